@@ -1,0 +1,111 @@
+"""What a formula sees while it runs: its inputs, the factor library, and a lineage recorder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from esgledger.calc.lineage import key
+from esgledger.calc.options import CalcOptions
+from esgledger.calc.selection import Selection
+from esgledger.catalogue import Catalogue, Metric
+from esgledger.domain import Entity, Period
+from esgledger.errors import CalculationError, FactorNotFound
+from esgledger.factors import FactorLibrary, FactorValue
+
+
+@dataclass
+class Value:
+    """A computed or reported number in its metric's unit, with the key of its lineage record."""
+
+    value: float
+    unit: str
+    key: str
+
+
+@dataclass
+class SiteParameter:
+    """A measured parameter reported by the entity; overrides a default factor."""
+
+    metric_id: str
+    value: float
+    unit: str
+    key: str
+
+
+@dataclass
+class FormulaContext:
+    metric: Metric
+    entity: Entity
+    period: Period
+    options: CalcOptions
+    catalogue: Catalogue
+    library: FactorLibrary
+    selection: Selection
+    values: dict[str, Value]
+    site_parameters: dict[tuple[str, str], SiteParameter]
+    inputs_read: list[dict[str, Any]] = field(default_factory=list)
+    factors_read: list[dict[str, Any]] = field(default_factory=list)
+    terms: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    gases: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return key(self.metric.id, self.entity.id, str(self.period))
+
+    def input(self, metric_id: str) -> Value | None:
+        """The value of an input metric for this entity and period, or None if not reported."""
+        found = self.values.get(metric_id)
+        if found is not None:
+            self.inputs_read.append(
+                {"key": found.key, "metric": metric_id, "value": found.value, "unit": found.unit}
+            )
+        return found
+
+    def present_inputs(self) -> list[tuple[Metric, Value]]:
+        assert self.metric.formula is not None
+        found = []
+        for metric_id in self.metric.formula.inputs:
+            value = self.input(metric_id)
+            if value is not None:
+                found.append((self.catalogue[metric_id], value))
+        return found
+
+    def factor(self, factor_id: str, role: str, applies_to: str | None = None) -> FactorValue:
+        """Look up a factor valid at the period start and record it in lineage."""
+        try:
+            found = self.library.lookup(factor_id, self.period.start)
+        except FactorNotFound as exc:
+            raise CalculationError(f"{self.where}: {exc}") from exc
+        record = found.as_dict() | {"role": role, "applies_to": applies_to, "measured": False}
+        self.factors_read.append(record)
+        if found.unverified:
+            note = f"factor {factor_id} is tagged {found.confidence} (unverified): check before use"
+            if note not in self.notes:
+                self.notes.append(note)
+        return found
+
+    def parameter(self, role: str, metric_id: str, default_factor_id: str) -> tuple[float, str]:
+        """A measured site parameter when the entity reported one, else the default factor."""
+        measured = self.site_parameters.get((role, metric_id))
+        if measured is not None:
+            self.factors_read.append(
+                {
+                    "factor": measured.metric_id,
+                    "value": measured.value,
+                    "unit": measured.unit,
+                    "role": role,
+                    "applies_to": metric_id,
+                    "measured": True,
+                    "replaces": default_factor_id,
+                    "source": f"measured by the entity ({measured.key})",
+                    "lineage_key": measured.key,
+                }
+            )
+            return measured.value, measured.unit
+        found = self.factor(default_factor_id, role, metric_id)
+        return found.value, found.unit
+
+    def gwp(self, gas: str) -> FactorValue:
+        return self.factor(f"{self.selection.gwp_set(self.options.gwp)}.{gas}", f"GWP {gas}")

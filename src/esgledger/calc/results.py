@@ -1,0 +1,120 @@
+"""Persist inventories (calc runs and their values) and read them back for explain and report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.calc.engine import Inventory
+from esgledger.calc.lineage import referenced_keys
+from esgledger.ledger import audit
+from esgledger.ledger.audit import AuditEvent
+from esgledger.store.schema import calc_runs, calc_values
+
+# Records of an entity's own part (keys ending in '#own') are stored with this marker in metric_id.
+OWN_SUFFIX = "#own"
+
+
+def save_inventory(connection: sa.Connection, inventory: Inventory, catalogue_sha: str,
+                   actor: str) -> int:
+    """Store every lineage record of ``inventory`` as the current run of its period; audited."""
+    head = audit.lock_head(connection)
+    run_id = (connection.execute(sa.select(sa.func.max(calc_runs.c.id))).scalar() or 0) + 1
+    connection.execute(
+        calc_runs.update().where(calc_runs.c.period == inventory.period).values(is_current=False)
+    )
+    digest = inventory.digest()
+    connection.execute(calc_runs.insert(), [{
+        "id": run_id, "period": inventory.period, "at": audit.utc_now(),
+        "options": json.dumps(inventory.options.as_dict()), "catalogue_sha256": catalogue_sha,
+        "result_sha256": digest, "values_count": len(inventory.results), "is_current": True,
+    }])
+    rows = []
+    for record_key, record in inventory.records.items():
+        rows.append({
+            "run_id": run_id,
+            "entity_id": record["entity"],
+            "period": record["period"],
+            "metric_id": record["metric"] + (OWN_SUFFIX if record_key.endswith(OWN_SUFFIX) else ""),
+            "value": record["value"],
+            "unit": record["unit"],
+            "lineage": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+        })
+    for start in range(0, len(rows), 5000):
+        connection.execute(calc_values.insert(), rows[start : start + 5000])
+    audit.append(connection, head, actor, [AuditEvent(
+        "calc.run", "calc_run", str(run_id),
+        {"period": inventory.period, "options": inventory.options.as_dict(),
+         "catalogue_sha256": catalogue_sha, "result_sha256": digest,
+         "values": len(inventory.results)},
+    )])
+    audit.save_head(connection, head)
+    return run_id
+
+
+def current_run(connection: sa.Connection, period: str) -> sa.Row | None:
+    return connection.execute(
+        sa.select(calc_runs).where(calc_runs.c.period == period, calc_runs.c.is_current.is_(True))
+    ).first()
+
+
+def _split(record_key: str) -> tuple[str, str, str]:
+    metric, entity, period = record_key.split("@")
+    if period.endswith(OWN_SUFFIX):
+        period = period[: -len(OWN_SUFFIX)]
+        metric += OWN_SUFFIX
+    return metric, entity, period
+
+
+def load_records(connection: sa.Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """Lineage records of the current runs for the given keys."""
+    found: dict[str, dict[str, Any]] = {}
+    by_period: dict[str, list[tuple[str, str]]] = {}
+    for record_key in keys:
+        metric, entity, period = _split(record_key)
+        by_period.setdefault(period, []).append((metric, entity))
+    for period, pairs in by_period.items():
+        run = current_run(connection, period)
+        if run is None:
+            continue
+        for start in range(0, len(pairs), 400):
+            chunk = pairs[start : start + 400]
+            rows = connection.execute(
+                sa.select(calc_values.c.lineage).where(
+                    calc_values.c.run_id == run.id,
+                    sa.tuple_(calc_values.c.metric_id, calc_values.c.entity_id).in_(chunk),
+                )
+            )
+            for (text,) in rows:
+                record = json.loads(text)
+                found[record["key"]] = record
+    return found
+
+
+def load_tree(connection: sa.Connection, root_key: str, max_records: int = 5000
+              ) -> dict[str, dict[str, Any]]:
+    """The record of ``root_key`` and every record it depends on, level by level."""
+    records: dict[str, dict[str, Any]] = {}
+    frontier = [root_key]
+    while frontier and len(records) < max_records:
+        loaded = load_records(connection, frontier)
+        records.update(loaded)
+        frontier = sorted({ref for record in loaded.values() for ref in referenced_keys(record)
+                           if ref not in records})
+    return records
+
+
+def period_values(connection: sa.Connection, period: str,
+                  entity_ids: list[str] | None = None) -> dict[tuple[str, str], tuple[float, str]]:
+    """``(entity, metric) -> (value, unit)`` of the totals in the current run of ``period``."""
+    run = current_run(connection, period)
+    if run is None:
+        return {}
+    query = sa.select(calc_values.c.entity_id, calc_values.c.metric_id, calc_values.c.value,
+                      calc_values.c.unit).where(calc_values.c.run_id == run.id,
+                                                calc_values.c.metric_id.not_like("%#own"))
+    if entity_ids is not None:
+        query = query.where(calc_values.c.entity_id.in_(entity_ids))
+    return {(r.entity_id, r.metric_id): (r.value, r.unit) for r in connection.execute(query)}

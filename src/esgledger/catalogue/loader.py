@@ -1,0 +1,139 @@
+"""Read the metric catalogue YAML files and build the metric graph.
+
+The parse pass records each derived metric's inputs; unknown references and cycles are load errors
+that name the metric, the file and the path of the cycle (dbt's graph checks).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from esgledger.catalogue.model import AGGREGATIONS, KINDS, Catalogue, FormulaSpec, Metric
+from esgledger.errors import RuleFileError
+from esgledger.rulefiles import bilingual, check_keys, read_rule_file
+from esgledger.units import UnitError, parse_unit
+
+DATA_DIR = Path(__file__).parent / "data"
+
+_METRIC_REQUIRED = ["name", "unit", "kind"]
+_METRIC_OPTIONAL = [
+    "aggregation",
+    "nonnegative",
+    "formula",
+    "frameworks",
+    "description",
+    "energy",
+    "overrides",
+]
+_FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
+
+
+def load_catalogue(directory: Path = DATA_DIR, known_functions: set[str] | None = None) -> Catalogue:
+    """Load every ``*.yaml`` file of ``directory`` into one checked :class:`Catalogue`."""
+    metrics: dict[str, Metric] = {}
+    groups: dict[str, dict[str, str]] = {}
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.yaml")):
+        content, sha = read_rule_file(path)
+        digest.update(sha.encode())
+        where = str(path)
+        check_keys(where, content, ["group", "title", "metrics"])
+        group = str(content["group"])
+        groups[group] = bilingual(f"{where}: title", content["title"])
+        for metric_id, spec in (content["metrics"] or {}).items():
+            if metric_id in metrics:
+                raise RuleFileError(
+                    where, f"metric {metric_id!r} is also defined in {metrics[metric_id].source_file}"
+                )
+            metrics[metric_id] = _parse_metric(where, str(metric_id), group, spec)
+    if known_functions is not None:
+        for metric in metrics.values():
+            if metric.formula and metric.formula.function not in known_functions:
+                raise RuleFileError(
+                    metric.source_file,
+                    f"metric {metric.id!r}: unknown formula function {metric.formula.function!r} "
+                    f"(known: {', '.join(sorted(known_functions))})",
+                )
+    order = _dependency_order(metrics)
+    return Catalogue(metrics=metrics, order=order, groups=groups, sha256=digest.hexdigest())
+
+
+def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
+    at = f"{where}: metric {metric_id!r}"
+    check_keys(at, spec, _METRIC_REQUIRED, _METRIC_OPTIONAL)
+    unit = str(spec["unit"])
+    try:
+        parse_unit(unit)
+    except UnitError as exc:
+        raise RuleFileError(at, str(exc)) from exc
+    kind = str(spec["kind"])
+    if kind not in KINDS:
+        raise RuleFileError(at, f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    aggregation = str(spec.get("aggregation", "sum"))
+    if aggregation not in AGGREGATIONS:
+        raise RuleFileError(at, f"aggregation {aggregation!r} is not one of {', '.join(AGGREGATIONS)}")
+    formula = None
+    if kind == "derived":
+        if "formula" not in spec:
+            raise RuleFileError(at, "a derived metric needs a 'formula'")
+        raw = spec["formula"]
+        check_keys(f"{at} formula", raw, ["function", "inputs"], ["params"])
+        formula = FormulaSpec(
+            function=str(raw["function"]),
+            inputs=tuple(str(i) for i in raw["inputs"]),
+            params=dict(raw.get("params") or {}),
+        )
+    elif "formula" in spec:
+        raise RuleFileError(at, "an input metric cannot have a 'formula'")
+    frameworks = spec.get("frameworks") or {}
+    for framework in frameworks:
+        if framework not in _FRAMEWORKS:
+            raise RuleFileError(at, f"unknown framework {framework!r}")
+    attributes = {key: spec[key] for key in ("energy", "overrides") if key in spec}
+    return Metric(
+        id=metric_id,
+        name=bilingual(f"{at} name", spec["name"]),
+        unit=unit,
+        kind=kind,
+        aggregation=aggregation,
+        group=group,
+        source_file=where,
+        nonnegative=bool(spec.get("nonnegative", True)),
+        formula=formula,
+        frameworks={k: tuple(str(c) for c in v) for k, v in frameworks.items()},
+        attributes=attributes,
+        description=str(spec.get("description", "")),
+    )
+
+
+def _dependency_order(metrics: dict[str, Metric]) -> list[str]:
+    """Topological order of the metric graph; unknown inputs and cycles raise RuleFileError."""
+    for metric in metrics.values():
+        for ref in metric.formula.inputs if metric.formula else ():
+            if ref not in metrics:
+                raise RuleFileError(
+                    metric.source_file, f"metric {metric.id!r} uses unknown metric {ref!r}"
+                )
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(metric_id: str, path: list[str]) -> None:
+        if state.get(metric_id) == "done":
+            return
+        if state.get(metric_id) == "visiting":
+            cycle = path[path.index(metric_id) :] + [metric_id]
+            raise RuleFileError(
+                metrics[metric_id].source_file, "metric cycle: " + " -> ".join(cycle)
+            )
+        state[metric_id] = "visiting"
+        formula = metrics[metric_id].formula
+        for ref in formula.inputs if formula else ():
+            visit(ref, path + [metric_id])
+        state[metric_id] = "done"
+        order.append(metric_id)
+
+    for metric_id in sorted(metrics):
+        visit(metric_id, [])
+    return order

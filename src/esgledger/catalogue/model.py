@@ -1,0 +1,73 @@
+"""Typed metric definitions, as read from the reviewed YAML catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+AGGREGATIONS = ("sum", "ratio", "none")
+KINDS = ("input", "derived")
+
+
+@dataclass(frozen=True)
+class FormulaSpec:
+    """A derived metric's formula: a named function from ``calc.formulas`` and its inputs."""
+
+    function: str
+    inputs: tuple[str, ...]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One catalogue entry.
+
+    ``aggregation`` says how the value of a parent entity is formed: ``sum`` adds the entity's own value
+    to its children's; ``ratio`` recomputes the formula from the parent's rolled-up inputs (a ratio is
+    never averaged); ``none`` means the value belongs to the entity alone (site parameters).
+    """
+
+    id: str
+    name: dict[str, str]
+    unit: str
+    kind: str
+    aggregation: str
+    group: str
+    source_file: str
+    nonnegative: bool = True
+    formula: FormulaSpec | None = None
+    frameworks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+
+    @property
+    def is_derived(self) -> bool:
+        return self.kind == "derived"
+
+    def label(self, lang: str) -> str:
+        return self.name.get(lang) or self.name["en"]
+
+
+@dataclass
+class Catalogue:
+    """All metrics, in a dependency order in which each derived metric follows its inputs."""
+
+    metrics: dict[str, Metric]
+    order: list[str]
+    groups: dict[str, dict[str, str]]
+    sha256: str
+
+    def __contains__(self, metric_id: str) -> bool:
+        return metric_id in self.metrics
+
+    def __getitem__(self, metric_id: str) -> Metric:
+        return self.metrics[metric_id]
+
+    def inputs(self) -> list[Metric]:
+        return [m for m in self.metrics.values() if not m.is_derived]
+
+    def derived(self) -> list[Metric]:
+        return [self.metrics[mid] for mid in self.order if self.metrics[mid].is_derived]
+
+    def in_group(self, group: str) -> list[Metric]:
+        return [m for m in self.metrics.values() if m.group == group]

@@ -1,0 +1,72 @@
+"""Errors shared across layers.
+
+Every error says what went wrong, where (file, row, cell, field, metric@entity@period) and what was
+expected, so that a user can fix the input without reading code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class EsgLedgerError(Exception):
+    """Base class for errors that the CLI reports with exit code 1 (bad input or failed check)."""
+
+
+class RuleFileError(EsgLedgerError):
+    """A rule file (catalogue, factor set, framework) is malformed. Names the file and the key."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+
+
+class FactorNotFound(EsgLedgerError):
+    """No factor value is valid for the requested key and date."""
+
+
+class CalculationError(EsgLedgerError):
+    """A value cannot be computed; names the metric@entity@period and the missing piece."""
+
+
+@dataclass(frozen=True)
+class InputIssue:
+    """One problem in an input file: where it is, what was found and what was expected."""
+
+    file: str
+    row: int | None
+    field: str
+    found: str
+    expected: str
+    cell: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.cell:
+            where += f", cell {self.cell}"
+        return f"{where}, field '{self.field}': found {self.found!r}; expected {self.expected}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "cell": self.cell,
+            "field": self.field,
+            "found": self.found,
+            "expected": self.expected,
+        }
+
+
+@dataclass
+class InputRejected(EsgLedgerError):
+    """An import was refused; nothing was written. Carries every issue found."""
+
+    issues: list[InputIssue] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        head = f"import rejected, nothing written: {len(self.issues)} problem(s)"
+        shown = "\n".join(f"  - {issue}" for issue in self.issues[:200])
+        more = f"\n  ... and {len(self.issues) - 200} more" if len(self.issues) > 200 else ""
+        return f"{head}\n{shown}{more}"

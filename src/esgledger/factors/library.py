@@ -1,0 +1,197 @@
+"""Load factor sets from YAML and look up the value valid on a date.
+
+A factor set file holds one edition of one publication (for example GB/T 2589-2020). Each factor in it
+is a dated series; the value for a period is the newest one whose ``from`` date is on or before the
+period's start (openfisca's parameter lookup). Every value carries its own source, and a confidence tag
+from ``standards.md``: ``V`` verified, ``S`` single source, ``M`` unconfirmed professional knowledge,
+``!`` sources disagree. Values tagged ``M`` or ``!`` are shipped marked *unverified*; lineage and the
+report say so wherever they are used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from esgledger.errors import FactorNotFound, RuleFileError
+from esgledger.rulefiles import bilingual, check_keys, read_rule_file
+from esgledger.units import UnitError, parse_unit
+
+DATA_DIR = Path(__file__).parent / "data"
+CONFIDENCE_TAGS = {"V", "S", "M", "!"}
+UNVERIFIED_TAGS = {"M", "!"}
+
+
+@dataclass(frozen=True)
+class FactorValue:
+    """One dated value of a factor, with everything lineage needs to cite it."""
+
+    factor_id: str
+    value: float
+    unit: str
+    valid_from: dt.date
+    source: str
+    confidence: str
+    factor_set: str
+    edition: str
+    version: str
+    note: str = ""
+
+    @property
+    def unverified(self) -> bool:
+        return self.confidence in UNVERIFIED_TAGS
+
+    def citation(self) -> str:
+        flag = " [UNVERIFIED]" if self.unverified else ""
+        return f"{self.edition}: {self.source}{flag}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "factor": self.factor_id,
+            "value": self.value,
+            "unit": self.unit,
+            "valid_from": self.valid_from.isoformat(),
+            "factor_set": self.factor_set,
+            "edition": self.edition,
+            "version": self.version,
+            "source": self.source,
+            "confidence": self.confidence,
+            "unverified": self.unverified,
+            "note": self.note,
+        }
+
+
+@dataclass
+class FactorSet:
+    """One edition of a publication: its identity and its factor series."""
+
+    set_id: str
+    edition: str
+    version: str
+    title: dict[str, str]
+    citation: str
+    sha256: str
+    series: dict[str, list[FactorValue]] = field(default_factory=dict)
+
+
+class FactorLibrary:
+    """All loaded factor sets; the one place the engine asks for a coefficient."""
+
+    def __init__(self, sets: Iterable[FactorSet]):
+        self.sets: dict[str, FactorSet] = {}
+        self._series: dict[str, list[FactorValue]] = {}
+        for factor_set in sets:
+            if factor_set.set_id in self.sets:
+                raise RuleFileError(factor_set.set_id, "factor set defined twice")
+            self.sets[factor_set.set_id] = factor_set
+            for key, values in factor_set.series.items():
+                self._series[f"{factor_set.set_id}.{key}"] = values
+        self._starts = {fid: [v.valid_from for v in vals] for fid, vals in self._series.items()}
+
+    def __contains__(self, factor_id: str) -> bool:
+        return factor_id in self._series
+
+    def factor_ids(self) -> list[str]:
+        return sorted(self._series)
+
+    def values(self, factor_id: str) -> list[FactorValue]:
+        return list(self._series.get(factor_id, []))
+
+    def lookup(self, factor_id: str, on: dt.date) -> FactorValue:
+        """The newest value of ``factor_id`` valid on ``on``; raise :class:`FactorNotFound`."""
+        series = self._series.get(factor_id)
+        if series is None:
+            raise FactorNotFound(f"unknown factor {factor_id!r}: not in any loaded factor set")
+        index = bisect_right(self._starts[factor_id], on) - 1
+        if index < 0:
+            first = series[0].valid_from.isoformat()
+            raise FactorNotFound(
+                f"factor {factor_id!r} has no value valid on {on.isoformat()} "
+                f"(its first value applies from {first}); add an earlier edition or a site value"
+            )
+        return series[index]
+
+
+def load_library(directory: Path = DATA_DIR) -> FactorLibrary:
+    """Load every ``*.yaml`` factor set in ``directory``."""
+    return FactorLibrary(load_factor_set(path) for path in sorted(directory.glob("*.yaml")))
+
+
+_SET_KEYS = ["set", "edition", "version", "title", "citation", "factors"]
+_FACTOR_KEYS = ["unit", "values"]
+_VALUE_KEYS = ["from", "value", "source", "confidence"]
+
+
+def load_factor_set(path: Path) -> FactorSet:
+    """Parse one factor set file; every problem names the file and the factor key."""
+    content, sha = read_rule_file(path)
+    where = str(path)
+    check_keys(where, content, _SET_KEYS, ["publisher", "notes"])
+    set_id = str(content["set"])
+    if "." in set_id or not set_id:
+        raise RuleFileError(where, f"set id {set_id!r} must be non-empty and contain no '.'")
+    factor_set = FactorSet(
+        set_id=set_id,
+        edition=str(content["edition"]),
+        version=str(content["version"]),
+        title=bilingual(f"{where}: title", content["title"]),
+        citation=str(content["citation"]),
+        sha256=sha,
+    )
+    factors = content["factors"]
+    check_keys(where, factors, [], factors.keys() if isinstance(factors, dict) else [])
+    for key, spec in factors.items():
+        factor_where = f"{where}: factor {key!r}"
+        check_keys(factor_where, spec, _FACTOR_KEYS, ["description", "note"])
+        unit = str(spec["unit"])
+        try:
+            parse_unit(unit)
+        except UnitError as exc:
+            raise RuleFileError(factor_where, str(exc)) from exc
+        values = [
+            _parse_value(f"{factor_where} value #{i + 1}", raw, factor_set, key, unit)
+            for i, raw in enumerate(spec["values"] or [])
+        ]
+        if not values:
+            raise RuleFileError(factor_where, "has no values")
+        values.sort(key=lambda v: v.valid_from)
+        for earlier, later in zip(values, values[1:], strict=False):
+            if earlier.valid_from == later.valid_from:
+                raise RuleFileError(factor_where, f"two values from {later.valid_from}")
+        factor_set.series[str(key)] = values
+    return factor_set
+
+
+def _parse_value(where: str, raw: dict, factor_set: FactorSet, key: str, unit: str) -> FactorValue:
+    check_keys(where, raw, _VALUE_KEYS, ["note", "unit"])
+    start = raw["from"]
+    if isinstance(start, str):
+        try:
+            start = dt.date.fromisoformat(start)
+        except ValueError as exc:
+            raise RuleFileError(where, f"'from' is not a date (YYYY-MM-DD): {start!r}") from exc
+    if not isinstance(start, dt.date):
+        raise RuleFileError(where, f"'from' is not a date (YYYY-MM-DD): {start!r}")
+    value = raw["value"]
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise RuleFileError(where, f"'value' is not a number: {value!r}")
+    confidence = str(raw["confidence"])
+    if confidence not in CONFIDENCE_TAGS:
+        raise RuleFileError(where, f"confidence {confidence!r} is not one of V, S, M, !")
+    if raw.get("unit") and str(raw["unit"]) != unit:
+        raise RuleFileError(where, f"unit {raw['unit']!r} differs from the factor's unit {unit!r}")
+    return FactorValue(
+        factor_id=f"{factor_set.set_id}.{key}",
+        value=float(value),
+        unit=unit,
+        valid_from=start,
+        source=str(raw["source"]),
+        confidence=confidence,
+        factor_set=factor_set.set_id,
+        edition=factor_set.edition,
+        version=factor_set.version,
+        note=str(raw.get("note", "")),
+    )

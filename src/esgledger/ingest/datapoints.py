@@ -1,0 +1,123 @@
+"""Import data points from CSV or XLSX: columns entity, period, metric, value, unit
+(method, source, note optional). Every row is checked before anything is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from esgledger.catalogue import Catalogue
+from esgledger.domain import METHODS, Entity, Period
+from esgledger.errors import InputIssue, InputRejected
+from esgledger.ingest.tables import Table, check_columns, read_table
+from esgledger.ingest.values import parse_number
+from esgledger.ledger.reads import load_entities
+from esgledger.ledger.writes import NewValue, WriteSummary, write_values
+from esgledger.units import UnitError, conversion_factor
+
+REQUIRED = ["entity", "period", "metric", "value", "unit"]
+OPTIONAL = ["method", "source", "note"]
+# Reference columns written by the collection template; read back but not stored.
+REFERENCE = ["metric_name", "entity_name", "last_year_value", "last_year_unit", "metric_unit"]
+
+
+class EntityIndex:
+    """Find an entity by id or alias."""
+
+    def __init__(self, entities: list[Entity]):
+        self.by_key: dict[str, Entity] = {}
+        for entity in entities:
+            self.by_key[entity.id] = entity
+            for alias in entity.aliases:
+                self.by_key.setdefault(alias, entity)
+
+    def find(self, key: str) -> Entity | None:
+        return self.by_key.get(key)
+
+
+def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) -> list[NewValue]:
+    """Turn table rows into values, or raise :class:`InputRejected` with every problem found."""
+    issues = check_columns(table, REQUIRED, OPTIONAL, REFERENCE)
+    if issues:
+        raise InputRejected(issues)
+    name = str(table.path)
+    index = EntityIndex(entities)
+    values: list[NewValue] = []
+    first_row: dict[tuple[str, str, str], int] = {}
+    for row_number, row in table:
+        row_issues: list[InputIssue] = []
+
+        def issue(field: str, found: str, expected: str, rn: int = row_number,
+                  bucket: list[InputIssue] = row_issues) -> None:
+            bucket.append(InputIssue(name, rn, field, found, expected, table.cell(rn, field)))
+
+        for field in REQUIRED:
+            if not row.get(field):
+                issue(field, "an empty cell", "a value")
+        entity = index.find(row["entity"]) if row.get("entity") else None
+        if row.get("entity") and entity is None:
+            issue("entity", row["entity"], "the id or alias of an entity in the organisation")
+        metric = catalogue.metrics.get(row.get("metric", ""))
+        if row.get("metric") and metric is None:
+            issue("metric", row["metric"], "a metric id from the catalogue, e.g. energy.raw_coal")
+        elif metric is not None and metric.is_derived:
+            issue("metric", metric.id, "an input metric (this one is calculated by esgledger)")
+            metric = None
+        period: Period | None = None
+        if row.get("period"):
+            try:
+                period = Period.parse(row["period"])
+            except ValueError:
+                issue("period", row["period"], "a year such as 2024 or a month such as 2024-03")
+        if entity is not None and period is not None and not entity.valid_during(period):
+            issue("period", row["period"],
+                  f"a period within {entity.id}'s validity "
+                  f"({entity.valid_from or 'open'} to {entity.valid_to or 'open'})")
+        number = None
+        if row.get("value"):
+            number = parse_number(row["value"])
+            if number is None:
+                issue("value", row["value"], "a number such as 1234.5")
+            elif metric is not None and metric.nonnegative and number < 0:
+                issue("value", row["value"], f"a value of zero or more for {metric.id}")
+        factor = None
+        if row.get("unit") and metric is not None:
+            try:
+                factor = conversion_factor(row["unit"], metric.unit)
+            except UnitError as exc:
+                issue("unit", row["unit"], f"a unit convertible to {metric.unit} ({exc})")
+        method = row.get("method") or "measured"
+        if method not in METHODS:
+            issue("method", method, "one of " + ", ".join(METHODS))
+        if entity is not None and metric is not None and period is not None:
+            key = (entity.id, str(period), metric.id)
+            if key in first_row:
+                issue("metric", metric.id,
+                      f"one row per entity, period and metric (same as row {first_row[key]})")
+            else:
+                first_row[key] = row_number
+        if row_issues:
+            issues.extend(row_issues)
+            continue
+        assert entity is not None and metric is not None and period is not None
+        assert number is not None and factor is not None
+        values.append(NewValue(
+            entity_id=entity.id, period=str(period), metric_id=metric.id, value=number,
+            unit=row["unit"], value_normalised=number * factor,
+            method=method, source=row.get("source") or None, note=row.get("note") or None,
+        ))
+    if issues:
+        raise InputRejected(issues)
+    return values
+
+
+def import_datapoints(
+    connection: sa.Connection, path: Path, catalogue: Catalogue, actor: str
+) -> WriteSummary:
+    """Validate the whole file, then write it in the caller's transaction."""
+    table = read_table(path)
+    values = validate_rows(table, catalogue, load_entities(connection))
+    batch = {"kind": "datapoints", "file_name": path.name, "sha256": table.sha256,
+             "rows": len(values)}
+    return write_values(connection, values, actor, batch)

@@ -1,0 +1,109 @@
+"""Import the organisation tree from CSV or XLSX (columns id, name, parent, country ...)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from esgledger.domain import ENTITY_TYPES, Entity
+from esgledger.errors import InputIssue, InputRejected
+from esgledger.ingest.tables import check_columns, read_table
+from esgledger.ingest.values import parse_bool, parse_date, parse_number
+from esgledger.ledger.reads import load_entities
+from esgledger.ledger.writes import save_entities
+
+REQUIRED = ["id", "name", "parent", "country"]
+OPTIONAL = ["name_zh", "type", "grid_region", "ownership", "operational_control", "valid_from",
+            "valid_to", "aliases"]
+
+
+def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
+    """Validate every row; raise :class:`InputRejected` listing all problems."""
+    table = read_table(path)
+    issues = check_columns(table, REQUIRED, OPTIONAL)
+    if issues:
+        raise InputRejected(issues)
+    name = str(path)
+    parsed: list[Entity] = []
+    seen: dict[str, int] = {}
+    for row_number, row in table:
+        def issue(field: str, found: str, expected: str, rn: int = row_number) -> None:
+            issues.append(InputIssue(name, rn, field, found, expected, table.cell(rn, field)))
+
+        entity_id = row.get("id", "")
+        for field in ("id", "name", "country"):
+            if not row.get(field):
+                issue(field, "an empty cell", "a value")
+        if entity_id in seen:
+            issue("id", entity_id, f"a unique id (already used on row {seen[entity_id]})")
+        seen[entity_id] = row_number
+        country = row.get("country", "").upper()
+        if country and (len(country) != 2 or not country.isalpha()):
+            issue("country", row["country"], "a two-letter ISO 3166 country code such as CN")
+        entity_type = row.get("type") or "company"
+        if entity_type not in ENTITY_TYPES:
+            issue("type", entity_type, "one of " + ", ".join(ENTITY_TYPES))
+        ownership = 1.0
+        if row.get("ownership"):
+            number = parse_number(row["ownership"].rstrip("%"))
+            if number is None:
+                issue("ownership", row["ownership"], "a share between 0 and 1, or a percentage")
+            else:
+                ownership = number / 100 if row["ownership"].endswith("%") or number > 1 else number
+                if not 0 <= ownership <= 1:
+                    issue("ownership", row["ownership"], "a share between 0 and 1 (or 0-100%)")
+        control = True
+        if row.get("operational_control"):
+            flag = parse_bool(row["operational_control"])
+            if flag is None:
+                issue("operational_control", row["operational_control"], "true or false")
+            control = bool(flag)
+        dates = {}
+        for field in ("valid_from", "valid_to"):
+            dates[field] = parse_date(row[field]) if row.get(field) else None
+            if row.get(field) and dates[field] is None:
+                issue(field, row[field], "a date as YYYY-MM-DD")
+        if dates["valid_from"] and dates["valid_to"] and dates["valid_to"] < dates["valid_from"]:
+            issue("valid_to", row["valid_to"], "a date on or after valid_from")
+        aliases = tuple(a.strip() for a in row.get("aliases", "").split(";") if a.strip())
+        parsed.append(Entity(
+            id=entity_id, name=row.get("name", ""), name_zh=row.get("name_zh") or None,
+            parent_id=row.get("parent") or None, country=country, type=entity_type,
+            grid_region=row.get("grid_region") or None, ownership=ownership,
+            operational_control=control, valid_from=dates["valid_from"],
+            valid_to=dates["valid_to"], aliases=aliases,
+        ))
+    known_ids = {e.id for e in known} | {e.id for e in parsed}
+    parents = {e.id: e.parent_id for e in known}
+    parents.update({e.id: e.parent_id for e in parsed})
+    for entity in parsed:
+        row_number = seen[entity.id]
+        if entity.parent_id and entity.parent_id not in known_ids:
+            issues.append(InputIssue(name, row_number, "parent", entity.parent_id,
+                                     "the id of an entity in this file or already in the ledger",
+                                     table.cell(row_number, "parent")))
+        elif _in_cycle(entity.id, parents):
+            issues.append(InputIssue(name, row_number, "parent", entity.parent_id or "",
+                                     "a parent that is not the entity itself or its descendant",
+                                     table.cell(row_number, "parent")))
+    if issues:
+        raise InputRejected(issues)
+    return parsed
+
+
+def _in_cycle(start: str, parents: dict[str, str | None]) -> bool:
+    seen = {start}
+    current = parents.get(start)
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def import_organisation(connection: sa.Connection, path: Path, actor: str) -> dict[str, int]:
+    """Validate then write the organisation in the caller's transaction."""
+    entities = parse_organisation(path, load_entities(connection))
+    return save_entities(connection, entities, actor)

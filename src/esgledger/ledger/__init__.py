@@ -1,0 +1,1 @@
+"""The ledger: data points, entities and the append-only, hash-chained audit log."""

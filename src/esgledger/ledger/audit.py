@@ -1,0 +1,162 @@
+"""The append-only audit log. Each entry carries the SHA-256 of the previous one.
+
+``entry_hash = sha256(prev_hash || canonical JSON of (at, actor, action, object_type, object_id,
+payload))``. The sequence number is deliberately outside the hash, so that swapping the positions of
+two entries shows as a broken link (reordered), while changing an entry's content shows as a hash
+mismatch (edited), and a missing entry as a gap or a dangling link (removed). The head row anchors the
+last entry, so that truncation is detected too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.store.schema import audit_head, audit_log
+
+GENESIS = "0" * 64
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def entry_hash(prev_hash: str, at: str, actor: str, action: str, object_type: str,
+               object_id: str, payload: str) -> str:
+    body = canonical_json([at, actor, action, object_type, object_id, payload])
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class AuditEvent:
+    action: str
+    object_type: str
+    object_id: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Head:
+    """The locked chain head of one write transaction, and the id counters it guards."""
+
+    seq: int
+    hash: str
+    next_datapoint_id: int
+    next_batch_id: int
+
+
+def lock_head(connection: sa.Connection) -> Head:
+    """Lock the head row for this transaction (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
+    already serialises writers) and return it."""
+    row = connection.execute(
+        sa.select(audit_head).where(audit_head.c.id == 1).with_for_update()
+    ).one()
+    return Head(row.seq, row.hash, row.next_datapoint_id, row.next_batch_id)
+
+
+def save_head(connection: sa.Connection, head: Head) -> None:
+    connection.execute(
+        audit_head.update()
+        .where(audit_head.c.id == 1)
+        .values(
+            seq=head.seq,
+            hash=head.hash,
+            next_datapoint_id=head.next_datapoint_id,
+            next_batch_id=head.next_batch_id,
+        )
+    )
+
+
+def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[AuditEvent]) -> None:
+    """Append events to the chain inside the caller's transaction and advance ``head``."""
+    at = utc_now()
+    rows = []
+    for event in events:
+        payload = canonical_json(event.payload)
+        digest = entry_hash(head.hash, at, actor, event.action, event.object_type,
+                            event.object_id, payload)
+        head.seq += 1
+        rows.append(
+            {
+                "seq": head.seq,
+                "at": at,
+                "actor": actor,
+                "action": event.action,
+                "object_type": event.object_type,
+                "object_id": event.object_id,
+                "payload": payload,
+                "prev_hash": head.hash,
+                "hash": digest,
+            }
+        )
+        head.hash = digest
+    if rows:
+        connection.execute(audit_log.insert(), rows)
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    entries: int
+    head_hash: str
+    problem: str | None = None
+    seq: int | None = None
+    kind: str | None = None  # edited | removed | reordered
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head_hash": self.head_hash,
+            "problem": self.problem,
+            "seq": self.seq,
+            "kind": self.kind,
+        }
+
+
+def verify(connection: sa.Connection) -> VerifyResult:
+    """Walk the chain in sequence order; report the first entry that was edited, removed or moved."""
+    rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.seq)).all()
+    head = connection.execute(sa.select(audit_head).where(audit_head.c.id == 1)).one()
+    hashes = {row.hash for row in rows}
+    previous_hash = GENESIS
+    expected_seq = 1
+    for row in rows:
+        if row.seq != expected_seq:
+            return VerifyResult(False, len(rows), previous_hash,
+                                f"entry {expected_seq} is missing (next present entry is {row.seq})",
+                                expected_seq, "removed")
+        recomputed = entry_hash(row.prev_hash, row.at, row.actor, row.action, row.object_type,
+                                row.object_id, row.payload)
+        if recomputed != row.hash:
+            return VerifyResult(False, len(rows), previous_hash,
+                                f"entry {row.seq} ({row.action} {row.object_id}) was edited: its "
+                                "content no longer matches its hash", row.seq, "edited")
+        if row.prev_hash != previous_hash:
+            if row.prev_hash in hashes:
+                return VerifyResult(False, len(rows), previous_hash,
+                                    f"entry {row.seq} ({row.action} {row.object_id}) is out of "
+                                    "order: it links to an entry other than the one before it",
+                                    row.seq, "reordered")
+            return VerifyResult(False, len(rows), previous_hash,
+                                f"the entry before {row.seq} was removed or replaced: entry "
+                                f"{row.seq} links to a hash that is not in the log", row.seq,
+                                "removed")
+        previous_hash = row.hash
+        expected_seq += 1
+    if head.seq != len(rows) or head.hash != previous_hash:
+        return VerifyResult(False, len(rows), previous_hash,
+                            f"the log ends at entry {len(rows)} but its head records entry "
+                            f"{head.seq}: entries at the end were removed or the head was altered",
+                            len(rows) + 1, "removed")
+    return VerifyResult(True, len(rows), previous_hash)

@@ -1,0 +1,97 @@
+"""Read access to entities and data points (current versions and history)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from esgledger.domain import DataPoint, Entity
+from esgledger.store.schema import datapoints, entities, entity_aliases
+
+
+def load_entities(connection: sa.Connection) -> list[Entity]:
+    aliases: dict[str, list[str]] = {}
+    for alias, entity_id in connection.execute(
+        sa.select(entity_aliases.c.alias, entity_aliases.c.entity_id)
+    ):
+        aliases.setdefault(entity_id, []).append(alias)
+    return [
+        Entity(
+            id=row.id,
+            name=row.name,
+            name_zh=row.name_zh,
+            parent_id=row.parent_id,
+            country=row.country,
+            type=row.type,
+            grid_region=row.grid_region,
+            ownership=row.ownership,
+            operational_control=row.operational_control,
+            valid_from=row.valid_from,
+            valid_to=row.valid_to,
+            aliases=tuple(sorted(aliases.get(row.id, []))),
+        )
+        for row in connection.execute(sa.select(entities).order_by(entities.c.id))
+    ]
+
+
+def _to_datapoint(row: sa.Row) -> DataPoint:
+    return DataPoint(
+        id=row.id,
+        entity_id=row.entity_id,
+        period=row.period,
+        metric_id=row.metric_id,
+        value=row.value,
+        unit=row.unit,
+        value_normalised=row.value_normalised,
+        method=row.method,
+        status=row.status,
+        version=row.version,
+        source=row.source,
+        note=row.note,
+        supersedes=row.supersedes,
+        created_at=row.created_at,
+        created_by=row.created_by,
+    )
+
+
+def current_datapoints(connection: sa.Connection, periods: Iterable[str]) -> list[DataPoint]:
+    """The current version of every data point in ``periods``."""
+    query = sa.select(datapoints).where(
+        datapoints.c.is_current.is_(True), datapoints.c.period.in_(list(periods))
+    )
+    return [_to_datapoint(row) for row in connection.execute(query)]
+
+
+def current_datapoint(
+    connection: sa.Connection, entity_id: str, period: str, metric_id: str
+) -> DataPoint | None:
+    row = connection.execute(
+        sa.select(datapoints).where(
+            datapoints.c.is_current.is_(True),
+            datapoints.c.entity_id == entity_id,
+            datapoints.c.period == period,
+            datapoints.c.metric_id == metric_id,
+        )
+    ).first()
+    return _to_datapoint(row) if row else None
+
+
+def datapoint_history(
+    connection: sa.Connection, entity_id: str, period: str, metric_id: str
+) -> list[DataPoint]:
+    rows = connection.execute(
+        sa.select(datapoints)
+        .where(
+            datapoints.c.entity_id == entity_id,
+            datapoints.c.period == period,
+            datapoints.c.metric_id == metric_id,
+        )
+        .order_by(datapoints.c.version)
+    )
+    return [_to_datapoint(row) for row in rows]
+
+
+def periods_with_data(connection: sa.Connection) -> list[str]:
+    rows = connection.execute(sa.select(datapoints.c.period).distinct().order_by(datapoints.c.period))
+    return [row[0] for row in rows]

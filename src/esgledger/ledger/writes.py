@@ -1,0 +1,207 @@
+"""Writes to the ledger. Every write appends audit entries in the same transaction.
+
+A correction never overwrites: it inserts a new version, marks the old one not current, and the
+audit entry names both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from esgledger.domain import Entity
+from esgledger.ledger import audit
+from esgledger.ledger.audit import AuditEvent
+from esgledger.store.schema import datapoints, entities, entity_aliases, import_batches
+
+
+@dataclass(frozen=True)
+class NewValue:
+    """A validated value ready to be written."""
+
+    entity_id: str
+    period: str
+    metric_id: str
+    value: float
+    unit: str
+    value_normalised: float
+    method: str
+    source: str | None = None
+    note: str | None = None
+    status: str = "submitted"
+
+
+@dataclass
+class WriteSummary:
+    created: int = 0
+    corrected: int = 0
+    unchanged: int = 0
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict[str, int | None]:
+        return {
+            "created": self.created,
+            "corrected": self.corrected,
+            "unchanged": self.unchanged,
+            "batch_id": self.batch_id,
+        }
+
+
+def _entity_row(entity: Entity) -> dict[str, object]:
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "name_zh": entity.name_zh,
+        "parent_id": entity.parent_id,
+        "country": entity.country,
+        "type": entity.type,
+        "grid_region": entity.grid_region,
+        "ownership": entity.ownership,
+        "operational_control": entity.operational_control,
+        "valid_from": entity.valid_from,
+        "valid_to": entity.valid_to,
+    }
+
+
+def save_entities(connection: sa.Connection, items: Sequence[Entity], actor: str) -> dict[str, int]:
+    """Create or update entities (parents before children) and their aliases, audited."""
+    head = audit.lock_head(connection)
+    existing = {row.id: row._asdict() for row in connection.execute(sa.select(entities))}
+    events: list[AuditEvent] = []
+    created = updated = 0
+    for entity in _parents_first(items):
+        row = _entity_row(entity)
+        before = existing.get(entity.id)
+        if before is None:
+            connection.execute(entities.insert(), [row])
+            events.append(AuditEvent("entity.create", "entity", entity.id, _jsonable(row)))
+            created += 1
+        elif any(before[k] != v for k, v in row.items()):
+            connection.execute(entities.update().where(entities.c.id == entity.id).values(**row))
+            events.append(AuditEvent("entity.update", "entity", entity.id,
+                                     {"before": _jsonable(before), "after": _jsonable(row)}))
+            updated += 1
+        connection.execute(entity_aliases.delete().where(entity_aliases.c.entity_id == entity.id))
+        if entity.aliases:
+            connection.execute(entity_aliases.insert(),
+                               [{"alias": a, "entity_id": entity.id} for a in entity.aliases])
+    audit.append(connection, head, actor, events)
+    audit.save_head(connection, head)
+    return {"created": created, "updated": updated}
+
+
+def _parents_first(items: Sequence[Entity]) -> list[Entity]:
+    by_id = {e.id: e for e in items}
+    ordered: list[Entity] = []
+    seen: set[str] = set()
+
+    def visit(entity: Entity) -> None:
+        if entity.id in seen:
+            return
+        seen.add(entity.id)
+        if entity.parent_id in by_id:
+            visit(by_id[entity.parent_id])
+        ordered.append(entity)
+
+    for entity in items:
+        visit(entity)
+    return ordered
+
+
+def _jsonable(row: dict[str, object]) -> dict[str, object]:
+    return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
+
+
+def write_values(
+    connection: sa.Connection,
+    values: Sequence[NewValue],
+    actor: str,
+    batch: dict[str, object] | None = None,
+) -> WriteSummary:
+    """Write values as new data points or new versions; identical values are left alone."""
+    head = audit.lock_head(connection)
+    summary = WriteSummary()
+    now = audit.utc_now()
+    events: list[AuditEvent] = []
+    if batch is not None:
+        summary.batch_id = head.next_batch_id
+        head.next_batch_id += 1
+        batch_row = {**batch, "id": summary.batch_id, "actor": actor, "at": now}
+        connection.execute(import_batches.insert(), [batch_row])
+        events.append(AuditEvent("import.batch", "batch", str(summary.batch_id), batch_row))
+    current = _current_for(connection, values)
+    inserts: list[dict[str, object]] = []
+    superseded: list[int] = []
+    for value in values:
+        previous = current.get((value.entity_id, value.period, value.metric_id))
+        if previous is not None and _same(previous, value):
+            summary.unchanged += 1
+            continue
+        row = {
+            "id": head.next_datapoint_id,
+            "entity_id": value.entity_id,
+            "period": value.period,
+            "metric_id": value.metric_id,
+            "value": value.value,
+            "unit": value.unit,
+            "value_normalised": value.value_normalised,
+            "method": value.method,
+            "source": value.source,
+            "note": value.note,
+            "status": value.status,
+            "version": 1 if previous is None else previous.version + 1,
+            "supersedes": None if previous is None else previous.id,
+            "is_current": True,
+            "batch_id": summary.batch_id,
+            "created_at": now,
+            "created_by": actor,
+        }
+        head.next_datapoint_id += 1
+        inserts.append(row)
+        if previous is None:
+            summary.created += 1
+            action = "datapoint.create"
+        else:
+            superseded.append(previous.id)
+            summary.corrected += 1
+            action = "datapoint.correct"
+        events.append(AuditEvent(action, "datapoint", str(row["id"]), row))
+    for chunk_start in range(0, len(superseded), 500):
+        chunk = superseded[chunk_start : chunk_start + 500]
+        connection.execute(
+            datapoints.update().where(datapoints.c.id.in_(chunk)).values(is_current=False)
+        )
+    if inserts:
+        connection.execute(datapoints.insert(), inserts)
+    audit.append(connection, head, actor, events)
+    audit.save_head(connection, head)
+    return summary
+
+
+def _same(previous: sa.Row, value: NewValue) -> bool:
+    return (
+        previous.value == value.value
+        and previous.unit == value.unit
+        and previous.method == value.method
+        and (previous.source or None) == (value.source or None)
+        and (previous.note or None) == (value.note or None)
+    )
+
+
+def _current_for(
+    connection: sa.Connection, values: Sequence[NewValue]
+) -> dict[tuple[str, str, str], sa.Row]:
+    periods = sorted({v.period for v in values})
+    if not periods:
+        return {}
+    rows = connection.execute(
+        sa.select(
+            datapoints.c.id, datapoints.c.entity_id, datapoints.c.period, datapoints.c.metric_id,
+            datapoints.c.value, datapoints.c.unit, datapoints.c.method, datapoints.c.source,
+            datapoints.c.note, datapoints.c.version,
+        ).where(datapoints.c.is_current.is_(True), datapoints.c.period.in_(periods))
+    )
+    return {(r.entity_id, r.period, r.metric_id): r for r in rows}

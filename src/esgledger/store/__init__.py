@@ -1,0 +1,5 @@
+"""Persistence: SQLAlchemy 2 tables, the database connection, Alembic migrations."""
+
+from esgledger.store.database import Database, open_database, resolve_url
+
+__all__ = ["Database", "open_database", "resolve_url"]

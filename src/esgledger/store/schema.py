@@ -1,0 +1,166 @@
+"""The tables. Written with SQLAlchemy Core so that bulk writes stay fast on SQLite and PostgreSQL.
+
+Alembic migrations in ``store/migrations`` create these tables; a test checks that the migrated
+database matches this metadata.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+entities = sa.Table(
+    "entities",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_zh", sa.String(200), nullable=True),
+    sa.Column("parent_id", sa.String(64), sa.ForeignKey("entities.id"), nullable=True),
+    sa.Column("country", sa.String(2), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False, server_default="company"),
+    sa.Column("grid_region", sa.String(64), nullable=True),
+    sa.Column("ownership", sa.Float, nullable=False, server_default="1.0"),
+    sa.Column("operational_control", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_to", sa.Date, nullable=True),
+)
+
+entity_aliases = sa.Table(
+    "entity_aliases",
+    metadata,
+    sa.Column("alias", sa.String(200), primary_key=True),
+    sa.Column("entity_id", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
+)
+
+import_batches = sa.Table(
+    "import_batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
+datapoints = sa.Table(
+    "datapoints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("entity_id", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("metric_id", sa.String(100), nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(50), nullable=False),
+    sa.Column("value_normalised", sa.Float, nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("source", sa.String(500), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("supersedes", sa.Integer, nullable=True),
+    sa.Column("is_current", sa.Boolean, nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Index("ix_datapoints_period_metric", "period", "metric_id"),
+    sa.Index(
+        "uq_datapoints_current",
+        "entity_id",
+        "period",
+        "metric_id",
+        unique=True,
+        sqlite_where=sa.text("is_current"),
+        postgresql_where=sa.text("is_current"),
+    ),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("object_type", sa.String(32), nullable=False),
+    sa.Column("object_id", sa.String(200), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# One row (id = 1): the chain head. Locked by every writer, so appends are serialised on PostgreSQL,
+# and it anchors the last entry so that truncating the log is detected.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("next_datapoint_id", sa.Integer, nullable=False),
+    sa.Column("next_batch_id", sa.Integer, nullable=False),
+)
+
+factor_values = sa.Table(
+    "factor_values",
+    metadata,
+    sa.Column("factor_id", sa.String(200), primary_key=True),
+    sa.Column("valid_from", sa.Date, primary_key=True),
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("factor_set", sa.String(64), nullable=False),
+    sa.Column("edition", sa.String(200), nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(50), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("confidence", sa.String(1), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+)
+
+factor_sets = sa.Table(
+    "factor_sets",
+    metadata,
+    sa.Column("set_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("edition", sa.String(200), nullable=False),
+    sa.Column("title_en", sa.String(300), nullable=False),
+    sa.Column("title_zh", sa.String(300), nullable=False),
+    sa.Column("citation", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("loaded_at", sa.String(40), nullable=False),
+)
+
+calc_runs = sa.Table(
+    "calc_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("options", sa.Text, nullable=False),
+    sa.Column("catalogue_sha256", sa.String(64), nullable=False),
+    sa.Column("result_sha256", sa.String(64), nullable=False),
+    sa.Column("values_count", sa.Integer, nullable=False),
+    sa.Column("is_current", sa.Boolean, nullable=False),
+)
+
+calc_values = sa.Table(
+    "calc_values",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("calc_runs.id"), primary_key=True),
+    sa.Column("entity_id", sa.String(64), primary_key=True),
+    sa.Column("period", sa.String(7), primary_key=True),
+    sa.Column("metric_id", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(50), nullable=False),
+    sa.Column("lineage", sa.Text, nullable=False),
+)

@@ -1,0 +1,175 @@
+"""The unit registry for ESG quantities.
+
+One pint registry for the whole package. Beyond SI it knows:
+
+- standard coal equivalent as its own dimension (``kgce``, ``tce``): energy carriers are converted to it
+  only through cited coefficients (GB/T 2589-2020), never through a physical equivalence;
+- CO2-equivalent as its own dimension (``kgCO2e``, ``tCO2e``): a gas mass becomes CO2e only through a
+  GWP factor. Gas masses (``tCO2``, ``tCH4``, ``tC`` ...) are plain masses;
+- Chinese counting units (万 = 10^4, 亿 = 10^8) for kWh, m3, t, tce and RMB;
+- currency (``RMB``) as its own dimension, with no exchange rates.
+
+User-entered unit strings go through :func:`parse_unit`, which also accepts the Chinese spellings used
+in statistical reports (万千瓦时, 万立方米, 万吨, 吨标准煤 ...).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pint
+
+_DEFINITIONS = """
+kgce = [coal_equivalent] = kilogram_coal_equivalent
+tce = 1000 * kgce = tonne_coal_equivalent
+wan_tce = 10000 * tce
+kgCO2e = [co2_equivalent]
+tCO2e = 1000 * kgCO2e
+wan_tCO2e = 10000 * tCO2e
+RMB = [currency] = CNY = yuan
+wan_RMB = 10000 * RMB
+yi_RMB = 100000000 * RMB
+wan_kWh = 10000 * kWh
+yi_kWh = 100000000 * kWh
+wan_m3 = 10000 * meter ** 3
+Nm3 = meter ** 3
+wan_Nm3 = 10000 * meter ** 3
+wan_t = 10000 * metric_ton
+tCO2 = metric_ton
+kgCO2 = kilogram
+tCH4 = metric_ton
+kgCH4 = kilogram
+tN2O = metric_ton
+kgN2O = kilogram
+tC = metric_ton
+person = 1 = persons
+"""
+
+UNIT_ALIASES: dict[str, str] = {
+    "万千瓦时": "wan_kWh",
+    "10^4 kWh": "wan_kWh",
+    "10^4kWh": "wan_kWh",
+    "亿千瓦时": "yi_kWh",
+    "10^8 kWh": "yi_kWh",
+    "10^8kWh": "yi_kWh",
+    "千瓦时": "kWh",
+    "度": "kWh",
+    "兆瓦时": "MWh",
+    "万立方米": "wan_m3",
+    "10^4 m3": "wan_m3",
+    "10^4m3": "wan_m3",
+    "万标立方米": "wan_Nm3",
+    "10^4 Nm3": "wan_Nm3",
+    "立方米": "m**3",
+    "m3": "m**3",
+    "m³": "m**3",
+    "万吨": "wan_t",
+    "10^4 t": "wan_t",
+    "10^4t": "wan_t",
+    "吨": "t",
+    "tonne": "t",
+    "tonnes": "t",
+    "吨标准煤": "tce",
+    "吨标煤": "tce",
+    "千克标准煤": "kgce",
+    "万吨标准煤": "wan_tce",
+    "10^4 tce": "wan_tce",
+    "吨二氧化碳当量": "tCO2e",
+    "万吨二氧化碳当量": "wan_tCO2e",
+    "元": "RMB",
+    "万元": "wan_RMB",
+    "RMB 10^4": "wan_RMB",
+    "RMB10^4": "wan_RMB",
+    "RMB 10,000": "wan_RMB",
+    "亿元": "yi_RMB",
+    "RMB 10^8": "yi_RMB",
+    "人": "person",
+    "人次": "person",
+    "小时": "h",
+    "天": "day",
+    "%": "percent",
+    "吉焦": "GJ",
+}
+
+registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+for _line in _DEFINITIONS.strip().splitlines():
+    registry.define(_line.strip())
+
+
+class UnitError(ValueError):
+    """A unit string that is unknown, or a unit of the wrong dimension."""
+
+
+def canonical_unit_text(text: str) -> str:
+    """The registry spelling of a user-entered unit (aliases resolved, spaces trimmed)."""
+    stripped = text.strip()
+    return UNIT_ALIASES.get(stripped, stripped)
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str) -> pint.Unit:
+    """Parse a unit string such as ``t``, ``万千瓦时`` or ``tCO2e/t``; raise :class:`UnitError`."""
+    if not text or not text.strip():
+        raise UnitError("empty unit")
+    spelled = canonical_unit_text(text)
+    try:
+        return registry.parse_units(spelled)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError) as exc:
+        raise UnitError(f"unknown unit {text!r}") from exc
+    except Exception as exc:  # pint raises assorted tokenizer errors for garbage input
+        raise UnitError(f"unknown unit {text!r}") from exc
+
+
+@lru_cache(maxsize=4096)
+def conversion_factor(from_unit: str, to_unit: str) -> float:
+    """Multiplier that converts a magnitude in ``from_unit`` into ``to_unit``.
+
+    Raises :class:`UnitError` when either unit is unknown or the dimensions differ.
+    """
+    source = parse_unit(from_unit)
+    target = parse_unit(to_unit)
+    if source.dimensionality != target.dimensionality:
+        raise UnitError(
+            f"unit {from_unit!r} is {_describe(source)}, expected a unit of {_describe(target)} "
+            f"such as {to_unit!r}"
+        )
+    return float(registry.Quantity(1.0, source).to(target).magnitude)
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert ``value`` from ``from_unit`` to ``to_unit``."""
+    return value * conversion_factor(from_unit, to_unit)
+
+
+def same_dimension(unit_a: str, unit_b: str) -> bool:
+    """Whether two unit strings measure the same kind of quantity."""
+    return parse_unit(unit_a).dimensionality == parse_unit(unit_b).dimensionality
+
+
+def _describe(unit: pint.Unit) -> str:
+    dims = dict(unit.dimensionality)
+    if not dims:
+        return "a pure number"
+    return "dimension " + " ".join(
+        f"{name.strip('[]')}^{power:g}" if power != 1 else name.strip("[]")
+        for name, power in sorted(dims.items())
+    )
+
+
+@lru_cache(maxsize=4096)
+def product_conversion(units: tuple[str, ...], target: str) -> float:
+    """Multiplier that turns a product of magnitudes in ``units`` into ``target``.
+
+    ``product_conversion(("MWh", "tCO2/MWh", "tCO2e/t"), "tCO2e") == 1.0``. Raises
+    :class:`UnitError` when the product does not have the dimension of ``target``.
+    """
+    combined = registry.dimensionless
+    for text in units:
+        combined = combined * parse_unit(text)
+    goal = parse_unit(target)
+    if combined.dimensionality != goal.dimensionality:
+        raise UnitError(
+            f"the product {' x '.join(units)} is {_describe(combined)}, not {_describe(goal)} "
+            f"({target})"
+        )
+    return float(registry.Quantity(1.0, combined).to(goal).magnitude)
