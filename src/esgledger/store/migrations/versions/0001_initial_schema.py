@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.Column('type', sa.String(length=32), server_default='company', nullable=False),
     sa.Column('grid_region', sa.String(length=64), nullable=True),
     sa.Column('ownership', sa.Float(), server_default='1.0', nullable=False),
-    sa.Column('operational_control', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('operational_control', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('valid_from', sa.Date(), nullable=True),
     sa.Column('valid_to', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['parent_id'], ['entities.id'], name=op.f('fk_entities_parent_id_entities')),

@@ -1,0 +1,74 @@
+"""Rich rendering of explain trees and audit results for the terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.tree import Tree
+
+from esgledger.calc.lineage import referenced_keys
+from esgledger.ledger.audit import VerifyResult
+
+
+def _label(record: dict[str, Any]) -> str:
+    value = f"{record['value']:,.6g} {record['unit']}"
+    kind = record["kind"]
+    if kind == "input":
+        return f"[bold]{record['key']}[/bold] = {value}  [dim]reported ({record['formula']})[/dim]"
+    if kind == "rollup":
+        return f"[bold]{record['key']}[/bold] = {value}  [dim]roll-up: {record['formula']}[/dim]"
+    return f"[bold]{record['key']}[/bold] = {value}  [dim]{record['expression']}[/dim]"
+
+
+def _add(tree: Tree, record_key: str, records: dict[str, dict[str, Any]], depth: int) -> None:
+    record = records.get(record_key)
+    if record is None:
+        tree.add(f"{record_key} (record not found)")
+        return
+    node = tree.add(_label(record))
+    _details(node, record)
+    if depth <= 0:
+        if referenced_keys(record):
+            node.add("[dim]... (use --depth or --json for more)[/dim]")
+        return
+    for ref in referenced_keys(record):
+        _add(node, ref, records, depth - 1)
+
+
+def _details(node: Tree, record: dict[str, Any]) -> None:
+    for point in record.get("datapoints", []):
+        node.add(f"[cyan]data point #{point['id']}[/cyan] {point['period']}: {point['value']:,.6g} "
+                 f"{point['unit']} ({point['method']}, {point['status']}, v{point['version']}"
+                 + (f", source: {point['source']}" if point.get("source") else "") + ")")
+    for term in record.get("terms", []):
+        node.add(f"[magenta]term[/magenta] {term['detail']} = {term['value']:,.6g} {term['unit']}")
+    for factor in record.get("factors", []):
+        if factor.get("measured"):
+            node.add(f"[yellow]measured[/yellow] {factor['role']} of {factor['applies_to']}: "
+                     f"{factor['value']:g} {factor['unit']} (replaces {factor['replaces']})")
+        else:
+            flag = " [red]UNVERIFIED[/red]" if factor.get("unverified") else ""
+            node.add(f"[green]factor[/green] {factor['factor']} = {factor['value']:g} "
+                     f"{factor['unit']} ({factor['edition']} v{factor['version']}, from "
+                     f"{factor['valid_from']}; {factor['source']}){flag}")
+    for excluded in record.get("excluded", []):
+        node.add(f"[dim]excluded {excluded['entity']}: {excluded['reason']}[/dim]")
+    for note in record.get("notes", []):
+        node.add(f"[dim]note: {note}[/dim]")
+
+
+def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
+    records = result["records"]
+    tree = Tree(f"explain {result['root']}")
+    _add(tree, result["root"], records, depth)
+    console.print(tree, highlight=False)
+
+
+def print_verify(console: Console, result: VerifyResult) -> None:
+    if result.ok:
+        console.print(f"[green]audit chain intact[/green]: {result.entries} entries, head "
+                      f"{result.head_hash}")
+    else:
+        console.print(f"[red]audit chain broken[/red] at entry {result.seq} ({result.kind}): "
+                      f"{result.problem}")
