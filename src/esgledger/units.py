@@ -173,3 +173,17 @@ def product_conversion(units: tuple[str, ...], target: str) -> float:
             f"({target})"
         )
     return float(registry.Quantity(1.0, combined).to(goal).magnitude)
+
+
+_SUGGESTIONS = ("t", "kg", "万吨", "MWh", "kWh", "万千瓦时", "GWh", "亿千瓦时", "m3", "万立方米",
+                "GJ", "MJ", "TJ", "tce", "kgce", "万元", "元", "亿元", "person", "h", "day",
+                "percent", "tCO2e")
+
+
+def suggested_units(unit: str) -> list[str]:
+    """Common spellings a user may enter for a metric whose unit is ``unit`` (its own first)."""
+    found = [unit]
+    for candidate in _SUGGESTIONS:
+        if candidate != unit and same_dimension(candidate, unit):
+            found.append(candidate)
+    return found

@@ -45,7 +45,10 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
     index = EntityIndex(entities)
     values: list[NewValue] = []
     first_row: dict[tuple[str, str, str], int] = {}
+    is_template = "metric_name" in table.columns
     for row_number, row in table:
+        if is_template and not row.get("value"):
+            continue  # a collection-template row left blank: the metric was not reported
         row_issues: list[InputIssue] = []
 
         def issue(field: str, found: str, expected: str, rn: int = row_number,

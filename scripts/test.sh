@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need, then runs lint, type checks and the test suite
+# on SQLite and on a real PostgreSQL server. Fails (never skips) if the PostgreSQL tests did not run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install -q --upgrade pip >/dev/null
+.venv/bin/pip install -q -e '.[test]'
+bash scripts/ensure-postgres.sh
+
+echo "== lint and format (ruff)"
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/ruff format --check src tests benchmarks
+echo "== types (mypy)"
+.venv/bin/mypy
+echo "== tests (pytest, SQLite and PostgreSQL)"
+mkdir -p test-artifacts
+status=0
+.venv/bin/python -m pytest -n 2 --junitxml=test-artifacts/junit.xml "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  exit "$status"
+fi
+.venv/bin/python scripts/check_backends.py test-artifacts/junit.xml

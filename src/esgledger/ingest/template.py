@@ -1,0 +1,101 @@
+"""Write a data-collection workbook for one entity and period.
+
+The ``Data`` sheet has one row per input metric, with the unit pre-filled, last year's value for
+reference and Excel data validation on value, unit and method; ``data import`` reads it back (rows
+left blank are not reported). An ``Instructions`` sheet explains it in English and Chinese.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from esgledger.domain import METHODS, Period
+from esgledger.errors import EsgLedgerError
+from esgledger.units import suggested_units
+
+if TYPE_CHECKING:
+    from esgledger.services import Workspace
+
+COLUMNS = ["entity", "period", "metric", "metric_name", "value", "unit", "method", "source",
+           "note", "last_year_value", "metric_unit"]
+INSTRUCTIONS = [
+    ("Fill in column E (value) and, if needed, change the unit in column F.",
+     "请在E列（value）填写数值，如需要可在F列更改计量单位。"),
+    ("Leave a row blank if the metric does not apply; do not change columns A-D.",
+     "不适用的指标请留空；请勿修改A至D列。"),
+    ("Method: measured, estimated or calculated. Source: the document the value comes from.",
+     "method（方法）：measured实测、estimated估算、calculated计算；source（来源）：数据出处。"),
+    ("Column J shows last year's value in the metric's unit (column K) for reference.",
+     "J列为上年数值（单位见K列），仅供参考。"),
+    ("Return the file; it is imported with: esgledger data import FILE.xlsx",
+     "填好后交回，导入命令：esgledger data import FILE.xlsx"),
+]
+
+
+def write_template(ws: Workspace, entity_id: str, period: str, output: Path) -> int:
+    """Write the workbook; return the number of metric rows."""
+    parsed = Period.parse(period)
+    entity = next((e for e in ws.entities() if e.id == entity_id), None)
+    if entity is None:
+        raise EsgLedgerError(f"unknown entity {entity_id!r}")
+    if output.suffix.lower() != ".xlsx":
+        raise EsgLedgerError(f"template output must be a .xlsx file, not {output.name!r}")
+    last_year = str(parsed.previous_year())
+    previous = {p.metric_id: p.value_normalised for p in ws.datapoints([last_year])
+                if p.entity_id == entity_id}
+    metrics = sorted(ws.catalogue.inputs(), key=lambda m: (m.group, m.id))
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Data"
+    sheet.append(COLUMNS)
+    header_fill = PatternFill("solid", fgColor="1F4E79")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = header_fill
+    method_rule = DataValidation(type="list", formula1='"' + ",".join(METHODS) + '"',
+                                 allow_blank=True)
+    nonnegative_rule = DataValidation(type="decimal", operator="greaterThanOrEqual",
+                                      formula1="0", allow_blank=True,
+                                      error="Enter a number of zero or more / 请输入非负数",
+                                      showErrorMessage=True)
+    any_number_rule = DataValidation(type="decimal", operator="between", formula1="-1E+300",
+                                     formula2="1E+300", allow_blank=True,
+                                     error="Enter a number / 请输入数字", showErrorMessage=True)
+    for rule in (method_rule, nonnegative_rule, any_number_rule):
+        sheet.add_data_validation(rule)
+    for row_number, metric in enumerate(metrics, start=2):
+        sheet.append([entity.id, str(parsed), metric.id,
+                      f"{metric.name['en']} / {metric.name['zh']}", None, metric.unit,
+                      "measured", None, None, previous.get(metric.id), metric.unit])
+        units = suggested_units(metric.unit)
+        unit_rule = DataValidation(type="list", formula1='"' + ",".join(units) + '"',
+                                   allow_blank=False, showErrorMessage=False)
+        sheet.add_data_validation(unit_rule)
+        unit_rule.add(f"F{row_number}")
+        (nonnegative_rule if metric.nonnegative else any_number_rule).add(f"E{row_number}")
+        method_rule.add(f"G{row_number}")
+    for column, width in zip("ABCDEFGHIJK", (14, 9, 32, 48, 14, 12, 12, 28, 28, 16, 14),
+                             strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "E2"
+
+    notes = book.create_sheet("Instructions")
+    notes.append([f"{entity.name} / {entity.name_zh or entity.name} - {parsed}"])
+    notes["A1"].font = Font(bold=True, size=13)
+    for english, chinese in INSTRUCTIONS:
+        notes.append([english, chinese])
+    notes.column_dimensions["A"].width = 80
+    notes.column_dimensions["B"].width = 60
+    for row in notes.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    book.save(output)
+    return len(metrics)
