@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 METHODS = ("measured", "estimated", "calculated")
 STATUSES = ("draft", "submitted", "approved", "rejected")
 ENTITY_TYPES = ("group", "company", "branch", "plant")
+CELL_TECHNOLOGIES = ("cwpb", "swpb", "vss", "hss")  # IPCC 2006 Vol. 3 Ch. 4.4 cell types
 
 _PERIOD = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2]))?$")
 
@@ -63,6 +64,8 @@ class Entity:
     grid_region: str | None = None
     ownership: float = 1.0
     operational_control: bool = True
+    financial_control: bool = True
+    cell_technology: str | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     aliases: tuple[str, ...] = field(default_factory=tuple)

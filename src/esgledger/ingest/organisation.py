@@ -6,7 +6,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from esgledger.domain import ENTITY_TYPES, Entity
+from esgledger.domain import CELL_TECHNOLOGIES, ENTITY_TYPES, Entity
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.ingest.tables import check_columns, read_table
 from esgledger.ingest.values import parse_bool, parse_date, parse_number
@@ -14,8 +14,8 @@ from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import save_entities
 
 REQUIRED = ["id", "name", "parent", "country"]
-OPTIONAL = ["name_zh", "type", "grid_region", "ownership", "operational_control", "valid_from",
-            "valid_to", "aliases"]
+OPTIONAL = ["name_zh", "type", "grid_region", "ownership", "operational_control",
+            "financial_control", "cell_technology", "valid_from", "valid_to", "aliases"]
 
 
 def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
@@ -53,12 +53,18 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
                 ownership = number / 100 if row["ownership"].endswith("%") or number > 1 else number
                 if not 0 <= ownership <= 1:
                     issue("ownership", row["ownership"], "a share between 0 and 1 (or 0-100%)")
-        control = True
-        if row.get("operational_control"):
-            flag = parse_bool(row["operational_control"])
-            if flag is None:
-                issue("operational_control", row["operational_control"], "true or false")
-            control = bool(flag)
+        controls = {}
+        for field in ("operational_control", "financial_control"):
+            controls[field] = True
+            if row.get(field):
+                flag = parse_bool(row[field])
+                if flag is None:
+                    issue(field, row[field], "true or false")
+                controls[field] = bool(flag)
+        cell_technology = (row.get("cell_technology") or "").lower() or None
+        if cell_technology and cell_technology not in CELL_TECHNOLOGIES:
+            issue("cell_technology", row["cell_technology"],
+                  "one of " + ", ".join(CELL_TECHNOLOGIES) + " (IPCC 2006 cell types)")
         dates = {}
         for field in ("valid_from", "valid_to"):
             dates[field] = parse_date(row[field]) if row.get(field) else None
@@ -71,7 +77,9 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
             id=entity_id, name=row.get("name", ""), name_zh=row.get("name_zh") or None,
             parent_id=row.get("parent") or None, country=country, type=entity_type,
             grid_region=row.get("grid_region") or None, ownership=ownership,
-            operational_control=control, valid_from=dates["valid_from"],
+            operational_control=controls["operational_control"],
+            financial_control=controls["financial_control"], cell_technology=cell_technology,
+            valid_from=dates["valid_from"],
             valid_to=dates["valid_to"], aliases=aliases,
         ))
     known_ids = {e.id for e in known} | {e.id for e in parsed}

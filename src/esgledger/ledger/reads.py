@@ -27,6 +27,8 @@ def load_entities(connection: sa.Connection) -> list[Entity]:
             grid_region=row.grid_region,
             ownership=row.ownership,
             operational_control=row.operational_control,
+            financial_control=row.financial_control,
+            cell_technology=row.cell_technology,
             valid_from=row.valid_from,
             valid_to=row.valid_to,
             aliases=tuple(sorted(aliases.get(row.id, []))),

@@ -61,6 +61,8 @@ def _entity_row(entity: Entity) -> dict[str, object]:
         "grid_region": entity.grid_region,
         "ownership": entity.ownership,
         "operational_control": entity.operational_control,
+        "financial_control": entity.financial_control,
+        "cell_technology": entity.cell_technology,
         "valid_from": entity.valid_from,
         "valid_to": entity.valid_to,
     }

@@ -30,6 +30,8 @@ entities = sa.Table(
     sa.Column("grid_region", sa.String(64), nullable=True),
     sa.Column("ownership", sa.Float, nullable=False, server_default="1.0"),
     sa.Column("operational_control", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("financial_control", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("cell_technology", sa.String(16), nullable=True),
     sa.Column("valid_from", sa.Date, nullable=True),
     sa.Column("valid_to", sa.Date, nullable=True),
 )
@@ -151,6 +153,7 @@ calc_runs = sa.Table(
     sa.Column("result_sha256", sa.String(64), nullable=False),
     sa.Column("values_count", sa.Integer, nullable=False),
     sa.Column("is_current", sa.Boolean, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="inventory"),
 )
 
 calc_values = sa.Table(
@@ -163,4 +166,48 @@ calc_values = sa.Table(
     sa.Column("value", sa.Float, nullable=False),
     sa.Column("unit", sa.String(50), nullable=False),
     sa.Column("lineage", sa.Text, nullable=False),
+)
+
+# Energy supplied by one entity to another inside the group (captive power plant -> smelter).
+transfers = sa.Table(
+    "transfers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("from_entity", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("to_entity", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("carrier", sa.String(32), nullable=False),
+    sa.Column("value", sa.Float, nullable=False),
+    sa.Column("unit", sa.String(50), nullable=False),
+    sa.Column("value_normalised", sa.Float, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("is_current", sa.Boolean, nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Index("ix_transfers_period", "period"),
+)
+
+# Contractual instruments for market-based Scope 2: a certificate id is claimed once, ever.
+certificates = sa.Table(
+    "certificates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("scheme", sa.String(32), nullable=False),
+    sa.Column("certificate_id", sa.String(200), nullable=False),
+    sa.Column("entity_id", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("mwh", sa.Float, nullable=False),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.UniqueConstraint("scheme", "certificate_id", name="uq_certificates_scheme_certificate"),
+)
+
+# Inventory-wide settings (base year, restatement threshold), one row per key.
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
 )
