@@ -124,6 +124,32 @@ class OrgTree:
 
 
 @dataclass(frozen=True)
+class Transfer:
+    """Energy supplied by one group entity to another (electricity in MWh, heat in GJ)."""
+
+    id: int
+    from_entity: str
+    to_entity: str
+    period: str
+    carrier: str
+    value: float
+    unit: str
+    value_normalised: float
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """An energy attribute certificate or green power purchase claimed by an entity."""
+
+    id: int
+    scheme: str
+    certificate_id: str
+    entity_id: str
+    period: str
+    mwh: float
+
+
+@dataclass(frozen=True)
 class DataPoint:
     """A value of a metric for an entity and period, as stored (one version)."""
 

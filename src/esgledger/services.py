@@ -10,11 +10,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from esgledger.calc import CalcOptions, Engine, Inventory
+from esgledger.calc import CalcOptions, Inventory
 from esgledger.calc.formulas import FORMULAS
 from esgledger.calc.lineage import key
-from esgledger.calc.results import load_tree, period_values, save_inventory
-from esgledger.calc.selection import Selection
+from esgledger.calc import runner
+from esgledger.calc.recompute import Check, recompute_all
+from esgledger.calc.results import load_run_records, load_tree, period_values, save_inventory
 from esgledger.catalogue import Catalogue, load_catalogue
 from esgledger.domain import DataPoint, Entity, OrgTree, Period
 from esgledger.errors import EsgLedgerError
@@ -22,9 +23,15 @@ from esgledger.factors import FactorLibrary, load_library
 from esgledger.factors.persist import load_stored_library, store_library
 from esgledger.ingest.datapoints import import_datapoints
 from esgledger.ingest.organisation import import_organisation
+from esgledger.ingest.transfers import import_certificates, import_transfers
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent, VerifyResult
-from esgledger.ledger.reads import current_datapoint, current_datapoints, load_entities
+from esgledger.ledger.reads import (
+    current_datapoint,
+    current_datapoints,
+    current_datapoints_for_metric,
+    load_entities,
+)
 from esgledger.ledger.writes import WriteSummary
 from esgledger.store import Database, open_database, resolve_url
 
@@ -116,21 +123,75 @@ class Workspace:
     def compute(self, period: str, options: CalcOptions | None = None) -> Inventory:
         """Compute an inventory without storing it."""
         self.require_initialised()
-        parsed = Period.parse(period)
-        engine = Engine(self.catalogue, self.library(), Selection.load(), options)
         with self.db.reading() as connection:
-            entities = load_entities(connection)
-            wanted = [str(parsed)] if parsed.month else [str(parsed)] + [
-                f"{parsed.year}-{m:02d}" for m in range(1, 13)]
-            points = current_datapoints(connection, wanted)
-        return engine.run(entities, points, parsed)
+            return runner.compute(connection, self.catalogue, Period.parse(period),
+                                  options or CalcOptions())
 
     def calc(self, period: str, options: CalcOptions | None = None) -> tuple[Inventory, int]:
-        """Compute and store the inventory of ``period`` as its current run."""
+        """Compute and store the inventory of ``period`` as its current run; then check whether
+        the base year must be restated."""
+        inventory, run_id, _restatement = self.calc_with_restatement(period, options)
+        return inventory, run_id
+
+    def calc_with_restatement(self, period: str, options: CalcOptions | None = None
+                              ) -> tuple[Inventory, int, runner.Restatement | None]:
+        options = options or CalcOptions()
         inventory = self.compute(period, options)
         with self.db.transaction() as connection:
             run_id = save_inventory(connection, inventory, self.catalogue.sha256, self.actor)
-        return inventory, run_id
+            restatement = runner.check_base_year(connection, self.catalogue,
+                                                 Period.parse(period), options, self.actor)
+        return inventory, run_id, restatement
+
+    def set_base_year(self, year: str, threshold: float | None = None) -> None:
+        self.require_initialised()
+        Period.parse(year)
+        with self.db.transaction() as connection:
+            runner.set_setting(connection, "base_year", year, self.actor)
+            if threshold is not None:
+                if not 0 < threshold < 1:
+                    raise EsgLedgerError("the restatement threshold is a fraction, e.g. 0.05")
+                runner.set_setting(connection, "restatement_threshold", str(threshold), self.actor)
+
+    def base_year(self) -> tuple[str | None, float]:
+        with self.db.reading() as connection:
+            year = runner.get_setting(connection, "base_year")
+            threshold = runner.get_setting(connection, "restatement_threshold")
+        return year, float(threshold) if threshold else runner.DEFAULT_THRESHOLD
+
+    def restated_value(self, metric_id: str, entity_id: str, period: str) -> float | None:
+        with self.db.reading() as connection:
+            return runner.restated_value(connection, metric_id, entity_id, period)
+
+    def import_transfers(self, path: Path) -> int:
+        self.require_initialised()
+        with self.db.transaction() as connection:
+            return import_transfers(connection, path, self.actor)
+
+    def import_certificates(self, path: Path) -> int:
+        self.require_initialised()
+        with self.db.transaction() as connection:
+            electricity = {(p.entity_id, p.period): p.value_normalised
+                           for p in current_datapoints_for_metric(
+                               connection, "energy.electricity_purchased")}
+            return import_certificates(connection, path, self.actor, electricity)
+
+    def recompute(self, period: str, metric_id: str | None = None,
+                  entity_id: str | None = None) -> list[Check]:
+        """Re-derive stored values of the current run from their lineage; report differences."""
+        self.require_initialised()
+        with self.db.reading() as connection:
+            if metric_id and entity_id:
+                self._check_metric(metric_id)
+                records = load_tree(connection, key(metric_id, entity_id, period))
+                if not records:
+                    raise EsgLedgerError(f"no calculated value for {key(metric_id, entity_id, period)}")
+            else:
+                records = load_run_records(connection, period)
+                if not records:
+                    raise EsgLedgerError(f"no calculation for {period}: run 'esgledger calc' first")
+            entities = {e.id: e for e in load_entities(connection)}
+            return recompute_all(connection, records, self.catalogue, entities)
 
     def show(self, metric_id: str, entity_id: str, period: str) -> Shown:
         self.require_initialised()

@@ -15,6 +15,7 @@ in statistical reports (万千瓦时, 万立方米, 万吨, 吨标准煤 ...).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pint
@@ -89,9 +90,22 @@ UNIT_ALIASES: dict[str, str] = {
     "天": "day",
     "%": "percent",
     "吉焦": "GJ",
+    "千卡": "kcal",
+    "大卡": "kcal",
+    "千卡/千克": "kcal/kg",
 }
 
-registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+def _international_calorie(text: str) -> str:
+    """Chinese energy statistics use the International Table calorie (1 kcal = 4.1868 kJ, so that
+    7 000 kcal = 29 307.6 kJ = 1 kgce, GB/T 2589-2020); pint's plain ``cal`` is thermochemical."""
+    return _CALORIE.sub(lambda m: m.group(0) + "_it", text)
+
+
+_CALORIE = re.compile(r"(?<![A-Za-z_])k?cal(?![A-Za-z_])")
+
+registry = pint.UnitRegistry(
+    autoconvert_offset_to_baseunit=False, cache_folder=None, preprocessors=[_international_calorie]
+)
 for _line in _DEFINITIONS.strip().splitlines():
     registry.define(_line.strip())
 
@@ -103,6 +117,9 @@ class UnitError(ValueError):
 def canonical_unit_text(text: str) -> str:
     """The registry spelling of a user-entered unit (aliases resolved, spaces trimmed)."""
     stripped = text.strip()
+    if stripped not in UNIT_ALIASES and "/" in stripped:
+        # a ratio of spellings, each of which may be an alias: 吨标准煤/万元, GJ/万立方米
+        return "/".join(f"({canonical_unit_text(part)})" for part in stripped.split("/"))
     return UNIT_ALIASES.get(stripped, stripped)
 
 

@@ -16,11 +16,18 @@ from esgledger.factors import FactorLibrary, FactorValue
 
 @dataclass
 class Value:
-    """A computed or reported number in its metric's unit, with the key of its lineage record."""
+    """A computed or reported number in its metric's unit, with the key of its lineage record.
+
+    ``gases`` holds the tonnes of each greenhouse gas behind a CO2e value. ``internal`` holds the
+    part of the value that comes from energy supplied by another group entity, by supplier id; it is
+    eliminated on consolidation once the supplier is inside the boundary.
+    """
 
     value: float
     unit: str
     key: str
+    gases: dict[str, float] = field(default_factory=dict)
+    internal: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +56,9 @@ class FormulaContext:
     terms: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     gases: dict[str, float] = field(default_factory=dict)
+    internal: dict[str, float] = field(default_factory=dict)
+    supplier_rates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    internal_sources: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -108,4 +118,11 @@ class FormulaContext:
         return found.value, found.unit
 
     def gwp(self, gas: str) -> FactorValue:
+        """The 100-year GWP of ``gas`` [tCO2e/t] in the inventory's chosen IPCC assessment."""
         return self.factor(f"{self.selection.gwp_set(self.options.gwp)}.{gas}", f"GWP {gas}")
+
+    def add_gas(self, gas: str, tonnes: float) -> None:
+        self.gases[gas] = self.gases.get(gas, 0.0) + tonnes
+
+    def add_internal(self, supplier: str, amount: float) -> None:
+        self.internal[supplier] = self.internal.get(supplier, 0.0) + amount

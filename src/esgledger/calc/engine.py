@@ -1,14 +1,14 @@
-"""Evaluate the metric graph for every entity of a period, and roll values up the tree.
+"""Evaluate the metric graph for every entity of a period, and consolidate values up the tree.
 
-For each entity, bottom-up:
-- an input metric's *own* value is what the entity reported; its total adds the totals of the
-  consolidated children (aggregation ``sum``) or stays its own (``none``);
-- a derived ``sum`` metric's own value is its formula over the entity's own inputs, and its total
-  adds the children's totals, so each activity is computed with its own entity's factors (country,
-  grid region) before it is added up;
-- a derived ``ratio`` metric is recomputed from the entity's rolled-up inputs (never averaged).
-Children are consolidated by operational control (GHG Protocol Corporate Standard, ch. 3): an entity
-without operational control, or not valid during the period, is left out and the lineage says so.
+1. Own values, per entity: reported inputs, then derived metrics over the entity's own inputs, so each
+   activity is computed with its own entity's factors (country, grid region, measured parameters).
+2. Energy received from other group entities is valued at the supplier's emission rate, which needs
+   the supplier's own Scope 1 first: receivers are evaluated again once every supplier's rate is known.
+3. Consolidation, bottom-up: a ``sum`` metric's total is the entity's own value plus each child's
+   total times the child's inclusion factor (control or equity share, pro rata for part-year
+   members; see :mod:`esgledger.calc.consolidation`); internally supplied amounts are eliminated at the
+   first level whose boundary holds the supplier. A ``ratio`` metric is recomputed from the totals
+   (never averaged); a ``none`` metric stays the entity's own.
 """
 
 from __future__ import annotations
@@ -18,15 +18,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from esgledger.calc.consolidation import Inclusion, inclusion
 from esgledger.calc.context import FormulaContext, SiteParameter, Value
 from esgledger.calc.formulas import EXPRESSIONS, FORMULAS
-from esgledger.calc.inputs import reported_values
+from esgledger.calc.inputs import Reported, certificate_values, reported_values, transfer_values
 from esgledger.calc.lineage import key, own_key
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue, Metric
-from esgledger.domain import DataPoint, Entity, OrgTree, Period
+from esgledger.domain import Certificate, DataPoint, Entity, OrgTree, Period, Transfer
 from esgledger.factors import FactorLibrary
+
+SCOPE1 = "ghg.scope1"
+GENERATED = "production.electricity_generated"
 
 
 @dataclass
@@ -51,11 +55,25 @@ class Inventory:
     def get(self, metric_id: str, entity_id: str) -> Result | None:
         return self.results.get(key(metric_id, entity_id, self.period))
 
+    def value(self, metric_id: str, entity_id: str) -> float | None:
+        found = self.get(metric_id, entity_id)
+        return found.value if found else None
+
     def digest(self) -> str:
-        body = json.dumps(
-            sorted((k, round(r.value, 9)) for k, r in self.results.items()), separators=(",", ":")
-        )
+        body = json.dumps(sorted((k, round(r.value, 9)) for k, r in self.results.items()),
+                          separators=(",", ":"))
         return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass
+class _EntityRun:
+    """Working state of one entity during a run."""
+
+    entity: Entity
+    split: bool  # has children: its own part gets records of its own
+    reported: dict[str, Reported]
+    own: dict[str, Value] = field(default_factory=dict)
+    site_parameters: dict[tuple[str, str], SiteParameter] = field(default_factory=dict)
 
 
 class Engine:
@@ -66,138 +84,172 @@ class Engine:
         self.selection = selection or Selection.load()
         self.options = options or CalcOptions()
 
-    def run(self, entities: list[Entity], points: list[DataPoint], period: Period) -> Inventory:
+    def run(self, entities: list[Entity], points: list[DataPoint], period: Period,
+            transfers: list[Transfer] | None = None,
+            certificates: list[Certificate] | None = None) -> Inventory:
         tree = OrgTree(entities)
         inventory = Inventory(period=str(period), options=self.options)
-        reported = reported_values(points, period, self.catalogue)
-        own_inputs: dict[str, dict[str, tuple[float, dict[str, Any]]]] = {}
-        for (entity_id, metric_id), item in reported.items():
-            own_inputs.setdefault(entity_id, {})[metric_id] = item
+        reported: dict[str, dict[str, Reported]] = {}
+        sources = (reported_values(points, period, self.catalogue),
+                   transfer_values(transfers or [], period, self.catalogue),
+                   certificate_values(certificates or [], period, self.catalogue))
+        for source in sources:
+            for (entity_id, metric_id), item in source.items():
+                reported.setdefault(entity_id, {})[metric_id] = item
+        runs = {entity_id: _EntityRun(tree.by_id[entity_id], bool(tree.children.get(entity_id)),
+                                      reported.get(entity_id, {}))
+                for entity_id in tree.bottom_up()}
+        receivers = [r for r in runs.values()
+                     if any(item.internal for item in r.reported.values())]
+        for run in runs.values():
+            self._evaluate_own(run, period, inventory, rates={}, with_internal=False)
+        if receivers:
+            rates = self._supplier_rates(runs)
+            for run in receivers:
+                self._evaluate_own(run, period, inventory, rates, with_internal=True)
         totals: dict[str, dict[str, Value]] = {}
+        boundaries: dict[str, set[str]] = {}
         for entity_id in tree.bottom_up():
-            entity = tree.by_id[entity_id]
-            included, excluded = self._consolidated_children(tree, entity_id, period)
-            totals[entity_id] = self._evaluate_entity(
-                entity, period, own_inputs.get(entity_id, {}),
-                {child: totals[child] for child in included}, excluded, inventory,
-            )
+            included = [inclusion(tree.by_id[c], period, self.options.consolidation)
+                        for c in tree.children.get(entity_id, [])]
+            boundaries[entity_id] = {entity_id}.union(
+                *(boundaries[i.entity_id] for i in included if i.factor > 0))
+            totals[entity_id] = self._consolidate(runs[entity_id], period, included, totals,
+                                                  boundaries[entity_id], inventory)
         return inventory
 
-    def _consolidated_children(self, tree: OrgTree, entity_id: str,
-                               period: Period) -> tuple[list[str], list[dict[str, str]]]:
-        included, excluded = [], []
-        for child_id in tree.children.get(entity_id, []):
-            child = tree.by_id[child_id]
-            if not child.valid_during(period):
-                excluded.append({"entity": child_id, "reason": f"not in the group during {period}"})
-            elif not child.operational_control:
-                excluded.append({"entity": child_id,
-                                 "reason": "no operational control (operational-control approach)"})
-            else:
-                included.append(child_id)
-        return included, excluded
-
-    def _evaluate_entity(self, entity: Entity, period: Period,
-                         reported: dict[str, tuple[float, dict[str, Any]]],
-                         children: dict[str, dict[str, Value]], excluded: list[dict[str, str]],
-                         inventory: Inventory) -> dict[str, Value]:
+    # -- own values --------------------------------------------------------------------------
+    def _evaluate_own(self, run: _EntityRun, period: Period, inventory: Inventory,
+                      rates: dict[str, dict[str, Any]], with_internal: bool) -> None:
         period_text = str(period)
-        own: dict[str, Value] = {}
-        total: dict[str, Value] = {}
-        site_parameters: dict[tuple[str, str], SiteParameter] = {}
-        split = bool(children)  # with children, an entity's own part gets a record of its own
-        for metric_id, (value, record) in reported.items():
+        run.own = {}
+        run.site_parameters = {}
+        for metric_id, item in run.reported.items():
+            if item.internal and not with_internal:
+                continue
             metric = self.catalogue[metric_id]
-            record_key = own_key(metric_id, entity.id, period_text) if split and \
-                metric.aggregation == "sum" else record["key"]
-            record = record | {"key": record_key}
-            inventory.records[record_key] = record
-            own[metric_id] = Value(value, metric.unit, record_key)
+            record_key = (own_key(metric_id, run.entity.id, period_text)
+                          if run.split and metric.aggregation == "sum" else item.record["key"])
+            inventory.records[record_key] = item.record | {"key": record_key}
+            run.own[metric_id] = Value(item.value, metric.unit, record_key,
+                                       internal=dict(item.internal))
             overrides = metric.attributes.get("overrides")
             if overrides:
-                site_parameters[(overrides["role"], overrides["metric"])] = SiteParameter(
-                    metric_id, value, metric.unit, record_key)
-        for metric_id in self.catalogue.order:
-            metric = self.catalogue[metric_id]
-            if metric.is_derived and metric.aggregation != "ratio":
-                computed = self._apply_formula(metric, entity, period, own, site_parameters,
-                                               own_key(metric_id, entity.id, period_text)
-                                               if split else key(metric_id, entity.id, period_text),
-                                               inventory)
-                if computed is not None:
-                    own[metric_id] = computed
+                run.site_parameters[(overrides["role"], overrides["metric"])] = SiteParameter(
+                    metric_id, item.value, metric.unit, record_key)
+        for metric in self.catalogue.derived():
             if metric.aggregation == "ratio":
-                computed = self._apply_formula(metric, entity, period, total, site_parameters,
-                                               key(metric_id, entity.id, period_text), inventory)
-                if computed is not None:
-                    total[metric_id] = computed
-            elif metric.aggregation == "none" or not split:
-                if metric_id in own:
-                    total[metric_id] = own[metric_id]
-            else:
-                rolled = self._roll_up(metric, entity, period_text, own.get(metric_id), children,
-                                       excluded, inventory)
-                if rolled is not None:
-                    total[metric_id] = rolled
-        for metric_id, value in total.items():
-            record = inventory.records[value.key]
-            inventory.results[value.key] = Result(entity.id, period_text, metric_id, value.value,
-                                                  value.unit, record)
-        return total
+                continue
+            record_key = (own_key if run.split else key)(metric.id, run.entity.id, period_text)
+            computed = self._apply_formula(metric, run.entity, period, run.own,
+                                           run.site_parameters, rates, record_key, inventory)
+            if computed is not None:
+                run.own[metric.id] = computed
+
+    def _supplier_rates(self, runs: dict[str, _EntityRun]) -> dict[str, dict[str, Any]]:
+        """Each supplier's emission rate for electricity: own Scope 1 / electricity generated."""
+        rates: dict[str, dict[str, Any]] = {}
+        for entity_id, run in runs.items():
+            scope1, generated = run.own.get(SCOPE1), run.own.get(GENERATED)
+            if scope1 is None or generated is None or generated.value <= 0:
+                continue
+            rates[entity_id] = {"electricity": {
+                "value": scope1.value / generated.value, "unit": f"{scope1.unit}/{generated.unit}",
+                "key": scope1.key,
+                "detail": f"{entity_id}: own Scope 1 {scope1.value:,.6g} {scope1.unit} / "
+                          f"electricity generated {generated.value:,.6g} {generated.unit}",
+            }}
+        return rates
 
     def _apply_formula(self, metric: Metric, entity: Entity, period: Period,
                        values: dict[str, Value], site_parameters: dict[tuple[str, str], SiteParameter],
-                       record_key: str, inventory: Inventory) -> Value | None:
+                       rates: dict[str, dict[str, Any]], record_key: str,
+                       inventory: Inventory) -> Value | None:
         assert metric.formula is not None
         context = FormulaContext(metric=metric, entity=entity, period=period, options=self.options,
                                  catalogue=self.catalogue, library=self.library,
                                  selection=self.selection, values=values,
-                                 site_parameters=site_parameters)
+                                 site_parameters=site_parameters, supplier_rates=rates)
         result = FORMULAS[metric.formula.function](context)
         if result is None:
             return None
         inventory.records[record_key] = {
-            "key": record_key,
-            "metric": metric.id,
-            "entity": entity.id,
-            "period": str(period),
-            "value": result,
-            "unit": metric.unit,
-            "kind": "formula",
-            "formula": metric.formula.function,
-            "expression": EXPRESSIONS[metric.formula.function],
-            "inputs": context.inputs_read,
-            "factors": context.factors_read,
-            "terms": context.terms,
-            "gases": context.gases,
-            "notes": context.notes,
-            "options": self.options.as_dict(),
+            "key": record_key, "metric": metric.id, "entity": entity.id, "period": str(period),
+            "value": result, "unit": metric.unit, "kind": "formula",
+            "formula": metric.formula.function, "expression": EXPRESSIONS[metric.formula.function],
+            "inputs": context.inputs_read, "factors": context.factors_read,
+            "terms": context.terms, "gases": context.gases, "internal": context.internal,
+            "notes": context.notes, "options": self.options.as_dict(),
         }
-        return Value(result, metric.unit, record_key)
+        return Value(result, metric.unit, record_key, dict(context.gases), dict(context.internal))
 
-    def _roll_up(self, metric: Metric, entity: Entity, period_text: str, own: Value | None,
-                 children: dict[str, dict[str, Value]], excluded: list[dict[str, str]],
-                 inventory: Inventory) -> Value | None:
-        parts = [(child_id, values[metric.id]) for child_id, values in children.items()
-                 if metric.id in values]
+    # -- consolidation -----------------------------------------------------------------------
+    def _consolidate(self, run: _EntityRun, period: Period, included: list[Inclusion],
+                     totals: dict[str, dict[str, Value]], boundary: set[str],
+                     inventory: Inventory) -> dict[str, Value]:
+        period_text = str(period)
+        total: dict[str, Value] = {}
+        for metric_id in self.catalogue.order:
+            metric = self.catalogue[metric_id]
+            if metric.aggregation == "ratio":
+                computed = self._apply_formula(metric, run.entity, period, total,
+                                               run.site_parameters, {},
+                                               key(metric_id, run.entity.id, period_text),
+                                               inventory)
+                if computed is not None:
+                    total[metric_id] = computed
+            elif metric.aggregation == "none" or not run.split:
+                if metric_id in run.own:
+                    total[metric_id] = run.own[metric_id]
+            else:
+                rolled = self._roll_up(metric, run, period_text, included, totals, boundary,
+                                       inventory)
+                if rolled is not None:
+                    total[metric_id] = rolled
+        for metric_id, value in total.items():
+            inventory.results[value.key] = Result(run.entity.id, period_text, metric_id,
+                                                  value.value, value.unit,
+                                                  inventory.records[value.key])
+        return total
+
+    def _roll_up(self, metric: Metric, run: _EntityRun, period_text: str,
+                 included: list[Inclusion], totals: dict[str, dict[str, Value]],
+                 boundary: set[str], inventory: Inventory) -> Value | None:
+        own = run.own.get(metric.id)
+        parts = [(item, totals[item.entity_id][metric.id]) for item in included
+                 if item.factor > 0 and metric.id in totals[item.entity_id]]
         if own is None and not parts:
             return None
-        value = (own.value if own else 0.0) + sum(part.value for _c, part in parts)
-        record_key = key(metric.id, entity.id, period_text)
+        value = own.value if own else 0.0
+        gases = dict(own.gases) if own else {}
+        internal = dict(own.internal) if own else {}
+        for item, part in parts:
+            value += item.factor * part.value
+            for gas, tonnes in part.gases.items():
+                gases[gas] = gases.get(gas, 0.0) + item.factor * tonnes
+            for supplier, amount in part.internal.items():
+                internal[supplier] = internal.get(supplier, 0.0) + item.factor * amount
+        eliminations = []
+        for supplier in sorted(internal):
+            if supplier in boundary:
+                amount = internal.pop(supplier)
+                value -= amount
+                eliminations.append({"supplier": supplier, "value": amount,
+                                     "reason": "supplied inside this boundary: counted once, at "
+                                               "the supplier"})
+        value = max(value, 0.0) if eliminations else value  # guard float residue
+        record_key = key(metric.id, run.entity.id, period_text)
         inventory.records[record_key] = {
-            "key": record_key,
-            "metric": metric.id,
-            "entity": entity.id,
-            "period": period_text,
-            "value": value,
-            "unit": metric.unit,
-            "kind": "rollup",
-            "formula": "own activity + sum of consolidated children",
+            "key": record_key, "metric": metric.id, "entity": run.entity.id,
+            "period": period_text, "value": value, "unit": metric.unit, "kind": "rollup",
+            "formula": "own activity + sum of consolidated children x inclusion factor"
+                       + (" - internal supplies eliminated" if eliminations else ""),
             "own": {"key": own.key, "value": own.value} if own else None,
-            "children": [{"key": part.key, "entity": child_id, "value": part.value}
-                         for child_id, part in parts],
-            "excluded": excluded,
-            "consolidation": self.options.consolidation,
-            "notes": [],
+            "children": [{"key": part.key, "entity": item.entity_id, "value": part.value,
+                          "factor": item.factor, "reason": item.reason} for item, part in parts],
+            "excluded": [{"entity": item.entity_id, "reason": item.reason}
+                         for item in included if item.factor == 0],
+            "eliminations": eliminations, "gases": gases, "internal": internal,
+            "consolidation": self.options.consolidation, "notes": [],
         }
-        return Value(value, metric.unit, record_key)
+        return Value(value, metric.unit, record_key, gases, internal)

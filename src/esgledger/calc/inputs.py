@@ -1,4 +1,4 @@
-"""Turn stored data points into the reported values of one period, with their lineage records.
+"""Turn stored data points, transfers and certificates into the reported values of one period.
 
 An annual period reads the annual data point when there is one; otherwise it adds up the monthly
 data points of that year (for metrics aggregated by sum). When both exist and disagree, the annual
@@ -8,40 +8,57 @@ value is used and the lineage says by how much the months differ.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from esgledger.calc.lineage import key
 from esgledger.catalogue import Catalogue
-from esgledger.domain import DataPoint, Period
+from esgledger.domain import Certificate, DataPoint, Period, Transfer
 
 MISMATCH_TOLERANCE = 1e-6
+TRANSFER_METRICS = {"electricity": "energy.electricity_internal", "heat": "energy.heat_internal"}
+SUPPLIED_METRICS = {"electricity": "energy.electricity_supplied_internal"}
+CERTIFICATE_METRIC = "energy.electricity_green_certificates"
+
+
+@dataclass
+class Reported:
+    """A reported value of one entity and metric, with its lineage record."""
+
+    value: float
+    record: dict[str, Any]
+    internal: dict[str, float] = field(default_factory=dict)
+
+
+def in_period(item_period: str, period: Period) -> bool:
+    wanted = str(period)
+    return item_period == wanted or (period.month is None and len(item_period) == 7
+                                     and item_period[:4] == wanted)
 
 
 def _datapoint_ref(point: DataPoint) -> dict[str, Any]:
     return {
-        "id": point.id,
-        "period": point.period,
-        "value": point.value,
-        "unit": point.unit,
-        "value_normalised": point.value_normalised,
-        "method": point.method,
-        "status": point.status,
-        "version": point.version,
-        "source": point.source,
-        "note": point.note,
-        "created_by": point.created_by,
+        "id": point.id, "period": point.period, "value": point.value, "unit": point.unit,
+        "value_normalised": point.value_normalised, "method": point.method,
+        "status": point.status, "version": point.version, "source": point.source,
+        "note": point.note, "created_by": point.created_by,
     }
 
 
-def reported_values(
-    points: list[DataPoint], period: Period, catalogue: Catalogue
-) -> dict[tuple[str, str], tuple[float, dict[str, Any]]]:
-    """``(entity, metric) -> (value in the metric's unit, lineage record)`` for ``period``."""
+def _record(metric_id: str, entity_id: str, period: Period, value: float, unit: str, how: str,
+            **extra: Any) -> dict[str, Any]:
+    return {"key": key(metric_id, entity_id, str(period)), "metric": metric_id,
+            "entity": entity_id, "period": str(period), "value": value, "unit": unit,
+            "kind": "input", "formula": how, "notes": [], **extra}
+
+
+def reported_values(points: list[DataPoint], period: Period,
+                    catalogue: Catalogue) -> dict[tuple[str, str], Reported]:
+    """``(entity, metric) -> Reported`` from the data points of ``period`` (and its months)."""
     grouped: dict[tuple[str, str], list[DataPoint]] = defaultdict(list)
     wanted = str(period)
     for point in points:
-        if point.period == wanted or (period.month is None and point.period[:4] == wanted
-                                      and len(point.period) == 7):
+        if in_period(point.period, period):
             grouped[(point.entity_id, point.metric_id)].append(point)
     result = {}
     for (entity_id, metric_id), found in grouped.items():
@@ -52,37 +69,71 @@ def reported_values(
         monthly = sorted((p for p in found if p.period != wanted), key=lambda p: p.period)
         notes: list[str] = []
         if annual:
-            value = annual[0].value_normalised
-            used = annual
-            how = "reported"
+            value, used, how = annual[0].value_normalised, annual, "reported"
             if monthly and metric.aggregation == "sum":
                 month_sum = sum(p.value_normalised for p in monthly)
                 if abs(month_sum - value) > MISMATCH_TOLERANCE * max(1.0, abs(value)):
                     notes.append(
                         f"the {len(monthly)} monthly values add up to {month_sum:g} {metric.unit}, "
-                        f"not the annual {value:g} {metric.unit}; the annual value is used"
-                    )
+                        f"not the annual {value:g} {metric.unit}; the annual value is used")
         elif metric.aggregation == "sum":
             value = sum(p.value_normalised for p in monthly)
-            used = monthly
-            how = f"sum of {len(monthly)} monthly values"
+            used, how = monthly, f"sum of {len(monthly)} monthly values"
             if len(monthly) < 12 and period.month is None:
                 notes.append(f"only {len(monthly)} of 12 months reported")
         else:
             value = sum(p.value_normalised for p in monthly) / len(monthly)
-            used = monthly
-            how = f"mean of {len(monthly)} monthly values"
-        record = {
-            "key": key(metric_id, entity_id, wanted),
-            "metric": metric_id,
-            "entity": entity_id,
-            "period": wanted,
-            "value": value,
-            "unit": metric.unit,
-            "kind": "input",
-            "formula": how,
-            "datapoints": [_datapoint_ref(p) for p in used],
-            "notes": notes,
-        }
-        result[(entity_id, metric_id)] = (value, record)
+            used, how = monthly, f"mean of {len(monthly)} monthly values"
+        record = _record(metric_id, entity_id, period, value, metric.unit, how,
+                         datapoints=[_datapoint_ref(p) for p in used])
+        record["notes"] = notes
+        result[(entity_id, metric_id)] = Reported(value, record)
+    return result
+
+
+def transfer_values(transfers: list[Transfer], period: Period,
+                    catalogue: Catalogue) -> dict[tuple[str, str], Reported]:
+    """Energy received (marked internal, by supplier) and supplied, from the internal transfers."""
+    received: dict[tuple[str, str], list[Transfer]] = defaultdict(list)
+    supplied: dict[tuple[str, str], list[Transfer]] = defaultdict(list)
+    for transfer in transfers:
+        if not in_period(transfer.period, period):
+            continue
+        received[(transfer.to_entity, TRANSFER_METRICS[transfer.carrier])].append(transfer)
+        if transfer.carrier in SUPPLIED_METRICS:
+            supplied[(transfer.from_entity, SUPPLIED_METRICS[transfer.carrier])].append(transfer)
+    result: dict[tuple[str, str], Reported] = {}
+    for groups, side in ((received, "received from"), (supplied, "supplied to")):
+        for (entity_id, metric_id), items in groups.items():
+            unit = catalogue[metric_id].unit
+            value = sum(t.value_normalised for t in items)
+            refs = [{"id": t.id, "from": t.from_entity, "to": t.to_entity, "period": t.period,
+                     "carrier": t.carrier, "value": t.value, "unit": t.unit,
+                     "value_normalised": t.value_normalised} for t in items]
+            record = _record(metric_id, entity_id, period, value, unit,
+                             f"internal transfers ({side} group entities)", transfers=refs)
+            internal: dict[str, float] = {}
+            if side == "received from":
+                for t in items:
+                    internal[t.from_entity] = internal.get(t.from_entity, 0.0) + t.value_normalised
+            result[(entity_id, metric_id)] = Reported(value, record, internal)
+    return result
+
+
+def certificate_values(certificates: list[Certificate], period: Period,
+                       catalogue: Catalogue) -> dict[tuple[str, str], Reported]:
+    """Electricity covered by certificates claimed for the period, per entity."""
+    grouped: dict[str, list[Certificate]] = defaultdict(list)
+    for certificate in certificates:
+        if in_period(certificate.period, period):
+            grouped[certificate.entity_id].append(certificate)
+    unit = catalogue[CERTIFICATE_METRIC].unit
+    result = {}
+    for entity_id, items in grouped.items():
+        value = sum(c.mwh for c in items)
+        refs = [{"id": c.id, "scheme": c.scheme, "certificate_id": c.certificate_id,
+                 "period": c.period, "mwh": c.mwh} for c in items]
+        record = _record(CERTIFICATE_METRIC, entity_id, period, value, unit,
+                         f"{len(items)} certificate claim(s)", certificates=refs)
+        result[(entity_id, CERTIFICATE_METRIC)] = Reported(value, record)
     return result

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 ELECTRICITY_TCE_METHODS = ("calorific", "equivalent")
 GRID_SERIES = ("default", "national", "regional", "ets")
 GWP_SETS = ("SAR", "AR4", "AR5", "AR6")
-CONSOLIDATION = ("operational",)
+CONSOLIDATION = ("operational", "financial", "equity")
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,22 @@ OWN_SUFFIX = "#own"
 
 
 def save_inventory(connection: sa.Connection, inventory: Inventory, catalogue_sha: str,
-                   actor: str) -> int:
-    """Store every lineage record of ``inventory`` as the current run of its period; audited."""
+                   actor: str, kind: str = "inventory") -> int:
+    """Store every lineage record of ``inventory`` as the current run of its period and kind
+    (``inventory``, or ``restated`` for a recalculated base year); audited."""
     head = audit.lock_head(connection)
     run_id = (connection.execute(sa.select(sa.func.max(calc_runs.c.id))).scalar() or 0) + 1
     connection.execute(
-        calc_runs.update().where(calc_runs.c.period == inventory.period).values(is_current=False)
+        calc_runs.update()
+        .where(calc_runs.c.period == inventory.period, calc_runs.c.kind == kind)
+        .values(is_current=False)
     )
     digest = inventory.digest()
     connection.execute(calc_runs.insert(), [{
         "id": run_id, "period": inventory.period, "at": audit.utc_now(),
         "options": json.dumps(inventory.options.as_dict()), "catalogue_sha256": catalogue_sha,
         "result_sha256": digest, "values_count": len(inventory.results), "is_current": True,
+        "kind": kind,
     }])
     rows = []
     for record_key, record in inventory.records.items():
@@ -46,7 +50,7 @@ def save_inventory(connection: sa.Connection, inventory: Inventory, catalogue_sh
         connection.execute(calc_values.insert(), rows[start : start + 5000])
     audit.append(connection, head, actor, [AuditEvent(
         "calc.run", "calc_run", str(run_id),
-        {"period": inventory.period, "options": inventory.options.as_dict(),
+        {"period": inventory.period, "kind": kind, "options": inventory.options.as_dict(),
          "catalogue_sha256": catalogue_sha, "result_sha256": digest,
          "values": len(inventory.results)},
     )])
@@ -54,9 +58,10 @@ def save_inventory(connection: sa.Connection, inventory: Inventory, catalogue_sh
     return run_id
 
 
-def current_run(connection: sa.Connection, period: str) -> sa.Row | None:
+def current_run(connection: sa.Connection, period: str, kind: str = "inventory") -> sa.Row | None:
     return connection.execute(
-        sa.select(calc_runs).where(calc_runs.c.period == period, calc_runs.c.is_current.is_(True))
+        sa.select(calc_runs).where(calc_runs.c.period == period, calc_runs.c.kind == kind,
+                                   calc_runs.c.is_current.is_(True))
     ).first()
 
 
@@ -118,3 +123,14 @@ def period_values(connection: sa.Connection, period: str,
     if entity_ids is not None:
         query = query.where(calc_values.c.entity_id.in_(entity_ids))
     return {(r.entity_id, r.metric_id): (r.value, r.unit) for r in connection.execute(query)}
+
+
+def load_run_records(connection: sa.Connection, period: str,
+                     kind: str = "inventory") -> dict[str, dict[str, Any]]:
+    """Every lineage record of the current run of ``period``."""
+    run = current_run(connection, period, kind)
+    if run is None:
+        return {}
+    rows = connection.execute(sa.select(calc_values.c.lineage).where(calc_values.c.run_id == run.id))
+    records = (json.loads(text) for (text,) in rows)
+    return {record["key"]: record for record in records}

@@ -47,6 +47,22 @@ class Selection:
             pattern = pattern.replace("{grid_region}", grid_region)
         return pattern, chosen
 
+    def residual_mix(self, country: str, grid_region: str | None, where: str) -> str:
+        pattern = self.rules["residual_mix"].get(country)
+        if pattern is None:
+            raise CalculationError(f"{where}: no residual-mix series for country {country!r} in "
+                                   f"{RULES_FILE.name}")
+        if "{grid_region}" in pattern:
+            if not grid_region:
+                raise CalculationError(f"{where}: the residual mix needs the entity's grid_region")
+            pattern = pattern.replace("{grid_region}", grid_region)
+        return str(pattern)
+
+    def rule(self, name: str, country: str) -> dict[str, Any]:
+        """A per-country rule table (anode, pfc, carbonates), falling back to ``default``."""
+        table = self.rules[name]
+        return dict(table.get(country) or table["default"])
+
     def gwp_set(self, name: str) -> str:
         return str(self.rules["gwp"][name])
 

@@ -26,6 +26,9 @@ _METRIC_OPTIONAL = [
     "description",
     "energy",
     "overrides",
+    "bounds",
+    "scope3",
+    "source",
 ]
 _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
 
@@ -91,7 +94,11 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
     for framework in frameworks:
         if framework not in _FRAMEWORKS:
             raise RuleFileError(at, f"unknown framework {framework!r}")
-    attributes = {key: spec[key] for key in ("energy", "overrides") if key in spec}
+    attributes = {key: spec[key] for key in ("energy", "overrides", "bounds", "scope3", "source")
+                  if key in spec}
+    bounds = spec.get("bounds")
+    if bounds is not None:
+        check_keys(f"{at} bounds", bounds, [], ["min", "max"])
     return Metric(
         id=metric_id,
         name=bilingual(f"{at} name", spec["name"]),

@@ -52,6 +52,15 @@ def _details(node: Tree, record: dict[str, Any]) -> None:
             node.add(f"[green]factor[/green] {factor['factor']} = {factor['value']:g} "
                      f"{factor['unit']} ({factor['edition']} v{factor['version']}, from "
                      f"{factor['valid_from']}; {factor['source']}){flag}")
+    for child in record.get("children", []):
+        if child.get("factor", 1.0) != 1.0:
+            node.add(f"[dim]{child['entity']} counted at {child['factor']:.4g} ({child['reason']})[/dim]")
+    for item in record.get("eliminations", []):
+        node.add(f"[yellow]eliminated[/yellow] {item['value']:,.6g} {record['unit']} supplied by "
+                 f"{item['supplier']} ({item['reason']})")
+    if record.get("gases"):
+        gases = ", ".join(f"{gas} {tonnes:,.6g} t" for gas, tonnes in sorted(record["gases"].items()))
+        node.add(f"[blue]gases[/blue] {gases}")
     for excluded in record.get("excluded", []):
         node.add(f"[dim]excluded {excluded['entity']}: {excluded['reason']}[/dim]")
     for note in record.get("notes", []):

@@ -67,6 +67,11 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
         elif metric is not None and metric.is_derived:
             issue("metric", metric.id, "an input metric (this one is calculated by esgledger)")
             metric = None
+        elif metric is not None and metric.attributes.get("source"):
+            issue("metric", metric.id, f"a metric entered as data (this one is filled from "
+                  f"{metric.attributes['source']}: use 'esgledger "
+                  f"{metric.attributes['source'].rstrip('s')} import')")
+            metric = None
         period: Period | None = None
         if row.get("period"):
             try:
@@ -90,6 +95,13 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
                 factor = conversion_factor(row["unit"], metric.unit)
             except UnitError as exc:
                 issue("unit", row["unit"], f"a unit convertible to {metric.unit} ({exc})")
+        bounds = metric.attributes.get("bounds") if metric is not None else None
+        if bounds and number is not None and factor is not None:
+            low, high = bounds.get("min"), bounds.get("max")
+            normalised = number * factor
+            if (low is not None and normalised < low) or (high is not None and normalised > high):
+                issue("value", row["value"], f"a physically plausible {metric.id} between "
+                      f"{low} and {high} {metric.unit}")
         method = row.get("method") or "measured"
         if method not in METHODS:
             issue("method", method, "one of " + ", ".join(METHODS))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -97,3 +98,15 @@ def datapoint_history(
 def periods_with_data(connection: sa.Connection) -> list[str]:
     rows = connection.execute(sa.select(datapoints.c.period).distinct().order_by(datapoints.c.period))
     return [row[0] for row in rows]
+
+
+def select_datapoints(connection: sa.Connection, query: sa.Select[Any]) -> list[DataPoint]:
+    """Run ``query`` (a select of whole ``datapoints`` rows) and return the rows as data points."""
+    return [_to_datapoint(row) for row in connection.execute(query)]
+
+
+def current_datapoints_for_metric(connection: sa.Connection, metric_id: str) -> list[DataPoint]:
+    query = sa.select(datapoints).where(
+        datapoints.c.is_current.is_(True), datapoints.c.metric_id == metric_id
+    )
+    return [_to_datapoint(row) for row in connection.execute(query)]

@@ -1,0 +1,45 @@
+"""Generic formulas: sum and ratio."""
+
+from __future__ import annotations
+
+from esgledger.calc.context import FormulaContext
+from esgledger.calc.formulas.registry import carry_internal, formula, product
+from esgledger.units import conversion_factor
+
+
+@formula("sum", "sum of the inputs")
+def total(ctx: FormulaContext) -> float | None:
+    """Sum of the inputs, each converted to the metric's unit; gases and internal shares carried."""
+    present = ctx.present_inputs()
+    if not present:
+        return None
+    result = 0.0
+    for _metric, value in present:
+        factor = conversion_factor(value.unit, ctx.metric.unit)
+        part = value.value * factor
+        result += part
+        for gas, tonnes in value.gases.items():
+            ctx.add_gas(gas, tonnes)
+        carry_internal(ctx, value, part)
+    return result
+
+
+@formula("ratio", "numerator / denominator (x multiplier), from the totals at this level")
+def ratio(ctx: FormulaContext) -> float | None:
+    """An intensity or rate, from this level's rolled-up numerator and denominator; never averaged."""
+    assert ctx.metric.formula is not None
+    numerator_id, denominator_id = ctx.metric.formula.inputs
+    numerator = ctx.input(numerator_id)
+    denominator = ctx.input(denominator_id)
+    if numerator is None or denominator is None:
+        return None
+    if denominator.value == 0:
+        ctx.notes.append(f"not computed: {denominator_id} is zero")
+        return None
+    multiplier = float(ctx.metric.formula.params.get("multiplier", 1))
+    label = ctx.metric.formula.params.get("multiplier_label")
+    if label:
+        ctx.notes.append(f"rate expressed {label}")
+    return product(ctx, [(numerator.value, numerator.unit),
+                         (1 / denominator.value, f"1/({denominator.unit})")],
+                   ctx.metric.unit, multiplier)

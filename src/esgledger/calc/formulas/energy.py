@@ -1,0 +1,48 @@
+"""Comprehensive energy consumption in tonnes of standard coal (GB/T 2589-2020)."""
+
+from __future__ import annotations
+
+from esgledger.calc.context import FormulaContext
+from esgledger.calc.formulas.registry import carry_internal, formula, product
+from esgledger.errors import CalculationError
+
+
+@formula("standard_coal", "sum over carriers of quantity x standard-coal coefficient (GB/T 2589-2020)")
+def standard_coal(ctx: FormulaContext) -> float | None:
+    """Comprehensive energy consumption [tce] = sum_i quantity_i x coefficient_i.
+
+    Coefficients are the GB/T 2589-2020 Appendix A reference values; where the entity measured the
+    carrier's net calorific value, the coefficient is NCV / 29 307.6 kJ per kgce (GB/T 2589-2020:
+    1 kgce = 29 307.6 kJ). Electricity uses the calorific equivalent (当量值, 0.1229 kgce/kWh)
+    unless the inventory selects the equivalent value (等价值). Energy received from another group
+    entity is counted here and marked internal, so that consolidation does not count it twice.
+    """
+    present = ctx.present_inputs()
+    if not present:
+        return None
+    result = 0.0
+    for metric, value in present:
+        spec = metric.attributes.get("energy", {}).get("tce_factor")
+        if spec is None:
+            raise CalculationError(f"{ctx.where}: {metric.id} has no energy.tce_factor")
+        if spec == "electricity":
+            spec = ctx.selection.electricity_tce(ctx.options.electricity_tce)
+            note = f"electricity converted by the {ctx.options.electricity_tce} method"
+            if note not in ctx.notes:
+                ctx.notes.append(note)
+        if ("ncv", metric.id) in ctx.site_parameters:
+            ncv, ncv_unit = ctx.parameter("ncv", metric.id, spec)
+            heat = ctx.factor(ctx.selection.standard_coal_heat_value(), "standard coal heat value")
+            part = product(ctx, [(value.value, value.unit), (ncv, ncv_unit),
+                                 (1 / heat.value, f"1/({heat.unit})")], ctx.metric.unit)
+            detail = f"{value.value:g} {value.unit} x {ncv:g} {ncv_unit} / {heat.value:g} {heat.unit}"
+        else:
+            coefficient = ctx.factor(spec, "standard coal coefficient", metric.id)
+            part = product(ctx, [(value.value, value.unit), (coefficient.value, coefficient.unit)],
+                           ctx.metric.unit)
+            detail = f"{value.value:g} {value.unit} x {coefficient.value:g} {coefficient.unit}"
+        carry_internal(ctx, value, part)
+        ctx.terms.append({"input": value.key, "detail": detail, "value": part,
+                          "unit": ctx.metric.unit, "carrier": metric.id})
+        result += part
+    return result

@@ -1,0 +1,112 @@
+"""Aluminium and industrial process emissions."""
+
+from __future__ import annotations
+
+from esgledger.calc.context import FormulaContext
+from esgledger.calc.formulas.registry import CO2_PER_C, formula, product, to_co2e
+from esgledger.units import conversion_factor
+
+PRODUCTION = "production.primary_aluminium"
+
+
+def _fraction(value: float, unit: str) -> float:
+    return value * conversion_factor(unit, "1")
+
+
+@formula("anode_co2e", "MP x NC x (1 - S - Ash) x 44/12")
+def anode_co2e(ctx: FormulaContext) -> float | None:
+    """CO2 from prebake anode consumption [tCO2e].
+
+    E = MP x NC x (1 - S_a - Ash_a) x 44/12, MP primary aluminium [t], NC net anode consumption
+    [tC/t Al], S_a and Ash_a the sulphur and ash fractions (IPCC 2006 Vol. 3 Ch. 4.4 Eq. 4.21;
+    NDRC 2013 electrolytic aluminium guideline; US EPA 40 CFR 98.63). Chinese defaults NC 0.42, S 2 %,
+    ash 0.4 % give 1.503 tCO2/t Al. Outside China without measured parameters, the IPCC Tier 1
+    factor for prebake cells applies (1.6 tCO2/t Al).
+    """
+    production = ctx.input(PRODUCTION)
+    if production is None:
+        return None
+    rules = ctx.selection.rule("anode", ctx.entity.country)
+    measured = any((role, PRODUCTION) in ctx.site_parameters
+                   for role in ("anode_net_consumption", "anode_sulphur", "anode_ash"))
+    if "tier1" in rules and not measured:
+        ef = ctx.factor(rules["tier1"], "Tier 1 anode emission factor", PRODUCTION)
+        co2 = product(ctx, [(production.value, production.unit), (ef.value, ef.unit)], "t")
+        ctx.terms.append({"input": production.key, "value": co2, "unit": "t CO2",
+                          "detail": f"{production.value:g} t x {ef.value:g} {ef.unit} (Tier 1)"})
+        return to_co2e(ctx, "co2", co2)[0]
+    defaults = rules if "net_consumption" in rules else ctx.selection.rule("anode", "CN")
+    nc = ctx.parameter("anode_net_consumption", PRODUCTION, defaults["net_consumption"])
+    sulphur = ctx.parameter("anode_sulphur", PRODUCTION, defaults["sulphur"])
+    ash = ctx.parameter("anode_ash", PRODUCTION, defaults["ash"])
+    purity = 1 - _fraction(*sulphur) - _fraction(*ash)
+    co2 = product(ctx, [(production.value, production.unit), nc], "t", purity * CO2_PER_C)
+    if not measured:
+        ctx.notes.append("no measured anode parameters: the cited defaults apply")
+    ctx.terms.append({"input": production.key, "value": co2, "unit": "t CO2",
+                      "detail": f"{production.value:g} t x {nc[0]:g} {nc[1]} x (1 - {sulphur[0]:g} "
+                                f"{sulphur[1]} - {ash[0]:g} {ash[1]}) x 44/12"})
+    return to_co2e(ctx, "co2", co2)[0]
+
+
+@formula("pfc_co2e", "MP x (EF_CF4 x GWP_CF4 + EF_C2F6 x GWP_C2F6) / 1000")
+def pfc_co2e(ctx: FormulaContext) -> float | None:
+    """PFC (CF4, C2F6) from anode effects [tCO2e].
+
+    With measured anode-effect minutes per cell-day (AEM), the slope method: EF_CF4 = slope x AEM,
+    EF_C2F6 = ratio x EF_CF4 (IPCC 2006 Vol. 3 Ch. 4.4 Eq. 4.25, Tier 2; slope and ratio by cell
+    technology, or the Chinese 0.143 and 0.1 when the technology is not given). Otherwise default
+    factors: Chinese EF_CF4 0.034 and EF_C2F6 0.0034 kg/t Al; IPCC Tier 1 by technology elsewhere.
+    """
+    production = ctx.input(PRODUCTION)
+    if production is None:
+        return None
+    rules = ctx.selection.rule("pfc", ctx.entity.country)
+    tech = ctx.entity.cell_technology or rules.get("default_tech")
+    aem = ctx.site_parameters.get(("anode_effect_minutes", PRODUCTION))
+    if aem is not None:
+        source = ctx.selection.rules["pfc"]["by_technology"] if ctx.entity.cell_technology else rules
+        slope = ctx.factor(source["slope_cf4"].format(tech=tech), "CF4 slope coefficient", PRODUCTION)
+        ratio = ctx.factor(source["c2f6_ratio"].format(tech=tech), "C2F6/CF4 ratio", PRODUCTION)
+        minutes = ctx.parameter("anode_effect_minutes", PRODUCTION, "")[0]
+        ef_cf4 = (slope.value * minutes, slope.unit)
+        ef_c2f6 = (ef_cf4[0] * ratio.value * conversion_factor(ratio.unit, "1"), slope.unit)
+        method = (f"slope method: EF_CF4 = {slope.value:g} x {minutes:g} AE-min/cell-day, "
+                  f"EF_C2F6 = {ratio.value:g} x EF_CF4")
+    else:
+        cf4 = ctx.factor(rules["cf4"].format(tech=tech), "CF4 emission factor", PRODUCTION)
+        c2f6 = ctx.factor(rules["c2f6"].format(tech=tech), "C2F6 emission factor", PRODUCTION)
+        ef_cf4, ef_c2f6 = (cf4.value, cf4.unit), (c2f6.value, c2f6.unit)
+        method = "default emission factors per tonne of aluminium"
+    result = 0.0
+    for gas, ef in (("cf4", ef_cf4), ("c2f6", ef_c2f6)):
+        tonnes = product(ctx, [(production.value, production.unit), ef], "t")
+        co2e, gwp = to_co2e(ctx, gas, tonnes)
+        ctx.terms.append({"input": production.key, "gas": gas.upper(), "gas_tonnes": tonnes,
+                          "value": co2e, "unit": ctx.metric.unit,
+                          "detail": f"{production.value:g} t x {ef[0]:.6g} {ef[1]} x GWP {gwp:g}"})
+        result += co2e
+    ctx.notes.append(method)
+    return result
+
+
+@formula("carbonate_co2e", "sum over carbonates of quantity x CO2 emission factor")
+def carbonate_co2e(ctx: FormulaContext) -> float | None:
+    """CO2 from carbonate decomposition (limestone, dolomite, soda ash) [tCO2e].
+
+    E = quantity x EF; Chinese smelter default 0.405 tCO2/t limestone (NDRC 2013 guideline);
+    stoichiometric factors of IPCC 2006 Vol. 3 Table 2.1 for dolomite and soda ash, and for limestone
+    outside China (pure CaCO3, an upper bound).
+    """
+    present = ctx.present_inputs()
+    if not present:
+        return None
+    rules = ctx.selection.rule("carbonates", ctx.entity.country)
+    co2 = 0.0
+    for metric, value in present:
+        ef = ctx.factor(rules[metric.id], "carbonate emission factor", metric.id)
+        part = product(ctx, [(value.value, value.unit), (ef.value, ef.unit)], "t")
+        ctx.terms.append({"input": value.key, "value": part, "unit": "t CO2",
+                          "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}"})
+        co2 += part
+    return to_co2e(ctx, "co2", co2)[0]

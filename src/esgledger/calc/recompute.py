@@ -1,0 +1,151 @@
+"""Re-derive stored values from their lineage alone and report any difference.
+
+A formula record is evaluated again with the input values and factor values it recorded (the factor
+editions used at the time, even if newer ones were loaded since), a roll-up is re-added from its
+children and eliminations, and an input is checked against the data points in the ledger. This is
+what an auditor runs to confirm that a published number follows from its stated inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.calc.context import FormulaContext, SiteParameter, Value
+from esgledger.calc.formulas import FORMULAS
+from esgledger.calc.options import CalcOptions
+from esgledger.calc.selection import Selection
+from esgledger.catalogue import Catalogue
+from esgledger.domain import Entity, Period
+from esgledger.errors import EsgLedgerError
+from esgledger.factors.library import FactorLibrary, FactorSet, FactorValue
+from esgledger.store.schema import datapoints
+
+TOLERANCE = 1e-9
+
+
+@dataclass
+class Check:
+    key: str
+    kind: str
+    stored: float
+    recomputed: float | None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "kind": self.kind, "stored": self.stored,
+                "recomputed": self.recomputed, "ok": self.ok, "problem": self.problem}
+
+
+def _recorded_library(record: dict[str, Any]) -> FactorLibrary:
+    sets: dict[str, FactorSet] = {}
+    for factor in record.get("factors", []):
+        if factor.get("measured"):
+            continue
+        set_id = factor["factor_set"]
+        factor_set = sets.setdefault(set_id, FactorSet(set_id, factor["edition"],
+                                                       factor["version"], {"en": "", "zh": ""},
+                                                       "", ""))
+        factor_set.series[factor["factor"][len(set_id) + 1:]] = [FactorValue(
+            factor_id=factor["factor"], value=factor["value"], unit=factor["unit"],
+            valid_from=dt.date.fromisoformat(factor["valid_from"]), source=factor["source"],
+            confidence=factor["confidence"], factor_set=set_id, edition=factor["edition"],
+            version=factor["version"], note=factor.get("note", ""))]
+    return FactorLibrary(sets.values())
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
+
+
+def recompute_formula(record: dict[str, Any], records: dict[str, dict[str, Any]],
+                      catalogue: Catalogue, entity: Entity) -> float:
+    """Evaluate a formula record again from what it recorded."""
+    metric = catalogue[record["metric"]]
+    values: dict[str, Value] = {}
+    for item in record.get("inputs", []):
+        source = records.get(item["key"], {})
+        internal = dict(source.get("internal") or {})
+        for transfer in source.get("transfers", []):
+            if source.get("metric", "").endswith("_internal"):
+                internal[transfer["from"]] = internal.get(transfer["from"], 0.0) + \
+                    transfer["value_normalised"]
+        values[item["metric"]] = Value(item["value"], item["unit"], item["key"],
+                                       dict(source.get("gases") or {}), internal)
+    site: dict[tuple[str, str], SiteParameter] = {}
+    rates: dict[str, dict[str, Any]] = {}
+    for factor in record.get("factors", []):
+        if factor["factor"].startswith("internal."):
+            _prefix, supplier, carrier = factor["factor"].split(".", 2)
+            rates.setdefault(supplier, {})[carrier] = {"value": factor["value"],
+                                                       "unit": factor["unit"],
+                                                       "detail": factor["source"]}
+        elif factor.get("measured"):
+            site[(factor["role"], factor["applies_to"])] = SiteParameter(
+                factor["factor"], factor["value"], factor["unit"], factor.get("lineage_key", ""))
+    context = FormulaContext(metric=metric, entity=entity, period=Period.parse(record["period"]),
+                             options=CalcOptions(**record["options"]), catalogue=catalogue,
+                             library=_recorded_library(record), selection=Selection.load(),
+                             values=values, site_parameters=site, supplier_rates=rates)
+    result = FORMULAS[record["formula"]](context)
+    if result is None:
+        raise EsgLedgerError("the formula found none of its recorded inputs")
+    return result
+
+
+def recompute_rollup(record: dict[str, Any]) -> float:
+    value = record["own"]["value"] if record.get("own") else 0.0
+    value += sum(child["value"] * child.get("factor", 1.0) for child in record["children"])
+    value -= sum(item["value"] for item in record.get("eliminations", []))
+    return max(value, 0.0) if record.get("eliminations") else value
+
+
+def check_input(connection: sa.Connection, record: dict[str, Any]) -> str | None:
+    """Whether the data points an input record used still hold the values it recorded."""
+    refs = record.get("datapoints", [])
+    if not refs:
+        return None  # transfers and certificates are checked by their own registers
+    rows = {r.id: r for r in connection.execute(sa.select(
+        datapoints.c.id, datapoints.c.value_normalised).where(
+        datapoints.c.id.in_([ref["id"] for ref in refs])))}
+    for ref in refs:
+        row = rows.get(ref["id"])
+        if row is None:
+            return f"data point #{ref['id']} is no longer in the ledger"
+        if not _close(row.value_normalised, ref["value_normalised"]):
+            return (f"data point #{ref['id']} now holds {row.value_normalised:g}, lineage recorded "
+                    f"{ref['value_normalised']:g}")
+    return None
+
+
+def recompute_all(connection: sa.Connection, records: dict[str, dict[str, Any]],
+                  catalogue: Catalogue, entities: dict[str, Entity]) -> list[Check]:
+    checks = []
+    for record_key, record in sorted(records.items()):
+        stored = record["value"]
+        try:
+            if record["kind"] == "formula":
+                again: float | None = recompute_formula(record, records, catalogue,
+                                                        entities[record["entity"]])
+            elif record["kind"] == "rollup":
+                again = recompute_rollup(record)
+            else:
+                problem = check_input(connection, record)
+                checks.append(Check(record_key, "input", stored, stored if not problem else None,
+                                    problem))
+                continue
+        except Exception as exc:  # noqa: BLE001 - every failure is a finding to report
+            checks.append(Check(record_key, record["kind"], stored, None,
+                                f"cannot re-derive: {exc}"))
+            continue
+        problem = None if _close(stored, again) else (
+            f"stored {stored:.12g}, re-derived {again:.12g}")
+        checks.append(Check(record_key, record["kind"], stored, again, problem))
+    return checks

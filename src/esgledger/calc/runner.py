@@ -1,0 +1,157 @@
+"""Load what an inventory needs from the ledger, run the engine, store the run, and restate the
+base year when the boundary or method moved it by more than the threshold (GHG Protocol Corporate
+Standard ch. 5)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.calc.engine import Engine, Inventory
+from esgledger.calc.lineage import key
+from esgledger.calc.options import CalcOptions
+from esgledger.calc.results import current_run, save_inventory
+from esgledger.calc.selection import Selection
+from esgledger.catalogue import Catalogue
+from esgledger.domain import Entity, OrgTree, Period
+from esgledger.factors.persist import load_stored_library
+from esgledger.ledger import audit
+from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.reads import current_datapoints, load_entities
+from esgledger.ledger.transfers import load_certificates, load_transfers
+from esgledger.store.schema import calc_values, settings
+
+BASE_TOTAL_METRIC = "ghg.scope12_location"
+DEFAULT_THRESHOLD = 0.05
+
+
+def period_keys(period: Period) -> list[str]:
+    """The stored periods an inventory of ``period`` reads (a year reads its months too)."""
+    if period.month:
+        return [str(period)]
+    return [str(period)] + [f"{period.year}-{month:02d}" for month in range(1, 13)]
+
+
+def compute(connection: sa.Connection, catalogue: Catalogue, period: Period,
+            options: CalcOptions, entities: list[Entity] | None = None) -> Inventory:
+    engine = Engine(catalogue, load_stored_library(connection), Selection.load(), options)
+    keys = period_keys(period)
+    return engine.run(entities if entities is not None else load_entities(connection),
+                      current_datapoints(connection, keys), period,
+                      load_transfers(connection, keys), load_certificates(connection, keys))
+
+
+def root_total(inventory: Inventory, entities: list[Entity], metric_id: str) -> float:
+    tree = OrgTree(entities)
+    return sum(inventory.value(metric_id, root) or 0.0 for root in tree.roots())
+
+
+@dataclass
+class Restatement:
+    base_year: str
+    original: float
+    restated: float
+    change: float
+    threshold: float
+    restated_run: int | None
+    reasons: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def get_setting(connection: sa.Connection, name: str) -> str | None:
+    return connection.execute(sa.select(settings.c.value).where(settings.c.key == name)).scalar()
+
+
+def set_setting(connection: sa.Connection, name: str, value: str, actor: str) -> None:
+    head = audit.lock_head(connection)
+    previous = get_setting(connection, name)
+    if previous is None:
+        connection.execute(settings.insert(), [{"key": name, "value": value}])
+    else:
+        connection.execute(settings.update().where(settings.c.key == name).values(value=value))
+    audit.append(connection, head, actor, [AuditEvent("setting.change", "setting", name,
+                                                      {"before": previous, "after": value})])
+    audit.save_head(connection, head)
+
+
+def check_base_year(connection: sa.Connection, catalogue: Catalogue, period: Period,
+                    options: CalcOptions, actor: str) -> Restatement | None:
+    """Recompute the base year with today's boundary and method; restate it past the threshold.
+
+    The restated boundary is the set of entities in the group during ``period``: a divested entity
+    leaves the base year too, and an acquired one enters it with the base-year data it has.
+    """
+    base_text = get_setting(connection, "base_year")
+    if base_text is None or base_text == str(period):
+        return None
+    threshold = float(get_setting(connection, "restatement_threshold") or DEFAULT_THRESHOLD)
+    base = Period.parse(base_text)
+    original_run = current_run(connection, base_text)
+    if original_run is None:
+        return None
+    entities = load_entities(connection)
+    current_members = [e for e in entities if e.valid_during(period)]
+    restated_entities = [dataclasses.replace(e, valid_from=None, valid_to=None)
+                         for e in current_members]
+    restated = compute(connection, catalogue, base, options, restated_entities)
+    original_total = _stored_root_total(connection, original_run.id, entities)
+    restated_total = root_total(restated, restated_entities, BASE_TOTAL_METRIC)
+    change = (restated_total - original_total) / original_total if original_total else 0.0
+    reasons = _reasons(entities, base, period, json.loads(original_run.options), options)
+    if abs(change) <= threshold:
+        return Restatement(base_text, original_total, restated_total, change, threshold, None,
+                           reasons)
+    run_id = save_inventory(connection, restated, catalogue.sha256, actor, kind="restated")
+    head = audit.lock_head(connection)
+    audit.append(connection, head, actor, [AuditEvent(
+        "calc.restate", "calc_run", str(run_id),
+        {"base_year": base_text, "original": original_total, "restated": restated_total,
+         "change": change, "threshold": threshold, "reasons": reasons,
+         "triggered_by": str(period)})])
+    audit.save_head(connection, head)
+    return Restatement(base_text, original_total, restated_total, change, threshold, run_id,
+                       reasons)
+
+
+def _stored_root_total(connection: sa.Connection, run_id: int, entities: list[Entity]) -> float:
+    roots = OrgTree(entities).roots()
+    rows = connection.execute(sa.select(calc_values.c.value).where(
+        calc_values.c.run_id == run_id, calc_values.c.metric_id == BASE_TOTAL_METRIC,
+        calc_values.c.entity_id.in_(roots)))
+    return float(sum(row[0] for row in rows))
+
+
+def _reasons(entities: list[Entity], base: Period, period: Period, original_options: dict,
+             options: CalcOptions) -> list[str]:
+    reasons = []
+    for entity in entities:
+        if entity.valid_during(base) and not entity.valid_during(period):
+            reasons.append(f"{entity.id} left the group (valid to {entity.valid_to})")
+        if entity.valid_during(period) and not entity.valid_during(base):
+            reasons.append(f"{entity.id} joined the group (valid from {entity.valid_from})")
+    for name, value in options.as_dict().items():
+        if original_options.get(name) != value:
+            reasons.append(f"method change: {name} {original_options.get(name)} -> {value}")
+    return reasons
+
+
+def restated_value(connection: sa.Connection, metric_id: str, entity_id: str,
+                   period: str) -> float | None:
+    """The restated value of a base-year figure, if the base year was restated."""
+    from esgledger.calc.results import current_run as run_of
+
+    run = run_of(connection, period, kind="restated")
+    if run is None:
+        return None
+    return connection.execute(sa.select(calc_values.c.value).where(
+        calc_values.c.run_id == run.id, calc_values.c.metric_id == metric_id,
+        calc_values.c.entity_id == entity_id)).scalar()
+
+
+__all__ = ["Restatement", "check_base_year", "compute", "key", "period_keys", "restated_value"]

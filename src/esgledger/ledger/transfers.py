@@ -1,0 +1,111 @@
+"""Ledger writes and reads for internal transfers and certificate claims (audited)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from esgledger.domain import Certificate, Transfer
+from esgledger.ledger import audit
+from esgledger.ledger.audit import AuditEvent
+from esgledger.store.schema import certificates, import_batches, transfers
+
+
+@dataclass(frozen=True)
+class NewTransfer:
+    from_entity: str
+    to_entity: str
+    period: str
+    carrier: str
+    value: float
+    unit: str
+    value_normalised: float
+
+
+@dataclass(frozen=True)
+class NewCertificate:
+    scheme: str
+    certificate_id: str
+    entity_id: str
+    period: str
+    mwh: float
+
+
+def _batch(connection: sa.Connection, head: audit.Head, kind: str, path: Path, rows: int,
+           actor: str) -> tuple[int, AuditEvent]:
+    batch_id = head.next_batch_id
+    head.next_batch_id += 1
+    row = {"id": batch_id, "kind": kind, "file_name": path.name,
+           "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows": rows,
+           "actor": actor, "at": audit.utc_now()}
+    connection.execute(import_batches.insert(), [row])
+    return batch_id, AuditEvent("import.batch", "batch", str(batch_id), row)
+
+
+def write_transfers(connection: sa.Connection, items: list[NewTransfer], path: Path,
+                    actor: str) -> int:
+    """Insert transfers; a transfer already recorded (same ends, period, carrier) gets a new
+    version that supersedes the old one."""
+    head = audit.lock_head(connection)
+    batch_id, batch_event = _batch(connection, head, "transfers", path, len(items), actor)
+    events = [batch_event]
+    next_id = (connection.execute(sa.select(sa.func.max(transfers.c.id))).scalar() or 0) + 1
+    now = audit.utc_now()
+    for item in items:
+        current = connection.execute(sa.select(transfers.c.id, transfers.c.version).where(
+            transfers.c.is_current.is_(True), transfers.c.from_entity == item.from_entity,
+            transfers.c.to_entity == item.to_entity, transfers.c.period == item.period,
+            transfers.c.carrier == item.carrier)).first()
+        if current is not None:
+            connection.execute(transfers.update().where(transfers.c.id == current.id)
+                               .values(is_current=False))
+        row = {**asdict(item), "id": next_id, "version": current.version + 1 if current else 1,
+               "is_current": True, "batch_id": batch_id, "created_at": now, "created_by": actor}
+        connection.execute(transfers.insert(), [row])
+        events.append(AuditEvent("transfer.correct" if current else "transfer.create",
+                                 "transfer", str(next_id), row))
+        next_id += 1
+    audit.append(connection, head, actor, events)
+    audit.save_head(connection, head)
+    return len(items)
+
+
+def write_certificates(connection: sa.Connection, items: list[NewCertificate], path: Path,
+                       actor: str) -> int:
+    head = audit.lock_head(connection)
+    batch_id, batch_event = _batch(connection, head, "certificates", path, len(items), actor)
+    events = [batch_event]
+    next_id = (connection.execute(sa.select(sa.func.max(certificates.c.id))).scalar() or 0) + 1
+    now = audit.utc_now()
+    rows = []
+    for offset, item in enumerate(items):
+        row = {**asdict(item), "id": next_id + offset, "batch_id": batch_id, "created_at": now,
+               "created_by": actor}
+        rows.append(row)
+        events.append(AuditEvent("certificate.claim", "certificate", str(row["id"]), row))
+    if rows:
+        connection.execute(certificates.insert(), rows)
+    audit.append(connection, head, actor, events)
+    audit.save_head(connection, head)
+    return len(rows)
+
+
+def claimed_certificates(connection: sa.Connection) -> set[tuple[str, str]]:
+    return {(r.scheme, r.certificate_id) for r in connection.execute(
+        sa.select(certificates.c.scheme, certificates.c.certificate_id))}
+
+
+def load_transfers(connection: sa.Connection, periods: list[str]) -> list[Transfer]:
+    rows = connection.execute(sa.select(transfers).where(
+        transfers.c.is_current.is_(True), transfers.c.period.in_(periods)))
+    return [Transfer(r.id, r.from_entity, r.to_entity, r.period, r.carrier, r.value, r.unit,
+                     r.value_normalised) for r in rows]
+
+
+def load_certificates(connection: sa.Connection, periods: list[str]) -> list[Certificate]:
+    rows = connection.execute(sa.select(certificates).where(certificates.c.period.in_(periods)))
+    return [Certificate(r.id, r.scheme, r.certificate_id, r.entity_id, r.period, r.mwh)
+            for r in rows]
