@@ -93,12 +93,15 @@ class Workspace:
                 "factors": len(library.factor_ids())}
 
     def require_initialised(self) -> None:
+        if getattr(self, "_initialised", False):
+            return
         try:
             current = self.db.schema_is_current()
         except Exception as exc:  # an unreachable server, a file that is no database
             raise NotInitialised(f"cannot open the ledger at {self.db.url}: {exc}") from exc
         if not current:
             raise NotInitialised(f"no ledger at {self.db.url}: run 'esgledger init' first")
+        self._initialised = True
 
     # -- organisation and data ---------------------------------------------------------------
     def import_organisation(self, path: Path) -> dict[str, int]:

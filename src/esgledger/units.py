@@ -44,6 +44,7 @@ tN2O = metric_ton
 kgN2O = kilogram
 tC = metric_ton
 person = 1 = persons
+million_hours = 1000000 * hour
 """
 
 UNIT_ALIASES: dict[str, str] = {

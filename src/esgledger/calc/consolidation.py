@@ -36,10 +36,15 @@ def time_fraction(entity: Entity, period: Period) -> float:
     return ((end - start).days + 1) / ((period.end - period.start).days + 1)
 
 
-def inclusion(child: Entity, period: Period, approach: str) -> Inclusion:
+def inclusion(child: Entity, period: Period, approach: str, prorate: bool = True) -> Inclusion:
+    """How ``child`` counts in its parent. ``prorate`` is False when the child's data already covers
+    only the days it belonged to the group (monthly figures inside its validity dates): scaling it
+    again would count the acquisition or disposal twice."""
     fraction = time_fraction(child, period)
     if fraction == 0:
         return Inclusion(child.id, 0.0, 0.0, 0.0, f"not in the group during {period}")
+    if not prorate:
+        fraction = 1.0
     if approach == "operational":
         share = 1.0 if child.operational_control else 0.0
         reason = "operational control" if share else "no operational control"

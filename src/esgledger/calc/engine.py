@@ -76,6 +76,21 @@ class _EntityRun:
     site_parameters: dict[tuple[str, str], SiteParameter] = field(default_factory=dict)
 
 
+def _reports_beyond_validity(run: _EntityRun) -> bool:
+    """Whether any data point the entity reported covers days outside its validity dates (an
+    annual figure for an entity acquired mid-year), so that consolidation must pro-rate it."""
+    entity = run.entity
+    if entity.valid_from is None and entity.valid_to is None:
+        return False
+    for item in run.reported.values():
+        for point in item.record.get("datapoints", []):
+            span = Period.parse(point["period"])
+            if (entity.valid_from and span.start < entity.valid_from) or (
+                    entity.valid_to and span.end > entity.valid_to):
+                return True
+    return False
+
+
 class Engine:
     def __init__(self, catalogue: Catalogue, library: FactorLibrary,
                  selection: Selection | None = None, options: CalcOptions | None = None):
@@ -110,7 +125,8 @@ class Engine:
         totals: dict[str, dict[str, Value]] = {}
         boundaries: dict[str, set[str]] = {}
         for entity_id in tree.bottom_up():
-            included = [inclusion(tree.by_id[c], period, self.options.consolidation)
+            included = [inclusion(tree.by_id[c], period, self.options.consolidation,
+                                  _reports_beyond_validity(runs[c]))
                         for c in tree.children.get(entity_id, [])]
             boundaries[entity_id] = {entity_id}.union(
                 *(boundaries[i.entity_id] for i in included if i.factor > 0))

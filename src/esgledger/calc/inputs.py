@@ -82,13 +82,35 @@ def reported_values(points: list[DataPoint], period: Period,
             if len(monthly) < 12 and period.month is None:
                 notes.append(f"only {len(monthly)} of 12 months reported")
         else:
-            value = sum(p.value_normalised for p in monthly) / len(monthly)
-            used, how = monthly, f"mean of {len(monthly)} monthly values"
+            value, how = _monthly_parameter(monthly, metric.attributes.get("overrides"),
+                                            grouped.get((entity_id, _overridden(metric)), []))
+            used = monthly
         record = _record(metric_id, entity_id, period, value, metric.unit, how,
                          datapoints=[_datapoint_ref(p) for p in used])
         record["notes"] = notes
         result[(entity_id, metric_id)] = Reported(value, record)
     return result
+
+
+def _overridden(metric: object) -> str:
+    overrides = getattr(metric, "attributes", {}).get("overrides") or {}
+    return str(overrides.get("metric", ""))
+
+
+def _monthly_parameter(monthly: list[DataPoint], overrides: dict[str, str] | None,
+                       quantities: list[DataPoint]) -> tuple[float, str]:
+    """A year's value of a measured parameter reported by month: weighted by the monthly quantity
+    of the carrier it applies to (so that quantity x parameter adds up over the months), or a plain
+    mean when no monthly quantities are reported."""
+    by_month = {p.period: p.value_normalised for p in quantities if len(p.period) == 7}
+    weights = [by_month.get(p.period) for p in monthly]
+    if overrides and all(w is not None for w in weights) and sum(w or 0 for w in weights) > 0:
+        total = sum(w or 0.0 for w in weights)
+        value = sum((w or 0.0) * p.value_normalised for w, p in zip(weights, monthly, strict=True))
+        return value / total, (f"mean of {len(monthly)} monthly values weighted by monthly "
+                               f"{overrides['metric']}")
+    return (sum(p.value_normalised for p in monthly) / len(monthly),
+            f"mean of {len(monthly)} monthly values")
 
 
 def transfer_values(transfers: list[Transfer], period: Period,

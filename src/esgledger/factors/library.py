@@ -81,14 +81,27 @@ class FactorLibrary:
     """All loaded factor sets; the one place the engine asks for a coefficient."""
 
     def __init__(self, sets: Iterable[FactorSet]):
-        self.sets: dict[str, FactorSet] = {}
+        """Editions of the same set (same ``set`` id, different ``edition``) merge into one dated
+        series per factor, each value keeping its own edition: GB/T 2589-2008 values apply until
+        the 2020 edition takes effect."""
+        self.sets: dict[tuple[str, str], FactorSet] = {}
         self._series: dict[str, list[FactorValue]] = {}
         for factor_set in sets:
-            if factor_set.set_id in self.sets:
-                raise RuleFileError(factor_set.set_id, "factor set defined twice")
-            self.sets[factor_set.set_id] = factor_set
+            identity = (factor_set.set_id, factor_set.edition)
+            if identity in self.sets:
+                raise RuleFileError(factor_set.set_id,
+                                    f"factor set edition {factor_set.edition!r} defined twice")
+            self.sets[identity] = factor_set
             for key, values in factor_set.series.items():
-                self._series[f"{factor_set.set_id}.{key}"] = values
+                factor_id = f"{factor_set.set_id}.{key}"
+                merged = sorted(self._series.get(factor_id, []) + values,
+                                key=lambda v: v.valid_from)
+                for earlier, later in zip(merged, merged[1:], strict=False):
+                    if earlier.valid_from == later.valid_from:
+                        raise RuleFileError(factor_set.set_id, f"factor {factor_id!r} has two "
+                                            f"values from {later.valid_from} ({earlier.edition}, "
+                                            f"{later.edition})")
+                self._series[factor_id] = merged
         self._starts = {fid: [v.valid_from for v in vals] for fid, vals in self._series.items()}
 
     def __contains__(self, factor_id: str) -> bool:

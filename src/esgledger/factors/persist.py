@@ -41,13 +41,13 @@ def store_library(connection: sa.Connection, library: FactorLibrary, loaded_at: 
 
 def load_stored_library(connection: sa.Connection) -> FactorLibrary:
     """The newest stored version of every factor set, as a :class:`FactorLibrary`."""
-    newest: dict[str, sa.Row] = {}
+    newest: dict[tuple[str, str], sa.Row] = {}
     for row in connection.execute(sa.select(factor_sets).order_by(factor_sets.c.loaded_at)):
-        newest[row.set_id] = row
+        newest[(row.set_id, row.edition)] = row
+    wanted = {(row.set_id, row.version) for row in newest.values()}
     series: dict[tuple[str, str], dict[str, list[FactorValue]]] = defaultdict(lambda: defaultdict(list))
     for row in connection.execute(sa.select(factor_values).order_by(factor_values.c.valid_from)):
-        head = newest.get(row.factor_set)
-        if head is None or head.version != row.version:
+        if (row.factor_set, row.version) not in wanted:
             continue
         factor_key = row.factor_id[len(row.factor_set) + 1 :]
         series[(row.factor_set, row.version)][factor_key].append(FactorValue(
@@ -56,7 +56,7 @@ def load_stored_library(connection: sa.Connection) -> FactorLibrary:
             edition=row.edition, version=row.version, note=row.note or "",
         ))
     sets = []
-    for set_id, row in newest.items():
+    for (set_id, _edition), row in newest.items():
         sets.append(FactorSet(
             set_id=set_id, edition=row.edition, version=row.version,
             title={"en": row.title_en, "zh": row.title_zh}, citation=row.citation,

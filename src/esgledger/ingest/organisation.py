@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from esgledger.domain import CELL_TECHNOLOGIES, ENTITY_TYPES, Entity
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.factors.regions import canonical_grid_region, region_keys
 from esgledger.ingest.tables import check_columns, read_table
 from esgledger.ingest.values import parse_bool, parse_date, parse_number
 from esgledger.ledger.reads import load_entities
@@ -72,17 +73,39 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
                 issue(field, row[field], "a date as YYYY-MM-DD")
         if dates["valid_from"] and dates["valid_to"] and dates["valid_to"] < dates["valid_from"]:
             issue("valid_to", row["valid_to"], "a date on or after valid_from")
-        aliases = tuple(a.strip() for a in row.get("aliases", "").split(";") if a.strip())
+        grid_region = row.get("grid_region") or None
+        if grid_region and country:
+            canonical = canonical_grid_region(country, grid_region)
+            if canonical is None:
+                issue("grid_region", grid_region,
+                      f"a grid region of {country}: " + ", ".join(region_keys(country)))
+            grid_region = canonical
+        aliases = tuple(dict.fromkeys(
+            a.strip() for a in row.get("aliases", "").split(";") if a.strip()))
         parsed.append(Entity(
             id=entity_id, name=row.get("name", ""), name_zh=row.get("name_zh") or None,
             parent_id=row.get("parent") or None, country=country, type=entity_type,
-            grid_region=row.get("grid_region") or None, ownership=ownership,
+            grid_region=grid_region, ownership=ownership,
             operational_control=controls["operational_control"],
             financial_control=controls["financial_control"], cell_technology=cell_technology,
             valid_from=dates["valid_from"],
             valid_to=dates["valid_to"], aliases=aliases,
         ))
     known_ids = {e.id for e in known} | {e.id for e in parsed}
+    # An alias names one entity: not twice in the file, not an alias an entity outside the file keeps,
+    # not another entity's id (the alias table's key would refuse it, or the id would shadow it).
+    alias_owner = {a: e.id for e in known if e.id not in seen for a in e.aliases}
+    for entity in parsed:
+        row_number = seen[entity.id]
+        for alias in entity.aliases:
+            owner = alias_owner.setdefault(alias, entity.id)
+            clash = (f"an alias of {owner}" if owner != entity.id
+                     else "the id of another entity" if alias in known_ids and alias != entity.id
+                     else None)
+            if clash:
+                issues.append(InputIssue(name, row_number, "aliases", alias,
+                                         f"an alias that names no other entity (it is {clash})",
+                                         table.cell(row_number, "aliases")))
     parents = {e.id: e.parent_id for e in known}
     parents.update({e.id: e.parent_id for e in parsed})
     for entity in parsed:
@@ -101,11 +124,14 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
 
 
 def _in_cycle(start: str, parents: dict[str, str | None]) -> bool:
+    """Whether ``start`` is its own ancestor (not merely below a cycle of other entities)."""
     seen = {start}
     current = parents.get(start)
     while current is not None:
-        if current in seen:
+        if current == start:
             return True
+        if current in seen:
+            return False
         seen.add(current)
         current = parents.get(current)
     return False

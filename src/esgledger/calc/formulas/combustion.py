@@ -44,7 +44,12 @@ def combustion_co2e(ctx: FormulaContext) -> float | None:
             detail = f"{value.value:g} {value.unit} x {ncv[0]:g} {ncv[1]} x {ef.value:g} {ef.unit}"
             gases = {"co2": co2}
             fuel_class = rules.get("fuel_classes", {}).get(fuel)
-            if fuel_class and "ch4_factor" in rules:
+            stationary = metric.attributes.get("energy", {}).get("combustion") != "mobile"
+            if not stationary and "ch4_factor" in rules:
+                note = "CH4 and N2O of mobile combustion not included (no cited mobile factors)"
+                if note not in ctx.notes:
+                    ctx.notes.append(note)
+            if fuel_class and stationary and "ch4_factor" in rules:
                 for gas in ("ch4", "n2o"):
                     gas_ef = ctx.factor(rules[f"{gas}_factor"].format(fuel_class=fuel_class),
                                         f"{gas.upper()} emission factor", metric.id)
