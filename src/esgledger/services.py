@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from esgledger.calc import CalcOptions, Inventory
 from esgledger.calc.formulas import FORMULAS
@@ -34,6 +34,9 @@ from esgledger.ledger.reads import (
 )
 from esgledger.ledger.writes import WriteSummary
 from esgledger.store import Database, open_database, resolve_url
+
+if TYPE_CHECKING:  # imported when used: DuckDB and Arrow load only for bulk activity
+    from esgledger.calc.bulk.service import ActivityCalc, ImportedFile
 
 
 class NotInitialised(EsgLedgerError):
@@ -100,7 +103,8 @@ class Workspace:
         except Exception as exc:  # an unreachable server, a file that is no database
             raise NotInitialised(f"cannot open the ledger at {self.db.url}: {exc}") from exc
         if not current:
-            raise NotInitialised(f"no ledger at {self.db.url}: run 'esgledger init' first")
+            raise NotInitialised(f"no ledger, or one from an older version, at {self.db.url}: run "
+                                 "'esgledger init' first (it creates or upgrades it)")
         self._initialised = True
 
     # -- organisation and data ---------------------------------------------------------------
@@ -178,6 +182,20 @@ class Workspace:
                            for p in current_datapoints_for_metric(
                                connection, "energy.electricity_purchased")}
             return import_certificates(connection, path, self.actor, electricity)
+
+    def import_activity(self, path: Path, period: str) -> ImportedFile:
+        """Check an activity file, store it and register it for the year (calc.bulk)."""
+        from esgledger.calc.bulk.service import import_activity
+
+        self.require_initialised()
+        return import_activity(self.db, path, period, self.catalogue, self.actor)
+
+    def calc_activity(self, period: str, options: CalcOptions | None = None) -> ActivityCalc:
+        """Compute the year's activity files and store the monthly activity.* results."""
+        from esgledger.calc.bulk.service import calc_activity
+
+        self.require_initialised()
+        return calc_activity(self.db, period, self.catalogue, self.actor, options)
 
     def recompute(self, period: str, metric_id: str | None = None,
                   entity_id: str | None = None) -> list[Check]:

@@ -205,3 +205,21 @@ def suggested_units(unit: str) -> list[str]:
         if candidate != unit and same_dimension(candidate, unit):
             found.append(candidate)
     return found
+
+
+@lru_cache(maxsize=1024)
+def conversion_factor_via(from_unit: str, to_unit: str, density: str | None) -> float:
+    """Like :func:`conversion_factor`, but a mass may also become a volume (or the reverse) through
+    ``density`` (for example ``"1 t/m**3"`` for water, which Chinese sites report in tonnes)."""
+    try:
+        return conversion_factor(from_unit, to_unit)
+    except UnitError:
+        if density is None:
+            raise
+    quantity = registry.Quantity(1.0, parse_unit(from_unit))
+    rho = registry.Quantity(density)
+    for candidate in (quantity / rho, quantity * rho):
+        if candidate.dimensionality == parse_unit(to_unit).dimensionality:
+            return float(candidate.to(parse_unit(to_unit)).magnitude)
+    raise UnitError(f"unit {from_unit!r} cannot be converted to {to_unit!r}, even through the "
+                    f"density {density}")

@@ -98,6 +98,7 @@ class Engine:
         self.library = library
         self.selection = selection or Selection.load()
         self.options = options or CalcOptions()
+        self._options_dict = self.options.as_dict()
 
     def run(self, entities: list[Entity], points: list[DataPoint], period: Period,
             transfers: list[Transfer] | None = None,
@@ -195,7 +196,7 @@ class Engine:
             "formula": metric.formula.function, "expression": EXPRESSIONS[metric.formula.function],
             "inputs": context.inputs_read, "factors": context.factors_read,
             "terms": context.terms, "gases": context.gases, "internal": context.internal,
-            "notes": context.notes, "options": self.options.as_dict(),
+            "notes": context.notes, "options": self._options_dict,
         }
         return Value(result, metric.unit, record_key, dict(context.gases), dict(context.internal))
 

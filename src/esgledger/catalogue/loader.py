@@ -29,6 +29,7 @@ _METRIC_OPTIONAL = [
     "bounds",
     "scope3",
     "source",
+    "density",
 ]
 _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
 
@@ -94,7 +95,8 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
     for framework in frameworks:
         if framework not in _FRAMEWORKS:
             raise RuleFileError(at, f"unknown framework {framework!r}")
-    attributes = {key: spec[key] for key in ("energy", "overrides", "bounds", "scope3", "source")
+    attributes = {key: spec[key] for key in ("energy", "overrides", "bounds", "scope3", "source",
+                                            "density")
                   if key in spec}
     bounds = spec.get("bounds")
     if bounds is not None:

@@ -14,7 +14,7 @@ from esgledger.ingest.tables import Table, check_columns, read_table
 from esgledger.ingest.values import parse_number
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
-from esgledger.units import UnitError, conversion_factor
+from esgledger.units import UnitError, conversion_factor_via
 
 REQUIRED = ["entity", "period", "metric", "value", "unit"]
 OPTIONAL = ["method", "source", "note"]
@@ -92,7 +92,8 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
         factor = None
         if row.get("unit") and metric is not None:
             try:
-                factor = conversion_factor(row["unit"], metric.unit)
+                factor = conversion_factor_via(row["unit"], metric.unit,
+                                               metric.attributes.get("density"))
             except UnitError as exc:
                 issue("unit", row["unit"], f"a unit convertible to {metric.unit} ({exc})")
         bounds = metric.attributes.get("bounds") if metric is not None else None

@@ -1,17 +1,22 @@
 """Open a database by path or URL, apply pragmas, and bring its schema to the latest migration.
 
-SQLite is the embedded default (one file, WAL journal, foreign keys on, every transaction begun
-IMMEDIATE so that writers queue instead of failing mid-way). PostgreSQL is reached by URL
+SQLite is the embedded default (one file, WAL journal, foreign keys on, every write transaction
+begun IMMEDIATE so that writers queue instead of failing mid-way; readers begin DEFERRED and read a
+snapshot without waiting for writers). Within one process, writers to a SQLite file also queue on a
+lock, so that a server with many threads hands the file lock on in order instead of leaving each
+thread to poll SQLite's busy handler. PostgreSQL is reached by URL
 (``postgresql://...``; the psycopg 3 driver is used).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -22,6 +27,10 @@ from alembic.script import ScriptDirectory
 DEFAULT_DB = "./esgledger.db"
 URL_ENV = "ESGLEDGER_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_READ_ONLY = "esgledger_read_only"
+# A server runs up to 40 request threads: keep enough connections open that they are reused
+# rather than opened and closed per request (each SQLite connect also runs the pragmas below).
+POOL = {"pool_size": 20, "max_overflow": 30}
 
 
 def resolve_url(db: str | None) -> str:
@@ -39,6 +48,7 @@ class Database:
     """An engine plus the operations every layer needs: transactions and migrations."""
 
     engine: sa.Engine
+    _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def url(self) -> str:
@@ -51,12 +61,17 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[sa.Connection]:
         """One all-or-nothing unit of work."""
-        with self.engine.begin() as connection:
+        if not self.is_sqlite:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._write_lock, self.engine.begin() as connection:
             yield connection
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as connection:
+        """A connection for reads (on SQLite a deferred transaction: a snapshot, no write lock)."""
+        with self.engine.connect().execution_options(**{_READ_ONLY: True}) as connection:
             yield connection
 
     def _alembic_config(self, connection: sa.Connection) -> Config:
@@ -66,9 +81,27 @@ class Database:
         return config
 
     def migrate(self) -> None:
-        """Upgrade the schema to the newest migration (idempotent)."""
-        with self.engine.begin() as connection:
-            command.upgrade(self._alembic_config(connection), "head")
+        """Upgrade the schema to the newest migration (idempotent), in one transaction.
+
+        On SQLite, altering a table means copying it (Alembic batch mode), which foreign keys would
+        refuse while rows refer to it; the migration runs on a connection opened with foreign keys
+        off (the pragma cannot change inside a transaction) and checks them all before committing.
+        """
+        if not self.is_sqlite:
+            with self.engine.begin() as connection:
+                command.upgrade(self._alembic_config(connection), "head")
+            return
+        engine = sa.create_engine(self.engine.url, poolclass=sa.pool.NullPool,
+                                  connect_args={"timeout": 60})
+        _configure_sqlite(engine, foreign_keys=False)
+        try:
+            with self._write_lock, engine.begin() as connection:
+                command.upgrade(self._alembic_config(connection), "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
+        finally:
+            engine.dispose()
 
     def schema_is_current(self) -> bool:
         with self.engine.connect() as connection:
@@ -83,24 +116,25 @@ class Database:
 def open_database(url: str) -> Database:
     """Create an engine for ``url`` with the pragmas and transaction mode esgledger relies on."""
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        engine = sa.create_engine(url, connect_args={"timeout": 60}, **POOL)
         _configure_sqlite(engine)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True, **POOL)
     return Database(engine=engine)
 
 
-def _configure_sqlite(engine: sa.Engine) -> None:
+def _configure_sqlite(engine: sa.Engine, foreign_keys: bool = True) -> None:
     @sa.event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    def _on_begin(connection: sa.Connection) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -24,6 +24,27 @@ def total(ctx: FormulaContext) -> float | None:
     return result
 
 
+@formula("own_if_producing", "the entity's own value, for entities that report the product")
+def own_if_producing(ctx: FormulaContext) -> float | None:
+    """The first input, counted only at entities that report the product named by the second
+    input: the numerator of an intensity per tonne of that product over the producing boundary
+    (the smelter and the energy it receives), not the whole group."""
+    assert ctx.metric.formula is not None
+    value_id, product_id = ctx.metric.formula.inputs
+    made = ctx.values.get(product_id)
+    if made is None or made.value <= 0:
+        return None
+    ctx.input(product_id)
+    value = ctx.input(value_id)
+    if value is None:
+        return None
+    part = value.value * conversion_factor(value.unit, ctx.metric.unit)
+    for gas, tonnes in value.gases.items():
+        ctx.add_gas(gas, tonnes)
+    ctx.notes.append(f"counted because the entity reports {product_id}")
+    return part
+
+
 @formula("ratio", "numerator / denominator (x multiplier), from the totals at this level")
 def ratio(ctx: FormulaContext) -> float | None:
     """An intensity or rate, from this level's rolled-up numerator and denominator; never averaged."""

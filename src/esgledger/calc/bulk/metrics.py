@@ -1,0 +1,60 @@
+"""Which metrics activity records may carry, and which engine formulas value them (issue 3, item 8).
+
+Read off the catalogue, not hard-coded: an activity metric is an energy carrier that
+``energy.carriers_tce`` converts to standard coal (GB/T 2589-2020) and that users report directly
+(not filled from transfers or certificates). Its per-unit results come from the derived metrics
+whose formula reads it: standard coal (energy), fuel combustion (Scope 1), grid electricity
+(Scope 2 location-based), market-based electricity with no certificates (Scope 2 market-based), and
+purchased heat (both Scope 2 totals). Each result lands in one ``activity.*`` metric, which the
+energy and scope totals of the catalogue already add up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from esgledger.calc.bulk.sql import RESULT_COLUMNS
+from esgledger.catalogue import Catalogue, Metric
+
+RESULT_METRICS = {column: f"activity.{column}" for column in RESULT_COLUMNS}
+FORMULA_COLUMNS: dict[str, tuple[str, ...]] = {
+    "standard_coal": ("energy_tce",),
+    "combustion_co2e": ("scope1_co2e",),
+    "grid_electricity_co2e": ("scope2_location_co2e",),
+    "market_electricity_co2e": ("scope2_market_co2e",),
+    "purchased_heat_co2e": ("scope2_location_co2e", "scope2_market_co2e"),
+}
+# Formulas that read only their first input as the activity (the others are contract data).
+FIRST_INPUT_ONLY = {"market_electricity_co2e"}
+CARRIER_FORMULA = "standard_coal"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A derived metric whose formula values one unit of an activity metric, and its result."""
+
+    derived: Metric
+    column: str
+
+
+def activity_metrics(catalogue: Catalogue) -> dict[str, list[Target]]:
+    """``metric id -> targets`` for every metric an activity file may carry."""
+    carriers: list[str] = []
+    for metric in catalogue.derived():
+        if metric.formula is not None and metric.formula.function == CARRIER_FORMULA:
+            carriers.extend(m for m in metric.formula.inputs if m not in carriers)
+    found: dict[str, list[Target]] = {}
+    for metric_id in carriers:
+        metric = catalogue[metric_id]
+        if metric.is_derived or "source" in metric.attributes:
+            continue
+        targets: list[Target] = []
+        for derived in catalogue.derived():
+            formula = derived.formula
+            if formula is None or formula.function not in FORMULA_COLUMNS:
+                continue
+            inputs = formula.inputs[:1] if formula.function in FIRST_INPUT_ONLY else formula.inputs
+            if metric_id in inputs:
+                targets.extend(Target(derived, c) for c in FORMULA_COLUMNS[formula.function])
+        found[metric_id] = targets
+    return found

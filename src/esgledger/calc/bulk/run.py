@@ -1,0 +1,229 @@
+"""Run the bulk inventory on a SQL engine: DuckDB here, Spark in :mod:`esgledger.calc.bulk.spark`.
+
+The pipeline is engine-neutral (issue 3, item 8): the engine exposes the activity files as
+``activity_records``, materialises the daily sums (:data:`~esgledger.calc.bulk.sql.DAILY`, the one
+pass over the records), and runs the shared SQL of :mod:`esgledger.calc.bulk.sql` over them and the
+small tables built here in Python: the entity map (ids and aliases), the unit conversions (pint,
+:func:`esgledger.units.conversion_factor`) and the per-unit factor table
+(:mod:`esgledger.calc.bulk.factors`), each built only for the combinations present in the records.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import duckdb
+import pyarrow as pa
+
+from esgledger.calc.bulk import sql
+from esgledger.calc.bulk.factors import FactorRow, FactorTable, Parameters
+from esgledger.calc.bulk.files import read_csv_text
+from esgledger.calc.bulk.metrics import RESULT_METRICS, Target, activity_metrics
+from esgledger.calc.bulk.validate import connect, literal
+from esgledger.calc.options import CalcOptions
+from esgledger.calc.selection import Selection
+from esgledger.catalogue import Catalogue
+from esgledger.domain import Entity, Period
+from esgledger.errors import CalculationError
+from esgledger.factors import FactorLibrary
+from esgledger.units import UnitError, conversion_factor
+
+Month = tuple[str, int, int]  # entity, year, month
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An imported activity file: its batch, original name, hash and place in the store."""
+
+    batch_id: int
+    name: str
+    sha256: str
+    path: Path
+
+    @property
+    def is_csv(self) -> bool:
+        return self.path.suffix.lower() == ".csv"
+
+
+class SqlEngine(Protocol):
+    """What the pipeline needs of a SQL engine."""
+
+    name: str
+
+    def load_records(self, files: list[StoredFile]) -> None:
+        """Expose the files as the relation ``activity_records(batch, entity, ts, metric,
+        quantity, unit)`` with types int, text, timestamp, text, double, text."""
+
+    def materialise(self, name: str, query: str) -> None:
+        """Compute ``query`` once and keep it as the relation ``name``."""
+
+    def register(self, name: str, rows: list[tuple[Any, ...]]) -> None:
+        """Register ``rows`` as the relation ``name`` with the columns of ``sql.TABLES[name]``."""
+
+    def query(self, query: str) -> list[tuple[Any, ...]]:
+        """Run ``query`` and return all its rows."""
+
+
+@dataclass
+class BulkResult:
+    """The monthly results per entity, and what lineage needs to summarise them."""
+
+    values: dict[Month, dict[str, float]] = field(default_factory=dict)
+    # (batch, metric, unit, records, quantity) per entity and month
+    quantities: dict[Month, list[tuple[int, str, str, int, float]]] = field(default_factory=dict)
+    factors_used: dict[Month, set[int]] = field(default_factory=dict)
+    factor_rows: dict[int, FactorRow] = field(default_factory=dict)
+    targets: dict[str, list[Target]] = field(default_factory=dict)
+
+
+def compute(
+    engine: SqlEngine,
+    files: list[StoredFile],
+    period: Period,
+    catalogue: Catalogue,
+    library: FactorLibrary,
+    entities: list[Entity],
+    options: CalcOptions | None = None,
+    parameters: dict[str, list[Parameters]] | None = None,
+    selection: Selection | None = None,
+) -> BulkResult:
+    """The bulk inventory of ``files`` for ``period`` (a year), by entity and month."""
+    engine.load_records(files)
+    engine.materialise("daily", sql.DAILY)
+    targets = activity_metrics(catalogue)
+    pairs = engine.query(sql.PAIRS)
+    by_name: dict[str, Entity] = {}
+    for entity in entities:
+        by_name.update({alias: entity for alias in entity.aliases})
+    by_name.update({entity.id: entity for entity in entities})
+    names, conversions, present = _resolve(pairs, by_name, targets, catalogue)
+    table = FactorTable(
+        catalogue,
+        library,
+        selection or Selection.load(),
+        options or CalcOptions(),
+        period,
+        parameters,
+    )
+    units = {column: catalogue[metric_id].unit for column, metric_id in RESULT_METRICS.items()}
+    for entity_id, metric_id in sorted(present):
+        table.add(by_name[entity_id], metric_id, targets[metric_id], units)
+    engine.register("entity_map", sorted(names.items()))
+    engine.register("unit_conversions", sorted((m, u, f) for (m, u), f in conversions.items()))
+    engine.register("factors", [row.as_row(sql.RESULT_COLUMNS) for row in table.rows])
+    result = BulkResult(factor_rows={row.row_id: row for row in table.rows}, targets=targets)
+    for entity_id, year, month, *sums in engine.query(sql.RESULTS):
+        result.values[(entity_id, int(year), int(month))] = {
+            column: float(value)
+            for column, value in zip(sql.RESULT_COLUMNS, sums, strict=True)
+            if value is not None
+        }
+    for entity_id, year, month, row_id in engine.query(sql.FACTORS_USED):
+        result.factors_used.setdefault((entity_id, int(year), int(month)), set()).add(int(row_id))
+    for entity_id, year, month, batch, metric_id, unit, records, quantity in engine.query(
+        sql.QUANTITIES
+    ):
+        result.quantities.setdefault((entity_id, int(year), int(month)), []).append(
+            (int(batch), metric_id, unit, int(records), float(quantity))
+        )
+    for items in result.quantities.values():
+        items.sort()
+    return result
+
+
+def _resolve(
+    pairs: list[tuple[Any, ...]],
+    by_name: dict[str, Entity],
+    targets: dict[str, list[Target]],
+    catalogue: Catalogue,
+) -> tuple[dict[str, str], dict[tuple[str, str], float], set[tuple[str, str]]]:
+    """Entity names to ids, record units to metric units, and the (entity, metric) pairs present;
+    a name or unit that no longer resolves (the organisation changed since the import) is an
+    error naming it."""
+    names: dict[str, str] = {}
+    conversions: dict[tuple[str, str], float] = {}
+    present: set[tuple[str, str]] = set()
+    for name, metric_id, unit in pairs:
+        entity = by_name.get(name)
+        if entity is None:
+            raise CalculationError(
+                f"activity records name entity {name!r}, which is no longer an "
+                "entity id or alias of the organisation"
+            )
+        if metric_id not in targets:
+            raise CalculationError(
+                f"activity records carry {metric_id!r}, which is no longer an "
+                "activity metric of the catalogue"
+            )
+        try:
+            conversions[(metric_id, unit)] = conversion_factor(unit, catalogue[metric_id].unit)
+        except UnitError as exc:
+            raise CalculationError(f"activity records of {metric_id}: {exc}") from exc
+        names[name] = entity.id
+        present.add((entity.id, metric_id))
+    return names, conversions, present
+
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "double": pa.float64(),
+    "date": pa.date32(),
+    "int": pa.int32(),
+}
+_RECORD_COLUMNS = (
+    "CAST(entity AS VARCHAR) AS entity, CAST(ts AS TIMESTAMP) AS ts, "
+    "CAST(metric AS VARCHAR) AS metric, CAST(quantity AS DOUBLE) AS quantity, "
+    "CAST(unit AS VARCHAR) AS unit"
+)
+
+
+class DuckDBEngine:
+    """The embedded engine: Parquet files are scanned in place, in parallel (CSV files through
+    Arrow's reader, as the import checked them)."""
+
+    name = "duckdb"
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection | None = None):
+        self.connection = connection or connect()
+
+    def load_records(self, files: list[StoredFile]) -> None:
+        parts = []
+        for stored in files:
+            source = f"read_parquet({literal(stored.path)})"
+            if stored.is_csv:
+                source = f"csv_{stored.batch_id}"
+                self.connection.register(source, read_csv_text(stored.path))
+            parts.append(f"SELECT {stored.batch_id} AS batch, {_RECORD_COLUMNS} FROM {source}")
+        self.connection.execute(
+            "CREATE OR REPLACE TEMP VIEW activity_records AS " + " UNION ALL ".join(parts)
+        )
+
+    def materialise(self, name: str, query: str) -> None:
+        self.connection.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {query}")
+
+    def register(self, name: str, rows: list[tuple[Any, ...]]) -> None:
+        columns = sql.TABLES[name]
+        schema = pa.schema([(column, _ARROW_TYPES[kind]) for column, kind in columns])
+        data = pa.Table.from_pylist(
+            [dict(zip((c for c, _k in columns), row, strict=True)) for row in rows], schema=schema
+        )
+        self.connection.register(f"{name}_rows", data)
+        self.materialise(name, f"SELECT * FROM {name}_rows")
+        self.connection.unregister(f"{name}_rows")
+
+    def query(self, query: str) -> list[tuple[Any, ...]]:
+        return self.connection.execute(query).fetchall()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def month_period(month: Month) -> str:
+    return f"{month[1]}-{month[2]:02d}"
+
+
+def first_day(month: Month) -> dt.date:
+    return dt.date(month[1], month[2], 1)
