@@ -1,0 +1,173 @@
+"""The demo: a fictitious integrated aluminium group, three years of data, computed and reported.
+
+``esgledger demo`` builds the Jinlan Aluminium Group (``data/organisation.csv``): a group HQ, a
+primary-aluminium company owning an alumina refinery in Shanxi, a smelter and its captive coal power
+plant in Xinjiang, a fabrication company with rolling, foil, extrusion and recycling plants, an
+international company with a refinery in Indonesia and a plant in Indiana (USA), and a 33 % joint
+venture without operational control that the roll-ups leave out. The data of 2022-2024 is
+generated from ``data/profile.yaml`` (see :mod:`esgledger.demo.generate`), imported through the
+same importers as user files, computed, and written as the English and Chinese reports of 2024.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from esgledger.demo.generate import (
+    ORGANISATION_FILE,
+    load_profile,
+    write_data_files,
+    write_side_files,
+)
+from esgledger.report import build_report
+from esgledger.services import Workspace
+from esgledger.store import open_database
+
+GROUP = "jl"
+SMELTER = "jl-xj-smelter"
+REPORT_YEAR = "2024"
+LANGUAGES = ("en", "zh")
+HEADLINES = [  # (entity, metric, label, unit) of the summary table
+    (GROUP, "ghg.scope1", "Scope 1", "tCO2e"),
+    (GROUP, "ghg.scope2_location", "Scope 2, location-based", "tCO2e"),
+    (GROUP, "ghg.scope2_market", "Scope 2, market-based", "tCO2e"),
+    (GROUP, "ghg.scope3", "Scope 3 (categories 1, 3, 4)", "tCO2e"),
+    (GROUP, "energy.total_tce", "Energy consumption", "tce"),
+    (GROUP, "water.withdrawal", "Water withdrawal", "m3"),
+    (GROUP, "workforce.headcount", "Employees at year end", "persons"),
+    (SMELTER, "energy.electricity_per_primary_aluminium", "Smelter electricity", "kWh/t Al"),
+]
+
+
+def demo_database_url(out: Path) -> str:
+    """The demo's own SQLite file, removed first so that every run starts from an empty ledger."""
+    path = out / "demo.db"
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    return f"sqlite:///{path}"
+
+
+def run_demo(out: Path, db: str | None = None, console: Console | None = None) -> list[Path]:
+    """Build the demo ledger, compute 2022-2024 and write the 2024 reports; return their paths.
+
+    ``db`` None: a fresh SQLite file ``out/demo.db`` (``ESGLEDGER_DATABASE_URL`` is deliberately
+    not consulted, so the demo never writes into a real ledger). Otherwise ``db`` is opened like
+    the CLI's ``--db`` and the demo data is imported into it.
+    """
+    console = console or Console()
+    out.mkdir(parents=True, exist_ok=True)
+    inputs = out / "inputs"
+    workspace = (Workspace(open_database(demo_database_url(out)), actor="demo") if db is None
+                 else Workspace.open(db, actor="demo"))
+    profile = load_profile()
+    years = [str(year) for year in profile.years]
+    data_files: list[Path] = []
+    side_files: dict[int, dict[str, Path]] = {}
+    reports: list[Path] = []
+
+    def initialise() -> str:
+        result = workspace.init()
+        return (f"ledger ready at {workspace.db.url}: {result['metrics']} metrics, "
+                f"{result['factors']} factors")
+
+    def write_inputs() -> str:
+        inputs.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ORGANISATION_FILE, inputs / ORGANISATION_FILE.name)
+        data_files.extend(write_data_files(inputs, profile))
+        side_files.update(write_side_files(inputs, profile))
+        return f"wrote the input files to {inputs}"
+
+    def import_organisation() -> str:
+        result = workspace.import_organisation(inputs / ORGANISATION_FILE.name)
+        return (f"organisation imported: {result['created']} entities created, "
+                f"{result['updated']} updated")
+
+    def import_year(index: int) -> Callable[[], str]:
+        def run() -> str:
+            path = data_files[index]
+            summary = workspace.import_data(path)
+            extra = side_files.get(int(years[index]), {})
+            transfers = (workspace.import_transfers(extra["transfers"])
+                         if "transfers" in extra else 0)
+            certificates = (workspace.import_certificates(extra["certificates"])
+                            if "certificates" in extra else 0)
+            return (f"imported {path.name}: {summary.created} new, {summary.corrected} corrected, "
+                    f"{summary.unchanged} unchanged; {transfers} internal transfers, "
+                    f"{certificates} certificates")
+        return run
+
+    def calc_year(year: str) -> Callable[[], str]:
+        def run() -> str:
+            inventory, run_id = workspace.calc(year)
+            if profile.base_year is not None and year == str(profile.base_year):
+                workspace.set_base_year(year)
+            return f"calculated {len(inventory.results)} values for {year} (run {run_id})"
+        return run
+
+    def report(lang: str) -> Callable[[], str]:
+        def run() -> str:
+            path = build_report(workspace, REPORT_YEAR, out, lang)
+            reports.append(path)
+            return f"{lang} report for {REPORT_YEAR}: {path}"
+        return run
+
+    steps: list[tuple[str, Callable[[], str]]] = [
+        ("Creating the ledger", initialise),
+        ("Writing the demo input files", write_inputs),
+        ("Importing the organisation", import_organisation),
+        *[(f"Importing {year} data", import_year(i)) for i, year in enumerate(years)],
+        *[(f"Calculating {year}", calc_year(year)) for year in years],
+        *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
+    ]
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                      transient=True) as progress:
+            task = progress.add_task("demo", total=len(steps))
+            for description, action in steps:
+                progress.update(task, description=description)
+                message = action()
+                progress.console.print(f"[green]✓[/green] {message}", highlight=False)
+                progress.advance(task)
+        console.print(_summary(workspace, years))
+        console.print(f"Explore it: esgledger --db {_db_argument(workspace, db)} explain "
+                      f"ghg.scope2_location --entity {GROUP} --period {REPORT_YEAR}",
+                      highlight=False, soft_wrap=True)
+    finally:
+        workspace.db.dispose()
+    return reports
+
+
+def _db_argument(workspace: Workspace, db: str | None) -> str:
+    if db is not None:
+        return db
+    return workspace.db.engine.url.database or "demo.db"
+
+
+def _summary(workspace: Workspace, years: list[str]) -> Table:
+    values = {year: workspace.stored_values(year) for year in years}
+    table = Table(title="Jinlan Aluminium Group (demo): headline figures")
+    table.add_column("")
+    table.add_column("unit")
+    for year in years:
+        table.add_column(year, justify="right")
+    for entity_id, metric_id, label, unit in HEADLINES:
+        cells = []
+        for year in years:
+            found = values[year].get((entity_id, metric_id))
+            cells.append(f"{found[0]:,.0f}" if found else "-")
+        table.add_row(label, unit, *cells)
+    return table

@@ -1,0 +1,113 @@
+"""Numbers and units as the report prints them.
+
+Table figures get thousands separators and a precision that suits their size; the appendix prints
+the stored value with more digits so that a reader can redo the arithmetic. Units are stored in pint
+spelling (``m**3``, ``wan_RMB``, ``tce/t``) and shown per language (m³, RMB 10k / 万元, tce/t).
+"""
+
+from __future__ import annotations
+
+import math
+
+from esgledger.report.i18n import Strings
+
+DASH = "–"
+
+
+def format_number(value: float | None) -> str:
+    """A table figure: integers as integers; 2 decimals from 1 up; 3 significant digits below 1."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return DASH
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    if abs(value - round(value)) < 1e-9 * max(1.0, magnitude):
+        return f"{round(value):,}"
+    if magnitude >= 100_000:
+        return f"{value:,.0f}"
+    if magnitude >= 1:
+        return f"{value:,.2f}"
+    decimals = min(10, 2 - math.floor(math.log10(magnitude)))
+    return f"{value:,.{decimals}f}"
+
+
+def format_chart(value: float) -> str:
+    """A chart label: whole numbers from 1 000 up, otherwise as in the tables."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else format_number(value)
+
+
+def row_decimals(values: list[float | None]) -> int:
+    """Decimals for one table row, so that the years of a row line up: none when every value is
+    a whole number, 2 from 1 up (none from 100 000 up), 3 significant digits of the largest
+    below 1."""
+    present = [v for v in values if v is not None and not math.isnan(v)]
+    if all(abs(v - round(v)) < 1e-9 * max(1.0, abs(v)) for v in present):
+        return 0
+    largest = max(abs(v) for v in present)
+    if largest >= 100_000:
+        return 0
+    if largest >= 1:
+        return 2
+    return min(10, 2 - math.floor(math.log10(largest)))
+
+
+def format_fixed(value: float | None, decimals: int) -> str:
+    """``value`` with thousands separators and ``decimals`` decimals; a dash for no value."""
+    if value is None or math.isnan(value):
+        return DASH
+    return f"{value:,.{decimals}f}"
+
+
+def format_precise(value: float | None) -> str:
+    """A value with up to 6 decimals (trailing zeros dropped) and thousands separators."""
+    if value is None:
+        return DASH
+    if value != 0 and abs(value) < 1e-4:
+        return f"{value:.6g}"
+    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_share(share: float) -> str:
+    if 0 < share < 0.0005:
+        return "<0.1%"
+    return f"{share * 100:.1f}%"
+
+
+
+
+def unit_label(unit: str, strings: Strings) -> str:
+    """Display spelling of a pint unit string in the report language: ``m**3`` -> m³,
+    ``tce/wan_RMB`` -> tce/RMB 10k or 吨标准煤/万元, ``1/million_hours`` -> per million hours
+    worked."""
+    text = unit.strip()
+    if text in ("1", ""):
+        return ""
+    if "/" not in text:
+        return _token(text, strings, denominator=False)
+    numerator, denominator = (part.strip() for part in text.split("/", 1))
+    if denominator.startswith("(") and denominator.endswith(")"):
+        denominator = denominator[1:-1].strip()
+    if numerator == "1":
+        per = strings.get(f"unitper.{denominator}")
+        if per is not None:
+            return per
+        return f"1/{_token(denominator, strings, denominator=True)}"
+    return f"{_token(numerator, strings, False)}/{_token(denominator, strings, denominator=True)}"
+
+
+def _token(token: str, strings: Strings, denominator: bool) -> str:
+    if denominator:
+        found = strings.get(f"unitden.{token}")
+        if found is not None:
+            return found
+    found = strings.get(f"unit.{token}")
+    if found is not None:
+        return found
+    return _prettify(token)
+
+
+def _prettify(token: str) -> str:
+    """Fallback for units the i18n table does not list: superscript powers, CO₂ subscripts."""
+    text = token.replace("**2", "²").replace("**3", "³").replace("CO2", "CO₂").replace("CH4", "CH₄")
+    return text.replace("N2O", "N₂O").replace("*", "·")

@@ -1,0 +1,160 @@
+"""The demo: the first thing a new user runs. It must import every row, compute sensible values for
+the aluminium group, and write the English and Chinese reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from esgledger.demo import GROUP, SMELTER, run_demo
+from esgledger.demo.generate import PROFILE_FILE, load_profile, rows_by_year
+from esgledger.services import Workspace
+
+YEARS = ["2022", "2023", "2024"]
+
+
+@dataclass
+class DemoRun:
+    out: Path
+    reports: list[Path]
+    output: str
+    values: dict[str, dict[tuple[str, str], tuple[float, str]]]
+    datapoints: int
+    audit_ok: bool
+    jv_excluded: bool
+
+
+def _inspect(out: Path, reports: list[Path], output: str, db: str) -> DemoRun:
+    ws = Workspace.open(db, actor="tester")
+    try:
+        months = [f"{year}-{month:02d}" for year in YEARS for month in range(1, 13)]
+        root = ws.explain("production.alumina", GROUP, "2024")["records"]
+        excluded = root[f"production.alumina@{GROUP}@2024"]["excluded"]
+        return DemoRun(
+            out=out, reports=reports, output=output,
+            values={year: ws.stored_values(year) for year in YEARS},
+            datapoints=len(ws.datapoints(YEARS + months)),
+            audit_ok=ws.verify_audit().ok,
+            jv_excluded=any(item["entity"] == "jl-gx-jv" for item in excluded),
+        )
+    finally:
+        ws.db.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    out = tmp_path_factory.mktemp("demo")
+    buffer = io.StringIO()
+    reports = run_demo(out, db=None, console=Console(file=buffer, width=120))
+    return _inspect(out, reports, buffer.getvalue(), f"sqlite:///{out / 'demo.db'}")
+
+
+def _csv_rows(out: Path) -> int:
+    total = 0
+    for path in sorted((out / "inputs").glob("data-*.csv")):
+        with path.open(encoding="utf-8") as handle:
+            total += sum(1 for _row in csv.DictReader(handle))
+    return total
+
+
+def _value(run: DemoRun, year: str, entity: str, metric: str) -> float:
+    return run.values[year][(entity, metric)][0]
+
+
+def test_demo_writes_the_english_and_chinese_reports(demo: DemoRun) -> None:
+    assert len(demo.reports) == 2
+    english, chinese = (path.read_text(encoding="utf-8") for path in demo.reports)
+    assert all(path.parent == demo.out and path.stat().st_size > 0 for path in demo.reports)
+    assert "Scope 2" in english
+    assert "范围二" in chinese
+
+
+def test_every_generated_row_is_in_the_ledger(demo: DemoRun) -> None:
+    assert _csv_rows(demo.out) == demo.datapoints > 600
+    for year in YEARS:
+        assert f"imported data-{year}.csv" in demo.output
+    assert " 0 corrected" in demo.output
+    assert demo.audit_ok
+
+
+def test_smelter_electricity_per_tonne_is_realistic(demo: DemoRun) -> None:
+    # standards.md 5(d): about 13 500-14 000 kWh per tonne of primary aluminium
+    for year in YEARS:
+        intensity = _value(demo, year, SMELTER, "energy.electricity_per_primary_aluminium")
+        assert 13_000 <= intensity <= 14_500, (year, intensity)
+
+
+def test_smelting_dominates_and_electricity_drives_it(demo: DemoRun) -> None:
+    for year in YEARS:
+        group = _value(demo, year, GROUP, "ghg.scope12_location")
+        smelter = _value(demo, year, SMELTER, "ghg.scope12_location")
+        assert smelter > 0.6 * group, (year, smelter, group)
+        # the smelter's own Scope 2 (grid and captive supply) is far above its process emissions
+        assert _value(demo, year, SMELTER, "ghg.scope2_location") > 4 * _value(
+            demo, year, SMELTER, "ghg.process")
+
+
+def test_roll_up_spans_three_levels_and_leaves_out_the_joint_venture(demo: DemoRun) -> None:
+    year = "2024"
+    refineries = (_value(demo, year, "jl-sx-alumina", "production.alumina")
+                  + _value(demo, year, "jl-id-alumina", "production.alumina"))
+    assert _value(demo, year, GROUP, "production.alumina") == pytest.approx(refineries)
+    assert demo.jv_excluded
+    # group = its companies (and HQ); a company = its plants
+    companies = ["jl-hq", "jl-primary", "jl-fab", "jl-intl"]
+    metric = "ghg.scope12_location"
+    assert _value(demo, year, GROUP, metric) == pytest.approx(
+        sum(_value(demo, year, c, metric) for c in companies))
+    plants = ["jl-sx-alumina", "jl-xj-smelter", "jl-xj-power"]
+    # the captive plant's supply to the smelter is the plant's Scope 1 and the smelter's own
+    # Scope 2; the company that holds both counts it once
+    internal = _value(demo, year, SMELTER, "ghg.scope2_internal")
+    assert internal > 0
+    assert _value(demo, year, "jl-primary", metric) == pytest.approx(
+        sum(_value(demo, year, p, metric) for p in plants) - internal)
+
+
+def test_mixed_units_are_normalised(demo: DemoRun) -> None:
+    year = "2024"
+    # the smelter sends 12 monthly values in 万千瓦时: 836 250 x 10^4 kWh = 8 362 500 MWh
+    assert _value(demo, year, SMELTER, "energy.electricity_purchased") == pytest.approx(
+        8_362_500, rel=1e-5)
+    # the Indiana plant sends water in US gallons: 95 000 000 gal x 3.785 L = 359 614 m3
+    assert _value(demo, year, "jl-us-indiana", "water.withdrawal") == pytest.approx(
+        95_000_000 * 0.003785411784)
+
+
+def test_generator_is_deterministic_and_monthly_rows_add_up() -> None:
+    profile = load_profile()
+    first, second = rows_by_year(profile), rows_by_year(profile)
+    assert first == second
+    months = [row for row in first[2024]
+              if row[0] == SMELTER and row[2] == "production.primary_aluminium"]
+    assert [row[1] for row in months] == [f"2024-{m:02d}" for m in range(1, 13)]
+    assert sum(float(row[3]) for row in months) == pytest.approx(750_000, abs=6)
+
+
+def test_every_profile_line_says_where_its_magnitude_comes_from() -> None:
+    lines = [line for line in PROFILE_FILE.read_text(encoding="utf-8").splitlines()
+             if re.match(r"^\s+[a-z0-9_]+\.[a-z0-9_.]+: \{", line)]
+    assert len(lines) == len(load_profile().lines)
+    missing = [line.strip() for line in lines if not re.search(r"\}\s+#\s*\S", line)]
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
+    buffer = io.StringIO()
+    reports = run_demo(tmp_path, db=db_url, console=Console(file=buffer, width=120))
+    run = _inspect(tmp_path, reports, buffer.getvalue(), db_url)
+    assert len(run.reports) == 2
+    assert _csv_rows(tmp_path) == run.datapoints
+    assert run.audit_ok
+    assert _value(run, "2024", SMELTER, "energy.electricity_per_primary_aluminium") == \
+        pytest.approx(13_550, rel=1e-4)
