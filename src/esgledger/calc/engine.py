@@ -155,7 +155,8 @@ class Engine:
                 run.site_parameters[(overrides["role"], overrides["metric"])] = SiteParameter(
                     metric_id, item.value, metric.unit, record_key)
         for metric in self.catalogue.derived():
-            if metric.aggregation == "ratio":
+            if metric.aggregation == "ratio" or not any(
+                    name in run.own for name in metric.formula.inputs):  # type: ignore[union-attr]
                 continue
             record_key = (own_key if run.split else key)(metric.id, run.entity.id, period_text)
             computed = self._apply_formula(metric, run.entity, period, run.own,

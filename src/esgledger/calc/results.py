@@ -11,6 +11,7 @@ from esgledger.calc.engine import Inventory
 from esgledger.calc.lineage import referenced_keys
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent
+from esgledger.store.bulk import insert_rows
 from esgledger.store.schema import calc_runs, calc_values
 
 # Records of an entity's own part (keys ending in '#own') are stored with this marker in metric_id.
@@ -46,8 +47,7 @@ def save_inventory(connection: sa.Connection, inventory: Inventory, catalogue_sh
             "unit": record["unit"],
             "lineage": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
         })
-    for start in range(0, len(rows), 5000):
-        connection.execute(calc_values.insert(), rows[start : start + 5000])
+    insert_rows(connection, calc_values, rows)
     audit.append(connection, head, actor, [AuditEvent(
         "calc.run", "calc_run", str(run_id),
         {"period": inventory.period, "kind": kind, "options": inventory.options.as_dict(),

@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from esgledger.store.bulk import insert_rows
 from esgledger.store.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -27,14 +28,20 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Sorted keys, no spaces, UTF-8 text: the same value always gives the same string."""
+    return _CANONICAL.encode(value)
 
 
 def entry_hash(prev_hash: str, at: str, actor: str, action: str, object_type: str,
                object_id: str, payload: str) -> str:
-    body = canonical_json([at, actor, action, object_type, object_id, payload])
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+    """SHA-256 of the previous hash, the entry's fields as canonical JSON, and its payload text
+    (already canonical JSON, so it is hashed as stored rather than encoded a second time)."""
+    header = canonical_json([at, actor, action, object_type, object_id])
+    return hashlib.sha256(f"{prev_hash}{header}{payload}".encode()).hexdigest()
 
 
 @dataclass
@@ -100,8 +107,7 @@ def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[A
             }
         )
         head.hash = digest
-    if rows:
-        connection.execute(audit_log.insert(), rows)
+    insert_rows(connection, audit_log, rows)
 
 
 @dataclass
@@ -154,6 +160,11 @@ def verify(connection: sa.Connection) -> VerifyResult:
                                 "removed")
         previous_hash = row.hash
         expected_seq += 1
+    if head.seq == len(rows) and head.hash != previous_hash and rows:
+        last = rows[-1]
+        return VerifyResult(False, len(rows), previous_hash,
+                            f"entry {last.seq} ({last.action} {last.object_id}) was replaced: it no "
+                            "longer matches the hash its head records", last.seq, "edited")
     if head.seq != len(rows) or head.hash != previous_hash:
         return VerifyResult(False, len(rows), previous_hash,
                             f"the log ends at entry {len(rows)} but its head records entry "

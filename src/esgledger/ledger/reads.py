@@ -58,12 +58,16 @@ def _to_datapoint(row: sa.Row) -> DataPoint:
     )
 
 
+_DATAPOINT_COLUMNS = [datapoints.c[name] for name in DataPoint.__dataclass_fields__]
+
+
 def current_datapoints(connection: sa.Connection, periods: Iterable[str]) -> list[DataPoint]:
-    """The current version of every data point in ``periods``."""
-    query = sa.select(datapoints).where(
+    """The current version of every data point in ``periods`` (columns read in the dataclass's
+    field order, so that a 100 000-point read builds each object in one call)."""
+    query = sa.select(*_DATAPOINT_COLUMNS).where(
         datapoints.c.is_current.is_(True), datapoints.c.period.in_(list(periods))
     )
-    return [_to_datapoint(row) for row in connection.execute(query)]
+    return [DataPoint(*row) for row in connection.execute(query)]
 
 
 def current_datapoint(

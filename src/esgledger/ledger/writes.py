@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from esgledger.domain import Entity
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent
+from esgledger.store.bulk import insert_rows
 from esgledger.store.schema import datapoints, entities, entity_aliases, import_batches
 
 
@@ -72,9 +73,15 @@ def save_entities(connection: sa.Connection, items: Sequence[Entity], actor: str
     """Create or update entities (parents before children) and their aliases, audited."""
     head = audit.lock_head(connection)
     existing = {row.id: row._asdict() for row in connection.execute(sa.select(entities))}
+    old_aliases: dict[str, list[str]] = {}
+    for alias, entity_id in connection.execute(
+        sa.select(entity_aliases.c.alias, entity_aliases.c.entity_id)
+    ):
+        old_aliases.setdefault(entity_id, []).append(alias)
     events: list[AuditEvent] = []
     created = updated = 0
-    for entity in _parents_first(items):
+    ordered = _parents_first(items)
+    for entity in ordered:
         row = _entity_row(entity)
         before = existing.get(entity.id)
         if before is None:
@@ -86,10 +93,19 @@ def save_entities(connection: sa.Connection, items: Sequence[Entity], actor: str
             events.append(AuditEvent("entity.update", "entity", entity.id,
                                      {"before": _jsonable(before), "after": _jsonable(row)}))
             updated += 1
+    # Aliases change how imports find entities, so they are audited too. All deletes come before
+    # the inserts, so that an alias can move from one entity of the file to another.
+    changed = [e for e in ordered if sorted(old_aliases.get(e.id, [])) != sorted(set(e.aliases))]
+    for entity in changed:
         connection.execute(entity_aliases.delete().where(entity_aliases.c.entity_id == entity.id))
-        if entity.aliases:
+    for entity in changed:
+        aliases = sorted(set(entity.aliases))
+        if aliases:
             connection.execute(entity_aliases.insert(),
-                               [{"alias": a, "entity_id": entity.id} for a in entity.aliases])
+                               [{"alias": a, "entity_id": entity.id} for a in aliases])
+        events.append(AuditEvent("entity.aliases", "entity", entity.id,
+                                 {"before": sorted(old_aliases.get(entity.id, [])),
+                                  "after": aliases}))
     audit.append(connection, head, actor, events)
     audit.save_head(connection, head)
     return {"created": created, "updated": updated}
@@ -176,8 +192,7 @@ def write_values(
         connection.execute(
             datapoints.update().where(datapoints.c.id.in_(chunk)).values(is_current=False)
         )
-    if inserts:
-        connection.execute(datapoints.insert(), inserts)
+    insert_rows(connection, datapoints, inserts)
     audit.append(connection, head, actor, events)
     audit.save_head(connection, head)
     return summary
