@@ -178,9 +178,8 @@ class Workspace:
     def import_certificates(self, path: Path) -> int:
         self.require_initialised()
         with self.db.transaction() as connection:
-            electricity = {(p.entity_id, p.period): p.value_normalised
-                           for p in current_datapoints_for_metric(
-                               connection, "energy.electricity_purchased")}
+            electricity = consumption_by_period(current_datapoints_for_metric(
+                connection, "energy.electricity_purchased"))
             return import_certificates(connection, path, self.actor, electricity)
 
     def import_activity(self, path: Path, period: str) -> ImportedFile:
@@ -261,6 +260,20 @@ class Workspace:
     def _check_metric(self, metric_id: str) -> None:
         if metric_id not in self.catalogue:
             raise EsgLedgerError(f"unknown metric {metric_id!r}; see the catalogue for metric ids")
+
+
+def consumption_by_period(points: list[DataPoint]) -> dict[tuple[str, str], float]:
+    """Per (entity, period): each reported figure, and for a year without an annual figure the
+    sum of its months."""
+    found = {(p.entity_id, p.period): p.value_normalised for p in points}
+    months: dict[tuple[str, str], float] = {}
+    for point in points:
+        if len(point.period) == 7:
+            year_key = (point.entity_id, point.period[:4])
+            months[year_key] = months.get(year_key, 0.0) + point.value_normalised
+    for year_key, total in months.items():
+        found.setdefault(year_key, total)
+    return found
 
 
 def _input_status(record: dict[str, Any]) -> str:

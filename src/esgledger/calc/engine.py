@@ -21,7 +21,13 @@ from typing import Any
 from esgledger.calc.consolidation import Inclusion, inclusion
 from esgledger.calc.context import FormulaContext, SiteParameter, Value
 from esgledger.calc.formulas import EXPRESSIONS, FORMULAS
-from esgledger.calc.inputs import Reported, certificate_values, reported_values, transfer_values
+from esgledger.calc.inputs import (
+    Reported,
+    certificate_values,
+    reported_values,
+    split_internal_key,
+    transfer_values,
+)
 from esgledger.calc.lineage import key, own_key
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
@@ -124,13 +130,17 @@ class Engine:
             for run in receivers:
                 self._evaluate_own(run, period, inventory, rates, with_internal=True)
         totals: dict[str, dict[str, Value]] = {}
-        boundaries: dict[str, set[str]] = {}
+        boundaries: dict[str, dict[str, float]] = {}  # entity -> share of each member it counts
         for entity_id in tree.bottom_up():
             included = [inclusion(tree.by_id[c], period, self.options.consolidation,
                                   _reports_beyond_validity(runs[c]))
                         for c in tree.children.get(entity_id, [])]
-            boundaries[entity_id] = {entity_id}.union(
-                *(boundaries[i.entity_id] for i in included if i.factor > 0))
+            boundary = {entity_id: 1.0}
+            for item in included:
+                if item.factor > 0:
+                    for member, share in boundaries[item.entity_id].items():
+                        boundary[member] = item.factor * share
+            boundaries[entity_id] = boundary
             totals[entity_id] = self._consolidate(runs[entity_id], period, included, totals,
                                                   boundaries[entity_id], inventory)
         return inventory
@@ -203,7 +213,7 @@ class Engine:
 
     # -- consolidation -----------------------------------------------------------------------
     def _consolidate(self, run: _EntityRun, period: Period, included: list[Inclusion],
-                     totals: dict[str, dict[str, Value]], boundary: set[str],
+                     totals: dict[str, dict[str, Value]], boundary: dict[str, float],
                      inventory: Inventory) -> dict[str, Value]:
         period_text = str(period)
         total: dict[str, Value] = {}
@@ -232,7 +242,7 @@ class Engine:
 
     def _roll_up(self, metric: Metric, run: _EntityRun, period_text: str,
                  included: list[Inclusion], totals: dict[str, dict[str, Value]],
-                 boundary: set[str], inventory: Inventory) -> Value | None:
+                 boundary: dict[str, float], inventory: Inventory) -> Value | None:
         own = run.own.get(metric.id)
         parts = [(item, totals[item.entity_id][metric.id]) for item in included
                  if item.factor > 0 and metric.id in totals[item.entity_id]]
@@ -248,13 +258,24 @@ class Engine:
             for supplier, amount in part.internal.items():
                 internal[supplier] = internal.get(supplier, 0.0) + item.factor * amount
         eliminations = []
-        for supplier in sorted(internal):
-            if supplier in boundary:
-                amount = internal.pop(supplier)
-                value -= amount
-                eliminations.append({"supplier": supplier, "value": amount,
-                                     "reason": "supplied inside this boundary: counted once, at "
-                                               "the supplier"})
+        for link in sorted(internal):
+            supplier, receiver = split_internal_key(link)
+            if supplier not in boundary:
+                continue
+            amount = internal.pop(link)
+            # The receiver's amount came up at the receiver's share; the supplier's emissions are
+            # counted at the supplier's share: only the overlap is counted twice.
+            overlap = min(1.0, boundary[supplier] / boundary[receiver]) if boundary.get(
+                receiver) else 1.0
+            value -= amount * overlap
+            eliminations.append({
+                "supplier": supplier, "receiver": receiver, "value": amount * overlap,
+                "share": overlap,
+                "reason": "supplied inside this boundary: counted once, at the supplier"
+                          + ("" if overlap == 1.0 else
+                             f" (the supplier is counted at {overlap:.4g} of the receiver's share;"
+                             " the rest stays as energy bought from outside the boundary)"),
+            })
         value = max(value, 0.0) if eliminations else value  # guard float residue
         record_key = key(metric.id, run.entity.id, period_text)
         inventory.records[record_key] = {

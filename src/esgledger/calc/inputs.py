@@ -30,6 +30,16 @@ class Reported:
     internal: dict[str, float] = field(default_factory=dict)
 
 
+def internal_key(supplier: str, receiver: str) -> str:
+    """How an internally supplied amount is tagged: by supplier and receiver."""
+    return f"{supplier}>{receiver}"
+
+
+def split_internal_key(link: str) -> tuple[str, str]:
+    supplier, _, receiver = link.partition(">")
+    return supplier, receiver
+
+
 def in_period(item_period: str, period: Period) -> bool:
     wanted = str(period)
     return item_period == wanted or (period.month is None and len(item_period) == 7
@@ -137,7 +147,8 @@ def transfer_values(transfers: list[Transfer], period: Period,
             internal: dict[str, float] = {}
             if side == "received from":
                 for t in items:
-                    internal[t.from_entity] = internal.get(t.from_entity, 0.0) + t.value_normalised
+                    link = internal_key(t.from_entity, t.to_entity)
+                    internal[link] = internal.get(link, 0.0) + t.value_normalised
             result[(entity_id, metric_id)] = Reported(value, record, internal)
     return result
 

@@ -16,13 +16,14 @@ import sqlalchemy as sa
 
 from esgledger.calc.context import FormulaContext, SiteParameter, Value
 from esgledger.calc.formulas import FORMULAS
+from esgledger.calc.inputs import internal_key
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.factors.library import FactorLibrary, FactorSet, FactorValue
-from esgledger.store.schema import datapoints
+from esgledger.store.schema import certificates, datapoints, transfers
 
 TOLERANCE = 1e-9
 
@@ -75,8 +76,8 @@ def recompute_formula(record: dict[str, Any], records: dict[str, dict[str, Any]]
         internal = dict(source.get("internal") or {})
         for transfer in source.get("transfers", []):
             if source.get("metric", "").endswith("_internal"):
-                internal[transfer["from"]] = internal.get(transfer["from"], 0.0) + \
-                    transfer["value_normalised"]
+                link = internal_key(transfer["from"], transfer["to"])
+                internal[link] = internal.get(link, 0.0) + transfer["value_normalised"]
         values[item["metric"]] = Value(item["value"], item["unit"], item["key"],
                                        dict(source.get("gases") or {}), internal)
     site: dict[tuple[str, str], SiteParameter] = {}
@@ -107,11 +108,30 @@ def recompute_rollup(record: dict[str, Any]) -> float:
     return max(value, 0.0) if record.get("eliminations") else value
 
 
+def check_registers(connection: sa.Connection, record: dict[str, Any]) -> str | None:
+    """Whether the transfers and certificates an input record used still hold what it recorded."""
+    for ref in record.get("transfers", []):
+        row = connection.execute(sa.select(transfers.c.value_normalised)
+                                 .where(transfers.c.id == ref["id"])).first()
+        if row is None or not _close(row.value_normalised, ref["value_normalised"]):
+            found = "missing" if row is None else f"{row.value_normalised:g}"
+            return (f"transfer #{ref['id']} is now {found}, lineage recorded "
+                    f"{ref['value_normalised']:g}")
+    for ref in record.get("certificates", []):
+        row = connection.execute(sa.select(certificates.c.mwh)
+                                 .where(certificates.c.id == ref["id"])).first()
+        if row is None or not _close(row.mwh, ref["mwh"]):
+            found = "missing" if row is None else f"{row.mwh:g} MWh"
+            return f"certificate #{ref['id']} is now {found}, lineage recorded {ref['mwh']:g} MWh"
+    return None
+
+
 def check_input(connection: sa.Connection, record: dict[str, Any]) -> str | None:
-    """Whether the data points an input record used still hold the values it recorded."""
+    """Whether the data points (or register rows) an input record used still hold the values it
+    recorded."""
     refs = record.get("datapoints", [])
     if not refs:
-        return None  # transfers and certificates are checked by their own registers
+        return check_registers(connection, record)
     rows = {r.id: r for r in connection.execute(sa.select(
         datapoints.c.id, datapoints.c.value_normalised).where(
         datapoints.c.id.in_([ref["id"] for ref in refs])))}
@@ -125,11 +145,21 @@ def check_input(connection: sa.Connection, record: dict[str, Any]) -> str | None
     return None
 
 
+def _joined(*problems: str | None) -> str | None:
+    found = [p for p in problems if p]
+    return "; ".join(found) if found else None
+
+
 def recompute_all(connection: sa.Connection, records: dict[str, dict[str, Any]],
                   catalogue: Catalogue, entities: dict[str, Entity]) -> list[Check]:
     checks = []
     for record_key, record in sorted(records.items()):
         stored = record["value"]
+        column = record.get("stored_value")
+        column_problem = None
+        if column is not None and not _close(column, stored):
+            column_problem = (f"the stored value column holds {column:.12g}, its lineage "
+                              f"{stored:.12g}")
         try:
             if record["kind"] == "formula":
                 again: float | None = recompute_formula(record, records, catalogue,
@@ -137,7 +167,7 @@ def recompute_all(connection: sa.Connection, records: dict[str, dict[str, Any]],
             elif record["kind"] == "rollup":
                 again = recompute_rollup(record)
             else:
-                problem = check_input(connection, record)
+                problem = _joined(check_input(connection, record), column_problem)
                 checks.append(Check(record_key, "input", stored, stored if not problem else None,
                                     problem))
                 continue
@@ -147,5 +177,6 @@ def recompute_all(connection: sa.Connection, records: dict[str, dict[str, Any]],
             continue
         problem = None if _close(stored, again) else (
             f"stored {stored:.12g}, re-derived {again:.12g}")
-        checks.append(Check(record_key, record["kind"], stored, again, problem))
+        checks.append(Check(record_key, record["kind"], stored, again,
+                            _joined(problem, column_problem)))
     return checks

@@ -131,6 +131,11 @@ def load_run_records(connection: sa.Connection, period: str,
     run = current_run(connection, period, kind)
     if run is None:
         return {}
-    rows = connection.execute(sa.select(calc_values.c.lineage).where(calc_values.c.run_id == run.id))
-    records = (json.loads(text) for (text,) in rows)
-    return {record["key"]: record for record in records}
+    rows = connection.execute(sa.select(calc_values.c.value, calc_values.c.lineage)
+                              .where(calc_values.c.run_id == run.id))
+    records = {}
+    for value, text in rows:
+        record = json.loads(text)
+        record["stored_value"] = value  # the column reports and the API read
+        records[record["key"]] = record
+    return records

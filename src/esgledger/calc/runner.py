@@ -96,7 +96,10 @@ def check_base_year(connection: sa.Connection, catalogue: Catalogue, period: Per
     if original_run is None:
         return None
     entities = load_entities(connection)
-    current_members = [e for e in entities if e.valid_during(period)]
+    # members at the end of the period: an entity divested during the year leaves the base year
+    # for that whole year (GHG Protocol Corporate Standard ch. 5, timing of recalculations)
+    current_members = [e for e in entities if e.valid_during(period)
+                       and (e.valid_to is None or e.valid_to >= period.end)]
     restated_entities = [dataclasses.replace(e, valid_from=None, valid_to=None)
                          for e in current_members]
     restated = compute(connection, catalogue, base, options, restated_entities)
@@ -131,7 +134,7 @@ def _reasons(entities: list[Entity], base: Period, period: Period, original_opti
              options: CalcOptions) -> list[str]:
     reasons = []
     for entity in entities:
-        if entity.valid_during(base) and not entity.valid_during(period):
+        if entity.valid_during(base) and entity.valid_to is not None and entity.valid_to < period.end:
             reasons.append(f"{entity.id} left the group (valid to {entity.valid_to})")
         if entity.valid_during(period) and not entity.valid_during(base):
             reasons.append(f"{entity.id} joined the group (valid from {entity.valid_from})")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,6 +19,8 @@ from esgledger.ledger.transfers import (
     NewCertificate,
     NewTransfer,
     claimed_certificates,
+    claimed_totals,
+    recorded_transfers,
     write_certificates,
     write_transfers,
 )
@@ -68,7 +71,11 @@ class _Rows:
         return number
 
 
-def parse_transfers(path: Path, entities: list[Entity]) -> list[NewTransfer]:
+def parse_transfers(path: Path, entities: list[Entity],
+                    recorded: dict[tuple[str, str, str, str], Any] | None = None
+                    ) -> list[NewTransfer]:
+    """Check transfer rows. Supplier and receiver must agree, within the file and with what the
+    other side already recorded; the same side reporting again is a correction."""
     table = read_table(path)
     rows = _Rows(table, entities)
     rows.issues.extend(check_columns(table, ["from", "to", "period", "carrier", "value", "unit"],
@@ -115,17 +122,28 @@ def parse_transfers(path: Path, entities: list[Entity]) -> list[NewTransfer]:
                            f"the amount the other side reported on row {other_row} "
                            f"({other_value:g} {CARRIER_UNITS[carrier]}): supplier and receiver "
                            "disagree")
+        previous = (recorded or {}).get(transfer_key)
+        if previous is not None and previous.reported_by != reported_by and abs(
+                previous.value_normalised - normalised) > AGREEMENT_TOLERANCE * max(
+                previous.value_normalised, normalised):
+            other = "supplier" if previous.reported_by == "from" else "receiver"
+            rows.issue(number, "value", values["value"],
+                       f"the amount the {other} already recorded ({previous.value_normalised:g} "
+                       f"{CARRIER_UNITS[carrier]}, transfer #{previous.id}): supplier and "
+                       "receiver disagree; the side that recorded it corrects it first")
         seen[transfer_key].append((number, reported_by, normalised))
         if reported_by == "from" or transfer_key not in parsed:
             parsed[transfer_key] = NewTransfer(supplier.id, receiver.id, str(period), carrier,
-                                               amount, values["unit"], normalised)
+                                               amount, values["unit"], normalised, reported_by)
     if rows.issues:
         raise InputRejected(rows.issues)
     return list(parsed.values())
 
 
 def parse_certificates(path: Path, entities: list[Entity], claimed: set[tuple[str, str]],
-                       electricity: dict[tuple[str, str], float]) -> list[NewCertificate]:
+                       electricity: dict[tuple[str, str], float],
+                       already: dict[tuple[str, str], float] | None = None
+                       ) -> list[NewCertificate]:
     """Check certificate rows: a certificate id is claimed once, and claims never exceed the
     electricity the entity consumed in that period (when consumption is already in the ledger)."""
     table = read_table(path)
@@ -136,7 +154,7 @@ def parse_certificates(path: Path, entities: list[Entity], claimed: set[tuple[st
         raise InputRejected(rows.issues)
     parsed: list[NewCertificate] = []
     in_file: dict[tuple[str, str], int] = {}
-    totals: dict[tuple[str, str], float] = defaultdict(float)
+    totals: dict[tuple[str, str], float] = defaultdict(float, already or {})
     for number, values in table:
         entity = rows.entity(number, values, "entity")
         period = rows.period(number, values, entity)
@@ -168,12 +186,15 @@ def parse_certificates(path: Path, entities: list[Entity], claimed: set[tuple[st
 
 
 def import_transfers(connection: sa.Connection, path: Path, actor: str) -> int:
-    transfers = parse_transfers(path, load_entities(connection))
+    transfers = parse_transfers(path, load_entities(connection), recorded_transfers(connection))
     return write_transfers(connection, transfers, path, actor)
 
 
 def import_certificates(connection: sa.Connection, path: Path, actor: str,
                         electricity: dict[tuple[str, str], float]) -> int:
+    """``electricity``: consumption per (entity, period), a year given as its annual figure or the
+    sum of its months. Claims add to those already in the register."""
     certificates = parse_certificates(path, load_entities(connection),
-                                      claimed_certificates(connection), electricity)
+                                      claimed_certificates(connection), electricity,
+                                      claimed_totals(connection))
     return write_certificates(connection, certificates, path, actor)

@@ -23,6 +23,7 @@ class NewTransfer:
     value: float
     unit: str
     value_normalised: float
+    reported_by: str = "from"
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,17 @@ def _batch(connection: sa.Connection, head: audit.Head, kind: str, path: Path, r
     return batch_id, AuditEvent("import.batch", "batch", str(batch_id), row)
 
 
+def recorded_transfers(connection: sa.Connection) -> dict[tuple[str, str, str, str], sa.Row]:
+    """The current transfer of each (supplier, receiver, period, carrier)."""
+    rows = connection.execute(sa.select(transfers).where(transfers.c.is_current.is_(True)))
+    return {(r.from_entity, r.to_entity, r.period, r.carrier): r for r in rows}
+
+
 def write_transfers(connection: sa.Connection, items: list[NewTransfer], path: Path,
                     actor: str) -> int:
-    """Insert transfers; a transfer already recorded (same ends, period, carrier) gets a new
-    version that supersedes the old one."""
+    """Insert transfers; a transfer already recorded (same ends, period, carrier) by the same side
+    gets a new version that supersedes the old one (a correction). The other side's confirmation of
+    an agreeing figure is recorded as a new version too, naming who reported it."""
     head = audit.lock_head(connection)
     batch_id, batch_event = _batch(connection, head, "transfers", path, len(items), actor)
     events = [batch_event]
@@ -96,6 +104,14 @@ def write_certificates(connection: sa.Connection, items: list[NewCertificate], p
 def claimed_certificates(connection: sa.Connection) -> set[tuple[str, str]]:
     return {(r.scheme, r.certificate_id) for r in connection.execute(
         sa.select(certificates.c.scheme, certificates.c.certificate_id))}
+
+
+def claimed_totals(connection: sa.Connection) -> dict[tuple[str, str], float]:
+    """MWh already claimed per (entity, period)."""
+    rows = connection.execute(sa.select(certificates.c.entity_id, certificates.c.period,
+                                        sa.func.sum(certificates.c.mwh))
+                              .group_by(certificates.c.entity_id, certificates.c.period))
+    return {(entity, period): float(total) for entity, period, total in rows}
 
 
 def load_transfers(connection: sa.Connection, periods: list[str]) -> list[Transfer]:

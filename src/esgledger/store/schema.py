@@ -180,6 +180,7 @@ transfers = sa.Table(
     sa.Column("value", sa.Float, nullable=False),
     sa.Column("unit", sa.String(50), nullable=False),
     sa.Column("value_normalised", sa.Float, nullable=False),
+    sa.Column("reported_by", sa.String(8), nullable=False, server_default="from"),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("is_current", sa.Boolean, nullable=False),
     sa.Column("batch_id", sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True),
@@ -210,4 +211,98 @@ settings = sa.Table(
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
+)
+
+# -- collaboration (migration 0003): users, access, evidence, review, period locks ---------------
+
+# Looking up the audit history of one object (a data point's versions, a user, a period).
+sa.Index("ix_audit_log_object", audit_log.c.object_type, audit_log.c.object_id)
+
+# Local accounts. ``password_hash`` is an argon2id hash; ``locked_until`` is set after repeated
+# failed logins.
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", sa.String(40), nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+)
+
+# The entities a data owner (or a scoped viewer) is assigned; their sub-entities are included.
+user_entities = sa.Table(
+    "user_entities",
+    metadata,
+    sa.Column("username", sa.String(64), sa.ForeignKey("users.username"), primary_key=True),
+    sa.Column("entity_id", sa.String(64), sa.ForeignKey("entities.id"), primary_key=True),
+)
+
+# Bearer tokens for API clients: only the SHA-256 of the token is stored.
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), sa.ForeignKey("users.username"), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_api_tokens_username", "username"),
+)
+
+# Server-side web sessions: the cookie carries the session id, only its SHA-256 is stored; the CSRF
+# secret is handed to the page and checked on every form post.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), sa.ForeignKey("users.username"), nullable=False),
+    sa.Column("csrf_secret", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Index("ix_web_sessions_username", "username"),
+)
+
+# Files attached to a data point version. Stored once per content under ``storage_path`` (relative
+# to the evidence directory, derived from the SHA-256, never from the uploaded name).
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("datapoint_id", sa.Integer, sa.ForeignKey("datapoints.id"), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("file_name", sa.String(200), nullable=False),
+    sa.Column("storage_path", sa.String(200), nullable=False),
+    sa.Column("uploaded_by", sa.String(100), nullable=False),
+    sa.Column("uploaded_at", sa.String(40), nullable=False),
+    sa.Index("ix_evidence_datapoint_id", "datapoint_id"),
+)
+
+# Lock state of a reporting period; its history is in the audit log.
+period_locks = sa.Table(
+    "period_locks",
+    metadata,
+    sa.Column("period", sa.String(7), primary_key=True),
+    sa.Column("locked", sa.Boolean, nullable=False),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("changed_by", sa.String(100), nullable=False),
+    sa.Column("changed_at", sa.String(40), nullable=False),
+)
+
+# Review trail of a data point version: explanations, submissions, approvals, rejections.
+review_comments = sa.Table(
+    "review_comments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("datapoint_id", sa.Integer, sa.ForeignKey("datapoints.id"), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Index("ix_review_comments_datapoint_id", "datapoint_id"),
 )

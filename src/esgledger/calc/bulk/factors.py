@@ -26,6 +26,7 @@ from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import DataPoint, Entity, Period
+from esgledger.errors import EsgLedgerError
 from esgledger.factors import FactorLibrary
 from esgledger.units import conversion_factor
 
@@ -117,8 +118,18 @@ def _parameters(
     return found
 
 
+Interval = tuple[dt.date, dt.date, dict[str, float | None], dict[str, list[dict[str, Any]]]]
+
+
 class FactorTable:
-    """Builds the rows for the (entity, metric) pairs present in the records of one period."""
+    """Builds the rows for the entities and activity metrics of one period.
+
+    Rows are built for every entity and metric before the records are read, so that the SQL knows
+    whether every interval starts on a month's first day. A pair whose formula fails (a country
+    without a grid series, say) keeps its error, raised by :meth:`check` only if records of that
+    pair exist. Entities that the formulas cannot tell apart (same country and grid region, no
+    measured parameters) share one evaluation.
+    """
 
     def __init__(
         self,
@@ -133,7 +144,9 @@ class FactorTable:
         self.options, self.period = options, period
         self.parameters = parameters or {}
         self.rows: list[FactorRow] = []
+        self.errors: dict[tuple[str, str], EsgLedgerError] = {}
         self._memo: dict[tuple[Any, ...], tuple[float | None, list[dict[str, Any]]]] = {}
+        self._intervals: dict[tuple[Any, ...], list[Interval]] = {}
 
     def add(
         self, entity: Entity, metric_id: str, targets: list[Target], result_units: dict[str, str]
@@ -141,6 +154,43 @@ class FactorTable:
         """Add the rows of one entity and metric, one per interval of constant factors."""
         months = self.parameters.get(entity.id, [{} for _ in range(12)])
         relevant = [{k: v for k, v in month.items() if k[1] == metric_id} for month in months]
+        signature = (
+            entity.country,
+            entity.grid_region,
+            metric_id,
+            tuple(_frozen(month) for month in relevant),
+        )
+        if signature not in self._intervals:
+            try:
+                self._intervals[signature] = self._build(
+                    entity, metric_id, targets, relevant, result_units
+                )
+            except EsgLedgerError as exc:
+                self.errors[(entity.id, metric_id)] = exc
+                return
+        for on, until, values, refs in self._intervals[signature]:
+            self.rows.append(
+                FactorRow(len(self.rows) + 1, entity.id, metric_id, on, until, values, refs)
+            )
+
+    def check(self, present: set[tuple[str, str]]) -> None:
+        """Raise the error of the first pair with records whose rows could not be built."""
+        for pair in sorted(present):
+            if pair in self.errors:
+                raise self.errors[pair]
+
+    def month_aligned(self) -> bool:
+        """Whether every interval starts and ends on the first day of a month."""
+        return all(row.valid_from.day == 1 and row.valid_to.day == 1 for row in self.rows)
+
+    def _build(
+        self,
+        entity: Entity,
+        metric_id: str,
+        targets: list[Target],
+        relevant: list[Parameters],
+        result_units: dict[str, str],
+    ) -> list[Interval]:
         first, end = self.period.start, self.period.end + dt.timedelta(days=1)
         dates = {first} | {
             dt.date(self.period.year, m + 1, 1)
@@ -171,11 +221,10 @@ class FactorTable:
                 break
             dates |= changes
         starts = sorted(dates)
-        for on, until in zip(starts, [*starts[1:], end], strict=True):
-            values, refs = evaluations[on]
-            self.rows.append(
-                FactorRow(len(self.rows) + 1, entity.id, metric_id, on, until, values, refs)
-            )
+        return [
+            (on, until, *evaluations[on])
+            for on, until in zip(starts, [*starts[1:], end], strict=True)
+        ]
 
     def _evaluate_all(
         self,
@@ -210,7 +259,7 @@ class FactorTable:
             metric_id,
             target.derived.id,
             on,
-            tuple(sorted((k, p.value, p.unit, p.key) for k, p in parameters.items())),
+            _frozen(parameters),
         )
         if memo_key in self._memo:
             return self._memo[memo_key]
@@ -234,3 +283,7 @@ class FactorTable:
         ]
         self._memo[memo_key] = (value, read)
         return value, read
+
+
+def _frozen(parameters: Parameters) -> tuple[Any, ...]:
+    return tuple(sorted((k, p.metric_id, p.value, p.unit, p.key) for k, p in parameters.items()))

@@ -1,17 +1,19 @@
 """Run the bulk inventory on a SQL engine: DuckDB here, Spark in :mod:`esgledger.calc.bulk.spark`.
 
-The pipeline is engine-neutral (issue 3, item 8): the engine exposes the activity files as
-``activity_records``, materialises the daily sums (:data:`~esgledger.calc.bulk.sql.DAILY`, the one
-pass over the records), and runs the shared SQL of :mod:`esgledger.calc.bulk.sql` over them and the
-small tables built here in Python: the entity map (ids and aliases), the unit conversions (pint,
-:func:`esgledger.units.conversion_factor`) and the per-unit factor table
-(:mod:`esgledger.calc.bulk.factors`), each built only for the combinations present in the records.
+The pipeline is engine-neutral (issue 3, item 8). First the per-unit factor table
+(:mod:`esgledger.calc.bulk.factors`) is built for every entity and activity metric; whether all its
+intervals start on a month's first day decides if the records are summed per day or per month.
+Then the engine exposes the activity files as ``activity_records``, materialises those sums
+(:data:`~esgledger.calc.bulk.sql.BUCKETS`, the one pass over the records) and runs the shared SQL
+of :mod:`esgledger.calc.bulk.sql` over them and the small tables built here in Python: the entity
+map (ids and aliases), the unit conversions of the units present (pint,
+:func:`esgledger.units.conversion_factor`) and the factor table.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,7 +26,7 @@ from esgledger.calc.bulk.files import read_csv_text
 from esgledger.calc.bulk.metrics import RESULT_METRICS, Target, activity_metrics
 from esgledger.calc.bulk.validate import connect, literal
 from esgledger.calc.options import CalcOptions
-from esgledger.calc.selection import Selection
+from esgledger.calc.selection import RULES_FILE, Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, Period
 from esgledger.errors import CalculationError
@@ -67,16 +69,34 @@ class SqlEngine(Protocol):
         """Run ``query`` and return all its rows."""
 
 
+Lineage = tuple[int, int, str, int, float]  # factor row, batch, unit, records, quantity
+
+
 @dataclass
 class BulkResult:
     """The monthly results per entity, and what lineage needs to summarise them."""
 
+    bucket: str = "day"  # the records were summed per day, or per month (see sql.BUCKETS)
     values: dict[Month, dict[str, float]] = field(default_factory=dict)
-    # (batch, metric, unit, records, quantity) per entity and month
-    quantities: dict[Month, list[tuple[int, str, str, int, float]]] = field(default_factory=dict)
-    factors_used: dict[Month, set[int]] = field(default_factory=dict)
+    lineage: dict[Month, list[Lineage]] = field(default_factory=dict)
     factor_rows: dict[int, FactorRow] = field(default_factory=dict)
     targets: dict[str, list[Target]] = field(default_factory=dict)
+
+    def factors_used(self, month: Month) -> set[int]:
+        return {row_id for row_id, *_rest in self.lineage.get(month, [])}
+
+    def quantities(self, month: Month) -> list[tuple[int, str, str, int, float]]:
+        """(batch, metric, unit, records, quantity) of one entity and month, sorted."""
+        totals: dict[tuple[int, str, str], list[float]] = {}
+        for row_id, batch, unit, records, quantity in self.lineage.get(month, []):
+            total = totals.setdefault((batch, self.factor_rows[row_id].metric, unit), [0, 0.0])
+            total[0] += records
+            total[1] += quantity
+        return [(*key, int(n), q) for key, (n, q) in sorted(totals.items())]
+
+    @property
+    def records(self) -> int:
+        return sum(item[3] for items in self.lineage.values() for item in items)
 
 
 def compute(
@@ -91,64 +111,61 @@ def compute(
     selection: Selection | None = None,
 ) -> BulkResult:
     """The bulk inventory of ``files`` for ``period`` (a year), by entity and month."""
-    engine.load_records(files)
-    engine.materialise("daily", sql.DAILY)
     targets = activity_metrics(catalogue)
-    pairs = engine.query(sql.PAIRS)
-    by_name: dict[str, Entity] = {}
-    for entity in entities:
-        by_name.update({alias: entity for alias in entity.aliases})
-    by_name.update({entity.id: entity for entity in entities})
-    names, conversions, present = _resolve(pairs, by_name, targets, catalogue)
     table = FactorTable(
         catalogue,
         library,
-        selection or Selection.load(),
+        selection or load_selection(),
         options or CalcOptions(),
         period,
         parameters,
     )
     units = {column: catalogue[metric_id].unit for column, metric_id in RESULT_METRICS.items()}
-    for entity_id, metric_id in sorted(present):
-        table.add(by_name[entity_id], metric_id, targets[metric_id], units)
+    for entity in entities:
+        for metric_id, metric_targets in targets.items():
+            table.add(entity, metric_id, metric_targets, units)
+    names = {alias: e.id for e in entities for alias in e.aliases} | {e.id: e.id for e in entities}
+    result = BulkResult(
+        bucket="month" if table.month_aligned() else "day",
+        targets=targets,
+        factor_rows={row.row_id: row for row in table.rows},
+    )
+    engine.load_records(files)
+    engine.materialise("buckets", sql.BUCKETS[result.bucket])
+    conversions, present = _resolve(engine.query(sql.PAIRS), names, targets, catalogue)
+    table.check(present)
     engine.register("entity_map", sorted(names.items()))
     engine.register("unit_conversions", sorted((m, u, f) for (m, u), f in conversions.items()))
     engine.register("factors", [row.as_row(sql.RESULT_COLUMNS) for row in table.rows])
-    result = BulkResult(factor_rows={row.row_id: row for row in table.rows}, targets=targets)
     for entity_id, year, month, *sums in engine.query(sql.RESULTS):
         result.values[(entity_id, int(year), int(month))] = {
             column: float(value)
             for column, value in zip(sql.RESULT_COLUMNS, sums, strict=True)
             if value is not None
         }
-    for entity_id, year, month, row_id in engine.query(sql.FACTORS_USED):
-        result.factors_used.setdefault((entity_id, int(year), int(month)), set()).add(int(row_id))
-    for entity_id, year, month, batch, metric_id, unit, records, quantity in engine.query(
-        sql.QUANTITIES
-    ):
-        result.quantities.setdefault((entity_id, int(year), int(month)), []).append(
-            (int(batch), metric_id, unit, int(records), float(quantity))
+    lineage = result.lineage
+    for entity_id, year, month, row_id, batch, unit, records, quantity in engine.query(sql.LINEAGE):
+        lineage.setdefault((entity_id, int(year), int(month)), []).append(
+            (int(row_id), int(batch), unit, int(records), float(quantity))
         )
-    for items in result.quantities.values():
+    for items in lineage.values():
         items.sort()
     return result
 
 
 def _resolve(
     pairs: list[tuple[Any, ...]],
-    by_name: dict[str, Entity],
+    names: dict[str, str],
     targets: dict[str, list[Target]],
     catalogue: Catalogue,
-) -> tuple[dict[str, str], dict[tuple[str, str], float], set[tuple[str, str]]]:
-    """Entity names to ids, record units to metric units, and the (entity, metric) pairs present;
-    a name or unit that no longer resolves (the organisation changed since the import) is an
+) -> tuple[dict[tuple[str, str], float], set[tuple[str, str]]]:
+    """Record units to metric units, and the (entity, metric) pairs present; a name, metric or
+    unit that no longer resolves (the organisation or catalogue changed since the import) is an
     error naming it."""
-    names: dict[str, str] = {}
     conversions: dict[tuple[str, str], float] = {}
     present: set[tuple[str, str]] = set()
     for name, metric_id, unit in pairs:
-        entity = by_name.get(name)
-        if entity is None:
+        if name not in names:
             raise CalculationError(
                 f"activity records name entity {name!r}, which is no longer an "
                 "entity id or alias of the organisation"
@@ -162,9 +179,18 @@ def _resolve(
             conversions[(metric_id, unit)] = conversion_factor(unit, catalogue[metric_id].unit)
         except UnitError as exc:
             raise CalculationError(f"activity records of {metric_id}: {exc}") from exc
-        names[name] = entity.id
-        present.add((entity.id, metric_id))
-    return names, conversions, present
+        present.add((names[name], metric_id))
+    return conversions, present
+
+
+@lru_cache(maxsize=4)
+def _selection(path: Path, modified: int) -> Selection:
+    return Selection.load(path)
+
+
+def load_selection() -> Selection:
+    """The selection rules, parsed again only when the rule file changed."""
+    return _selection(RULES_FILE, RULES_FILE.stat().st_mtime_ns)
 
 
 _ARROW_TYPES = {
@@ -223,7 +249,3 @@ class DuckDBEngine:
 
 def month_period(month: Month) -> str:
     return f"{month[1]}-{month[2]:02d}"
-
-
-def first_day(month: Month) -> dt.date:
-    return dt.date(month[1], month[2], 1)

@@ -23,19 +23,19 @@ import sqlalchemy as sa
 from esgledger.calc.bulk.factors import site_parameters
 from esgledger.calc.bulk.files import store_dir, store_file
 from esgledger.calc.bulk.metrics import RESULT_METRICS, activity_metrics
-from esgledger.calc.bulk.run import DuckDBEngine, StoredFile, compute, month_period
+from esgledger.calc.bulk.run import BulkResult, DuckDBEngine, StoredFile, compute, month_period
 from esgledger.calc.bulk.summary import SOURCE, note, settle
 from esgledger.calc.bulk.validate import check_file
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.runner import period_keys
 from esgledger.catalogue import Catalogue
-from esgledger.domain import Period
+from esgledger.domain import DataPoint, Period
 from esgledger.errors import CalculationError, EsgLedgerError, InputIssue, InputRejected
 from esgledger.factors.persist import load_stored_library
-from esgledger.ledger.reads import current_datapoints, load_entities
+from esgledger.ledger.reads import load_entities, select_datapoints
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
 from esgledger.store import Database
-from esgledger.store.schema import import_batches
+from esgledger.store.schema import datapoints, import_batches
 
 KIND = "activity"
 
@@ -138,20 +138,31 @@ def import_activity(
     )
 
 
-def calc_activity(
-    db: Database,
-    period_text: str,
-    catalogue: Catalogue,
-    actor: str,
-    options: CalcOptions | None = None,
-) -> ActivityCalc:
-    period = reporting_year(period_text)
-    options = options or CalcOptions()
+def _site_metrics(catalogue: Catalogue) -> list[str]:
+    return [m.id for m in catalogue.inputs() if m.attributes.get("overrides")]
+
+
+def _current(connection: sa.Connection, period: Period, metric_ids: list[str]) -> list[DataPoint]:
+    """The current data points of ``metric_ids`` in the year and its months."""
+    return select_datapoints(
+        connection,
+        sa.select(datapoints).where(
+            datapoints.c.is_current.is_(True),
+            datapoints.c.period.in_(period_keys(period)),
+            datapoints.c.metric_id.in_(metric_ids),
+        ),
+    )
+
+
+def compute_activity(
+    db: Database, period: Period, catalogue: Catalogue, options: CalcOptions
+) -> tuple[list[StoredFile], BulkResult]:
+    """The bulk results of the year's registered files, not yet written."""
     with db.reading() as connection:
         files = registered_files(connection, period, store_dir(db.engine.url))
         entities = load_entities(connection)
         library = load_stored_library(connection)
-        points = current_datapoints(connection, period_keys(period))
+        points = _current(connection, period, _site_metrics(catalogue))
     if not files:
         raise EsgLedgerError(
             f"no activity files imported for {period}: run 'esgledger activity "
@@ -177,6 +188,19 @@ def calc_activity(
         )
     finally:
         engine.close()
+    return files, result
+
+
+def calc_activity(
+    db: Database,
+    period_text: str,
+    catalogue: Catalogue,
+    actor: str,
+    options: CalcOptions | None = None,
+) -> ActivityCalc:
+    period = reporting_year(period_text)
+    options = options or CalcOptions()
+    files, result = compute_activity(db, period, catalogue, options)
     values = []
     for month in sorted(result.values):
         for column, amount in sorted(result.values[month].items()):
@@ -191,16 +215,14 @@ def calc_activity(
                     value_normalised=amount,
                     method="calculated",
                     source=SOURCE,
-                    note=note(result, month, column, files, options, engine.name),
+                    note=note(result, month, column, files, options, DuckDBEngine.name),
                 )
             )
     with db.transaction() as connection:
         stored = {
             (p.entity_id, p.period, p.metric_id): p
-            for p in current_datapoints(connection, period_keys(period))
-            if p.metric_id in RESULT_METRICS.values()
+            for p in _current(connection, period, list(RESULT_METRICS.values()))
         }
         values = [settle(v, stored.get((v.entity_id, v.period, v.metric_id))) for v in values]
         written = write_values(connection, values, actor)
-    records = sum(item[3] for items in result.quantities.values() for item in items)
-    return ActivityCalc(str(period), len(files), records, len(values), written)
+    return ActivityCalc(str(period), len(files), result.records, len(values), written)

@@ -41,7 +41,7 @@ def note(
     }
     totals: dict[tuple[str, str], list[float]] = {}
     batches: set[int] = set()
-    for batch, metric_id, unit, records, quantity in result.quantities.get(month, []):
+    for batch, metric_id, unit, records, quantity in result.quantities(month):
         if metric_id in contributing:
             total = totals.setdefault((metric_id, unit), [0, 0.0])
             total[0] += records
@@ -52,15 +52,14 @@ def note(
         for (metric_id, unit), (records, quantity) in sorted(totals.items())
     ]
     factors: list[dict[str, Any]] = []
-    for row_id in sorted(result.factors_used.get(month, set())):
-        row = result.factor_rows[row_id]
-        for ref in row.factors.get(column, []):
+    for row_id in sorted(result.factors_used(month)):
+        for ref in result.factor_rows[row_id].factors.get(column, []):
             if ref not in factors:
                 factors.append(ref)
     factors.sort(key=lambda r: (str(r.get("factor")), str(r.get("valid_from", ""))))
     summary = {
-        "summary": "bulk activity records, summed per entity, metric, unit and day, times the "
-        "per-unit results of the engine's formulas valid on each day",
+        "summary": f"bulk activity records, summed per file, entity, metric, unit and "
+        f"{result.bucket}, times the per-unit results of the engine's formulas valid then",
         "records": int(sum(records for records, _q in totals.values())),
         "quantities": quantities,
         "factors": factors,

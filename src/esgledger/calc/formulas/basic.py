@@ -7,15 +7,22 @@ from esgledger.calc.formulas.registry import carry_internal, formula, product
 from esgledger.units import conversion_factor
 
 
-@formula("sum", "sum of the inputs")
+@formula("sum", "sum of the inputs (less those listed as subtracted)")
 def total(ctx: FormulaContext) -> float | None:
-    """Sum of the inputs, each converted to the metric's unit; gases and internal shares carried."""
+    """Sum of the inputs, each converted to the metric's unit; gases and internal shares carried.
+    Inputs named in ``params.subtract`` are deducted instead (energy supplied outside the group)."""
     present = ctx.present_inputs()
     if not present:
         return None
+    assert ctx.metric.formula is not None
+    subtracted = set(ctx.metric.formula.params.get("subtract", []))
     result = 0.0
-    for _metric, value in present:
+    for metric, value in present:
         factor = conversion_factor(value.unit, ctx.metric.unit)
+        if metric.id in subtracted:
+            factor = -factor
+            ctx.terms.append({"input": value.key, "value": value.value * factor,
+                              "unit": ctx.metric.unit, "detail": f"less {metric.id}"})
         part = value.value * factor
         result += part
         for gas, tonnes in value.gases.items():

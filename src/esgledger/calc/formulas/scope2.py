@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esgledger.calc.context import FormulaContext, Value
 from esgledger.calc.formulas.registry import formula, product, to_co2e
+from esgledger.calc.inputs import split_internal_key
 from esgledger.errors import CalculationError
 
 
@@ -60,7 +61,8 @@ def internal_supply_co2e(ctx: FormulaContext) -> float | None:
     result = 0.0
     for metric, value in present:
         carrier = "electricity" if "electricity" in metric.id else "heat"
-        for supplier, quantity in value.internal.items():
+        for link, quantity in value.internal.items():
+            supplier, _receiver = split_internal_key(link)
             rate = ctx.supplier_rates.get(supplier, {}).get(carrier)
             if rate is None:
                 if carrier == "electricity":
@@ -82,7 +84,7 @@ def internal_supply_co2e(ctx: FormulaContext) -> float | None:
             else:  # a CO2 mass factor (the heat default): convert with the GWP of CO2
                 co2e = to_co2e(ctx, "co2", product(ctx, [(quantity, value.unit),
                                                          (rate["value"], rate["unit"])], "t"))[0]
-            ctx.add_internal(supplier, co2e)
+            ctx.add_internal(link, co2e)
             ctx.terms.append({"input": value.key, "supplier": supplier, "value": co2e,
                               "unit": ctx.metric.unit,
                               "detail": f"{quantity:g} {value.unit} from {supplier} x "
