@@ -36,7 +36,7 @@ def read_rule_file(path: Path) -> tuple[Any, str]:
     raw = path.read_bytes()
     try:
         content = yaml.load(raw.decode("utf-8"), Loader=_StrictLoader)  # noqa: S506 - strict SafeLoader
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # PyYAML raises ValueError for impossible dates
         raise RuleFileError(str(path), f"not valid YAML: {exc}") from exc
     return content, hashlib.sha256(raw).hexdigest()
 

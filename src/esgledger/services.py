@@ -119,6 +119,7 @@ class Workspace:
             return import_datapoints(connection, path, self.catalogue, self.actor)
 
     def entities(self) -> list[Entity]:
+        self.require_initialised()
         with self.db.reading() as connection:
             return load_entities(connection)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,8 +60,8 @@ def _read_csv(path: Path, raw: bytes, sha: str) -> Table:
     if "\x00" in text:
         raise InputRejected([InputIssue(str(path), None, "file", "binary content",
                                         "a UTF-8 encoded CSV file")])
-    reader = csv.reader(text.splitlines())
-    records = list(reader)
+    # newline="" keeps line breaks inside quoted cells (str.splitlines() would drop them)
+    records = list(csv.reader(io.StringIO(text, newline="")))
     return _to_table(path, None, records, sha)
 
 
@@ -74,7 +75,10 @@ def _read_xlsx(path: Path, sha: str, preferred_sheet: str) -> Table:
                                         "a valid .xlsx workbook")]) from exc
     names = workbook.sheet_names
     sheet = preferred_sheet if preferred_sheet in names else names[0]
-    records = [[_cell_text(v) for v in row] for row in workbook.get_sheet_by_name(sheet).to_python()]
+    # skip_empty_area=False keeps blank leading rows and columns, so that row numbers and cell
+    # addresses are the ones the spreadsheet shows
+    values = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    records = [[_cell_text(v) for v in row] for row in values]
     return _to_table(path, sheet, records, sha)
 
 
@@ -121,5 +125,6 @@ def check_columns(table: Table, required: list[str], optional: list[str],
     for column in table.columns:
         if column and column not in allowed:
             issues.append(InputIssue(str(table.path), 1, column, "an unknown column",
-                                     "one of " + ", ".join(required + optional)))
+                                     "one of " + ", ".join(required + optional),
+                                     table.cell(1, column)))
     return issues
