@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from typing import Any
+
 import pint
 
 _DEFINITIONS = """
@@ -104,7 +106,7 @@ def _international_calorie(text: str) -> str:
 
 _CALORIE = re.compile(r"(?<![A-Za-z_])k?cal(?![A-Za-z_])")
 
-registry = pint.UnitRegistry(
+registry: pint.UnitRegistry = pint.UnitRegistry(
     autoconvert_offset_to_baseunit=False, cache_folder=None, preprocessors=[_international_calorie]
 )
 for _line in _DEFINITIONS.strip().splitlines():
@@ -217,7 +219,7 @@ def conversion_factor_via(from_unit: str, to_unit: str, density: str | None) -> 
         if density is None:
             raise
     quantity = registry.Quantity(1.0, parse_unit(from_unit))
-    rho = registry.Quantity(density)
+    rho: Any = registry.Quantity(density)
     for candidate in (quantity / rho, quantity * rho):
         if candidate.dimensionality == parse_unit(to_unit).dimensionality:
             return float(candidate.to(parse_unit(to_unit)).magnitude)

@@ -136,10 +136,10 @@ class Engine:
                                   _reports_beyond_validity(runs[c]))
                         for c in tree.children.get(entity_id, [])]
             boundary = {entity_id: 1.0}
-            for item in included:
-                if item.factor > 0:
-                    for member, share in boundaries[item.entity_id].items():
-                        boundary[member] = item.factor * share
+            for child in included:
+                if child.factor > 0:
+                    for member, share in boundaries[child.entity_id].items():
+                        boundary[member] = child.factor * share
             boundaries[entity_id] = boundary
             totals[entity_id] = self._consolidate(runs[entity_id], period, included, totals,
                                                   boundaries[entity_id], inventory)

@@ -175,6 +175,7 @@ def recompute_all(connection: sa.Connection, records: dict[str, dict[str, Any]],
             checks.append(Check(record_key, record["kind"], stored, None,
                                 f"cannot re-derive: {exc}"))
             continue
+        assert again is not None
         problem = None if _close(stored, again) else (
             f"stored {stored:.12g}, re-derived {again:.12g}")
         checks.append(Check(record_key, record["kind"], stored, again,

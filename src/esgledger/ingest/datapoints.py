@@ -97,7 +97,7 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
             except UnitError as exc:
                 issue("unit", row["unit"], f"a unit convertible to {metric.unit} ({exc})")
         bounds = metric.attributes.get("bounds") if metric is not None else None
-        if bounds and number is not None and factor is not None:
+        if bounds and metric is not None and number is not None and factor is not None:
             low, high = bounds.get("min"), bounds.get("max")
             normalised = number * factor
             if (low is not None and normalised < low) or (high is not None and normalised > high):
