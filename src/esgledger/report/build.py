@@ -30,7 +30,8 @@ from esgledger.report.formatting import (
     unit_label,
 )
 from esgledger.report.i18n import HTML_LANG, Strings
-from esgledger.report.runs import PeriodRun, load_period_runs
+from esgledger.calc.runner import get_setting
+from esgledger.report.runs import PeriodRun, latest_restatement, load_period_run, load_period_runs
 from esgledger.report.trace import FactorUse, Lineage, Trace, trace_value
 
 if TYPE_CHECKING:
@@ -155,6 +156,8 @@ class ReportContext:
     mix_title: str
     mix_caption: str
     appendix: list[AppendixGroup]
+    base_year: str | None = None
+    restatement: str | None = None
 
 
 # -- entry point -----------------------------------------------------------------------------------
@@ -180,12 +183,25 @@ def build_report(ws: Workspace, period: str, out_dir: Path, lang: str = "en", *,
     with ws.db.reading() as connection:
         tree = OrgTree(load_entities(connection))
         runs = load_period_runs(connection, years)
+        base_year = get_setting(connection, "base_year")
+        restated = None
+        if base_year in years[:-1]:
+            restated_run = load_period_run(connection, base_year, kind="restated")
+            if restated_run is not None:
+                runs[base_year] = restated_run  # GHG Protocol: report the recalculated base year
+                restated = latest_restatement(connection, base_year)
     root = _reporting_entity(tree, entity)
     if runs[years[-1]] is None:
         raise EsgLedgerError(f"no calculation run for {years[-1]}: run 'esgledger calc --period "
                              f"{years[-1]}' before writing its report")
     context = _assemble(ws.catalogue, tree, root, years, runs, strings,
                         generated or dt.date.today())
+    context.base_year = base_year
+    if restated is not None:
+        context.restatement = strings(
+            "title.restated", year=restated.base_year, original=f"{restated.original:,.0f}",
+            restated=f"{restated.restated:,.0f}", change=f"{restated.change:+.1%}",
+            threshold=f"{restated.threshold:.0%}", reasons="; ".join(restated.reasons))
     html = render(context, strings)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.calc.results import current_run
-from esgledger.store.schema import calc_values
+from esgledger.store.schema import audit_log, calc_values
 
 
 @dataclass
@@ -32,9 +32,11 @@ class PeriodRun:
         return self.records.get(record_key)
 
 
-def load_period_run(connection: sa.Connection, period: str) -> PeriodRun | None:
-    """The current run of ``period`` with every lineage record; None when never calculated."""
-    run = current_run(connection, period)
+def load_period_run(connection: sa.Connection, period: str,
+                    kind: str = "inventory") -> PeriodRun | None:
+    """The current run of ``period`` (of ``kind``: ``inventory``, or ``restated`` for a
+    recalculated base year) with every lineage record; None when there is none."""
+    run = current_run(connection, period, kind)
     if run is None:
         return None
     records: dict[str, dict[str, Any]] = {}
@@ -49,3 +51,27 @@ def load_period_run(connection: sa.Connection, period: str) -> PeriodRun | None:
 
 def load_period_runs(connection: sa.Connection, periods: list[str]) -> dict[str, PeriodRun | None]:
     return {period: load_period_run(connection, period) for period in periods}
+
+
+@dataclass
+class Restated:
+    """The latest restatement of the base year (GHG Protocol Corporate Standard ch. 5)."""
+
+    base_year: str
+    original: float
+    restated: float
+    change: float
+    threshold: float
+    reasons: list[str]
+
+
+def latest_restatement(connection: sa.Connection, base_year: str) -> Restated | None:
+    """The payload of the newest ``calc.restate`` audit entry for ``base_year``."""
+    rows = connection.execute(sa.select(audit_log.c.payload).where(
+        audit_log.c.action == "calc.restate").order_by(audit_log.c.seq.desc()))
+    for (text,) in rows:
+        payload = json.loads(text)
+        if payload.get("base_year") == base_year:
+            return Restated(base_year, payload["original"], payload["restated"],
+                            payload["change"], payload["threshold"], list(payload["reasons"]))
+    return None
