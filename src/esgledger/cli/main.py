@@ -17,7 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from esgledger.calc import CalcOptions
+from esgledger.cli.activity import register as register_activity_commands
 from esgledger.cli.render import print_explain, print_verify
+from esgledger.cli.server import register as register_server_commands
 from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.services import Workspace
 
@@ -29,6 +31,13 @@ audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log."
 app.add_typer(org_app, name="org")
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
+transfer_app = typer.Typer(no_args_is_help=True, help="Energy supplied between group entities.")
+certificate_app = typer.Typer(no_args_is_help=True,
+                              help="Green certificates and green power purchases.")
+inventory_app = typer.Typer(no_args_is_help=True, help="Inventory settings: base year.")
+app.add_typer(transfer_app, name="transfer")
+app.add_typer(certificate_app, name="certificate")
+app.add_typer(inventory_app, name="inventory")
 
 console = Console()
 errors = Console(stderr=True)
@@ -75,6 +84,10 @@ def handled(function: F) -> F:
 
 def workspace() -> Workspace:
     return Workspace.open(state.db)
+
+
+register_server_commands(app, handled, lambda: state.db)
+register_activity_commands(app, handled, lambda: state.db)
 
 
 @app.command()
@@ -146,8 +159,64 @@ def template(
     console.print(f"wrote {output} with {count} metrics for {entity} {period}")
 
 
-def _options(gwp: str, electricity: str, grid: str) -> CalcOptions:
-    return CalcOptions(electricity_tce=electricity, grid_series=grid, gwp=gwp)
+@transfer_app.command("import")
+@handled
+def transfer_import(path: Path) -> None:
+    """Import internal supplies (from,to,period,carrier,value,unit; optional reported_by = from|to
+    when both sides report: they must agree)."""
+    count = workspace().import_transfers(path)
+    console.print(f"imported {count} transfer(s) from {path.name}")
+
+
+@certificate_app.command("import")
+@handled
+def certificate_import(path: Path) -> None:
+    """Import certificate claims (entity,period,scheme,certificate_id,mwh); each id once, ever."""
+    count = workspace().import_certificates(path)
+    console.print(f"claimed {count} certificate(s) from {path.name}")
+
+
+@inventory_app.command("base-year")
+@handled
+def inventory_base_year(
+    year: str,
+    threshold: Annotated[float | None, typer.Option(help="restatement threshold as a fraction "
+                                                    "(default 0.05)")] = None,
+) -> None:
+    """Set the base year; later calcs restate it when the boundary or method moves it more than
+    the threshold."""
+    ws = workspace()
+    ws.set_base_year(year, threshold)
+    chosen, limit = ws.base_year()
+    console.print(f"base year {chosen}, restatement threshold {limit:.1%}")
+
+
+@app.command()
+@handled
+def recompute(
+    period: Annotated[str, typer.Option(help="period of the stored calculation")],
+    metric: Annotated[str | None, typer.Option(help="one metric (with --entity)")] = None,
+    entity: Annotated[str | None, typer.Option(help="one entity (with --metric)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Re-derive stored values from their lineage (recorded inputs and factor editions) and report
+    any difference; exit 1 if one differs."""
+    checks = workspace().recompute(period, metric, entity)
+    failed = [c for c in checks if not c.ok]
+    if as_json:
+        print(json.dumps({"checked": len(checks), "differences": [c.as_dict() for c in failed]},
+                         ensure_ascii=False))
+    else:
+        for check in failed:
+            console.print(f"[red]difference[/red] {check.key}: {check.problem}", highlight=False)
+        console.print(f"recomputed {len(checks)} value(s): {len(failed)} difference(s)")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _options(gwp: str, electricity: str, grid: str, consolidation: str) -> CalcOptions:
+    return CalcOptions(electricity_tce=electricity, grid_series=grid, gwp=gwp,
+                       consolidation=consolidation)
 
 
 @app.command()
@@ -159,12 +228,20 @@ def calc(
                                              "equivalent (等价值)")] = "calorific",
     grid: Annotated[str, typer.Option(help="grid factor series: default, national, regional, "
                                       "ets")] = "default",
+    consolidation: Annotated[str, typer.Option(help="operational, financial or equity")] = (
+        "operational"),
 ) -> None:
     """Compute every derived metric for every entity of the period and store the inventory."""
     ws = workspace()
-    inventory, run_id = ws.calc(period, _options(gwp, electricity, grid))
+    inventory, run_id, restatement = ws.calc_with_restatement(
+        period, _options(gwp, electricity, grid, consolidation))
     console.print(f"calculated {len(inventory.results)} values for {period} (run {run_id}, "
-                  f"GWP {gwp}, electricity {electricity})")
+                  f"GWP {gwp}, electricity {electricity}, {consolidation} control/share)")
+    if restatement is not None and restatement.restated_run is not None:
+        console.print(f"[yellow]base year {restatement.base_year} restated[/yellow]: "
+                      f"{restatement.original:,.0f} -> {restatement.restated:,.0f} tCO2e "
+                      f"({restatement.change:+.1%}, threshold {restatement.threshold:.0%}); "
+                      + "; ".join(restatement.reasons), highlight=False)
 
 
 @app.command()

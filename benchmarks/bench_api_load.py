@@ -1,0 +1,348 @@
+"""Load test of the REST API: concurrent clients entering and reading data points over HTTP.
+
+    .venv/bin/python benchmarks/bench_api_load.py [--clients 50] [--duration 20] [--workers 1]
+        [--postgres URL] [--read-share 0.5] [--keep]
+
+Starts ``esgledger serve`` (uvicorn, on 127.0.0.1 only, a free port) on a fresh ledger: a temporary
+SQLite file, or with ``--postgres URL`` a scratch database created on that server (the URL's
+database is only used to connect) and dropped afterwards. The group has one plant per ten clients,
+each with a data owner. Every client signs in (before the clock starts), then for ``--duration``
+seconds loops: with probability ``--read-share`` it reads one of its data points (GET), otherwise it
+writes: it enters the next metric of its own period (POST) until every input metric has a value,
+then corrects them in turn (PATCH with the version it holds; a 409 counts as a write that was
+refused and the client takes the current version from the answer). Values stay near 1 in the
+metric's own unit (every metric whose checks accept 1 is used), so that plausibility bounds hold.
+
+Reports writes per second (landed POST and PATCH), reads per second, and p50/p99 latency of writes,
+reads and all requests. Targets: >= 300 writes/s and p99 <= 200 ms on a 2-core machine. The load
+generator runs in this process (asyncio + httpx), on the same machine as the server, so it takes
+part of the CPU. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+from esgledger.collaboration import Collaboration
+from esgledger.service_errors import Invalid
+from esgledger.services import Workspace
+from esgledger.workflow.entries import Entry, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "benchmark password"
+API = "/api/v1"
+
+
+@dataclass
+class Stats:
+    write_ms: list[float] = field(default_factory=list)
+    read_ms: list[float] = field(default_factory=list)
+    conflicts: int = 0
+    errors: dict[int, int] = field(default_factory=dict)
+    samples: dict[int, str] = field(default_factory=dict)  # the first error body of each status
+
+    def error(self, answer: httpx.Response) -> None:
+        self.errors[answer.status_code] = self.errors.get(answer.status_code, 0) + 1
+        self.samples.setdefault(answer.status_code, answer.text[:300])
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def prepare(url: str, clients: int, directory: Path) -> list[tuple[str, str]]:
+    """Initialise the ledger with a group, one plant and data owner per ten clients; return the
+    (username, entity) of each client."""
+    workspace = Workspace.open(url, actor="benchmark")
+    workspace.init()
+    plants = max(1, clients // 10)
+    organisation = directory / "org.csv"
+    rows = ["id,name,parent,country,type", "grp,Group,,CN,group"]
+    rows += [f"plant{n},Plant {n},grp,CN,plant" for n in range(plants)]
+    organisation.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    workspace.import_organisation(organisation)
+    service = Collaboration(workspace)
+    for n in range(plants):
+        service.create_user(None, f"owner{n}", PASSWORD, "data_owner", [f"plant{n}"])
+    workspace.db.dispose()
+    return [(f"owner{k % plants}", f"plant{k % plants}") for k in range(clients)]
+
+
+def input_metrics(url: str) -> list[tuple[str, str]]:
+    """The metrics a data owner may enter a positive number for, in the metric's own unit."""
+    workspace = Workspace.open(url)
+    entities = [e for e in workspace.entities() if e.id == "plant0"]
+    metrics = []
+    for metric in workspace.catalogue.inputs():
+        try:
+            validate(
+                Entry("plant0", "2024", metric.id, 1.0, metric.unit), workspace.catalogue, entities
+            )
+        except Invalid:
+            continue  # e.g. metrics filled from the transfer register, not entered
+        metrics.append((metric.id, metric.unit))
+    workspace.db.dispose()
+    return metrics
+
+
+async def client_loop(
+    number: int,
+    user: str,
+    entity: str,
+    metrics: list[tuple[str, str]],
+    base: str,
+    deadline: float,
+    read_share: float,
+    stats: Stats,
+    tokens: dict[str, str],
+) -> None:
+    rng = random.Random(number)
+    period = str(1950 + number)  # each client enters its own period: no two create the same key
+    held: list[dict] = []  # [{"id", "version"}] of the values this client entered
+    untried = list(metrics)  # metrics this client has not tried to enter yet
+    headers = {"Authorization": f"Bearer {tokens[user]}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            if held and rng.random() < read_share:
+                answer = await http.get(f"{API}/datapoints/{rng.choice(held)['id']}")
+                elapsed = (time.perf_counter() - start) * 1000
+                if answer.status_code == 200:
+                    stats.read_ms.append(elapsed)
+                else:
+                    stats.error(answer)
+                continue
+            if untried:
+                metric, unit = untried.pop(0)
+                answer = await http.post(
+                    f"{API}/datapoints",
+                    json={
+                        "entity": entity,
+                        "period": period,
+                        "metric": metric,
+                        "value": rng.uniform(0.9, 1.1),
+                        "unit": unit,
+                    },
+                )
+                target = None
+            else:
+                target = rng.choice(held)
+                answer = await http.patch(
+                    f"{API}/datapoints/{target['id']}",
+                    json={"version": target["version"], "value": rng.uniform(0.9, 1.1)},
+                )
+            elapsed = (time.perf_counter() - start) * 1000
+            if answer.status_code in (200, 201):
+                stats.write_ms.append(elapsed)
+                body = answer.json()
+                if target is None:
+                    held.append({"id": body["id"], "version": body["version"]})
+                else:
+                    target.update(id=body["id"], version=body["version"])
+            elif answer.status_code == 409 and target is not None:
+                stats.conflicts += 1
+                current = answer.json()["error"]["details"]["current"]
+                target.update(id=current["id"], version=current["version"])
+            else:
+                stats.error(answer)
+
+
+async def sign_in(base: str, users: set[str]) -> dict[str, str]:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        tokens = {}
+        for user in sorted(users):
+            answer = await http.post(
+                f"{API}/auth/token", json={"username": user, "password": PASSWORD}
+            )
+            answer.raise_for_status()
+            tokens[user] = answer.json()["access_token"]
+        return tokens
+
+
+async def run_load(
+    base: str,
+    assignments: list[tuple[str, str]],
+    metrics: list[tuple[str, str]],
+    duration: float,
+    read_share: float,
+) -> tuple[Stats, float]:
+    tokens = await sign_in(base, {user for user, _ in assignments})
+    stats = Stats()
+    started = time.perf_counter()
+    deadline = started + duration
+    await asyncio.gather(
+        *(
+            client_loop(n, user, entity, metrics, base, deadline, read_share, stats, tokens)
+            for n, (user, entity) in enumerate(assignments)
+        )
+    )
+    return stats, time.perf_counter() - started
+
+
+def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    until = time.time() + timeout
+    while time.time() < until:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with code {server.returncode}")
+        try:
+            if httpx.get(f"{base}{API}/openapi.json", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start in time")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process and its children (the uvicorn workers), on Linux."""
+    total = 0.0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(child) for child in children.read_text().split()]
+    for each in pids:
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def summary(
+    stats: Stats, elapsed: float, backend: str, clients: int, workers: int, server_cpu: float
+) -> dict:
+    everything = stats.write_ms + stats.read_ms
+    return {
+        "backend": backend,
+        "clients": clients,
+        "workers": workers,
+        "seconds": round(elapsed, 1),
+        "writes": len(stats.write_ms),
+        "reads": len(stats.read_ms),
+        "conflicts": stats.conflicts,
+        "errors": stats.errors,
+        "writes_per_s": round(len(stats.write_ms) / elapsed, 1),
+        "reads_per_s": round(len(stats.read_ms) / elapsed, 1),
+        "write_p50_ms": round(percentile(stats.write_ms, 0.5), 1),
+        "write_p99_ms": round(percentile(stats.write_ms, 0.99), 1),
+        "read_p50_ms": round(percentile(stats.read_ms, 0.5), 1),
+        "read_p99_ms": round(percentile(stats.read_ms, 0.99), 1),
+        "all_p50_ms": round(percentile(everything, 0.5), 1),
+        "all_p99_ms": round(percentile(everything, 0.99), 1),
+        "mean_ms": round(statistics.fmean(everything), 1) if everything else None,
+        "server_cpu_ms_per_request": round(1000 * server_cpu / max(1, len(everything)), 2),
+        "server_cores_busy": round(server_cpu / elapsed, 2),
+        "error_samples": stats.samples,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--duration", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--read-share", type=float, default=0.5)
+    parser.add_argument("--postgres", help="PostgreSQL server URL (a scratch database is made)")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite ledger")
+    args = parser.parse_args()
+
+    directory = Path(tempfile.mkdtemp(prefix="esgledger-load-"))
+    scratch = admin = None
+    if args.postgres:
+        admin = sa.create_engine(
+            args.postgres.replace("postgresql://", "postgresql+psycopg://", 1),
+            isolation_level="AUTOCOMMIT",
+        )
+        scratch = f"esgledger_load_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{scratch}"'))
+        url = admin.url.set(database=scratch).render_as_string(hide_password=False)
+        backend = "postgresql"
+    else:
+        url = f"sqlite:///{directory / 'ledger.db'}"
+        backend = "sqlite"
+    server = None
+    try:
+        assignments = prepare(url, args.clients, directory)
+        metrics = input_metrics(url)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        environment = {**os.environ, "ESGLEDGER_FILES_DIR": str(directory / "files")}
+        environment.pop("ESGLEDGER_DATABASE_URL", None)
+        server = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("esgledger")),
+                "--db",
+                url,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=environment,
+            cwd=directory,
+        )
+        wait_ready(base, server)
+        cpu_before = cpu_seconds(server.pid)
+        stats, elapsed = asyncio.run(
+            run_load(base, assignments, metrics, args.duration, args.read_share)
+        )
+        server_cpu = cpu_seconds(server.pid) - cpu_before
+        result = summary(stats, elapsed, backend, args.clients, args.workers, server_cpu)
+    finally:
+        if server is not None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        if admin is not None and scratch is not None:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+            admin.dispose()
+        if not args.keep:
+            shutil.rmtree(directory, ignore_errors=True)
+    print(json.dumps(result))
+    print(
+        f"{backend}: {result['writes_per_s']} writes/s, {result['reads_per_s']} reads/s; "
+        f"write p50 {result['write_p50_ms']} ms p99 {result['write_p99_ms']} ms; "
+        f"read p50 {result['read_p50_ms']} ms p99 {result['read_p99_ms']} ms; "
+        f"{result['conflicts']} conflicts, errors {result['errors'] or 'none'}; server "
+        f"{result['server_cpu_ms_per_request']} ms CPU per request, "
+        f"{result['server_cores_busy']} cores busy"
+    )
+    target_met = result["writes_per_s"] >= 300 and result["all_p99_ms"] <= 200
+    print("targets (>= 300 writes/s, p99 <= 200 ms): " + ("met" if target_met else "missed"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

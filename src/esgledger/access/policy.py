@@ -1,0 +1,135 @@
+"""The one place where permissions are decided.
+
+``can(user, action, entity_id, datapoint)`` answers every question an interface or service asks;
+:func:`authorize` turns a "no" into the error the user sees: :class:`NotFound` when the entity is
+outside what the user may see (so that its existence is never revealed), :class:`Forbidden` when the
+user sees it but may not do this.
+
+Roles:
+
+- ``admin``: everything, including user administration;
+- ``esg_manager``: reads everything; enters, corrects and submits any entity's values; approves and
+  rejects; runs calculations; locks and reopens periods; builds reports;
+- ``data_owner``: reads, enters, corrects and submits values, and uploads evidence, for the entities
+  assigned to them and their sub-entities only;
+- ``auditor``: reads everything, including the audit log and evidence; changes nothing;
+- ``viewer``: reads values, calculations and reports (of the assigned entities when some are
+  assigned); no audit log, no evidence.
+
+Segregation of duties: nobody approves or rejects a value they entered or last changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from esgledger.access.principal import ROLES, Principal
+from esgledger.service_errors import Forbidden, NotFound
+
+_ALL = frozenset(ROLES)
+_EDITORS = frozenset({"admin", "esg_manager", "data_owner"})
+_REVIEWERS = frozenset({"admin", "esg_manager"})
+_TRAIL_READERS = frozenset({"admin", "esg_manager", "data_owner", "auditor"})
+
+# action -> roles allowed to perform it (scope and segregation of duties are checked on top)
+RULES: dict[str, frozenset[str]] = {
+    "entity.read": _ALL,
+    "metric.read": _ALL,
+    "period.read": _ALL,
+    "datapoint.read": _ALL,
+    "datapoint.create": _EDITORS,
+    "datapoint.correct": _EDITORS,
+    "datapoint.submit": _EDITORS,
+    "datapoint.approve": _REVIEWERS,
+    "datapoint.reject": _REVIEWERS,
+    "datapoint.history": _TRAIL_READERS,
+    "evidence.read": _TRAIL_READERS,
+    "evidence.upload": _EDITORS,
+    "calc.read": _ALL,
+    "calc.run": _REVIEWERS,
+    "period.lock": _REVIEWERS,
+    "period.reopen": _REVIEWERS,
+    "audit.read": frozenset({"admin", "esg_manager", "auditor"}),
+    "report.read": frozenset({"admin", "esg_manager", "auditor", "viewer"}),
+    "report.build": _REVIEWERS,
+    "user.admin": frozenset({"admin"}),
+}
+ACTIONS = tuple(RULES)
+# Actions about the whole group (entity_id is None): only users who see every entity may do them.
+GROUP_WIDE = frozenset(
+    {
+        "calc.run",
+        "period.lock",
+        "period.reopen",
+        "audit.read",
+        "report.read",
+        "report.build",
+        "user.admin",
+    }
+)
+_SELF_REVIEW = frozenset({"datapoint.approve", "datapoint.reject"})
+
+
+@dataclass(frozen=True)
+class DataPointFacts:
+    """What the policy needs to know about a data point."""
+
+    entity_id: str
+    entered_by: str  # author of the first version
+    changed_by: str  # author of the current version
+
+
+def refusal(
+    user: Principal,
+    action: str,
+    entity_id: str | None = None,
+    datapoint: DataPointFacts | None = None,
+) -> str | None:
+    """Why ``user`` may not do ``action`` (None when allowed)."""
+    roles = RULES.get(action)
+    if roles is None:
+        raise ValueError(f"unknown action {action!r}; known actions: {', '.join(ACTIONS)}")
+    if user.role not in roles:
+        return f"the {user.role} role may not do {action}"
+    if datapoint is not None:
+        entity_id = datapoint.entity_id
+    if entity_id is None:
+        if action in GROUP_WIDE and not user.group_wide:
+            return f"{action} concerns the whole group; your access is limited to some entities"
+    elif not user.sees(entity_id):
+        return f"entity {entity_id} is outside your entities"
+    if (
+        action in _SELF_REVIEW
+        and datapoint is not None
+        and user.username in (datapoint.entered_by, datapoint.changed_by)
+    ):
+        return (
+            "segregation of duties: you entered or last changed this value, so someone else "
+            "must review it"
+        )
+    return None
+
+
+def can(
+    user: Principal,
+    action: str,
+    entity_id: str | None = None,
+    datapoint: DataPointFacts | None = None,
+) -> bool:
+    return refusal(user, action, entity_id, datapoint) is None
+
+
+def authorize(
+    user: Principal,
+    action: str,
+    entity_id: str | None = None,
+    datapoint: DataPointFacts | None = None,
+    what: str = "object",
+) -> None:
+    """Raise NotFound for an entity the user may not see, Forbidden for a refused action."""
+    subject = datapoint.entity_id if datapoint is not None else entity_id
+    if subject is not None and not can(user, "entity.read", subject):
+        raise NotFound(f"no such {what}")
+    reason = refusal(user, action, entity_id, datapoint)
+    if reason is not None:
+        raise Forbidden(reason, details={"action": action})

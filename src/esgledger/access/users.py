@@ -1,0 +1,186 @@
+"""Local user accounts and their entity assignments. Every change is audited."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.access.passwords import hash_password
+from esgledger.access.principal import ROLES, SCOPED_ROLES, Principal, principal
+from esgledger.ledger import audit
+from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.reads import load_entities
+from esgledger.service_errors import Conflict, Invalid, NotFound
+from esgledger.store.schema import entities as entity_table
+from esgledger.store.schema import user_entities, users
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    role: str
+    active: bool
+    entities: tuple[str, ...]
+    locked_until: str | None
+    created_at: str
+    created_by: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__, entities=list(self.entities))
+
+
+def _check(connection: sa.Connection, role: str | None, entities: Iterable[str] | None) -> None:
+    if role is not None and role not in ROLES:
+        raise Invalid(f"unknown role {role!r}; one of {', '.join(ROLES)}", field="role")
+    if entities:
+        known = {e.id for e in load_entities(connection)}
+        for entity_id in entities:
+            if entity_id not in known:
+                raise Invalid(f"no entity {entity_id!r} in the organisation", field="entities")
+
+
+def create_user(
+    connection: sa.Connection,
+    username: str,
+    password: str,
+    role: str,
+    entities: Iterable[str],
+    actor: str,
+) -> UserInfo:
+    if not USERNAME.match(username):
+        raise Invalid(
+            "a username has 1 to 64 letters, digits or _ . @ - and starts with a letter or digit",
+            field="username",
+        )
+    entity_ids = sorted(set(entities))
+    _check(connection, role, entity_ids)
+    password_hash = hash_password(password)
+    head = audit.lock_head(connection)
+    if connection.execute(sa.select(users.c.username).where(users.c.username == username)).first():
+        raise Conflict(f"user {username!r} already exists", field="username", code="exists")
+    now = audit.utc_now()
+    connection.execute(
+        users.insert(),
+        [
+            {
+                "username": username,
+                "password_hash": password_hash,
+                "role": role,
+                "active": True,
+                "failed_attempts": 0,
+                "locked_until": None,
+                "created_at": now,
+                "created_by": actor,
+            }
+        ],
+    )
+    if entity_ids:
+        connection.execute(
+            user_entities.insert(), [{"username": username, "entity_id": e} for e in entity_ids]
+        )
+    audit.append(
+        connection,
+        head,
+        actor,
+        [AuditEvent("user.create", "user", username, {"role": role, "entities": entity_ids})],
+    )
+    audit.save_head(connection, head)
+    return get_user(connection, username)
+
+
+def update_user(
+    connection: sa.Connection,
+    username: str,
+    actor: str,
+    *,
+    role: str | None = None,
+    entities: Iterable[str] | None = None,
+    active: bool | None = None,
+    password: str | None = None,
+) -> UserInfo:
+    entity_ids = None if entities is None else sorted(set(entities))
+    _check(connection, role, entity_ids)
+    password_hash = None if password is None else hash_password(password)
+    head = audit.lock_head(connection)
+    before = get_user(connection, username)
+    values: dict[str, Any] = {}
+    change: dict[str, Any] = {}
+    if role is not None and role != before.role:
+        values["role"] = change["role"] = role
+    if active is not None and active != before.active:
+        values["active"] = change["active"] = active
+    if password_hash is not None:
+        values.update(password_hash=password_hash, failed_attempts=0, locked_until=None)
+        change["password"] = "changed"
+    if values:
+        connection.execute(users.update().where(users.c.username == username).values(**values))
+    if entity_ids is not None and tuple(entity_ids) != before.entities:
+        connection.execute(user_entities.delete().where(user_entities.c.username == username))
+        if entity_ids:
+            connection.execute(
+                user_entities.insert(), [{"username": username, "entity_id": e} for e in entity_ids]
+            )
+        change["entities"] = entity_ids
+    if change:
+        audit.append(connection, head, actor, [AuditEvent("user.update", "user", username, change)])
+        audit.save_head(connection, head)
+    return get_user(connection, username)
+
+
+def get_user(connection: sa.Connection, username: str) -> UserInfo:
+    row = connection.execute(sa.select(users).where(users.c.username == username)).first()
+    if row is None:
+        raise NotFound(f"no user {username!r}")
+    return _info(row, _assigned(connection, [username]).get(username, ()))
+
+
+def list_users(connection: sa.Connection) -> list[UserInfo]:
+    assigned = _assigned(connection, None)
+    rows = connection.execute(sa.select(users).order_by(users.c.username))
+    return [_info(row, assigned.get(row.username, ())) for row in rows]
+
+
+def load_principal(connection: sa.Connection, username: str) -> Principal:
+    """The principal of an active user (NotFound for an unknown or deactivated one)."""
+    row = connection.execute(
+        sa.select(users.c.role, users.c.active).where(users.c.username == username)
+    ).first()
+    if row is None or not row.active:
+        raise NotFound(f"no active user {username!r}")
+    assigned = _assigned(connection, [username]).get(username, ())
+    parents: dict[str, str | None] = {}
+    if row.role in SCOPED_ROLES and assigned:
+        parents = dict(
+            connection.execute(sa.select(entity_table.c.id, entity_table.c.parent_id)).all()
+        )
+    return principal(username, row.role, assigned, parents)
+
+
+def _assigned(connection: sa.Connection, names: list[str] | None) -> dict[str, tuple[str, ...]]:
+    query = sa.select(user_entities.c.username, user_entities.c.entity_id).order_by(
+        user_entities.c.entity_id
+    )
+    if names is not None:
+        query = query.where(user_entities.c.username.in_(names))
+    found: dict[str, list[str]] = {}
+    for name, entity_id in connection.execute(query):
+        found.setdefault(name, []).append(entity_id)
+    return {name: tuple(ids) for name, ids in found.items()}
+
+
+def _info(row: sa.Row, entities: tuple[str, ...]) -> UserInfo:
+    return UserInfo(
+        row.username,
+        row.role,
+        row.active,
+        entities,
+        row.locked_until,
+        row.created_at,
+        row.created_by,
+    )

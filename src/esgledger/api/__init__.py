@@ -1,0 +1,6 @@
+"""The REST API (FastAPI) under ``/api/v1``. Thin: it parses, calls
+:class:`esgledger.collaboration.Collaboration`, and shapes JSON."""
+
+from esgledger.api.app import create_app
+
+__all__ = ["create_app"]

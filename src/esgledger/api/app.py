@@ -1,0 +1,39 @@
+"""The FastAPI application: routers under /api/v1, the error shape, body limits, headers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from esgledger.api import errors
+from esgledger.api.limits import Guard
+from esgledger.api.routes import auth, calc, catalogue, datapoints, evidence, periods, users
+from esgledger.collaboration import Collaboration
+from esgledger.web import mount as mount_web
+
+PREFIX = "/api/v1"
+# JSON bodies are small (every string field is capped); uploads may be as large as the evidence
+# limit plus the multipart framing.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+def create_app(collaboration: Collaboration) -> FastAPI:
+    app = FastAPI(
+        title="esgledger API",
+        version="1",
+        description="Traceable ESG data: entities, metrics, data points with review workflow, "
+        "evidence, calculations, reports. Errors have one shape: "
+        '{"error": {"code", "message", "field", "details"}}.',
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url=f"{PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.collaboration = collaboration
+    collaboration.ws.catalogue  # noqa: B018 - load the catalogue once, before the first request
+    errors.install(app)
+    for module in (auth, users, catalogue, datapoints, evidence, calc, periods):
+        app.include_router(module.router, prefix=PREFIX, responses=errors.DOCUMENTED)
+    mount_web(app)  # the web pages (each with a .json twin) and /static
+    app.add_middleware(
+        Guard, max_body=collaboration.settings.evidence_max_bytes + MULTIPART_OVERHEAD
+    )
+    return app

@@ -1,0 +1,51 @@
+"""Request dependencies: the service and the signed-in user (bearer token).
+
+The ones that do no I/O are ``async`` so that FastAPI runs them on the event loop instead of
+handing each to the thread pool."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from esgledger.access.principal import Principal
+from esgledger.collaboration import Collaboration
+from esgledger.service_errors import Unauthenticated
+
+_bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
+
+
+async def service(request: Request) -> Collaboration:
+    collaboration: Collaboration = request.app.state.collaboration
+    return collaboration
+
+
+async def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthenticated(
+            "sign in: send 'Authorization: Bearer <token>' with a token from "
+            "POST /api/v1/auth/token"
+        )
+    if len(credentials.credentials) > 200:
+        raise Unauthenticated("the bearer token is not valid")
+    return credentials.credentials
+
+
+def current_user(
+    token: Annotated[str, Depends(bearer_token)],
+    collaboration: Annotated[Collaboration, Depends(service)],
+) -> Principal:
+    return collaboration.principal_for_token(token)
+
+
+async def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+Service = Annotated[Collaboration, Depends(service)]
+User = Annotated[Principal, Depends(current_user)]
+Token = Annotated[str, Depends(bearer_token)]

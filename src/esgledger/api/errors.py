@@ -1,0 +1,159 @@
+"""One JSON error shape for every failure:
+
+``{"error": {"code": str, "message": str, "field": str | null, "details": any}}``
+
+Service errors map to one status each; request validation is 422 (malformed JSON 400); unknown
+routes 404; anything unexpected 500 without internals. Pinned by ``tests/test_api_errors.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from esgledger.errors import EsgLedgerError
+from esgledger.service_errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    ServiceError,
+    TooLarge,
+    TooManyAttempts,
+    Unauthenticated,
+    UnsupportedMedia,
+)
+
+log = logging.getLogger("esgledger.api")
+
+STATUS: list[tuple[type[ServiceError], int]] = [
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (UnsupportedMedia, 415),
+    (Invalid, 422),
+    (TooManyAttempts, 429),
+]
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    details: Any = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "field": field, "details": details}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def status_of(error: ServiceError) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def _service_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ServiceError)
+    status = status_of(error)
+    headers = None
+    if isinstance(error, Unauthenticated):
+        headers = {"WWW-Authenticate": "Bearer"}
+    elif isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
+    return error_response(status, error.code, error.message, error.field, error.details, headers)
+
+
+def _domain_error(_request: Request, error: Exception) -> JSONResponse:
+    return error_response(422, "invalid", str(error))
+
+
+def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(part) for part in location]
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems = [
+        {
+            "field": _field_path(e.get("loc", ())),
+            "message": e.get("msg", ""),
+            "type": e.get("type", ""),
+        }
+        for e in error.errors()
+    ]
+    if any(p["type"] == "json_invalid" for p in problems):
+        return error_response(
+            400,
+            "malformed_json",
+            "the request body is not valid JSON",
+            details=[{"field": p["field"], "message": p["message"]} for p in problems],
+        )
+    field = str(problems[0]["field"]) if problems else ""
+    text = str(problems[0]["message"]) if problems else "invalid request"
+    message = f"{field}: {text}" if field else text
+    return error_response(422, "invalid_request", message, field or None, problems)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _http_error(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, HTTPException)
+    code = _HTTP_CODES.get(error.status_code, "http_error")
+    message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
+    if error.status_code == 404:
+        message = "no such resource"
+    headers = dict(error.headers) if error.headers else None
+    return error_response(error.status_code, code, message, headers=headers)
+
+
+def _unexpected(_request: Request, error: Exception) -> JSONResponse:
+    log.exception("unexpected error", exc_info=error)
+    return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(EsgLedgerError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
+
+
+# Error responses documented on every route of the OpenAPI schema.
+DOCUMENTED: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 415, 422, 429)
+}

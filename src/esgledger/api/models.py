@@ -1,0 +1,251 @@
+"""Request and response models. Requests are strict: unknown fields, wrong types, over-long
+strings and characters a database cannot store (NUL, lone surrogates) are refused with 422."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from esgledger.access.principal import ROLES
+from esgledger.domain import METHODS, STATUSES
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(text: str) -> str:
+    if _UNSTORABLE.search(text):
+        raise ValueError("text contains NUL or unpaired surrogate characters")
+    return text
+
+
+_STORABLE = AfterValidator(_storable)
+Name = Annotated[str, StringConstraints(min_length=1, max_length=64), _STORABLE]
+MetricId = Annotated[str, StringConstraints(min_length=1, max_length=100), _STORABLE]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=50), _STORABLE]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256), _STORABLE]
+Source = Annotated[str, StringConstraints(max_length=500), _STORABLE]
+Note = Annotated[str, StringConstraints(max_length=4000), _STORABLE]
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=4000), _STORABLE]
+Reason = Annotated[str, StringConstraints(max_length=2000), _STORABLE]
+RequiredReason = Annotated[str, StringConstraints(min_length=1, max_length=2000), _STORABLE]
+Option = Annotated[str, StringConstraints(max_length=32), _STORABLE]
+
+
+PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
+Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN, max_length=7)]
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+Method = Literal["measured", "estimated", "calculated"]
+Role = Literal["admin", "esg_manager", "data_owner", "auditor", "viewer"]
+assert tuple(Method.__args__) == METHODS and tuple(Role.__args__) == ROLES  # type: ignore[attr-defined]
+Status = Literal["draft", "submitted", "approved", "rejected"]
+assert tuple(Status.__args__) == STATUSES  # type: ignore[attr-defined]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class TokenRequest(Request):
+    username: Name
+    password: Password
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: str
+
+
+class DataPointIn(Request):
+    entity: Name
+    period: Period
+    metric: MetricId
+    value: FiniteFloat
+    unit: Unit
+    method: Method = "measured"
+    source: Source | None = None
+    note: Note | None = None
+    explanation: Note | None = Field(
+        None, description="why the value changed against last year (needed above the threshold)"
+    )
+
+
+class DataPointPatch(Request):
+    version: Id = Field(description="the version this change is based on")
+    value: FiniteFloat | None = None
+    unit: Unit | None = None
+    method: Method | None = None
+    source: Source | None = None
+    note: Note | None = None
+    explanation: Note | None = None
+
+
+class SubmitIn(Request):
+    version: Id
+    explanation: Note | None = None
+
+
+class ApproveIn(Request):
+    version: Id
+    comment: Note | None = None
+
+
+class RejectIn(Request):
+    version: Id
+    comment: Comment
+
+
+class DataPointOut(BaseModel):
+    id: int
+    entity: str
+    period: str
+    metric: str
+    value: float
+    unit: str
+    value_normalised: float
+    method: str
+    status: str
+    version: int
+    source: str | None
+    note: str | None
+    created_at: str
+    created_by: str
+
+
+class DataPointPage(BaseModel):
+    items: list[DataPointOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class EntityOut(BaseModel):
+    id: str
+    name: str
+    name_zh: str | None
+    parent_id: str | None
+    country: str
+    type: str
+    ownership: float
+    aliases: list[str]
+
+
+class MetricOut(BaseModel):
+    id: str
+    name: dict[str, str]
+    unit: str
+    units: list[str] = Field(description="units a value of this metric may be entered in")
+    kind: str
+    group: str
+    aggregation: str
+
+
+class PeriodOut(BaseModel):
+    period: str
+    locked: bool
+
+
+class PeriodDetail(BaseModel):
+    period: str
+    locked: bool
+    reason: str | None
+    changed_by: str | None
+    changed_at: str | None
+    locked_by: str | None = Field(description="the locked period covering this one, if any")
+    by_status: dict[str, int]
+
+
+class LockIn(Request):
+    reason: Reason | None = None
+
+
+class ReopenIn(Request):
+    reason: RequiredReason
+
+
+class EvidenceOut(BaseModel):
+    id: int
+    datapoint_id: int
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: str
+
+
+class CalcOptionsIn(Request):
+    electricity_tce: Option | None = None
+    grid_series: Option | None = None
+    gwp: Option | None = None
+    consolidation: Option | None = None
+
+
+class CalcIn(Request):
+    period: Period
+    options: CalcOptionsIn | None = None
+
+
+class CalcRunOut(BaseModel):
+    period: str
+    run_id: int
+    values: int
+    options: dict[str, str]
+
+
+class CalcValueOut(BaseModel):
+    entity: str
+    metric: str
+    period: str
+    value: float
+    unit: str
+
+
+class ReportIn(Request):
+    period: Period
+    lang: Literal["en", "zh"] = "en"
+
+
+class ReportOut(BaseModel):
+    period: str
+    lang: str
+    file_name: str
+    sha256: str
+    at: str
+    by: str
+
+
+class UserIn(Request):
+    username: Name
+    password: Password
+    role: Role
+    entities: list[Name] = Field(default_factory=list, max_length=500)
+
+
+class UserPatch(Request):
+    role: Role | None = None
+    entities: list[Name] | None = Field(None, max_length=500)
+    active: bool | None = None
+    password: Password | None = None
+
+
+class UserOut(BaseModel):
+    username: str
+    role: str
+    active: bool
+    entities: list[str]
+    locked_until: str | None
+    created_at: str
+    created_by: str
+
+
+class VerifyOut(BaseModel):
+    ok: bool
+    entries: int
+    head_hash: str
+    problem: str | None
+    seq: int | None
+    kind: str | None

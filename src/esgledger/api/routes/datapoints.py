@@ -1,0 +1,118 @@
+"""Data points: list, read, create, correct (with the version), submit, approve, reject, history."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from esgledger.api.deps import Service, User
+from esgledger.api.models import (
+    PERIOD_PATTERN,
+    ApproveIn,
+    DataPointIn,
+    DataPointOut,
+    DataPointPage,
+    DataPointPatch,
+    RejectIn,
+    Status,
+    SubmitIn,
+)
+from esgledger.domain import DataPoint
+from esgledger.workflow.entries import Entry
+from esgledger.workflow.queries import Filters
+from esgledger.workflow.views import point_dict
+
+router = APIRouter(tags=["data points"])
+PointId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the id of any version")]
+_KEY = r"^[^\x00]*$"
+
+
+def _out(point: DataPoint) -> DataPointOut:
+    return DataPointOut(**point_dict(point))
+
+
+@router.get("/datapoints", response_model=DataPointPage)
+def list_datapoints(
+    user: User,
+    service: Service,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
+    entity: Annotated[str | None, Query(max_length=64, pattern=_KEY)] = None,
+    metric: Annotated[str | None, Query(max_length=100, pattern=_KEY)] = None,
+    status: Status | None = None,
+    entered_by: Annotated[str | None, Query(max_length=100, pattern=_KEY)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> DataPointPage:
+    """Current values the user may see, filtered, ordered by id, one page at a time."""
+    filters = Filters(period, entity, metric, status, entered_by)
+    items, total = service.datapoints(user, filters, limit, offset)
+    return DataPointPage(items=[_out(p) for p in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("/datapoints", response_model=DataPointOut, status_code=201)
+def create_datapoint(body: DataPointIn, user: User, service: Service) -> DataPointOut:
+    """Enter a new value (status draft). 409 if the metric already has a value for the entity
+    and period: correct that one with PATCH."""
+    entry = Entry(
+        body.entity,
+        body.period,
+        body.metric,
+        body.value,
+        body.unit,
+        body.method,
+        body.source,
+        body.note,
+    )
+    return _out(service.create_datapoint(user, entry, body.explanation))
+
+
+@router.get("/datapoints/{datapoint_id}", response_model=DataPointOut)
+def get_datapoint(datapoint_id: PointId, user: User, service: Service) -> DataPointOut:
+    """The current version of the data point (any version's id is accepted)."""
+    return _out(service.datapoint(user, datapoint_id))
+
+
+@router.get("/datapoints/{datapoint_id}/last-year", response_model=DataPointOut | None)
+def last_year(datapoint_id: PointId, user: User, service: Service) -> DataPointOut | None:
+    """The same metric and entity a year earlier (null when there is none)."""
+    point = service.last_year(user, datapoint_id)
+    return None if point is None else _out(point)
+
+
+@router.patch("/datapoints/{datapoint_id}", response_model=DataPointOut)
+def correct_datapoint(
+    datapoint_id: PointId, body: DataPointPatch, user: User, service: Service
+) -> DataPointOut:
+    """Correct a value. ``version`` is the version the change is based on: if someone changed
+    the value since, the answer is 409 with the current value and version, and nothing changes."""
+    changes: dict[str, Any] = body.model_dump(
+        exclude_unset=True, exclude={"version", "explanation"}
+    )
+    point = service.correct_datapoint(user, datapoint_id, body.version, changes, body.explanation)
+    return _out(point)
+
+
+@router.post("/datapoints/{datapoint_id}/submit", response_model=DataPointOut)
+def submit(datapoint_id: PointId, body: SubmitIn, user: User, service: Service) -> DataPointOut:
+    """Submit for review. A change against last year above the threshold needs an explanation
+    (given here or when the value was entered), else 422 ``explanation_required``."""
+    return _out(service.submit(user, datapoint_id, body.version, body.explanation))
+
+
+@router.post("/datapoints/{datapoint_id}/approve", response_model=DataPointOut)
+def approve(datapoint_id: PointId, body: ApproveIn, user: User, service: Service) -> DataPointOut:
+    """Approve the submitted version. Nobody approves a value they entered or last changed."""
+    return _out(service.approve(user, datapoint_id, body.version, body.comment))
+
+
+@router.post("/datapoints/{datapoint_id}/reject", response_model=DataPointOut)
+def reject(datapoint_id: PointId, body: RejectIn, user: User, service: Service) -> DataPointOut:
+    """Reject the submitted version with a comment saying what to fix."""
+    return _out(service.reject(user, datapoint_id, body.version, body.comment))
+
+
+@router.get("/datapoints/{datapoint_id}/history")
+def history(datapoint_id: PointId, user: User, service: Service) -> dict[str, Any]:
+    """Every version, review comment, evidence file and audit log entry of the data point."""
+    return service.history(user, datapoint_id)

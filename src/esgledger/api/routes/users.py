@@ -1,0 +1,35 @@
+"""User administration (admin only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from esgledger.api.deps import Service, User
+from esgledger.api.models import UserIn, UserOut, UserPatch
+
+router = APIRouter(tags=["users"])
+Username = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
+
+
+@router.get("/users", response_model=list[UserOut])
+def list_users(user: User, service: Service) -> list[UserOut]:
+    return [UserOut(**info.as_dict()) for info in service.users(user)]
+
+
+@router.post("/users", response_model=UserOut, status_code=201)
+def create_user(body: UserIn, user: User, service: Service) -> UserOut:
+    info = service.create_user(user, body.username, body.password, body.role, body.entities)
+    return UserOut(**info.as_dict())
+
+
+@router.get("/users/{username}", response_model=UserOut)
+def get_user(username: Username, user: User, service: Service) -> UserOut:
+    return UserOut(**service.user(user, username).as_dict())
+
+
+@router.patch("/users/{username}", response_model=UserOut)
+def update_user(username: Username, body: UserPatch, user: User, service: Service) -> UserOut:
+    changes = body.model_dump(exclude_unset=True)
+    return UserOut(**service.update_user(user, username, **changes).as_dict())

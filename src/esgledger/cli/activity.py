@@ -1,0 +1,73 @@
+"""``esgledger activity import`` and ``esgledger activity calc``: bulk activity records (issue 3,
+item 8). Thin: parse options, call :class:`~esgledger.services.Workspace`, print."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from esgledger.calc import CalcOptions
+from esgledger.services import Workspace
+
+console = Console()
+
+
+def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], str | None]) -> None:
+    """Add the ``activity`` sub-app to the main CLI; ``db`` returns the ``--db`` option's value."""
+    activity_app = typer.Typer(
+        no_args_is_help=True, help="Bulk activity records (meter readings, fuel deliveries)."
+    )
+    app.add_typer(activity_app, name="activity")
+
+    @activity_app.command("import")
+    @handled
+    def activity_import(
+        path: Path,
+        period: Annotated[str, typer.Option(help="reporting year of the records, e.g. 2024")],
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """Check an activity file (Parquet or CSV: entity, ts, metric, quantity, unit), store it
+        and register it for the year. Nothing is written when any record is wrong."""
+        imported = Workspace.open(db()).import_activity(path, period)
+        if as_json:
+            print(json.dumps(imported.as_dict(), ensure_ascii=False))
+            return
+        console.print(
+            f"imported {imported.records:,} activity records from {imported.file} for "
+            f"{imported.period} (batch {imported.batch_id}, sha256 "
+            f"{imported.sha256[:12]}...), stored as {imported.stored}",
+            highlight=False,
+        )
+
+    @activity_app.command("calc")
+    @handled
+    def activity_calc(
+        period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
+        gwp: Annotated[str, typer.Option(help="GWP set: SAR, AR4, AR5, AR6")] = "AR5",
+        electricity: Annotated[
+            str, typer.Option(help="electricity to tce: calorific (当量值) or equivalent (等价值)")
+        ] = "calorific",
+        grid: Annotated[
+            str, typer.Option(help="grid factor series: default, national, regional, ets")
+        ] = "default",
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """Compute the year's activity files in SQL and store the results as calculated data
+        points of the activity.* metrics, one per entity and month."""
+        options = CalcOptions(electricity_tce=electricity, grid_series=grid, gwp=gwp)
+        done = Workspace.open(db()).calc_activity(period, options)
+        if as_json:
+            print(json.dumps(done.as_dict(), ensure_ascii=False))
+            return
+        written = done.written
+        console.print(
+            f"bulk activity {done.period}: {done.records:,} records in {done.files} "
+            f"file(s) -> {done.results} monthly results ({written.created} created, "
+            f"{written.corrected} corrected, {written.unchanged} unchanged)",
+            highlight=False,
+        )

@@ -1,0 +1,448 @@
+"""The multi-user service: what the REST API and the web UI call, always on behalf of a user.
+
+A sibling of :class:`esgledger.services.Workspace`: it holds one workspace and adds users,
+credentials, the review workflow, evidence, period locks and reports. Each method opens one
+transaction and delegates to a module that does one job (``access``, ``workflow``, ``evidence``);
+permissions are decided in :mod:`esgledger.access.policy` only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.access import credentials, login
+from esgledger.access import users as accounts
+from esgledger.access.policy import authorize, can
+from esgledger.access.principal import Principal
+from esgledger.access.throttle import Throttle
+from esgledger.calc import CalcOptions
+from esgledger.domain import DataPoint, Entity
+from esgledger.errors import EsgLedgerError
+from esgledger.evidence import store as evidence_store
+from esgledger.ledger import audit
+from esgledger.ledger.audit import AuditEvent, VerifyResult
+from esgledger.ledger.reads import periods_with_data
+from esgledger.service_errors import Invalid, NotFound, Unauthenticated
+from esgledger.services import Workspace
+from esgledger.store import Database
+from esgledger.store.schema import settings as settings_table
+from esgledger.workflow import entries, periods, queries, review
+from esgledger.workflow.entries import Entry
+from esgledger.workflow.queries import Filters
+from esgledger.workflow.views import metric_dict
+
+ReportBuilder = Callable[[Workspace, str, Path, str], Path]
+SYSTEM = "system"  # actor of set-up done outside any user's session (the CLI's ``user add``)
+
+
+def default_files_dir(workspace: Workspace) -> Path:
+    """Where evidence and built reports live: beside a SQLite file (``NAME-files``), else
+    ``ESGLEDGER_FILES_DIR`` or ``./esgledger-files``."""
+    database = workspace.db.engine.url.database
+    if workspace.db.is_sqlite and database:
+        path = Path(database)
+        return path.with_name(f"{path.stem}-files")
+    return Path(os.environ.get("ESGLEDGER_FILES_DIR", "esgledger-files"))
+
+
+def _build_report(workspace: Workspace, period: str, out: Path, lang: str) -> Path:
+    from esgledger.report import build_report
+
+    return Path(build_report(workspace, period, out, lang))
+
+
+@dataclass
+class Settings:
+    token_ttl: dt.timedelta = dt.timedelta(hours=12)
+    session_ttl: dt.timedelta = dt.timedelta(hours=8)
+    lockout: login.LockoutPolicy = field(default_factory=login.LockoutPolicy)
+    failures_per_address: int = 20  # failed sign-ins per client address ...
+    failures_per_name: int = 10  # ... and per user name, in the window below
+    failure_window: dt.timedelta = dt.timedelta(minutes=15)
+    evidence_max_bytes: int = evidence_store.DEFAULT_MAX_BYTES
+    files_dir: Path | None = None
+    report_builder: ReportBuilder = _build_report
+
+
+class Collaboration:
+    def __init__(
+        self,
+        workspace: Workspace,
+        settings: Settings | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ):
+        self.ws = workspace
+        self.settings = settings or Settings()
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        files = self.settings.files_dir or default_files_dir(workspace)
+        self.evidence_dir = files / "evidence"
+        self.reports_dir = files / "reports"
+        window = self.settings.failure_window.total_seconds()
+        self._by_address = Throttle(self.settings.failures_per_address, window)
+        self._by_name = Throttle(self.settings.failures_per_name, window)
+
+    @property
+    def db(self) -> Database:
+        return self.ws.db
+
+    # -- sign-in -----------------------------------------------------------------------------
+    def authenticate(self, username: str, password: str, client: str) -> str:
+        """Check credentials with throttling and lockout; return the user name."""
+        moment = time.monotonic()
+        self._by_address.check(f"ip:{client}", moment)
+        self._by_name.check(f"user:{username}", moment)
+        now = self.clock()
+        with self.db.reading() as connection:
+            candidate = login.read_candidate(connection, username)
+        locked = login.locked_error(candidate, now)
+        if locked is not None:
+            raise locked
+        ok = login.check_password(candidate, password)
+        with self.db.transaction() as connection:
+            error = login.record_outcome(
+                connection, candidate, password, ok, now, self.settings.lockout
+            )
+        if error is not None:
+            self._by_address.failed(f"ip:{client}", moment)
+            self._by_name.failed(f"user:{username}", moment)
+            raise error
+        self._by_name.clear(f"user:{username}")
+        return username
+
+    def issue_token(self, username: str, password: str, client: str) -> credentials.Issued:
+        name = self.authenticate(username, password, client)
+        with self.db.transaction() as connection:
+            return credentials.issue_token(connection, name, self.clock(), self.settings.token_ttl)
+
+    def open_session(self, username: str, password: str, client: str) -> credentials.Session:
+        name = self.authenticate(username, password, client)
+        with self.db.transaction() as connection:
+            return credentials.open_session(
+                connection, name, self.clock(), self.settings.session_ttl
+            )
+
+    def principal_for_token(self, token: str) -> Principal:
+        with self.db.reading() as connection:
+            username = credentials.token_user(connection, token, self.clock())
+            return self._principal(connection, username)
+
+    def principal_for_session(self, session_id: str) -> tuple[Principal, credentials.Session]:
+        with self.db.reading() as connection:
+            session = credentials.find_session(connection, session_id, self.clock())
+            return self._principal(connection, session.username), session
+
+    def revoke_token(self, token: str) -> None:
+        with self.db.transaction() as connection:
+            credentials.revoke_token(connection, token)
+
+    def close_session(self, session_id: str) -> None:
+        with self.db.transaction() as connection:
+            credentials.close_session(connection, session_id)
+
+    @staticmethod
+    def _principal(connection: sa.Connection, username: str) -> Principal:
+        try:
+            return accounts.load_principal(connection, username)
+        except NotFound as exc:
+            raise Unauthenticated("the account is not active") from exc
+
+    # -- users -------------------------------------------------------------------------------
+    def create_user(
+        self, actor: Principal | None, username: str, password: str, role: str, entities: list[str]
+    ) -> accounts.UserInfo:
+        """Create an account; ``actor=None`` is the command line (set-up of the first admin)."""
+        if actor is not None:
+            authorize(actor, "user.admin")
+        with self.db.transaction() as connection:
+            return accounts.create_user(
+                connection, username, password, role, entities, actor.username if actor else SYSTEM
+            )
+
+    def update_user(self, actor: Principal, username: str, **changes: Any) -> accounts.UserInfo:
+        authorize(actor, "user.admin")
+        with self.db.transaction() as connection:
+            return accounts.update_user(connection, username, actor.username, **changes)
+
+    def users(self, actor: Principal) -> list[accounts.UserInfo]:
+        authorize(actor, "user.admin")
+        with self.db.reading() as connection:
+            return accounts.list_users(connection)
+
+    def user(self, actor: Principal, username: str) -> accounts.UserInfo:
+        if username != actor.username:
+            authorize(actor, "user.admin")
+        with self.db.reading() as connection:
+            return accounts.get_user(connection, username)
+
+    def allowed(self, user: Principal, action: str, datapoint_id: int | None = None) -> bool:
+        """Whether to offer ``action`` (a button, a link); the action checks again when done."""
+        if datapoint_id is None:
+            return can(user, action)
+        with self.db.reading() as connection:
+            try:
+                point = entries.current_by_id(connection, user, datapoint_id)
+            except NotFound:
+                return False
+            return can(user, action, datapoint=entries.facts(connection, point))
+
+    # -- organisation, catalogue, periods ----------------------------------------------------
+    def entities(self, user: Principal) -> list[Entity]:
+        authorize(user, "entity.read")
+        return [e for e in self.ws.entities() if user.sees(e.id)]
+
+    def entity(self, user: Principal, entity_id: str) -> Entity:
+        for found in self.entities(user):
+            if found.id == entity_id:
+                return found
+        raise NotFound(f"no entity {entity_id!r}")
+
+    def metrics(self, user: Principal) -> list[dict[str, Any]]:
+        authorize(user, "metric.read")
+        return [metric_dict(m) for m in self.ws.catalogue.metrics.values()]
+
+    def metric(self, user: Principal, metric_id: str) -> dict[str, Any]:
+        authorize(user, "metric.read")
+        if metric_id not in self.ws.catalogue:
+            raise NotFound(f"no metric {metric_id!r}")
+        return metric_dict(self.ws.catalogue[metric_id])
+
+    def periods(self, user: Principal) -> list[dict[str, Any]]:
+        authorize(user, "period.read")
+        with self.db.reading() as connection:
+            locks = periods.all_locks(connection)
+            names = sorted(set(periods_with_data(connection)) | set(locks))
+        return [{"period": name, "locked": locks.get(name, False)} for name in names]
+
+    def period(self, user: Principal, period: str) -> dict[str, Any]:
+        authorize(user, "period.read")
+        name = str(periods.parse_period(period))
+        with self.db.reading() as connection:
+            return {
+                "period": name,
+                **periods.lock_state(connection, name),
+                "locked_by": periods.locked_by(connection, name),
+                "by_status": periods.status_counts(connection, name, user.scope),
+            }
+
+    def lock_period(self, user: Principal, period: str, reason: str | None) -> dict[str, Any]:
+        with self.db.transaction() as connection:
+            return periods.set_lock(connection, user, period, True, reason)
+
+    def reopen_period(self, user: Principal, period: str, reason: str) -> dict[str, Any]:
+        with self.db.transaction() as connection:
+            return periods.set_lock(connection, user, period, False, reason)
+
+    # -- data points -------------------------------------------------------------------------
+    def datapoints(
+        self, user: Principal, filters: Filters, limit: int = 50, offset: int = 0
+    ) -> tuple[list[DataPoint], int]:
+        authorize(user, "datapoint.read")
+        if filters.entity is not None and not user.sees(filters.entity):
+            raise NotFound(f"no entity {filters.entity!r}", field="entity")
+        with self.db.reading() as connection:
+            return queries.list_points(connection, user, filters, limit, offset)
+
+    def datapoint(self, user: Principal, datapoint_id: int) -> DataPoint:
+        with self.db.reading() as connection:
+            point = entries.current_by_id(connection, user, datapoint_id)
+        authorize(user, "datapoint.read", point.entity_id)
+        return point
+
+    def last_year(self, user: Principal, datapoint_id: int) -> DataPoint | None:
+        """Last year's value of the same metric and entity (shown beside the entry field)."""
+        with self.db.reading() as connection:
+            point = entries.current_by_id(connection, user, datapoint_id)
+            return review.last_year(connection, point)
+
+    def history(self, user: Principal, datapoint_id: int) -> dict[str, Any]:
+        with self.db.reading() as connection:
+            return queries.history(connection, user, datapoint_id)
+
+    def create_datapoint(
+        self, user: Principal, entry: Entry, explanation: str | None = None
+    ) -> DataPoint:
+        with self.db.transaction() as connection:
+            return entries.create(connection, user, entry, self.ws.catalogue, explanation)
+
+    def correct_datapoint(
+        self,
+        user: Principal,
+        datapoint_id: int,
+        version: int,
+        changes: dict[str, Any],
+        explanation: str | None = None,
+    ) -> DataPoint:
+        with self.db.transaction() as connection:
+            return entries.correct(
+                connection, user, datapoint_id, version, changes, self.ws.catalogue, explanation
+            )
+
+    def submit(
+        self, user: Principal, datapoint_id: int, version: int, explanation: str | None = None
+    ) -> DataPoint:
+        return self._transition(user, datapoint_id, version, "submit", explanation)
+
+    def approve(
+        self, user: Principal, datapoint_id: int, version: int, comment: str | None = None
+    ) -> DataPoint:
+        return self._transition(user, datapoint_id, version, "approve", comment)
+
+    def reject(self, user: Principal, datapoint_id: int, version: int, comment: str) -> DataPoint:
+        return self._transition(user, datapoint_id, version, "reject", comment)
+
+    def _transition(
+        self, user: Principal, datapoint_id: int, version: int, action: str, comment: str | None
+    ) -> DataPoint:
+        with self.db.transaction() as connection:
+            return review.transition(connection, user, datapoint_id, version, action, comment)
+
+    def set_change_threshold(self, user: Principal, ratio: float) -> None:
+        """The relative change against last year above which submitting needs an explanation."""
+        authorize(user, "period.lock")
+        if not 0 < ratio <= 10:
+            raise Invalid("the threshold is a ratio between 0 and 10 (0.3 = 30 %)", field="ratio")
+        with self.db.transaction() as connection:
+            head = audit.lock_head(connection)
+            key = review.THRESHOLD_KEY
+            connection.execute(settings_table.delete().where(settings_table.c.key == key))
+            connection.execute(settings_table.insert(), [{"key": key, "value": repr(ratio)}])
+            audit.append(
+                connection,
+                head,
+                user.username,
+                [AuditEvent("settings.update", "setting", key, {"value": ratio})],
+            )
+            audit.save_head(connection, head)
+
+    # -- evidence ----------------------------------------------------------------------------
+    def upload_evidence(
+        self, user: Principal, datapoint_id: int, file_name: str, data: bytes
+    ) -> dict[str, Any]:
+        checked = evidence_store.check(file_name, data, self.settings.evidence_max_bytes)
+        with self.db.transaction() as connection:
+            return evidence_store.attach(connection, user, datapoint_id, checked, self.evidence_dir)
+
+    def evidence(self, user: Principal, datapoint_id: int) -> list[dict[str, Any]]:
+        with self.db.reading() as connection:
+            return evidence_store.list_for(connection, user, datapoint_id)
+
+    def evidence_file(self, user: Principal, evidence_id: int) -> tuple[dict[str, Any], Path]:
+        with self.db.reading() as connection:
+            return evidence_store.locate(connection, user, evidence_id, self.evidence_dir)
+
+    # -- calculation, explain, audit ---------------------------------------------------------
+    def run_calc(
+        self, user: Principal, period: str, options: dict[str, str] | None = None
+    ) -> dict[str, Any]:
+        authorize(user, "calc.run")
+        name = str(periods.parse_period(period))
+        try:
+            chosen = CalcOptions(**(options or {}))
+        except (TypeError, ValueError) as exc:
+            raise Invalid(f"calculation options: {exc}", field="options") from exc
+        inventory, run_id = self.ws.calc(name, chosen)
+        return {
+            "period": name,
+            "run_id": run_id,
+            "values": len(inventory.results),
+            "options": chosen.as_dict(),
+        }
+
+    def calc_values(
+        self, user: Principal, period: str, entity: str | None = None, metric: str | None = None
+    ) -> list[dict[str, Any]]:
+        authorize(user, "calc.read")
+        if entity is not None and not user.sees(entity):
+            raise NotFound(f"no entity {entity!r}", field="entity")
+        name = str(periods.parse_period(period))
+        values = self.ws.stored_values(name)
+        return [
+            {"entity": e, "metric": m, "period": name, "value": v, "unit": u}
+            for (e, m), (v, u) in sorted(values.items())
+            if user.sees(e) and entity in (None, e) and metric in (None, m)
+        ]
+
+    def explain(self, user: Principal, metric: str, entity: str, period: str) -> dict[str, Any]:
+        """The lineage of a computed value, without records of entities the user may not see."""
+        authorize(user, "calc.read", entity, what="entity")
+        try:
+            tree = self.ws.explain(metric, entity, str(periods.parse_period(period)))
+        except EsgLedgerError as exc:
+            raise NotFound(str(exc)) from exc
+        records = {
+            key: record
+            for key, record in tree["records"].items()
+            if user.sees(str(record.get("entity", entity)))
+        }
+        return {"root": tree["root"], "records": records}
+
+    def verify_audit(self, user: Principal) -> VerifyResult:
+        authorize(user, "audit.read")
+        return self.ws.verify_audit()
+
+    # -- reports -----------------------------------------------------------------------------
+    def build_report(self, user: Principal, period: str, lang: str) -> dict[str, Any]:
+        authorize(user, "report.build")
+        name = str(periods.parse_period(period))
+        if lang not in ("en", "zh"):
+            raise Invalid("lang is en or zh", field="lang")
+        out = self.reports_dir / f"{name}-{lang}"
+        path = self.settings.report_builder(self.ws, name, out, lang)
+        record = {
+            "path": str(path.resolve()),
+            "file_name": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "at": audit.utc_now(),
+            "by": user.username,
+        }
+        key = f"report.{name}.{lang}"
+        with self.db.transaction() as connection:
+            head = audit.lock_head(connection)
+            connection.execute(settings_table.delete().where(settings_table.c.key == key))
+            connection.execute(settings_table.insert(), [{"key": key, "value": json.dumps(record)}])
+            audit.append(
+                connection,
+                head,
+                user.username,
+                [
+                    AuditEvent(
+                        "report.build",
+                        "report",
+                        f"{name}.{lang}",
+                        {k: v for k, v in record.items() if k != "path"},
+                    )
+                ],
+            )
+            audit.save_head(connection, head)
+        return {
+            "period": name,
+            "lang": lang,
+            **{k: record[k] for k in ("file_name", "sha256", "at", "by")},
+        }
+
+    def report_file(self, user: Principal, period: str, lang: str) -> tuple[dict[str, Any], Path]:
+        authorize(user, "report.read")
+        name = str(periods.parse_period(period))
+        with self.db.reading() as connection:
+            stored = connection.execute(
+                sa.select(settings_table.c.value).where(
+                    settings_table.c.key == f"report.{name}.{lang}"
+                )
+            ).scalar()
+        if stored is None:
+            raise NotFound(f"no report built for {name} ({lang}); build it first")
+        record = json.loads(stored)
+        path = Path(record["path"])
+        if self.reports_dir.resolve() not in path.parents or not path.is_file():
+            raise NotFound(f"the report file for {name} ({lang}) is missing; build it again")
+        return record, path

@@ -1,0 +1,22 @@
+"""Mount the web application on the API's FastAPI app (same service, same process)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from esgledger.web.pages import auth, dashboard, datapoint, entry, explain, periods, reports, review
+
+STATIC = Path(__file__).with_name("static")
+PAGES = (auth, dashboard, entry, review, datapoint, explain, periods, reports)
+
+
+def mount(app: FastAPI) -> None:
+    """Add the pages (server-rendered, each with a ``.json`` twin) and ``/static`` to ``app``,
+    whose ``state.collaboration`` is the service they call. The pages stay out of the OpenAPI
+    schema, and their errors are rendered by the pages themselves."""
+    for module in PAGES:
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -1,0 +1,48 @@
+"""Reports: build the report of a year (English or Chinese) and download the last build."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import FileResponse, Response
+
+from esgledger.domain import Period
+from esgledger.web.extras import built_report, may
+from esgledger.web.i18n import LANGUAGES
+from esgledger.web.render import done, render
+from esgledger.web.routing import page, web_router
+from esgledger.web.session import CsrfForm, ViewerDep, service
+
+router = web_router()
+
+
+@page(router, "/reports")
+def reports(request: Request, viewer: ViewerDep) -> Response:
+    collab = service(request)
+    user = viewer.user
+    years = [p["period"] for p in collab.periods(user) if Period.parse(p["period"]).month is None]
+    rows = [
+        {
+            "period": year,
+            "built": {lang: built_report(collab, user, year, lang) for lang in LANGUAGES},
+        }
+        for year in sorted(years, reverse=True)
+    ]
+    extra = {"can_build": may(user, "report.build"), "languages": LANGUAGES}
+    return render(request, "reports.html.j2", {"reports": rows}, viewer, extra=extra)
+
+
+@router.post("/reports/{period}/{lang}")
+def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str, lang: str) -> Response:
+    record = service(request).build_report(viewer.user, period, lang)
+    return done(request, "/reports", record)
+
+
+@router.get("/reports/{period}/{lang}")
+def download(request: Request, viewer: ViewerDep, period: str, lang: str) -> Response:
+    record, path = service(request).report_file(viewer.user, period, lang)
+    return FileResponse(
+        path,
+        media_type="text/html; charset=utf-8",
+        filename=record["file_name"],
+        content_disposition_type="attachment",
+    )

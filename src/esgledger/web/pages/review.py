@@ -1,0 +1,89 @@
+"""The review queue: submitted values with their context; approve, or reject with a comment."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+from starlette.datastructures import FormData
+
+from esgledger.errors import EsgLedgerError
+from esgledger.service_errors import Invalid
+from esgledger.web.extras import calculated, change_threshold
+from esgledger.web.items import item
+from esgledger.web.progress import choose_period
+from esgledger.web.render import html, is_htmx, redirect, render, wants_json
+from esgledger.web.routing import describe, page, web_router
+from esgledger.web.session import CsrfForm, Viewer, ViewerDep, local_path, service
+from esgledger.workflow.queries import Filters
+from esgledger.workflow.views import point_dict
+
+router = web_router()
+PAGE_SIZE = 25
+MAX_COMMENT = 2000
+
+
+@page(router, "/review")
+def review_queue(
+    request: Request,
+    viewer: ViewerDep,
+    period: str | None = None,
+    entity: str | None = None,
+    offset: int = 0,
+) -> Response:
+    collab = service(request)
+    user = viewer.user
+    chosen = choose_period(collab, user, period)
+    offset = max(offset, 0)
+    filters = Filters(period=chosen, entity=entity or None, status="submitted")
+    points, total = collab.datapoints(user, filters, PAGE_SIZE, offset)
+    stored = calculated(collab, user, chosen)
+    threshold = change_threshold(collab)
+    data = {
+        "period": chosen,
+        "entity": entity or None,
+        "total": total,
+        "offset": offset,
+        "limit": PAGE_SIZE,
+        "items": [item(collab, user, p, stored, threshold) for p in points],
+    }
+    return render(request, "review.html.j2", data, viewer)
+
+
+def _decide(
+    request: Request, viewer: Viewer, form: FormData, datapoint_id: int, action: str
+) -> Response:
+    collab = service(request)
+    user = viewer.user
+    version = str(form.get("version") or "")
+    comment = str(form.get("comment") or "").strip()[:MAX_COMMENT] or None
+    status, error_text = 200, None
+    try:
+        if not version.isdigit():
+            raise Invalid("the form names no version; reload the page", field="version")
+        if action == "approve":
+            point = collab.approve(user, datapoint_id, int(version), comment)
+        else:
+            point = collab.reject(user, datapoint_id, int(version), comment or "")
+    except EsgLedgerError as error:
+        if not is_htmx(request) or wants_json(request):
+            raise  # the error page, or the JSON error shape
+        status, _code, error_text, _field, _details = describe(error)
+        point = collab.datapoint(user, datapoint_id)
+    if wants_json(request):
+        return JSONResponse(point_dict(point))
+    if is_htmx(request):
+        card = item(collab, user, point, calculated(collab, user, point.period))
+        return html(
+            request, "review_card.html.j2", {"it": card}, viewer, status, {"error_text": error_text}
+        )
+    return redirect(local_path(form.get("next"), "/review"))
+
+
+@router.post("/datapoints/{datapoint_id}/approve")
+def approve(request: Request, viewer: ViewerDep, form: CsrfForm, datapoint_id: int) -> Response:
+    return _decide(request, viewer, form, datapoint_id, "approve")
+
+
+@router.post("/datapoints/{datapoint_id}/reject")
+def reject(request: Request, viewer: ViewerDep, form: CsrfForm, datapoint_id: int) -> Response:
+    return _decide(request, viewer, form, datapoint_id, "reject")

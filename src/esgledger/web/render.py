@@ -1,0 +1,197 @@
+"""Pages and their JSON twins: one context, rendered as HTML (Jinja2, autoescaped) or as JSON.
+
+A request wants JSON when its path ends in ``.json`` or it accepts ``application/json`` and not
+``text/html``. Every page's data is a plain JSON-able dict; the HTML adds the page chrome (strings,
+navigation, CSRF token) around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.requests import Request
+
+from esgledger.catalogue import Catalogue
+from esgledger.domain import Entity
+from esgledger.report.formatting import format_number, format_precise, unit_label
+from esgledger.report.i18n import Strings as ReportStrings
+from esgledger.units import canonical_unit_text
+from esgledger.web.extras import may
+from esgledger.web.i18n import HTML_LANG, Strings
+from esgledger.web.session import Viewer, language, local_path, service
+
+TEMPLATES = Path(__file__).with_name("templates")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# (page, path, action the policy must allow for the link to be shown)
+NAVIGATION = [
+    ("dashboard", "/dashboard", "period.read"),
+    ("entry", "/entry", "datapoint.create"),
+    ("review", "/review", "datapoint.approve"),
+    ("values", "/values", "calc.read"),
+    ("periods", "/periods", "period.read"),
+    ("reports", "/reports", "report.read"),
+]
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = format_number
+    env.filters["precise"] = format_precise
+    env.filters["pct"] = lambda ratio: "–" if ratio is None else f"{ratio * 100:+.0f}%"
+    env.filters["plain"] = plain
+    env.filters["size"] = file_size
+    return env
+
+
+def plain(value: float | None) -> str:
+    """A number as typed into a field: shortest exact form, no separators (1000, 0.25)."""
+    if value is None:
+        return ""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / 1024 / 1024:.1f} MiB"
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.endswith(".json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+@dataclass
+class Names:
+    """Display names in the page language: metrics, groups, entities, units."""
+
+    lang: str
+    catalogue: Catalogue
+    entities: dict[str, Entity]
+
+    def metric(self, metric_id: str) -> str:
+        metric = self.catalogue.metrics.get(metric_id)
+        return metric.label(self.lang) if metric else metric_id
+
+    def group(self, group_id: str) -> str:
+        names = self.catalogue.groups.get(group_id, {})
+        return names.get(self.lang) or names.get("en") or group_id
+
+    def entity(self, entity_id: str) -> str:
+        found = self.entities.get(entity_id)
+        if found is None:
+            return entity_id
+        return (found.name_zh or found.name) if self.lang == "zh" else found.name
+
+    def unit(self, unit: str) -> str:
+        """``m3`` and ``m**3`` as m³, ``万立方米`` as 10⁴ m³ or 万立方米 (the report's labels)."""
+        spelled = unit if "/" in unit else canonical_unit_text(unit)
+        return unit_label(spelled, ReportStrings(self.lang)) or unit
+
+
+def names_for(request: Request, viewer: Viewer) -> Names:
+    collab = service(request)
+    entities = {e.id: e for e in collab.entities(viewer.user)}
+    return Names(viewer.lang, collab.ws.catalogue, entities)
+
+
+def json_url(request: Request) -> str:
+    path = request.url.path.rstrip("/") or "/dashboard"
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{path}.json{query}"
+
+
+def current_page(request: Request) -> str:
+    """The page the user is on: this URL, or for an HTMX request the page that made it."""
+    if is_htmx(request) and request.headers.get("hx-current-url"):
+        shown = urlsplit(request.headers["hx-current-url"])
+        return local_path(shown.path + (f"?{shown.query}" if shown.query else ""))
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def chrome(request: Request, viewer: Viewer | None) -> dict[str, Any]:
+    lang = viewer.lang if viewer else language(request)
+    nav = []
+    if viewer is not None:
+        nav = [
+            {"page": page, "href": href, "active": request.url.path.startswith(href)}
+            for page, href, action in NAVIGATION
+            if may(viewer.user, action)
+        ]
+    return {
+        "t": Strings(lang),
+        "lang": lang,
+        "html_lang": HTML_LANG[lang],
+        "viewer": viewer,
+        "csrf_token": viewer.csrf_token if viewer else "",
+        "nav": nav,
+        "names": names_for(request, viewer) if viewer else None,
+        "here": current_page(request),
+        "json_url": json_url(request),
+        "fragment": is_htmx(request),
+    }
+
+
+def html(
+    request: Request,
+    template: str,
+    data: dict[str, Any],
+    viewer: Viewer | None,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    context = {**chrome(request, viewer), **data, **(extra or {})}
+    body = environment().get_template(template).render(**context)
+    return HTMLResponse(body, status_code=status, headers={"content-security-policy": CSP})
+
+
+def render(
+    request: Request,
+    template: str,
+    data: dict[str, Any],
+    viewer: Viewer | None,
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """The page as HTML, or ``data`` as JSON when the request wants JSON."""
+    if wants_json(request):
+        return JSONResponse(jsonable_encoder(data), status_code=status)
+    return html(request, template, data, viewer, status, extra)
+
+
+def redirect(path: str) -> RedirectResponse:
+    """After a successful form post: see the result page (POST, redirect, GET)."""
+    return RedirectResponse(path, status_code=303)
+
+
+def done(request: Request, path: str, data: dict[str, Any]) -> Response:
+    """The answer to a successful form post: ``data`` as JSON, or a redirect to ``path``."""
+    if wants_json(request):
+        return JSONResponse(jsonable_encoder(data))
+    return redirect(path)

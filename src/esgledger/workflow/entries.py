@@ -1,0 +1,201 @@
+"""Validate one value typed by a person, reusing the importer's row validation, and write it.
+
+A correction names the version it is based on. Writers hold the audit chain head for the whole
+transaction (BEGIN IMMEDIATE on SQLite, a row lock on PostgreSQL), so the version check and the
+write cannot interleave with another writer: a stale write raises :class:`Conflict` carrying the
+current value, and no update is lost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.access.policy import DataPointFacts, authorize
+from esgledger.access.principal import Principal
+from esgledger.catalogue import Catalogue
+from esgledger.domain import DataPoint, Entity
+from esgledger.errors import InputRejected
+from esgledger.ingest.datapoints import REQUIRED, EntityIndex, validate_rows
+from esgledger.ingest.tables import Table
+from esgledger.ledger import audit
+from esgledger.ledger.reads import current_datapoint, load_entities
+from esgledger.ledger.writes import NewValue, write_values
+from esgledger.service_errors import Conflict, Invalid, NotFound
+from esgledger.store.schema import datapoints
+from esgledger.workflow import trail
+from esgledger.workflow.periods import parse_period, refuse_if_locked
+from esgledger.workflow.views import point_dict
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A value as a person enters it."""
+
+    entity: str
+    period: str
+    metric: str
+    value: float
+    unit: str
+    method: str = "measured"
+    source: str | None = None
+    note: str | None = None
+
+
+def validate(
+    entry: Entry, catalogue: Catalogue, entities: list[Entity], status: str = "draft"
+) -> NewValue:
+    """The ledger value for ``entry``, or :class:`Invalid` naming the first bad field."""
+    if not math.isfinite(entry.value):
+        raise Invalid("value must be a finite number", field="value")
+    parse_period(entry.period)
+    row = {
+        "entity": entry.entity,
+        "period": entry.period,
+        "metric": entry.metric,
+        "value": repr(float(entry.value)),
+        "unit": entry.unit,
+        "method": entry.method,
+        "source": entry.source or "",
+        "note": entry.note or "",
+    }
+    table = Table(path=Path("request"), sheet=None, columns=list(row), rows=[(1, row)], sha256="")
+    try:
+        (value,) = validate_rows(table, catalogue, entities)
+    except InputRejected as exc:
+        first = exc.issues[0]
+        raise Invalid(
+            f"{first.field}: found {first.found!r}; expected {first.expected}",
+            field=first.field,
+            details=[
+                {"field": i.field, "found": i.found, "expected": i.expected} for i in exc.issues
+            ],
+        ) from exc
+    if not math.isfinite(value.value_normalised):
+        raise Invalid(f"value {entry.value:g} {entry.unit} is too large to convert", field="value")
+    return replace(value, status=status)
+
+
+def visible_entity(user: Principal, key: str, entities: list[Entity]) -> Entity:
+    """The entity named by id or alias, if the user may see it; NotFound otherwise (same answer
+    for an unknown entity and one outside the user's scope)."""
+    entity = EntityIndex(entities).find(key)
+    if entity is None or not user.sees(entity.id):
+        raise NotFound(f"no entity {key!r}", field="entity")
+    return entity
+
+
+def facts(connection: sa.Connection, point: DataPoint) -> DataPointFacts:
+    first = connection.execute(
+        sa.select(datapoints.c.created_by).where(
+            datapoints.c.entity_id == point.entity_id,
+            datapoints.c.period == point.period,
+            datapoints.c.metric_id == point.metric_id,
+            datapoints.c.version == 1,
+        )
+    ).scalar()
+    return DataPointFacts(point.entity_id, first or point.created_by, point.created_by)
+
+
+def current_by_id(connection: sa.Connection, user: Principal, datapoint_id: int) -> DataPoint:
+    """The current version of the data point that row ``datapoint_id`` (any version) belongs to;
+    NotFound when there is none or the user may not see its entity."""
+    row = connection.execute(
+        sa.select(datapoints.c.entity_id, datapoints.c.period, datapoints.c.metric_id).where(
+            datapoints.c.id == datapoint_id
+        )
+    ).first()
+    point = None if row is None else current_datapoint(connection, *row)
+    if point is None or not user.sees(point.entity_id):
+        raise NotFound(f"no data point {datapoint_id}")
+    return point
+
+
+def check_version(point: DataPoint, version: int) -> None:
+    if point.version != version:
+        raise Conflict(
+            f"the data point changed: you based your change on version {version}, the "
+            f"current version is {point.version} (by {point.created_by}); reload it and "
+            "apply your change again",
+            field="version",
+            details={"current": point_dict(point), "version": point.version},
+            code="version_conflict",
+        )
+
+
+def create(
+    connection: sa.Connection,
+    user: Principal,
+    entry: Entry,
+    catalogue: Catalogue,
+    explanation: str | None,
+) -> DataPoint:
+    audit.lock_head(connection)  # serialise with every other writer before reading
+    entities = load_entities(connection)
+    entity = visible_entity(user, entry.entity, entities)
+    authorize(user, "datapoint.create", entity.id)
+    value = validate(replace(entry, entity=entity.id), catalogue, entities)
+    refuse_if_locked(connection, value.period)
+    existing = current_datapoint(connection, value.entity_id, value.period, value.metric_id)
+    if existing is not None:
+        raise Conflict(
+            f"{value.metric_id}@{value.entity_id}@{value.period} already has a value "
+            f"(data point {existing.id}, version {existing.version}); correct it with "
+            "PATCH and its version",
+            field="metric",
+            details={"current": point_dict(existing), "version": existing.version},
+            code="exists",
+        )
+    write_values(connection, [value], user.username)
+    point = current_datapoint(connection, value.entity_id, value.period, value.metric_id)
+    assert point is not None
+    if explanation:
+        trail.comment(connection, user.username, point, "explain", explanation)
+    return point
+
+
+CORRECTABLE = ("value", "unit", "method", "source", "note")
+
+
+def correct(
+    connection: sa.Connection,
+    user: Principal,
+    datapoint_id: int,
+    version: int,
+    changes: dict[str, Any],
+    catalogue: Catalogue,
+    explanation: str | None,
+) -> DataPoint:
+    audit.lock_head(connection)
+    point = current_by_id(connection, user, datapoint_id)
+    authorize(user, "datapoint.correct", point.entity_id)
+    refuse_if_locked(connection, point.period)
+    check_version(point, version)
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown:
+        raise Invalid(f"cannot change {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    fields = {
+        "value": point.value,
+        "unit": point.unit,
+        "method": point.method,
+        "source": point.source,
+        "note": point.note,
+        **changes,
+    }
+    entry = Entry(point.entity_id, point.period, point.metric_id, **fields)
+    for name in REQUIRED:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} cannot be removed", field=name)
+    value = validate(entry, catalogue, load_entities(connection))
+    summary = write_values(connection, [value], user.username)
+    if summary.corrected:
+        current = current_datapoint(connection, point.entity_id, point.period, point.metric_id)
+        assert current is not None
+        point = current
+    if explanation:
+        trail.comment(connection, user.username, point, "explain", explanation)
+    return point

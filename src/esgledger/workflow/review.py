@@ -1,0 +1,115 @@
+"""Submit, approve and reject a data point version.
+
+Each names the version it acts on, so that nobody approves a value other than the one they looked
+at. A value that changed against last year by more than the threshold (default 30 %) needs an
+explanation before it can be submitted.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from esgledger.access.policy import authorize
+from esgledger.access.principal import Principal
+from esgledger.domain import DataPoint, Period
+from esgledger.ledger import audit
+from esgledger.ledger.reads import current_datapoint
+from esgledger.service_errors import Conflict, Invalid
+from esgledger.store.schema import settings
+from esgledger.workflow import trail
+from esgledger.workflow.entries import check_version, current_by_id, facts
+from esgledger.workflow.periods import refuse_if_locked
+
+THRESHOLD_KEY = "review.change_threshold"
+DEFAULT_THRESHOLD = 0.30
+# status a value must be in -> status it moves to
+TRANSITIONS = {
+    "submit": (("draft", "rejected"), "submitted"),
+    "approve": (("submitted",), "approved"),
+    "reject": (("submitted",), "rejected"),
+}
+
+
+def change_threshold(connection: sa.Connection) -> float:
+    stored = connection.execute(
+        sa.select(settings.c.value).where(settings.c.key == THRESHOLD_KEY)
+    ).scalar()
+    return DEFAULT_THRESHOLD if stored is None else float(stored)
+
+
+def last_year(connection: sa.Connection, point: DataPoint) -> DataPoint | None:
+    previous = str(Period.parse(point.period).previous_year())
+    return current_datapoint(connection, point.entity_id, previous, point.metric_id)
+
+
+def change_against_last_year(connection: sa.Connection, point: DataPoint) -> float | None:
+    """Relative change of the normalised value against last year (None without last year)."""
+    before = last_year(connection, point)
+    if before is None:
+        return None
+    if before.value_normalised == 0:
+        return 0.0 if point.value_normalised == 0 else float("inf")
+    return abs(point.value_normalised - before.value_normalised) / abs(before.value_normalised)
+
+
+def transition(
+    connection: sa.Connection,
+    user: Principal,
+    datapoint_id: int,
+    version: int,
+    action: str,
+    comment: str | None,
+) -> DataPoint:
+    """Move a data point through the review states; checks scope, duties, lock, version, state."""
+    audit.lock_head(connection)
+    point = current_by_id(connection, user, datapoint_id)
+    authorize(user, f"datapoint.{action}", datapoint=facts(connection, point))
+    refuse_if_locked(connection, point.period)
+    check_version(point, version)
+    allowed_from, target = TRANSITIONS[action]
+    if point.status not in allowed_from:
+        raise Conflict(
+            f"cannot {action} a value that is {point.status}; it must be "
+            + " or ".join(allowed_from),
+            code="invalid_state",
+            details={"status": point.status},
+        )
+    if action == "reject" and not (comment and comment.strip()):
+        raise Invalid("a rejection needs a comment saying what to fix", field="comment")
+    if action == "submit":
+        _require_explanation(connection, user, point, comment)
+        comment = None  # kept as the explanation
+    trail.comment(connection, user.username, point, action, comment, new_status=target)
+    updated = current_datapoint(connection, point.entity_id, point.period, point.metric_id)
+    assert updated is not None
+    return updated
+
+
+def _require_explanation(
+    connection: sa.Connection, user: Principal, point: DataPoint, explanation: str | None
+) -> None:
+    if explanation and explanation.strip():
+        trail.comment(connection, user.username, point, "explain", explanation)
+        return
+    change = change_against_last_year(connection, point)
+    threshold = change_threshold(connection)
+    if change is not None and change > threshold and not trail.has_explanation(connection, point):
+        before = last_year(connection, point)
+        assert before is not None
+        raise Invalid(
+            f"the value changed by {_percent(change)} against last year "
+            f"({before.value:g} {before.unit}); explain the change (more than "
+            f"{_percent(threshold)}) before submitting",
+            field="explanation",
+            code="explanation_required",
+            details={
+                "last_year": before.value,
+                "last_year_unit": before.unit,
+                "change": None if change == float("inf") else change,
+                "threshold": threshold,
+            },
+        )
+
+
+def _percent(ratio: float) -> str:
+    return "more than 100 % (last year was zero)" if ratio == float("inf") else f"{ratio:.0%}"

@@ -1,0 +1,149 @@
+"""Passwords, bearer tokens, web sessions with CSRF, throttling and lockout."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+
+from esgledger.access.credentials import check_csrf, digest
+from esgledger.access.throttle import Throttle
+from esgledger.service_errors import Conflict, Invalid, TooManyAttempts, Unauthenticated
+from esgledger.store.schema import api_tokens, users, web_sessions
+from tests.collab_fixtures import PASSWORD, World
+
+
+def test_password_stored_as_argon2_hash_only(world: World) -> None:
+    with world.collab.db.reading() as connection:
+        stored = connection.execute(
+            sa.select(users.c.password_hash).where(users.c.username == "admin")
+        ).scalar_one()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_token_stored_as_digest_only(world: World) -> None:
+    secret = world.tokens["admin"]
+    with world.collab.db.reading() as connection:
+        hashes = set(connection.execute(sa.select(api_tokens.c.token_hash)).scalars())
+    assert digest(secret) in hashes and secret not in hashes
+
+
+def test_forged_expired_and_revoked_tokens(world: World) -> None:
+    collab = world.collab
+    with pytest.raises(Unauthenticated):
+        collab.principal_for_token("esgl_forged-token")
+    secret = collab.issue_token("viewer", PASSWORD, "t").secret
+    assert collab.principal_for_token(secret).username == "viewer"
+    later = dt.datetime.now(dt.UTC) + collab.settings.token_ttl + dt.timedelta(seconds=1)
+    collab.clock = lambda: later
+    with pytest.raises(Unauthenticated) as expired:
+        collab.principal_for_token(secret)
+    assert expired.value.code == "token_expired"
+    collab.clock = lambda: dt.datetime.now(dt.UTC)
+    collab.revoke_token(secret)
+    with pytest.raises(Unauthenticated):
+        collab.principal_for_token(secret)
+
+
+def test_deactivated_user_loses_access(world: World) -> None:
+    collab = world.collab
+    collab.update_user(world.user("admin"), "viewer", active=False)
+    with pytest.raises(Unauthenticated):
+        collab.principal_for_token(world.tokens["viewer"])
+    with pytest.raises(Unauthenticated):
+        collab.issue_token("viewer", PASSWORD, "t")
+
+
+def test_session_and_csrf(world: World) -> None:
+    collab = world.collab
+    session = collab.open_session("owner_a", PASSWORD, "t")
+    user, found = collab.principal_for_session(session.session_id)
+    assert user.username == "owner_a" and user.scope == {"plant_a", "line_a1"}
+    assert check_csrf(found, session.csrf_token)
+    assert not check_csrf(found, "forged")
+    assert not check_csrf(found, None)
+    other = collab.open_session("owner_b", PASSWORD, "t")
+    assert not check_csrf(found, other.csrf_token)  # a token is bound to its session
+    with collab.db.reading() as connection:
+        stored = set(connection.execute(sa.select(web_sessions.c.id_hash)).scalars())
+    assert session.session_id not in stored
+    with pytest.raises(Unauthenticated):
+        collab.principal_for_session("forged-session-id")
+    collab.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    with pytest.raises(Unauthenticated) as expired:
+        collab.principal_for_session(session.session_id)
+    assert expired.value.code == "session_expired"
+    collab.clock = lambda: dt.datetime.now(dt.UTC)
+    collab.close_session(session.session_id)
+    with pytest.raises(Unauthenticated):
+        collab.principal_for_session(session.session_id)
+
+
+def test_account_locks_after_repeated_failures_and_is_audited(world: World) -> None:
+    collab = world.collab
+    for _ in range(collab.settings.lockout.max_failures):
+        with pytest.raises(Unauthenticated):
+            collab.issue_token("auditor", "wrong password!", f"10.0.0.{_}")
+    # locked now: even the right password is refused until the lock expires
+    with pytest.raises(TooManyAttempts) as locked:
+        collab.issue_token("auditor", PASSWORD, "10.0.1.1")
+    assert locked.value.retry_after > 0
+    later = dt.datetime.now(dt.UTC) + collab.settings.lockout.lock_for + dt.timedelta(seconds=1)
+    collab.clock = lambda: later
+    assert collab.issue_token("auditor", PASSWORD, "10.0.1.2").secret
+    with collab.db.reading() as connection:
+        actions = (
+            connection.execute(sa.text("select action from audit_log where object_id = 'auditor'"))
+            .scalars()
+            .all()
+        )
+    assert "user.lockout" in actions
+    assert collab.verify_audit(world.user("auditor")).ok
+
+
+def test_unknown_user_names_are_throttled_too(world: World) -> None:
+    collab = world.collab
+    for _ in range(collab.settings.failures_per_name):
+        with pytest.raises(Unauthenticated):
+            collab.issue_token("nobody", "whatever password", f"10.1.0.{_}")
+    with pytest.raises(TooManyAttempts):
+        collab.issue_token("nobody", "whatever password", "10.1.1.1")
+
+
+def test_one_address_is_throttled_across_names(world: World) -> None:
+    collab = world.collab
+    for index in range(collab.settings.failures_per_address):
+        with pytest.raises(Unauthenticated):
+            collab.issue_token(f"guess{index}", "whatever password", "192.0.2.7")
+    with pytest.raises(TooManyAttempts):
+        collab.issue_token("admin", PASSWORD, "192.0.2.7")
+    assert collab.issue_token("admin", PASSWORD, "192.0.2.8").secret  # other clients unaffected
+
+
+def test_throttle_window_slides() -> None:
+    throttle = Throttle(limit=2, window_seconds=10)
+    throttle.failed("k", 0.0)
+    throttle.failed("k", 1.0)
+    with pytest.raises(TooManyAttempts) as error:
+        throttle.check("k", 5.0)
+    assert error.value.retry_after == 5
+    throttle.check("k", 10.5)  # the first failure left the window
+
+
+def test_user_administration_rules(world: World) -> None:
+    collab = world.collab
+    admin = world.user("admin")
+    with pytest.raises(Invalid):
+        collab.create_user(admin, "x", "short", "viewer", [])
+    with pytest.raises(Invalid):
+        collab.create_user(admin, "../etc", PASSWORD, "viewer", [])
+    with pytest.raises(Invalid):
+        collab.create_user(admin, "newbie", PASSWORD, "superuser", [])
+    with pytest.raises(Invalid):
+        collab.create_user(admin, "newbie", PASSWORD, "data_owner", ["atlantis"])
+    with pytest.raises(Conflict):
+        collab.create_user(admin, "viewer", PASSWORD, "viewer", [])
+    info = collab.update_user(admin, "owner_b", entities=["plant_a", "plant_b"])
+    assert info.entities == ("plant_a", "plant_b")
+    assert collab.principal_for_token(world.tokens["owner_b"]).sees("line_a1")

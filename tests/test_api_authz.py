@@ -1,0 +1,345 @@
+"""The authorization matrix: every role x every endpoint x an entity inside and outside the
+user's scope. Expectations are written out here from the issue's role descriptions, not derived
+from the policy module. Out-of-scope entities answer 404; nobody approves their own values."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+
+from esgledger.workflow.entries import Entry
+from tests.collab_fixtures import API, USERS, World
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+ALL = {"admin", "esg_manager", "data_owner", "auditor", "viewer"}
+EDITORS = {"admin", "esg_manager", "data_owner"}
+REVIEWERS = {"admin", "esg_manager"}
+TRAIL = {"admin", "esg_manager", "data_owner", "auditor"}
+# who sees what: None = the whole group
+VISIBLE: dict[str, set[str] | None] = {
+    "admin": None,
+    "manager": None,
+    "auditor": None,
+    "viewer": None,
+    "owner_a": {"plant_a", "line_a1"},
+    "owner_b": {"plant_b"},
+    "viewer_a": {"plant_a", "line_a1"},
+}
+ACTORS = sorted(VISIBLE)
+SEEDER = "manager2"  # enters the values the actors act on (so no actor reviews their own)
+
+
+@dataclass
+class Ctx:
+    world: World
+    client: TestClient
+    read_ids: dict[str, int]
+    evidence_ids: dict[str, int]
+    years: itertools.count[int] = field(default_factory=lambda: itertools.count(1950))
+
+    def period(self) -> str:
+        """A period no other case of the test uses."""
+        return str(next(self.years))
+
+    def seed(self, entity: str, status: str = "draft") -> tuple[int, str]:
+        """A fresh value entered by the seeder in a fresh period, moved to ``status``."""
+        collab, seeder = self.world.collab, self.world.user(SEEDER)
+        period = self.period()
+        point = collab.create_datapoint(seeder, Entry(entity, period, "energy.diesel", 5, "t"))
+        if status == "submitted":
+            collab.submit(seeder, point.id, 1)
+        return point.id, period
+
+
+@dataclass
+class Case:
+    name: str
+    roles: set[str]  # roles allowed (before scope)
+    call: Callable[[Ctx, str, dict[str, str]], Any]  # (ctx, entity, headers) -> response
+    success: int = 200
+
+
+def _post(path: str, body: dict) -> Callable[[Ctx, str, dict[str, str]], Any]:
+    return lambda ctx, _e, h: ctx.client.post(f"{API}{path}", json=body, headers=h)
+
+
+def _get(path: str) -> Callable[[Ctx, str, dict[str, str]], Any]:
+    return lambda ctx, _e, h: ctx.client.get(f"{API}{path}", headers=h)
+
+
+def _create(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+    body = {
+        "entity": entity,
+        "period": ctx.period(),
+        "metric": "energy.diesel",
+        "value": 3.0,
+        "unit": "t",
+    }
+    return ctx.client.post(f"{API}/datapoints", json=body, headers=h)
+
+
+def _correct(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+    point_id, _ = ctx.seed(entity)
+    return ctx.client.patch(
+        f"{API}/datapoints/{point_id}", json={"version": 1, "value": 4.0}, headers=h
+    )
+
+
+def _transition(action: str, status: str, body: dict) -> Callable[[Ctx, str, dict], Any]:
+    def call(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+        point_id, _ = ctx.seed(entity, status)
+        return ctx.client.post(
+            f"{API}/datapoints/{point_id}/{action}", json={"version": 1, **body}, headers=h
+        )
+
+    return call
+
+
+def _upload(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+    point_id, _ = ctx.seed(entity)
+    return ctx.client.post(
+        f"{API}/datapoints/{point_id}/evidence",
+        files={"file": ("e.pdf", PDF, "application/pdf")},
+        headers=h,
+    )
+
+
+def _read(suffix: str) -> Callable[[Ctx, str, dict[str, str]], Any]:
+    return lambda ctx, e, h: ctx.client.get(
+        f"{API}/datapoints/{ctx.read_ids[e]}{suffix}", headers=h
+    )
+
+
+ENTITY_CASES = [
+    Case("create", EDITORS, _create, 201),
+    Case("correct", EDITORS, _correct),
+    Case("submit", EDITORS, _transition("submit", "draft", {})),
+    Case("approve", REVIEWERS, _transition("approve", "submitted", {})),
+    Case("reject", REVIEWERS, _transition("reject", "submitted", {"comment": "fix"})),
+    Case("upload evidence", EDITORS, _upload, 201),
+    Case("read", ALL, _read("")),
+    Case("last year", ALL, _read("/last-year")),
+    Case("history", TRAIL, _read("/history")),
+    Case("list evidence", TRAIL, _read("/evidence")),
+    Case(
+        "download evidence",
+        TRAIL,
+        lambda ctx, e, h: ctx.client.get(f"{API}/evidence/{ctx.evidence_ids[e]}", headers=h),
+    ),
+    Case("entity", ALL, lambda ctx, e, h: ctx.client.get(f"{API}/entities/{e}", headers=h)),
+    Case(
+        "list filtered",
+        ALL,
+        lambda ctx, e, h: ctx.client.get(f"{API}/datapoints?entity={e}", headers=h),
+    ),
+    Case(
+        "calc values",
+        ALL,
+        lambda ctx, e, h: ctx.client.get(f"{API}/calculations/2024?entity={e}", headers=h),
+    ),
+    Case(
+        "explain",
+        ALL,
+        lambda ctx, e, h: ctx.client.get(
+            f"{API}/explain?metric=energy.total_tce&entity={e}&period=2024", headers=h
+        ),
+    ),
+]
+
+
+def _lock(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    return ctx.client.post(f"{API}/periods/{ctx.period()}/lock", json={"reason": "done"}, headers=h)
+
+
+def _reopen(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    period = ctx.period()
+    ctx.world.collab.lock_period(ctx.world.user(SEEDER), period, "done")
+    return ctx.client.post(f"{API}/periods/{period}/reopen", json={"reason": "typo"}, headers=h)
+
+
+GROUP_CASES = [
+    Case("run calc", REVIEWERS, _post("/calculations", {"period": "2024"}), 201),
+    Case("lock period", REVIEWERS, _lock),
+    Case("reopen period", REVIEWERS, _reopen),
+    Case("build report", REVIEWERS, _post("/reports", {"period": "2024"}), 201),
+    Case(
+        "download report", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports/2024/en")
+    ),
+    Case("verify audit", {"admin", "esg_manager", "auditor"}, _get("/audit/verify")),
+    Case("list users", {"admin"}, _get("/users")),
+    Case(
+        "create user",
+        {"admin"},
+        lambda ctx, _e, h: ctx.client.post(
+            f"{API}/users",
+            json={"username": f"u{ctx.period()}", "password": "long enough pw", "role": "viewer"},
+            headers=h,
+        ),
+        201,
+    ),
+    Case("read user", {"admin"}, _get(f"/users/{SEEDER}")),
+    Case(
+        "update user",
+        {"admin"},
+        lambda ctx, _e, h: ctx.client.patch(
+            f"{API}/users/viewer", json={"active": True}, headers=h
+        ),
+    ),
+    Case("me", ALL, _get("/auth/me")),
+    Case("list entities", ALL, _get("/entities")),
+    Case("list metrics", ALL, _get("/metrics")),
+    Case("read metric", ALL, _get("/metrics/energy.diesel")),
+    Case("list periods", ALL, _get("/periods")),
+    Case("read period", ALL, _get("/periods/2024")),
+    Case("list datapoints", ALL, _get("/datapoints?limit=500")),
+]
+GROUP_WIDE = {
+    "run calc",
+    "lock period",
+    "reopen period",
+    "build report",
+    "download report",
+    "verify audit",
+    "list users",
+    "create user",
+    "read user",
+    "update user",
+}
+
+
+@pytest.fixture
+def ctx(world: World, client: TestClient) -> Ctx:
+    collab, seeder, admin = world.collab, world.user(SEEDER), world.user("admin")
+    read_ids, evidence_ids = {}, {}
+    for entity in ("plant_a", "plant_b", "line_a1"):
+        point = collab.create_datapoint(seeder, Entry(entity, "2024", "energy.diesel", 10, "t"))
+        read_ids[entity] = point.id
+        evidence_ids[entity] = collab.upload_evidence(seeder, point.id, "m.pdf", PDF)["id"]
+        collab.create_datapoint(seeder, Entry(entity, "2023", "energy.diesel", 9, "t"))
+    collab.run_calc(admin, "2024")
+    collab.build_report(admin, "2024", "en")
+    return Ctx(world, client, read_ids, evidence_ids)
+
+
+def _expected(actor: str, case: Case, entity: str | None) -> int:
+    role = USERS[actor][0]
+    visible = VISIBLE[actor]
+    if entity is not None and visible is not None and entity not in visible:
+        return 404
+    if role not in case.roles:
+        return 403
+    if entity is None and case.name in GROUP_WIDE and visible is not None:
+        return 403
+    return case.success
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_authorization_matrix(ctx: Ctx, actor: str) -> None:
+    headers = ctx.world.headers(actor)
+    mismatches = []
+    for case in ENTITY_CASES:
+        for entity in ("plant_a", "line_a1", "plant_b"):
+            answer = case.call(ctx, entity, headers)
+            expected = _expected(actor, case, entity)
+            if answer.status_code != expected:
+                mismatches.append(
+                    f"{case.name} {entity}: {answer.status_code} != {expected} {answer.text[:200]}"
+                )
+    for case in GROUP_CASES:
+        answer = case.call(ctx, "", headers)
+        expected = _expected(actor, case, None)
+        if answer.status_code != expected:
+            mismatches.append(
+                f"{case.name}: {answer.status_code} != {expected} {answer.text[:200]}"
+            )
+    assert not mismatches, "\n".join(mismatches)
+    _assert_no_cross_entity_reads(ctx, actor, headers)
+    _assert_no_cross_entity_writes(ctx, actor)
+
+
+def _assert_no_cross_entity_reads(ctx: Ctx, actor: str, headers: dict[str, str]) -> None:
+    visible = VISIBLE[actor]
+    if visible is None:
+        return
+    client = ctx.client
+    seen = {
+        p["entity"]
+        for p in client.get(f"{API}/datapoints?limit=500", headers=headers).json()["items"]
+    }
+    seen |= {e["id"] for e in client.get(f"{API}/entities", headers=headers).json()}
+    seen |= {v["entity"] for v in client.get(f"{API}/calculations/2024", headers=headers).json()}
+    explained = client.get(
+        f"{API}/explain?metric=energy.total_tce&entity=plant_a&period=2024", headers=headers
+    )
+    if explained.status_code == 200:
+        seen |= {r["entity"] for r in explained.json()["records"].values()}
+    assert seen and seen <= visible, seen - visible
+
+
+def _assert_no_cross_entity_writes(ctx: Ctx, actor: str) -> None:
+    visible = VISIBLE[actor]
+    with ctx.world.collab.db.reading() as connection:
+        written = set(
+            connection.execute(
+                sa.text("select entity_id from datapoints where created_by = :u"), {"u": actor}
+            ).scalars()
+        )
+        reviewed = set(
+            connection.execute(
+                sa.text(
+                    "select d.entity_id from review_comments r"
+                    " join datapoints d on d.id = r.datapoint_id where r.by = :u"
+                ),
+                {"u": actor},
+            ).scalars()
+        )
+        attached = set(
+            connection.execute(
+                sa.text(
+                    "select d.entity_id from evidence v join datapoints d on d.id = v.datapoint_id"
+                    " where v.uploaded_by = :u"
+                ),
+                {"u": actor},
+            ).scalars()
+        )
+    if USERS[actor][0] not in EDITORS:
+        assert not (written | reviewed | attached)
+    elif visible is not None:
+        assert (written | reviewed | attached) <= visible
+
+
+@pytest.mark.parametrize("actor", ["admin", "manager"])
+def test_nobody_approves_own_values(ctx: Ctx, actor: str) -> None:
+    headers = ctx.world.headers(actor)
+    client = ctx.client
+    created = client.post(
+        f"{API}/datapoints",
+        json={
+            "entity": "plant_b",
+            "period": "2030",
+            "metric": "energy.coke",
+            "value": 1.0,
+            "unit": "t",
+        },
+        headers=headers,
+    ).json()
+    url = f"{API}/datapoints/{created['id']}"
+    assert client.post(f"{url}/submit", json={"version": 1}, headers=headers).status_code == 200
+    for action, body in (("approve", {}), ("reject", {"comment": "mine"})):
+        answer = client.post(f"{url}/{action}", json={"version": 1, **body}, headers=headers)
+        assert answer.status_code == 403
+        assert "segregation of duties" in answer.json()["error"]["message"]
+    with ctx.world.collab.db.reading() as connection:
+        approvals = connection.execute(
+            sa.text(
+                "select count(*) from review_comments r join datapoints d on d.id = r.datapoint_id "
+                "where r.action in ('approve', 'reject') and r.by = d.created_by"
+            )
+        ).scalar_one()
+    assert approvals == 0
