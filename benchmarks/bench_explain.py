@@ -71,8 +71,11 @@ def measure(backend: str, url: str, out: Path, levels: set[str], repeat: int) ->
     ws = Workspace.open(url, actor="bench")
     try:
         kinds = {entity.id: entity.type for entity in ws.entities()}
-        keys = sorted((metric, entity) for (entity, metric) in ws.stored_values(year)
-                      if kinds.get(entity) in levels)
+        keys = sorted(
+            (metric, entity)
+            for (entity, metric) in ws.stored_values(year)
+            if kinds.get(entity) in levels
+        )
         for metric, entity in keys:  # warm-up: connections, catalogue, page cache
             ws.explain(metric, entity, year)
         samples: dict[tuple[str, str], list[float]] = {key: [] for key in keys}
@@ -90,9 +93,15 @@ def measure(backend: str, url: str, out: Path, levels: set[str], repeat: int) ->
     values = list(timings.values())
     slowest = sorted(timings.items(), key=lambda item: item[1], reverse=True)[:8]
     return {
-        "backend": backend, "build_s": build_s, "year": year, "count": len(values),
-        "entities": len({entity for _m, entity in keys}), "p50": statistics.median(values),
-        "p95": percentile(values, 0.95), "p99": percentile(values, 0.99), "max": max(values),
+        "backend": backend,
+        "build_s": build_s,
+        "year": year,
+        "count": len(values),
+        "entities": len({entity for _m, entity in keys}),
+        "p50": statistics.median(values),
+        "p95": percentile(values, 0.95),
+        "p99": percentile(values, 0.99),
+        "max": max(values),
         "worst_call": max(max(found) for found in samples.values()),
         "over": sum(1 for v in values if v > TARGET_MS),
         "slowest": [(f"{m}@{e}", ms, sizes[(m, e)]) for (m, e), ms in slowest],
@@ -100,17 +109,34 @@ def measure(backend: str, url: str, out: Path, levels: set[str], repeat: int) ->
 
 
 def report(result: dict[str, Any]) -> None:
-    table = Table(title=f"explain on the demo group, {result['backend']}: "
-                        f"{result['count']} values of {result['entities']} entities, "
-                        f"{result['year']} (median of the repeats per value; demo built in "
-                        f"{result['build_s']:.1f} s)")
-    for column in ("p50 ms", "p95 ms", "p99 ms", "max ms", "worst single call ms", "target ms",
-                   "values > target", "verdict"):
+    table = Table(
+        title=f"explain on the demo group, {result['backend']}: "
+        f"{result['count']} values of {result['entities']} entities, "
+        f"{result['year']} (median of the repeats per value; demo built in "
+        f"{result['build_s']:.1f} s)"
+    )
+    for column in (
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "worst single call ms",
+        "target ms",
+        "values > target",
+        "verdict",
+    ):
         table.add_column(column, justify="right")
     verdict = "[green]met[/green]" if result["max"] <= TARGET_MS else "[red]missed[/red]"
-    table.add_row(f"{result['p50']:.1f}", f"{result['p95']:.1f}", f"{result['p99']:.1f}",
-                  f"{result['max']:.1f}", f"{result['worst_call']:.1f}", f"{TARGET_MS:.0f}",
-                  str(result["over"]), verdict)
+    table.add_row(
+        f"{result['p50']:.1f}",
+        f"{result['p95']:.1f}",
+        f"{result['p99']:.1f}",
+        f"{result['max']:.1f}",
+        f"{result['worst_call']:.1f}",
+        f"{TARGET_MS:.0f}",
+        str(result["over"]),
+        verdict,
+    )
     console.print(table)
     slow = Table(title="slowest values")
     slow.add_column("value")
@@ -124,11 +150,15 @@ def report(result: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL at URL")
-    parser.add_argument("--no-sqlite", dest="sqlite", action="store_false",
-                        help="skip SQLite (with --postgres)")
+    parser.add_argument(
+        "--no-sqlite", dest="sqlite", action="store_false", help="skip SQLite (with --postgres)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over every value")
-    parser.add_argument("--levels", default="group,plant",
-                        help="entity types whose values are explained (group,company,branch,plant)")
+    parser.add_argument(
+        "--levels",
+        default="group,plant",
+        help="entity types whose values are explained (group,company,branch,plant)",
+    )
     parser.add_argument("--keep", type=Path, help="build the demo in DIR and keep it")
     args = parser.parse_args(argv)
     levels = set(args.levels.split(","))

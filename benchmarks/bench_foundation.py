@@ -53,19 +53,34 @@ from esgledger.store import open_database
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 
-ORG_HEADER = ["id", "name", "parent", "country", "name_zh", "type", "grid_region", "ownership",
-              "operational_control"]
+ORG_HEADER = [
+    "id",
+    "name",
+    "parent",
+    "country",
+    "name_zh",
+    "type",
+    "grid_region",
+    "ownership",
+    "operational_control",
+]
 DATA_HEADER = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]
 CN_REGIONS = ["north", "northeast", "east", "central", "northwest", "south", "southwest"]
 US_REGIONS = ["RFCW", "RFCE", "RFCM", "SRMW", "MROE"]
 PLANT_KINDS = {  # kind -> the two production metrics it reports monthly (metric, unit, magnitude)
-    "refinery": [("production.alumina", "t", 80_000.0),
-                 ("production.recycled_aluminium", "t", 500.0)],
-    "smelter": [("production.primary_aluminium", "t", 30_000.0),
-                ("production.electricity_generated", "万千瓦时", 20_000.0)],
+    "refinery": [
+        ("production.alumina", "t", 80_000.0),
+        ("production.recycled_aluminium", "t", 500.0),
+    ],
+    "smelter": [
+        ("production.primary_aluminium", "t", 30_000.0),
+        ("production.electricity_generated", "万千瓦时", 20_000.0),
+    ],
     "rolling": [("production.rolled_products", "t", 15_000.0), ("production.foil", "t", 2_000.0)],
-    "extrusion": [("production.extrusions", "t", 8_000.0),
-                  ("production.recycled_aluminium", "t", 3_000.0)],
+    "extrusion": [
+        ("production.extrusions", "t", 8_000.0),
+        ("production.recycled_aluminium", "t", 3_000.0),
+    ],
 }
 # Monthly: every energy carrier, in the unit spellings subsidiaries use, with a magnitude per month.
 ENERGY = [  # (metric, units to pick from, monthly magnitude in the first unit)
@@ -82,11 +97,17 @@ ENERGY = [  # (metric, units to pick from, monthly magnitude in the first unit)
 ]
 MONTHLY_OTHER = [("water.withdrawal", ["m3"], 40_000.0)]
 ANNUAL = [  # (metric, unit, annual magnitude)
-    ("air.so2", "t", 50.0), ("air.nox", "t", 80.0), ("air.particulates", "t", 30.0),
-    ("waste.hazardous", "t", 500.0), ("waste.non_hazardous", "t", 20_000.0),
-    ("workforce.headcount", "person", 800.0), ("training.hours", "h", 30_000.0),
-    ("safety.fatalities", "person", 0.0), ("safety.lost_time_injuries", "person", 2.0),
-    ("safety.lost_days", "day", 60.0), ("safety.hours_worked", "h", 1_600_000.0),
+    ("air.so2", "t", 50.0),
+    ("air.nox", "t", 80.0),
+    ("air.particulates", "t", 30.0),
+    ("waste.hazardous", "t", 500.0),
+    ("waste.non_hazardous", "t", 20_000.0),
+    ("workforce.headcount", "person", 800.0),
+    ("training.hours", "h", 30_000.0),
+    ("safety.fatalities", "person", 0.0),
+    ("safety.lost_time_injuries", "person", 2.0),
+    ("safety.lost_days", "day", 60.0),
+    ("safety.hours_worked", "h", 1_600_000.0),
     ("finance.revenue", "万元", 150_000.0),
 ]
 TARGETS = {"import": 10.0, "calc": 5.0, "report": 5.0}
@@ -115,14 +136,26 @@ class Figure:
 
 # -- the generated group -----------------------------------------------------------------------
 
+
 def build_group(entities: int, rng: random.Random) -> tuple[list[list[str]], list[tuple[str, str]]]:
     """Organisation rows, and the plants as (id, kind). Tree: group > companies > plants."""
     companies = max(1, round(entities / 20))
     plants = max(1, entities - 1 - companies)
     rows = [["grp", "Benchmark Group", "", "CN", "基准集团", "group", "north", "1", "true"]]
     for c in range(companies):
-        rows.append([f"co{c:02d}", f"Company {c}", "grp", "CN", f"公司{c}", "company",
-                     CN_REGIONS[c % len(CN_REGIONS)], "1", "true"])
+        rows.append(
+            [
+                f"co{c:02d}",
+                f"Company {c}",
+                "grp",
+                "CN",
+                f"公司{c}",
+                "company",
+                CN_REGIONS[c % len(CN_REGIONS)],
+                "1",
+                "true",
+            ]
+        )
     kinds = list(PLANT_KINDS)
     plant_list = []
     for p in range(plants):
@@ -135,14 +168,26 @@ def build_group(entities: int, rng: random.Random) -> tuple[list[list[str]], lis
             country, region = "US", US_REGIONS[p % len(US_REGIONS)]
         kind = kinds[p % len(kinds)]
         plant_id = f"pl{p:03d}"
-        rows.append([plant_id, f"Plant {p} ({kind})", f"co{p % companies:02d}", country,
-                     f"工厂{p}", "plant", region, "1", "true"])
+        rows.append(
+            [
+                plant_id,
+                f"Plant {p} ({kind})",
+                f"co{p % companies:02d}",
+                country,
+                f"工厂{p}",
+                "plant",
+                region,
+                "1",
+                "true",
+            ]
+        )
         plant_list.append((plant_id, kind))
     return rows, plant_list
 
 
-def build_data(plants: list[tuple[str, str]], companies: list[str], years: list[int],
-               rng: random.Random) -> list[list[str]]:
+def build_data(
+    plants: list[tuple[str, str]], companies: list[str], years: list[int], rng: random.Random
+) -> list[list[str]]:
     rows: list[list[str]] = []
     for plant_id, kind in plants:
         scale = rng.uniform(0.3, 3.0)
@@ -154,8 +199,18 @@ def build_data(plants: list[tuple[str, str]], companies: list[str], years: list[
                 to_unit = {"万千瓦时": 0.1, "kWh": 1000.0}.get(unit, 1.0)
                 for month in range(1, 13):
                     value = magnitude * scale * growth * rng.uniform(0.9, 1.1) * to_unit
-                    rows.append([plant_id, f"{year}-{month:02d}", metric, f"{value:.2f}", unit,
-                                 "measured", f"{year} energy statistics report", ""])
+                    rows.append(
+                        [
+                            plant_id,
+                            f"{year}-{month:02d}",
+                            metric,
+                            f"{value:.2f}",
+                            unit,
+                            "measured",
+                            f"{year} energy statistics report",
+                            "",
+                        ]
+                    )
             rows.extend(_annual_rows(plant_id, year, scale * growth, rng))
     for company_id in companies:  # company offices: annual figures only
         for year in years:
@@ -163,12 +218,21 @@ def build_data(plants: list[tuple[str, str]], companies: list[str], years: list[
     return rows
 
 
-def _annual_rows(entity_id: str, year: int, scale: float,
-                 rng: random.Random) -> Iterator[list[str]]:
+def _annual_rows(
+    entity_id: str, year: int, scale: float, rng: random.Random
+) -> Iterator[list[str]]:
     for metric, unit, magnitude in ANNUAL:
         value = round(magnitude * scale * rng.uniform(0.8, 1.2), 0 if unit == "person" else 2)
-        yield [entity_id, str(year), metric, f"{value:g}", unit, "measured",
-               f"{year} statistics", ""]
+        yield [
+            entity_id,
+            str(year),
+            metric,
+            f"{value:g}",
+            unit,
+            "measured",
+            f"{year} statistics",
+            "",
+        ]
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -180,6 +244,7 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 # -- timing helpers ---------------------------------------------------------------------------
+
 
 @contextmanager
 def timed(profile: bool, label: str) -> Iterator[list[float]]:
@@ -214,8 +279,10 @@ def baseline_sqlite(csv_path: Path, db_path: Path) -> tuple[float, float]:
     """csv module + executemany of the raw rows into a bare SQLite table, one transaction."""
     start, start_cpu = time.perf_counter(), time.process_time()
     connection = sqlite3.connect(db_path)
-    connection.execute("CREATE TABLE raw (entity TEXT, period TEXT, metric TEXT, value TEXT, "
-                       "unit TEXT, method TEXT, source TEXT, note TEXT)")
+    connection.execute(
+        "CREATE TABLE raw (entity TEXT, period TEXT, metric TEXT, value TEXT, "
+        "unit TEXT, method TEXT, source TEXT, note TEXT)"
+    )
     with csv_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         next(reader)
@@ -230,14 +297,17 @@ def baseline_postgres(csv_path: Path, url: str) -> tuple[float, float]:
     engine = sa.create_engine(url)
     start, start_cpu = time.perf_counter(), time.process_time()
     with engine.begin() as connection:
-        connection.exec_driver_sql("CREATE TABLE bench_raw (entity TEXT, period TEXT, metric TEXT, "
-                                   "value TEXT, unit TEXT, method TEXT, source TEXT, note TEXT)")
+        connection.exec_driver_sql(
+            "CREATE TABLE bench_raw (entity TEXT, period TEXT, metric TEXT, "
+            "value TEXT, unit TEXT, method TEXT, source TEXT, note TEXT)"
+        )
         with csv_path.open(encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle)
             next(reader)
             rows = [tuple(row) for row in reader]
         connection.exec_driver_sql(
-            "INSERT INTO bench_raw VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows)
+            "INSERT INTO bench_raw VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows
+        )
     elapsed = time.perf_counter() - start, time.process_time() - start_cpu
     with engine.begin() as connection:
         connection.exec_driver_sql("DROP TABLE bench_raw")
@@ -247,25 +317,58 @@ def baseline_postgres(csv_path: Path, url: str) -> tuple[float, float]:
 
 # -- one backend ------------------------------------------------------------------------------
 
-def run_backend(backend: str, url: str, org_csv: Path, data_csv: Path, rows: int, years: list[int],
-                out_dir: Path, profile: bool,
-                baseline: Callable[[], tuple[float, float]]) -> list[Figure]:
+
+def run_backend(
+    backend: str,
+    url: str,
+    org_csv: Path,
+    data_csv: Path,
+    rows: int,
+    years: list[int],
+    out_dir: Path,
+    profile: bool,
+    baseline: Callable[[], tuple[float, float]],
+) -> list[Figure]:
     figures: list[Figure] = []
     ws = Workspace(open_database(url), actor="bench")
     try:
         with timed(False, "init") as t:
             ws.init()
             ws.import_organisation(org_csv)
-        figures.append(Figure(backend, "init + organisation import", t[0], cpu=t[1],
-                              note=f"{len(ws.entities())} entities"))
+        figures.append(
+            Figure(
+                backend,
+                "init + organisation import",
+                t[0],
+                cpu=t[1],
+                note=f"{len(ws.entities())} entities",
+            )
+        )
 
         with timed(profile, f"{backend} import") as t:
             summary = ws.import_data(data_csv)
-        figures.append(Figure(backend, "data import", t[0], summary.created, TARGETS["import"],
-                              cpu=t[1], note=f"{summary.created:,} data points written"))
+        figures.append(
+            Figure(
+                backend,
+                "data import",
+                t[0],
+                summary.created,
+                TARGETS["import"],
+                cpu=t[1],
+                note=f"{summary.created:,} data points written",
+            )
+        )
         wall, cpu = baseline()
-        figures.append(Figure(backend, "baseline: csv + executemany", wall, rows, cpu=cpu,
-                              note="bare table, raw text rows"))
+        figures.append(
+            Figure(
+                backend,
+                "baseline: csv + executemany",
+                wall,
+                rows,
+                cpu=cpu,
+                note="bare table, raw text rows",
+            )
+        )
 
         calc_wall = calc_cpu = 0.0
         records = 0
@@ -274,11 +377,27 @@ def run_backend(backend: str, url: str, org_csv: Path, data_csv: Path, rows: int
                 inventory, _run = ws.calc(str(year))
             calc_wall, calc_cpu = calc_wall + t[0], calc_cpu + t[1]
             records += len(inventory.records)
-            figures.append(Figure(backend, f"calc {year}", t[0], len(inventory.records), cpu=t[1],
-                                  note=f"{len(inventory.results):,} totals, "
-                                       f"{len(inventory.records):,} lineage records"))
-        figures.append(Figure(backend, f"calc total ({len(years)} years)", calc_wall, records,
-                              TARGETS["calc"], cpu=calc_cpu))
+            figures.append(
+                Figure(
+                    backend,
+                    f"calc {year}",
+                    t[0],
+                    len(inventory.records),
+                    cpu=t[1],
+                    note=f"{len(inventory.results):,} totals, "
+                    f"{len(inventory.records):,} lineage records",
+                )
+            )
+        figures.append(
+            Figure(
+                backend,
+                f"calc total ({len(years)} years)",
+                calc_wall,
+                records,
+                TARGETS["calc"],
+                cpu=calc_cpu,
+            )
+        )
 
         last = str(years[-1])
         try:
@@ -289,13 +408,29 @@ def run_backend(backend: str, url: str, org_csv: Path, data_csv: Path, rows: int
         else:
             with timed(profile, f"{backend} report") as t:
                 path = build_report(ws, last, out_dir / backend, "en")
-            figures.append(Figure(backend, f"report {last} (en)", t[0], target=TARGETS["report"],
-                                  cpu=t[1], note=f"{path.stat().st_size / 1e6:.1f} MB HTML"))
+            figures.append(
+                Figure(
+                    backend,
+                    f"report {last} (en)",
+                    t[0],
+                    target=TARGETS["report"],
+                    cpu=t[1],
+                    note=f"{path.stat().st_size / 1e6:.1f} MB HTML",
+                )
+            )
 
         with timed(profile, f"{backend} explain") as t:
             tree = ws.explain("ghg.scope12_location", "grp", last)
-        figures.append(Figure(backend, f"explain ghg.scope12_location@grp@{last}", t[0],
-                              len(tree["records"]), cpu=t[1], note="lineage records loaded"))
+        figures.append(
+            Figure(
+                backend,
+                f"explain ghg.scope12_location@grp@{last}",
+                t[0],
+                len(tree["records"]),
+                cpu=t[1],
+                note="lineage records loaded",
+            )
+        )
     finally:
         ws.db.dispose()
     return figures
@@ -326,34 +461,67 @@ def combine(runs: list[list[Figure]]) -> list[Figure]:
         note = first.note
         if len(runs) > 1 and first.note != "not available":
             note = f"{note}; {walls[0]:.2f}-{walls[-1]:.2f} s over {len(runs)} runs".lstrip("; ")
-        combined.append(Figure(first.backend, first.step, statistics.median(walls), first.rows,
-                               first.target, note,
-                               None if None in cpus else statistics.median(cpus)))  # type: ignore[type-var]
+        combined.append(
+            Figure(
+                first.backend,
+                first.step,
+                statistics.median(walls),
+                first.rows,
+                first.target,
+                note,
+                None if None in cpus else statistics.median(cpus),
+            )
+        )  # type: ignore[type-var]
         if first.step.startswith("baseline"):
-            imported = next(f for f in combined if f.backend == first.backend
-                            and f.step == "data import")
+            imported = next(
+                f for f in combined if f.backend == first.backend and f.step == "data import"
+            )
             ratio = imported.seconds / combined[-1].seconds
-            cpu_ratio = (f", CPU {imported.cpu / combined[-1].cpu:.1f} x"
-                         if imported.cpu and combined[-1].cpu else "")
-            combined.append(Figure(first.backend, "ratio import / baseline", ratio,
-                                   note=f"esgledger import: {ratio:.1f} x the baseline "
-                                        f"(wall){cpu_ratio}"))
+            cpu_ratio = (
+                f", CPU {imported.cpu / combined[-1].cpu:.1f} x"
+                if imported.cpu and combined[-1].cpu
+                else ""
+            )
+            combined.append(
+                Figure(
+                    first.backend,
+                    "ratio import / baseline",
+                    ratio,
+                    note=f"esgledger import: {ratio:.1f} x the baseline (wall){cpu_ratio}",
+                )
+            )
     return combined
 
 
 def print_figures(figures: list[Figure]) -> None:
-    table = Table(title="esgledger foundation benchmark (median wall seconds; cpu = this "
-                        "process only)")
-    for column, justify in [("backend", "left"), ("step", "left"), ("seconds", "right"),
-                            ("cpu s", "right"), ("rows", "right"), ("rows/s", "right"),
-                            ("target", "right"), ("result", "left"), ("note", "left")]:
+    table = Table(
+        title="esgledger foundation benchmark (median wall seconds; cpu = this process only)"
+    )
+    for column, justify in [
+        ("backend", "left"),
+        ("step", "left"),
+        ("seconds", "right"),
+        ("cpu s", "right"),
+        ("rows", "right"),
+        ("rows/s", "right"),
+        ("target", "right"),
+        ("result", "left"),
+        ("note", "left"),
+    ]:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for f in figures:
         is_ratio = f.step.startswith("ratio")
-        table.add_row(f.backend, f.step, "" if is_ratio else f"{f.seconds:.3f}",
-                      f"{f.cpu:.3f}" if f.cpu is not None else "",
-                      f"{f.rows:,}" if f.rows else "", f.rate,
-                      f"<= {f.target:g} s" if f.target else "", f.verdict, f.note)
+        table.add_row(
+            f.backend,
+            f.step,
+            "" if is_ratio else f"{f.seconds:.3f}",
+            f"{f.cpu:.3f}" if f.cpu is not None else "",
+            f"{f.rows:,}" if f.rows else "",
+            f.rate,
+            f"<= {f.target:g} s" if f.target else "",
+            f.verdict,
+            f.note,
+        )
     console.print(table)
 
 
@@ -364,11 +532,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-year", type=int, default=2022)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL at URL")
-    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True,
-                        help="run on SQLite (default; --no-sqlite with --postgres for PG only)")
+    parser.add_argument(
+        "--sqlite",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="run on SQLite (default; --no-sqlite with --postgres for PG only)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile each esgledger step")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run every step N times on fresh ledgers and report the median")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every step N times on fresh ledgers and report the median",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args(argv)
 
@@ -383,10 +559,12 @@ def main(argv: list[str] | None = None) -> int:
         org_csv = write_csv(work / "organisation.csv", ORG_HEADER, org_rows)
         data_csv = write_csv(work / "data.csv", DATA_HEADER, data_rows)
         monthly = sum(1 for row in data_rows if len(row[1]) == 7)
-        console.print(f"generated {len(org_rows)} entities ({len(companies)} companies, "
-                      f"{len(plants)} plants) and {len(data_rows):,} data rows "
-                      f"({monthly:,} monthly) for {years[0]}-{years[-1]} in "
-                      f"{time.perf_counter() - start:.1f} s; files in {work}")
+        console.print(
+            f"generated {len(org_rows)} entities ({len(companies)} companies, "
+            f"{len(plants)} plants) and {len(data_rows):,} data rows "
+            f"({monthly:,} monthly) for {years[0]}-{years[-1]} in "
+            f"{time.perf_counter() - start:.1f} s; files in {work}"
+        )
 
         runs = []
         for attempt in range(args.repeat):
@@ -395,14 +573,29 @@ def main(argv: list[str] | None = None) -> int:
             figures = []
             if args.sqlite:
                 figures += run_backend(
-                    "sqlite", f"sqlite:///{db_dir / 'bench.db'}", org_csv, data_csv,
-                    len(data_rows), years, db_dir, args.profile,
-                    partial(baseline_sqlite, data_csv, db_dir / "raw.db"))
+                    "sqlite",
+                    f"sqlite:///{db_dir / 'bench.db'}",
+                    org_csv,
+                    data_csv,
+                    len(data_rows),
+                    years,
+                    db_dir,
+                    args.profile,
+                    partial(baseline_sqlite, data_csv, db_dir / "raw.db"),
+                )
             if args.postgres:
                 with scratch_postgres(args.postgres) as url:
                     figures += run_backend(
-                        "postgresql", url, org_csv, data_csv, len(data_rows), years, db_dir,
-                        args.profile, partial(baseline_postgres, data_csv, url))
+                        "postgresql",
+                        url,
+                        org_csv,
+                        data_csv,
+                        len(data_rows),
+                        years,
+                        db_dir,
+                        args.profile,
+                        partial(baseline_postgres, data_csv, url),
+                    )
             runs.append(figures)
         figures = combine(runs)
         print_figures(figures)

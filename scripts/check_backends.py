@@ -17,8 +17,10 @@ def main(path: str) -> int:
                     skipped[backend] += 1
                 else:
                     ran[backend] += 1
-    print(f"backend tests run: sqlite {ran['sqlite']}, postgresql {ran['postgresql']}; "
-          f"skipped: sqlite {skipped['sqlite']}, postgresql {skipped['postgresql']}")
+    print(
+        f"backend tests run: sqlite {ran['sqlite']}, postgresql {ran['postgresql']}; "
+        f"skipped: sqlite {skipped['sqlite']}, postgresql {skipped['postgresql']}"
+    )
     if ran["postgresql"] == 0 or skipped["postgresql"] or ran["sqlite"] == 0:
         print("error: the tests must run on both SQLite and PostgreSQL, none skipped")
         return 1

@@ -10,6 +10,13 @@ fi
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test]'
 bash scripts/ensure-postgres.sh
+# The browser tests drive Debian's Chromium (Chinese pages need CJK fonts); they fail, never skip.
+if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+  apt-get update && apt-get install -y chromium fonts-noto-cjk
+fi
+timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run \
+  --disable-background-networking --dump-dom about:blank >/dev/null 2>&1 \
+  || { echo "headless Chromium does not start: the browser tests cannot run" >&2; exit 1; }
 
 echo "== lint and format (ruff)"
 .venv/bin/ruff check src tests benchmarks

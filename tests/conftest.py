@@ -44,8 +44,11 @@ def _pg_reachable() -> bool:
 def _start_local_postgres() -> None:
     versions = sorted(os.listdir("/etc/postgresql")) if os.path.isdir("/etc/postgresql") else []
     for version in versions:
-        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-                       check=False, capture_output=True)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+            check=False,
+            capture_output=True,
+        )
 
 
 def _admin_url_for(database: str) -> str:
@@ -67,8 +70,10 @@ def postgres_template() -> Iterator[str]:
     if not _pg_reachable():
         _start_local_postgres()
     if not _pg_reachable():
-        pytest.exit(f"PostgreSQL is not reachable at {PG_ADMIN_URL}; the PostgreSQL tests must run",
-                    returncode=3)
+        pytest.exit(
+            f"PostgreSQL is not reachable at {PG_ADMIN_URL}; the PostgreSQL tests must run",
+            returncode=3,
+        )
     name = f"esgledger_tmpl_{uuid.uuid4().hex[:8]}"
     _admin_execute(f'CREATE DATABASE "{name}"')
     url = _admin_url_for(name)

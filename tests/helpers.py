@@ -16,6 +16,16 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]
     return path
 
 
-ORG_HEADER = ["id", "name", "parent", "country", "name_zh", "type", "grid_region",
-              "operational_control", "valid_from", "valid_to"]
+ORG_HEADER = [
+    "id",
+    "name",
+    "parent",
+    "country",
+    "name_zh",
+    "type",
+    "grid_region",
+    "operational_control",
+    "valid_from",
+    "valid_to",
+]
 DATA_HEADER = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]

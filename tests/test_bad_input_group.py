@@ -27,32 +27,49 @@ ORG = ["id", "name", "parent", "country", "type", "grid_region", "cell_technolog
 DATA = ["entity", "period", "metric", "value", "unit"]
 TRANSFERS = ["from", "to", "period", "carrier", "value", "unit", "reported_by"]
 CERTIFICATES = ["entity", "period", "scheme", "certificate_id", "mwh"]
-TABLES = {"datapoints": datapoints, "transfers": transfers, "certificates": certificates,
-          "import_batches": import_batches, "audit_log": audit_log}
+TABLES = {
+    "datapoints": datapoints,
+    "transfers": transfers,
+    "certificates": certificates,
+    "import_batches": import_batches,
+    "audit_log": audit_log,
+}
 
 
 @pytest.fixture
 def group(ws: Workspace, tmp_path: Path) -> Workspace:
     """A group with a captive power plant and a smelter; the smelter bought 1 000 MWh in 2024 and
     reported 2023 by month (12 x 50 MWh)."""
-    ws.import_organisation(write_csv(tmp_path / "org.csv", ORG, [
-        ["grp", "Group", "", "CN", "group", "", ""],
-        ["power", "Captive power plant", "grp", "CN", "plant", "northwest", ""],
-        ["smelter", "Smelter", "grp", "CN", "plant", "northwest", "cwpb"],
-    ]))
-    rows = [["smelter", "2024", "energy.electricity_purchased", "1000", "MWh"],
-            ["power", "2024", "production.electricity_generated", "2000", "MWh"],
-            ["power", "2024", "energy.raw_coal", "1000", "t"]]
-    rows += [["smelter", f"2023-{m:02d}", "energy.electricity_purchased", "50", "MWh"]
-             for m in range(1, 13)]
+    ws.import_organisation(
+        write_csv(
+            tmp_path / "org.csv",
+            ORG,
+            [
+                ["grp", "Group", "", "CN", "group", "", ""],
+                ["power", "Captive power plant", "grp", "CN", "plant", "northwest", ""],
+                ["smelter", "Smelter", "grp", "CN", "plant", "northwest", "cwpb"],
+            ],
+        )
+    )
+    rows = [
+        ["smelter", "2024", "energy.electricity_purchased", "1000", "MWh"],
+        ["power", "2024", "production.electricity_generated", "2000", "MWh"],
+        ["power", "2024", "energy.raw_coal", "1000", "t"],
+    ]
+    rows += [
+        ["smelter", f"2023-{m:02d}", "energy.electricity_purchased", "50", "MWh"]
+        for m in range(1, 13)
+    ]
     ws.import_data(write_csv(tmp_path / "base.csv", DATA, rows))
     return ws
 
 
 def _counts(ws: Workspace) -> dict[str, int]:
     with ws.db.reading() as connection:
-        return {name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                for name, table in TABLES.items()}
+        return {
+            name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            for name, table in TABLES.items()
+        }
 
 
 def _rejected(ws: Workspace, action: Callable[[], object]) -> list[InputIssue]:
@@ -69,28 +86,38 @@ def _find(issues: list[InputIssue], row: int, field: str) -> InputIssue:
     for issue in issues:
         if issue.row == row and issue.field == field:
             return issue
-    raise AssertionError(f"no issue for row {row}, field {field!r} in:\n"
-                         + "\n".join(str(i) for i in issues))
+    raise AssertionError(
+        f"no issue for row {row}, field {field!r} in:\n" + "\n".join(str(i) for i in issues)
+    )
 
 
 # -- process parameters ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("metric,value,unit,mentions", [
-    ("process.anode_sulphur", "12", "%", "process.anode_sulphur"),        # above 10 %
-    ("process.anode_sulphur", "0.12", "1", "process.anode_sulphur"),      # 12 % as a fraction
-    ("process.anode_ash", "15", "percent", "process.anode_ash"),
-    ("process.anode_net_consumption", "-0.4", "tC/t", "process.anode_net_consumption"),
-    ("process.anode_net_consumption", "4.2", "tC/t", "process.anode_net_consumption"),
-    ("process.anode_effect_minutes", "abc", "1", "a number"),
-    ("process.anode_effect_minutes", "nan", "1", "a number"),
-    ("process.anode_effect_minutes", "-0.2", "1", "process.anode_effect_minutes"),
-])
-def test_process_parameter_outside_physical_bounds(group: Workspace, tmp_path: Path, metric: str,
-                                                   value: str, unit: str, mentions: str) -> None:
-    path = write_csv(tmp_path / "process.csv", DATA, [
-        ["smelter", "2024", "production.primary_aluminium", "100000", "t"],  # a good row
-        ["smelter", "2024", metric, value, unit],
-    ])
+
+@pytest.mark.parametrize(
+    "metric,value,unit,mentions",
+    [
+        ("process.anode_sulphur", "12", "%", "process.anode_sulphur"),  # above 10 %
+        ("process.anode_sulphur", "0.12", "1", "process.anode_sulphur"),  # 12 % as a fraction
+        ("process.anode_ash", "15", "percent", "process.anode_ash"),
+        ("process.anode_net_consumption", "-0.4", "tC/t", "process.anode_net_consumption"),
+        ("process.anode_net_consumption", "4.2", "tC/t", "process.anode_net_consumption"),
+        ("process.anode_effect_minutes", "abc", "1", "a number"),
+        ("process.anode_effect_minutes", "nan", "1", "a number"),
+        ("process.anode_effect_minutes", "-0.2", "1", "process.anode_effect_minutes"),
+    ],
+)
+def test_process_parameter_outside_physical_bounds(
+    group: Workspace, tmp_path: Path, metric: str, value: str, unit: str, mentions: str
+) -> None:
+    path = write_csv(
+        tmp_path / "process.csv",
+        DATA,
+        [
+            ["smelter", "2024", "production.primary_aluminium", "100000", "t"],  # a good row
+            ["smelter", "2024", metric, value, unit],
+        ],
+    )
     issues = _rejected(group, lambda: group.import_data(path))
     issue = _find(issues, 3, "value")
     assert issue.found == value
@@ -101,122 +128,175 @@ def test_process_parameter_outside_physical_bounds(group: Workspace, tmp_path: P
 
 # -- certificates ----------------------------------------------------------------------------------
 
+
 def test_certificate_claimed_twice_in_one_file(group: Workspace, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "certs.csv", CERTIFICATES, [
-        ["smelter", "2024", "GEC", "GEC-2024-1", "300"],
-        ["smelter", "2024", "GEC", "GEC-2024-1", "200"],
-    ])
+    path = write_csv(
+        tmp_path / "certs.csv",
+        CERTIFICATES,
+        [
+            ["smelter", "2024", "GEC", "GEC-2024-1", "300"],
+            ["smelter", "2024", "GEC", "GEC-2024-1", "200"],
+        ],
+    )
     issue = _find(_rejected(group, lambda: group.import_certificates(path)), 3, "certificate_id")
     assert issue.found == "GEC-2024-1" and "row 2" in issue.expected
 
 
 @pytest.mark.parametrize("entity", ["smelter", "power"])
-def test_certificate_claimed_twice_across_imports(group: Workspace, tmp_path: Path,
-                                                  entity: str) -> None:
+def test_certificate_claimed_twice_across_imports(
+    group: Workspace, tmp_path: Path, entity: str
+) -> None:
     """Once claimed, a certificate id cannot be claimed again, by the same or another entity."""
-    first = write_csv(tmp_path / "first.csv", CERTIFICATES,
-                      [["smelter", "2024", "I-REC", "IREC-9", "300"]])
+    first = write_csv(
+        tmp_path / "first.csv", CERTIFICATES, [["smelter", "2024", "I-REC", "IREC-9", "300"]]
+    )
     assert group.import_certificates(first) == 1
-    second = write_csv(tmp_path / "second.csv", CERTIFICATES, [
-        ["smelter", "2024", "I-REC", "IREC-10", "100"],  # a good row: must not be written either
-        [entity, "2024", "I-REC", "IREC-9", "300"],
-    ])
+    second = write_csv(
+        tmp_path / "second.csv",
+        CERTIFICATES,
+        [
+            [
+                "smelter",
+                "2024",
+                "I-REC",
+                "IREC-10",
+                "100",
+            ],  # a good row: must not be written either
+            [entity, "2024", "I-REC", "IREC-9", "300"],
+        ],
+    )
     issue = _find(_rejected(group, lambda: group.import_certificates(second)), 3, "certificate_id")
     assert issue.found == "IREC-9"
     assert "second.csv" in str(issue)
 
 
 def test_certificates_for_more_than_consumed_in_one_file(group: Workspace, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "certs.csv", CERTIFICATES, [
-        ["smelter", "2024", "GEC", "GEC-A", "600"],
-        ["smelter", "2024", "GEC", "GEC-B", "500"],
-    ])
+    path = write_csv(
+        tmp_path / "certs.csv",
+        CERTIFICATES,
+        [
+            ["smelter", "2024", "GEC", "GEC-A", "600"],
+            ["smelter", "2024", "GEC", "GEC-B", "500"],
+        ],
+    )
     issue = _find(_rejected(group, lambda: group.import_certificates(path)), 3, "mwh")
     assert issue.found == "500" and "1000 MWh" in issue.expected
 
 
-def test_certificates_for_more_than_consumed_across_imports(group: Workspace,
-                                                            tmp_path: Path) -> None:
+def test_certificates_for_more_than_consumed_across_imports(
+    group: Workspace, tmp_path: Path
+) -> None:
     """600 MWh claimed, then 500 more for the same entity and year: 1 100 > 1 000 MWh consumed."""
-    first = write_csv(tmp_path / "first.csv", CERTIFICATES,
-                      [["smelter", "2024", "GEC", "GEC-A", "600"]])
+    first = write_csv(
+        tmp_path / "first.csv", CERTIFICATES, [["smelter", "2024", "GEC", "GEC-A", "600"]]
+    )
     assert group.import_certificates(first) == 1
-    second = write_csv(tmp_path / "second.csv", CERTIFICATES,
-                       [["smelter", "2024", "GEC", "GEC-B", "500"]])
+    second = write_csv(
+        tmp_path / "second.csv", CERTIFICATES, [["smelter", "2024", "GEC", "GEC-B", "500"]]
+    )
     issue = _find(_rejected(group, lambda: group.import_certificates(second)), 2, "mwh")
     assert issue.found == "500"
 
 
 def test_certificates_for_more_than_the_monthly_consumption_of_the_year(
-        group: Workspace, tmp_path: Path) -> None:
+    group: Workspace, tmp_path: Path
+) -> None:
     """The smelter reported 2023 as 12 monthly values of 50 MWh (600 MWh): an annual claim of
     1 000 MWh for 2023 exceeds what it consumed."""
-    path = write_csv(tmp_path / "certs.csv", CERTIFICATES,
-                     [["smelter", "2023", "GEC", "GEC-2023-1", "1000"]])
+    path = write_csv(
+        tmp_path / "certs.csv", CERTIFICATES, [["smelter", "2023", "GEC", "GEC-2023-1", "1000"]]
+    )
     issue = _find(_rejected(group, lambda: group.import_certificates(path)), 2, "mwh")
     assert issue.found == "1000"
 
 
 # -- transfers -------------------------------------------------------------------------------------
 
+
 def test_transfer_whose_supplier_and_receiver_disagree(group: Workspace, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "transfers.csv", TRANSFERS, [
-        ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],
-        ["power", "smelter", "2024", "electricity", "700", "MWh", "to"],
-    ])
+    path = write_csv(
+        tmp_path / "transfers.csv",
+        TRANSFERS,
+        [
+            ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],
+            ["power", "smelter", "2024", "electricity", "700", "MWh", "to"],
+        ],
+    )
     issue = _find(_rejected(group, lambda: group.import_transfers(path)), 3, "value")
     assert issue.found == "700" and "disagree" in issue.expected and "row 2" in issue.expected
 
 
 def test_transfer_sides_agree_within_metering_rounding(group: Workspace, tmp_path: Path) -> None:
     """The same transfer in other units from each side (800 MWh = 80 万千瓦时) is one transfer."""
-    path = write_csv(tmp_path / "transfers.csv", TRANSFERS, [
-        ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],
-        ["power", "smelter", "2024", "electricity", "80", "万千瓦时", "to"],
-    ])
+    path = write_csv(
+        tmp_path / "transfers.csv",
+        TRANSFERS,
+        [
+            ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],
+            ["power", "smelter", "2024", "electricity", "80", "万千瓦时", "to"],
+        ],
+    )
     assert group.import_transfers(path) == 1
 
 
 def test_transfer_disagreement_across_imports(group: Workspace, tmp_path: Path) -> None:
     """The supplier's file says 800 MWh; the receiver's file, imported later, says 700 MWh. The
     second import must not silently replace the supplier's figure."""
-    first = write_csv(tmp_path / "supplier.csv", TRANSFERS,
-                      [["power", "smelter", "2024", "electricity", "800", "MWh", "from"]])
+    first = write_csv(
+        tmp_path / "supplier.csv",
+        TRANSFERS,
+        [["power", "smelter", "2024", "electricity", "800", "MWh", "from"]],
+    )
     assert group.import_transfers(first) == 1
-    second = write_csv(tmp_path / "receiver.csv", TRANSFERS,
-                       [["power", "smelter", "2024", "electricity", "700", "MWh", "to"]])
+    second = write_csv(
+        tmp_path / "receiver.csv",
+        TRANSFERS,
+        [["power", "smelter", "2024", "electricity", "700", "MWh", "to"]],
+    )
     issue = _find(_rejected(group, lambda: group.import_transfers(second)), 2, "value")
     assert issue.found == "700"
 
 
 def test_transfer_to_itself(group: Workspace, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "transfers.csv", TRANSFERS, [
-        ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],  # a good row
-        ["power", "power", "2024", "electricity", "100", "MWh", "from"],
-    ])
+    path = write_csv(
+        tmp_path / "transfers.csv",
+        TRANSFERS,
+        [
+            ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],  # a good row
+            ["power", "power", "2024", "electricity", "100", "MWh", "from"],
+        ],
+    )
     issue = _find(_rejected(group, lambda: group.import_transfers(path)), 3, "to")
     assert issue.found == "power"
 
 
 @pytest.mark.parametrize("carrier", ["hydrogen", "coal", ""])
 def test_transfer_of_an_unknown_carrier(group: Workspace, tmp_path: Path, carrier: str) -> None:
-    path = write_csv(tmp_path / "transfers.csv", TRANSFERS, [
-        ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],  # a good row
-        ["power", "smelter", "2024", carrier, "100", "t", "from"],
-    ])
+    path = write_csv(
+        tmp_path / "transfers.csv",
+        TRANSFERS,
+        [
+            ["power", "smelter", "2024", "electricity", "800", "MWh", "from"],  # a good row
+            ["power", "smelter", "2024", carrier, "100", "t", "from"],
+        ],
+    )
     issue = _find(_rejected(group, lambda: group.import_transfers(path)), 3, "carrier")
     assert issue.found == carrier and "electricity" in issue.expected
 
 
 def test_every_problem_of_a_transfer_file_is_named(group: Workspace, tmp_path: Path) -> None:
     """One import reports all its problems, each with its row and field."""
-    path = write_csv(tmp_path / "transfers.csv", TRANSFERS, [
-        ["power", "power", "2024", "electricity", "100", "MWh", "from"],
-        ["power", "smelter", "2024", "steam-ish", "100", "GJ", "from"],
-        ["power", "nowhere", "2024", "heat", "100", "GJ", "from"],
-        ["power", "smelter", "2024", "heat", "-5", "GJ", "from"],
-        ["power", "smelter", "2024", "electricity", "100", "kg", "from"],
-    ])
+    path = write_csv(
+        tmp_path / "transfers.csv",
+        TRANSFERS,
+        [
+            ["power", "power", "2024", "electricity", "100", "MWh", "from"],
+            ["power", "smelter", "2024", "steam-ish", "100", "GJ", "from"],
+            ["power", "nowhere", "2024", "heat", "100", "GJ", "from"],
+            ["power", "smelter", "2024", "heat", "-5", "GJ", "from"],
+            ["power", "smelter", "2024", "electricity", "100", "kg", "from"],
+        ],
+    )
     issues = _rejected(group, lambda: group.import_transfers(path))
     for row, field in [(2, "to"), (3, "carrier"), (4, "to"), (5, "value"), (6, "unit")]:
         _find(issues, row, field)

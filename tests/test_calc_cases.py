@@ -65,16 +65,36 @@ FILE_OPTIONAL = {"description"}
 CASE_REQUIRED = {"name", "period", "entities", "inputs", "expected"}
 CASE_OPTIONAL = {"description", "reference", "options"}
 ENTITY_REQUIRED = {"id", "country"}
-ENTITY_OPTIONAL = {"name", "name_zh", "parent", "type", "grid_region", "ownership",
-                   "operational_control", "valid_from", "valid_to"}
+ENTITY_OPTIONAL = {
+    "name",
+    "name_zh",
+    "parent",
+    "type",
+    "grid_region",
+    "ownership",
+    "operational_control",
+    "valid_from",
+    "valid_to",
+}
 INPUT_REQUIRED = {"entity", "metric", "value", "unit"}
 INPUT_OPTIONAL = {"period", "method", "source", "note"}
 EXPECTED_REQUIRED = {"metric", "entity", "working", "reference"}
 EXPECTED_OPTIONAL = {"period", "value", "abs_tolerance", "rel_tolerance", "absent"}
 OPTION_KEYS = {f.name for f in dataclasses.fields(CalcOptions)}
 
-ORG_COLUMNS = ["id", "name", "parent", "country", "name_zh", "type", "grid_region", "ownership",
-               "operational_control", "valid_from", "valid_to"]
+ORG_COLUMNS = [
+    "id",
+    "name",
+    "parent",
+    "country",
+    "name_zh",
+    "type",
+    "grid_region",
+    "ownership",
+    "operational_control",
+    "valid_from",
+    "valid_to",
+]
 DATA_COLUMNS = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]
 
 
@@ -92,6 +112,7 @@ class CaseRef:
 
 
 # -- loading and validation ------------------------------------------------------------------------
+
 
 def _case_files() -> list[Path]:
     return sorted(CASES_DIR.glob("*.yaml"))
@@ -123,8 +144,10 @@ def _check_keys(where: str, item: Any, required: set[str], optional: set[str]) -
     if not isinstance(item, dict):
         return [f"{where}: expected a mapping, found {type(item).__name__}"]
     problems = [f"{where}: missing key {key!r}" for key in sorted(required - item.keys())]
-    problems += [f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(required | optional))})"
-                 for key in sorted(item.keys() - required - optional)]
+    problems += [
+        f"{where}: unknown key {key!r} (allowed: {', '.join(sorted(required | optional))})"
+        for key in sorted(item.keys() - required - optional)
+    ]
     return problems
 
 
@@ -166,13 +189,19 @@ def validate_case(where: str, case: Any, metric_ids: set[str]) -> list[str]:
             problems.append(f"{at}: duplicate entity id {entity_id!r}")
         entity_ids.add(entity_id)
         if entity.get("type") and entity["type"] not in ENTITY_TYPES:
-            problems.append(f"{at}: type {entity['type']!r} is not one of "
-                            f"{', '.join(ENTITY_TYPES)}")
+            problems.append(
+                f"{at}: type {entity['type']!r} is not one of {', '.join(ENTITY_TYPES)}"
+            )
     for index, entity in enumerate(entities):
-        if isinstance(entity, dict) and entity.get("parent") and \
-                _text(entity["parent"]) not in entity_ids:
-            problems.append(f"{where}: entities[{index}]: parent {entity['parent']!r} is not an "
-                            f"entity of this case")
+        if (
+            isinstance(entity, dict)
+            and entity.get("parent")
+            and _text(entity["parent"]) not in entity_ids
+        ):
+            problems.append(
+                f"{where}: entities[{index}]: parent {entity['parent']!r} is not an "
+                f"entity of this case"
+            )
 
     inputs = case.get("inputs")
     if not isinstance(inputs, list) or not inputs:
@@ -280,6 +309,7 @@ def metric_ids() -> set[str]:
 
 # -- well-formedness -------------------------------------------------------------------------------
 
+
 def test_case_files_are_well_formed(metric_ids: set[str]) -> None:
     files = _case_files()
     assert files, f"no case files in {CASES_DIR}"
@@ -290,11 +320,20 @@ def test_case_files_are_well_formed(metric_ids: set[str]) -> None:
 def test_validator_rejects_unknown_keys_and_missing_working(metric_ids: set[str]) -> None:
     """The validator itself: unknown keys and an expected item without working are errors."""
     case = {
-        "name": "x", "period": "2024", "colour": "red",
+        "name": "x",
+        "period": "2024",
+        "colour": "red",
         "entities": [{"id": "p", "country": "CN", "size": 3}],
         "inputs": [{"entity": "p", "metric": "energy.diesel", "value": 1, "unit": "t"}],
-        "expected": [{"metric": "energy.total_tce", "entity": "p", "value": 1.4571,
-                      "abs_tolerance": 1e-9, "reference": "GB/T 2589-2020"}],
+        "expected": [
+            {
+                "metric": "energy.total_tce",
+                "entity": "p",
+                "value": 1.4571,
+                "abs_tolerance": 1e-9,
+                "reference": "GB/T 2589-2020",
+            }
+        ],
     }
     problems = "\n".join(validate_case("f.yaml::x", case, metric_ids))
     assert "unknown key 'colour'" in problems
@@ -303,6 +342,7 @@ def test_validator_rejects_unknown_keys_and_missing_working(metric_ids: set[str]
 
 
 # -- running the cases -----------------------------------------------------------------------------
+
 
 def _write_organisation(path: Path, entities: list[dict[str, Any]]) -> Path:
     rows = []
@@ -341,16 +381,24 @@ def test_case(ref: CaseRef, ws: Workspace, tmp_path: Path, metric_ids: set[str])
     periods = sorted({_text(item.get("period")) or default_period for item in case["expected"]})
     failures: list[str] = []
     for period in periods:
-        items = [item for item in case["expected"]
-                 if (_text(item.get("period")) or default_period) == period]
+        items = [
+            item
+            for item in case["expected"]
+            if (_text(item.get("period")) or default_period) == period
+        ]
         try:
             ws.calc(period, options)
         except Exception as exc:  # report the case, not just the engine's traceback
-            workings = "\n".join(f"    - {_describe(ref, item, period)}: expected "
-                                 f"{'no value' if item.get('absent') else item['value']}; "
-                                 f"working: {item['working']}" for item in items)
-            failures.append(f"{ref.file} :: {ref.name}: calc of period {period} with {options} "
-                            f"failed: {type(exc).__name__}: {exc}\n  expected:\n{workings}")
+            workings = "\n".join(
+                f"    - {_describe(ref, item, period)}: expected "
+                f"{'no value' if item.get('absent') else item['value']}; "
+                f"working: {item['working']}"
+                for item in items
+            )
+            failures.append(
+                f"{ref.file} :: {ref.name}: calc of period {period} with {options} "
+                f"failed: {type(exc).__name__}: {exc}\n  expected:\n{workings}"
+            )
             continue
         for item in items:
             failures += _compare(ref, ws, item, period)
@@ -368,8 +416,10 @@ def _compare(ref: CaseRef, ws: Workspace, item: dict[str, Any], period: str) -> 
     if item.get("absent"):
         if actual is None:
             return []
-        return [f"{label}\n  expected: no value\n  actual:   {actual!r}\n"
-                f"  working:  {item['working']}\n  reference: {item['reference']}"]
+        return [
+            f"{label}\n  expected: no value\n  actual:   {actual!r}\n"
+            f"  working:  {item['working']}\n  reference: {item['reference']}"
+        ]
     expected = float(item["value"])
     if "abs_tolerance" in item:
         allowed = float(item["abs_tolerance"])
@@ -380,6 +430,8 @@ def _compare(ref: CaseRef, ws: Workspace, item: dict[str, Any], period: str) -> 
     if actual is not None and abs(actual - expected) <= allowed:
         return []
     difference = "" if actual is None else f" (difference {actual - expected:+.9g})"
-    return [f"{label}\n  expected: {expected!r} ({tolerance_text})\n"
-            f"  actual:   {'no value' if actual is None else repr(actual)}{difference}\n"
-            f"  working:  {item['working']}\n  reference: {item['reference']}"]
+    return [
+        f"{label}\n  expected: {expected!r} ({tolerance_text})\n"
+        f"  actual:   {'no value' if actual is None else repr(actual)}{difference}\n"
+        f"  working:  {item['working']}\n  reference: {item['reference']}"
+    ]

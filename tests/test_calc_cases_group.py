@@ -68,24 +68,43 @@ CERTIFICATE_OPTIONAL = {"period"}
 BASE_YEAR_REQUIRED = {"year"}
 BASE_YEAR_OPTIONAL = {"threshold"}
 
-ORG_COLUMNS = ["id", "name", "parent", "country", "name_zh", "type", "grid_region", "ownership",
-               "operational_control", "financial_control", "cell_technology", "valid_from",
-               "valid_to"]
+ORG_COLUMNS = [
+    "id",
+    "name",
+    "parent",
+    "country",
+    "name_zh",
+    "type",
+    "grid_region",
+    "ownership",
+    "operational_control",
+    "financial_control",
+    "cell_technology",
+    "valid_from",
+    "valid_to",
+]
 TRANSFER_COLUMNS = ["from", "to", "period", "carrier", "value", "unit", "reported_by"]
 CERTIFICATE_COLUMNS = ["entity", "period", "scheme", "certificate_id", "mwh"]
 
 
 # -- validation ------------------------------------------------------------------------------------
 
+
 def _base_format(case: dict[str, Any]) -> dict[str, Any]:
     """The case without the group extensions, for the validator of ``tests/cases``."""
     base = {k: v for k, v in case.items() if k not in GROUP_CASE_KEYS}
     if isinstance(base.get("entities"), list):
-        base["entities"] = [{k: v for k, v in e.items() if k not in GROUP_ENTITY_KEYS}
-                            if isinstance(e, dict) else e for e in base["entities"]]
+        base["entities"] = [
+            {k: v for k, v in e.items() if k not in GROUP_ENTITY_KEYS} if isinstance(e, dict) else e
+            for e in base["entities"]
+        ]
     if isinstance(base.get("expected"), list):
-        base["expected"] = [{k: v for k, v in e.items() if k not in GROUP_EXPECTED_KEYS}
-                            if isinstance(e, dict) else e for e in base["expected"]]
+        base["expected"] = [
+            {k: v for k, v in e.items() if k not in GROUP_EXPECTED_KEYS}
+            if isinstance(e, dict)
+            else e
+            for e in base["expected"]
+        ]
     return base
 
 
@@ -103,8 +122,9 @@ def validate_group_case(where: str, case: Any, metric_ids: set[str]) -> list[str
             problems.append(f"{at}: financial_control must be true or false")
         tech = entity.get("cell_technology")
         if tech is not None and tech not in CELL_TECHNOLOGIES:
-            problems.append(f"{at}: cell_technology {tech!r} is not one of "
-                            f"{', '.join(CELL_TECHNOLOGIES)}")
+            problems.append(
+                f"{at}: cell_technology {tech!r} is not one of {', '.join(CELL_TECHNOLOGIES)}"
+            )
 
     transfers = case.get("transfers", [])
     if not isinstance(transfers, list):
@@ -141,8 +161,9 @@ def validate_group_case(where: str, case: Any, metric_ids: set[str]) -> list[str
 
     base_year = case.get("base_year")
     if base_year is not None:
-        problems += _check_keys(f"{where}: base_year", base_year, BASE_YEAR_REQUIRED,
-                                BASE_YEAR_OPTIONAL)
+        problems += _check_keys(
+            f"{where}: base_year", base_year, BASE_YEAR_REQUIRED, BASE_YEAR_OPTIONAL
+        )
         if isinstance(base_year, dict):
             if "year" in base_year:
                 problems += _check_period(f"{where}: base_year: year", base_year["year"])
@@ -229,15 +250,33 @@ def test_group_case_files_are_well_formed(catalogue_metric_ids: set[str]) -> Non
 
 def test_group_validator_rejects_bad_extensions(catalogue_metric_ids: set[str]) -> None:
     case = {
-        "name": "x", "period": "2024",
+        "name": "x",
+        "period": "2024",
         "entities": [{"id": "p", "country": "CN", "cell_technology": "pfpb"}],
         "inputs": [{"entity": "p", "metric": "energy.diesel", "value": 1, "unit": "t"}],
-        "transfers": [{"from": "p", "to": "q", "carrier": "electricity", "value": 1,
-                       "unit": "MWh", "colour": "red"}],
+        "transfers": [
+            {
+                "from": "p",
+                "to": "q",
+                "carrier": "electricity",
+                "value": 1,
+                "unit": "MWh",
+                "colour": "red",
+            }
+        ],
         "certificates": [{"entity": "p", "scheme": "GEC", "mwh": 1}],
-        "expected": [{"metric": "energy.total_tce", "entity": "p", "value": 1.4571,
-                      "abs_tolerance": 1e-9, "working": "w", "reference": "r",
-                      "restated": True, "options": {"gwp": "AR7"}}],
+        "expected": [
+            {
+                "metric": "energy.total_tce",
+                "entity": "p",
+                "value": 1.4571,
+                "abs_tolerance": 1e-9,
+                "working": "w",
+                "reference": "r",
+                "restated": True,
+                "options": {"gwp": "AR7"},
+            }
+        ],
     }
     problems = "\n".join(validate_group_case("f.yaml::x", case, catalogue_metric_ids))
     assert "cell_technology 'pfpb'" in problems
@@ -249,6 +288,7 @@ def test_group_validator_rejects_bad_extensions(catalogue_metric_ids: set[str]) 
 
 
 # -- running ---------------------------------------------------------------------------------------
+
 
 def _options(case: dict[str, Any], item: dict[str, Any] | None = None) -> CalcOptions:
     merged = dict(case.get("options") or {})
@@ -265,8 +305,9 @@ def _write_organisation(path: Path, entities: list[dict[str, Any]]) -> Path:
     return write_csv(path, ORG_COLUMNS, rows)
 
 
-def _write_rows(path: Path, columns: list[str], items: list[dict[str, Any]],
-                default_period: str) -> Path:
+def _write_rows(
+    path: Path, columns: list[str], items: list[dict[str, Any]], default_period: str
+) -> Path:
     rows = []
     for item in items:
         row = {column: _text(item.get(column)) for column in columns}
@@ -306,8 +347,10 @@ def _compare_restated(ref: CaseRef, ws: Workspace, item: dict[str, Any], period:
     if item.get("absent"):
         if actual is None:
             return []
-        return [f"{label}\n  expected: no restated value\n  actual:   {actual!r}\n"
-                f"  working:  {item['working']}\n  reference: {item['reference']}"]
+        return [
+            f"{label}\n  expected: no restated value\n  actual:   {actual!r}\n"
+            f"  working:  {item['working']}\n  reference: {item['reference']}"
+        ]
     expected = float(item["value"])
     if "abs_tolerance" in item:
         allowed = float(item["abs_tolerance"])
@@ -318,14 +361,17 @@ def _compare_restated(ref: CaseRef, ws: Workspace, item: dict[str, Any], period:
     if actual is not None and abs(actual - expected) <= allowed:
         return []
     difference = "" if actual is None else f" (difference {actual - expected:+.9g})"
-    return [f"{label}\n  expected: {expected!r} ({tolerance_text})\n"
-            f"  actual:   {'no restated value' if actual is None else repr(actual)}{difference}\n"
-            f"  working:  {item['working']}\n  reference: {item['reference']}"]
+    return [
+        f"{label}\n  expected: {expected!r} ({tolerance_text})\n"
+        f"  actual:   {'no restated value' if actual is None else repr(actual)}{difference}\n"
+        f"  working:  {item['working']}\n  reference: {item['reference']}"
+    ]
 
 
 @pytest.mark.parametrize("ref", CASES, ids=[ref.id for ref in CASES])
-def test_group_case(ref: CaseRef, ws: Workspace, tmp_path: Path,
-                    catalogue_metric_ids: set[str]) -> None:
+def test_group_case(
+    ref: CaseRef, ws: Workspace, tmp_path: Path, catalogue_metric_ids: set[str]
+) -> None:
     problems = validate_group_case(ref.id, ref.case, catalogue_metric_ids)
     if problems:
         pytest.fail("malformed case:\n  " + "\n  ".join(problems), pytrace=False)
@@ -335,26 +381,41 @@ def test_group_case(ref: CaseRef, ws: Workspace, tmp_path: Path,
     ws.import_organisation(_write_organisation(tmp_path / "org.csv", case["entities"]))
     ws.import_data(_write_data(tmp_path / "data.csv", case["inputs"], default_period))
     if case.get("transfers"):
-        ws.import_transfers(_write_rows(tmp_path / "transfers.csv", TRANSFER_COLUMNS,
-                                        case["transfers"], default_period))
+        ws.import_transfers(
+            _write_rows(
+                tmp_path / "transfers.csv", TRANSFER_COLUMNS, case["transfers"], default_period
+            )
+        )
     if case.get("certificates"):
-        ws.import_certificates(_write_rows(tmp_path / "certificates.csv", CERTIFICATE_COLUMNS,
-                                           case["certificates"], default_period))
+        ws.import_certificates(
+            _write_rows(
+                tmp_path / "certificates.csv",
+                CERTIFICATE_COLUMNS,
+                case["certificates"],
+                default_period,
+            )
+        )
     if case.get("base_year"):
         threshold = case["base_year"].get("threshold")
-        ws.set_base_year(_text(case["base_year"]["year"]),
-                         float(threshold) if threshold is not None else None)
+        ws.set_base_year(
+            _text(case["base_year"]["year"]), float(threshold) if threshold is not None else None
+        )
 
     failures: list[str] = []
     for period, options, items in _steps(case):
         try:
             ws.calc_with_restatement(period, options)
         except Exception as exc:  # report the case, not just the engine's traceback
-            workings = "\n".join(f"    - {_describe(ref, item, period)}: expected "
-                                 f"{'no value' if item.get('absent') else item['value']}; "
-                                 f"working: {item['working']}" for item in items)
-            failures.append(f"{ref.file} :: {ref.name}: calc of period {period} with {options} "
-                            f"failed: {type(exc).__name__}: {exc}\n  expected:\n{workings}")
+            workings = "\n".join(
+                f"    - {_describe(ref, item, period)}: expected "
+                f"{'no value' if item.get('absent') else item['value']}; "
+                f"working: {item['working']}"
+                for item in items
+            )
+            failures.append(
+                f"{ref.file} :: {ref.name}: calc of period {period} with {options} "
+                f"failed: {type(exc).__name__}: {exc}\n  expected:\n{workings}"
+            )
             continue
         for item in items:
             failures += _compare(ref, ws, item, period)

@@ -37,7 +37,9 @@ def _inspect(out: Path, reports: list[Path], output: str, db: str) -> DemoRun:
         root = ws.explain("production.alumina", GROUP, "2024")["records"]
         excluded = root[f"production.alumina@{GROUP}@2024"]["excluded"]
         return DemoRun(
-            out=out, reports=reports, output=output,
+            out=out,
+            reports=reports,
+            output=output,
             values={year: ws.stored_values(year) for year in YEARS},
             datapoints=len(ws.datapoints(YEARS + months)),
             audit_ok=ws.verify_audit().ok,
@@ -97,52 +99,62 @@ def test_smelting_dominates_and_electricity_drives_it(demo: DemoRun) -> None:
         assert smelter > 0.6 * group, (year, smelter, group)
         # the smelter's own Scope 2 (grid and captive supply) is far above its process emissions
         assert _value(demo, year, SMELTER, "ghg.scope2_location") > 4 * _value(
-            demo, year, SMELTER, "ghg.process")
+            demo, year, SMELTER, "ghg.process"
+        )
 
 
 def test_roll_up_spans_three_levels_and_leaves_out_the_joint_venture(demo: DemoRun) -> None:
     year = "2024"
-    refineries = (_value(demo, year, "jl-sx-alumina", "production.alumina")
-                  + _value(demo, year, "jl-id-alumina", "production.alumina"))
+    refineries = _value(demo, year, "jl-sx-alumina", "production.alumina") + _value(
+        demo, year, "jl-id-alumina", "production.alumina"
+    )
     assert _value(demo, year, GROUP, "production.alumina") == pytest.approx(refineries)
     assert demo.jv_excluded
     # group = its companies (and HQ); a company = its plants
     companies = ["jl-hq", "jl-primary", "jl-fab", "jl-intl"]
     metric = "ghg.scope12_location"
     assert _value(demo, year, GROUP, metric) == pytest.approx(
-        sum(_value(demo, year, c, metric) for c in companies))
+        sum(_value(demo, year, c, metric) for c in companies)
+    )
     plants = ["jl-sx-alumina", "jl-xj-smelter", "jl-xj-power"]
     # the captive plant's supply to the smelter is the plant's Scope 1 and the smelter's own
     # Scope 2; the company that holds both counts it once
     internal = _value(demo, year, SMELTER, "ghg.scope2_internal")
     assert internal > 0
     assert _value(demo, year, "jl-primary", metric) == pytest.approx(
-        sum(_value(demo, year, p, metric) for p in plants) - internal)
+        sum(_value(demo, year, p, metric) for p in plants) - internal
+    )
 
 
 def test_mixed_units_are_normalised(demo: DemoRun) -> None:
     year = "2024"
     # the smelter sends 12 monthly values in 万千瓦时: 836 250 x 10^4 kWh = 8 362 500 MWh
     assert _value(demo, year, SMELTER, "energy.electricity_purchased") == pytest.approx(
-        8_362_500, rel=1e-5)
+        8_362_500, rel=1e-5
+    )
     # the Indiana plant sends water in US gallons: 95 000 000 gal x 3.785 L = 359 614 m3
     assert _value(demo, year, "jl-us-indiana", "water.withdrawal") == pytest.approx(
-        95_000_000 * 0.003785411784)
+        95_000_000 * 0.003785411784
+    )
 
 
 def test_generator_is_deterministic_and_monthly_rows_add_up() -> None:
     profile = load_profile()
     first, second = rows_by_year(profile), rows_by_year(profile)
     assert first == second
-    months = [row for row in first[2024]
-              if row[0] == SMELTER and row[2] == "production.primary_aluminium"]
+    months = [
+        row for row in first[2024] if row[0] == SMELTER and row[2] == "production.primary_aluminium"
+    ]
     assert [row[1] for row in months] == [f"2024-{m:02d}" for m in range(1, 13)]
     assert sum(float(row[3]) for row in months) == pytest.approx(750_000, abs=6)
 
 
 def test_every_profile_line_says_where_its_magnitude_comes_from() -> None:
-    lines = [line for line in PROFILE_FILE.read_text(encoding="utf-8").splitlines()
-             if re.match(r"^\s+[a-z0-9_]+\.[a-z0-9_.]+: \{", line)]
+    lines = [
+        line
+        for line in PROFILE_FILE.read_text(encoding="utf-8").splitlines()
+        if re.match(r"^\s+[a-z0-9_]+\.[a-z0-9_.]+: \{", line)
+    ]
     assert len(lines) == len(load_profile().lines)
     missing = [line.strip() for line in lines if not re.search(r"\}\s+#\s*\S", line)]
     assert not missing, missing
@@ -156,5 +168,6 @@ def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
     assert len(run.reports) == 2
     assert _csv_rows(tmp_path) == run.datapoints
     assert run.audit_ok
-    assert _value(run, "2024", SMELTER, "energy.electricity_per_primary_aluminium") == \
-        pytest.approx(13_550, rel=1e-4)
+    assert _value(
+        run, "2024", SMELTER, "energy.electricity_per_primary_aluminium"
+    ) == pytest.approx(13_550, rel=1e-4)

@@ -35,24 +35,33 @@ def test_upgrade_from_first_schema_keeps_rows(empty_database: Database) -> None:
     with empty_database.engine.begin() as connection:
         command.upgrade(empty_database._alembic_config(connection), "0001")
     with empty_database.engine.begin() as connection:
-        connection.execute(sa.text(
-            "insert into entities (id, name, country, type, ownership, operational_control) "
-            "values ('grp', 'Group', 'CN', 'group', 1, true), "
-            "('plant', 'Plant', 'CN', 'plant', 1, true)"))
+        connection.execute(
+            sa.text(
+                "insert into entities (id, name, country, type, ownership, operational_control) "
+                "values ('grp', 'Group', 'CN', 'group', 1, true), "
+                "('plant', 'Plant', 'CN', 'plant', 1, true)"
+            )
+        )
         connection.execute(sa.text("update entities set parent_id = 'grp' where id = 'plant'"))
-        connection.execute(sa.text(
-            "insert into datapoints (id, entity_id, period, metric_id, value, unit, "
-            "value_normalised, method, status, version, is_current, created_at, created_by) "
-            "values (1, 'plant', '2024', 'energy.diesel', 5, 't', 5, 'measured', 'submitted', 1, "
-            "true, 'now', 'x')"))
+        connection.execute(
+            sa.text(
+                "insert into datapoints (id, entity_id, period, metric_id, value, unit, "
+                "value_normalised, method, status, version, is_current, created_at, created_by) "
+                "values (1, 'plant', '2024', 'energy.diesel', 5, 't', 5, 'measured', 'submitted', 1, "
+                "true, 'now', 'x')"
+            )
+        )
 
     empty_database.migrate()
 
     assert empty_database.schema_is_current()
     with empty_database.engine.connect() as connection:
-        rows = connection.execute(sa.text(
-            "select id, parent_id, financial_control from entities order by id")).all()
+        rows = connection.execute(
+            sa.text("select id, parent_id, financial_control from entities order by id")
+        ).all()
         points = connection.execute(sa.text("select entity_id, value from datapoints")).all()
     assert [(r.id, r.parent_id, bool(r.financial_control)) for r in rows] == [
-        ("grp", None, True), ("plant", "grp", True)]
+        ("grp", None, True),
+        ("plant", "grp", True),
+    ]
     assert [(p.entity_id, p.value) for p in points] == [("plant", 5.0)]

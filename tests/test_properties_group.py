@@ -59,9 +59,17 @@ INPUT_UNITS: dict[str, list[str]] = {
     "production.primary_aluminium": ["t", "kg", "万吨"],
 }
 TRANSFER_UNITS = {"electricity": ["MWh", "kWh", "万千瓦时"], "heat": ["GJ", "MJ"]}
-SUM_METRICS = ["ghg.scope1", "ghg.scope2_location", "ghg.scope2_market", "ghg.scope12_location",
-               "energy.total_tce", "energy.electricity_purchased", "energy.raw_coal",
-               "ghg.process", "ghg.scope3_cat3"]
+SUM_METRICS = [
+    "ghg.scope1",
+    "ghg.scope2_location",
+    "ghg.scope2_market",
+    "ghg.scope12_location",
+    "energy.total_tce",
+    "energy.electricity_purchased",
+    "energy.raw_coal",
+    "ghg.process",
+    "ghg.scope3_cat3",
+]
 ONCE_METRICS = ["ghg.scope1", "ghg.scope2_location", "ghg.scope2_market", "energy.total_tce"]
 CN_REGIONS = ["north", "northeast", "east", "central", "northwest", "south"]
 
@@ -69,6 +77,7 @@ magnitudes = st.floats(min_value=0.5, max_value=2.0e5, allow_nan=False, allow_in
 
 
 # -- strategies ------------------------------------------------------------------------------------
+
 
 @st.composite
 def organisations(draw: st.DrawFn, random_control: bool = True) -> list[Entity]:
@@ -85,12 +94,17 @@ def organisations(draw: st.DrawFn, random_control: bool = True) -> list[Entity]:
             for _ in range(draw(st.integers(min_value=low, max_value=3 if level == 1 else 2))):
                 entity_id = f"e{next(counter)}"
                 us = draw(st.integers(0, 9)) == 0
-                entities.append(Entity(
-                    entity_id, entity_id, "US" if us else "CN", parent_id=parent,
-                    type="plant" if level == levels - 1 else "company",
-                    grid_region="RFCW" if us else draw(st.sampled_from(CN_REGIONS)),
-                    operational_control=draw(st.booleans()) if random_control else True,
-                ))
+                entities.append(
+                    Entity(
+                        entity_id,
+                        entity_id,
+                        "US" if us else "CN",
+                        parent_id=parent,
+                        type="plant" if level == levels - 1 else "company",
+                        grid_region="RFCW" if us else draw(st.sampled_from(CN_REGIONS)),
+                        operational_control=draw(st.booleans()) if random_control else True,
+                    )
+                )
                 new.append(entity_id)
         frontier = new
         if not frontier:
@@ -119,21 +133,39 @@ options_strategy = st.builds(
 
 # -- helpers ---------------------------------------------------------------------------------------
 
+
 def _points(data: dict[str, dict[str, float]]) -> list[DataPoint]:
     ids = itertools.count(1)
-    return [DataPoint(next(ids), entity_id, str(PERIOD), metric, value, CATALOGUE[metric].unit,
-                      value, "measured", "approved", 1)
-            for entity_id, metrics in sorted(data.items())
-            for metric, value in sorted(metrics.items())]
+    return [
+        DataPoint(
+            next(ids),
+            entity_id,
+            str(PERIOD),
+            metric,
+            value,
+            CATALOGUE[metric].unit,
+            value,
+            "measured",
+            "approved",
+            1,
+        )
+        for entity_id, metrics in sorted(data.items())
+        for metric, value in sorted(metrics.items())
+    ]
 
 
-def _run(entities: list[Entity], points: list[DataPoint], options: CalcOptions,
-         transfers: list[Transfer] | None = None) -> Inventory:
+def _run(
+    entities: list[Entity],
+    points: list[DataPoint],
+    options: CalcOptions,
+    transfers: list[Transfer] | None = None,
+) -> Inventory:
     return Engine(CATALOGUE, LIBRARY, SELECTION, options).run(entities, points, PERIOD, transfers)
 
 
-def _standalone(entity: Entity, data: dict[str, dict[str, float]],
-                options: CalcOptions) -> Inventory:
+def _standalone(
+    entity: Entity, data: dict[str, dict[str, float]], options: CalcOptions
+) -> Inventory:
     alone = dataclasses.replace(entity, parent_id=None, valid_from=None, valid_to=None)
     return _run([alone], _points({entity.id: data.get(entity.id, {})}), options)
 
@@ -155,6 +187,7 @@ def _close(actual: float, expected: float) -> bool:
 
 # -- 1. the group total is the sum of its parts ----------------------------------------------------
 
+
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_group_total_is_the_sum_of_its_parts_under_operational_control(data: st.DataObject) -> None:
@@ -171,21 +204,31 @@ def test_group_total_is_the_sum_of_its_parts_under_operational_control(data: st.
             expected = sum(alone[m].value(metric, m) or 0.0 for m in members)
             actual = inventory.value(metric, node) or 0.0
             if not _close(actual, expected):
-                problems.append(f"{metric}@{node}: total {actual!r}, sum of the stand-alone "
-                                f"inventories of {members} = {expected!r}")
+                problems.append(
+                    f"{metric}@{node}: total {actual!r}, sum of the stand-alone "
+                    f"inventories of {members} = {expected!r}"
+                )
     assert not problems, "\n".join(problems)
 
 
 # -- 2. internal transfers: counted once, never negative -------------------------------------------
 
+
 @st.composite
-def transfers_for(draw: st.DrawFn, entities: list[Entity],
-                  data: dict[str, dict[str, float]]) -> list[Transfer]:
+def transfers_for(
+    draw: st.DrawFn, entities: list[Entity], data: dict[str, dict[str, float]]
+) -> list[Transfer]:
     """Random internal supplies; every electricity supplier burns coal and reports generation."""
     ids = [e.id for e in entities]
-    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids),
-                                    st.sampled_from(["electricity", "heat"])),
-                          unique=True, max_size=6))
+    pairs = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ids), st.sampled_from(ids), st.sampled_from(["electricity", "heat"])
+            ),
+            unique=True,
+            max_size=6,
+        )
+    )
     transfers = []
     for number, (supplier, receiver, carrier) in enumerate(pairs, start=1):
         if supplier == receiver:
@@ -196,10 +239,12 @@ def transfers_for(draw: st.DrawFn, entities: list[Entity],
             own.setdefault("energy.raw_coal", draw(magnitudes))
             generated = own.get("production.electricity_generated", 0.0)
             own["production.electricity_generated"] = generated + amount * draw(
-                st.floats(min_value=1.0, max_value=3.0))
+                st.floats(min_value=1.0, max_value=3.0)
+            )
         unit = "MWh" if carrier == "electricity" else "GJ"
-        transfers.append(Transfer(number, supplier, receiver, str(PERIOD), carrier, amount, unit,
-                                  amount))
+        transfers.append(
+            Transfer(number, supplier, receiver, str(PERIOD), carrier, amount, unit, amount)
+        )
     return transfers
 
 
@@ -209,26 +254,31 @@ def _unclamped_rollups(inventory: Inventory) -> list[str]:
         if record.get("kind") != "rollup" or not record.get("eliminations"):
             continue
         gross = (record["own"]["value"] if record.get("own") else 0.0) + sum(
-            child["value"] * child["factor"] for child in record["children"])
+            child["value"] * child["factor"] for child in record["children"]
+        )
         eliminated = sum(item["value"] for item in record["eliminations"])
         if gross - eliminated < -1e-9 * max(1.0, gross):
-            problems.append(f"{record['key']}: own + children = {gross!r} but {eliminated!r} "
-                            "eliminated (the clamp to zero hides a negative total)")
+            problems.append(
+                f"{record['key']}: own + children = {gross!r} but {eliminated!r} "
+                "eliminated (the clamp to zero hides a negative total)"
+            )
     return problems
 
 
 @settings(max_examples=200, deadline=None)
 @given(data=st.data())
 def test_internal_transfers_are_counted_once_and_never_make_a_total_negative(
-        data: st.DataObject) -> None:
+    data: st.DataObject,
+) -> None:
     entities = data.draw(organisations(random_control=False))
     values = data.draw(activity(entities))
     transfers = data.draw(transfers_for(entities, values))
     options = data.draw(options_strategy)
     inventory = _run(entities, _points(values), options, transfers)
 
-    negative = [f"{key} = {result.value!r}" for key, result in inventory.results.items()
-                if result.value < 0]
+    negative = [
+        f"{key} = {result.value!r}" for key, result in inventory.results.items() if result.value < 0
+    ]
     assert not negative, "negative values:\n" + "\n".join(negative)
     assert not _unclamped_rollups(inventory), "\n".join(_unclamped_rollups(inventory))
 
@@ -238,77 +288,125 @@ def test_internal_transfers_are_counted_once_and_never_make_a_total_negative(
         expected = sum(alone[e.id].value(metric, e.id) or 0.0 for e in entities)
         actual = inventory.value(metric, "g") or 0.0
         if not _close(actual, expected):
-            problems.append(f"{metric}@g = {actual!r}; the entities' own inventories without "
-                            f"internal supplies add up to {expected!r}")
+            problems.append(
+                f"{metric}@g = {actual!r}; the entities' own inventories without "
+                f"internal supplies add up to {expected!r}"
+            )
     assert not problems, "\n".join(problems) + f"\ntransfers: {transfers}"
 
 
 @settings(max_examples=120, deadline=None)
 @given(data=st.data())
-def test_eliminations_never_make_a_total_negative_with_partial_control(
-        data: st.DataObject) -> None:
+def test_eliminations_never_make_a_total_negative_with_partial_control(data: st.DataObject) -> None:
     """Suppliers and receivers on either side of the boundary (random operational control)."""
     entities = data.draw(organisations(random_control=True))
     values = data.draw(activity(entities))
     transfers = data.draw(transfers_for(entities, values))
     inventory = _run(entities, _points(values), CalcOptions(), transfers)
-    negative = [f"{key} = {result.value!r}" for key, result in inventory.results.items()
-                if result.value < 0]
+    negative = [
+        f"{key} = {result.value!r}" for key, result in inventory.results.items() if result.value < 0
+    ]
     assert not negative, "negative values:\n" + "\n".join(negative)
     assert not _unclamped_rollups(inventory), "\n".join(_unclamped_rollups(inventory))
 
 
 # -- 3. units never change the result --------------------------------------------------------------
 
+
 def _written(value: float, metric_unit: str, unit: str) -> str:
     """``value`` (in the metric's unit) as a subsidiary writes it in ``unit``."""
     return repr(value * conversion_factor(metric_unit, unit))
 
 
-def _data_rows(data: dict[str, dict[str, float]], units: dict[tuple[str, str], str],
-               prefix: str = "") -> list[list[str]]:
+def _data_rows(
+    data: dict[str, dict[str, float]], units: dict[tuple[str, str], str], prefix: str = ""
+) -> list[list[str]]:
     rows = []
     for entity_id, metrics in sorted(data.items()):
         for metric, value in sorted(metrics.items()):
             unit = units.get((entity_id, metric), CATALOGUE[metric].unit)
-            rows.append([prefix + entity_id, str(PERIOD), metric,
-                         _written(value, CATALOGUE[metric].unit, unit), unit])
+            rows.append(
+                [
+                    prefix + entity_id,
+                    str(PERIOD),
+                    metric,
+                    _written(value, CATALOGUE[metric].unit, unit),
+                    unit,
+                ]
+            )
     return rows
 
 
-def _transfer_rows(transfers: list[Transfer], units: dict[int, str],
-                   prefix: str = "") -> list[list[str]]:
+def _transfer_rows(
+    transfers: list[Transfer], units: dict[int, str], prefix: str = ""
+) -> list[list[str]]:
     rows = []
     for t in transfers:
         unit = units.get(t.id, t.unit)
-        rows.append([prefix + t.from_entity, prefix + t.to_entity, t.period, t.carrier,
-                     _written(t.value, t.unit, unit), unit])
+        rows.append(
+            [
+                prefix + t.from_entity,
+                prefix + t.to_entity,
+                t.period,
+                t.carrier,
+                _written(t.value, t.unit, unit),
+                unit,
+            ]
+        )
     return rows
 
 
-def _parsed(entities: list[Entity], data_rows: list[list[str]],
-            transfer_rows: list[list[str]]) -> tuple[list[DataPoint], list[Transfer]]:
+def _parsed(
+    entities: list[Entity], data_rows: list[list[str]], transfer_rows: list[list[str]]
+) -> tuple[list[DataPoint], list[Transfer]]:
     """The rows read back through the importers' parsers (units converted as an import does)."""
     with tempfile.TemporaryDirectory() as folder:
-        data_path = write_csv(Path(folder) / "data.csv",
-                              ["entity", "period", "metric", "value", "unit"], data_rows)
+        data_path = write_csv(
+            Path(folder) / "data.csv", ["entity", "period", "metric", "value", "unit"], data_rows
+        )
         values = validate_rows(read_table(data_path), CATALOGUE, entities)
         transfers: list[Transfer] = []
         if transfer_rows:
-            path = write_csv(Path(folder) / "transfers.csv",
-                             ["from", "to", "period", "carrier", "value", "unit"], transfer_rows)
-            transfers = [Transfer(i, t.from_entity, t.to_entity, t.period, t.carrier, t.value,
-                                  t.unit, t.value_normalised)
-                         for i, t in enumerate(parse_transfers(path, entities), start=1)]
-    points = [DataPoint(i, v.entity_id, v.period, v.metric_id, v.value, v.unit,
-                        v.value_normalised, v.method, "approved", 1)
-              for i, v in enumerate(values, start=1)]
+            path = write_csv(
+                Path(folder) / "transfers.csv",
+                ["from", "to", "period", "carrier", "value", "unit"],
+                transfer_rows,
+            )
+            transfers = [
+                Transfer(
+                    i,
+                    t.from_entity,
+                    t.to_entity,
+                    t.period,
+                    t.carrier,
+                    t.value,
+                    t.unit,
+                    t.value_normalised,
+                )
+                for i, t in enumerate(parse_transfers(path, entities), start=1)
+            ]
+    points = [
+        DataPoint(
+            i,
+            v.entity_id,
+            v.period,
+            v.metric_id,
+            v.value,
+            v.unit,
+            v.value_normalised,
+            v.method,
+            "approved",
+            1,
+        )
+        for i, v in enumerate(values, start=1)
+    ]
     return points, transfers
 
 
 @st.composite
-def unit_choices(draw: st.DrawFn, data: dict[str, dict[str, float]],
-                 transfers: list[Transfer]) -> tuple[dict[tuple[str, str], str], dict[int, str]]:
+def unit_choices(
+    draw: st.DrawFn, data: dict[str, dict[str, float]], transfers: list[Transfer]
+) -> tuple[dict[tuple[str, str], str], dict[int, str]]:
     units = {}
     for entity_id, metrics in data.items():
         for metric in metrics:
@@ -320,18 +418,21 @@ def unit_choices(draw: st.DrawFn, data: dict[str, dict[str, float]],
     return units, transfer_units
 
 
-def _differences(first: Inventory, second: Inventory, rename: dict[str, str] | None = None
-                 ) -> list[str]:
+def _differences(
+    first: Inventory, second: Inventory, rename: dict[str, str] | None = None
+) -> list[str]:
     problems = []
     for key, result in first.results.items():
         other = second.results.get(key)
         if other is None:
-            problems.append(f"{key}: {result.value!r} with the first units, missing with the "
-                            "others")
+            problems.append(
+                f"{key}: {result.value!r} with the first units, missing with the others"
+            )
         elif not _close(other.value, result.value):
             problems.append(f"{key}: {result.value!r} vs {other.value!r}")
-    problems += [f"{key}: only with the second units" for key in second.results.keys()
-                 - first.results.keys()]
+    problems += [
+        f"{key}: only with the second units" for key in second.results.keys() - first.results.keys()
+    ]
     return problems
 
 
@@ -343,10 +444,12 @@ def test_units_of_the_inputs_never_change_the_result(data: st.DataObject) -> Non
     transfers = data.draw(transfers_for(entities, values))
     options = data.draw(options_strategy)
     units, transfer_units = data.draw(unit_choices(values, transfers))
-    base_points, base_transfers = _parsed(entities, _data_rows(values, {}),
-                                          _transfer_rows(transfers, {}))
-    other_points, other_transfers = _parsed(entities, _data_rows(values, units),
-                                            _transfer_rows(transfers, transfer_units))
+    base_points, base_transfers = _parsed(
+        entities, _data_rows(values, {}), _transfer_rows(transfers, {})
+    )
+    other_points, other_transfers = _parsed(
+        entities, _data_rows(values, units), _transfer_rows(transfers, transfer_units)
+    )
     base = _run(entities, base_points, options, base_transfers)
     other = _run(entities, other_points, options, other_transfers)
     problems = _differences(base, other)
@@ -357,24 +460,43 @@ def test_units_of_the_inputs_never_change_the_result(data: st.DataObject) -> Non
 
 _example = itertools.count()
 UNIT_SETS = {  # copy prefix -> (unit per input metric, unit per carrier)
-    "a": ({m: u[0] for m, u in INPUT_UNITS.items()} | {"production.electricity_generated": "MWh"},
-          {"electricity": "MWh", "heat": "GJ"}),
-    "b": ({m: u[1] for m, u in INPUT_UNITS.items()} | {"production.electricity_generated": "kWh"},
-          {"electricity": "kWh", "heat": "MJ"}),
-    "c": ({m: u[-1] for m, u in INPUT_UNITS.items()}
-          | {"production.electricity_generated": "万千瓦时"},
-          {"electricity": "万千瓦时", "heat": "GJ"}),
+    "a": (
+        {m: u[0] for m, u in INPUT_UNITS.items()} | {"production.electricity_generated": "MWh"},
+        {"electricity": "MWh", "heat": "GJ"},
+    ),
+    "b": (
+        {m: u[1] for m, u in INPUT_UNITS.items()} | {"production.electricity_generated": "kWh"},
+        {"electricity": "kWh", "heat": "MJ"},
+    ),
+    "c": (
+        {m: u[-1] for m, u in INPUT_UNITS.items()}
+        | {"production.electricity_generated": "万千瓦时"},
+        {"electricity": "万千瓦时", "heat": "GJ"},
+    ),
 }
 
 
 def _org_rows(entities: list[Entity], prefix: str) -> list[list[object]]:
-    return [[prefix + e.id, e.id, prefix + e.parent_id if e.parent_id else "", e.country,
-             e.type, e.grid_region or "", "true" if e.operational_control else "false"]
-            for e in entities]
+    return [
+        [
+            prefix + e.id,
+            e.id,
+            prefix + e.parent_id if e.parent_id else "",
+            e.country,
+            e.type,
+            e.grid_region or "",
+            "true" if e.operational_control else "false",
+        ]
+        for e in entities
+    ]
 
 
-@settings(max_examples=4, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=4,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_units_never_change_the_stored_result(ws: Workspace, data: st.DataObject) -> None:
     """Three copies of one random organisation in one ledger, each written in other units
@@ -389,26 +511,41 @@ def test_units_never_change_the_stored_result(ws: Workspace, data: st.DataObject
         for copy, (metric_units, carrier_units) in UNIT_SETS.items():
             prefix = f"{run}{copy}_"
             org_rows += _org_rows(entities, prefix)
-            data_rows += _data_rows(values, {(e, m): metric_units[m] for e, ms in values.items()
-                                             for m in ms}, prefix)
-            transfer_rows += _transfer_rows(transfers, {t.id: carrier_units[t.carrier]
-                                                        for t in transfers}, prefix)
-        ws.import_organisation(write_csv(
-            Path(folder) / "org.csv", ["id", "name", "parent", "country", "type", "grid_region",
-                                       "operational_control"], org_rows))
+            data_rows += _data_rows(
+                values, {(e, m): metric_units[m] for e, ms in values.items() for m in ms}, prefix
+            )
+            transfer_rows += _transfer_rows(
+                transfers, {t.id: carrier_units[t.carrier] for t in transfers}, prefix
+            )
+        ws.import_organisation(
+            write_csv(
+                Path(folder) / "org.csv",
+                ["id", "name", "parent", "country", "type", "grid_region", "operational_control"],
+                org_rows,
+            )
+        )
         if data_rows:
-            ws.import_data(write_csv(Path(folder) / "data.csv",
-                                     ["entity", "period", "metric", "value", "unit"], data_rows))
+            ws.import_data(
+                write_csv(
+                    Path(folder) / "data.csv",
+                    ["entity", "period", "metric", "value", "unit"],
+                    data_rows,
+                )
+            )
         if transfer_rows:
-            ws.import_transfers(write_csv(Path(folder) / "transfers.csv",
-                                          ["from", "to", "period", "carrier", "value", "unit"],
-                                          transfer_rows))
+            ws.import_transfers(
+                write_csv(
+                    Path(folder) / "transfers.csv",
+                    ["from", "to", "period", "carrier", "value", "unit"],
+                    transfer_rows,
+                )
+            )
     ws.calc(str(PERIOD))
     stored = ws.stored_values(str(PERIOD))
     by_copy: dict[str, dict[tuple[str, str], float]] = {copy: {} for copy in UNIT_SETS}
     for (entity_id, metric_id), (value, _unit) in stored.items():
         if entity_id.startswith(run):
-            copy, _sep, original = entity_id[len(run):].partition("_")
+            copy, _sep, original = entity_id[len(run) :].partition("_")
             by_copy[copy][(original, metric_id)] = value
     assert by_copy["a"] or not values, "nothing stored for the first copy"
     problems = []
@@ -417,8 +554,9 @@ def test_units_never_change_the_stored_result(ws: Workspace, data: st.DataObject
             other = by_copy[copy].get(key)
             if other is None or not _close(other, value):
                 problems.append(f"{key}: {value!r} in t/MWh/万立方米/GJ, {other!r} in copy {copy}")
-        problems += [f"{key}: only in copy {copy}" for key in by_copy[copy].keys()
-                     - by_copy["a"].keys()]
+        problems += [
+            f"{key}: only in copy {copy}" for key in by_copy[copy].keys() - by_copy["a"].keys()
+        ]
     assert not problems, "\n".join(problems)
 
 

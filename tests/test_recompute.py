@@ -43,29 +43,47 @@ def _no_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def calculated(ws: Workspace, tmp_path: Path) -> Iterator[Workspace]:
     """A group with a captive power plant supplying a smelter that also buys grid electricity and
     claims certificates; 2024 calculated and stored."""
-    ws.import_organisation(write_csv(tmp_path / "org.csv",
-                                     ["id", "name", "parent", "country", "type", "grid_region"], [
-        ["grp", "Group", "", "CN", "group", ""],
-        ["power", "Power plant", "grp", "CN", "plant", "northwest"],
-        ["smelter", "Smelter", "grp", "CN", "plant", "northwest"],
-    ]))
-    ws.import_data(write_csv(tmp_path / "data.csv",
-                             ["entity", "period", "metric", "value", "unit"], [
-        ["power", PERIOD, "energy.raw_coal", "1000", "t"],
-        ["power", PERIOD, "production.electricity_generated", "2000", "MWh"],
-        ["smelter", PERIOD, "production.primary_aluminium", "10000", "t"],
-        ["smelter", PERIOD, "process.anode_net_consumption", "0.41", "tC/t"],
-        ["smelter", PERIOD, "process.anode_effect_minutes", "0.3", "1"],
-        ["smelter", PERIOD, "energy.electricity_purchased", "1000", "MWh"],
-        ["smelter", PERIOD, "process.limestone", "100", "t"],
-        ["smelter", PERIOD, "scope3.transport_upstream_rail", "1000000", "t*km"],
-    ]))
-    ws.import_transfers(write_csv(tmp_path / "transfers.csv",
-                                  ["from", "to", "period", "carrier", "value", "unit"],
-                                  [["power", "smelter", PERIOD, "electricity", "1500", "MWh"]]))
-    ws.import_certificates(write_csv(tmp_path / "certificates.csv",
-                                     ["entity", "period", "scheme", "certificate_id", "mwh"],
-                                     [["smelter", PERIOD, "GEC", "GEC-R-1", "200"]]))
+    ws.import_organisation(
+        write_csv(
+            tmp_path / "org.csv",
+            ["id", "name", "parent", "country", "type", "grid_region"],
+            [
+                ["grp", "Group", "", "CN", "group", ""],
+                ["power", "Power plant", "grp", "CN", "plant", "northwest"],
+                ["smelter", "Smelter", "grp", "CN", "plant", "northwest"],
+            ],
+        )
+    )
+    ws.import_data(
+        write_csv(
+            tmp_path / "data.csv",
+            ["entity", "period", "metric", "value", "unit"],
+            [
+                ["power", PERIOD, "energy.raw_coal", "1000", "t"],
+                ["power", PERIOD, "production.electricity_generated", "2000", "MWh"],
+                ["smelter", PERIOD, "production.primary_aluminium", "10000", "t"],
+                ["smelter", PERIOD, "process.anode_net_consumption", "0.41", "tC/t"],
+                ["smelter", PERIOD, "process.anode_effect_minutes", "0.3", "1"],
+                ["smelter", PERIOD, "energy.electricity_purchased", "1000", "MWh"],
+                ["smelter", PERIOD, "process.limestone", "100", "t"],
+                ["smelter", PERIOD, "scope3.transport_upstream_rail", "1000000", "t*km"],
+            ],
+        )
+    )
+    ws.import_transfers(
+        write_csv(
+            tmp_path / "transfers.csv",
+            ["from", "to", "period", "carrier", "value", "unit"],
+            [["power", "smelter", PERIOD, "electricity", "1500", "MWh"]],
+        )
+    )
+    ws.import_certificates(
+        write_csv(
+            tmp_path / "certificates.csv",
+            ["entity", "period", "scheme", "certificate_id", "mwh"],
+            [["smelter", PERIOD, "GEC", "GEC-R-1", "200"]],
+        )
+    )
     ws.calc(PERIOD)
     yield ws
 
@@ -80,16 +98,24 @@ def _differences(ws: Workspace) -> dict[str, str | None]:
 
 def _current_run_id(ws: Workspace) -> int:
     with ws.db.reading() as connection:
-        return connection.execute(sa.select(calc_runs.c.id).where(
-            calc_runs.c.period == PERIOD, calc_runs.c.kind == "inventory",
-            calc_runs.c.is_current.is_(True))).scalar_one()
+        return connection.execute(
+            sa.select(calc_runs.c.id).where(
+                calc_runs.c.period == PERIOD,
+                calc_runs.c.kind == "inventory",
+                calc_runs.c.is_current.is_(True),
+            )
+        ).scalar_one()
 
 
 def _stored(ws: Workspace, metric: str, entity: str) -> sa.Row:
     with ws.db.reading() as connection:
-        return connection.execute(sa.select(calc_values).where(
-            calc_values.c.run_id == _current_run_id(ws), calc_values.c.metric_id == metric,
-            calc_values.c.entity_id == entity)).one()
+        return connection.execute(
+            sa.select(calc_values).where(
+                calc_values.c.run_id == _current_run_id(ws),
+                calc_values.c.metric_id == metric,
+                calc_values.c.entity_id == entity,
+            )
+        ).one()
 
 
 def _update(ws: Workspace, statement: sa.Executable) -> None:
@@ -102,12 +128,20 @@ def _tamper_lineage(ws: Workspace, metric: str, entity: str, delta: float) -> No
     row = _stored(ws, metric, entity)
     record = json.loads(row.lineage)
     record["value"] += delta
-    _update(ws, calc_values.update().where(
-        calc_values.c.run_id == row.run_id, calc_values.c.metric_id == metric,
-        calc_values.c.entity_id == entity).values(lineage=json.dumps(record, ensure_ascii=False)))
+    _update(
+        ws,
+        calc_values.update()
+        .where(
+            calc_values.c.run_id == row.run_id,
+            calc_values.c.metric_id == metric,
+            calc_values.c.entity_id == entity,
+        )
+        .values(lineage=json.dumps(record, ensure_ascii=False)),
+    )
 
 
 # -- nothing changed -------------------------------------------------------------------------------
+
 
 def test_recompute_after_calc_reports_no_difference(calculated: Workspace, db_url: str) -> None:
     checks = calculated.recompute(PERIOD)
@@ -132,8 +166,16 @@ def test_recompute_of_one_value_and_its_tree(calculated: Workspace, db_url: str)
     assert "ghg.scope12_location@grp@2024" in keys
     assert "ghg.scope2_internal@smelter@2024" in keys  # reached through the tree
     assert all(check.ok for check in checks)
-    result = cli(db_url, "recompute", "--period", PERIOD, "--metric", "ghg.scope12_location",
-                 "--entity", "grp")
+    result = cli(
+        db_url,
+        "recompute",
+        "--period",
+        PERIOD,
+        "--metric",
+        "ghg.scope12_location",
+        "--entity",
+        "grp",
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -145,16 +187,21 @@ def test_recompute_before_any_calc_is_an_error(ws: Workspace, db_url: str) -> No
 
 # -- tampering -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("metric,entity", [
-    ("ghg.scope1_stationary", "power"),   # a formula value (combustion)
-    ("ghg.pfc", "smelter"),               # a formula value (slope method, per gas)
-    ("ghg.scope2_internal", "smelter"),   # valued at the supplier's rate
-    ("ghg.scope2_market_electricity", "smelter"),
-    ("ghg.scope1", "grp"),                # a roll-up
-    ("ghg.scope2_location", "grp"),       # a roll-up with an elimination
-])
-def test_tampered_lineage_value_is_reported(calculated: Workspace, db_url: str, metric: str,
-                                            entity: str) -> None:
+
+@pytest.mark.parametrize(
+    "metric,entity",
+    [
+        ("ghg.scope1_stationary", "power"),  # a formula value (combustion)
+        ("ghg.pfc", "smelter"),  # a formula value (slope method, per gas)
+        ("ghg.scope2_internal", "smelter"),  # valued at the supplier's rate
+        ("ghg.scope2_market_electricity", "smelter"),
+        ("ghg.scope1", "grp"),  # a roll-up
+        ("ghg.scope2_location", "grp"),  # a roll-up with an elimination
+    ],
+)
+def test_tampered_lineage_value_is_reported(
+    calculated: Workspace, db_url: str, metric: str, entity: str
+) -> None:
     _tamper_lineage(calculated, metric, entity, 1.0)
     key = f"{metric}@{entity}@{PERIOD}"
     differences = _differences(calculated)
@@ -173,17 +220,31 @@ def test_tampered_stored_value_column_is_reported(calculated: Workspace, db_url:
     """The value column is what the API, ``stored_values`` and the base-year check read; a value
     there that differs from its lineage is a difference too."""
     row = _stored(calculated, "ghg.scope1", "grp")
-    _update(calculated, calc_values.update().where(
-        calc_values.c.run_id == row.run_id, calc_values.c.metric_id == "ghg.scope1",
-        calc_values.c.entity_id == "grp").values(value=row.value + 1000.0))
+    _update(
+        calculated,
+        calc_values.update()
+        .where(
+            calc_values.c.run_id == row.run_id,
+            calc_values.c.metric_id == "ghg.scope1",
+            calc_values.c.entity_id == "grp",
+        )
+        .values(value=row.value + 1000.0),
+    )
     assert "ghg.scope1@grp@2024" in _differences(calculated)
     assert cli(db_url, "recompute", "--period", PERIOD).exit_code == 1
 
 
 def test_tampered_datapoint_is_reported(calculated: Workspace, db_url: str) -> None:
-    _update(calculated, datapoints.update().where(
-        datapoints.c.entity_id == "power", datapoints.c.metric_id == "energy.raw_coal",
-        datapoints.c.is_current.is_(True)).values(value_normalised=1001.0))
+    _update(
+        calculated,
+        datapoints.update()
+        .where(
+            datapoints.c.entity_id == "power",
+            datapoints.c.metric_id == "energy.raw_coal",
+            datapoints.c.is_current.is_(True),
+        )
+        .values(value_normalised=1001.0),
+    )
     differences = _differences(calculated)
     assert list(differences) == ["energy.raw_coal@power@2024"], differences
     assert "1001" in str(differences["energy.raw_coal@power@2024"])
@@ -195,9 +256,12 @@ def test_tampered_datapoint_is_reported(calculated: Workspace, db_url: str) -> N
 def test_tampered_transfer_is_reported(calculated: Workspace, db_url: str) -> None:
     """The smelter's internal electricity came from the transfer register; a register entry that
     no longer holds the recorded amount is a difference."""
-    _update(calculated, transfers_table.update().where(
-        transfers_table.c.from_entity == "power", transfers_table.c.is_current.is_(True))
-        .values(value_normalised=1400.0))
+    _update(
+        calculated,
+        transfers_table.update()
+        .where(transfers_table.c.from_entity == "power", transfers_table.c.is_current.is_(True))
+        .values(value_normalised=1400.0),
+    )
     differences = _differences(calculated)
     assert "energy.electricity_internal@smelter@2024" in differences, differences
     assert cli(db_url, "recompute", "--period", PERIOD).exit_code == 1
@@ -205,17 +269,33 @@ def test_tampered_transfer_is_reported(calculated: Workspace, db_url: str) -> No
 
 # -- factor editions -------------------------------------------------------------------------------
 
+
 def _load_revised_version(ws: Workspace, value: float) -> str:
     """A revised version 2023.2 of the same edition of cn_grid_mee: every value copied, the 2023
     national average changed. Returns the version."""
     with ws.db.transaction() as connection:
-        old = connection.execute(sa.select(factor_sets).where(
-            factor_sets.c.set_id == GRID_SET)).one()
-        connection.execute(factor_sets.insert(), [{
-            **old._asdict(), "version": "2023.2", "sha256": "0" * 64,
-            "loaded_at": "2999-01-01T00:00:00.000000+00:00"}])
-        rows = [dict(r._mapping) for r in connection.execute(sa.select(factor_values).where(
-            factor_values.c.factor_set == GRID_SET, factor_values.c.version == old.version))]
+        old = connection.execute(
+            sa.select(factor_sets).where(factor_sets.c.set_id == GRID_SET)
+        ).one()
+        connection.execute(
+            factor_sets.insert(),
+            [
+                {
+                    **old._asdict(),
+                    "version": "2023.2",
+                    "sha256": "0" * 64,
+                    "loaded_at": "2999-01-01T00:00:00.000000+00:00",
+                }
+            ],
+        )
+        rows = [
+            dict(r._mapping)
+            for r in connection.execute(
+                sa.select(factor_values).where(
+                    factor_values.c.factor_set == GRID_SET, factor_values.c.version == old.version
+                )
+            )
+        ]
         for row in rows:
             row["version"] = "2023.2"
             if row["factor_id"] == GRID_FACTOR and row["valid_from"].year == 2023:
@@ -228,56 +308,89 @@ def _load_revised_version(ws: Workspace, value: float) -> str:
 def _load_new_data_year(ws: Workspace, value: float) -> str:
     """A new edition of cn_grid_mee carrying the 2024 national average only."""
     with ws.db.transaction() as connection:
-        old = connection.execute(sa.select(factor_sets).where(
-            factor_sets.c.set_id == GRID_SET)).one()
+        old = connection.execute(
+            sa.select(factor_sets).where(factor_sets.c.set_id == GRID_SET)
+        ).one()
         edition = "MEE/NBS electricity CO2 emission factors (data year 2024, test edition)"
-        connection.execute(factor_sets.insert(), [{
-            **old._asdict(), "version": "2024.1", "edition": edition, "sha256": "1" * 64,
-            "loaded_at": "2999-01-01T00:00:00.000000+00:00"}])
-        template = connection.execute(sa.select(factor_values).where(
-            factor_values.c.factor_id == GRID_FACTOR)).first()
+        connection.execute(
+            factor_sets.insert(),
+            [
+                {
+                    **old._asdict(),
+                    "version": "2024.1",
+                    "edition": edition,
+                    "sha256": "1" * 64,
+                    "loaded_at": "2999-01-01T00:00:00.000000+00:00",
+                }
+            ],
+        )
+        template = connection.execute(
+            sa.select(factor_values).where(factor_values.c.factor_id == GRID_FACTOR)
+        ).first()
         assert template is not None
-        connection.execute(factor_values.insert(), [{
-            **template._asdict(), "valid_from": template.valid_from.replace(year=2024),
-            "version": "2024.1", "edition": edition, "value": value,
-            "source": "2024 national average (test edition)"}])
+        connection.execute(
+            factor_values.insert(),
+            [
+                {
+                    **template._asdict(),
+                    "valid_from": template.valid_from.replace(year=2024),
+                    "version": "2024.1",
+                    "edition": edition,
+                    "value": value,
+                    "source": "2024 national average (test edition)",
+                }
+            ],
+        )
     return "2024.1"
 
 
 def _grid_factors(record: dict) -> list[tuple[str, float, str]]:
-    return [(f["factor"], f["value"], f["version"]) for f in record["factors"]
-            if f["factor"] == GRID_FACTOR]
+    return [
+        (f["factor"], f["value"], f["version"])
+        for f in record["factors"]
+        if f["factor"] == GRID_FACTOR
+    ]
 
 
-@pytest.mark.parametrize("load", [_load_revised_version, _load_new_data_year],
-                         ids=["revised-version", "new-data-year"])
-def test_past_inventory_is_reproduced_with_the_editions_it_used(calculated: Workspace,
-                                                                db_url: str, load) -> None:
+@pytest.mark.parametrize(
+    "load", [_load_revised_version, _load_new_data_year], ids=["revised-version", "new-data-year"]
+)
+def test_past_inventory_is_reproduced_with_the_editions_it_used(
+    calculated: Workspace, db_url: str, load
+) -> None:
     old_run = _current_run_id(calculated)
     assert calculated.show("ghg.scope2_electricity", "smelter", PERIOD).value == pytest.approx(
-        530.6, abs=1e-9)  # 1 000 MWh x 0.5306
+        530.6, abs=1e-9
+    )  # 1 000 MWh x 0.5306
     version = load(calculated, 0.5)
 
     # the stored (old) run still re-derives with the factor it recorded
     assert _differences(calculated) == {}
     assert cli(db_url, "recompute", "--period", PERIOD).exit_code == 0
     record = calculated.explain("ghg.scope2_electricity", "smelter", PERIOD)["records"][
-        "ghg.scope2_electricity@smelter@2024"]
+        "ghg.scope2_electricity@smelter@2024"
+    ]
     assert _grid_factors(record) == [(GRID_FACTOR, 0.5306, "2023.1")]
 
     # a fresh calculation uses the new edition
     calculated.calc(PERIOD)
     assert _current_run_id(calculated) != old_run
     assert calculated.show("ghg.scope2_electricity", "smelter", PERIOD).value == pytest.approx(
-        500.0, abs=1e-9)  # 1 000 MWh x 0.5
+        500.0, abs=1e-9
+    )  # 1 000 MWh x 0.5
     record = calculated.explain("ghg.scope2_electricity", "smelter", PERIOD)["records"][
-        "ghg.scope2_electricity@smelter@2024"]
+        "ghg.scope2_electricity@smelter@2024"
+    ]
     assert _grid_factors(record) == [(GRID_FACTOR, 0.5, version)]
     assert _differences(calculated) == {}
 
     # and the old run's values are still stored as they were
     with calculated.db.reading() as connection:
-        old_value = connection.execute(sa.select(calc_values.c.value).where(
-            calc_values.c.run_id == old_run, calc_values.c.metric_id == "ghg.scope2_electricity",
-            calc_values.c.entity_id == "smelter")).scalar_one()
+        old_value = connection.execute(
+            sa.select(calc_values.c.value).where(
+                calc_values.c.run_id == old_run,
+                calc_values.c.metric_id == "ghg.scope2_electricity",
+                calc_values.c.entity_id == "smelter",
+            )
+        ).scalar_one()
     assert old_value == pytest.approx(530.6, abs=1e-9)

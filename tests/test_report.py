@@ -50,12 +50,16 @@ SCOPE2_2024 = 1200 * GRID_2023  # 636.72
 def group(ws: Workspace, tmp_path: Path) -> Workspace:
     """A group with a smelter (name with markup), a refinery that joins in 2024, and a joint venture
     without operational control; 2023 and 2024 calculated, 2022 not."""
-    org = write_csv(tmp_path / "org.csv", ORG_HEADER, [
-        ["grp", "Alpha Aluminium Group", "", "CN", "阿尔法铝业集团", "group", "", "", "", ""],
-        ["smelter", SMELTER, "grp", "CN", "电解铝厂", "plant", "", "", "", ""],
-        ["refinery", "Refinery", "grp", "CN", "氧化铝厂", "plant", "", "", "", ""],
-        ["jv", "Joint Venture Co", "grp", "CN", "合营公司", "company", "", "false", "", ""],
-    ])
+    org = write_csv(
+        tmp_path / "org.csv",
+        ORG_HEADER,
+        [
+            ["grp", "Alpha Aluminium Group", "", "CN", "阿尔法铝业集团", "group", "", "", "", ""],
+            ["smelter", SMELTER, "grp", "CN", "电解铝厂", "plant", "", "", "", ""],
+            ["refinery", "Refinery", "grp", "CN", "氧化铝厂", "plant", "", "", "", ""],
+            ["jv", "Joint Venture Co", "grp", "CN", "合营公司", "company", "", "false", "", ""],
+        ],
+    )
     rows = [
         ["smelter", "2023", "energy.diesel", "100", "t", "measured", "fuel ledger", ""],
         ["smelter", "2023", "energy.electricity_purchased", "1000", "MWh", "measured", "meter", ""],
@@ -133,8 +137,11 @@ def entry(html: str, metric: str, year: str) -> str:
 
 def footnote(html: str, group: str) -> str:
     start = html.index(f'id="t-{group}"')
-    block = html[start : html.index('class="kpi-block"', start + 1)
-                 if 'class="kpi-block"' in html[start + 1 :] else len(html)]
+    block = html[
+        start : html.index('class="kpi-block"', start + 1)
+        if 'class="kpi-block"' in html[start + 1 :]
+        else len(html)
+    ]
     return block[block.index('class="footnote"') :]
 
 
@@ -202,8 +209,16 @@ def test_footnotes_name_covered_and_excluded_entities(reports: dict[str, str]) -
 
 def test_charts_are_inline_svg_with_labels(reports: dict[str, str]) -> None:
     scopes, mix = parse(reports["en"]).svg_texts
-    assert {"Scope 1", "Scope 2 (location-based)", "2022", "2023", "2024", "no data",
-            "tCO₂e", "Year"} <= set(scopes)
+    assert {
+        "Scope 1",
+        "Scope 2 (location-based)",
+        "2022",
+        "2023",
+        "2024",
+        "no data",
+        "tCO₂e",
+        "Year",
+    } <= set(scopes)
     assert f"{100 * DIESEL_EF + SCOPE2_2023:,.2f}" in scopes  # stacked total for 2023
     assert "636.72" in scopes
     # energy mix of 2024 from the lineage terms: shares of 465.192 tce
@@ -218,7 +233,8 @@ def test_charts_are_inline_svg_with_labels(reports: dict[str, str]) -> None:
 
 
 def test_every_table_value_links_to_an_appendix_entry_with_citations(
-        reports: dict[str, str]) -> None:
+    reports: dict[str, str],
+) -> None:
     for html in reports.values():
         page = parse(html)
         shown = {k for k, text in page.cells.items() if text != "–"}
@@ -260,11 +276,23 @@ def test_title_page_states_options_and_no_unverified_factor(reports: dict[str, s
 
 
 def test_statement_when_no_unverified_factor_is_used(ws: Workspace, tmp_path: Path) -> None:
-    ws.import_organisation(write_csv(tmp_path / "org.csv", ORG_HEADER, [
-        ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
-        ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""]]))
-    ws.import_data(write_csv(tmp_path / "data.csv", DATA_HEADER, [
-        ["plant", "2024", "workforce.headcount", "120", "person", "measured", "HR", ""]]))
+    ws.import_organisation(
+        write_csv(
+            tmp_path / "org.csv",
+            ORG_HEADER,
+            [
+                ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
+                ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""],
+            ],
+        )
+    )
+    ws.import_data(
+        write_csv(
+            tmp_path / "data.csv",
+            DATA_HEADER,
+            [["plant", "2024", "workforce.headcount", "120", "person", "measured", "HR", ""]],
+        )
+    )
     ws.calc("2024")
     html = build_report(ws, "2024", tmp_path, "en").read_text(encoding="utf-8")
     statement = html[html.index('id="unverified"') : html.index('id="kpi"')]
@@ -273,17 +301,40 @@ def test_statement_when_no_unverified_factor_is_used(ws: Workspace, tmp_path: Pa
 
 
 def test_equity_share_and_part_year_members(ws: Workspace, tmp_path: Path) -> None:
-    header = ["id", "name", "parent", "country", "name_zh", "type", "ownership", "valid_from",
-              "valid_to"]
-    ws.import_organisation(write_csv(tmp_path / "org.csv", header, [
-        ["grp", "Group", "", "CN", "集团", "group", "", "", ""],
-        ["a", "Plant A", "grp", "CN", "甲厂", "plant", "100%", "", ""],
-        ["jv", "JV", "grp", "CN", "合营", "company", "50%", "", ""],
-        ["new", "Acquired Co", "grp", "CN", "新购", "company", "100%", "2024-07-01", ""],
-        ["old", "Sold Co", "grp", "CN", "已售", "company", "100%", "", "2023-12-31"]]))
-    ws.import_data(write_csv(tmp_path / "data.csv", DATA_HEADER, [
-        [entity, "2024", "energy.diesel", "100", "t", "measured", "", ""]
-        for entity in ("a", "jv", "new")]))
+    header = [
+        "id",
+        "name",
+        "parent",
+        "country",
+        "name_zh",
+        "type",
+        "ownership",
+        "valid_from",
+        "valid_to",
+    ]
+    ws.import_organisation(
+        write_csv(
+            tmp_path / "org.csv",
+            header,
+            [
+                ["grp", "Group", "", "CN", "集团", "group", "", "", ""],
+                ["a", "Plant A", "grp", "CN", "甲厂", "plant", "100%", "", ""],
+                ["jv", "JV", "grp", "CN", "合营", "company", "50%", "", ""],
+                ["new", "Acquired Co", "grp", "CN", "新购", "company", "100%", "2024-07-01", ""],
+                ["old", "Sold Co", "grp", "CN", "已售", "company", "100%", "", "2023-12-31"],
+            ],
+        )
+    )
+    ws.import_data(
+        write_csv(
+            tmp_path / "data.csv",
+            DATA_HEADER,
+            [
+                [entity, "2024", "energy.diesel", "100", "t", "measured", "", ""]
+                for entity in ("a", "jv", "new")
+            ],
+        )
+    )
     ws.calc("2024", CalcOptions(consolidation="equity"))
     html = build_report(ws, "2024", tmp_path, "en").read_text(encoding="utf-8")
     # 100 + 50 % x 100 + 184/366 days x 100 = 200.27 t
@@ -321,8 +372,10 @@ def test_unverified_factor_is_stated_and_flagged(group: Workspace, tmp_path: Pat
     assert "Equivalent value (等价值)" in html
     tce = entry(html, "energy.total_tce", "2024")
     assert "is-unverified" in tce and "UNVERIFIED" in tce
-    assert parse(html).cells[("energy.total_tce", "2024")] == \
-        f"{120 * DIESEL_TCE + 200 * COAL_TCE + 1200 * 0.3055:,.2f}"
+    assert (
+        parse(html).cells[("energy.total_tce", "2024")]
+        == f"{120 * DIESEL_TCE + 200 * COAL_TCE + 1200 * 0.3055:,.2f}"
+    )
 
 
 def test_report_of_a_sub_entity(group: Workspace, tmp_path: Path) -> None:
@@ -352,19 +405,35 @@ def test_large_group_renders_quickly(ws: Workspace, tmp_path: Path) -> None:
     org = [["grp", "Big Group", "", "CN", "大集团", "group", "", "", "", ""]]
     data = []
     for c in range(10):
-        org.append([f"co{c}", f"Company {c}", "grp", "CN", f"公司{c}", "company", "",
-                    "false" if c == 0 else "", "", ""])
+        org.append(
+            [
+                f"co{c}",
+                f"Company {c}",
+                "grp",
+                "CN",
+                f"公司{c}",
+                "company",
+                "",
+                "false" if c == 0 else "",
+                "",
+                "",
+            ]
+        )
         for p in range(19 if c else 18):
             plant = f"co{c}p{p}"
-            org.append([plant, f"Plant {c}-{p}", f"co{c}", "CN", f"工厂{c}-{p}", "plant", "", "",
-                        "", ""])
+            org.append(
+                [plant, f"Plant {c}-{p}", f"co{c}", "CN", f"工厂{c}-{p}", "plant", "", "", "", ""]
+            )
             for year in ("2022", "2023", "2024"):
                 for metric, value, unit in (
-                        ("energy.diesel", 10 + p, "t"), ("energy.raw_coal", 100 + p, "t"),
-                        ("energy.electricity_purchased", 1000 + p, "MWh"),
-                        ("production.primary_aluminium", 500 + p, "t"),
-                        ("finance.revenue", 10000 + p, "wan_RMB"), ("water.withdrawal", 2e4, "m3"),
-                        ("workforce.headcount", 100 + p, "person")):
+                    ("energy.diesel", 10 + p, "t"),
+                    ("energy.raw_coal", 100 + p, "t"),
+                    ("energy.electricity_purchased", 1000 + p, "MWh"),
+                    ("production.primary_aluminium", 500 + p, "t"),
+                    ("finance.revenue", 10000 + p, "wan_RMB"),
+                    ("water.withdrawal", 2e4, "m3"),
+                    ("workforce.headcount", 100 + p, "person"),
+                ):
                     data.append([plant, year, metric, value, unit, "measured", "ledger", ""])
     assert len(org) == 200
     ws.import_organisation(write_csv(tmp_path / "org.csv", ORG_HEADER, org))
@@ -389,8 +458,10 @@ def test_large_group_renders_quickly(ws: Workspace, tmp_path: Path) -> None:
 def test_i18n_table_has_both_languages_and_every_key_used() -> None:
     table = load_table()
     assert all(set(texts) == {"en", "zh"} for texts in table.values())
-    source = "".join(p.read_text(encoding="utf-8") for p in
-                     [*I18N_FILE.parent.glob("*.py"), *I18N_FILE.parent.glob("templates/*")])
+    source = "".join(
+        p.read_text(encoding="utf-8")
+        for p in [*I18N_FILE.parent.glob("*.py"), *I18N_FILE.parent.glob("templates/*")]
+    )
     used = set(re.findall(r"""\b(?:t|strings)\(\s*["']([a-z0-9_.]+)["']""", source))
     missing = used - set(table)
     assert not missing, f"keys used but missing from {I18N_FILE}: {sorted(missing)}"
@@ -422,8 +493,12 @@ def test_reasons_are_translated() -> None:
     zh = Strings("zh")
     assert zh.reason("no operational control (operational-control approach)") == "无运营控制权"
     assert zh.reason("not in the group during 2024") == "2024年不在集团范围内"
-    assert zh.reason("equity share 0.6, 0.5000 of the period in the group (pro rata by validity "
-                     "dates)") == "股权比例 0.6；报告期内50.0%时间属于集团（按时间比例计入）"
+    assert (
+        zh.reason(
+            "equity share 0.6, 0.5000 of the period in the group (pro rata by validity dates)"
+        )
+        == "股权比例 0.6；报告期内50.0%时间属于集团（按时间比例计入）"
+    )
     assert zh.reason("something new") == "something new"
 
 

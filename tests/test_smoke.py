@@ -5,13 +5,21 @@ from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
 
 
 def test_import_calc_and_explain_round_trip(ws: Workspace, tmp_path: Path) -> None:
-    org = write_csv(tmp_path / "org.csv", ORG_HEADER, [
-        ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
-        ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""],
-    ])
-    data = write_csv(tmp_path / "data.csv", DATA_HEADER, [
-        ["plant", "2024", "energy.diesel", "100", "t", "measured", "fuel ledger", ""],
-    ])
+    org = write_csv(
+        tmp_path / "org.csv",
+        ORG_HEADER,
+        [
+            ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
+            ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""],
+        ],
+    )
+    data = write_csv(
+        tmp_path / "data.csv",
+        DATA_HEADER,
+        [
+            ["plant", "2024", "energy.diesel", "100", "t", "measured", "fuel ledger", ""],
+        ],
+    )
     ws.import_organisation(org)
     ws.import_data(data)
     ws.calc("2024")

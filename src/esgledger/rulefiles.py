@@ -54,7 +54,9 @@ def check_keys(
             raise RuleFileError(where, f"missing required key {key!r}")
     for key in mapping:
         if key not in allowed:
-            raise RuleFileError(where, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})")
+            raise RuleFileError(
+                where, f"unknown key {key!r} (allowed: {', '.join(sorted(allowed))})"
+            )
 
 
 def bilingual(where: str, value: Any) -> dict[str, str]:

@@ -10,10 +10,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from esgledger.calc import CalcOptions, Inventory
+from esgledger.calc import CalcOptions, Inventory, runner
 from esgledger.calc.formulas import FORMULAS
 from esgledger.calc.lineage import key
-from esgledger.calc import runner
 from esgledger.calc.recompute import Check, recompute_all
 from esgledger.calc.results import load_run_records, load_tree, period_values, save_inventory
 from esgledger.catalogue import Catalogue, load_catalogue
@@ -86,14 +85,25 @@ class Workspace:
         with self.db.transaction() as connection:
             head = audit.lock_head(connection)
             added = store_library(connection, library, audit.utc_now())
-            events = [AuditEvent("factors.load", "factor_set", set_version,
-                                 {"factor_set": set_version}) for set_version in added]
-            events.append(AuditEvent("catalogue.load", "catalogue", self.catalogue.sha256,
-                                     {"metrics": len(self.catalogue.metrics)}))
+            events = [
+                AuditEvent("factors.load", "factor_set", set_version, {"factor_set": set_version})
+                for set_version in added
+            ]
+            events.append(
+                AuditEvent(
+                    "catalogue.load",
+                    "catalogue",
+                    self.catalogue.sha256,
+                    {"metrics": len(self.catalogue.metrics)},
+                )
+            )
             audit.append(connection, head, self.actor, events)
             audit.save_head(connection, head)
-        return {"factor_sets_added": added, "metrics": len(self.catalogue.metrics),
-                "factors": len(library.factor_ids())}
+        return {
+            "factor_sets_added": added,
+            "metrics": len(self.catalogue.metrics),
+            "factors": len(library.factor_ids()),
+        }
 
     def require_initialised(self) -> None:
         if getattr(self, "_initialised", False):
@@ -103,8 +113,10 @@ class Workspace:
         except Exception as exc:  # an unreachable server, a file that is no database
             raise NotInitialised(f"cannot open the ledger at {self.db.url}: {exc}") from exc
         if not current:
-            raise NotInitialised(f"no ledger, or one from an older version, at {self.db.url}: run "
-                                 "'esgledger init' first (it creates or upgrades it)")
+            raise NotInitialised(
+                f"no ledger, or one from an older version, at {self.db.url}: run "
+                "'esgledger init' first (it creates or upgrades it)"
+            )
         self._initialised = True
 
     # -- organisation and data ---------------------------------------------------------------
@@ -132,8 +144,9 @@ class Workspace:
         """Compute an inventory without storing it."""
         self.require_initialised()
         with self.db.reading() as connection:
-            return runner.compute(connection, self.catalogue, Period.parse(period),
-                                  options or CalcOptions())
+            return runner.compute(
+                connection, self.catalogue, Period.parse(period), options or CalcOptions()
+            )
 
     def calc(self, period: str, options: CalcOptions | None = None) -> tuple[Inventory, int]:
         """Compute and store the inventory of ``period`` as its current run; then check whether
@@ -141,14 +154,16 @@ class Workspace:
         inventory, run_id, _restatement = self.calc_with_restatement(period, options)
         return inventory, run_id
 
-    def calc_with_restatement(self, period: str, options: CalcOptions | None = None
-                              ) -> tuple[Inventory, int, runner.Restatement | None]:
+    def calc_with_restatement(
+        self, period: str, options: CalcOptions | None = None
+    ) -> tuple[Inventory, int, runner.Restatement | None]:
         options = options or CalcOptions()
         inventory = self.compute(period, options)
         with self.db.transaction() as connection:
             run_id = save_inventory(connection, inventory, self.catalogue.sha256, self.actor)
-            restatement = runner.check_base_year(connection, self.catalogue,
-                                                 Period.parse(period), options, self.actor)
+            restatement = runner.check_base_year(
+                connection, self.catalogue, Period.parse(period), options, self.actor
+            )
         return inventory, run_id, restatement
 
     def set_base_year(self, year: str, threshold: float | None = None) -> None:
@@ -179,8 +194,9 @@ class Workspace:
     def import_certificates(self, path: Path) -> int:
         self.require_initialised()
         with self.db.transaction() as connection:
-            electricity = consumption_by_period(current_datapoints_for_metric(
-                connection, "energy.electricity_purchased"))
+            electricity = consumption_by_period(
+                current_datapoints_for_metric(connection, "energy.electricity_purchased")
+            )
             return import_certificates(connection, path, self.actor, electricity)
 
     def import_activity(self, path: Path, period: str) -> ImportedFile:
@@ -197,8 +213,9 @@ class Workspace:
         self.require_initialised()
         return calc_activity(self.db, period, self.catalogue, self.actor, options)
 
-    def recompute(self, period: str, metric_id: str | None = None,
-                  entity_id: str | None = None) -> list[Check]:
+    def recompute(
+        self, period: str, metric_id: str | None = None, entity_id: str | None = None
+    ) -> list[Check]:
         """Re-derive stored values of the current run from their lineage; report differences."""
         self.require_initialised()
         with self.db.reading() as connection:
@@ -206,7 +223,9 @@ class Workspace:
                 self._check_metric(metric_id)
                 records = load_tree(connection, key(metric_id, entity_id, period))
                 if not records:
-                    raise EsgLedgerError(f"no calculated value for {key(metric_id, entity_id, period)}")
+                    raise EsgLedgerError(
+                        f"no calculated value for {key(metric_id, entity_id, period)}"
+                    )
             else:
                 records = load_run_records(connection, period)
                 if not records:
@@ -222,16 +241,33 @@ class Workspace:
             record = records.get(key(metric_id, entity_id, period))
             if record is not None:
                 status = "calculated" if record["kind"] != "input" else _input_status(record)
-                return Shown(metric_id, entity_id, period, record["value"], record["unit"],
-                             status, record["kind"])
+                return Shown(
+                    metric_id,
+                    entity_id,
+                    period,
+                    record["value"],
+                    record["unit"],
+                    status,
+                    record["kind"],
+                )
             point = current_datapoint(connection, entity_id, period, metric_id)
         if point is not None:
-            return Shown(metric_id, entity_id, period, point.value_normalised,
-                         self.catalogue[metric_id].unit, point.status, "input")
+            return Shown(
+                metric_id,
+                entity_id,
+                period,
+                point.value_normalised,
+                self.catalogue[metric_id].unit,
+                point.status,
+                "input",
+            )
         raise EsgLedgerError(
             f"no value for {key(metric_id, entity_id, period)}: not reported"
-            + (" and not calculated (run 'esgledger calc --period "
-               f"{period}')" if self.catalogue[metric_id].is_derived else "")
+            + (
+                f" and not calculated (run 'esgledger calc --period {period}')"
+                if self.catalogue[metric_id].is_derived
+                else ""
+            )
         )
 
     def explain(self, metric_id: str, entity_id: str, period: str) -> dict[str, Any]:
@@ -242,8 +278,10 @@ class Workspace:
         with self.db.reading() as connection:
             records = load_tree(connection, root)
         if root not in records:
-            raise EsgLedgerError(f"no calculated value for {root}: run 'esgledger calc --period "
-                                 f"{period}' first (or check the entity and metric)")
+            raise EsgLedgerError(
+                f"no calculated value for {root}: run 'esgledger calc --period "
+                f"{period}' first (or check the entity and metric)"
+            )
         return {"root": root, "records": records}
 
     def stored_values(self, period: str) -> dict[tuple[str, str], tuple[float, str]]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-
 from typing import Any
 
 import pint
@@ -97,6 +96,7 @@ UNIT_ALIASES: dict[str, str] = {
     "大卡": "kcal",
     "千卡/千克": "kcal/kg",
 }
+
 
 def _international_calorie(text: str) -> str:
     """Chinese energy statistics use the International Table calorie (1 kcal = 4.1868 kJ, so that
@@ -195,9 +195,31 @@ def product_conversion(units: tuple[str, ...], target: str) -> float:
     return float(registry.Quantity(1.0, combined).to(goal).magnitude)
 
 
-_SUGGESTIONS = ("t", "kg", "万吨", "MWh", "kWh", "万千瓦时", "GWh", "亿千瓦时", "m3", "万立方米",
-                "GJ", "MJ", "TJ", "tce", "kgce", "万元", "元", "亿元", "person", "h", "day",
-                "percent", "tCO2e")
+_SUGGESTIONS = (
+    "t",
+    "kg",
+    "万吨",
+    "MWh",
+    "kWh",
+    "万千瓦时",
+    "GWh",
+    "亿千瓦时",
+    "m3",
+    "万立方米",
+    "GJ",
+    "MJ",
+    "TJ",
+    "tce",
+    "kgce",
+    "万元",
+    "元",
+    "亿元",
+    "person",
+    "h",
+    "day",
+    "percent",
+    "tCO2e",
+)
 
 
 def suggested_units(unit: str) -> list[str]:
@@ -223,5 +245,6 @@ def conversion_factor_via(from_unit: str, to_unit: str, density: str | None) -> 
     for candidate in (quantity / rho, quantity * rho):
         if candidate.dimensionality == parse_unit(to_unit).dimensionality:
             return float(candidate.to(parse_unit(to_unit)).magnitude)
-    raise UnitError(f"unit {from_unit!r} cannot be converted to {to_unit!r}, even through the "
-                    f"density {density}")
+    raise UnitError(
+        f"unit {from_unit!r} cannot be converted to {to_unit!r}, even through the density {density}"
+    )

@@ -23,8 +23,13 @@ class Inclusion:
     reason: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"entity": self.entity_id, "factor": self.factor, "share": self.share,
-                "fraction": self.fraction, "reason": self.reason}
+        return {
+            "entity": self.entity_id,
+            "factor": self.factor,
+            "share": self.share,
+            "fraction": self.fraction,
+            "reason": self.reason,
+        }
 
 
 def time_fraction(entity: Entity, period: Period) -> float:

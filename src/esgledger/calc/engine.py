@@ -66,8 +66,9 @@ class Inventory:
         return found.value if found else None
 
     def digest(self) -> str:
-        body = json.dumps(sorted((k, round(r.value, 9)) for k, r in self.results.items()),
-                          separators=(",", ":"))
+        body = json.dumps(
+            sorted((k, round(r.value, 9)) for k, r in self.results.items()), separators=(",", ":")
+        )
         return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -92,37 +93,54 @@ def _reports_beyond_validity(run: _EntityRun) -> bool:
         for point in item.record.get("datapoints", []):
             span = Period.parse(point["period"])
             if (entity.valid_from and span.start < entity.valid_from) or (
-                    entity.valid_to and span.end > entity.valid_to):
+                entity.valid_to and span.end > entity.valid_to
+            ):
                 return True
     return False
 
 
 class Engine:
-    def __init__(self, catalogue: Catalogue, library: FactorLibrary,
-                 selection: Selection | None = None, options: CalcOptions | None = None):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        library: FactorLibrary,
+        selection: Selection | None = None,
+        options: CalcOptions | None = None,
+    ):
         self.catalogue = catalogue
         self.library = library
         self.selection = selection or Selection.load()
         self.options = options or CalcOptions()
         self._options_dict = self.options.as_dict()
 
-    def run(self, entities: list[Entity], points: list[DataPoint], period: Period,
-            transfers: list[Transfer] | None = None,
-            certificates: list[Certificate] | None = None) -> Inventory:
+    def run(
+        self,
+        entities: list[Entity],
+        points: list[DataPoint],
+        period: Period,
+        transfers: list[Transfer] | None = None,
+        certificates: list[Certificate] | None = None,
+    ) -> Inventory:
         tree = OrgTree(entities)
         inventory = Inventory(period=str(period), options=self.options)
         reported: dict[str, dict[str, Reported]] = {}
-        sources = (reported_values(points, period, self.catalogue),
-                   transfer_values(transfers or [], period, self.catalogue),
-                   certificate_values(certificates or [], period, self.catalogue))
+        sources = (
+            reported_values(points, period, self.catalogue),
+            transfer_values(transfers or [], period, self.catalogue),
+            certificate_values(certificates or [], period, self.catalogue),
+        )
         for source in sources:
             for (entity_id, metric_id), item in source.items():
                 reported.setdefault(entity_id, {})[metric_id] = item
-        runs = {entity_id: _EntityRun(tree.by_id[entity_id], bool(tree.children.get(entity_id)),
-                                      reported.get(entity_id, {}))
-                for entity_id in tree.bottom_up()}
-        receivers = [r for r in runs.values()
-                     if any(item.internal for item in r.reported.values())]
+        runs = {
+            entity_id: _EntityRun(
+                tree.by_id[entity_id],
+                bool(tree.children.get(entity_id)),
+                reported.get(entity_id, {}),
+            )
+            for entity_id in tree.bottom_up()
+        }
+        receivers = [r for r in runs.values() if any(item.internal for item in r.reported.values())]
         for run in runs.values():
             self._evaluate_own(run, period, inventory, rates={}, with_internal=False)
         if receivers:
@@ -132,22 +150,35 @@ class Engine:
         totals: dict[str, dict[str, Value]] = {}
         boundaries: dict[str, dict[str, float]] = {}  # entity -> share of each member it counts
         for entity_id in tree.bottom_up():
-            included = [inclusion(tree.by_id[c], period, self.options.consolidation,
-                                  _reports_beyond_validity(runs[c]))
-                        for c in tree.children.get(entity_id, [])]
+            included = [
+                inclusion(
+                    tree.by_id[c],
+                    period,
+                    self.options.consolidation,
+                    _reports_beyond_validity(runs[c]),
+                )
+                for c in tree.children.get(entity_id, [])
+            ]
             boundary = {entity_id: 1.0}
             for child in included:
                 if child.factor > 0:
                     for member, share in boundaries[child.entity_id].items():
                         boundary[member] = child.factor * share
             boundaries[entity_id] = boundary
-            totals[entity_id] = self._consolidate(runs[entity_id], period, included, totals,
-                                                  boundaries[entity_id], inventory)
+            totals[entity_id] = self._consolidate(
+                runs[entity_id], period, included, totals, boundaries[entity_id], inventory
+            )
         return inventory
 
     # -- own values --------------------------------------------------------------------------
-    def _evaluate_own(self, run: _EntityRun, period: Period, inventory: Inventory,
-                      rates: dict[str, dict[str, Any]], with_internal: bool) -> None:
+    def _evaluate_own(
+        self,
+        run: _EntityRun,
+        period: Period,
+        inventory: Inventory,
+        rates: dict[str, dict[str, Any]],
+        with_internal: bool,
+    ) -> None:
         period_text = str(period)
         run.own = {}
         run.site_parameters = {}
@@ -155,22 +186,37 @@ class Engine:
             if item.internal and not with_internal:
                 continue
             metric = self.catalogue[metric_id]
-            record_key = (own_key(metric_id, run.entity.id, period_text)
-                          if run.split and metric.aggregation == "sum" else item.record["key"])
+            record_key = (
+                own_key(metric_id, run.entity.id, period_text)
+                if run.split and metric.aggregation == "sum"
+                else item.record["key"]
+            )
             inventory.records[record_key] = item.record | {"key": record_key}
-            run.own[metric_id] = Value(item.value, metric.unit, record_key,
-                                       internal=dict(item.internal))
+            run.own[metric_id] = Value(
+                item.value, metric.unit, record_key, internal=dict(item.internal)
+            )
             overrides = metric.attributes.get("overrides")
             if overrides:
                 run.site_parameters[(overrides["role"], overrides["metric"])] = SiteParameter(
-                    metric_id, item.value, metric.unit, record_key)
+                    metric_id, item.value, metric.unit, record_key
+                )
         for metric in self.catalogue.derived():
+            assert metric.formula is not None
             if metric.aggregation == "ratio" or not any(
-                    name in run.own for name in metric.formula.inputs):  # type: ignore[union-attr]
+                name in run.own for name in metric.formula.inputs
+            ):
                 continue
             record_key = (own_key if run.split else key)(metric.id, run.entity.id, period_text)
-            computed = self._apply_formula(metric, run.entity, period, run.own,
-                                           run.site_parameters, rates, record_key, inventory)
+            computed = self._apply_formula(
+                metric,
+                run.entity,
+                period,
+                run.own,
+                run.site_parameters,
+                rates,
+                record_key,
+                inventory,
+            )
             if computed is not None:
                 run.own[metric.id] = computed
 
@@ -181,71 +227,127 @@ class Engine:
             scope1, generated = run.own.get(SCOPE1), run.own.get(GENERATED)
             if scope1 is None or generated is None or generated.value <= 0:
                 continue
-            rates[entity_id] = {"electricity": {
-                "value": scope1.value / generated.value, "unit": f"{scope1.unit}/{generated.unit}",
-                "key": scope1.key,
-                "detail": f"{entity_id}: own Scope 1 {scope1.value:,.6g} {scope1.unit} / "
-                          f"electricity generated {generated.value:,.6g} {generated.unit}",
-            }}
+            rates[entity_id] = {
+                "electricity": {
+                    "value": scope1.value / generated.value,
+                    "unit": f"{scope1.unit}/{generated.unit}",
+                    "key": scope1.key,
+                    "detail": f"{entity_id}: own Scope 1 {scope1.value:,.6g} {scope1.unit} / "
+                    f"electricity generated {generated.value:,.6g} {generated.unit}",
+                }
+            }
         return rates
 
-    def _apply_formula(self, metric: Metric, entity: Entity, period: Period,
-                       values: dict[str, Value], site_parameters: dict[tuple[str, str], SiteParameter],
-                       rates: dict[str, dict[str, Any]], record_key: str,
-                       inventory: Inventory) -> Value | None:
+    def _apply_formula(
+        self,
+        metric: Metric,
+        entity: Entity,
+        period: Period,
+        values: dict[str, Value],
+        site_parameters: dict[tuple[str, str], SiteParameter],
+        rates: dict[str, dict[str, Any]],
+        record_key: str,
+        inventory: Inventory,
+    ) -> Value | None:
         assert metric.formula is not None
-        context = FormulaContext(metric=metric, entity=entity, period=period, options=self.options,
-                                 catalogue=self.catalogue, library=self.library,
-                                 selection=self.selection, values=values,
-                                 site_parameters=site_parameters, supplier_rates=rates)
+        context = FormulaContext(
+            metric=metric,
+            entity=entity,
+            period=period,
+            options=self.options,
+            catalogue=self.catalogue,
+            library=self.library,
+            selection=self.selection,
+            values=values,
+            site_parameters=site_parameters,
+            supplier_rates=rates,
+        )
         result = FORMULAS[metric.formula.function](context)
         if result is None:
             return None
         inventory.records[record_key] = {
-            "key": record_key, "metric": metric.id, "entity": entity.id, "period": str(period),
-            "value": result, "unit": metric.unit, "kind": "formula",
-            "formula": metric.formula.function, "expression": EXPRESSIONS[metric.formula.function],
-            "inputs": context.inputs_read, "factors": context.factors_read,
-            "terms": context.terms, "gases": context.gases, "internal": context.internal,
-            "notes": context.notes, "options": self._options_dict,
+            "key": record_key,
+            "metric": metric.id,
+            "entity": entity.id,
+            "period": str(period),
+            "value": result,
+            "unit": metric.unit,
+            "kind": "formula",
+            "formula": metric.formula.function,
+            "expression": EXPRESSIONS[metric.formula.function],
+            "inputs": context.inputs_read,
+            "factors": context.factors_read,
+            "terms": context.terms,
+            "gases": context.gases,
+            "internal": context.internal,
+            "notes": context.notes,
+            "options": self._options_dict,
         }
         return Value(result, metric.unit, record_key, dict(context.gases), dict(context.internal))
 
     # -- consolidation -----------------------------------------------------------------------
-    def _consolidate(self, run: _EntityRun, period: Period, included: list[Inclusion],
-                     totals: dict[str, dict[str, Value]], boundary: dict[str, float],
-                     inventory: Inventory) -> dict[str, Value]:
+    def _consolidate(
+        self,
+        run: _EntityRun,
+        period: Period,
+        included: list[Inclusion],
+        totals: dict[str, dict[str, Value]],
+        boundary: dict[str, float],
+        inventory: Inventory,
+    ) -> dict[str, Value]:
         period_text = str(period)
         total: dict[str, Value] = {}
         for metric_id in self.catalogue.order:
             metric = self.catalogue[metric_id]
             if metric.aggregation == "ratio":
-                computed = self._apply_formula(metric, run.entity, period, total,
-                                               run.site_parameters, {},
-                                               key(metric_id, run.entity.id, period_text),
-                                               inventory)
+                computed = self._apply_formula(
+                    metric,
+                    run.entity,
+                    period,
+                    total,
+                    run.site_parameters,
+                    {},
+                    key(metric_id, run.entity.id, period_text),
+                    inventory,
+                )
                 if computed is not None:
                     total[metric_id] = computed
             elif metric.aggregation == "none" or not run.split:
                 if metric_id in run.own:
                     total[metric_id] = run.own[metric_id]
             else:
-                rolled = self._roll_up(metric, run, period_text, included, totals, boundary,
-                                       inventory)
+                rolled = self._roll_up(
+                    metric, run, period_text, included, totals, boundary, inventory
+                )
                 if rolled is not None:
                     total[metric_id] = rolled
         for metric_id, value in total.items():
-            inventory.results[value.key] = Result(run.entity.id, period_text, metric_id,
-                                                  value.value, value.unit,
-                                                  inventory.records[value.key])
+            inventory.results[value.key] = Result(
+                run.entity.id,
+                period_text,
+                metric_id,
+                value.value,
+                value.unit,
+                inventory.records[value.key],
+            )
         return total
 
-    def _roll_up(self, metric: Metric, run: _EntityRun, period_text: str,
-                 included: list[Inclusion], totals: dict[str, dict[str, Value]],
-                 boundary: dict[str, float], inventory: Inventory) -> Value | None:
+    def _roll_up(
+        self,
+        metric: Metric,
+        run: _EntityRun,
+        period_text: str,
+        included: list[Inclusion],
+        totals: dict[str, dict[str, Value]],
+        boundary: dict[str, float],
+        inventory: Inventory,
+    ) -> Value | None:
         own = run.own.get(metric.id)
-        parts = [(item, totals[item.entity_id][metric.id]) for item in included
-                 if item.factor > 0 and metric.id in totals[item.entity_id]]
+        parts = [
+            (item, totals[item.entity_id][metric.id])
+            for item in included
+            if item.factor > 0 and metric.id in totals[item.entity_id]
+        ]
         if own is None and not parts:
             return None
         value = own.value if own else 0.0
@@ -265,30 +367,57 @@ class Engine:
             amount = internal.pop(link)
             # The receiver's amount came up at the receiver's share; the supplier's emissions are
             # counted at the supplier's share: only the overlap is counted twice.
-            overlap = min(1.0, boundary[supplier] / boundary[receiver]) if boundary.get(
-                receiver) else 1.0
+            overlap = (
+                min(1.0, boundary[supplier] / boundary[receiver]) if boundary.get(receiver) else 1.0
+            )
             value -= amount * overlap
-            eliminations.append({
-                "supplier": supplier, "receiver": receiver, "value": amount * overlap,
-                "share": overlap,
-                "reason": "supplied inside this boundary: counted once, at the supplier"
-                          + ("" if overlap == 1.0 else
-                             f" (the supplier is counted at {overlap:.4g} of the receiver's share;"
-                             " the rest stays as energy bought from outside the boundary)"),
-            })
+            eliminations.append(
+                {
+                    "supplier": supplier,
+                    "receiver": receiver,
+                    "value": amount * overlap,
+                    "share": overlap,
+                    "reason": "supplied inside this boundary: counted once, at the supplier"
+                    + (
+                        ""
+                        if overlap == 1.0
+                        else f" (the supplier is counted at {overlap:.4g} of the receiver's share;"
+                        " the rest stays as energy bought from outside the boundary)"
+                    ),
+                }
+            )
         value = max(value, 0.0) if eliminations else value  # guard float residue
         record_key = key(metric.id, run.entity.id, period_text)
         inventory.records[record_key] = {
-            "key": record_key, "metric": metric.id, "entity": run.entity.id,
-            "period": period_text, "value": value, "unit": metric.unit, "kind": "rollup",
+            "key": record_key,
+            "metric": metric.id,
+            "entity": run.entity.id,
+            "period": period_text,
+            "value": value,
+            "unit": metric.unit,
+            "kind": "rollup",
             "formula": "own activity + sum of consolidated children x inclusion factor"
-                       + (" - internal supplies eliminated" if eliminations else ""),
+            + (" - internal supplies eliminated" if eliminations else ""),
             "own": {"key": own.key, "value": own.value} if own else None,
-            "children": [{"key": part.key, "entity": item.entity_id, "value": part.value,
-                          "factor": item.factor, "reason": item.reason} for item, part in parts],
-            "excluded": [{"entity": item.entity_id, "reason": item.reason}
-                         for item in included if item.factor == 0],
-            "eliminations": eliminations, "gases": gases, "internal": internal,
-            "consolidation": self.options.consolidation, "notes": [],
+            "children": [
+                {
+                    "key": part.key,
+                    "entity": item.entity_id,
+                    "value": part.value,
+                    "factor": item.factor,
+                    "reason": item.reason,
+                }
+                for item, part in parts
+            ],
+            "excluded": [
+                {"entity": item.entity_id, "reason": item.reason}
+                for item in included
+                if item.factor == 0
+            ],
+            "eliminations": eliminations,
+            "gases": gases,
+            "internal": internal,
+            "consolidation": self.options.consolidation,
+            "notes": [],
         }
         return Value(value, metric.unit, record_key, gases, internal)

@@ -42,28 +42,47 @@ def split_internal_key(link: str) -> tuple[str, str]:
 
 def in_period(item_period: str, period: Period) -> bool:
     wanted = str(period)
-    return item_period == wanted or (period.month is None and len(item_period) == 7
-                                     and item_period[:4] == wanted)
+    return item_period == wanted or (
+        period.month is None and len(item_period) == 7 and item_period[:4] == wanted
+    )
 
 
 def _datapoint_ref(point: DataPoint) -> dict[str, Any]:
     return {
-        "id": point.id, "period": point.period, "value": point.value, "unit": point.unit,
-        "value_normalised": point.value_normalised, "method": point.method,
-        "status": point.status, "version": point.version, "source": point.source,
-        "note": point.note, "created_by": point.created_by,
+        "id": point.id,
+        "period": point.period,
+        "value": point.value,
+        "unit": point.unit,
+        "value_normalised": point.value_normalised,
+        "method": point.method,
+        "status": point.status,
+        "version": point.version,
+        "source": point.source,
+        "note": point.note,
+        "created_by": point.created_by,
     }
 
 
-def _record(metric_id: str, entity_id: str, period: Period, value: float, unit: str, how: str,
-            **extra: Any) -> dict[str, Any]:
-    return {"key": key(metric_id, entity_id, str(period)), "metric": metric_id,
-            "entity": entity_id, "period": str(period), "value": value, "unit": unit,
-            "kind": "input", "formula": how, "notes": [], **extra}
+def _record(
+    metric_id: str, entity_id: str, period: Period, value: float, unit: str, how: str, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "key": key(metric_id, entity_id, str(period)),
+        "metric": metric_id,
+        "entity": entity_id,
+        "period": str(period),
+        "value": value,
+        "unit": unit,
+        "kind": "input",
+        "formula": how,
+        "notes": [],
+        **extra,
+    }
 
 
-def reported_values(points: list[DataPoint], period: Period,
-                    catalogue: Catalogue) -> dict[tuple[str, str], Reported]:
+def reported_values(
+    points: list[DataPoint], period: Period, catalogue: Catalogue
+) -> dict[tuple[str, str], Reported]:
     """``(entity, metric) -> Reported`` from the data points of ``period`` (and its months)."""
     grouped: dict[tuple[str, str], list[DataPoint]] = defaultdict(list)
     wanted = str(period)
@@ -85,18 +104,29 @@ def reported_values(points: list[DataPoint], period: Period,
                 if abs(month_sum - value) > MISMATCH_TOLERANCE * max(1.0, abs(value)):
                     notes.append(
                         f"the {len(monthly)} monthly values add up to {month_sum:g} {metric.unit}, "
-                        f"not the annual {value:g} {metric.unit}; the annual value is used")
+                        f"not the annual {value:g} {metric.unit}; the annual value is used"
+                    )
         elif metric.aggregation == "sum":
             value = sum(p.value_normalised for p in monthly)
             used, how = monthly, f"sum of {len(monthly)} monthly values"
             if len(monthly) < 12 and period.month is None:
                 notes.append(f"only {len(monthly)} of 12 months reported")
         else:
-            value, how = _monthly_parameter(monthly, metric.attributes.get("overrides"),
-                                            grouped.get((entity_id, _overridden(metric)), []))
+            value, how = _monthly_parameter(
+                monthly,
+                metric.attributes.get("overrides"),
+                grouped.get((entity_id, _overridden(metric)), []),
+            )
             used = monthly
-        record = _record(metric_id, entity_id, period, value, metric.unit, how,
-                         datapoints=[_datapoint_ref(p) for p in used])
+        record = _record(
+            metric_id,
+            entity_id,
+            period,
+            value,
+            metric.unit,
+            how,
+            datapoints=[_datapoint_ref(p) for p in used],
+        )
         record["notes"] = notes
         result[(entity_id, metric_id)] = Reported(value, record)
     return result
@@ -107,8 +137,9 @@ def _overridden(metric: object) -> str:
     return str(overrides.get("metric", ""))
 
 
-def _monthly_parameter(monthly: list[DataPoint], overrides: dict[str, str] | None,
-                       quantities: list[DataPoint]) -> tuple[float, str]:
+def _monthly_parameter(
+    monthly: list[DataPoint], overrides: dict[str, str] | None, quantities: list[DataPoint]
+) -> tuple[float, str]:
     """A year's value of a measured parameter reported by month: weighted by the monthly quantity
     of the carrier it applies to (so that quantity x parameter adds up over the months), or a plain
     mean when no monthly quantities are reported."""
@@ -117,14 +148,18 @@ def _monthly_parameter(monthly: list[DataPoint], overrides: dict[str, str] | Non
     if overrides and all(w is not None for w in weights) and sum(w or 0 for w in weights) > 0:
         total = sum(w or 0.0 for w in weights)
         value = sum((w or 0.0) * p.value_normalised for w, p in zip(weights, monthly, strict=True))
-        return value / total, (f"mean of {len(monthly)} monthly values weighted by monthly "
-                               f"{overrides['metric']}")
-    return (sum(p.value_normalised for p in monthly) / len(monthly),
-            f"mean of {len(monthly)} monthly values")
+        return value / total, (
+            f"mean of {len(monthly)} monthly values weighted by monthly {overrides['metric']}"
+        )
+    return (
+        sum(p.value_normalised for p in monthly) / len(monthly),
+        f"mean of {len(monthly)} monthly values",
+    )
 
 
-def transfer_values(transfers: list[Transfer], period: Period,
-                    catalogue: Catalogue) -> dict[tuple[str, str], Reported]:
+def transfer_values(
+    transfers: list[Transfer], period: Period, catalogue: Catalogue
+) -> dict[tuple[str, str], Reported]:
     """Energy received (marked internal, by supplier) and supplied, from the internal transfers."""
     received: dict[tuple[str, str], list[Transfer]] = defaultdict(list)
     supplied: dict[tuple[str, str], list[Transfer]] = defaultdict(list)
@@ -139,11 +174,28 @@ def transfer_values(transfers: list[Transfer], period: Period,
         for (entity_id, metric_id), items in groups.items():
             unit = catalogue[metric_id].unit
             value = sum(t.value_normalised for t in items)
-            refs = [{"id": t.id, "from": t.from_entity, "to": t.to_entity, "period": t.period,
-                     "carrier": t.carrier, "value": t.value, "unit": t.unit,
-                     "value_normalised": t.value_normalised} for t in items]
-            record = _record(metric_id, entity_id, period, value, unit,
-                             f"internal transfers ({side} group entities)", transfers=refs)
+            refs = [
+                {
+                    "id": t.id,
+                    "from": t.from_entity,
+                    "to": t.to_entity,
+                    "period": t.period,
+                    "carrier": t.carrier,
+                    "value": t.value,
+                    "unit": t.unit,
+                    "value_normalised": t.value_normalised,
+                }
+                for t in items
+            ]
+            record = _record(
+                metric_id,
+                entity_id,
+                period,
+                value,
+                unit,
+                f"internal transfers ({side} group entities)",
+                transfers=refs,
+            )
             internal: dict[str, float] = {}
             if side == "received from":
                 for t in items:
@@ -153,8 +205,9 @@ def transfer_values(transfers: list[Transfer], period: Period,
     return result
 
 
-def certificate_values(certificates: list[Certificate], period: Period,
-                       catalogue: Catalogue) -> dict[tuple[str, str], Reported]:
+def certificate_values(
+    certificates: list[Certificate], period: Period, catalogue: Catalogue
+) -> dict[tuple[str, str], Reported]:
     """Electricity covered by certificates claimed for the period, per entity."""
     grouped: dict[str, list[Certificate]] = defaultdict(list)
     for certificate in certificates:
@@ -164,9 +217,24 @@ def certificate_values(certificates: list[Certificate], period: Period,
     result = {}
     for entity_id, items in grouped.items():
         value = sum(c.mwh for c in items)
-        refs = [{"id": c.id, "scheme": c.scheme, "certificate_id": c.certificate_id,
-                 "period": c.period, "mwh": c.mwh} for c in items]
-        record = _record(CERTIFICATE_METRIC, entity_id, period, value, unit,
-                         f"{len(items)} certificate claim(s)", certificates=refs)
+        refs = [
+            {
+                "id": c.id,
+                "scheme": c.scheme,
+                "certificate_id": c.certificate_id,
+                "period": c.period,
+                "mwh": c.mwh,
+            }
+            for c in items
+        ]
+        record = _record(
+            CERTIFICATE_METRIC,
+            entity_id,
+            period,
+            value,
+            unit,
+            f"{len(items)} certificate claim(s)",
+            certificates=refs,
+        )
         result[(entity_id, CERTIFICATE_METRIC)] = Reported(value, record)
     return result

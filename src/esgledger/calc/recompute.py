@@ -41,8 +41,14 @@ class Check:
         return self.problem is None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "kind": self.kind, "stored": self.stored,
-                "recomputed": self.recomputed, "ok": self.ok, "problem": self.problem}
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "stored": self.stored,
+            "recomputed": self.recomputed,
+            "ok": self.ok,
+            "problem": self.problem,
+        }
 
 
 def _recorded_library(record: dict[str, Any]) -> FactorLibrary:
@@ -51,14 +57,24 @@ def _recorded_library(record: dict[str, Any]) -> FactorLibrary:
         if factor.get("measured"):
             continue
         set_id = factor["factor_set"]
-        factor_set = sets.setdefault(set_id, FactorSet(set_id, factor["edition"],
-                                                       factor["version"], {"en": "", "zh": ""},
-                                                       "", ""))
-        factor_set.series[factor["factor"][len(set_id) + 1:]] = [FactorValue(
-            factor_id=factor["factor"], value=factor["value"], unit=factor["unit"],
-            valid_from=dt.date.fromisoformat(factor["valid_from"]), source=factor["source"],
-            confidence=factor["confidence"], factor_set=set_id, edition=factor["edition"],
-            version=factor["version"], note=factor.get("note", ""))]
+        factor_set = sets.setdefault(
+            set_id,
+            FactorSet(set_id, factor["edition"], factor["version"], {"en": "", "zh": ""}, "", ""),
+        )
+        factor_set.series[factor["factor"][len(set_id) + 1 :]] = [
+            FactorValue(
+                factor_id=factor["factor"],
+                value=factor["value"],
+                unit=factor["unit"],
+                valid_from=dt.date.fromisoformat(factor["valid_from"]),
+                source=factor["source"],
+                confidence=factor["confidence"],
+                factor_set=set_id,
+                edition=factor["edition"],
+                version=factor["version"],
+                note=factor.get("note", ""),
+            )
+        ]
     return FactorLibrary(sets.values())
 
 
@@ -66,8 +82,9 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= TOLERANCE * max(1.0, abs(a), abs(b))
 
 
-def recompute_formula(record: dict[str, Any], records: dict[str, dict[str, Any]],
-                      catalogue: Catalogue, entity: Entity) -> float:
+def recompute_formula(
+    record: dict[str, Any], records: dict[str, dict[str, Any]], catalogue: Catalogue, entity: Entity
+) -> float:
     """Evaluate a formula record again from what it recorded."""
     metric = catalogue[record["metric"]]
     values: dict[str, Value] = {}
@@ -78,23 +95,35 @@ def recompute_formula(record: dict[str, Any], records: dict[str, dict[str, Any]]
             if source.get("metric", "").endswith("_internal"):
                 link = internal_key(transfer["from"], transfer["to"])
                 internal[link] = internal.get(link, 0.0) + transfer["value_normalised"]
-        values[item["metric"]] = Value(item["value"], item["unit"], item["key"],
-                                       dict(source.get("gases") or {}), internal)
+        values[item["metric"]] = Value(
+            item["value"], item["unit"], item["key"], dict(source.get("gases") or {}), internal
+        )
     site: dict[tuple[str, str], SiteParameter] = {}
     rates: dict[str, dict[str, Any]] = {}
     for factor in record.get("factors", []):
         if factor["factor"].startswith("internal."):
             _prefix, supplier, carrier = factor["factor"].split(".", 2)
-            rates.setdefault(supplier, {})[carrier] = {"value": factor["value"],
-                                                       "unit": factor["unit"],
-                                                       "detail": factor["source"]}
+            rates.setdefault(supplier, {})[carrier] = {
+                "value": factor["value"],
+                "unit": factor["unit"],
+                "detail": factor["source"],
+            }
         elif factor.get("measured"):
             site[(factor["role"], factor["applies_to"])] = SiteParameter(
-                factor["factor"], factor["value"], factor["unit"], factor.get("lineage_key", ""))
-    context = FormulaContext(metric=metric, entity=entity, period=Period.parse(record["period"]),
-                             options=CalcOptions(**record["options"]), catalogue=catalogue,
-                             library=_recorded_library(record), selection=Selection.load(),
-                             values=values, site_parameters=site, supplier_rates=rates)
+                factor["factor"], factor["value"], factor["unit"], factor.get("lineage_key", "")
+            )
+    context = FormulaContext(
+        metric=metric,
+        entity=entity,
+        period=Period.parse(record["period"]),
+        options=CalcOptions(**record["options"]),
+        catalogue=catalogue,
+        library=_recorded_library(record),
+        selection=Selection.load(),
+        values=values,
+        site_parameters=site,
+        supplier_rates=rates,
+    )
     result = FORMULAS[record["formula"]](context)
     if result is None:
         raise EsgLedgerError("the formula found none of its recorded inputs")
@@ -111,15 +140,19 @@ def recompute_rollup(record: dict[str, Any]) -> float:
 def check_registers(connection: sa.Connection, record: dict[str, Any]) -> str | None:
     """Whether the transfers and certificates an input record used still hold what it recorded."""
     for ref in record.get("transfers", []):
-        row = connection.execute(sa.select(transfers.c.value_normalised)
-                                 .where(transfers.c.id == ref["id"])).first()
+        row = connection.execute(
+            sa.select(transfers.c.value_normalised).where(transfers.c.id == ref["id"])
+        ).first()
         if row is None or not _close(row.value_normalised, ref["value_normalised"]):
             found = "missing" if row is None else f"{row.value_normalised:g}"
-            return (f"transfer #{ref['id']} is now {found}, lineage recorded "
-                    f"{ref['value_normalised']:g}")
+            return (
+                f"transfer #{ref['id']} is now {found}, lineage recorded "
+                f"{ref['value_normalised']:g}"
+            )
     for ref in record.get("certificates", []):
-        row = connection.execute(sa.select(certificates.c.mwh)
-                                 .where(certificates.c.id == ref["id"])).first()
+        row = connection.execute(
+            sa.select(certificates.c.mwh).where(certificates.c.id == ref["id"])
+        ).first()
         if row is None or not _close(row.mwh, ref["mwh"]):
             found = "missing" if row is None else f"{row.mwh:g} MWh"
             return f"certificate #{ref['id']} is now {found}, lineage recorded {ref['mwh']:g} MWh"
@@ -132,16 +165,23 @@ def check_input(connection: sa.Connection, record: dict[str, Any]) -> str | None
     refs = record.get("datapoints", [])
     if not refs:
         return check_registers(connection, record)
-    rows = {r.id: r for r in connection.execute(sa.select(
-        datapoints.c.id, datapoints.c.value_normalised).where(
-        datapoints.c.id.in_([ref["id"] for ref in refs])))}
+    rows = {
+        r.id: r
+        for r in connection.execute(
+            sa.select(datapoints.c.id, datapoints.c.value_normalised).where(
+                datapoints.c.id.in_([ref["id"] for ref in refs])
+            )
+        )
+    }
     for ref in refs:
         row = rows.get(ref["id"])
         if row is None:
             return f"data point #{ref['id']} is no longer in the ledger"
         if not _close(row.value_normalised, ref["value_normalised"]):
-            return (f"data point #{ref['id']} now holds {row.value_normalised:g}, lineage recorded "
-                    f"{ref['value_normalised']:g}")
+            return (
+                f"data point #{ref['id']} now holds {row.value_normalised:g}, lineage recorded "
+                f"{ref['value_normalised']:g}"
+            )
     return None
 
 
@@ -150,34 +190,44 @@ def _joined(*problems: str | None) -> str | None:
     return "; ".join(found) if found else None
 
 
-def recompute_all(connection: sa.Connection, records: dict[str, dict[str, Any]],
-                  catalogue: Catalogue, entities: dict[str, Entity]) -> list[Check]:
+def recompute_all(
+    connection: sa.Connection,
+    records: dict[str, dict[str, Any]],
+    catalogue: Catalogue,
+    entities: dict[str, Entity],
+) -> list[Check]:
     checks = []
     for record_key, record in sorted(records.items()):
         stored = record["value"]
         column = record.get("stored_value")
         column_problem = None
         if column is not None and not _close(column, stored):
-            column_problem = (f"the stored value column holds {column:.12g}, its lineage "
-                              f"{stored:.12g}")
+            column_problem = (
+                f"the stored value column holds {column:.12g}, its lineage {stored:.12g}"
+            )
         try:
             if record["kind"] == "formula":
-                again: float | None = recompute_formula(record, records, catalogue,
-                                                        entities[record["entity"]])
+                again: float | None = recompute_formula(
+                    record, records, catalogue, entities[record["entity"]]
+                )
             elif record["kind"] == "rollup":
                 again = recompute_rollup(record)
             else:
                 problem = _joined(check_input(connection, record), column_problem)
-                checks.append(Check(record_key, "input", stored, stored if not problem else None,
-                                    problem))
+                checks.append(
+                    Check(record_key, "input", stored, stored if not problem else None, problem)
+                )
                 continue
         except Exception as exc:  # noqa: BLE001 - every failure is a finding to report
-            checks.append(Check(record_key, record["kind"], stored, None,
-                                f"cannot re-derive: {exc}"))
+            checks.append(
+                Check(record_key, record["kind"], stored, None, f"cannot re-derive: {exc}")
+            )
             continue
         assert again is not None
-        problem = None if _close(stored, again) else (
-            f"stored {stored:.12g}, re-derived {again:.12g}")
-        checks.append(Check(record_key, record["kind"], stored, again,
-                            _joined(problem, column_problem)))
+        problem = (
+            None if _close(stored, again) else (f"stored {stored:.12g}, re-derived {again:.12g}")
+        )
+        checks.append(
+            Check(record_key, record["kind"], stored, again, _joined(problem, column_problem))
+        )
     return checks

@@ -18,8 +18,13 @@ from esgledger.store.schema import calc_runs, calc_values
 OWN_SUFFIX = "#own"
 
 
-def save_inventory(connection: sa.Connection, inventory: Inventory, catalogue_sha: str,
-                   actor: str, kind: str = "inventory") -> int:
+def save_inventory(
+    connection: sa.Connection,
+    inventory: Inventory,
+    catalogue_sha: str,
+    actor: str,
+    kind: str = "inventory",
+) -> int:
     """Store every lineage record of ``inventory`` as the current run of its period and kind
     (``inventory``, or ``restated`` for a recalculated base year); audited."""
     head = audit.lock_head(connection)
@@ -30,38 +35,66 @@ def save_inventory(connection: sa.Connection, inventory: Inventory, catalogue_sh
         .values(is_current=False)
     )
     digest = inventory.digest()
-    connection.execute(calc_runs.insert(), [{
-        "id": run_id, "period": inventory.period, "at": audit.utc_now(),
-        "options": json.dumps(inventory.options.as_dict()), "catalogue_sha256": catalogue_sha,
-        "result_sha256": digest, "values_count": len(inventory.results), "is_current": True,
-        "kind": kind,
-    }])
+    connection.execute(
+        calc_runs.insert(),
+        [
+            {
+                "id": run_id,
+                "period": inventory.period,
+                "at": audit.utc_now(),
+                "options": json.dumps(inventory.options.as_dict()),
+                "catalogue_sha256": catalogue_sha,
+                "result_sha256": digest,
+                "values_count": len(inventory.results),
+                "is_current": True,
+                "kind": kind,
+            }
+        ],
+    )
     rows = []
     for record_key, record in inventory.records.items():
-        rows.append({
-            "run_id": run_id,
-            "entity_id": record["entity"],
-            "period": record["period"],
-            "metric_id": record["metric"] + (OWN_SUFFIX if record_key.endswith(OWN_SUFFIX) else ""),
-            "value": record["value"],
-            "unit": record["unit"],
-            "lineage": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "entity_id": record["entity"],
+                "period": record["period"],
+                "metric_id": record["metric"]
+                + (OWN_SUFFIX if record_key.endswith(OWN_SUFFIX) else ""),
+                "value": record["value"],
+                "unit": record["unit"],
+                "lineage": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+            }
+        )
     insert_rows(connection, calc_values, rows)
-    audit.append(connection, head, actor, [AuditEvent(
-        "calc.run", "calc_run", str(run_id),
-        {"period": inventory.period, "kind": kind, "options": inventory.options.as_dict(),
-         "catalogue_sha256": catalogue_sha, "result_sha256": digest,
-         "values": len(inventory.results)},
-    )])
+    audit.append(
+        connection,
+        head,
+        actor,
+        [
+            AuditEvent(
+                "calc.run",
+                "calc_run",
+                str(run_id),
+                {
+                    "period": inventory.period,
+                    "kind": kind,
+                    "options": inventory.options.as_dict(),
+                    "catalogue_sha256": catalogue_sha,
+                    "result_sha256": digest,
+                    "values": len(inventory.results),
+                },
+            )
+        ],
+    )
     audit.save_head(connection, head)
     return run_id
 
 
 def current_run(connection: sa.Connection, period: str, kind: str = "inventory") -> sa.Row | None:
     return connection.execute(
-        sa.select(calc_runs).where(calc_runs.c.period == period, calc_runs.c.kind == kind,
-                                   calc_runs.c.is_current.is_(True))
+        sa.select(calc_runs).where(
+            calc_runs.c.period == period, calc_runs.c.kind == kind, calc_runs.c.is_current.is_(True)
+        )
     ).first()
 
 
@@ -98,41 +131,51 @@ def load_records(connection: sa.Connection, keys: list[str]) -> dict[str, dict[s
     return found
 
 
-def load_tree(connection: sa.Connection, root_key: str, max_records: int = 5000
-              ) -> dict[str, dict[str, Any]]:
+def load_tree(
+    connection: sa.Connection, root_key: str, max_records: int = 5000
+) -> dict[str, dict[str, Any]]:
     """The record of ``root_key`` and every record it depends on, level by level."""
     records: dict[str, dict[str, Any]] = {}
     frontier = [root_key]
     while frontier and len(records) < max_records:
         loaded = load_records(connection, frontier)
         records.update(loaded)
-        frontier = sorted({ref for record in loaded.values() for ref in referenced_keys(record)
-                           if ref not in records})
+        frontier = sorted(
+            {
+                ref
+                for record in loaded.values()
+                for ref in referenced_keys(record)
+                if ref not in records
+            }
+        )
     return records
 
 
-def period_values(connection: sa.Connection, period: str,
-                  entity_ids: list[str] | None = None) -> dict[tuple[str, str], tuple[float, str]]:
+def period_values(
+    connection: sa.Connection, period: str, entity_ids: list[str] | None = None
+) -> dict[tuple[str, str], tuple[float, str]]:
     """``(entity, metric) -> (value, unit)`` of the totals in the current run of ``period``."""
     run = current_run(connection, period)
     if run is None:
         return {}
-    query = sa.select(calc_values.c.entity_id, calc_values.c.metric_id, calc_values.c.value,
-                      calc_values.c.unit).where(calc_values.c.run_id == run.id,
-                                                calc_values.c.metric_id.not_like("%#own"))
+    query = sa.select(
+        calc_values.c.entity_id, calc_values.c.metric_id, calc_values.c.value, calc_values.c.unit
+    ).where(calc_values.c.run_id == run.id, calc_values.c.metric_id.not_like("%#own"))
     if entity_ids is not None:
         query = query.where(calc_values.c.entity_id.in_(entity_ids))
     return {(r.entity_id, r.metric_id): (r.value, r.unit) for r in connection.execute(query)}
 
 
-def load_run_records(connection: sa.Connection, period: str,
-                     kind: str = "inventory") -> dict[str, dict[str, Any]]:
+def load_run_records(
+    connection: sa.Connection, period: str, kind: str = "inventory"
+) -> dict[str, dict[str, Any]]:
     """Every lineage record of the current run of ``period``."""
     run = current_run(connection, period, kind)
     if run is None:
         return {}
-    rows = connection.execute(sa.select(calc_values.c.value, calc_values.c.lineage)
-                              .where(calc_values.c.run_id == run.id))
+    rows = connection.execute(
+        sa.select(calc_values.c.value, calc_values.c.lineage).where(calc_values.c.run_id == run.id)
+    )
     records = {}
     for value, text in rows:
         record = json.loads(text)

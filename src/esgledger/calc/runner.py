@@ -36,13 +36,22 @@ def period_keys(period: Period) -> list[str]:
     return [str(period)] + [f"{period.year}-{month:02d}" for month in range(1, 13)]
 
 
-def compute(connection: sa.Connection, catalogue: Catalogue, period: Period,
-            options: CalcOptions, entities: list[Entity] | None = None) -> Inventory:
+def compute(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: Period,
+    options: CalcOptions,
+    entities: list[Entity] | None = None,
+) -> Inventory:
     engine = Engine(catalogue, load_stored_library(connection), Selection.load(), options)
     keys = period_keys(period)
-    return engine.run(entities if entities is not None else load_entities(connection),
-                      current_datapoints(connection, keys), period,
-                      load_transfers(connection, keys), load_certificates(connection, keys))
+    return engine.run(
+        entities if entities is not None else load_entities(connection),
+        current_datapoints(connection, keys),
+        period,
+        load_transfers(connection, keys),
+        load_certificates(connection, keys),
+    )
 
 
 def root_total(inventory: Inventory, entities: list[Entity], metric_id: str) -> float:
@@ -75,13 +84,22 @@ def set_setting(connection: sa.Connection, name: str, value: str, actor: str) ->
         connection.execute(settings.insert(), [{"key": name, "value": value}])
     else:
         connection.execute(settings.update().where(settings.c.key == name).values(value=value))
-    audit.append(connection, head, actor, [AuditEvent("setting.change", "setting", name,
-                                                      {"before": previous, "after": value})])
+    audit.append(
+        connection,
+        head,
+        actor,
+        [AuditEvent("setting.change", "setting", name, {"before": previous, "after": value})],
+    )
     audit.save_head(connection, head)
 
 
-def check_base_year(connection: sa.Connection, catalogue: Catalogue, period: Period,
-                    options: CalcOptions, actor: str) -> Restatement | None:
+def check_base_year(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: Period,
+    options: CalcOptions,
+    actor: str,
+) -> Restatement | None:
     """Recompute the base year with today's boundary and method; restate it past the threshold.
 
     The restated boundary is the set of entities in the group during ``period``: a divested entity
@@ -98,43 +116,78 @@ def check_base_year(connection: sa.Connection, catalogue: Catalogue, period: Per
     entities = load_entities(connection)
     # members at the end of the period: an entity divested during the year leaves the base year
     # for that whole year (GHG Protocol Corporate Standard ch. 5, timing of recalculations)
-    current_members = [e for e in entities if e.valid_during(period)
-                       and (e.valid_to is None or e.valid_to >= period.end)]
-    restated_entities = [dataclasses.replace(e, valid_from=None, valid_to=None)
-                         for e in current_members]
+    current_members = [
+        e
+        for e in entities
+        if e.valid_during(period) and (e.valid_to is None or e.valid_to >= period.end)
+    ]
+    restated_entities = [
+        dataclasses.replace(e, valid_from=None, valid_to=None) for e in current_members
+    ]
     restated = compute(connection, catalogue, base, options, restated_entities)
     original_total = _stored_root_total(connection, original_run.id, entities)
     restated_total = root_total(restated, restated_entities, BASE_TOTAL_METRIC)
     change = (restated_total - original_total) / original_total if original_total else 0.0
     reasons = _reasons(entities, base, period, json.loads(original_run.options), options)
     if abs(change) <= threshold:
-        return Restatement(base_text, original_total, restated_total, change, threshold, None,
-                           reasons)
+        return Restatement(
+            base_text, original_total, restated_total, change, threshold, None, reasons
+        )
     run_id = save_inventory(connection, restated, catalogue.sha256, actor, kind="restated")
     head = audit.lock_head(connection)
-    audit.append(connection, head, actor, [AuditEvent(
-        "calc.restate", "calc_run", str(run_id),
-        {"base_year": base_text, "original": original_total, "restated": restated_total,
-         "change": change, "threshold": threshold, "reasons": reasons,
-         "triggered_by": str(period)})])
+    audit.append(
+        connection,
+        head,
+        actor,
+        [
+            AuditEvent(
+                "calc.restate",
+                "calc_run",
+                str(run_id),
+                {
+                    "base_year": base_text,
+                    "original": original_total,
+                    "restated": restated_total,
+                    "change": change,
+                    "threshold": threshold,
+                    "reasons": reasons,
+                    "triggered_by": str(period),
+                },
+            )
+        ],
+    )
     audit.save_head(connection, head)
-    return Restatement(base_text, original_total, restated_total, change, threshold, run_id,
-                       reasons)
+    return Restatement(
+        base_text, original_total, restated_total, change, threshold, run_id, reasons
+    )
 
 
 def _stored_root_total(connection: sa.Connection, run_id: int, entities: list[Entity]) -> float:
     roots = OrgTree(entities).roots()
-    rows = connection.execute(sa.select(calc_values.c.value).where(
-        calc_values.c.run_id == run_id, calc_values.c.metric_id == BASE_TOTAL_METRIC,
-        calc_values.c.entity_id.in_(roots)))
+    rows = connection.execute(
+        sa.select(calc_values.c.value).where(
+            calc_values.c.run_id == run_id,
+            calc_values.c.metric_id == BASE_TOTAL_METRIC,
+            calc_values.c.entity_id.in_(roots),
+        )
+    )
     return float(sum(row[0] for row in rows))
 
 
-def _reasons(entities: list[Entity], base: Period, period: Period, original_options: dict,
-             options: CalcOptions) -> list[str]:
+def _reasons(
+    entities: list[Entity],
+    base: Period,
+    period: Period,
+    original_options: dict,
+    options: CalcOptions,
+) -> list[str]:
     reasons = []
     for entity in entities:
-        if entity.valid_during(base) and entity.valid_to is not None and entity.valid_to < period.end:
+        if (
+            entity.valid_during(base)
+            and entity.valid_to is not None
+            and entity.valid_to < period.end
+        ):
             reasons.append(f"{entity.id} left the group (valid to {entity.valid_to})")
         if entity.valid_during(period) and not entity.valid_during(base):
             reasons.append(f"{entity.id} joined the group (valid from {entity.valid_from})")
@@ -144,17 +197,22 @@ def _reasons(entities: list[Entity], base: Period, period: Period, original_opti
     return reasons
 
 
-def restated_value(connection: sa.Connection, metric_id: str, entity_id: str,
-                   period: str) -> float | None:
+def restated_value(
+    connection: sa.Connection, metric_id: str, entity_id: str, period: str
+) -> float | None:
     """The restated value of a base-year figure, if the base year was restated."""
     from esgledger.calc.results import current_run as run_of
 
     run = run_of(connection, period, kind="restated")
     if run is None:
         return None
-    return connection.execute(sa.select(calc_values.c.value).where(
-        calc_values.c.run_id == run.id, calc_values.c.metric_id == metric_id,
-        calc_values.c.entity_id == entity_id)).scalar()
+    return connection.execute(
+        sa.select(calc_values.c.value).where(
+            calc_values.c.run_id == run.id,
+            calc_values.c.metric_id == metric_id,
+            calc_values.c.entity_id == entity_id,
+        )
+    ).scalar()
 
 
 __all__ = ["Restatement", "check_base_year", "compute", "key", "period_keys", "restated_value"]

@@ -25,8 +25,9 @@ class Selection:
         table = self.rules["combustion"]
         return dict(table.get(country) or table["default"])
 
-    def grid_factor_id(self, country: str, grid_region: str | None, series: str,
-                       where: str) -> tuple[str, str]:
+    def grid_factor_id(
+        self, country: str, grid_region: str | None, series: str, where: str
+    ) -> tuple[str, str]:
         """The grid factor id for an entity, and the series name used."""
         table = self.rules["grid_electricity"].get(country)
         if table is None:
@@ -42,7 +43,9 @@ class Selection:
             if not grid_region:
                 fallback = table.get("national")
                 if fallback is None:
-                    raise CalculationError(f"{where}: series {chosen!r} needs the entity's grid_region")
+                    raise CalculationError(
+                        f"{where}: series {chosen!r} needs the entity's grid_region"
+                    )
                 return str(fallback), "national"
             pattern = pattern.replace("{grid_region}", grid_region)
         return pattern, chosen
@@ -50,8 +53,9 @@ class Selection:
     def residual_mix(self, country: str, grid_region: str | None, where: str) -> str:
         pattern = self.rules["residual_mix"].get(country)
         if pattern is None:
-            raise CalculationError(f"{where}: no residual-mix series for country {country!r} in "
-                                   f"{RULES_FILE.name}")
+            raise CalculationError(
+                f"{where}: no residual-mix series for country {country!r} in {RULES_FILE.name}"
+            )
         if "{grid_region}" in pattern:
             if not grid_region:
                 raise CalculationError(f"{where}: the residual mix needs the entity's grid_region")

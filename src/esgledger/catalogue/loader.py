@@ -34,7 +34,9 @@ _METRIC_OPTIONAL = [
 _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
 
 
-def load_catalogue(directory: Path = DATA_DIR, known_functions: set[str] | None = None) -> Catalogue:
+def load_catalogue(
+    directory: Path = DATA_DIR, known_functions: set[str] | None = None
+) -> Catalogue:
     """Load every ``*.yaml`` file of ``directory`` into one checked :class:`Catalogue`."""
     metrics: dict[str, Metric] = {}
     groups: dict[str, dict[str, str]] = {}
@@ -49,7 +51,8 @@ def load_catalogue(directory: Path = DATA_DIR, known_functions: set[str] | None 
         for metric_id, spec in (content["metrics"] or {}).items():
             if metric_id in metrics:
                 raise RuleFileError(
-                    where, f"metric {metric_id!r} is also defined in {metrics[metric_id].source_file}"
+                    where,
+                    f"metric {metric_id!r} is also defined in {metrics[metric_id].source_file}",
                 )
             metrics[metric_id] = _parse_metric(where, str(metric_id), group, spec)
     if known_functions is not None:
@@ -77,7 +80,9 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
         raise RuleFileError(at, f"kind {kind!r} is not one of {', '.join(KINDS)}")
     aggregation = str(spec.get("aggregation", "sum"))
     if aggregation not in AGGREGATIONS:
-        raise RuleFileError(at, f"aggregation {aggregation!r} is not one of {', '.join(AGGREGATIONS)}")
+        raise RuleFileError(
+            at, f"aggregation {aggregation!r} is not one of {', '.join(AGGREGATIONS)}"
+        )
     formula = None
     if kind == "derived":
         if "formula" not in spec:
@@ -95,9 +100,11 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
     for framework in frameworks:
         if framework not in _FRAMEWORKS:
             raise RuleFileError(at, f"unknown framework {framework!r}")
-    attributes = {key: spec[key] for key in ("energy", "overrides", "bounds", "scope3", "source",
-                                            "density")
-                  if key in spec}
+    attributes = {
+        key: spec[key]
+        for key in ("energy", "overrides", "bounds", "scope3", "source", "density")
+        if key in spec
+    }
     bounds = spec.get("bounds")
     if bounds is not None:
         check_keys(f"{at} bounds", bounds, [], ["min", "max"])

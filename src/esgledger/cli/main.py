@@ -23,8 +23,11 @@ from esgledger.cli.server import register as register_server_commands
 from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.services import Workspace
 
-app = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="esgledger: traceable ESG data, calculation and reporting.")
+app = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="esgledger: traceable ESG data, calculation and reporting.",
+)
 org_app = typer.Typer(no_args_is_help=True, help="The organisation tree.")
 data_app = typer.Typer(no_args_is_help=True, help="Data points.")
 audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
@@ -32,8 +35,9 @@ app.add_typer(org_app, name="org")
 app.add_typer(data_app, name="data")
 app.add_typer(audit_app, name="audit")
 transfer_app = typer.Typer(no_args_is_help=True, help="Energy supplied between group entities.")
-certificate_app = typer.Typer(no_args_is_help=True,
-                              help="Green certificates and green power purchases.")
+certificate_app = typer.Typer(
+    no_args_is_help=True, help="Green certificates and green power purchases."
+)
 inventory_app = typer.Typer(no_args_is_help=True, help="Inventory settings: base year.")
 app.add_typer(transfer_app, name="transfer")
 app.add_typer(certificate_app, name="certificate")
@@ -53,8 +57,14 @@ state = State()
 
 @app.callback()
 def main(
-    db: Annotated[str | None, typer.Option("--db", help="SQLite path or database URL "
-              "(default ./esgledger.db; ESGLEDGER_DATABASE_URL overrides)")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="SQLite path or database URL "
+            "(default ./esgledger.db; ESGLEDGER_DATABASE_URL overrides)",
+        ),
+    ] = None,
 ) -> None:
     state.db = db
 
@@ -75,8 +85,9 @@ def handled(function: F) -> F:
             errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
             raise typer.Exit(1) from exc
         except Exception as exc:  # noqa: BLE001 - the last line of defence
-            errors.print(f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}",
-                         highlight=False)
+            errors.print(
+                f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}", highlight=False
+            )
             raise typer.Exit(2) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -96,8 +107,10 @@ def init() -> None:
     """Create an empty ledger with the metric catalogue and factor sets loaded."""
     ws = workspace()
     result = ws.init()
-    console.print(f"ledger ready at {ws.db.url}: {result['metrics']} metrics, "
-                  f"{result['factors']} factors ({len(result['factor_sets_added'])} factor sets added)")
+    console.print(
+        f"ledger ready at {ws.db.url}: {result['metrics']} metrics, "
+        f"{result['factors']} factors ({len(result['factor_sets_added'])} factor sets added)"
+    )
 
 
 @org_app.command("import")
@@ -106,7 +119,9 @@ def org_import(path: Path) -> None:
     """Import entities from CSV/XLSX (id,name,parent,country; optional name_zh,type,grid_region,
     ownership,operational_control,valid_from,valid_to,aliases)."""
     result = workspace().import_organisation(path)
-    console.print(f"organisation imported: {result['created']} created, {result['updated']} updated")
+    console.print(
+        f"organisation imported: {result['created']} created, {result['updated']} updated"
+    )
 
 
 @org_app.command("list")
@@ -140,8 +155,10 @@ def data_import(path: Path) -> None:
     """Import data points from CSV or XLSX (entity,period,metric,value,unit; optional
     method,source,note). All or nothing: one bad row and nothing is written."""
     summary = workspace().import_data(path)
-    console.print(f"imported {path.name}: {summary.created} new, {summary.corrected} corrected, "
-                  f"{summary.unchanged} unchanged")
+    console.print(
+        f"imported {path.name}: {summary.created} new, {summary.corrected} corrected, "
+        f"{summary.unchanged} unchanged"
+    )
 
 
 @app.command()
@@ -180,8 +197,9 @@ def certificate_import(path: Path) -> None:
 @handled
 def inventory_base_year(
     year: str,
-    threshold: Annotated[float | None, typer.Option(help="restatement threshold as a fraction "
-                                                    "(default 0.05)")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="restatement threshold as a fraction (default 0.05)")
+    ] = None,
 ) -> None:
     """Set the base year; later calcs restate it when the boundary or method moves it more than
     the threshold."""
@@ -204,8 +222,12 @@ def recompute(
     checks = workspace().recompute(period, metric, entity)
     failed = [c for c in checks if not c.ok]
     if as_json:
-        print(json.dumps({"checked": len(checks), "differences": [c.as_dict() for c in failed]},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"checked": len(checks), "differences": [c.as_dict() for c in failed]},
+                ensure_ascii=False,
+            )
+        )
     else:
         for check in failed:
             console.print(f"[red]difference[/red] {check.key}: {check.problem}", highlight=False)
@@ -215,8 +237,9 @@ def recompute(
 
 
 def _options(gwp: str, electricity: str, grid: str, consolidation: str) -> CalcOptions:
-    return CalcOptions(electricity_tce=electricity, grid_series=grid, gwp=gwp,
-                       consolidation=consolidation)
+    return CalcOptions(
+        electricity_tce=electricity, grid_series=grid, gwp=gwp, consolidation=consolidation
+    )
 
 
 @app.command()
@@ -224,24 +247,33 @@ def _options(gwp: str, electricity: str, grid: str, consolidation: str) -> CalcO
 def calc(
     period: Annotated[str, typer.Option(help="reporting period, e.g. 2024")],
     gwp: Annotated[str, typer.Option(help="GWP set: SAR, AR4, AR5, AR6")] = "AR5",
-    electricity: Annotated[str, typer.Option(help="electricity to tce: calorific (当量值) or "
-                                             "equivalent (等价值)")] = "calorific",
-    grid: Annotated[str, typer.Option(help="grid factor series: default, national, regional, "
-                                      "ets")] = "default",
+    electricity: Annotated[
+        str, typer.Option(help="electricity to tce: calorific (当量值) or equivalent (等价值)")
+    ] = "calorific",
+    grid: Annotated[
+        str, typer.Option(help="grid factor series: default, national, regional, ets")
+    ] = "default",
     consolidation: Annotated[str, typer.Option(help="operational, financial or equity")] = (
-        "operational"),
+        "operational"
+    ),
 ) -> None:
     """Compute every derived metric for every entity of the period and store the inventory."""
     ws = workspace()
     inventory, run_id, restatement = ws.calc_with_restatement(
-        period, _options(gwp, electricity, grid, consolidation))
-    console.print(f"calculated {len(inventory.results)} values for {period} (run {run_id}, "
-                  f"GWP {gwp}, electricity {electricity}, {consolidation} control/share)")
+        period, _options(gwp, electricity, grid, consolidation)
+    )
+    console.print(
+        f"calculated {len(inventory.results)} values for {period} (run {run_id}, "
+        f"GWP {gwp}, electricity {electricity}, {consolidation} control/share)"
+    )
     if restatement is not None and restatement.restated_run is not None:
-        console.print(f"[yellow]base year {restatement.base_year} restated[/yellow]: "
-                      f"{restatement.original:,.0f} -> {restatement.restated:,.0f} tCO2e "
-                      f"({restatement.change:+.1%}, threshold {restatement.threshold:.0%}); "
-                      + "; ".join(restatement.reasons), highlight=False)
+        console.print(
+            f"[yellow]base year {restatement.base_year} restated[/yellow]: "
+            f"{restatement.original:,.0f} -> {restatement.restated:,.0f} tCO2e "
+            f"({restatement.change:+.1%}, threshold {restatement.threshold:.0%}); "
+            + "; ".join(restatement.reasons),
+            highlight=False,
+        )
 
 
 @app.command()
@@ -257,8 +289,10 @@ def show(
     if as_json:
         print(json.dumps(shown.as_dict(), ensure_ascii=False))
     else:
-        console.print(f"{metric}@{entity}@{period} = {shown.value:,.6g} {shown.unit} "
-                      f"({shown.status})", highlight=False)
+        console.print(
+            f"{metric}@{entity}@{period} = {shown.value:,.6g} {shown.unit} ({shown.status})",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -38,28 +38,41 @@ def _add(tree: Tree, record_key: str, records: dict[str, dict[str, Any]], depth:
 
 def _details(node: Tree, record: dict[str, Any]) -> None:
     for point in record.get("datapoints", []):
-        node.add(f"[cyan]data point #{point['id']}[/cyan] {point['period']}: {point['value']:,.6g} "
-                 f"{point['unit']} ({point['method']}, {point['status']}, v{point['version']}"
-                 + (f", source: {point['source']}" if point.get("source") else "") + ")")
+        node.add(
+            f"[cyan]data point #{point['id']}[/cyan] {point['period']}: {point['value']:,.6g} "
+            f"{point['unit']} ({point['method']}, {point['status']}, v{point['version']}"
+            + (f", source: {point['source']}" if point.get("source") else "")
+            + ")"
+        )
     for term in record.get("terms", []):
         node.add(f"[magenta]term[/magenta] {term['detail']} = {term['value']:,.6g} {term['unit']}")
     for factor in record.get("factors", []):
         if factor.get("measured"):
-            node.add(f"[yellow]measured[/yellow] {factor['role']} of {factor['applies_to']}: "
-                     f"{factor['value']:g} {factor['unit']} (replaces {factor['replaces']})")
+            node.add(
+                f"[yellow]measured[/yellow] {factor['role']} of {factor['applies_to']}: "
+                f"{factor['value']:g} {factor['unit']} (replaces {factor['replaces']})"
+            )
         else:
             flag = " [red]UNVERIFIED[/red]" if factor.get("unverified") else ""
-            node.add(f"[green]factor[/green] {factor['factor']} = {factor['value']:g} "
-                     f"{factor['unit']} ({factor['edition']} v{factor['version']}, from "
-                     f"{factor['valid_from']}; {factor['source']}){flag}")
+            node.add(
+                f"[green]factor[/green] {factor['factor']} = {factor['value']:g} "
+                f"{factor['unit']} ({factor['edition']} v{factor['version']}, from "
+                f"{factor['valid_from']}; {factor['source']}){flag}"
+            )
     for child in record.get("children", []):
         if child.get("factor", 1.0) != 1.0:
-            node.add(f"[dim]{child['entity']} counted at {child['factor']:.4g} ({child['reason']})[/dim]")
+            node.add(
+                f"[dim]{child['entity']} counted at {child['factor']:.4g} ({child['reason']})[/dim]"
+            )
     for item in record.get("eliminations", []):
-        node.add(f"[yellow]eliminated[/yellow] {item['value']:,.6g} {record['unit']} supplied by "
-                 f"{item['supplier']} ({item['reason']})")
+        node.add(
+            f"[yellow]eliminated[/yellow] {item['value']:,.6g} {record['unit']} supplied by "
+            f"{item['supplier']} ({item['reason']})"
+        )
     if record.get("gases"):
-        gases = ", ".join(f"{gas} {tonnes:,.6g} t" for gas, tonnes in sorted(record["gases"].items()))
+        gases = ", ".join(
+            f"{gas} {tonnes:,.6g} t" for gas, tonnes in sorted(record["gases"].items())
+        )
         node.add(f"[blue]gases[/blue] {gases}")
     for excluded in record.get("excluded", []):
         node.add(f"[dim]excluded {excluded['entity']}: {excluded['reason']}[/dim]")
@@ -76,8 +89,10 @@ def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
 
 def print_verify(console: Console, result: VerifyResult) -> None:
     if result.ok:
-        console.print(f"[green]audit chain intact[/green]: {result.entries} entries, head "
-                      f"{result.head_hash}")
+        console.print(
+            f"[green]audit chain intact[/green]: {result.entries} entries, head {result.head_hash}"
+        )
     else:
-        console.print(f"[red]audit chain broken[/red] at entry {result.seq} ({result.kind}): "
-                      f"{result.problem}")
+        console.print(
+            f"[red]audit chain broken[/red] at entry {result.seq} ({result.kind}): {result.problem}"
+        )

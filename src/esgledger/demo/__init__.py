@@ -70,8 +70,11 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
     console = console or Console()
     out.mkdir(parents=True, exist_ok=True)
     inputs = out / "inputs"
-    workspace = (Workspace(open_database(demo_database_url(out)), actor="demo") if db is None
-                 else Workspace.open(db, actor="demo"))
+    workspace = (
+        Workspace(open_database(demo_database_url(out)), actor="demo")
+        if db is None
+        else Workspace.open(db, actor="demo")
+    )
     profile = load_profile()
     years = [str(year) for year in profile.years]
     data_files: list[Path] = []
@@ -80,8 +83,10 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
 
     def initialise() -> str:
         result = workspace.init()
-        return (f"ledger ready at {workspace.db.url}: {result['metrics']} metrics, "
-                f"{result['factors']} factors")
+        return (
+            f"ledger ready at {workspace.db.url}: {result['metrics']} metrics, "
+            f"{result['factors']} factors"
+        )
 
     def write_inputs() -> str:
         inputs.mkdir(parents=True, exist_ok=True)
@@ -92,21 +97,30 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
 
     def import_organisation() -> str:
         result = workspace.import_organisation(inputs / ORGANISATION_FILE.name)
-        return (f"organisation imported: {result['created']} entities created, "
-                f"{result['updated']} updated")
+        return (
+            f"organisation imported: {result['created']} entities created, "
+            f"{result['updated']} updated"
+        )
 
     def import_year(index: int) -> Callable[[], str]:
         def run() -> str:
             path = data_files[index]
             summary = workspace.import_data(path)
             extra = side_files.get(int(years[index]), {})
-            transfers = (workspace.import_transfers(extra["transfers"])
-                         if "transfers" in extra else 0)
-            certificates = (workspace.import_certificates(extra["certificates"])
-                            if "certificates" in extra else 0)
-            return (f"imported {path.name}: {summary.created} new, {summary.corrected} corrected, "
-                    f"{summary.unchanged} unchanged; {transfers} internal transfers, "
-                    f"{certificates} certificates")
+            transfers = (
+                workspace.import_transfers(extra["transfers"]) if "transfers" in extra else 0
+            )
+            certificates = (
+                workspace.import_certificates(extra["certificates"])
+                if "certificates" in extra
+                else 0
+            )
+            return (
+                f"imported {path.name}: {summary.created} new, {summary.corrected} corrected, "
+                f"{summary.unchanged} unchanged; {transfers} internal transfers, "
+                f"{certificates} certificates"
+            )
+
         return run
 
     def calc_year(year: str) -> Callable[[], str]:
@@ -115,6 +129,7 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
             if profile.base_year is not None and year == str(profile.base_year):
                 workspace.set_base_year(year)
             return f"calculated {len(inventory.results)} values for {year} (run {run_id})"
+
         return run
 
     def report(lang: str) -> Callable[[], str]:
@@ -122,6 +137,7 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
             path = build_report(workspace, REPORT_YEAR, out, lang)
             reports.append(path)
             return f"{lang} report for {REPORT_YEAR}: {path}"
+
         return run
 
     steps: list[tuple[str, Callable[[], str]]] = [
@@ -133,9 +149,15 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
     ]
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                      transient=True) as progress:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
             task = progress.add_task("demo", total=len(steps))
             for description, action in steps:
                 progress.update(task, description=description)
@@ -143,9 +165,12 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
                 progress.console.print(f"[green]✓[/green] {message}", highlight=False)
                 progress.advance(task)
         console.print(_summary(workspace, years))
-        console.print(f"Explore it: esgledger --db {_db_argument(workspace, db)} explain "
-                      f"ghg.scope2_location --entity {GROUP} --period {REPORT_YEAR}",
-                      highlight=False, soft_wrap=True)
+        console.print(
+            f"Explore it: esgledger --db {_db_argument(workspace, db)} explain "
+            f"ghg.scope2_location --entity {GROUP} --period {REPORT_YEAR}",
+            highlight=False,
+            soft_wrap=True,
+        )
     finally:
         workspace.db.dispose()
     return reports

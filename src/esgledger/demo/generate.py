@@ -72,11 +72,14 @@ def load_profile(path: Path = PROFILE_FILE) -> Profile:
     """Read and check the profile; raise :class:`ProfileError` naming the bad entry."""
     content = yaml.safe_load(path.read_text(encoding="utf-8"))
     sources: dict[str, dict[str, str]] = content.get("sources", {})
-    profile = Profile(seed=int(content["seed"]), years=sorted(int(y) for y in content["years"]),
-                      noise=float(content.get("noise", 0.0)),
-                      transfers=list(content.get("transfers") or []),
-                      certificates=list(content.get("certificates") or []),
-                      base_year=content.get("base_year"))
+    profile = Profile(
+        seed=int(content["seed"]),
+        years=sorted(int(y) for y in content["years"]),
+        noise=float(content.get("noise", 0.0)),
+        transfers=list(content.get("transfers") or []),
+        certificates=list(content.get("certificates") or []),
+        base_year=content.get("base_year"),
+    )
     for entity_id, spec in content["entities"].items():
         lang = spec.get("lang", "en")
         for metric_id, item in spec["metrics"].items():
@@ -91,22 +94,24 @@ def load_profile(path: Path = PROFILE_FILE) -> Profile:
             values = item.get("values")
             if values is not None and set(map(int, values)) != set(profile.years):
                 raise ProfileError(f"{where}: values must give every year of {profile.years}")
-            profile.lines.append(Line(
-                entity=entity_id,
-                written_as=spec.get("alias", entity_id),
-                metric=metric_id,
-                unit=str(item["unit"]),
-                value=float(item["value"]) if "value" in item else None,
-                drift=float(item.get("drift", 0.0)),
-                values={int(y): float(v) for y, v in values.items()} if values else None,
-                times=item.get("times"),
-                factor=float(item.get("factor", 1.0)),
-                monthly=bool(item.get("monthly", False)),
-                decimals=item.get("decimals"),
-                method=item.get("method") or spec.get("method") or "measured",
-                source=source,
-                note=item.get("note") or spec.get("note") or "",
-            ))
+            profile.lines.append(
+                Line(
+                    entity=entity_id,
+                    written_as=spec.get("alias", entity_id),
+                    metric=metric_id,
+                    unit=str(item["unit"]),
+                    value=float(item["value"]) if "value" in item else None,
+                    drift=float(item.get("drift", 0.0)),
+                    values={int(y): float(v) for y, v in values.items()} if values else None,
+                    times=item.get("times"),
+                    factor=float(item.get("factor", 1.0)),
+                    monthly=bool(item.get("monthly", False)),
+                    decimals=item.get("decimals"),
+                    method=item.get("method") or spec.get("method") or "measured",
+                    source=source,
+                    note=item.get("note") or spec.get("note") or "",
+                )
+            )
     return profile
 
 
@@ -114,8 +119,9 @@ def _rng(profile: Profile, *parts: object) -> random.Random:
     return random.Random("|".join(str(p) for p in (profile.seed, *parts)))
 
 
-def annual_values(profile: Profile, line: Line, known: dict[tuple[str, str], dict[int, float]]
-                  ) -> dict[int, float]:
+def annual_values(
+    profile: Profile, line: Line, known: dict[tuple[str, str], dict[int, float]]
+) -> dict[int, float]:
     """The value of ``line`` for every year (before monthly splitting and rounding).
 
     ``known`` holds the annual values already worked out, for ``times`` lines.
@@ -125,8 +131,10 @@ def annual_values(profile: Profile, line: Line, known: dict[tuple[str, str], dic
     if line.times is not None:
         base = known.get((line.entity, line.times))
         if base is None:
-            raise ProfileError(f"{line.entity} {line.metric}: times {line.times!r} is not a metric "
-                               "of the same entity given by value or values")
+            raise ProfileError(
+                f"{line.entity} {line.metric}: times {line.times!r} is not a metric "
+                "of the same entity given by value or values"
+            )
         return {year: base[year] * line.factor for year in profile.years}
     assert line.value is not None
     result = {}
@@ -156,8 +164,10 @@ def _text(value: float, decimals: int | None) -> str:
 def _months(profile: Profile, line: Line, year: int, annual: float) -> list[float]:
     """Split ``annual`` over the months in proportion to their days, with a seeded wobble."""
     rng = _rng(profile, line.entity, line.metric, year, "months")
-    weights = [calendar.monthrange(year, month)[1] * (1 + MONTHLY_WOBBLE * rng.uniform(-1, 1))
-               for month in range(1, 13)]
+    weights = [
+        calendar.monthrange(year, month)[1] * (1 + MONTHLY_WOBBLE * rng.uniform(-1, 1))
+        for month in range(1, 13)
+    ]
     total = sum(weights)
     return [annual * weight / total for weight in weights]
 
@@ -173,13 +183,31 @@ def rows_by_year(profile: Profile) -> dict[int, list[list[str]]]:
             source = line.source.format(year=year)
             if line.monthly:
                 for month, value in enumerate(_months(profile, line, year, annual), start=1):
-                    rows[year].append([line.written_as, f"{year}-{month:02d}", line.metric,
-                                       _text(value, line.decimals), line.unit, line.method, source,
-                                       line.note])
+                    rows[year].append(
+                        [
+                            line.written_as,
+                            f"{year}-{month:02d}",
+                            line.metric,
+                            _text(value, line.decimals),
+                            line.unit,
+                            line.method,
+                            source,
+                            line.note,
+                        ]
+                    )
             else:
-                rows[year].append([line.written_as, str(year), line.metric,
-                                   _text(annual, line.decimals), line.unit, line.method, source,
-                                   line.note])
+                rows[year].append(
+                    [
+                        line.written_as,
+                        str(year),
+                        line.metric,
+                        _text(annual, line.decimals),
+                        line.unit,
+                        line.method,
+                        source,
+                        line.note,
+                    ]
+                )
     return rows
 
 
@@ -206,15 +234,29 @@ def transfer_rows(profile: Profile) -> dict[int, list[list[str]]]:
     """Internal supplies per year, monthly where the profile says so."""
     rows: dict[int, list[list[str]]] = {year: [] for year in profile.years}
     for item in profile.transfers:
-        line = Line(entity=item["from"], written_as=item["from"], metric=f"transfer.{item['to']}",
-                    unit=item["unit"], value=float(item["value"]),
-                    drift=float(item.get("drift", 0.0)), monthly=bool(item.get("monthly")))
+        line = Line(
+            entity=item["from"],
+            written_as=item["from"],
+            metric=f"transfer.{item['to']}",
+            unit=item["unit"],
+            value=float(item["value"]),
+            drift=float(item.get("drift", 0.0)),
+            monthly=bool(item.get("monthly")),
+        )
         for year, annual in annual_values(profile, line, {}).items():
             amounts = _months(profile, line, year, annual) if line.monthly else [annual]
             for index, amount in enumerate(amounts, start=1):
                 period = f"{year}-{index:02d}" if line.monthly else str(year)
-                rows[year].append([item["from"], item["to"], period, item["carrier"],
-                                   _text(amount, None), item["unit"]])
+                rows[year].append(
+                    [
+                        item["from"],
+                        item["to"],
+                        period,
+                        item["carrier"],
+                        _text(amount, None),
+                        item["unit"],
+                    ]
+                )
     return rows
 
 
@@ -225,16 +267,25 @@ def certificate_rows(profile: Profile) -> dict[int, list[list[str]]]:
         for year in profile.years:
             for number in range(1, int(item["per_year"][year]) + 1):
                 serial = f"{item['scheme']}-{item['entity']}-{year}-{number:05d}"
-                rows[year].append([item["entity"], str(year), item["scheme"], serial,
-                                   _text(float(item["mwh"]), None)])
+                rows[year].append(
+                    [
+                        item["entity"],
+                        str(year),
+                        item["scheme"],
+                        serial,
+                        _text(float(item["mwh"]), None),
+                    ]
+                )
     return rows
 
 
 def write_side_files(directory: Path, profile: Profile) -> dict[int, dict[str, Path]]:
     """Write ``transfers-<year>.csv`` and ``certificates-<year>.csv``; return them by year."""
     found: dict[int, dict[str, Path]] = {year: {} for year in profile.years}
-    for kind, header, rows in (("transfers", TRANSFER_HEADER, transfer_rows(profile)),
-                               ("certificates", CERTIFICATE_HEADER, certificate_rows(profile))):
+    for kind, header, rows in (
+        ("transfers", TRANSFER_HEADER, transfer_rows(profile)),
+        ("certificates", CERTIFICATE_HEADER, certificate_rows(profile)),
+    ):
         for year, lines in rows.items():
             if not lines:
                 continue

@@ -89,18 +89,23 @@ class FactorLibrary:
         for factor_set in sets:
             identity = (factor_set.set_id, factor_set.edition)
             if identity in self.sets:
-                raise RuleFileError(factor_set.set_id,
-                                    f"factor set edition {factor_set.edition!r} defined twice")
+                raise RuleFileError(
+                    factor_set.set_id, f"factor set edition {factor_set.edition!r} defined twice"
+                )
             self.sets[identity] = factor_set
             for key, values in factor_set.series.items():
                 factor_id = f"{factor_set.set_id}.{key}"
-                merged = sorted(self._series.get(factor_id, []) + values,
-                                key=lambda v: v.valid_from)
+                merged = sorted(
+                    self._series.get(factor_id, []) + values, key=lambda v: v.valid_from
+                )
                 for earlier, later in zip(merged, merged[1:], strict=False):
                     if earlier.valid_from == later.valid_from:
-                        raise RuleFileError(factor_set.set_id, f"factor {factor_id!r} has two "
-                                            f"values from {later.valid_from} ({earlier.edition}, "
-                                            f"{later.edition})")
+                        raise RuleFileError(
+                            factor_set.set_id,
+                            f"factor {factor_id!r} has two "
+                            f"values from {later.valid_from} ({earlier.edition}, "
+                            f"{later.edition})",
+                        )
                 self._series[factor_id] = merged
         self._starts = {fid: [v.valid_from for v in vals] for fid, vals in self._series.items()}
 

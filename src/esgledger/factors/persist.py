@@ -16,24 +16,46 @@ from esgledger.store.schema import factor_sets, factor_values
 
 def store_library(connection: sa.Connection, library: FactorLibrary, loaded_at: str) -> list[str]:
     """Insert factor sets whose (set, version) is not stored yet; return the ids added."""
-    stored = {(r.set_id, r.version) for r in connection.execute(
-        sa.select(factor_sets.c.set_id, factor_sets.c.version))}
+    stored = {
+        (r.set_id, r.version)
+        for r in connection.execute(sa.select(factor_sets.c.set_id, factor_sets.c.version))
+    }
     added = []
     for factor_set in library.sets.values():
         if (factor_set.set_id, factor_set.version) in stored:
             continue
-        connection.execute(factor_sets.insert(), [{
-            "set_id": factor_set.set_id, "version": factor_set.version,
-            "edition": factor_set.edition, "title_en": factor_set.title["en"],
-            "title_zh": factor_set.title["zh"], "citation": factor_set.citation,
-            "sha256": factor_set.sha256, "loaded_at": loaded_at,
-        }])
-        rows = [{
-            "factor_id": value.factor_id, "valid_from": value.valid_from, "version": value.version,
-            "factor_set": value.factor_set, "edition": value.edition, "value": value.value,
-            "unit": value.unit, "source": value.source, "confidence": value.confidence,
-            "note": value.note, "file_sha256": factor_set.sha256,
-        } for series in factor_set.series.values() for value in series]
+        connection.execute(
+            factor_sets.insert(),
+            [
+                {
+                    "set_id": factor_set.set_id,
+                    "version": factor_set.version,
+                    "edition": factor_set.edition,
+                    "title_en": factor_set.title["en"],
+                    "title_zh": factor_set.title["zh"],
+                    "citation": factor_set.citation,
+                    "sha256": factor_set.sha256,
+                    "loaded_at": loaded_at,
+                }
+            ],
+        )
+        rows = [
+            {
+                "factor_id": value.factor_id,
+                "valid_from": value.valid_from,
+                "version": value.version,
+                "factor_set": value.factor_set,
+                "edition": value.edition,
+                "value": value.value,
+                "unit": value.unit,
+                "source": value.source,
+                "confidence": value.confidence,
+                "note": value.note,
+                "file_sha256": factor_set.sha256,
+            }
+            for series in factor_set.series.values()
+            for value in series
+        ]
         connection.execute(factor_values.insert(), rows)
         added.append(f"{factor_set.set_id}@{factor_set.version}")
     return added
@@ -45,21 +67,38 @@ def load_stored_library(connection: sa.Connection) -> FactorLibrary:
     for row in connection.execute(sa.select(factor_sets).order_by(factor_sets.c.loaded_at)):
         newest[(row.set_id, row.edition)] = row
     wanted = {(row.set_id, row.version) for row in newest.values()}
-    series: dict[tuple[str, str], dict[str, list[FactorValue]]] = defaultdict(lambda: defaultdict(list))
+    series: dict[tuple[str, str], dict[str, list[FactorValue]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     for row in connection.execute(sa.select(factor_values).order_by(factor_values.c.valid_from)):
         if (row.factor_set, row.version) not in wanted:
             continue
         factor_key = row.factor_id[len(row.factor_set) + 1 :]
-        series[(row.factor_set, row.version)][factor_key].append(FactorValue(
-            factor_id=row.factor_id, value=row.value, unit=row.unit, valid_from=row.valid_from,
-            source=row.source, confidence=row.confidence, factor_set=row.factor_set,
-            edition=row.edition, version=row.version, note=row.note or "",
-        ))
+        series[(row.factor_set, row.version)][factor_key].append(
+            FactorValue(
+                factor_id=row.factor_id,
+                value=row.value,
+                unit=row.unit,
+                valid_from=row.valid_from,
+                source=row.source,
+                confidence=row.confidence,
+                factor_set=row.factor_set,
+                edition=row.edition,
+                version=row.version,
+                note=row.note or "",
+            )
+        )
     sets = []
     for (set_id, _edition), row in newest.items():
-        sets.append(FactorSet(
-            set_id=set_id, edition=row.edition, version=row.version,
-            title={"en": row.title_en, "zh": row.title_zh}, citation=row.citation,
-            sha256=row.sha256, series=dict(series[(set_id, row.version)]),
-        ))
+        sets.append(
+            FactorSet(
+                set_id=set_id,
+                edition=row.edition,
+                version=row.version,
+                title={"en": row.title_en, "zh": row.title_zh},
+                citation=row.citation,
+                sha256=row.sha256,
+                series=dict(series[(set_id, row.version)]),
+            )
+        )
     return FactorLibrary(sets)

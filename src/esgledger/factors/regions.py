@@ -13,8 +13,10 @@ REGIONS_FILE = Path(__file__).parent / "grid_regions.yaml"
 @lru_cache(maxsize=1)
 def _regions() -> dict[str, dict[str, list[str]]]:
     content, _sha = read_rule_file(REGIONS_FILE)
-    return {country: {region: list(names or []) for region, names in table.items()}
-            for country, table in content.items()}
+    return {
+        country: {region: list(names or []) for region, names in table.items()}
+        for country, table in content.items()
+    }
 
 
 def canonical_grid_region(country: str, text: str) -> str | None:

@@ -51,8 +51,13 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
             continue  # a collection-template row left blank: the metric was not reported
         row_issues: list[InputIssue] = []
 
-        def issue(field: str, found: str, expected: str, rn: int = row_number,
-                  bucket: list[InputIssue] = row_issues) -> None:
+        def issue(
+            field: str,
+            found: str,
+            expected: str,
+            rn: int = row_number,
+            bucket: list[InputIssue] = row_issues,
+        ) -> None:
             bucket.append(InputIssue(name, rn, field, found, expected, table.cell(rn, field)))
 
         for field in REQUIRED:
@@ -68,9 +73,13 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
             issue("metric", metric.id, "an input metric (this one is calculated by esgledger)")
             metric = None
         elif metric is not None and metric.attributes.get("source"):
-            issue("metric", metric.id, f"a metric entered as data (this one is filled from "
-                  f"{metric.attributes['source']}: use 'esgledger "
-                  f"{metric.attributes['source'].rstrip('s')} import')")
+            issue(
+                "metric",
+                metric.id,
+                f"a metric entered as data (this one is filled from "
+                f"{metric.attributes['source']}: use 'esgledger "
+                f"{metric.attributes['source'].rstrip('s')} import')",
+            )
             metric = None
         period: Period | None = None
         if row.get("period"):
@@ -79,9 +88,12 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
             except ValueError:
                 issue("period", row["period"], "a year such as 2024 or a month such as 2024-03")
         if entity is not None and period is not None and not entity.valid_during(period):
-            issue("period", row["period"],
-                  f"a period within {entity.id}'s validity "
-                  f"({entity.valid_from or 'open'} to {entity.valid_to or 'open'})")
+            issue(
+                "period",
+                row["period"],
+                f"a period within {entity.id}'s validity "
+                f"({entity.valid_from or 'open'} to {entity.valid_to or 'open'})",
+            )
         number = None
         if row.get("value"):
             number = parse_number(row["value"])
@@ -92,8 +104,9 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
         factor = None
         if row.get("unit") and metric is not None:
             try:
-                factor = conversion_factor_via(row["unit"], metric.unit,
-                                               metric.attributes.get("density"))
+                factor = conversion_factor_via(
+                    row["unit"], metric.unit, metric.attributes.get("density")
+                )
             except UnitError as exc:
                 issue("unit", row["unit"], f"a unit convertible to {metric.unit} ({exc})")
         bounds = metric.attributes.get("bounds") if metric is not None else None
@@ -101,16 +114,22 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
             low, high = bounds.get("min"), bounds.get("max")
             normalised = number * factor
             if (low is not None and normalised < low) or (high is not None and normalised > high):
-                issue("value", row["value"], f"a physically plausible {metric.id} between "
-                      f"{low} and {high} {metric.unit}")
+                issue(
+                    "value",
+                    row["value"],
+                    f"a physically plausible {metric.id} between {low} and {high} {metric.unit}",
+                )
         method = row.get("method") or "measured"
         if method not in METHODS:
             issue("method", method, "one of " + ", ".join(METHODS))
         if entity is not None and metric is not None and period is not None:
             key = (entity.id, str(period), metric.id)
             if key in first_row:
-                issue("metric", metric.id,
-                      f"one row per entity, period and metric (same as row {first_row[key]})")
+                issue(
+                    "metric",
+                    metric.id,
+                    f"one row per entity, period and metric (same as row {first_row[key]})",
+                )
             else:
                 first_row[key] = row_number
         if row_issues:
@@ -118,11 +137,19 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
             continue
         assert entity is not None and metric is not None and period is not None
         assert number is not None and factor is not None
-        values.append(NewValue(
-            entity_id=entity.id, period=str(period), metric_id=metric.id, value=number,
-            unit=row["unit"], value_normalised=number * factor,
-            method=method, source=row.get("source") or None, note=row.get("note") or None,
-        ))
+        values.append(
+            NewValue(
+                entity_id=entity.id,
+                period=str(period),
+                metric_id=metric.id,
+                value=number,
+                unit=row["unit"],
+                value_normalised=number * factor,
+                method=method,
+                source=row.get("source") or None,
+                note=row.get("note") or None,
+            )
+        )
     if issues:
         raise InputRejected(issues)
     return values
@@ -134,6 +161,10 @@ def import_datapoints(
     """Validate the whole file, then write it in the caller's transaction."""
     table = read_table(path)
     values = validate_rows(table, catalogue, load_entities(connection))
-    batch = {"kind": "datapoints", "file_name": path.name, "sha256": table.sha256,
-             "rows": len(values)}
+    batch = {
+        "kind": "datapoints",
+        "file_name": path.name,
+        "sha256": table.sha256,
+        "rows": len(values),
+    }
     return write_values(connection, values, actor, batch)

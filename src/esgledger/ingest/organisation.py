@@ -15,8 +15,18 @@ from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import save_entities
 
 REQUIRED = ["id", "name", "parent", "country"]
-OPTIONAL = ["name_zh", "type", "grid_region", "ownership", "operational_control",
-            "financial_control", "cell_technology", "valid_from", "valid_to", "aliases"]
+OPTIONAL = [
+    "name_zh",
+    "type",
+    "grid_region",
+    "ownership",
+    "operational_control",
+    "financial_control",
+    "cell_technology",
+    "valid_from",
+    "valid_to",
+    "aliases",
+]
 
 
 def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
@@ -29,6 +39,7 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
     parsed: list[Entity] = []
     seen: dict[str, int] = {}
     for row_number, row in table:
+
         def issue(field: str, found: str, expected: str, rn: int = row_number) -> None:
             issues.append(InputIssue(name, rn, field, found, expected, table.cell(rn, field)))
 
@@ -64,8 +75,11 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
                 controls[field] = bool(flag)
         cell_technology = (row.get("cell_technology") or "").lower() or None
         if cell_technology and cell_technology not in CELL_TECHNOLOGIES:
-            issue("cell_technology", row["cell_technology"],
-                  "one of " + ", ".join(CELL_TECHNOLOGIES) + " (IPCC 2006 cell types)")
+            issue(
+                "cell_technology",
+                row["cell_technology"],
+                "one of " + ", ".join(CELL_TECHNOLOGIES) + " (IPCC 2006 cell types)",
+            )
         dates = {}
         for field in ("valid_from", "valid_to"):
             dates[field] = parse_date(row[field]) if row.get(field) else None
@@ -77,20 +91,33 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
         if grid_region and country:
             canonical = canonical_grid_region(country, grid_region)
             if canonical is None:
-                issue("grid_region", grid_region,
-                      f"a grid region of {country}: " + ", ".join(region_keys(country)))
+                issue(
+                    "grid_region",
+                    grid_region,
+                    f"a grid region of {country}: " + ", ".join(region_keys(country)),
+                )
             grid_region = canonical
-        aliases = tuple(dict.fromkeys(
-            a.strip() for a in row.get("aliases", "").split(";") if a.strip()))
-        parsed.append(Entity(
-            id=entity_id, name=row.get("name", ""), name_zh=row.get("name_zh") or None,
-            parent_id=row.get("parent") or None, country=country, type=entity_type,
-            grid_region=grid_region, ownership=ownership,
-            operational_control=controls["operational_control"],
-            financial_control=controls["financial_control"], cell_technology=cell_technology,
-            valid_from=dates["valid_from"],
-            valid_to=dates["valid_to"], aliases=aliases,
-        ))
+        aliases = tuple(
+            dict.fromkeys(a.strip() for a in row.get("aliases", "").split(";") if a.strip())
+        )
+        parsed.append(
+            Entity(
+                id=entity_id,
+                name=row.get("name", ""),
+                name_zh=row.get("name_zh") or None,
+                parent_id=row.get("parent") or None,
+                country=country,
+                type=entity_type,
+                grid_region=grid_region,
+                ownership=ownership,
+                operational_control=controls["operational_control"],
+                financial_control=controls["financial_control"],
+                cell_technology=cell_technology,
+                valid_from=dates["valid_from"],
+                valid_to=dates["valid_to"],
+                aliases=aliases,
+            )
+        )
     known_ids = {e.id for e in known} | {e.id for e in parsed}
     # An alias names one entity: not twice in the file, not an alias an entity outside the file keeps,
     # not another entity's id (the alias table's key would refuse it, or the id would shadow it).
@@ -99,25 +126,50 @@ def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
         row_number = seen[entity.id]
         for alias in entity.aliases:
             owner = alias_owner.setdefault(alias, entity.id)
-            clash = (f"an alias of {owner}" if owner != entity.id
-                     else "the id of another entity" if alias in known_ids and alias != entity.id
-                     else None)
+            clash = (
+                f"an alias of {owner}"
+                if owner != entity.id
+                else "the id of another entity"
+                if alias in known_ids and alias != entity.id
+                else None
+            )
             if clash:
-                issues.append(InputIssue(name, row_number, "aliases", alias,
-                                         f"an alias that names no other entity (it is {clash})",
-                                         table.cell(row_number, "aliases")))
+                issues.append(
+                    InputIssue(
+                        name,
+                        row_number,
+                        "aliases",
+                        alias,
+                        f"an alias that names no other entity (it is {clash})",
+                        table.cell(row_number, "aliases"),
+                    )
+                )
     parents = {e.id: e.parent_id for e in known}
     parents.update({e.id: e.parent_id for e in parsed})
     for entity in parsed:
         row_number = seen[entity.id]
         if entity.parent_id and entity.parent_id not in known_ids:
-            issues.append(InputIssue(name, row_number, "parent", entity.parent_id,
-                                     "the id of an entity in this file or already in the ledger",
-                                     table.cell(row_number, "parent")))
+            issues.append(
+                InputIssue(
+                    name,
+                    row_number,
+                    "parent",
+                    entity.parent_id,
+                    "the id of an entity in this file or already in the ledger",
+                    table.cell(row_number, "parent"),
+                )
+            )
         elif _in_cycle(entity.id, parents):
-            issues.append(InputIssue(name, row_number, "parent", entity.parent_id or "",
-                                     "a parent that is not the entity itself or its descendant",
-                                     table.cell(row_number, "parent")))
+            issues.append(
+                InputIssue(
+                    name,
+                    row_number,
+                    "parent",
+                    entity.parent_id or "",
+                    "a parent that is not the entity itself or its descendant",
+                    table.cell(row_number, "parent"),
+                )
+            )
     if issues:
         raise InputRejected(issues)
     return parsed

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,8 +42,13 @@ def read_table(path: Path, preferred_sheet: str = "Data") -> Table:
         raise InputRejected([InputIssue(name, None, "file", "missing file", "an existing file")])
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
-        raise InputRejected([InputIssue(name, None, "file", f"a {suffix or 'suffix-less'} file",
-                                        "a .csv or .xlsx file")])
+        raise InputRejected(
+            [
+                InputIssue(
+                    name, None, "file", f"a {suffix or 'suffix-less'} file", "a .csv or .xlsx file"
+                )
+            ]
+        )
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     if suffix == ".csv":
@@ -55,11 +60,17 @@ def _read_csv(path: Path, raw: bytes, sha: str) -> Table:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputRejected([InputIssue(str(path), None, "file", "bytes that are not UTF-8",
-                                        "a UTF-8 encoded CSV file")]) from exc
+        raise InputRejected(
+            [
+                InputIssue(
+                    str(path), None, "file", "bytes that are not UTF-8", "a UTF-8 encoded CSV file"
+                )
+            ]
+        ) from exc
     if "\x00" in text:
-        raise InputRejected([InputIssue(str(path), None, "file", "binary content",
-                                        "a UTF-8 encoded CSV file")])
+        raise InputRejected(
+            [InputIssue(str(path), None, "file", "binary content", "a UTF-8 encoded CSV file")]
+        )
     # newline="" keeps line breaks inside quoted cells (str.splitlines() would drop them)
     records = list(csv.reader(io.StringIO(text, newline="")))
     return _to_table(path, None, records, sha)
@@ -71,8 +82,17 @@ def _read_xlsx(path: Path, sha: str, preferred_sheet: str) -> Table:
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for non-workbooks
-        raise InputRejected([InputIssue(str(path), None, "file", f"an unreadable workbook ({exc})",
-                                        "a valid .xlsx workbook")]) from exc
+        raise InputRejected(
+            [
+                InputIssue(
+                    str(path),
+                    None,
+                    "file",
+                    f"an unreadable workbook ({exc})",
+                    "a valid .xlsx workbook",
+                )
+            ]
+        ) from exc
     names = workbook.sheet_names
     sheet = preferred_sheet if preferred_sheet in names else names[0]
     # skip_empty_area=False keeps blank leading rows and columns, so that row numbers and cell
@@ -92,8 +112,13 @@ def _cell_text(value: object) -> str:
 
 def _to_table(path: Path, sheet: str | None, records: list[list[str]], sha: str) -> Table:
     if not records or not any(cell.strip() for cell in records[0]):
-        raise InputRejected([InputIssue(str(path), 1, "header", "an empty first row",
-                                        "a header row naming the columns")])
+        raise InputRejected(
+            [
+                InputIssue(
+                    str(path), 1, "header", "an empty first row", "a header row naming the columns"
+                )
+            ]
+        )
     columns = [cell.strip().lower() for cell in records[0]]
     rows: list[tuple[int, dict[str, str]]] = []
     for index, record in enumerate(records[1:], start=2):
@@ -113,18 +138,29 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def check_columns(table: Table, required: list[str], optional: list[str],
-                  ignored: list[str] = ()) -> list[InputIssue]:  # type: ignore[assignment]
+def check_columns(
+    table: Table, required: list[str], optional: list[str], ignored: Sequence[str] = ()
+) -> list[InputIssue]:
     """Issues for missing required columns and unknown columns."""
     issues = []
     for column in required:
         if column not in table.columns:
-            issues.append(InputIssue(str(table.path), 1, column, "no such column",
-                                     f"a column named {column!r}"))
+            issues.append(
+                InputIssue(
+                    str(table.path), 1, column, "no such column", f"a column named {column!r}"
+                )
+            )
     allowed = set(required) | set(optional) | set(ignored)
     for column in table.columns:
         if column and column not in allowed:
-            issues.append(InputIssue(str(table.path), 1, column, "an unknown column",
-                                     "one of " + ", ".join(required + optional),
-                                     table.cell(1, column)))
+            issues.append(
+                InputIssue(
+                    str(table.path),
+                    1,
+                    column,
+                    "an unknown column",
+                    "one of " + ", ".join(required + optional),
+                    table.cell(1, column),
+                )
+            )
     return issues

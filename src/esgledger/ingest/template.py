@@ -21,19 +21,40 @@ from esgledger.units import suggested_units
 if TYPE_CHECKING:
     from esgledger.services import Workspace
 
-COLUMNS = ["entity", "period", "metric", "metric_name", "value", "unit", "method", "source",
-           "note", "last_year_value", "metric_unit"]
+COLUMNS = [
+    "entity",
+    "period",
+    "metric",
+    "metric_name",
+    "value",
+    "unit",
+    "method",
+    "source",
+    "note",
+    "last_year_value",
+    "metric_unit",
+]
 INSTRUCTIONS = [
-    ("Fill in column E (value) and, if needed, change the unit in column F.",
-     "请在E列（value）填写数值，如需要可在F列更改计量单位。"),
-    ("Leave a row blank if the metric does not apply; do not change columns A-D.",
-     "不适用的指标请留空；请勿修改A至D列。"),
-    ("Method: measured, estimated or calculated. Source: the document the value comes from.",
-     "method（方法）：measured实测、estimated估算、calculated计算；source（来源）：数据出处。"),
-    ("Column J shows last year's value in the metric's unit (column K) for reference.",
-     "J列为上年数值（单位见K列），仅供参考。"),
-    ("Return the file; it is imported with: esgledger data import FILE.xlsx",
-     "填好后交回，导入命令：esgledger data import FILE.xlsx"),
+    (
+        "Fill in column E (value) and, if needed, change the unit in column F.",
+        "请在E列（value）填写数值，如需要可在F列更改计量单位。",
+    ),
+    (
+        "Leave a row blank if the metric does not apply; do not change columns A-D.",
+        "不适用的指标请留空；请勿修改A至D列。",
+    ),
+    (
+        "Method: measured, estimated or calculated. Source: the document the value comes from.",
+        "method（方法）：measured实测、estimated估算、calculated计算；source（来源）：数据出处。",
+    ),
+    (
+        "Column J shows last year's value in the metric's unit (column K) for reference.",
+        "J列为上年数值（单位见K列），仅供参考。",
+    ),
+    (
+        "Return the file; it is imported with: esgledger data import FILE.xlsx",
+        "填好后交回，导入命令：esgledger data import FILE.xlsx",
+    ),
 ]
 
 
@@ -46,8 +67,11 @@ def write_template(ws: Workspace, entity_id: str, period: str, output: Path) -> 
     if output.suffix.lower() != ".xlsx":
         raise EsgLedgerError(f"template output must be a .xlsx file, not {output.name!r}")
     last_year = str(parsed.previous_year())
-    previous = {p.metric_id: p.value_normalised for p in ws.datapoints([last_year])
-                if p.entity_id == entity_id}
+    previous = {
+        p.metric_id: p.value_normalised
+        for p in ws.datapoints([last_year])
+        if p.entity_id == entity_id
+    }
     metrics = sorted(ws.catalogue.inputs(), key=lambda m: (m.group, m.id))
 
     book = Workbook()
@@ -59,30 +83,58 @@ def write_template(ws: Workspace, entity_id: str, period: str, output: Path) -> 
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = header_fill
-    method_rule = DataValidation(type="list", formula1='"' + ",".join(METHODS) + '"',
-                                 allow_blank=True)
-    nonnegative_rule = DataValidation(type="decimal", operator="greaterThanOrEqual",
-                                      formula1="0", allow_blank=True,
-                                      error="Enter a number of zero or more / 请输入非负数",
-                                      showErrorMessage=True)
-    any_number_rule = DataValidation(type="decimal", operator="between", formula1="-1E+300",
-                                     formula2="1E+300", allow_blank=True,
-                                     error="Enter a number / 请输入数字", showErrorMessage=True)
+    method_rule = DataValidation(
+        type="list", formula1='"' + ",".join(METHODS) + '"', allow_blank=True
+    )
+    nonnegative_rule = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        error="Enter a number of zero or more / 请输入非负数",
+        showErrorMessage=True,
+    )
+    any_number_rule = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="-1E+300",
+        formula2="1E+300",
+        allow_blank=True,
+        error="Enter a number / 请输入数字",
+        showErrorMessage=True,
+    )
     for rule in (method_rule, nonnegative_rule, any_number_rule):
         sheet.add_data_validation(rule)
     for row_number, metric in enumerate(metrics, start=2):
-        sheet.append([entity.id, str(parsed), metric.id,
-                      f"{metric.name['en']} / {metric.name['zh']}", None, metric.unit,
-                      "measured", None, None, previous.get(metric.id), metric.unit])
+        sheet.append(
+            [
+                entity.id,
+                str(parsed),
+                metric.id,
+                f"{metric.name['en']} / {metric.name['zh']}",
+                None,
+                metric.unit,
+                "measured",
+                None,
+                None,
+                previous.get(metric.id),
+                metric.unit,
+            ]
+        )
         units = suggested_units(metric.unit)
-        unit_rule = DataValidation(type="list", formula1='"' + ",".join(units) + '"',
-                                   allow_blank=False, showErrorMessage=False)
+        unit_rule = DataValidation(
+            type="list",
+            formula1='"' + ",".join(units) + '"',
+            allow_blank=False,
+            showErrorMessage=False,
+        )
         sheet.add_data_validation(unit_rule)
         unit_rule.add(f"F{row_number}")
         (nonnegative_rule if metric.nonnegative else any_number_rule).add(f"E{row_number}")
         method_rule.add(f"G{row_number}")
-    for column, width in zip("ABCDEFGHIJK", (14, 9, 32, 48, 14, 12, 12, 28, 28, 16, 14),
-                             strict=True):
+    for column, width in zip(
+        "ABCDEFGHIJK", (14, 9, 32, 48, 14, 12, 12, 28, 28, 16, 14), strict=True
+    ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "E2"
 

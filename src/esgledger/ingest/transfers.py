@@ -40,8 +40,11 @@ class _Rows:
         self.issues: list[InputIssue] = []
 
     def issue(self, row: int, field: str, found: str, expected: str) -> None:
-        self.issues.append(InputIssue(str(self.table.path), row, field, found, expected,
-                                      self.table.cell(row, field)))
+        self.issues.append(
+            InputIssue(
+                str(self.table.path), row, field, found, expected, self.table.cell(row, field)
+            )
+        )
 
     def entity(self, row: int, values: dict[str, str], field: str) -> Entity | None:
         text = values.get(field, "")
@@ -71,15 +74,18 @@ class _Rows:
         return number
 
 
-def parse_transfers(path: Path, entities: list[Entity],
-                    recorded: dict[tuple[str, str, str, str], Any] | None = None
-                    ) -> list[NewTransfer]:
+def parse_transfers(
+    path: Path, entities: list[Entity], recorded: dict[tuple[str, str, str, str], Any] | None = None
+) -> list[NewTransfer]:
     """Check transfer rows. Supplier and receiver must agree, within the file and with what the
     other side already recorded; the same side reporting again is a correction."""
     table = read_table(path)
     rows = _Rows(table, entities)
-    rows.issues.extend(check_columns(table, ["from", "to", "period", "carrier", "value", "unit"],
-                                     ["reported_by", "note"]))
+    rows.issues.extend(
+        check_columns(
+            table, ["from", "to", "period", "carrier", "value", "unit"], ["reported_by", "note"]
+        )
+    )
     if rows.issues:
         raise InputRejected(rows.issues)
     seen: dict[tuple[str, str, str, str], list[tuple[int, str, float]]] = defaultdict(list)
@@ -101,13 +107,19 @@ def parse_transfers(path: Path, entities: list[Entity],
             try:
                 factor = conversion_factor(values["unit"], CARRIER_UNITS[carrier])
             except UnitError as exc:
-                rows.issue(number, "unit", values["unit"],
-                           f"a unit of {carrier} convertible to {CARRIER_UNITS[carrier]} ({exc})")
+                rows.issue(
+                    number,
+                    "unit",
+                    values["unit"],
+                    f"a unit of {carrier} convertible to {CARRIER_UNITS[carrier]} ({exc})",
+                )
         elif not values.get("unit"):
             rows.issue(number, "unit", "an empty cell", "a unit such as MWh or GJ")
         reported_by = values.get("reported_by", "").lower() or "from"
         if reported_by not in ("from", "to"):
-            rows.issue(number, "reported_by", reported_by, "from (the supplier) or to (the receiver)")
+            rows.issue(
+                number, "reported_by", reported_by, "from (the supplier) or to (the receiver)"
+            )
         if None in (supplier, receiver, period, amount, factor) or carrier not in CARRIER_UNITS:
             continue
         assert supplier and receiver and period and amount is not None and factor is not None
@@ -115,41 +127,68 @@ def parse_transfers(path: Path, entities: list[Entity],
         normalised = amount * factor
         for other_row, other_side, other_value in seen[transfer_key]:
             if other_side == reported_by:
-                rows.issue(number, "from", supplier.id,
-                           f"one row per transfer and side (same as row {other_row})")
+                rows.issue(
+                    number,
+                    "from",
+                    supplier.id,
+                    f"one row per transfer and side (same as row {other_row})",
+                )
             elif abs(other_value - normalised) > AGREEMENT_TOLERANCE * max(other_value, normalised):
-                rows.issue(number, "value", values["value"],
-                           f"the amount the other side reported on row {other_row} "
-                           f"({other_value:g} {CARRIER_UNITS[carrier]}): supplier and receiver "
-                           "disagree")
+                rows.issue(
+                    number,
+                    "value",
+                    values["value"],
+                    f"the amount the other side reported on row {other_row} "
+                    f"({other_value:g} {CARRIER_UNITS[carrier]}): supplier and receiver "
+                    "disagree",
+                )
         previous = (recorded or {}).get(transfer_key)
-        if previous is not None and previous.reported_by != reported_by and abs(
-                previous.value_normalised - normalised) > AGREEMENT_TOLERANCE * max(
-                previous.value_normalised, normalised):
+        if (
+            previous is not None
+            and previous.reported_by != reported_by
+            and abs(previous.value_normalised - normalised)
+            > AGREEMENT_TOLERANCE * max(previous.value_normalised, normalised)
+        ):
             other = "supplier" if previous.reported_by == "from" else "receiver"
-            rows.issue(number, "value", values["value"],
-                       f"the amount the {other} already recorded ({previous.value_normalised:g} "
-                       f"{CARRIER_UNITS[carrier]}, transfer #{previous.id}): supplier and "
-                       "receiver disagree; the side that recorded it corrects it first")
+            rows.issue(
+                number,
+                "value",
+                values["value"],
+                f"the amount the {other} already recorded ({previous.value_normalised:g} "
+                f"{CARRIER_UNITS[carrier]}, transfer #{previous.id}): supplier and "
+                "receiver disagree; the side that recorded it corrects it first",
+            )
         seen[transfer_key].append((number, reported_by, normalised))
         if reported_by == "from" or transfer_key not in parsed:
-            parsed[transfer_key] = NewTransfer(supplier.id, receiver.id, str(period), carrier,
-                                               amount, values["unit"], normalised, reported_by)
+            parsed[transfer_key] = NewTransfer(
+                supplier.id,
+                receiver.id,
+                str(period),
+                carrier,
+                amount,
+                values["unit"],
+                normalised,
+                reported_by,
+            )
     if rows.issues:
         raise InputRejected(rows.issues)
     return list(parsed.values())
 
 
-def parse_certificates(path: Path, entities: list[Entity], claimed: set[tuple[str, str]],
-                       electricity: dict[tuple[str, str], float],
-                       already: dict[tuple[str, str], float] | None = None
-                       ) -> list[NewCertificate]:
+def parse_certificates(
+    path: Path,
+    entities: list[Entity],
+    claimed: set[tuple[str, str]],
+    electricity: dict[tuple[str, str], float],
+    already: dict[tuple[str, str], float] | None = None,
+) -> list[NewCertificate]:
     """Check certificate rows: a certificate id is claimed once, and claims never exceed the
     electricity the entity consumed in that period (when consumption is already in the ledger)."""
     table = read_table(path)
     rows = _Rows(table, entities)
-    rows.issues.extend(check_columns(table, ["entity", "period", "scheme", "certificate_id", "mwh"],
-                                     ["note"]))
+    rows.issues.extend(
+        check_columns(table, ["entity", "period", "scheme", "certificate_id", "mwh"], ["note"])
+    )
     if rows.issues:
         raise InputRejected(rows.issues)
     parsed: list[NewCertificate] = []
@@ -165,11 +204,19 @@ def parse_certificates(path: Path, entities: list[Entity], claimed: set[tuple[st
         if not certificate_id:
             rows.issue(number, "certificate_id", "an empty cell", "the certificate's serial id")
         elif (scheme, certificate_id) in claimed:
-            rows.issue(number, "certificate_id", certificate_id,
-                       "a certificate not claimed before (it is already in the register)")
+            rows.issue(
+                number,
+                "certificate_id",
+                certificate_id,
+                "a certificate not claimed before (it is already in the register)",
+            )
         elif (scheme, certificate_id) in in_file:
-            rows.issue(number, "certificate_id", certificate_id,
-                       f"a certificate claimed once (also on row {in_file[(scheme, certificate_id)]})")
+            rows.issue(
+                number,
+                "certificate_id",
+                certificate_id,
+                f"a certificate claimed once (also on row {in_file[(scheme, certificate_id)]})",
+            )
         in_file.setdefault((scheme, certificate_id), number)
         mwh = rows.positive(number, values, "mwh")
         if entity is None or period is None or mwh is None:
@@ -177,8 +224,12 @@ def parse_certificates(path: Path, entities: list[Entity], claimed: set[tuple[st
         totals[(entity.id, str(period))] += mwh
         consumed = electricity.get((entity.id, str(period)))
         if consumed is not None and totals[(entity.id, str(period))] > consumed * (1 + 1e-9):
-            rows.issue(number, "mwh", values["mwh"],
-                       f"claims within the {consumed:g} MWh {entity.id} consumed in {period}")
+            rows.issue(
+                number,
+                "mwh",
+                values["mwh"],
+                f"claims within the {consumed:g} MWh {entity.id} consumed in {period}",
+            )
         parsed.append(NewCertificate(scheme, certificate_id, entity.id, str(period), mwh))
     if rows.issues:
         raise InputRejected(rows.issues)
@@ -190,11 +241,16 @@ def import_transfers(connection: sa.Connection, path: Path, actor: str) -> int:
     return write_transfers(connection, transfers, path, actor)
 
 
-def import_certificates(connection: sa.Connection, path: Path, actor: str,
-                        electricity: dict[tuple[str, str], float]) -> int:
+def import_certificates(
+    connection: sa.Connection, path: Path, actor: str, electricity: dict[tuple[str, str], float]
+) -> int:
     """``electricity``: consumption per (entity, period), a year given as its annual figure or the
     sum of its months. Claims add to those already in the register."""
-    certificates = parse_certificates(path, load_entities(connection),
-                                      claimed_certificates(connection), electricity,
-                                      claimed_totals(connection))
+    certificates = parse_certificates(
+        path,
+        load_entities(connection),
+        claimed_certificates(connection),
+        electricity,
+        claimed_totals(connection),
+    )
     return write_certificates(connection, certificates, path, actor)

@@ -28,7 +28,9 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
 
 
 def canonical_json(value: Any) -> str:
@@ -36,8 +38,9 @@ def canonical_json(value: Any) -> str:
     return _CANONICAL.encode(value)
 
 
-def entry_hash(prev_hash: str, at: str, actor: str, action: str, object_type: str,
-               object_id: str, payload: str) -> str:
+def entry_hash(
+    prev_hash: str, at: str, actor: str, action: str, object_type: str, object_id: str, payload: str
+) -> str:
     """SHA-256 of the previous hash, the entry's fields as canonical JSON, and its payload text
     (already canonical JSON, so it is hashed as stored rather than encoded a second time)."""
     header = canonical_json([at, actor, action, object_type, object_id])
@@ -90,8 +93,9 @@ def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[A
     rows = []
     for event in events:
         payload = canonical_json(event.payload)
-        digest = entry_hash(head.hash, at, actor, event.action, event.object_type,
-                            event.object_id, payload)
+        digest = entry_hash(
+            head.hash, at, actor, event.action, event.object_type, event.object_id, payload
+        )
         head.seq += 1
         rows.append(
             {
@@ -139,35 +143,74 @@ def verify(connection: sa.Connection) -> VerifyResult:
     expected_seq = 1
     for row in rows:
         if row.seq != expected_seq:
-            return VerifyResult(False, len(rows), previous_hash,
-                                f"entry {expected_seq} is missing (next present entry is {row.seq})",
-                                expected_seq, "removed")
-        recomputed = entry_hash(row.prev_hash, row.at, row.actor, row.action, row.object_type,
-                                row.object_id, row.payload)
+            return VerifyResult(
+                False,
+                len(rows),
+                previous_hash,
+                f"entry {expected_seq} is missing (next present entry is {row.seq})",
+                expected_seq,
+                "removed",
+            )
+        recomputed = entry_hash(
+            row.prev_hash,
+            row.at,
+            row.actor,
+            row.action,
+            row.object_type,
+            row.object_id,
+            row.payload,
+        )
         if recomputed != row.hash:
-            return VerifyResult(False, len(rows), previous_hash,
-                                f"entry {row.seq} ({row.action} {row.object_id}) was edited: its "
-                                "content no longer matches its hash", row.seq, "edited")
+            return VerifyResult(
+                False,
+                len(rows),
+                previous_hash,
+                f"entry {row.seq} ({row.action} {row.object_id}) was edited: its "
+                "content no longer matches its hash",
+                row.seq,
+                "edited",
+            )
         if row.prev_hash != previous_hash:
             if row.prev_hash in hashes:
-                return VerifyResult(False, len(rows), previous_hash,
-                                    f"entry {row.seq} ({row.action} {row.object_id}) is out of "
-                                    "order: it links to an entry other than the one before it",
-                                    row.seq, "reordered")
-            return VerifyResult(False, len(rows), previous_hash,
-                                f"the entry before {row.seq} was removed or replaced: entry "
-                                f"{row.seq} links to a hash that is not in the log", row.seq,
-                                "removed")
+                return VerifyResult(
+                    False,
+                    len(rows),
+                    previous_hash,
+                    f"entry {row.seq} ({row.action} {row.object_id}) is out of "
+                    "order: it links to an entry other than the one before it",
+                    row.seq,
+                    "reordered",
+                )
+            return VerifyResult(
+                False,
+                len(rows),
+                previous_hash,
+                f"the entry before {row.seq} was removed or replaced: entry "
+                f"{row.seq} links to a hash that is not in the log",
+                row.seq,
+                "removed",
+            )
         previous_hash = row.hash
         expected_seq += 1
     if head.seq == len(rows) and head.hash != previous_hash and rows:
         last = rows[-1]
-        return VerifyResult(False, len(rows), previous_hash,
-                            f"entry {last.seq} ({last.action} {last.object_id}) was replaced: it no "
-                            "longer matches the hash its head records", last.seq, "edited")
+        return VerifyResult(
+            False,
+            len(rows),
+            previous_hash,
+            f"entry {last.seq} ({last.action} {last.object_id}) was replaced: it no "
+            "longer matches the hash its head records",
+            last.seq,
+            "edited",
+        )
     if head.seq != len(rows) or head.hash != previous_hash:
-        return VerifyResult(False, len(rows), previous_hash,
-                            f"the log ends at entry {len(rows)} but its head records entry "
-                            f"{head.seq}: entries at the end were removed or the head was altered",
-                            len(rows) + 1, "removed")
+        return VerifyResult(
+            False,
+            len(rows),
+            previous_hash,
+            f"the log ends at entry {len(rows)} but its head records entry "
+            f"{head.seq}: entries at the end were removed or the head was altered",
+            len(rows) + 1,
+            "removed",
+        )
     return VerifyResult(True, len(rows), previous_hash)

@@ -100,7 +100,9 @@ def datapoint_history(
 
 
 def periods_with_data(connection: sa.Connection) -> list[str]:
-    rows = connection.execute(sa.select(datapoints.c.period).distinct().order_by(datapoints.c.period))
+    rows = connection.execute(
+        sa.select(datapoints.c.period).distinct().order_by(datapoints.c.period)
+    )
     return [row[0] for row in rows]
 
 

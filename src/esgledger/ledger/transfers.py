@@ -35,13 +35,20 @@ class NewCertificate:
     mwh: float
 
 
-def _batch(connection: sa.Connection, head: audit.Head, kind: str, path: Path, rows: int,
-           actor: str) -> tuple[int, AuditEvent]:
+def _batch(
+    connection: sa.Connection, head: audit.Head, kind: str, path: Path, rows: int, actor: str
+) -> tuple[int, AuditEvent]:
     batch_id = head.next_batch_id
     head.next_batch_id += 1
-    row = {"id": batch_id, "kind": kind, "file_name": path.name,
-           "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "rows": rows,
-           "actor": actor, "at": audit.utc_now()}
+    row = {
+        "id": batch_id,
+        "kind": kind,
+        "file_name": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "rows": rows,
+        "actor": actor,
+        "at": audit.utc_now(),
+    }
     connection.execute(import_batches.insert(), [row])
     return batch_id, AuditEvent("import.batch", "batch", str(batch_id), row)
 
@@ -52,8 +59,9 @@ def recorded_transfers(connection: sa.Connection) -> dict[tuple[str, str, str, s
     return {(r.from_entity, r.to_entity, r.period, r.carrier): r for r in rows}
 
 
-def write_transfers(connection: sa.Connection, items: list[NewTransfer], path: Path,
-                    actor: str) -> int:
+def write_transfers(
+    connection: sa.Connection, items: list[NewTransfer], path: Path, actor: str
+) -> int:
     """Insert transfers; a transfer already recorded (same ends, period, carrier) by the same side
     gets a new version that supersedes the old one (a correction). The other side's confirmation of
     an agreeing figure is recorded as a new version too, naming who reported it."""
@@ -63,26 +71,43 @@ def write_transfers(connection: sa.Connection, items: list[NewTransfer], path: P
     next_id = (connection.execute(sa.select(sa.func.max(transfers.c.id))).scalar() or 0) + 1
     now = audit.utc_now()
     for item in items:
-        current = connection.execute(sa.select(transfers.c.id, transfers.c.version).where(
-            transfers.c.is_current.is_(True), transfers.c.from_entity == item.from_entity,
-            transfers.c.to_entity == item.to_entity, transfers.c.period == item.period,
-            transfers.c.carrier == item.carrier)).first()
+        current = connection.execute(
+            sa.select(transfers.c.id, transfers.c.version).where(
+                transfers.c.is_current.is_(True),
+                transfers.c.from_entity == item.from_entity,
+                transfers.c.to_entity == item.to_entity,
+                transfers.c.period == item.period,
+                transfers.c.carrier == item.carrier,
+            )
+        ).first()
         if current is not None:
-            connection.execute(transfers.update().where(transfers.c.id == current.id)
-                               .values(is_current=False))
-        row = {**asdict(item), "id": next_id, "version": current.version + 1 if current else 1,
-               "is_current": True, "batch_id": batch_id, "created_at": now, "created_by": actor}
+            connection.execute(
+                transfers.update().where(transfers.c.id == current.id).values(is_current=False)
+            )
+        row = {
+            **asdict(item),
+            "id": next_id,
+            "version": current.version + 1 if current else 1,
+            "is_current": True,
+            "batch_id": batch_id,
+            "created_at": now,
+            "created_by": actor,
+        }
         connection.execute(transfers.insert(), [row])
-        events.append(AuditEvent("transfer.correct" if current else "transfer.create",
-                                 "transfer", str(next_id), row))
+        events.append(
+            AuditEvent(
+                "transfer.correct" if current else "transfer.create", "transfer", str(next_id), row
+            )
+        )
         next_id += 1
     audit.append(connection, head, actor, events)
     audit.save_head(connection, head)
     return len(items)
 
 
-def write_certificates(connection: sa.Connection, items: list[NewCertificate], path: Path,
-                       actor: str) -> int:
+def write_certificates(
+    connection: sa.Connection, items: list[NewCertificate], path: Path, actor: str
+) -> int:
     head = audit.lock_head(connection)
     batch_id, batch_event = _batch(connection, head, "certificates", path, len(items), actor)
     events = [batch_event]
@@ -90,8 +115,13 @@ def write_certificates(connection: sa.Connection, items: list[NewCertificate], p
     now = audit.utc_now()
     rows = []
     for offset, item in enumerate(items):
-        row = {**asdict(item), "id": next_id + offset, "batch_id": batch_id, "created_at": now,
-               "created_by": actor}
+        row = {
+            **asdict(item),
+            "id": next_id + offset,
+            "batch_id": batch_id,
+            "created_at": now,
+            "created_by": actor,
+        }
         rows.append(row)
         events.append(AuditEvent("certificate.claim", "certificate", str(row["id"]), row))
     if rows:
@@ -102,26 +132,45 @@ def write_certificates(connection: sa.Connection, items: list[NewCertificate], p
 
 
 def claimed_certificates(connection: sa.Connection) -> set[tuple[str, str]]:
-    return {(r.scheme, r.certificate_id) for r in connection.execute(
-        sa.select(certificates.c.scheme, certificates.c.certificate_id))}
+    return {
+        (r.scheme, r.certificate_id)
+        for r in connection.execute(sa.select(certificates.c.scheme, certificates.c.certificate_id))
+    }
 
 
 def claimed_totals(connection: sa.Connection) -> dict[tuple[str, str], float]:
     """MWh already claimed per (entity, period)."""
-    rows = connection.execute(sa.select(certificates.c.entity_id, certificates.c.period,
-                                        sa.func.sum(certificates.c.mwh))
-                              .group_by(certificates.c.entity_id, certificates.c.period))
+    rows = connection.execute(
+        sa.select(
+            certificates.c.entity_id, certificates.c.period, sa.func.sum(certificates.c.mwh)
+        ).group_by(certificates.c.entity_id, certificates.c.period)
+    )
     return {(entity, period): float(total) for entity, period, total in rows}
 
 
 def load_transfers(connection: sa.Connection, periods: list[str]) -> list[Transfer]:
-    rows = connection.execute(sa.select(transfers).where(
-        transfers.c.is_current.is_(True), transfers.c.period.in_(periods)))
-    return [Transfer(r.id, r.from_entity, r.to_entity, r.period, r.carrier, r.value, r.unit,
-                     r.value_normalised) for r in rows]
+    rows = connection.execute(
+        sa.select(transfers).where(
+            transfers.c.is_current.is_(True), transfers.c.period.in_(periods)
+        )
+    )
+    return [
+        Transfer(
+            r.id,
+            r.from_entity,
+            r.to_entity,
+            r.period,
+            r.carrier,
+            r.value,
+            r.unit,
+            r.value_normalised,
+        )
+        for r in rows
+    ]
 
 
 def load_certificates(connection: sa.Connection, periods: list[str]) -> list[Certificate]:
     rows = connection.execute(sa.select(certificates).where(certificates.c.period.in_(periods)))
-    return [Certificate(r.id, r.scheme, r.certificate_id, r.entity_id, r.period, r.mwh)
-            for r in rows]
+    return [
+        Certificate(r.id, r.scheme, r.certificate_id, r.entity_id, r.period, r.mwh) for r in rows
+    ]

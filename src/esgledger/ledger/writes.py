@@ -90,8 +90,14 @@ def save_entities(connection: sa.Connection, items: Sequence[Entity], actor: str
             created += 1
         elif any(before[k] != v for k, v in row.items()):
             connection.execute(entities.update().where(entities.c.id == entity.id).values(**row))
-            events.append(AuditEvent("entity.update", "entity", entity.id,
-                                     {"before": _jsonable(before), "after": _jsonable(row)}))
+            events.append(
+                AuditEvent(
+                    "entity.update",
+                    "entity",
+                    entity.id,
+                    {"before": _jsonable(before), "after": _jsonable(row)},
+                )
+            )
             updated += 1
     # Aliases change how imports find entities, so they are audited too. All deletes come before
     # the inserts, so that an alias can move from one entity of the file to another.
@@ -101,11 +107,17 @@ def save_entities(connection: sa.Connection, items: Sequence[Entity], actor: str
     for entity in changed:
         aliases = sorted(set(entity.aliases))
         if aliases:
-            connection.execute(entity_aliases.insert(),
-                               [{"alias": a, "entity_id": entity.id} for a in aliases])
-        events.append(AuditEvent("entity.aliases", "entity", entity.id,
-                                 {"before": sorted(old_aliases.get(entity.id, [])),
-                                  "after": aliases}))
+            connection.execute(
+                entity_aliases.insert(), [{"alias": a, "entity_id": entity.id} for a in aliases]
+            )
+        events.append(
+            AuditEvent(
+                "entity.aliases",
+                "entity",
+                entity.id,
+                {"before": sorted(old_aliases.get(entity.id, [])), "after": aliases},
+            )
+        )
     audit.append(connection, head, actor, events)
     audit.save_head(connection, head)
     return {"created": created, "updated": updated}
@@ -216,9 +228,16 @@ def _current_for(
         return {}
     rows = connection.execute(
         sa.select(
-            datapoints.c.id, datapoints.c.entity_id, datapoints.c.period, datapoints.c.metric_id,
-            datapoints.c.value, datapoints.c.unit, datapoints.c.method, datapoints.c.source,
-            datapoints.c.note, datapoints.c.version,
+            datapoints.c.id,
+            datapoints.c.entity_id,
+            datapoints.c.period,
+            datapoints.c.metric_id,
+            datapoints.c.value,
+            datapoints.c.unit,
+            datapoints.c.method,
+            datapoints.c.source,
+            datapoints.c.note,
+            datapoints.c.version,
         ).where(datapoints.c.is_current.is_(True), datapoints.c.period.in_(periods))
     )
     return {(r.entity_id, r.period, r.metric_id): r for r in rows}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from esgledger.calc.lineage import key
+from esgledger.calc.runner import get_setting
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import OrgTree, Period
 from esgledger.errors import EsgLedgerError
@@ -30,7 +31,6 @@ from esgledger.report.formatting import (
     unit_label,
 )
 from esgledger.report.i18n import HTML_LANG, Strings
-from esgledger.calc.runner import get_setting
 from esgledger.report.runs import PeriodRun, latest_restatement, load_period_run, load_period_runs
 from esgledger.report.trace import FactorUse, Lineage, Trace, trace_value
 
@@ -161,8 +161,15 @@ class ReportContext:
 
 
 # -- entry point -----------------------------------------------------------------------------------
-def build_report(ws: Workspace, period: str, out_dir: Path, lang: str = "en", *,
-                 entity: str | None = None, generated: dt.date | None = None) -> Path:
+def build_report(
+    ws: Workspace,
+    period: str,
+    out_dir: Path,
+    lang: str = "en",
+    *,
+    entity: str | None = None,
+    generated: dt.date | None = None,
+) -> Path:
     """Write ``esgledger-report-<period>-<lang>.html`` into ``out_dir`` and return its path.
 
     ``period`` is the report year; the two years before it are shown for comparison (a year without
@@ -176,8 +183,10 @@ def build_report(ws: Workspace, period: str, out_dir: Path, lang: str = "en", *,
     except ValueError as exc:
         raise EsgLedgerError(str(exc)) from exc
     if parsed.month is not None:
-        raise EsgLedgerError(f"report period {period!r} is a month; the report covers a year, "
-                             f"e.g. --period {parsed.year}")
+        raise EsgLedgerError(
+            f"report period {period!r} is a month; the report covers a year, "
+            f"e.g. --period {parsed.year}"
+        )
     ws.require_initialised()
     years = [str(parsed.year - offset) for offset in range(YEARS_SHOWN - 1, -1, -1)]
     with ws.db.reading() as connection:
@@ -192,16 +201,24 @@ def build_report(ws: Workspace, period: str, out_dir: Path, lang: str = "en", *,
                 restated = latest_restatement(connection, base_year)
     root = _reporting_entity(tree, entity)
     if runs[years[-1]] is None:
-        raise EsgLedgerError(f"no calculation run for {years[-1]}: run 'esgledger calc --period "
-                             f"{years[-1]}' before writing its report")
-    context = _assemble(ws.catalogue, tree, root, years, runs, strings,
-                        generated or dt.date.today())
+        raise EsgLedgerError(
+            f"no calculation run for {years[-1]}: run 'esgledger calc --period "
+            f"{years[-1]}' before writing its report"
+        )
+    context = _assemble(
+        ws.catalogue, tree, root, years, runs, strings, generated or dt.date.today()
+    )
     context.base_year = base_year
     if restated is not None:
         context.restatement = strings(
-            "title.restated", year=restated.base_year, original=f"{restated.original:,.0f}",
-            restated=f"{restated.restated:,.0f}", change=f"{restated.change:+.1%}",
-            threshold=f"{restated.threshold:.0%}", reasons="; ".join(restated.reasons))
+            "title.restated",
+            year=restated.base_year,
+            original=f"{restated.original:,.0f}",
+            restated=f"{restated.restated:,.0f}",
+            change=f"{restated.change:+.1%}",
+            threshold=f"{restated.threshold:.0%}",
+            reasons="; ".join(restated.reasons),
+        )
     html = render(context, strings)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
@@ -211,8 +228,13 @@ def build_report(ws: Workspace, period: str, out_dir: Path, lang: str = "en", *,
 
 
 def render(context: ReportContext, strings: Strings) -> str:
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     template = environment.get_template("report.html.j2")
     return template.render(c=context, t=strings)
 
@@ -228,8 +250,10 @@ def _reporting_entity(tree: OrgTree, wanted: str | None) -> str:
     groups = [r for r in roots if tree.by_id[r].type == "group"]
     candidates = groups or roots
     if len(candidates) > 1:
-        raise EsgLedgerError(f"the organisation has several top-level entities "
-                             f"({', '.join(roots)}); name the reporting entity")
+        raise EsgLedgerError(
+            f"the organisation has several top-level entities "
+            f"({', '.join(roots)}); name the reporting entity"
+        )
     return candidates[0]
 
 
@@ -265,9 +289,15 @@ def _anchor(metric_id: str, year: str) -> str:
     return f"a-{metric_id}-{year}"
 
 
-def _assemble(catalogue: Catalogue, tree: OrgTree, root: str, years: list[str],
-              runs: dict[str, PeriodRun | None], strings: Strings,
-              generated: dt.date) -> ReportContext:
+def _assemble(
+    catalogue: Catalogue,
+    tree: OrgTree,
+    root: str,
+    years: list[str],
+    runs: dict[str, PeriodRun | None],
+    strings: Strings,
+    generated: dt.date,
+) -> ReportContext:
     names = _Names(tree, strings.lang)
     groups = _report_groups(catalogue)
     traces: dict[tuple[str, str], Trace] = {}
@@ -285,27 +315,53 @@ def _assemble(catalogue: Catalogue, tree: OrgTree, root: str, years: list[str],
                     traces[(metric.id, year)] = found
     tables, appendix = [], []
     for group in groups:
-        metrics = [m for m in catalogue.in_group(group) if m.aggregation != "none"
-                   and any((m.id, year) in traces for year in years)]
+        metrics = [
+            m
+            for m in catalogue.in_group(group)
+            if m.aggregation != "none" and any((m.id, year) in traces for year in years)
+        ]
         if not metrics:
             continue
         title = catalogue.groups[group][strings.lang]
         tables.append(_table(group, title, metrics, years, traces, strings, names))
-        appendix.append(AppendixGroup(title, [
-            _entry(metric, year, traces[(metric.id, year)], traces, catalogue, strings, names,
-                   f"r-{metric.id}")
-            for metric in metrics for year in years if (metric.id, year) in traces
-        ]))
+        appendix.append(
+            AppendixGroup(
+                title,
+                [
+                    _entry(
+                        metric,
+                        year,
+                        traces[(metric.id, year)],
+                        traces,
+                        catalogue,
+                        strings,
+                        names,
+                        f"r-{metric.id}",
+                    )
+                    for metric in metrics
+                    for year in years
+                    if (metric.id, year) in traces
+                ],
+            )
+        )
     options, differ = _options(years, runs, strings)
     mix, mix_caption = _mix(catalogue, years[-1], traces.get((ENERGY_TOTAL, years[-1])), strings)
     return ReportContext(
-        long_list=LONG_LIST, lang=strings.lang, html_lang=HTML_LANG[strings.lang],
-        year=years[-1], years=years,
-        entity_name=names(root), generated=generated.isoformat(), options=options,
-        options_differ=differ, unverified=_unverified(traces, strings), tables=tables,
+        long_list=LONG_LIST,
+        lang=strings.lang,
+        html_lang=HTML_LANG[strings.lang],
+        year=years[-1],
+        years=years,
+        entity_name=names(root),
+        generated=generated.isoformat(),
+        options=options,
+        options_differ=differ,
+        unverified=_unverified(traces, strings),
+        tables=tables,
         scope_chart=_scopes(years, traces, strings),
         scope_caption=strings("chart.scopes.caption", unit=unit_label("tCO2e", strings)),
-        mix_chart=mix, mix_title=strings("chart.mix.title", year=years[-1]),
+        mix_chart=mix,
+        mix_title=strings("chart.mix.title", year=years[-1]),
         mix_caption=mix_caption,
         appendix=appendix,
     )
@@ -315,26 +371,46 @@ def _codes(metric: Metric, framework: str) -> str:
     return ", ".join(metric.frameworks.get(framework, ()))
 
 
-def _table(group: str, title: str, metrics: list[Metric], years: list[str],
-           traces: dict[tuple[str, str], Trace], strings: Strings, names: _Names) -> KpiTable:
+def _table(
+    group: str,
+    title: str,
+    metrics: list[Metric],
+    years: list[str],
+    traces: dict[tuple[str, str], Trace],
+    strings: Strings,
+    names: _Names,
+) -> KpiTable:
     rows = []
     for metric in metrics:
         found = [traces.get((metric.id, year)) for year in years]
         decimals = row_decimals([f.value if f else None for f in found])
-        cells = [Cell(year, format_fixed(f.value, decimals) if f else DASH,
-                      _anchor(metric.id, year) if f else None, year == years[-1])
-                 for year, f in zip(years, found, strict=True)]
-        rows.append(Row(metric.id, metric.label(strings.lang),
-                        unit_label(metric.unit, strings), cells, _codes(metric, "hkex"),
-                        _codes(metric, "gri"), f"r-{metric.id}",
-                        metric.formula is not None and metric.formula.function == "sum"))
+        cells = [
+            Cell(
+                year,
+                format_fixed(f.value, decimals) if f else DASH,
+                _anchor(metric.id, year) if f else None,
+                year == years[-1],
+            )
+            for year, f in zip(years, found, strict=True)
+        ]
+        rows.append(
+            Row(
+                metric.id,
+                metric.label(strings.lang),
+                unit_label(metric.unit, strings),
+                cells,
+                _codes(metric, "hkex"),
+                _codes(metric, "gri"),
+                f"r-{metric.id}",
+                metric.formula is not None and metric.formula.function == "sum",
+            )
+        )
     shown = [traces[(m.id, y)] for m in metrics for y in years if (m.id, y) in traces]
     covered, count, excluded = _coverage(shown, strings, names)
     return KpiTable(group, title, f"t-{group}", rows, covered, count, excluded)
 
 
-def _coverage(shown: list[Trace], strings: Strings,
-              names: _Names) -> tuple[str, int, str]:
+def _coverage(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str, int, str]:
     """Footnote texts: the entities whose reported data the table's figures include, and the
     entities the roll-ups left out, with the reason (and the years, when not every year)."""
     years_with_data = sorted({t.period for t in shown})
@@ -356,8 +432,9 @@ def _coverage(shown: list[Trace], strings: Strings,
         if shares.get(entity, 1.0) < 1 - 1e-12:
             label = strings("kpi.share", name=label, share=_percent(shares[entity]))
         if sorted(covered[entity]) != years_with_data:
-            label = strings("kpi.only_years", name=label,
-                            years=years_sep.join(sorted(covered[entity])))
+            label = strings(
+                "kpi.only_years", name=label, years=years_sep.join(sorted(covered[entity]))
+            )
         items.append(label)
     covered_text = strings.join(items) if items else strings("kpi.covered_none")
     left_out = []
@@ -371,18 +448,29 @@ def _coverage(shown: list[Trace], strings: Strings,
             elif sorted(periods) == years_with_data:
                 reasons.append(strings.reason(reason))
             else:
-                reasons.append(strings("kpi.reason_years", reason=strings.reason(reason),
-                                       years=years_sep.join(sorted(periods))))
+                reasons.append(
+                    strings(
+                        "kpi.reason_years",
+                        reason=strings.reason(reason),
+                        years=years_sep.join(sorted(periods)),
+                    )
+                )
         if periods_out:
-            reasons.append(strings("reason.not_in_group",
-                                   period=years_sep.join(sorted(set(periods_out)))))
+            reasons.append(
+                strings("reason.not_in_group", period=years_sep.join(sorted(set(periods_out))))
+            )
         below = len(names.tree.descendants(entity)) if entity in names.tree.by_id else 0
-        label = strings("kpi.with_subsidiaries", name=names(entity), count=below) if below else \
-            names(entity)
-        left_out.append(strings("kpi.excluded_item", name=label,
-                                reason=strings("kpi.reason_sep").join(reasons)))
-    excluded_text = strings("kpi.excluded", items=strings("kpi.reason_sep").join(left_out)) \
-        if left_out else ""
+        label = (
+            strings("kpi.with_subsidiaries", name=names(entity), count=below)
+            if below
+            else names(entity)
+        )
+        left_out.append(
+            strings("kpi.excluded_item", name=label, reason=strings("kpi.reason_sep").join(reasons))
+        )
+    excluded_text = (
+        strings("kpi.excluded", items=strings("kpi.reason_sep").join(left_out)) if left_out else ""
+    )
     return covered_text, len(items), excluded_text
 
 
@@ -394,8 +482,16 @@ def _formula_label(function: str, strings: Strings) -> str:
     return strings.get(f"formula.{function}") or function
 
 
-def _entry(metric: Metric, year: str, found: Trace, traces: dict[tuple[str, str], Trace],
-           catalogue: Catalogue, strings: Strings, names: _Names, back: str) -> Entry:
+def _entry(
+    metric: Metric,
+    year: str,
+    found: Trace,
+    traces: dict[tuple[str, str], Trace],
+    catalogue: Catalogue,
+    strings: Strings,
+    names: _Names,
+    back: str,
+) -> Entry:
     unit = unit_label(found.unit, strings)
     computed = [_formula_label(f, strings) for f in found.functions]
     if not computed and found.datapoints:
@@ -409,22 +505,37 @@ def _entry(metric: Metric, year: str, found: Trace, traces: dict[tuple[str, str]
     expressions = found.expressions if strings.lang != "en" else []
     if found.kind == "rollup" and strings.lang != "en":
         expressions = [found.record.get("formula", ""), *expressions]
-    computed_for = strings("appendix.computed_for", count=len(found.computed_by)) \
-        if len(found.computed_by) > 1 else ""
+    computed_for = (
+        strings("appendix.computed_for", count=len(found.computed_by))
+        if len(found.computed_by) > 1
+        else ""
+    )
     entry = Entry(
-        anchor=_anchor(metric.id, year), back=back, title=metric.label(strings.lang), year=year,
-        value=f"{format_precise(found.value)} {unit}".strip(), key=found.key,
-        kind=strings(f"appendix.kind.{found.kind}"), formulas=formulas, expressions=expressions,
+        anchor=_anchor(metric.id, year),
+        back=back,
+        title=metric.label(strings.lang),
+        year=year,
+        value=f"{format_precise(found.value)} {unit}".strip(),
+        key=found.key,
+        kind=strings(f"appendix.kind.{found.kind}"),
+        formulas=formulas,
+        expressions=expressions,
         computed_for=computed_for,
     )
     for line in found.inputs:
         input_metric = catalogue.metrics.get(line.metric)
         name = input_metric.label(strings.lang) if input_metric else line.metric
         quantity = _quantity(line.quantity, line.unit, strings)
-        contribution_unit = unit if line.contribution_unit in ("", found.unit) else \
-            unit_label(line.contribution_unit, strings)
-        contribution = f"{format_precise(line.contribution)} {contribution_unit}" \
-            if line.contribution is not None else DASH
+        contribution_unit = (
+            unit
+            if line.contribution_unit in ("", found.unit)
+            else unit_label(line.contribution_unit, strings)
+        )
+        contribution = (
+            f"{format_precise(line.contribution)} {contribution_unit}"
+            if line.contribution is not None
+            else DASH
+        )
         link = _anchor(line.metric, year) if (line.metric, year) in traces else None
         entry.inputs.append(Line([name, quantity, contribution.strip()], link))
     if found.breakdown_complete and not any(line.contribution is not None for line in found.inputs):
@@ -432,49 +543,71 @@ def _entry(metric: Metric, year: str, found: Trace, traces: dict[tuple[str, str]
             input_metric = catalogue.metrics.get(line.metric)
             name = input_metric.label(strings.lang) if input_metric else line.metric
             quantity = _quantity(line.quantity, line.unit, strings)
-            entry.breakdown.append(Line([name, quantity,
-                                         f"{format_precise(line.contribution)} {unit}".strip()],
-                                        _anchor(line.metric, year) if (line.metric, year) in traces
-                                        else None))
+            entry.breakdown.append(
+                Line(
+                    [name, quantity, f"{format_precise(line.contribution)} {unit}".strip()],
+                    _anchor(line.metric, year) if (line.metric, year) in traces else None,
+                )
+            )
     for factor in found.factors:
         entry.factors.append(_factor_line(factor, strings))
     for used in found.measured:
-        entry.measured.append(Line([
-            names(used.entity), used.parameter,
-            f"{format_precise(used.value)} {_symbol(used.unit)}".strip(),
-            strings("appendix.replaces", factor=used.replaces),
-        ]))
+        entry.measured.append(
+            Line(
+                [
+                    names(used.entity),
+                    used.parameter,
+                    f"{format_precise(used.value)} {_symbol(used.unit)}".strip(),
+                    strings("appendix.replaces", factor=used.replaces),
+                ]
+            )
+        )
     partial = any(float(child.get("factor", 1.0)) != 1.0 for child in found.children)
     if found.own:
-        entry.children.append(Line([f"{names(found.entity)} ({strings('appendix.own')})",
-                                    format_precise(found.own["value"]), "" if partial else None]))
+        entry.children.append(
+            Line(
+                [
+                    f"{names(found.entity)} ({strings('appendix.own')})",
+                    format_precise(found.own["value"]),
+                    "" if partial else None,
+                ]
+            )
+        )
     for child in found.children:
         inclusion = None
         if partial:
             inclusion = f"× {format_precise(float(child.get('factor', 1.0)))}"
             if child.get("reason"):
                 inclusion += f" ({strings.reason(child['reason'])})"
-        entry.children.append(Line([names(child["entity"]), format_precise(child["value"]),
-                                    inclusion]))
+        entry.children.append(
+            Line([names(child["entity"]), format_precise(child["value"]), inclusion])
+        )
     entry.partial = partial
     for item in found.eliminations:
-        entry.eliminations.append(strings(
-            "appendix.elimination", entity=names(item.get("supplier", "")),
-            value=f"{format_precise(item.get('value'))} {unit}".strip()))
+        entry.eliminations.append(
+            strings(
+                "appendix.elimination",
+                entity=names(item.get("supplier", "")),
+                value=f"{format_precise(item.get('value'))} {unit}".strip(),
+            )
+        )
     for entity in names.sort(set(found.excluded)):
         reasons = [strings.reason(r) for r in sorted(found.excluded[entity])]
         entry.excluded.append(Line([names(entity), strings("kpi.reason_sep").join(reasons)]))
     for note, entities in found.notes.items():
         entry.notes.append(_note(note, entities, found.entity, strings, names))
     if found.datapoints:
-        statuses = [f"{strings.get(f'status.{s}', s)} {n}"
-                    for s, n in sorted(found.statuses.items())]
-        methods = [f"{strings.get(f'method.{m}', m)} {n}"
-                   for m, n in sorted(found.methods.items())]
+        statuses = [
+            f"{strings.get(f'status.{s}', s)} {n}" for s, n in sorted(found.statuses.items())
+        ]
+        methods = [f"{strings.get(f'method.{m}', m)} {n}" for m, n in sorted(found.methods.items())]
         entry.datapoints = strings(
-            "appendix.datapoints_summary", count=found.datapoints,
-            entities=len(found.datapoint_entities), statuses=strings.join(statuses),
-            methods=strings.join(methods))
+            "appendix.datapoints_summary",
+            count=found.datapoints,
+            entities=len(found.datapoint_entities),
+            statuses=strings.join(statuses),
+            methods=strings.join(methods),
+        )
         top = [f"{source} ({n})" if n > 1 else source for source, n in found.sources.most_common(8)]
         if len(found.sources) > 8:
             top.append("…")
@@ -496,10 +629,27 @@ def _symbol(unit: str) -> str:
 
 def _factor_line(factor: FactorUse, strings: Strings) -> Line:
     value = f"{factor.value:g} {_symbol(factor.unit)}".strip()
-    edition = " · ".join(part for part in (factor.factor_set, factor.edition,
-                                           f"v{factor.version}" if factor.version else "") if part)
-    return Line([factor.factor, edition, value, factor.valid_from, factor.source, factor.note,
-                 str(len(factor.entities))], flag=factor.unverified)
+    edition = " · ".join(
+        part
+        for part in (
+            factor.factor_set,
+            factor.edition,
+            f"v{factor.version}" if factor.version else "",
+        )
+        if part
+    )
+    return Line(
+        [
+            factor.factor,
+            edition,
+            value,
+            factor.valid_from,
+            factor.source,
+            factor.note,
+            str(len(factor.entities)),
+        ],
+        flag=factor.unverified,
+    )
 
 
 def _note(note: str, entities: set[str], root: str, strings: Strings, names: _Names) -> str:
@@ -510,8 +660,9 @@ def _note(note: str, entities: set[str], root: str, strings: Strings, names: _Na
     return f"{note} ({strings('appendix.entities_count', count=len(entities))})"
 
 
-def _options(years: list[str], runs: dict[str, PeriodRun | None],
-             strings: Strings) -> tuple[list[OptionRow], bool]:
+def _options(
+    years: list[str], runs: dict[str, PeriodRun | None], strings: Strings
+) -> tuple[list[OptionRow], bool]:
     rows = []
     for option in OPTION_KEYS:
         values = []
@@ -523,9 +674,17 @@ def _options(years: list[str], runs: dict[str, PeriodRun | None],
             chosen = run.options.get(option, "")
             values.append(strings.get(f"option.{option}.{chosen}") or chosen)
         rows.append(OptionRow(strings(f"option.{option}"), values))
-    rows.append(OptionRow(strings("option.run"), [
-        strings("option.run_value", id=run.run_id, date=run.at[:10]) if run else
-        strings("option.no_run") for run in (runs[y] for y in years)]))
+    rows.append(
+        OptionRow(
+            strings("option.run"),
+            [
+                strings("option.run_value", id=run.run_id, date=run.at[:10])
+                if run
+                else strings("option.no_run")
+                for run in (runs[y] for y in years)
+            ],
+        )
+    )
     chosen_sets = {tuple(sorted(run.options.items())) for run in runs.values() if run is not None}
     return rows, len(chosen_sets) > 1
 
@@ -537,38 +696,65 @@ def _unverified(traces: dict[tuple[str, str], Trace], strings: Strings) -> list[
             _use, years = found.setdefault(factor.identity, (factor, set()))
             years.add(year)
     return [
-        Unverified(factor.factor, f"{factor.value:g} {_symbol(factor.unit)}".strip(),
-                   f"{factor.edition} (v{factor.version})", factor.source, factor.confidence,
-                   strings("kpi.years_sep").join(sorted(years)))
+        Unverified(
+            factor.factor,
+            f"{factor.value:g} {_symbol(factor.unit)}".strip(),
+            f"{factor.edition} (v{factor.version})",
+            factor.source,
+            factor.confidence,
+            strings("kpi.years_sep").join(sorted(years)),
+        )
         for factor, years in sorted(found.values(), key=lambda item: item[0].identity)
     ]
 
 
-def _scopes(years: list[str], traces: dict[tuple[str, str], Trace],
-            strings: Strings) -> charts.Chart:
-    values = {metric: [traces[(metric, y)].value if (metric, y) in traces else None for y in years]
-              for metric in SCOPE_METRICS}
-    return charts.scope_chart(years, values[SCOPE_METRICS[0]], values[SCOPE_METRICS[1]], {
-        "title": strings("chart.scopes.title"), "scope1": strings("chart.scopes.scope1"),
-        "scope2": strings("chart.scopes.scope2"), "unit": unit_label("tCO2e", strings),
-        "year": strings("chart.year"), "no_data": strings("chart.no_data"),
-    })
+def _scopes(
+    years: list[str], traces: dict[tuple[str, str], Trace], strings: Strings
+) -> charts.Chart:
+    values = {
+        metric: [traces[(metric, y)].value if (metric, y) in traces else None for y in years]
+        for metric in SCOPE_METRICS
+    }
+    return charts.scope_chart(
+        years,
+        values[SCOPE_METRICS[0]],
+        values[SCOPE_METRICS[1]],
+        {
+            "title": strings("chart.scopes.title"),
+            "scope1": strings("chart.scopes.scope1"),
+            "scope2": strings("chart.scopes.scope2"),
+            "unit": unit_label("tCO2e", strings),
+            "year": strings("chart.year"),
+            "no_data": strings("chart.no_data"),
+        },
+    )
 
 
-def _mix(catalogue: Catalogue, year: str, found: Trace | None,
-         strings: Strings) -> tuple[charts.Chart | None, str]:
+def _mix(
+    catalogue: Catalogue, year: str, found: Trace | None, strings: Strings
+) -> tuple[charts.Chart | None, str]:
     """Energy mix from the terms recorded in the lineage of energy.total_tce (no recalculation); a
     part of the total that no term itemises is shown as 'other'."""
     if found is None or not found.breakdown:
         return None, strings("chart.mix.empty", year=year)
-    items = [(catalogue.metrics[line.metric].label(strings.lang) if line.metric in catalogue
-              else line.metric, line.contribution or 0.0) for line in found.breakdown]
+    items = [
+        (
+            catalogue.metrics[line.metric].label(strings.lang)
+            if line.metric in catalogue
+            else line.metric,
+            line.contribution or 0.0,
+        )
+        for line in found.breakdown
+    ]
     remainder = found.value - found.itemised
     if remainder > 1e-3 * max(1.0, abs(found.value)):
         items.append((strings("chart.mix.other"), remainder))
     unit = unit_label(found.unit, strings)
     chart = charts.mix_chart(items, strings("chart.mix.title", year=year), unit)
-    caption = strings("chart.mix.caption", unit=unit,
-                      metric=catalogue[ENERGY_TOTAL].label(strings.lang),
-                      total=format_number(found.value))
+    caption = strings(
+        "chart.mix.caption",
+        unit=unit,
+        metric=catalogue[ENERGY_TOTAL].label(strings.lang),
+        total=format_number(found.value),
+    )
     return chart, caption

@@ -64,8 +64,9 @@ def nice_ticks(maximum: float, target: int = 5) -> list[float]:
     return [i * step for i in range(count + 1)]
 
 
-def scope_chart(years: list[str], scope1: list[float | None], scope2: list[float | None],
-                labels: dict[str, str]) -> Chart:
+def scope_chart(
+    years: list[str], scope1: list[float | None], scope2: list[float | None], labels: dict[str, str]
+) -> Chart:
     """Stacked bars per year: Scope 1 at the base, Scope 2 (location-based) above, total on top.
 
     ``labels``: ``title``, ``scope1``, ``scope2``, ``unit``, ``year``, ``no_data``.
@@ -85,11 +86,13 @@ def scope_chart(years: list[str], scope1: list[float | None], scope2: list[float
         chart.lines.append(Line(left, y, right, y, "grid" if tick else "axis"))
         chart.texts.append(Text(left - 8, y + 4, format_chart(tick), "end", "tick"))
     chart.texts.append(Text(4, top - 18, labels["unit"], "start", "axis-title"))
-    chart.texts.append(Text((left + right) / 2, height - 12, labels["year"], "middle",
-                            "axis-title"))
+    chart.texts.append(
+        Text((left + right) / 2, height - 12, labels["year"], "middle", "axis-title")
+    )
     # legend
-    for index, (name, colour) in enumerate(((labels["scope1"], SCOPE_COLOURS[0]),
-                                            (labels["scope2"], SCOPE_COLOURS[1]))):
+    for index, (name, colour) in enumerate(
+        ((labels["scope1"], SCOPE_COLOURS[0]), (labels["scope2"], SCOPE_COLOURS[1]))
+    ):
         x = left + index * 150
         chart.rects.append(Rect(x, 14, 12, 12, colour))
         chart.texts.append(Text(x + 18, 24, name, "start", "legend"))
@@ -102,17 +105,28 @@ def scope_chart(years: list[str], scope1: list[float | None], scope2: list[float
             chart.texts.append(Text(centre, bottom - 8, labels["no_data"], "middle", "muted"))
             continue
         base = 0.0
-        for value, colour, name in ((scope1[index], SCOPE_COLOURS[0], labels["scope1"]),
-                                    (scope2[index], SCOPE_COLOURS[1], labels["scope2"])):
+        for value, colour, name in (
+            (scope1[index], SCOPE_COLOURS[0], labels["scope1"]),
+            (scope2[index], SCOPE_COLOURS[1], labels["scope2"]),
+        ):
             if not value:
                 continue
             y_top, y_base = y_of(base + value), y_of(base)
-            chart.rects.append(Rect(centre - bar_width / 2, y_top, bar_width, y_base - y_top,
-                                    colour, f"{name} {year}: {format_chart(value)}"))
+            chart.rects.append(
+                Rect(
+                    centre - bar_width / 2,
+                    y_top,
+                    bar_width,
+                    y_base - y_top,
+                    colour,
+                    f"{name} {year}: {format_chart(value)}",
+                )
+            )
             if y_base - y_top >= 18:
                 css = "inbar dark" if colour == SCOPE_COLOURS[0] else "inbar"
-                chart.texts.append(Text(centre, (y_top + y_base) / 2 + 4, format_chart(value),
-                                        "middle", css))
+                chart.texts.append(
+                    Text(centre, (y_top + y_base) / 2 + 4, format_chart(value), "middle", css)
+                )
             base += value
         chart.texts.append(Text(centre, y_of(base) - 7, format_chart(base), "middle", "total"))
     return chart
@@ -130,12 +144,15 @@ def mix_chart(items: list[tuple[str, float]], title: str, unit: str) -> Chart:
         share = value / total if total else 0.0
         y = top + index * row
         length = max(1.5, bar_max * share)
-        chart.rects.append(Rect(bar_left, y + 5, length, row - 12, MIX_COLOUR,
-                                f"{name}: {format_share(share)}"))
+        chart.rects.append(
+            Rect(bar_left, y + 5, length, row - 12, MIX_COLOUR, f"{name}: {format_share(share)}")
+        )
         chart.texts.append(Text(label_right, y + row / 2 + 4, name, "end", "label"))
-        chart.texts.append(Text(bar_left + length + 6, y + row / 2 + 4, format_share(share),
-                                "start", "share"))
-        chart.texts.append(Text(width - 4, y + row / 2 + 4, f"{format_chart(value)} {unit}", "end",
-                                "value"))
+        chart.texts.append(
+            Text(bar_left + length + 6, y + row / 2 + 4, format_share(share), "start", "share")
+        )
+        chart.texts.append(
+            Text(width - 4, y + row / 2 + 4, f"{format_chart(value)} {unit}", "end", "value")
+        )
     chart.lines.append(Line(bar_left, top, bar_left, top + row * max(1, len(items)), "axis"))
     return chart

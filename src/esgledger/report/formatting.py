@@ -74,8 +74,6 @@ def format_share(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-
-
 def unit_label(unit: str, strings: Strings) -> str:
     """Display spelling of a pint unit string in the report language: ``m**3`` -> m³,
     ``tce/wan_RMB`` -> tce/RMB 10k or 吨标准煤/万元, ``1/million_hours`` -> per million hours

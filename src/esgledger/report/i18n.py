@@ -28,8 +28,9 @@ class Strings:
 
     def __init__(self, lang: str, table: dict[str, dict[str, str]] | None = None):
         if lang not in LANGUAGES:
-            raise EsgLedgerError(f"unknown report language {lang!r}: use one of "
-                                 f"{', '.join(LANGUAGES)}")
+            raise EsgLedgerError(
+                f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}"
+            )
         self.lang = lang
         self.table = table if table is not None else load_table()
 
@@ -53,8 +54,11 @@ class Strings:
         pro_rata = _PRO_RATA.fullmatch(text)
         if pro_rata:
             fraction = float(pro_rata.group("fraction"))
-            return self("reason.pro_rata", reason=self.reason(pro_rata.group("head")),
-                        fraction=f"{fraction * 100:.1f}%")
+            return self(
+                "reason.pro_rata",
+                reason=self.reason(pro_rata.group("head")),
+                fraction=f"{fraction * 100:.1f}%",
+            )
         for pattern, string_key in _REASONS:
             match = pattern.fullmatch(text)
             if match:
@@ -64,8 +68,10 @@ class Strings:
 
 # Reasons the engine writes into roll-up records (calc.engine, calc.consolidation).
 _REASONS = [
-    (re.compile(r"no operational control(?: \(operational-control approach\))?"),
-     "reason.no_operational_control"),
+    (
+        re.compile(r"no operational control(?: \(operational-control approach\))?"),
+        "reason.no_operational_control",
+    ),
     (re.compile(r"no financial control"), "reason.no_financial_control"),
     (re.compile(r"no equity share"), "reason.no_equity_share"),
     (re.compile(r"not in the group during (?P<period>\S+)"), "reason.not_in_group"),
@@ -73,5 +79,7 @@ _REASONS = [
     (re.compile(r"financial control"), "reason.financial_control"),
     (re.compile(r"equity share (?P<share>\S+)"), "reason.equity_share"),
 ]
-_PRO_RATA = re.compile(r"(?P<head>.+), (?P<fraction>[\d.]+) of the period in the group "
-                       r"\(pro rata by validity dates\)")
+_PRO_RATA = re.compile(
+    r"(?P<head>.+), (?P<fraction>[\d.]+) of the period in the group "
+    r"\(pro rata by validity dates\)"
+)

@@ -32,8 +32,9 @@ class PeriodRun:
         return self.records.get(record_key)
 
 
-def load_period_run(connection: sa.Connection, period: str,
-                    kind: str = "inventory") -> PeriodRun | None:
+def load_period_run(
+    connection: sa.Connection, period: str, kind: str = "inventory"
+) -> PeriodRun | None:
     """The current run of ``period`` (of ``kind``: ``inventory``, or ``restated`` for a
     recalculated base year) with every lineage record; None when there is none."""
     run = current_run(connection, period, kind)
@@ -41,12 +42,19 @@ def load_period_run(connection: sa.Connection, period: str,
         return None
     records: dict[str, dict[str, Any]] = {}
     rows = connection.execute(
-        sa.select(calc_values.c.lineage).where(calc_values.c.run_id == run.id))
+        sa.select(calc_values.c.lineage).where(calc_values.c.run_id == run.id)
+    )
     for (text,) in rows:
         record = json.loads(text)
         records[record["key"]] = record
-    return PeriodRun(period=period, run_id=run.id, at=run.at, options=json.loads(run.options),
-                     result_sha256=run.result_sha256, records=records)
+    return PeriodRun(
+        period=period,
+        run_id=run.id,
+        at=run.at,
+        options=json.loads(run.options),
+        result_sha256=run.result_sha256,
+        records=records,
+    )
 
 
 def load_period_runs(connection: sa.Connection, periods: list[str]) -> dict[str, PeriodRun | None]:
@@ -67,11 +75,20 @@ class Restated:
 
 def latest_restatement(connection: sa.Connection, base_year: str) -> Restated | None:
     """The payload of the newest ``calc.restate`` audit entry for ``base_year``."""
-    rows = connection.execute(sa.select(audit_log.c.payload).where(
-        audit_log.c.action == "calc.restate").order_by(audit_log.c.seq.desc()))
+    rows = connection.execute(
+        sa.select(audit_log.c.payload)
+        .where(audit_log.c.action == "calc.restate")
+        .order_by(audit_log.c.seq.desc())
+    )
     for (text,) in rows:
         payload = json.loads(text)
         if payload.get("base_year") == base_year:
-            return Restated(base_year, payload["original"], payload["restated"],
-                            payload["change"], payload["threshold"], list(payload["reasons"]))
+            return Restated(
+                base_year,
+                payload["original"],
+                payload["restated"],
+                payload["change"],
+                payload["threshold"],
+                list(payload["reasons"]),
+            )
     return None

@@ -100,8 +100,9 @@ class Trace:
     def breakdown_complete(self) -> bool:
         """Whether the terms recorded below account for the whole value (no eliminations, no
         parts computed without terms)."""
-        return bool(self.breakdown) and \
-            abs(self.itemised - self.value) <= 1e-6 * max(1.0, abs(self.value))
+        return bool(self.breakdown) and abs(self.itemised - self.value) <= 1e-6 * max(
+            1.0, abs(self.value)
+        )
 
     @property
     def unverified_factors(self) -> list[FactorUse]:
@@ -116,8 +117,9 @@ def _term_metric(term: dict[str, Any]) -> str:
     return str(term.get("carrier") or metric_of(term.get("input") or "") or "")
 
 
-def _add_terms(breakdown: dict[str, InputLine], record: dict[str, Any], share: float,
-               unit: str) -> None:
+def _add_terms(
+    breakdown: dict[str, InputLine], record: dict[str, Any], share: float, unit: str
+) -> None:
     """Add a formula record's terms that are in ``unit`` to ``breakdown``, by input metric."""
     quantities = {item["key"]: item for item in record.get("inputs", [])}
     counted: set[str] = set()
@@ -146,15 +148,18 @@ class Lineage:
         """The keys a record points at, last first, each with its inclusion factor."""
         found = self._refs.get(record["key"])
         if found is None:
-            factors = {child["key"]: float(child.get("factor", 1.0))
-                       for child in record.get("children", [])}
+            factors = {
+                child["key"]: float(child.get("factor", 1.0))
+                for child in record.get("children", [])
+            }
             found = [(ref, factors.get(ref, 1.0)) for ref in reversed(referenced_keys(record))]
             self._refs[record["key"]] = found
         return found
 
 
-def subtree(lineage: Lineage | dict[str, dict[str, Any]],
-            root_key: str) -> list[tuple[dict[str, Any], float]]:
+def subtree(
+    lineage: Lineage | dict[str, dict[str, Any]], root_key: str
+) -> list[tuple[dict[str, Any], float]]:
     """The record of ``root_key`` and every record under it, each once, root first, each with the
     share of it that reaches the root (the product of the roll-ups' inclusion factors on the way;
     1 under control approaches, the equity share or a part-year fraction otherwise)."""
@@ -184,8 +189,16 @@ def trace_value(lineage: Lineage | dict[str, dict[str, Any]], root_key: str) -> 
     root = lineage.records.get(root_key)
     if root is None:
         return None
-    trace = Trace(key=root_key, metric=root["metric"], entity=root["entity"], period=root["period"],
-                  value=root["value"], unit=root["unit"], kind=root["kind"], record=root)
+    trace = Trace(
+        key=root_key,
+        metric=root["metric"],
+        entity=root["entity"],
+        period=root["period"],
+        value=root["value"],
+        unit=root["unit"],
+        kind=root["kind"],
+        record=root,
+    )
     if root["kind"] == "rollup":
         trace.children = list(root.get("children", []))
         trace.own = root.get("own")
@@ -215,21 +228,37 @@ def trace_value(lineage: Lineage | dict[str, dict[str, Any]], root_key: str) -> 
             continue
         for factor in record.get("factors", []):
             if factor.get("measured"):
-                found = MeasuredUse(entity, factor["factor"], factor["value"], factor["unit"],
-                                    factor.get("role", ""), factor.get("applies_to") or "",
-                                    factor.get("replaces", ""))
+                found = MeasuredUse(
+                    entity,
+                    factor["factor"],
+                    factor["value"],
+                    factor["unit"],
+                    factor.get("role", ""),
+                    factor.get("applies_to") or "",
+                    factor.get("replaces", ""),
+                )
                 measured[(entity, found.parameter + found.role)] = found
                 continue
-            identity = (factor["factor"], str(factor.get("version", "")),
-                        factor.get("valid_from", ""), factor["value"])
+            identity = (
+                factor["factor"],
+                str(factor.get("version", "")),
+                factor.get("valid_from", ""),
+                factor["value"],
+            )
             use = factors.get(identity)
             if use is None:
                 use = factors[identity] = FactorUse(
-                    factor=factor["factor"], value=factor["value"], unit=factor["unit"],
-                    factor_set=factor.get("factor_set", ""), edition=factor.get("edition", ""),
-                    version=identity[1], valid_from=identity[2], source=factor.get("source", ""),
+                    factor=factor["factor"],
+                    value=factor["value"],
+                    unit=factor["unit"],
+                    factor_set=factor.get("factor_set", ""),
+                    edition=factor.get("edition", ""),
+                    version=identity[1],
+                    valid_from=identity[2],
+                    source=factor.get("source", ""),
                     confidence=factor.get("confidence", ""),
-                    unverified=bool(factor.get("unverified")), note=factor.get("note") or "",
+                    unverified=bool(factor.get("unverified")),
+                    note=factor.get("note") or "",
                 )
             use.entities.add(entity)
             if factor.get("role"):

@@ -25,9 +25,10 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
     if connection.dialect.name == "postgresql":
         driver = connection.connection.driver_connection
         assert driver is not None
-        with driver.cursor() as cursor, cursor.copy(
-            f'COPY "{table.name}" ({quoted}) FROM STDIN'
-        ) as copy:
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
+        ):
             for row in rows:
                 copy.write_row([row[column] for column in columns])
         return

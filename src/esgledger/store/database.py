@@ -91,8 +91,9 @@ class Database:
             with self.engine.begin() as connection:
                 command.upgrade(self._alembic_config(connection), "head")
             return
-        engine = sa.create_engine(self.engine.url, poolclass=sa.pool.NullPool,
-                                  connect_args={"timeout": 60})
+        engine = sa.create_engine(
+            self.engine.url, poolclass=sa.pool.NullPool, connect_args={"timeout": 60}
+        )
         _configure_sqlite(engine, foreign_keys=False)
         try:
             with self._write_lock, engine.begin() as connection:

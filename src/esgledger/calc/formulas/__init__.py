@@ -5,7 +5,7 @@ metric's unit, or None when none of its inputs were reported. Units are checked 
 product is converted to the metric's unit through :func:`esgledger.units.product_conversion`.
 """
 
-from esgledger.calc.formulas import basic, energy, combustion, process, scope2, scope3  # noqa: F401
+from esgledger.calc.formulas import basic, combustion, energy, process, scope2, scope3  # noqa: F401
 from esgledger.calc.formulas.registry import EXPRESSIONS, FORMULAS
 
 __all__ = ["EXPRESSIONS", "FORMULAS"]

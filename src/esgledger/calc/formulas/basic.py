@@ -21,8 +21,14 @@ def total(ctx: FormulaContext) -> float | None:
         factor = conversion_factor(value.unit, ctx.metric.unit)
         if metric.id in subtracted:
             factor = -factor
-            ctx.terms.append({"input": value.key, "value": value.value * factor,
-                              "unit": ctx.metric.unit, "detail": f"less {metric.id}"})
+            ctx.terms.append(
+                {
+                    "input": value.key,
+                    "value": value.value * factor,
+                    "unit": ctx.metric.unit,
+                    "detail": f"less {metric.id}",
+                }
+            )
         part = value.value * factor
         result += part
         for gas, tonnes in value.gases.items():
@@ -68,6 +74,9 @@ def ratio(ctx: FormulaContext) -> float | None:
     label = ctx.metric.formula.params.get("multiplier_label")
     if label:
         ctx.notes.append(f"rate expressed {label}")
-    return product(ctx, [(numerator.value, numerator.unit),
-                         (1 / denominator.value, f"1/({denominator.unit})")],
-                   ctx.metric.unit, multiplier)
+    return product(
+        ctx,
+        [(numerator.value, numerator.unit), (1 / denominator.value, f"1/({denominator.unit})")],
+        ctx.metric.unit,
+        multiplier,
+    )

@@ -7,8 +7,10 @@ from esgledger.calc.formulas.registry import CO2_PER_C, formula, product, to_co2
 from esgledger.errors import CalculationError
 
 
-@formula("combustion_co2e",
-         "sum over fuels of quantity x NCV x carbon content x oxidation x 44/12, per gas x GWP")
+@formula(
+    "combustion_co2e",
+    "sum over fuels of quantity x NCV x carbon content x oxidation x 44/12, per gas x GWP",
+)
 def combustion_co2e(ctx: FormulaContext) -> float | None:
     """Greenhouse gases from fuel combustion [tCO2e].
 
@@ -32,11 +34,15 @@ def combustion_co2e(ctx: FormulaContext) -> float | None:
         activity = (value.value, value.unit)
         ncv = ctx.parameter("ncv", metric.id, rules["ncv"].format(fuel=fuel))
         if rules["method"] == "ncv_cc_of":
-            cc = ctx.parameter("carbon_content", metric.id, rules["carbon_content"].format(fuel=fuel))
+            cc = ctx.parameter(
+                "carbon_content", metric.id, rules["carbon_content"].format(fuel=fuel)
+            )
             of = ctx.parameter("oxidation", metric.id, rules["oxidation"].format(fuel=fuel))
             co2 = product(ctx, [activity, ncv, cc, of], "t", CO2_PER_C)
-            detail = (f"{value.value:g} {value.unit} x {ncv[0]:g} {ncv[1]} x {cc[0]:g} {cc[1]} x "
-                      f"{of[0]:g} {of[1]} x 44/12")
+            detail = (
+                f"{value.value:g} {value.unit} x {ncv[0]:g} {ncv[1]} x {cc[0]:g} {cc[1]} x "
+                f"{of[0]:g} {of[1]} x 44/12"
+            )
             gases = {"co2": co2}
         else:
             ef = ctx.factor(rules["co2_factor"].format(fuel=fuel), "CO2 emission factor", metric.id)
@@ -51,15 +57,25 @@ def combustion_co2e(ctx: FormulaContext) -> float | None:
                     ctx.notes.append(note)
             if fuel_class and stationary and "ch4_factor" in rules:
                 for gas in ("ch4", "n2o"):
-                    gas_ef = ctx.factor(rules[f"{gas}_factor"].format(fuel_class=fuel_class),
-                                        f"{gas.upper()} emission factor", metric.id)
+                    gas_ef = ctx.factor(
+                        rules[f"{gas}_factor"].format(fuel_class=fuel_class),
+                        f"{gas.upper()} emission factor",
+                        metric.id,
+                    )
                     gases[gas] = product(ctx, [activity, ncv, (gas_ef.value, gas_ef.unit)], "t")
         part = 0.0
         for gas, tonnes in gases.items():
             gwp_gas = "ch4_fossil" if gas == "ch4" and ctx.options.gwp == "AR6" else gas
             co2e, _gwp = to_co2e(ctx, gwp_gas, tonnes)
             part += co2e
-        ctx.terms.append({"input": value.key, "detail": detail, "value": part,
-                          "unit": ctx.metric.unit, "gases_t": gases})
+        ctx.terms.append(
+            {
+                "input": value.key,
+                "detail": detail,
+                "value": part,
+                "unit": ctx.metric.unit,
+                "gases_t": gases,
+            }
+        )
         result += part
     return result

@@ -7,7 +7,9 @@ from esgledger.calc.formulas.registry import carry_internal, formula, product
 from esgledger.errors import CalculationError
 
 
-@formula("standard_coal", "sum over carriers of quantity x standard-coal coefficient (GB/T 2589-2020)")
+@formula(
+    "standard_coal", "sum over carriers of quantity x standard-coal coefficient (GB/T 2589-2020)"
+)
 def standard_coal(ctx: FormulaContext) -> float | None:
     """Comprehensive energy consumption [tce] = sum_i quantity_i x coefficient_i.
 
@@ -33,16 +35,31 @@ def standard_coal(ctx: FormulaContext) -> float | None:
         if ("ncv", metric.id) in ctx.site_parameters:
             ncv, ncv_unit = ctx.parameter("ncv", metric.id, spec)
             heat = ctx.factor(ctx.selection.standard_coal_heat_value(), "standard coal heat value")
-            part = product(ctx, [(value.value, value.unit), (ncv, ncv_unit),
-                                 (1 / heat.value, f"1/({heat.unit})")], ctx.metric.unit)
-            detail = f"{value.value:g} {value.unit} x {ncv:g} {ncv_unit} / {heat.value:g} {heat.unit}"
+            part = product(
+                ctx,
+                [(value.value, value.unit), (ncv, ncv_unit), (1 / heat.value, f"1/({heat.unit})")],
+                ctx.metric.unit,
+            )
+            detail = (
+                f"{value.value:g} {value.unit} x {ncv:g} {ncv_unit} / {heat.value:g} {heat.unit}"
+            )
         else:
             coefficient = ctx.factor(spec, "standard coal coefficient", metric.id)
-            part = product(ctx, [(value.value, value.unit), (coefficient.value, coefficient.unit)],
-                           ctx.metric.unit)
+            part = product(
+                ctx,
+                [(value.value, value.unit), (coefficient.value, coefficient.unit)],
+                ctx.metric.unit,
+            )
             detail = f"{value.value:g} {value.unit} x {coefficient.value:g} {coefficient.unit}"
         carry_internal(ctx, value, part)
-        ctx.terms.append({"input": value.key, "detail": detail, "value": part,
-                          "unit": ctx.metric.unit, "carrier": metric.id})
+        ctx.terms.append(
+            {
+                "input": value.key,
+                "detail": detail,
+                "value": part,
+                "unit": ctx.metric.unit,
+                "carrier": metric.id,
+            }
+        )
         result += part
     return result

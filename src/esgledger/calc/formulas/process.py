@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import CO2_PER_C, formula, product, to_co2e
+from esgledger.errors import CalculationError
 from esgledger.units import conversion_factor
 
 PRODUCTION = "production.primary_aluminium"
@@ -27,13 +28,21 @@ def anode_co2e(ctx: FormulaContext) -> float | None:
     if production is None:
         return None
     rules = ctx.selection.rule("anode", ctx.entity.country)
-    measured = any((role, PRODUCTION) in ctx.site_parameters
-                   for role in ("anode_net_consumption", "anode_sulphur", "anode_ash"))
+    measured = any(
+        (role, PRODUCTION) in ctx.site_parameters
+        for role in ("anode_net_consumption", "anode_sulphur", "anode_ash")
+    )
     if "tier1" in rules and not measured:
         ef = ctx.factor(rules["tier1"], "Tier 1 anode emission factor", PRODUCTION)
         co2 = product(ctx, [(production.value, production.unit), (ef.value, ef.unit)], "t")
-        ctx.terms.append({"input": production.key, "value": co2, "unit": "t CO2",
-                          "detail": f"{production.value:g} t x {ef.value:g} {ef.unit} (Tier 1)"})
+        ctx.terms.append(
+            {
+                "input": production.key,
+                "value": co2,
+                "unit": "t CO2",
+                "detail": f"{production.value:g} t x {ef.value:g} {ef.unit} (Tier 1)",
+            }
+        )
         return to_co2e(ctx, "co2", co2)[0]
     defaults = rules if "net_consumption" in rules else ctx.selection.rule("anode", "CN")
     nc = ctx.parameter("anode_net_consumption", PRODUCTION, defaults["net_consumption"])
@@ -43,9 +52,15 @@ def anode_co2e(ctx: FormulaContext) -> float | None:
     co2 = product(ctx, [(production.value, production.unit), nc], "t", purity * CO2_PER_C)
     if not measured:
         ctx.notes.append("no measured anode parameters: the cited defaults apply")
-    ctx.terms.append({"input": production.key, "value": co2, "unit": "t CO2",
-                      "detail": f"{production.value:g} t x {nc[0]:g} {nc[1]} x (1 - {sulphur[0]:g} "
-                                f"{sulphur[1]} - {ash[0]:g} {ash[1]}) x 44/12"})
+    ctx.terms.append(
+        {
+            "input": production.key,
+            "value": co2,
+            "unit": "t CO2",
+            "detail": f"{production.value:g} t x {nc[0]:g} {nc[1]} x (1 - {sulphur[0]:g} "
+            f"{sulphur[1]} - {ash[0]:g} {ash[1]}) x 44/12",
+        }
+    )
     return to_co2e(ctx, "co2", co2)[0]
 
 
@@ -65,14 +80,20 @@ def pfc_co2e(ctx: FormulaContext) -> float | None:
     tech = ctx.entity.cell_technology or rules.get("default_tech")
     aem = ctx.site_parameters.get(("anode_effect_minutes", PRODUCTION))
     if aem is not None:
-        source = ctx.selection.rules["pfc"]["by_technology"] if ctx.entity.cell_technology else rules
-        slope = ctx.factor(source["slope_cf4"].format(tech=tech), "CF4 slope coefficient", PRODUCTION)
+        source = (
+            ctx.selection.rules["pfc"]["by_technology"] if ctx.entity.cell_technology else rules
+        )
+        slope = ctx.factor(
+            source["slope_cf4"].format(tech=tech), "CF4 slope coefficient", PRODUCTION
+        )
         ratio = ctx.factor(source["c2f6_ratio"].format(tech=tech), "C2F6/CF4 ratio", PRODUCTION)
         minutes = ctx.parameter("anode_effect_minutes", PRODUCTION, "")[0]
         ef_cf4 = (slope.value * minutes, slope.unit)
         ef_c2f6 = (ef_cf4[0] * ratio.value * conversion_factor(ratio.unit, "1"), slope.unit)
-        method = (f"slope method: EF_CF4 = {slope.value:g} x {minutes:g} AE-min/cell-day, "
-                  f"EF_C2F6 = {ratio.value:g} x EF_CF4")
+        method = (
+            f"slope method: EF_CF4 = {slope.value:g} x {minutes:g} AE-min/cell-day, "
+            f"EF_C2F6 = {ratio.value:g} x EF_CF4"
+        )
     else:
         cf4 = ctx.factor(rules["cf4"].format(tech=tech), "CF4 emission factor", PRODUCTION)
         c2f6 = ctx.factor(rules["c2f6"].format(tech=tech), "C2F6 emission factor", PRODUCTION)
@@ -82,9 +103,16 @@ def pfc_co2e(ctx: FormulaContext) -> float | None:
     for gas, ef in (("cf4", ef_cf4), ("c2f6", ef_c2f6)):
         tonnes = product(ctx, [(production.value, production.unit), ef], "t")
         co2e, gwp = to_co2e(ctx, gas, tonnes)
-        ctx.terms.append({"input": production.key, "gas": gas.upper(), "gas_tonnes": tonnes,
-                          "value": co2e, "unit": ctx.metric.unit,
-                          "detail": f"{production.value:g} t x {ef[0]:.6g} {ef[1]} x GWP {gwp:g}"})
+        ctx.terms.append(
+            {
+                "input": production.key,
+                "gas": gas.upper(),
+                "gas_tonnes": tonnes,
+                "value": co2e,
+                "unit": ctx.metric.unit,
+                "detail": f"{production.value:g} t x {ef[0]:.6g} {ef[1]} x GWP {gwp:g}",
+            }
+        )
         result += co2e
     ctx.notes.append(method)
     return result
@@ -106,7 +134,79 @@ def carbonate_co2e(ctx: FormulaContext) -> float | None:
     for metric, value in present:
         ef = ctx.factor(rules[metric.id], "carbonate emission factor", metric.id)
         part = product(ctx, [(value.value, value.unit), (ef.value, ef.unit)], "t")
-        ctx.terms.append({"input": value.key, "value": part, "unit": "t CO2",
-                          "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}"})
+        ctx.terms.append(
+            {
+                "input": value.key,
+                "value": part,
+                "unit": "t CO2",
+                "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}",
+            }
+        )
         co2 += part
+    return to_co2e(ctx, "co2", co2)[0]
+
+
+@formula("anode_baking_co2e", "(GA - H - BA - WT) x 44/12 + PCC x BA x (1 - S - ash) x 44/12")
+def anode_baking_co2e(ctx: FormulaContext) -> float | None:
+    """CO2 from baking prebake anodes [tCO2e] (IPCC 2006 Vol. 3 Ch. 4.4, Tier 3).
+
+    Pitch volatiles burned in the furnace (Eq. 4.22): (GA - H_w - BA - WT) x 44/12, with GA the
+    green anodes charged, H_w their hydrogen, BA the baked anodes produced and WT the waste tar
+    collected [t]. Packing coke (Eq. 4.23): PCC x BA x (1 - S_pc - Ash_pc) x 44/12, with PCC the
+    packing coke per tonne of baked anode. Each term is computed only when its inputs are measured.
+    """
+    assert ctx.metric.formula is not None
+    values = {name.rsplit(".", 1)[1]: ctx.input(name) for name in ctx.metric.formula.inputs}
+    green, baked = values["green_anodes_baked"], values["baked_anodes_produced"]
+    co2 = 0.0
+    found = False
+    if green is not None and baked is not None:
+        hydrogen = values["green_anode_hydrogen"]
+        tar = values["waste_tar_collected"]
+        volatiles = (
+            green.value
+            - baked.value
+            - (hydrogen.value if hydrogen else 0.0)
+            - (tar.value if tar else 0.0)
+        )
+        if volatiles < 0:
+            raise CalculationError(
+                f"{ctx.where}: baked anodes and collected tar exceed the green "
+                "anodes charged (negative pitch volatiles)"
+            )
+        part = volatiles * CO2_PER_C
+        ctx.terms.append(
+            {
+                "input": green.key,
+                "value": part,
+                "unit": "t CO2",
+                "detail": f"({green.value:g} - {hydrogen.value if hydrogen else 0:g} - "
+                f"{baked.value:g} - {tar.value if tar else 0:g}) t x 44/12",
+            }
+        )
+        co2 += part
+        found = True
+    coke = values["packing_coke_consumption"]
+    if coke is not None and baked is not None:
+        sulphur, ash = values["packing_coke_sulphur"], values["packing_coke_ash"]
+        purity = (
+            1
+            - (_fraction(sulphur.value, sulphur.unit) if sulphur else 0.0)
+            - (_fraction(ash.value, ash.unit) if ash else 0.0)
+        )
+        part = product(
+            ctx, [(coke.value, coke.unit), (baked.value, baked.unit)], "t", purity * CO2_PER_C
+        )
+        ctx.terms.append(
+            {
+                "input": coke.key,
+                "value": part,
+                "unit": "t CO2",
+                "detail": f"{coke.value:g} t/t x {baked.value:g} t x {purity:g} x 44/12",
+            }
+        )
+        co2 += part
+        found = True
+    if not found:
+        return None
     return to_co2e(ctx, "co2", co2)[0]

@@ -26,8 +26,9 @@ def formula(name: str, expression: str) -> Callable[[Formula], Formula]:
     return register
 
 
-def product(ctx: FormulaContext, parts: list[tuple[float, str]], unit: str,
-            constant: float = 1.0) -> float:
+def product(
+    ctx: FormulaContext, parts: list[tuple[float, str]], unit: str, constant: float = 1.0
+) -> float:
     """The product of magnitudes with units, converted to ``unit`` (an error names the value)."""
     magnitude = constant
     for value, _unit in parts:

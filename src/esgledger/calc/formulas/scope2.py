@@ -11,12 +11,22 @@ from esgledger.errors import CalculationError
 def _grid_co2(ctx: FormulaContext, value: Value, factor_id: str, role: str) -> float:
     ef = ctx.factor(factor_id, role, value.key)
     co2 = product(ctx, [(value.value, value.unit), (ef.value, ef.unit)], "t")
-    ctx.terms.append({"input": value.key, "gas": "CO2", "gas_tonnes": co2, "unit": "t CO2",
-                      "value": co2, "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}"})
+    ctx.terms.append(
+        {
+            "input": value.key,
+            "gas": "CO2",
+            "gas_tonnes": co2,
+            "unit": "t CO2",
+            "value": co2,
+            "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}",
+        }
+    )
     return co2
 
 
-@formula("grid_electricity_co2e", "electricity x grid emission factor of the entity's grid x GWP(CO2)")
+@formula(
+    "grid_electricity_co2e", "electricity x grid emission factor of the entity's grid x GWP(CO2)"
+)
 def grid_electricity_co2e(ctx: FormulaContext) -> float | None:
     """Scope 2 location-based (GHG Protocol Scope 2 Guidance, 2015, ch. 6): purchased electricity
     times the average emission factor of the grid where it is consumed, for the entity's country,
@@ -40,13 +50,16 @@ def purchased_heat_co2e(ctx: FormulaContext) -> float | None:
     if not present:
         return None
     factor_id = ctx.selection.purchased_heat()
-    co2 = sum(_grid_co2(ctx, value, factor_id, "heat supply emission factor")
-              for _m, value in present)
+    co2 = sum(
+        _grid_co2(ctx, value, factor_id, "heat supply emission factor") for _m, value in present
+    )
     return to_co2e(ctx, "co2", co2)[0]
 
 
-@formula("internal_supply_co2e",
-         "energy received from each group supplier x that supplier's emission rate")
+@formula(
+    "internal_supply_co2e",
+    "energy received from each group supplier x that supplier's emission rate",
+)
 def internal_supply_co2e(ctx: FormulaContext) -> float | None:
     """Emissions of electricity and heat received from other group entities [tCO2e].
 
@@ -73,28 +86,47 @@ def internal_supply_co2e(ctx: FormulaContext) -> float | None:
                 factor = ctx.factor(ctx.selection.purchased_heat(), "heat supply emission factor")
                 rate = {"value": factor.value, "unit": factor.unit, "detail": factor.factor_id}
             else:
-                ctx.factors_read.append({"factor": f"internal.{supplier}.{carrier}",
-                                         "value": rate["value"], "unit": rate["unit"],
-                                         "role": "supplier emission rate", "applies_to": metric.id,
-                                         "measured": True, "source": rate["detail"],
-                                         "lineage_key": rate.get("key")})
+                ctx.factors_read.append(
+                    {
+                        "factor": f"internal.{supplier}.{carrier}",
+                        "value": rate["value"],
+                        "unit": rate["unit"],
+                        "role": "supplier emission rate",
+                        "applies_to": metric.id,
+                        "measured": True,
+                        "source": rate["detail"],
+                        "lineage_key": rate.get("key"),
+                    }
+                )
             if rate["unit"].startswith("tCO2e"):
-                co2e = product(ctx, [(quantity, value.unit), (rate["value"], rate["unit"])],
-                               ctx.metric.unit)
+                co2e = product(
+                    ctx, [(quantity, value.unit), (rate["value"], rate["unit"])], ctx.metric.unit
+                )
             else:  # a CO2 mass factor (the heat default): convert with the GWP of CO2
-                co2e = to_co2e(ctx, "co2", product(ctx, [(quantity, value.unit),
-                                                         (rate["value"], rate["unit"])], "t"))[0]
+                co2e = to_co2e(
+                    ctx,
+                    "co2",
+                    product(ctx, [(quantity, value.unit), (rate["value"], rate["unit"])], "t"),
+                )[0]
             ctx.add_internal(link, co2e)
-            ctx.terms.append({"input": value.key, "supplier": supplier, "value": co2e,
-                              "unit": ctx.metric.unit,
-                              "detail": f"{quantity:g} {value.unit} from {supplier} x "
-                                        f"{rate['value']:.6g} {rate['unit']}"})
+            ctx.terms.append(
+                {
+                    "input": value.key,
+                    "supplier": supplier,
+                    "value": co2e,
+                    "unit": ctx.metric.unit,
+                    "detail": f"{quantity:g} {value.unit} from {supplier} x "
+                    f"{rate['value']:.6g} {rate['unit']}",
+                }
+            )
             result += co2e
     return result
 
 
-@formula("market_electricity_co2e",
-         "certificates x 0 + supplier-specific MWh x supplier factor + remainder x residual mix")
+@formula(
+    "market_electricity_co2e",
+    "certificates x 0 + supplier-specific MWh x supplier factor + remainder x residual mix",
+)
 def market_electricity_co2e(ctx: FormulaContext) -> float | None:
     """Scope 2 market-based for purchased electricity (GHG Protocol Scope 2 Guidance 2015, ch. 6
     and Table 6.3 hierarchy): energy attribute certificates (China GEC, I-REC, green power
@@ -116,25 +148,45 @@ def market_electricity_co2e(ctx: FormulaContext) -> float | None:
         )
     co2 = 0.0
     if certified_mwh:
-        ctx.terms.append({"input": certified.key if certified else "", "value": 0.0, "unit": "t CO2",
-                          "detail": f"{certified_mwh:g} MWh covered by certificates x 0"})
+        ctx.terms.append(
+            {
+                "input": certified.key if certified else "",
+                "value": 0.0,
+                "unit": "t CO2",
+                "detail": f"{certified_mwh:g} MWh covered by certificates x 0",
+            }
+        )
     if supplier_mwh:
         factor = ctx.input(supplier_factor_id)
         if factor is None:
-            raise CalculationError(f"{ctx.where}: {supplier_id} is reported but "
-                                   f"{supplier_factor_id} (the supplier's factor) is not")
+            raise CalculationError(
+                f"{ctx.where}: {supplier_id} is reported but "
+                f"{supplier_factor_id} (the supplier's factor) is not"
+            )
         part = product(ctx, [(supplier_mwh, "MWh"), (factor.value, factor.unit)], "t")
-        ctx.terms.append({"input": factor.key, "value": part, "unit": "t CO2",
-                          "detail": f"{supplier_mwh:g} MWh x {factor.value:g} {factor.unit}"})
+        ctx.terms.append(
+            {
+                "input": factor.key,
+                "value": part,
+                "unit": "t CO2",
+                "detail": f"{supplier_mwh:g} MWh x {factor.value:g} {factor.unit}",
+            }
+        )
         co2 += part
     remainder = consumed.value - certified_mwh - supplier_mwh
     if remainder > 0:
-        residual_id = ctx.selection.residual_mix(ctx.entity.country, ctx.entity.grid_region,
-                                                 ctx.where)
+        residual_id = ctx.selection.residual_mix(
+            ctx.entity.country, ctx.entity.grid_region, ctx.where
+        )
         ef = ctx.factor(residual_id, "residual mix", consumed_id)
         part = product(ctx, [(remainder, consumed.unit), (ef.value, ef.unit)], "t")
-        ctx.terms.append({"input": consumed.key, "value": part, "unit": "t CO2",
-                          "detail": f"{remainder:g} MWh not covered x {ef.value:g} {ef.unit} "
-                                    "(residual mix)"})
+        ctx.terms.append(
+            {
+                "input": consumed.key,
+                "value": part,
+                "unit": "t CO2",
+                "detail": f"{remainder:g} MWh not covered x {ef.value:g} {ef.unit} (residual mix)",
+            }
+        )
         co2 += part
     return to_co2e(ctx, "co2", co2)[0]

@@ -22,16 +22,25 @@ def scope3_lines(ctx: FormulaContext) -> float | None:
             raise CalculationError(f"{ctx.where}: {metric.id} has no scope3 attributes")
         ef = ctx.factor(line["factor"], "Scope 3 emission factor", metric.id)
         part = product(ctx, [(value.value, value.unit), (ef.value, ef.unit)], ctx.metric.unit)
-        ctx.terms.append({"input": value.key, "value": part, "unit": ctx.metric.unit,
-                          "category": line["category"], "method": line["method"],
-                          "data_quality": line["data_quality"],
-                          "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}"})
+        ctx.terms.append(
+            {
+                "input": value.key,
+                "value": part,
+                "unit": ctx.metric.unit,
+                "category": line["category"],
+                "method": line["method"],
+                "data_quality": line["data_quality"],
+                "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}",
+            }
+        )
         result += part
     return result
 
 
-@formula("scope3_fuel_energy",
-         "fuels x well-to-tank factor + purchased electricity x grid factor x T&D loss rate")
+@formula(
+    "scope3_fuel_energy",
+    "fuels x well-to-tank factor + purchased electricity x grid factor x T&D loss rate",
+)
 def scope3_fuel_energy(ctx: FormulaContext) -> float | None:
     """Scope 3 category 3: upstream (well-to-tank) emissions of purchased fuels, and the
     transmission and distribution losses of purchased electricity at the location-based grid
@@ -43,12 +52,17 @@ def scope3_fuel_energy(ctx: FormulaContext) -> float | None:
     for metric, value in present:
         if metric.id == "energy.electricity_purchased":
             grid_id, _series = ctx.selection.grid_factor_id(
-                ctx.entity.country, ctx.entity.grid_region, ctx.options.grid_series, ctx.where)
+                ctx.entity.country, ctx.entity.grid_region, ctx.options.grid_series, ctx.where
+            )
             grid = ctx.factor(grid_id, "grid emission factor", metric.id)
-            loss = ctx.factor("scope3_indicative.electricity.td_loss_rate", "T&D loss rate",
-                              metric.id)
-            lost_co2 = product(ctx, [(value.value, value.unit), (grid.value, grid.unit),
-                                     (loss.value, loss.unit)], "t")
+            loss = ctx.factor(
+                "scope3_indicative.electricity.td_loss_rate", "T&D loss rate", metric.id
+            )
+            lost_co2 = product(
+                ctx,
+                [(value.value, value.unit), (grid.value, grid.unit), (loss.value, loss.unit)],
+                "t",
+            )
             part = to_co2e(ctx, "co2", lost_co2)[0]
             detail = f"{value.value:g} MWh x {grid.value:g} {grid.unit} x {loss.value:g} %"
         else:
@@ -58,8 +72,16 @@ def scope3_fuel_energy(ctx: FormulaContext) -> float | None:
             wtt = ctx.factor(wtt_id, "well-to-tank factor", metric.id)
             part = product(ctx, [(value.value, value.unit), (wtt.value, wtt.unit)], ctx.metric.unit)
             detail = f"{value.value:g} {value.unit} x {wtt.value:g} {wtt.unit}"
-        ctx.terms.append({"input": value.key, "value": part, "unit": ctx.metric.unit,
-                          "category": 3, "method": "average-data", "data_quality": 4,
-                          "detail": detail})
+        ctx.terms.append(
+            {
+                "input": value.key,
+                "value": part,
+                "unit": ctx.metric.unit,
+                "category": 3,
+                "method": "average-data",
+                "data_quality": 4,
+                "detail": detail,
+            }
+        )
         result += part
     return result

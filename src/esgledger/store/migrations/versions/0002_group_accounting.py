@@ -40,12 +40,15 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.String(length=40), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
-        sa.ForeignKeyConstraint(["from_entity"], ["entities.id"],
-                                name=op.f("fk_transfers_from_entity_entities")),
-        sa.ForeignKeyConstraint(["to_entity"], ["entities.id"],
-                                name=op.f("fk_transfers_to_entity_entities")),
-        sa.ForeignKeyConstraint(["batch_id"], ["import_batches.id"],
-                                name=op.f("fk_transfers_batch_id_import_batches")),
+        sa.ForeignKeyConstraint(
+            ["from_entity"], ["entities.id"], name=op.f("fk_transfers_from_entity_entities")
+        ),
+        sa.ForeignKeyConstraint(
+            ["to_entity"], ["entities.id"], name=op.f("fk_transfers_to_entity_entities")
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["import_batches.id"], name=op.f("fk_transfers_batch_id_import_batches")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfers")),
     )
     op.create_index("ix_transfers_period", "transfers", ["period"])
@@ -60,10 +63,14 @@ def upgrade() -> None:
         sa.Column("batch_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.String(length=40), nullable=False),
         sa.Column("created_by", sa.String(length=100), nullable=False),
-        sa.ForeignKeyConstraint(["entity_id"], ["entities.id"],
-                                name=op.f("fk_certificates_entity_id_entities")),
-        sa.ForeignKeyConstraint(["batch_id"], ["import_batches.id"],
-                                name=op.f("fk_certificates_batch_id_import_batches")),
+        sa.ForeignKeyConstraint(
+            ["entity_id"], ["entities.id"], name=op.f("fk_certificates_entity_id_entities")
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["import_batches.id"],
+            name=op.f("fk_certificates_batch_id_import_batches"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_certificates")),
         sa.UniqueConstraint("scheme", "certificate_id", name="uq_certificates_scheme_certificate"),
     )

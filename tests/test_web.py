@@ -1,0 +1,514 @@
+"""The web application without a browser (FastAPI TestClient), on SQLite and PostgreSQL: every
+page's JSON twin, sessions and CSRF, escaping of free text, scope (404), the entry workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from esgledger.api import create_app
+from esgledger.web.i18n import LANGUAGES, Strings, load_table
+from esgledger.web.session import SESSION_COOKIE
+from esgledger.workflow.entries import Entry
+from esgledger.workflow.queries import Filters
+from tests.collab_fixtures import PASSWORD, World
+from tests.web_seed import EVIDENCE_PDF, LAST_YEAR, YEAR, seed_last_year
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "esgledger" / "web" / "templates"
+SCRIPT = "<script>alert('x')</script>"
+ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
+
+
+@pytest.fixture
+def app(world: World, tmp_path: Path) -> FastAPI:
+    seed_last_year(world.collab.ws, tmp_path)
+    return create_app(world.collab)
+
+
+@pytest.fixture
+def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
+    """One client (own cookie jar) per user name, created on first use."""
+
+    class Clients(dict[str, TestClient]):
+        def __missing__(self, username: str) -> TestClient:
+            client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
+            client.__enter__()
+            sign_in(client, username)
+            self[username] = client
+            return client
+
+    found = Clients()
+    yield found
+    for client in found.values():
+        client.__exit__(None, None, None)
+
+
+def form_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    token = form_token(client.get("/login").text)
+    answer = client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
+    assert answer.status_code == 303, answer.text
+    return form_token(client.get("/dashboard").text)
+
+
+def csrf(client: TestClient, path: str = "/dashboard") -> str:
+    return form_token(client.get(path).text)
+
+
+def enter(world: World, username: str, entity: str, metric: str, value: float, unit: str) -> int:
+    point = world.collab.create_datapoint(
+        world.user(username), Entry(entity, YEAR, metric, value, unit)
+    )
+    return point.id
+
+
+# -- every page has a JSON twin --------------------------------------------------------------------
+def test_every_page_has_a_json_twin(world: World, browse: dict[str, TestClient]) -> None:
+    point = enter(world, "owner_a", "plant_a", "energy.diesel", 11, "t")
+    world.collab.submit(world.user("owner_a"), point, 1, None)
+    manager = browse["manager"]
+    pages = [
+        f"/dashboard?period={YEAR}",
+        "/entry",
+        f"/entry/plant_a/{YEAR}",
+        f"/entry/plant_a/{YEAR}/check?metric=energy.diesel&value.energy.diesel=12",
+        f"/review?period={YEAR}",
+        f"/datapoints/{point}",
+        f"/values?period={LAST_YEAR}",
+        f"/explain/ghg.scope1/grp/{LAST_YEAR}",
+        "/periods",
+        f"/periods/{YEAR}",
+        "/reports",
+        "/login",
+    ]
+    for page in pages:
+        path, _, query = page.partition("?")
+        suffix = f"?{query}" if query else ""
+        html = manager.get(page)
+        assert html.status_code == 200, (page, html.text[:500])
+        assert html.headers["content-type"].startswith("text/html")
+        assert "content-security-policy" in html.headers
+        twin = manager.get(f"{path}.json{suffix}")
+        assert twin.status_code == 200, (page, twin.text[:500])
+        assert twin.headers["content-type"] == "application/json"
+        negotiated = manager.get(page, headers={"Accept": "application/json"})
+        assert negotiated.json() == twin.json() or page == "/login"  # the login token is fresh
+    data = manager.get(f"/dashboard.json?period={YEAR}").json()
+    assert data["period"] == YEAR
+    assert data["progress"]["entities"][0]["entity"] == "plant_a"
+    assert [w["task"] for w in data["waiting"]] == ["review"]
+    entry = manager.get(f"/entry/plant_a/{YEAR}.json").json()
+    diesel = next(r for g in entry["groups"] for r in g["rows"] if r["metric"] == "energy.diesel")
+    assert diesel["last_year"]["value"] == 10.0 and diesel["current"]["value"] == 11.0
+    assert "kg" in diesel["units"] and diesel["over_threshold"] is False
+    review = manager.get(f"/review.json?period={YEAR}").json()
+    assert review["total"] == 1 and review["items"][0]["can"]["approve"] is True
+
+
+def test_pages_answer_in_both_languages(browse: dict[str, TestClient]) -> None:
+    manager = browse["manager"]
+    answer = manager.get("/lang/zh?next=/periods")
+    assert answer.status_code == 303 and answer.headers["location"] == "/periods"
+    page = manager.get("/periods").text
+    assert '<html lang="zh-CN">' in page and "报告期管理" in page
+    manager.get("/lang/en")
+    assert "Reporting periods" in manager.get("/periods").text
+    assert manager.get("/lang/en?next=//evil.example/x").headers["location"] == "/dashboard"
+    assert manager.get("/lang/fr").status_code == 404
+
+
+def test_every_string_the_templates_use_is_in_both_languages() -> None:
+    table = load_table()
+    used = set()
+    for template in TEMPLATES.glob("*.j2"):
+        text = template.read_text()
+        used |= set(re.findall(r"""\bt\(["']([a-z_]+\.[a-z_.]+)["']\s*[,)]""", text))
+    assert used, "no string found"
+    assert sorted(used - set(table)) == []
+    for lang in LANGUAGES:
+        strings = Strings(lang)
+        for prefix, keys in {
+            "status.": ("approved", "submitted", "draft", "rejected", "missing"),
+            "role.": ("admin", "esg_manager", "data_owner", "auditor", "viewer"),
+            "nav.": ("dashboard", "entry", "review", "values", "periods", "reports"),
+            "action.": ("explain", "submit", "approve", "reject"),
+            "task.": ("review", "correct", "submit"),
+            "reports.lang_": LANGUAGES,
+            "kind.": ("input", "formula", "rollup"),
+        }.items():
+            for key in keys:
+                assert strings(prefix + key)
+
+
+# -- sessions, CSRF --------------------------------------------------------------------------------
+def test_session_cookie_is_httponly_samesite_and_secure_under_tls(app: FastAPI) -> None:
+    for base, secure in (("http://testserver", False), ("https://testserver", True)):
+        with TestClient(app, base_url=base, follow_redirects=False) as client:
+            token = form_token(client.get("/login").text)
+            answer = client.post(
+                "/login", data={"username": "owner_a", "password": PASSWORD, "csrf_token": token}
+            )
+            cookie = answer.headers["set-cookie"].lower()
+            assert cookie.startswith(f"{SESSION_COOKIE}=")
+            assert "httponly" in cookie and "samesite=lax" in cookie
+            assert ("secure" in cookie) is secure
+
+
+def test_posts_without_the_csrf_token_are_refused(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    owner = browse["owner_a"]
+    form = {"value.energy.diesel": "12", "unit.energy.diesel": "t", "action": "save"}
+    for extra in ({}, {"csrf_token": "forged"}):
+        answer = owner.post(f"/entry/plant_a/{YEAR}", data={**form, **extra})
+        assert answer.status_code == 403
+        as_json = owner.post(
+            f"/entry/plant_a/{YEAR}",
+            data={**form, **extra},
+            headers={"Accept": "application/json"},
+        ).json()
+        assert as_json["error"]["code"] == "csrf_failed"
+    assert world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))[1] == 0
+    # another session's token does not do either
+    other = csrf(browse["owner_b"])
+    assert (
+        owner.post(f"/entry/plant_a/{YEAR}", data={**form, "csrf_token": other}).status_code == 403
+    )
+    assert owner.post("/logout").status_code == 403
+    # the sign-in form has its own token
+    with TestClient(owner.app, follow_redirects=False) as fresh:
+        refused = fresh.post("/login", data={"username": "owner_a", "password": PASSWORD})
+        assert refused.status_code == 403 and SESSION_COOKIE not in refused.headers.get(
+            "set-cookie", ""
+        )
+    # with the token it works
+    token = csrf(owner)
+    answer = owner.post(f"/entry/plant_a/{YEAR}", data={**form, "csrf_token": token})
+    assert answer.status_code == 303
+    assert world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))[1] == 1
+
+
+def test_forged_and_expired_sessions_are_refused(
+    world: World, app: FastAPI, browse: dict[str, TestClient]
+) -> None:
+    with TestClient(app, follow_redirects=False) as client:
+        for forged in ("forged", "x" * 43, "y" * 5000):
+            client.cookies.set(SESSION_COOKIE, forged)
+            answer = client.get("/dashboard.json")
+            assert answer.status_code == 401
+            assert answer.json()["error"]["code"] == "session_invalid"
+            page = client.get("/dashboard")
+            assert page.status_code == 303 and page.headers["location"].startswith("/login")
+            assert client.post("/periods/2024/lock", data={"csrf_token": "x"}).status_code in (
+                303,
+                401,
+            )
+    owner = browse["owner_a"]
+    assert owner.get("/dashboard.json").status_code == 200
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+    world.collab.clock = lambda: later
+    answer = owner.get("/dashboard.json")
+    assert answer.status_code == 401 and answer.json()["error"]["code"] == "session_expired"
+
+
+def test_sign_out_ends_the_session(browse: dict[str, TestClient]) -> None:
+    owner = browse["owner_a"]
+    session = owner.cookies.get(SESSION_COOKIE)
+    assert owner.post("/logout", data={"csrf_token": csrf(owner)}).status_code == 303
+    owner.cookies.set(SESSION_COOKIE, session or "")
+    assert owner.get("/dashboard.json").status_code == 401
+
+
+def test_brute_force_sign_in_is_throttled(app: FastAPI) -> None:
+    with TestClient(app, follow_redirects=False) as client:
+        token = form_token(client.get("/login").text)
+        statuses = []
+        for _ in range(7):
+            answer = client.post(
+                "/login",
+                data={"username": "owner_a", "password": "wrong guess!", "csrf_token": token},
+            )
+            statuses.append(answer.status_code)
+        assert statuses[0] == 401 and statuses[-1] == 429
+        assert "retry-after" in answer.headers
+        as_json = client.post(
+            "/login",
+            data={"username": "owner_a", "password": PASSWORD, "csrf_token": token},
+            headers={"Accept": "application/json"},
+        )
+        assert as_json.status_code == 429
+        assert as_json.json()["error"]["code"] == "too_many_attempts"
+
+
+# -- free text is escaped --------------------------------------------------------------------------
+def test_script_in_free_text_is_escaped_on_every_page(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    owner, manager = browse["owner_a"], browse["manager"]
+    form = {
+        "csrf_token": csrf(owner),
+        "value.energy.diesel": "20",
+        "unit.energy.diesel": "t",
+        "explanation.energy.diesel": SCRIPT,
+        "action": "submit",
+    }
+    assert owner.post(f"/entry/plant_a/{YEAR}", data=form).status_code == 303
+    (point,), _ = world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))
+    assert point.status == "submitted"
+    queue = manager.get(f"/review?period={YEAR}").text
+    assert SCRIPT not in queue and ESCAPED in queue
+    rejected = manager.post(
+        f"/datapoints/{point.id}/reject",
+        data={"csrf_token": csrf(manager), "version": "1", "comment": SCRIPT},
+    )
+    assert rejected.status_code == 303
+    pages = [
+        (owner, f"/entry/plant_a/{YEAR}"),
+        (owner, f"/datapoints/{point.id}"),
+        (manager, f"/datapoints/{point.id}"),
+        (owner, f"/datapoints/{point.id}.json"),  # JSON: exact text, no HTML
+    ]
+    for client, page in pages[:3]:
+        text = client.get(page).text
+        assert SCRIPT not in text, page
+        assert ESCAPED in text, page
+    # the JSON twin carries the text as entered (JSON, not HTML)
+    history = manager.get(f"/datapoints/{point.id}.json").json()
+    assert SCRIPT in [c["comment"] for c in history["comments"]]
+
+
+# -- scope: outside the user's entities is 404 -----------------------------------------------------
+def test_entities_outside_the_users_scope_are_404(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    other = enter(world, "owner_b", "plant_b", "energy.diesel", 5, "t")
+    world.collab.submit(world.user("owner_b"), other, 1, None)
+    evidence = world.collab.upload_evidence(world.user("owner_b"), other, "b.pdf", EVIDENCE_PDF)
+    owner = browse["owner_a"]
+    token = csrf(owner)
+    gets = [
+        f"/entry/plant_b/{YEAR}",
+        f"/entry/plant_b/{YEAR}.json",
+        f"/entry/plant_b/{YEAR}/check?metric=energy.diesel",
+        f"/datapoints/{other}",
+        f"/datapoints/{other}.json",
+        f"/evidence/{evidence['id']}",
+        f"/explain/ghg.scope1/plant_b/{LAST_YEAR}",
+        f"/review?period={YEAR}&entity=plant_b",
+    ]
+    for path in gets:
+        answer = owner.get(path)
+        assert answer.status_code == 404, path
+        assert "plant_b" not in answer.text.replace(path, "") or "no entity" in answer.text
+    unknown = owner.get(f"/entry/nowhere/{YEAR}.json").json()
+    hidden = owner.get(f"/entry/plant_b/{YEAR}.json").json()
+    assert unknown["error"]["code"] == hidden["error"]["code"] == "not_found"
+    posts = [
+        (f"/entry/plant_b/{YEAR}", {"value.energy.coke": "1", "unit.energy.coke": "t"}),
+        (f"/datapoints/{other}/approve", {"version": "1"}),
+        (f"/datapoints/{other}/evidence", {}),
+    ]
+    for path, data in posts:
+        answer = owner.post(path, data={**data, "csrf_token": token})
+        assert answer.status_code == 404, (path, answer.text[:300])
+    points, _total = world.collab.datapoints(world.user("owner_b"), Filters(period=YEAR))
+    assert [(p.metric_id, p.status) for p in points] == [("energy.diesel", "submitted")]
+    listed = owner.get(f"/dashboard.json?period={YEAR}").json()
+    assert "plant_b" not in str(listed)
+
+
+# -- entry, review, periods, evidence, reports -----------------------------------------------------
+def test_a_large_change_needs_an_explanation_before_submit(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    owner = browse["owner_a"]
+    form = {
+        "csrf_token": csrf(owner),
+        "value.energy.diesel": "20",
+        "unit.energy.diesel": "t",
+        "value.energy.electricity_purchased": "1.02",
+        "unit.energy.electricity_purchased": "GWh",
+        "action": "submit",
+    }
+    answer = owner.post(f"/entry/plant_a/{YEAR}", data=form)
+    assert answer.status_code == 422
+    assert "explain the change" in answer.text
+    statuses = {
+        p.metric_id: p.status
+        for p in world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))[0]
+    }
+    assert statuses == {"energy.diesel": "draft", "energy.electricity_purchased": "submitted"}
+    check = owner.get(
+        f"/entry/plant_a/{YEAR}/check.json?metric=energy.diesel&value.energy.diesel=20"
+    ).json()
+    assert check["change"] == pytest.approx(1.0) and check["over_threshold"] is True
+    form = {
+        "csrf_token": csrf(owner),
+        "value.energy.diesel": "20",
+        "unit.energy.diesel": "t",
+        "version.energy.diesel": "1",
+        "explanation.energy.diesel": "new quarry fleet",
+        "action": "submit",
+    }
+    answer = owner.post(f"/entry/plant_a/{YEAR}", data=form, headers={"Accept": "application/json"})
+    assert answer.status_code == 200, answer.text
+    assert [w["status"] for w in answer.json()["written"]] == ["submitted"]
+
+
+def test_a_stale_version_is_a_conflict_showing_the_current_value(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    point = enter(world, "owner_a", "plant_a", "energy.coke", 7, "t")
+    world.collab.correct_datapoint(world.user("manager"), point, 1, {"value": 8.0})
+    owner = browse["owner_a"]
+    form = {
+        "csrf_token": csrf(owner),
+        "value.energy.coke": "9",
+        "unit.energy.coke": "t",
+        "version.energy.coke": "1",
+        "action": "save",
+    }
+    answer = owner.post(f"/entry/plant_a/{YEAR}", data=form)
+    assert answer.status_code == 409
+    assert "the data point changed" in answer.text
+    assert world.collab.datapoint(world.user("owner_a"), point).value == 8.0
+
+
+def test_review_decisions_follow_the_policy(world: World, browse: dict[str, TestClient]) -> None:
+    mine = enter(world, "manager", "plant_a", "energy.coke", 3, "t")
+    world.collab.submit(world.user("manager"), mine, 1, None)
+    manager = browse["manager"]
+    card = manager.get(f"/review.json?period={YEAR}").json()["items"][0]
+    assert card["can"]["approve"] is False  # segregation of duties, decided by the policy
+    assert f"/datapoints/{mine}/approve" not in manager.get(f"/review?period={YEAR}").text
+    refused = manager.post(
+        f"/datapoints/{mine}/approve",
+        data={"csrf_token": csrf(manager), "version": "1"},
+        headers={"Accept": "application/json"},
+    )
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    other = browse["manager2"]
+    needs_comment = other.post(
+        f"/datapoints/{mine}/reject", data={"csrf_token": csrf(other), "version": "1"}
+    )
+    assert needs_comment.status_code == 422
+    fragment = other.post(
+        f"/datapoints/{mine}/approve",
+        data={"csrf_token": csrf(other), "version": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200 and 'data-status="approved"' in fragment.text
+    assert "<html" not in fragment.text
+    stale = other.post(
+        f"/datapoints/{mine}/approve",
+        data={"csrf_token": csrf(other), "version": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 409 and 'role="alert"' in stale.text
+    viewer = browse["viewer"]
+    assert "/entry" not in re.findall(r'href="(/[a-z]+)"', viewer.get("/dashboard").text)
+    assert (
+        viewer.post(
+            f"/entry/plant_a/{YEAR}",
+            data={"csrf_token": csrf(viewer), "value.energy.coke": "1", "unit.energy.coke": "t"},
+            headers={"Accept": "application/json"},
+        ).json()["errors"]["energy.coke"]["code"]
+        == "forbidden"
+    )
+    auditor = browse["auditor"]
+    assert auditor.get(f"/datapoints/{mine}.json").json()["audit"]
+
+
+def test_evidence_upload_and_download(world: World, browse: dict[str, TestClient]) -> None:
+    point = enter(world, "owner_a", "plant_a", "energy.diesel", 12, "t")
+    owner = browse["owner_a"]
+    token = csrf(owner)
+    answer = owner.post(
+        f"/datapoints/{point}/evidence",
+        data={"csrf_token": token},
+        files={"file": ("../../etc/invoice.pdf", EVIDENCE_PDF, "application/pdf")},
+    )
+    assert answer.status_code == 303
+    (record,) = world.collab.evidence(world.user("owner_a"), point)
+    assert record["file_name"] == "invoice.pdf" and len(record["sha256"]) == 64
+    download = browse["auditor"].get(f"/evidence/{record['id']}")
+    assert download.status_code == 200 and download.content == EVIDENCE_PDF
+    assert download.headers["content-disposition"].startswith("attachment")
+    refused = owner.post(
+        f"/datapoints/{point}/evidence",
+        data={"csrf_token": token},
+        files={"file": ("run.exe", b"MZ\x90\x00binary", "application/octet-stream")},
+        headers={"Accept": "application/json"},
+    )
+    assert refused.status_code == 415
+    assert refused.json()["error"]["code"] == "unsupported_media_type"
+    assert browse["viewer"].get(f"/evidence/{record['id']}").status_code == 403
+
+
+def test_period_lock_refuses_edits_and_reopen_needs_a_reason(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    point = enter(world, "owner_a", "plant_a", "energy.coke", 4, "t")
+    owner, manager = browse["owner_a"], browse["manager"]
+    token = csrf(manager)
+    not_approved = manager.post(f"/periods/{YEAR}/lock", data={"csrf_token": token})
+    assert not_approved.status_code == 409
+    world.collab.submit(world.user("owner_a"), point, 1, None)
+    world.collab.approve(world.user("manager"), point, 1, None)
+    assert manager.post(f"/periods/{YEAR}/lock", data={"csrf_token": token}).status_code == 303
+    assert manager.get(f"/periods/{YEAR}.json").json()["period"]["locked"] is True
+    edit = {
+        "csrf_token": csrf(owner),
+        "value.energy.coke": "5",
+        "unit.energy.coke": "t",
+        "version.energy.coke": "1",
+    }
+    refused = owner.post(f"/entry/plant_a/{YEAR}", data=edit)
+    assert refused.status_code == 409 and "is locked" in refused.text
+    assert (
+        owner.post(
+            f"/periods/{YEAR}/reopen", data={"csrf_token": csrf(owner), "reason": "x"}
+        ).status_code
+        == 403
+    )
+    no_reason = manager.post(f"/periods/{YEAR}/reopen", data={"csrf_token": token})
+    assert no_reason.status_code == 422
+    reopened = manager.post(
+        f"/periods/{YEAR}/reopen", data={"csrf_token": token, "reason": f"restated {SCRIPT}"}
+    )
+    assert reopened.status_code == 303
+    page = manager.get(f"/periods/{YEAR}").text
+    assert SCRIPT not in page and ESCAPED in page
+
+
+def test_reports_build_and_download(browse: dict[str, TestClient]) -> None:
+    manager = browse["manager"]
+    token = csrf(manager)
+    assert manager.post(f"/reports/{LAST_YEAR}/zh", data={"csrf_token": token}).status_code == 303
+    listing = manager.get("/reports.json").json()["reports"]
+    built = next(r for r in listing if r["period"] == LAST_YEAR)["built"]
+    assert built["zh"]["file_name"].endswith(".html") and built["en"] is None
+    download = manager.get(f"/reports/{LAST_YEAR}/zh")
+    assert download.status_code == 200 and download.headers["content-disposition"].startswith(
+        "attachment"
+    )
+    assert (
+        browse["owner_a"]
+        .post(f"/reports/{LAST_YEAR}/en", data={"csrf_token": csrf(browse["owner_a"])})
+        .status_code
+        == 403
+    )
+    assert manager.get("/reports/abcd/en.json").status_code in (404, 422)

@@ -1,0 +1,284 @@
+"""The web application in a real browser (Debian's headless Chromium driven by Playwright) against
+the real server (uvicorn on loopback), on SQLite and PostgreSQL.
+
+The review scenario of the collaboration issue: a data owner enters and submits values with an
+explanation for a large change and uploads evidence; an ESG manager rejects one and approves the
+rest; the owner corrects the rejected one; the manager approves it; the dashboard shows the period
+complete; the period is locked and a further edit is refused; the report downloads. Screenshots of
+the main pages go to ``test-artifacts/screenshots/``. The browser must start: no skipping.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
+
+from esgledger.api import create_app
+from esgledger.collaboration import Collaboration, Settings
+from esgledger.services import Workspace
+from tests.collab_fixtures import PASSWORD, make_org
+from tests.web_seed import EVIDENCE_PDF, VALUES, YEAR, seed_last_year
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test.sh does)")
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+        except Exception as exc:  # the browser tests must run, never skip
+            pytest.fail(f"headless Chromium did not start: {exc}")
+        yield launched
+        launched.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """The application on a free loopback port, served by uvicorn in a thread."""
+    ws = Workspace.open(db_url, actor="setup")
+    make_org(ws, tmp_path)
+    seed_last_year(ws, tmp_path)
+    collab = Collaboration(ws, Settings(files_dir=tmp_path / "files"))
+    collab.create_user(None, "owner_a", PASSWORD, "data_owner", ["plant_a"])
+    collab.create_user(None, "manager", PASSWORD, "esg_manager", [])
+    port = free_port()
+    config = uvicorn.Config(create_app(collab), host="127.0.0.1", port=port, log_level="warning")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+    ws.db.dispose()
+
+
+class Person:
+    """One user in their own browser context (own cookies)."""
+
+    def __init__(self, browser: Browser, base: str, username: str, backend: str):
+        self.context: BrowserContext = browser.new_context(
+            base_url=base, viewport={"width": 1280, "height": 900}, accept_downloads=True
+        )
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page: Page = self.context.new_page()
+        self.username = username
+        self.backend = backend
+        self.dialogs: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        # a failed request (the refused edit's 409) is logged by the browser; anything else
+        # (a script error, a content security policy violation) is a failure
+        if message.type == "error" and "status of 409" not in message.text:
+            self.console_errors.append(message.text)
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def shot(self, name: str, full_page: bool = True) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(
+            path=str(SCREENSHOTS / f"{self.backend}-{name}.png"), full_page=full_page
+        )
+
+    def login(self, screenshot: str | None = None) -> None:
+        page = self.page
+        page.goto("/login")
+        page.fill("input[name=username]", self.username)
+        page.fill("input[name=password]", PASSWORD)
+        if screenshot:
+            self.shot(screenshot, full_page=False)
+        page.click("form.stack button[type=submit]")
+        expect(page.locator("header .user")).to_contain_text(self.username)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def card(page: Page, metric: str) -> Locator:
+    return page.locator(f"article.card[data-metric='{metric}']")
+
+
+def test_review_scenario_in_a_real_browser(browser: Browser, server: str, backend: str) -> None:
+    owner = Person(browser, server, "owner_a", backend)
+    manager = Person(browser, server, "manager", backend)
+    try:
+        run_scenario(owner, manager)
+    finally:
+        owner.close()
+        manager.close()
+
+
+def run_scenario(owner: Person, manager: Person) -> None:
+    # -- the data owner enters this year's values; the large change needs an explanation ------
+    owner.login(screenshot="login")
+    page = owner.page
+    page.goto(f"/entry/plant_a/{YEAR}")
+    for metric, (_before, _unit, typed) in VALUES.items():
+        page.fill(f"input[name='value.{metric}']", typed)
+    page.press("input[name='value.energy.diesel']", "Tab")
+    explanation = page.locator("#ex-energy-diesel textarea")
+    expect(explanation).to_be_visible()  # shown by HTMX: +100 % against last year
+    expect(page.locator("#ex-energy-diesel")).to_contain_text("+100%")
+    expect(explanation).to_have_attribute("required", "")
+    explanation.fill("New mobile fleet <script>alert('x')</script> for the quarry")
+    owner.shot("entry-filled")
+    page.click("button[value=submit]")
+    expect(page.locator("#flash")).to_contain_text("3")
+    expect(page.locator("#row-energy-diesel .badge")).to_have_text("submitted")
+
+    # -- evidence for the diesel value ---------------------------------------------------------
+    page.click("#row-energy-diesel a:has-text('history')")
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "fuel-invoice.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF}],
+    )
+    page.click("form.upload button[type=submit]")
+    expect(page.locator("#flash")).to_be_visible()
+    expect(page.locator(".evidence a:has-text('fuel-invoice.pdf')")).to_be_visible()
+    owner.shot("datapoint-history")
+
+    # -- the ESG manager rejects the water value and approves the rest ----------------------
+    manager.login()
+    review = manager.page
+    review.goto(f"/review?period={YEAR}")
+    expect(review.locator("article.card")).to_have_count(3)
+    diesel = card(review, "energy.diesel")
+    expect(diesel.locator(".explanations")).to_contain_text("<script>alert('x')</script>")
+    expect(diesel.locator(".evidence")).to_contain_text("fuel-invoice.pdf")
+    manager.shot("review-queue")
+    water = card(review, "water.withdrawal")
+    water.locator("form.reject input[name=comment]").fill("December meter reading is missing")
+    water.locator("form.reject button").click()
+    expect(card(review, "water.withdrawal")).to_have_attribute("data-status", "rejected")
+    for metric in ("energy.diesel", "energy.electricity_purchased"):
+        card(review, metric).locator("form.approve button").click()
+        expect(card(review, metric)).to_have_attribute("data-status", "approved")
+
+    # -- the owner corrects the rejected value and submits it again --------------------------
+    page.goto(f"/dashboard?period={YEAR}")
+    expect(page.locator("table.waiting")).to_contain_text("Correct")
+    page.goto(f"/entry/plant_a/{YEAR}")
+    expect(page.locator("#row-water-withdrawal .badge")).to_have_text("rejected")
+    page.fill("input[name='value.water.withdrawal']", "5180")
+    page.click("button[value=submit]")
+    expect(page.locator("#row-water-withdrawal .badge")).to_have_text("submitted")
+
+    # -- the manager approves the correction; the period is complete -------------------------
+    review.goto(f"/review?period={YEAR}")
+    water = card(review, "water.withdrawal")
+    expect(water).to_contain_text("5,180")
+    water.locator("form.approve button").click()
+    expect(card(review, "water.withdrawal")).to_have_attribute("data-status", "approved")
+    review.goto(f"/dashboard?period={YEAR}")
+    expect(review.locator("#period-status")).to_have_class("summary complete")
+
+    # -- calculate, look at an explanation, lock ----------------------------------------------
+    review.goto(f"/periods/{YEAR}")
+    review.click("#run-calc")
+    expect(review.locator("table.data")).to_contain_text("tCO")
+    manager.shot("values")
+    review.goto(f"/explain/ghg.scope1/grp/{YEAR}")
+    expect(review.locator("section.record.root")).to_be_visible()
+    expect(review.locator("body")).to_contain_text("energy.diesel@plant_a")
+    manager.shot("explain")
+    review.goto(f"/dashboard?period={YEAR}")
+    manager.shot("dashboard")
+    review.goto(f"/periods/{YEAR}")
+    review.fill("input[name=reason]", "Figures approved for the annual report")
+    review.click("#lock-period")
+    expect(review.locator("#period-state .badge")).to_have_text("locked")
+    manager.shot("period-locked")
+
+    # -- a further edit is refused -----------------------------------------------------------
+    page.goto(f"/entry/plant_a/{YEAR}")
+    expect(page.locator("#locked-note")).to_be_visible()
+    expect(page.locator("input[name='value.energy.diesel']")).to_be_disabled()
+    page.evaluate(
+        """() => {
+            const form = document.getElementById('entry-form');
+            form.querySelectorAll('[disabled]').forEach(e => e.removeAttribute('disabled'));
+            form.querySelector("input[name='value.energy.diesel']").value = '25';
+            form.submit();
+        }"""
+    )
+    expect(page.locator("#form-errors")).to_be_visible()
+    expect(page.locator("#row-energy-diesel .field-error")).to_contain_text("locked")
+    owner.shot("edit-refused", full_page=False)
+
+    # -- the report is built and downloads ---------------------------------------------------
+    review.goto("/reports")
+    review.click(f"#build-{YEAR}-en")
+    link = review.locator(f"#download-{YEAR}-en")
+    expect(link).to_be_visible()
+    with review.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    target = SCREENSHOTS.parent / f"{owner.backend}-{download.suggested_filename}"
+    download.save_as(target)
+    assert "<html" in target.read_text(encoding="utf-8")[:200].lower()
+    manager.shot("reports")
+
+    # -- the same pages in Chinese ---------------------------------------------------------------
+    review.goto(f"/dashboard?period={YEAR}")
+    review.click("header .langs a[lang=zh-CN]")
+    expect(review.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(review.locator("#period-status")).to_contain_text("已完成")
+    manager.shot("dashboard-zh")
+    review.goto(f"/explain/ghg.scope1/grp/{YEAR}")
+    expect(review.locator("h1")).to_contain_text("计算过程")
+    manager.shot("explain-zh")
+    page.click("header .langs a[lang=zh-CN]")
+    expect(page.locator("h1")).to_contain_text("数据填报")
+    owner.shot("entry-zh")
+    page.click("#row-energy-diesel a.small")
+    expect(page.locator("h2").first).to_contain_text("版本")  # no upload: the period is locked
+    owner.shot("datapoint-zh")
+    assert owner.dialogs == [] and manager.dialogs == []  # no script from free text ran
+    assert owner.console_errors == [] and manager.console_errors == []
