@@ -114,8 +114,8 @@ class CaseRef:
 # -- loading and validation ------------------------------------------------------------------------
 
 
-def _case_files() -> list[Path]:
-    return sorted(CASES_DIR.glob("*.yaml"))
+def _case_files(directory: Path = CASES_DIR) -> list[Path]:
+    return sorted(directory.glob("*.yaml"))
 
 
 def _read(path: Path) -> Any:
@@ -283,10 +283,10 @@ def validate_file(path: Path, metric_ids: set[str]) -> list[str]:
     return problems
 
 
-def collect_cases() -> list[CaseRef]:
+def collect_cases(directory: Path = CASES_DIR) -> list[CaseRef]:
     """Every case of every file that parses; the well-formedness test reports the rest."""
     found = []
-    for path in _case_files():
+    for path in _case_files(directory):
         try:
             content = _read(path)
         except yaml.YAMLError:

@@ -44,6 +44,7 @@ from tests.helpers import write_csv
 from tests.test_calc_cases import (
     OPTION_KEYS,
     CaseRef,
+    _case_files,
     _check_keys,
     _check_period,
     _compare,
@@ -52,6 +53,7 @@ from tests.test_calc_cases import (
     _read,
     _text,
     _write_data,
+    collect_cases,
     validate_case,
 )
 
@@ -214,26 +216,7 @@ def validate_group_file(path: Path, metric_ids: set[str]) -> list[str]:
     return problems
 
 
-def _case_files() -> list[Path]:
-    return sorted(CASES_DIR.glob("*.yaml"))
-
-
-def collect_group_cases() -> list[CaseRef]:
-    found = []
-    for path in _case_files():
-        try:
-            content = _read(path)
-        except yaml.YAMLError:
-            continue
-        if not isinstance(content, dict) or not isinstance(content.get("cases"), list):
-            continue
-        for index, case in enumerate(content["cases"]):
-            name = case.get("name") if isinstance(case, dict) else None
-            found.append(CaseRef(path.name, str(name or f"cases[{index}]"), case))
-    return found
-
-
-CASES = collect_group_cases()
+CASES = collect_cases(CASES_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -242,7 +225,7 @@ def catalogue_metric_ids() -> set[str]:
 
 
 def test_group_case_files_are_well_formed(catalogue_metric_ids: set[str]) -> None:
-    files = _case_files()
+    files = _case_files(CASES_DIR)
     assert files, f"no case files in {CASES_DIR}"
     problems = [p for path in files for p in validate_group_file(path, catalogue_metric_ids)]
     assert not problems, "malformed case files:\n  " + "\n  ".join(problems)
