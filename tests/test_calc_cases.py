@@ -407,17 +407,21 @@ def test_case(ref: CaseRef, ws: Workspace, tmp_path: Path, metric_ids: set[str])
 
 
 def _compare(ref: CaseRef, ws: Workspace, item: dict[str, Any], period: str) -> list[str]:
-    label = _describe(ref, item, period)
-    entity = _text(item["entity"])
     try:
-        actual: float | None = ws.show(item["metric"], entity, period).value
+        actual: float | None = ws.show(item["metric"], _text(item["entity"]), period).value
     except EsgLedgerError:
         actual = None
+    return judge(_describe(ref, item, period), item, actual, "no value")
+
+
+def judge(label: str, item: dict[str, Any], actual: float | None, missing: str) -> list[str]:
+    """Compare ``actual`` with an expected item (value within tolerance, or ``absent``); return
+    the failure message naming the case, the value, the working and the reference."""
     if item.get("absent"):
         if actual is None:
             return []
         return [
-            f"{label}\n  expected: no value\n  actual:   {actual!r}\n"
+            f"{label}\n  expected: {missing}\n  actual:   {actual!r}\n"
             f"  working:  {item['working']}\n  reference: {item['reference']}"
         ]
     expected = float(item["value"])
@@ -432,6 +436,6 @@ def _compare(ref: CaseRef, ws: Workspace, item: dict[str, Any], period: str) -> 
     difference = "" if actual is None else f" (difference {actual - expected:+.9g})"
     return [
         f"{label}\n  expected: {expected!r} ({tolerance_text})\n"
-        f"  actual:   {'no value' if actual is None else repr(actual)}{difference}\n"
+        f"  actual:   {missing if actual is None else repr(actual)}{difference}\n"
         f"  working:  {item['working']}\n  reference: {item['reference']}"
     ]

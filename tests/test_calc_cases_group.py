@@ -54,6 +54,7 @@ from tests.test_calc_cases import (
     _text,
     _write_data,
     collect_cases,
+    judge,
     validate_case,
 )
 
@@ -325,30 +326,8 @@ def _steps(case: dict[str, Any]) -> list[tuple[str, CalcOptions, list[dict[str, 
 
 
 def _compare_restated(ref: CaseRef, ws: Workspace, item: dict[str, Any], period: str) -> list[str]:
-    label = "restated " + _describe(ref, item, period)
     actual = ws.restated_value(item["metric"], _text(item["entity"]), period)
-    if item.get("absent"):
-        if actual is None:
-            return []
-        return [
-            f"{label}\n  expected: no restated value\n  actual:   {actual!r}\n"
-            f"  working:  {item['working']}\n  reference: {item['reference']}"
-        ]
-    expected = float(item["value"])
-    if "abs_tolerance" in item:
-        allowed = float(item["abs_tolerance"])
-        tolerance_text = f"abs_tolerance {item['abs_tolerance']}"
-    else:
-        allowed = float(item["rel_tolerance"]) * abs(expected)
-        tolerance_text = f"rel_tolerance {item['rel_tolerance']}"
-    if actual is not None and abs(actual - expected) <= allowed:
-        return []
-    difference = "" if actual is None else f" (difference {actual - expected:+.9g})"
-    return [
-        f"{label}\n  expected: {expected!r} ({tolerance_text})\n"
-        f"  actual:   {'no restated value' if actual is None else repr(actual)}{difference}\n"
-        f"  working:  {item['working']}\n  reference: {item['reference']}"
-    ]
+    return judge("restated " + _describe(ref, item, period), item, actual, "no restated value")
 
 
 @pytest.mark.parametrize("ref", CASES, ids=[ref.id for ref in CASES])
