@@ -15,7 +15,7 @@ metric's own unit (every metric whose checks accept 1 is used), so that plausibi
 
 Reports writes per second (landed POST and PATCH), reads per second, and p50/p99 latency of writes,
 reads and all requests. Targets: >= 300 writes/s and p99 <= 200 ms on a 2-core machine. The load
-generator runs in this process (asyncio + httpx), on the same machine as the server, so it takes
+generator runs in this process (asyncio + aiohttp), on the same machine as the server, so it takes
 part of the CPU. Not part of the test suite.
 """
 
@@ -38,6 +38,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import aiohttp
 import httpx
 import sqlalchemy as sa
 
@@ -59,9 +60,9 @@ class Stats:
     errors: dict[int, int] = field(default_factory=dict)
     samples: dict[int, str] = field(default_factory=dict)  # the first error body of each status
 
-    def error(self, answer: httpx.Response) -> None:
-        self.errors[answer.status_code] = self.errors.get(answer.status_code, 0) + 1
-        self.samples.setdefault(answer.status_code, answer.text[:300])
+    def error(self, answer: Answer) -> None:
+        self.errors[answer.status] = self.errors.get(answer.status, 0) + 1
+        self.samples.setdefault(answer.status, answer.text[:300])
 
 
 def free_port() -> int:
@@ -105,77 +106,86 @@ def input_metrics(url: str) -> list[tuple[str, str]]:
     return metrics
 
 
+@dataclass
+class Answer:
+    status: int
+    body: dict | None
+    text: str
+
+
+async def call(http: aiohttp.ClientSession, method: str, path: str, body: dict | None) -> Answer:
+    async with http.request(method, f"{API}{path}", json=body) as response:
+        text = await response.text()
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            parsed = None
+        return Answer(response.status, parsed, text)
+
+
 async def client_loop(
     number: int,
-    user: str,
     entity: str,
     metrics: list[tuple[str, str]],
-    base: str,
+    http: aiohttp.ClientSession,
     deadline: float,
     read_share: float,
     stats: Stats,
-    tokens: dict[str, str],
 ) -> None:
     rng = random.Random(number)
     period = str(1950 + number)  # each client enters its own period: no two create the same key
     held: list[dict] = []  # [{"id", "version"}] of the values this client entered
     untried = list(metrics)  # metrics this client has not tried to enter yet
-    headers = {"Authorization": f"Bearer {tokens[user]}"}
-    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-        while time.perf_counter() < deadline:
-            start = time.perf_counter()
-            if held and rng.random() < read_share:
-                answer = await http.get(f"{API}/datapoints/{rng.choice(held)['id']}")
-                elapsed = (time.perf_counter() - start) * 1000
-                if answer.status_code == 200:
-                    stats.read_ms.append(elapsed)
-                else:
-                    stats.error(answer)
-                continue
-            if untried:
-                metric, unit = untried.pop(0)
-                answer = await http.post(
-                    f"{API}/datapoints",
-                    json={
-                        "entity": entity,
-                        "period": period,
-                        "metric": metric,
-                        "value": rng.uniform(0.9, 1.1),
-                        "unit": unit,
-                    },
-                )
-                target = None
-            else:
-                target = rng.choice(held)
-                answer = await http.patch(
-                    f"{API}/datapoints/{target['id']}",
-                    json={"version": target["version"], "value": rng.uniform(0.9, 1.1)},
-                )
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        if held and rng.random() < read_share:
+            answer = await call(http, "GET", f"/datapoints/{rng.choice(held)['id']}", None)
             elapsed = (time.perf_counter() - start) * 1000
-            if answer.status_code in (200, 201):
-                stats.write_ms.append(elapsed)
-                body = answer.json()
-                if target is None:
-                    held.append({"id": body["id"], "version": body["version"]})
-                else:
-                    target.update(id=body["id"], version=body["version"])
-            elif answer.status_code == 409 and target is not None:
-                stats.conflicts += 1
-                current = answer.json()["error"]["details"]["current"]
-                target.update(id=current["id"], version=current["version"])
+            if answer.status == 200:
+                stats.read_ms.append(elapsed)
             else:
                 stats.error(answer)
+            continue
+        if untried:
+            metric, unit = untried.pop(0)
+            body = {
+                "entity": entity,
+                "period": period,
+                "metric": metric,
+                "value": rng.uniform(0.9, 1.1),
+                "unit": unit,
+            }
+            answer = await call(http, "POST", "/datapoints", body)
+            target = None
+        else:
+            target = rng.choice(held)
+            body = {"version": target["version"], "value": rng.uniform(0.9, 1.1)}
+            answer = await call(http, "PATCH", f"/datapoints/{target['id']}", body)
+        elapsed = (time.perf_counter() - start) * 1000
+        if answer.status in (200, 201) and answer.body is not None:
+            stats.write_ms.append(elapsed)
+            if target is None:
+                held.append({"id": answer.body["id"], "version": answer.body["version"]})
+            else:
+                target.update(id=answer.body["id"], version=answer.body["version"])
+        elif answer.status == 409 and target is not None and answer.body is not None:
+            stats.conflicts += 1
+            current = answer.body["error"]["details"]["current"]
+            target.update(id=current["id"], version=current["version"])
+        else:
+            stats.error(answer)
 
 
 async def sign_in(base: str, users: set[str]) -> dict[str, str]:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+    async with aiohttp.ClientSession(base_url=base) as http:
         tokens = {}
         for user in sorted(users):
-            answer = await http.post(
-                f"{API}/auth/token", json={"username": user, "password": PASSWORD}
+            answer = await call(
+                http, "POST", "/auth/token", {"username": user, "password": PASSWORD}
             )
-            answer.raise_for_status()
-            tokens[user] = answer.json()["access_token"]
+            if answer.status != 200 or answer.body is None:
+                raise SystemExit(f"sign-in of {user} failed: {answer.status} {answer.text[:200]}")
+            tokens[user] = answer.body["access_token"]
         return tokens
 
 
@@ -188,15 +198,29 @@ async def run_load(
 ) -> tuple[Stats, float]:
     tokens = await sign_in(base, {user for user, _ in assignments})
     stats = Stats()
-    started = time.perf_counter()
-    deadline = started + duration
-    await asyncio.gather(
-        *(
-            client_loop(n, user, entity, metrics, base, deadline, read_share, stats, tokens)
-            for n, (user, entity) in enumerate(assignments)
+    # One session (one keep-alive connection) per client, like separate users' browsers or scripts.
+    sessions = [
+        aiohttp.ClientSession(
+            base_url=base,
+            headers={"Authorization": f"Bearer {tokens[user]}"},
+            connector=aiohttp.TCPConnector(limit=1),
+            timeout=aiohttp.ClientTimeout(total=30),
         )
-    )
-    return stats, time.perf_counter() - started
+        for user, _ in assignments
+    ]
+    try:
+        started = time.perf_counter()
+        deadline = started + duration
+        await asyncio.gather(
+            *(
+                client_loop(n, entity, metrics, sessions[n], deadline, read_share, stats)
+                for n, (_, entity) in enumerate(assignments)
+            )
+        )
+        return stats, time.perf_counter() - started
+    finally:
+        for session in sessions:
+            await session.close()
 
 
 def wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -224,6 +248,13 @@ def cpu_seconds(pid: int) -> float:
         fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds spent by every process on the machine (user, nice, system, irq), on Linux."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(f) for f in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -312,11 +343,17 @@ def main() -> int:
         )
         wait_ready(base, server)
         cpu_before = cpu_seconds(server.pid)
+        client_before = time.process_time()
+        machine_before = machine_busy_seconds()
         stats, elapsed = asyncio.run(
             run_load(base, assignments, metrics, args.duration, args.read_share)
         )
         server_cpu = cpu_seconds(server.pid) - cpu_before
+        client_cpu = time.process_time() - client_before
         result = summary(stats, elapsed, backend, args.clients, args.workers, server_cpu)
+        result["client_cores_busy"] = round(client_cpu / elapsed, 2)
+        machine = machine_busy_seconds() - machine_before
+        result["machine_cores_busy"] = round(machine / elapsed, 2)
     finally:
         if server is not None:
             server.send_signal(signal.SIGINT)
@@ -337,7 +374,9 @@ def main() -> int:
         f"read p50 {result['read_p50_ms']} ms p99 {result['read_p99_ms']} ms; "
         f"{result['conflicts']} conflicts, errors {result['errors'] or 'none'}; server "
         f"{result['server_cpu_ms_per_request']} ms CPU per request, "
-        f"{result['server_cores_busy']} cores busy"
+        f"{result['server_cores_busy']} cores busy; load generator "
+        f"{result['client_cores_busy']} cores busy; machine {result['machine_cores_busy']} of "
+        f"{os.cpu_count()} cores busy"
     )
     target_met = result["writes_per_s"] >= 300 and result["all_p99_ms"] <= 200
     print("targets (>= 300 writes/s, p99 <= 200 ms): " + ("met" if target_met else "missed"))

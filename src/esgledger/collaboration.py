@@ -31,12 +31,14 @@ from esgledger.errors import EsgLedgerError
 from esgledger.evidence import store as evidence_store
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent, VerifyResult
+from esgledger.ledger.group_commit import GroupCommitter
 from esgledger.ledger.reads import periods_with_data
-from esgledger.service_errors import Invalid, NotFound, Unauthenticated
+from esgledger.service_errors import Invalid, NotFound
 from esgledger.services import Workspace
 from esgledger.store import Database
 from esgledger.store.schema import settings as settings_table
 from esgledger.workflow import entries, periods, queries, review
+from esgledger.workflow.configuration import ConfigurationCache
 from esgledger.workflow.entries import Entry
 from esgledger.workflow.queries import Filters
 from esgledger.workflow.views import metric_dict
@@ -87,6 +89,8 @@ class Collaboration:
         files = self.settings.files_dir or default_files_dir(workspace)
         self.evidence_dir = files / "evidence"
         self.reports_dir = files / "reports"
+        self.configuration = ConfigurationCache()
+        self.writes = GroupCommitter(self.db)
         window = self.settings.failure_window.total_seconds()
         self._by_address = Throttle(self.settings.failures_per_address, window)
         self._by_name = Throttle(self.settings.failures_per_name, window)
@@ -133,13 +137,14 @@ class Collaboration:
 
     def principal_for_token(self, token: str) -> Principal:
         with self.db.reading() as connection:
-            username = credentials.token_user(connection, token, self.clock())
-            return self._principal(connection, username)
+            username, generation = credentials.token_holder(connection, token, self.clock())
+            return self.configuration.principal(connection, username, generation)
 
     def principal_for_session(self, session_id: str) -> tuple[Principal, credentials.Session]:
         with self.db.reading() as connection:
             session = credentials.find_session(connection, session_id, self.clock())
-            return self._principal(connection, session.username), session
+            generation = audit.configuration_generation(connection)
+            return self.configuration.principal(connection, session.username, generation), session
 
     def revoke_token(self, token: str) -> None:
         with self.db.transaction() as connection:
@@ -148,13 +153,6 @@ class Collaboration:
     def close_session(self, session_id: str) -> None:
         with self.db.transaction() as connection:
             credentials.close_session(connection, session_id)
-
-    @staticmethod
-    def _principal(connection: sa.Connection, username: str) -> Principal:
-        try:
-            return accounts.load_principal(connection, username)
-        except NotFound as exc:
-            raise Unauthenticated("the account is not active") from exc
 
     # -- users -------------------------------------------------------------------------------
     def create_user(
@@ -271,8 +269,12 @@ class Collaboration:
     def create_datapoint(
         self, user: Principal, entry: Entry, explanation: str | None = None
     ) -> DataPoint:
-        with self.db.transaction() as connection:
-            return entries.create(connection, user, entry, self.ws.catalogue, explanation)
+        catalogue = self.ws.catalogue
+        return self.writes.run(
+            lambda connection: entries.create(
+                connection, user, entry, catalogue, explanation, self.configuration
+            )
+        )
 
     def correct_datapoint(
         self,
@@ -282,10 +284,19 @@ class Collaboration:
         changes: dict[str, Any],
         explanation: str | None = None,
     ) -> DataPoint:
-        with self.db.transaction() as connection:
-            return entries.correct(
-                connection, user, datapoint_id, version, changes, self.ws.catalogue, explanation
+        catalogue = self.ws.catalogue
+        return self.writes.run(
+            lambda connection: entries.correct(
+                connection,
+                user,
+                datapoint_id,
+                version,
+                changes,
+                catalogue,
+                explanation,
+                self.configuration,
             )
+        )
 
     def submit(
         self, user: Principal, datapoint_id: int, version: int, explanation: str | None = None
@@ -303,8 +314,11 @@ class Collaboration:
     def _transition(
         self, user: Principal, datapoint_id: int, version: int, action: str, comment: str | None
     ) -> DataPoint:
-        with self.db.transaction() as connection:
-            return review.transition(connection, user, datapoint_id, version, action, comment)
+        return self.writes.run(
+            lambda connection: review.transition(
+                connection, user, datapoint_id, version, action, comment, self.configuration
+            )
+        )
 
     def set_change_threshold(self, user: Principal, ratio: float) -> None:
         """The relative change against last year above which submitting needs an explanation."""

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent
 from esgledger.service_errors import Unauthenticated
-from esgledger.store.schema import api_tokens, users, web_sessions
+from esgledger.store.schema import api_tokens, audit_head, users, web_sessions
 
 TOKEN_PREFIX = "esgl_"
 
@@ -69,15 +69,28 @@ def issue_token(
     return Issued(secret, expires)
 
 
-def token_user(connection: sa.Connection, secret: str, now: dt.datetime) -> str:
-    """The user a token belongs to; Unauthenticated if forged, expired, revoked or inactive."""
-    row = connection.execute(
-        sa.select(
-            api_tokens.c.username, api_tokens.c.expires_at, api_tokens.c.revoked, users.c.active
-        )
-        .join(users, users.c.username == api_tokens.c.username)
-        .where(api_tokens.c.token_hash == digest(secret))
-    ).first()
+# Built once (every API request runs it): the token, its user's state, and the configuration
+# generation, so that a cached principal is used only while it is current.
+_TOKEN_HOLDER = (
+    sa.select(
+        api_tokens.c.username,
+        api_tokens.c.expires_at,
+        api_tokens.c.revoked,
+        users.c.active,
+        sa.select(audit_head.c.configuration_generation)
+        .where(audit_head.c.id == 1)
+        .scalar_subquery()
+        .label("generation"),
+    )
+    .join(users, users.c.username == api_tokens.c.username)
+    .where(api_tokens.c.token_hash == sa.bindparam("token_hash"))
+)
+
+
+def token_holder(connection: sa.Connection, secret: str, now: dt.datetime) -> tuple[str, int]:
+    """The user a token belongs to and the configuration generation, in one query;
+    Unauthenticated if the token is forged, expired or revoked, or its user inactive."""
+    row = connection.execute(_TOKEN_HOLDER, {"token_hash": digest(secret)}).first()
     if row is None or row.revoked or not row.active:
         raise Unauthenticated("the bearer token is not valid; get one from POST /api/v1/auth/token")
     if parse_iso(row.expires_at) <= now:
@@ -85,7 +98,7 @@ def token_user(connection: sa.Connection, secret: str, now: dt.datetime) -> str:
             "the bearer token has expired; get a new one from POST /api/v1/auth/token",
             code="token_expired",
         )
-    return str(row.username)
+    return str(row.username), int(row.generation)
 
 
 def revoke_token(connection: sa.Connection, secret: str) -> None:

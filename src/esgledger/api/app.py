@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from esgledger.api import errors
@@ -16,8 +20,21 @@ PREFIX = "/api/v1"
 MULTIPART_OVERHEAD = 64 * 1024
 
 
+# Worker threads per process for the routes that block on the database. More threads than this
+# only contend for the interpreter lock: with 40 (anyio's default) the writer thread waited for it
+# most of the time and a 50-client load ran at half the rate (benchmarks/bench_api_load.py).
+WORKER_THREADS = 8
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+
+
 def create_app(collaboration: Collaboration) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="esgledger API",
         version="1",
         description="Traceable ESG data: entities, metrics, data points with review workflow, "

@@ -1,7 +1,9 @@
 """Request dependencies: the service and the signed-in user (bearer token).
 
 The ones that do no I/O are ``async`` so that FastAPI runs them on the event loop instead of
-handing each to the thread pool."""
+handing each to the thread pool. ``User`` is resolved in a worker thread of its own; the busiest
+routes (data points) take the ``Token`` instead and resolve the user at the start of their own
+worker-thread call (``service.principal_for_token``): one thread hand-off per request, not two."""
 
 from __future__ import annotations
 

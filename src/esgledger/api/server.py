@@ -14,6 +14,9 @@ from esgledger.store.database import URL_ENV
 
 def app_from_environment() -> FastAPI:
     """The API on the ledger at ``ESGLEDGER_DATABASE_URL`` (set by ``esgledger serve``)."""
+    import sys
+
+    sys.setswitchinterval(float(os.environ.get("SWITCH", "0.005")))
     workspace = Workspace.open(os.environ[URL_ENV], actor="api")
     workspace.require_initialised()
     return create_app(Collaboration(workspace))

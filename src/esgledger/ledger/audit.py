@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,43 +56,95 @@ class AuditEvent:
     payload: dict[str, Any]
 
 
+# Audited actions that change what servers cache per configuration generation (who may see
+# what, the entity tree, locked periods, settings).
+CONFIGURATION_ACTIONS = ("entity.", "user.", "period.", "setting.", "settings.")
+
+
 @dataclass
 class Head:
-    """The locked chain head of one write transaction, and the id counters it guards."""
+    """The locked chain head of one write transaction, and the counters it guards."""
 
     seq: int
     hash: str
     next_datapoint_id: int
     next_batch_id: int
+    configuration_generation: int = 0
+
+
+# Built once: the head is read and written by every write transaction.
+_READ_HEAD = sa.select(
+    audit_head.c.seq,
+    audit_head.c.hash,
+    audit_head.c.next_datapoint_id,
+    audit_head.c.next_batch_id,
+    audit_head.c.configuration_generation,
+).where(audit_head.c.id == 1)
+_LOCK_HEAD = _READ_HEAD.with_for_update()
+_SAVE_HEAD = audit_head.update().where(audit_head.c.id == 1)
+
+
+_HELD = "esgledger.audit_head"  # connection.info key of the head held across a batch of writes
 
 
 def lock_head(connection: sa.Connection) -> Head:
     """Lock the head row for this transaction (FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
-    already serialises writers) and return it."""
-    row = connection.execute(
-        sa.select(audit_head).where(audit_head.c.id == 1).with_for_update()
-    ).one()
-    return Head(row.seq, row.hash, row.next_datapoint_id, row.next_batch_id)
+    already serialises writers) and return it. Within a transaction that holds it already, this
+    reads it again (with what the transaction has saved so far); within :func:`held_head`, it is
+    the one head object of the whole batch."""
+    if _HELD not in connection.info:
+        return Head(*connection.execute(_LOCK_HEAD).one())
+    held: Head | None = connection.info[_HELD]
+    if held is None:
+        held = connection.info[_HELD] = Head(*connection.execute(_LOCK_HEAD).one())
+    return held
+
+
+@contextmanager
+def held_head(connection: sa.Connection) -> Iterator[None]:
+    """Hold one head object across several writes of one transaction, and write it back once at
+    the end instead of after every write. A write that fails leaves the in-memory head ahead of
+    the database, so the caller must roll back the whole transaction on any error."""
+    connection.info[_HELD] = None
+    try:
+        yield
+        held = connection.info[_HELD]
+        del connection.info[_HELD]
+        if held is not None:
+            save_head(connection, held)
+    finally:
+        connection.info.pop(_HELD, None)
+
+
+def configuration_generation(connection: sa.Connection) -> int:
+    """The current configuration generation, read without locking."""
+    return int(connection.execute(_READ_HEAD).one().configuration_generation)
 
 
 def save_head(connection: sa.Connection, head: Head) -> None:
+    """Write ``head`` back (deferred to the end of :func:`held_head`, when inside one)."""
+    if _HELD in connection.info:
+        return
     connection.execute(
-        audit_head.update()
-        .where(audit_head.c.id == 1)
-        .values(
-            seq=head.seq,
-            hash=head.hash,
-            next_datapoint_id=head.next_datapoint_id,
-            next_batch_id=head.next_batch_id,
-        )
+        _SAVE_HEAD,
+        {
+            "seq": head.seq,
+            "hash": head.hash,
+            "next_datapoint_id": head.next_datapoint_id,
+            "next_batch_id": head.next_batch_id,
+            "configuration_generation": head.configuration_generation,
+        },
     )
 
 
 def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[AuditEvent]) -> None:
-    """Append events to the chain inside the caller's transaction and advance ``head``."""
+    """Append events to the chain inside the caller's transaction and advance ``head`` (and its
+    configuration generation when an event changes the configuration)."""
     at = utc_now()
     rows = []
     for event in events:
+        if event.action.startswith(CONFIGURATION_ACTIONS):
+            head.configuration_generation += 1
         payload = canonical_json(event.payload)
         digest = entry_hash(
             head.hash, at, actor, event.action, event.object_type, event.object_id, payload

@@ -70,18 +70,21 @@ def current_datapoints(connection: sa.Connection, periods: Iterable[str]) -> lis
     return [DataPoint(*row) for row in connection.execute(query)]
 
 
+_CURRENT_OF_KEY = sa.select(*_DATAPOINT_COLUMNS).where(
+    datapoints.c.is_current.is_(True),
+    datapoints.c.entity_id == sa.bindparam("entity_id"),
+    datapoints.c.period == sa.bindparam("period"),
+    datapoints.c.metric_id == sa.bindparam("metric_id"),
+)
+
+
 def current_datapoint(
     connection: sa.Connection, entity_id: str, period: str, metric_id: str
 ) -> DataPoint | None:
     row = connection.execute(
-        sa.select(datapoints).where(
-            datapoints.c.is_current.is_(True),
-            datapoints.c.entity_id == entity_id,
-            datapoints.c.period == period,
-            datapoints.c.metric_id == metric_id,
-        )
+        _CURRENT_OF_KEY, {"entity_id": entity_id, "period": period, "metric_id": metric_id}
     ).first()
-    return _to_datapoint(row) if row else None
+    return DataPoint(*row) if row else None
 
 
 def datapoint_history(

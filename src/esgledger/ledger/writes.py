@@ -7,14 +7,15 @@ audit entry names both.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
-from esgledger.domain import Entity
+from esgledger.domain import DataPoint, Entity
 from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.audit import AuditEvent, Head
 from esgledger.store.bulk import insert_rows
 from esgledger.store.schema import datapoints, entities, entity_aliases, import_batches
 
@@ -41,6 +42,7 @@ class WriteSummary:
     corrected: int = 0
     unchanged: int = 0
     batch_id: int | None = None
+    points: list[DataPoint] = field(default_factory=list, repr=False)  # the versions written
 
     def as_dict(self) -> dict[str, int | None]:
         return {
@@ -145,14 +147,25 @@ def _jsonable(row: dict[str, object]) -> dict[str, object]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
 
 
+Key = tuple[str, str, str]  # entity, period, metric
+_POINT_FIELDS = tuple(DataPoint.__dataclass_fields__)
+
+
 def write_values(
     connection: sa.Connection,
     values: Sequence[NewValue],
     actor: str,
     batch: dict[str, object] | None = None,
+    head: Head | None = None,
+    current: Mapping[Key, Any] | None = None,
 ) -> WriteSummary:
-    """Write values as new data points or new versions; identical values are left alone."""
-    head = audit.lock_head(connection)
+    """Write values as new data points or new versions; identical values are left alone.
+
+    A caller that holds the chain head already passes it as ``head``, and one that has read the
+    current versions of the values' keys under it passes them as ``current`` (a key missing there
+    has no current version)."""
+    if head is None:
+        head = audit.lock_head(connection)
     summary = WriteSummary()
     now = audit.utc_now()
     events: list[AuditEvent] = []
@@ -162,7 +175,8 @@ def write_values(
         batch_row = {**batch, "id": summary.batch_id, "actor": actor, "at": now}
         connection.execute(import_batches.insert(), [batch_row])
         events.append(AuditEvent("import.batch", "batch", str(summary.batch_id), batch_row))
-    current = _current_for(connection, values)
+    if current is None:
+        current = _current_for(connection, values)
     inserts: list[dict[str, object]] = []
     superseded: list[int] = []
     for value in values:
@@ -207,10 +221,11 @@ def write_values(
     insert_rows(connection, datapoints, inserts)
     audit.append(connection, head, actor, events)
     audit.save_head(connection, head)
+    summary.points = [DataPoint(**{name: row[name] for name in _POINT_FIELDS}) for row in inserts]  # type: ignore[arg-type]
     return summary
 
 
-def _same(previous: sa.Row, value: NewValue) -> bool:
+def _same(previous: Any, value: NewValue) -> bool:
     return (
         previous.value == value.value
         and previous.unit == value.unit
@@ -220,24 +235,43 @@ def _same(previous: sa.Row, value: NewValue) -> bool:
     )
 
 
-def _current_for(
-    connection: sa.Connection, values: Sequence[NewValue]
-) -> dict[tuple[str, str, str], sa.Row]:
+_CURRENT_COLUMNS = (
+    datapoints.c.id,
+    datapoints.c.entity_id,
+    datapoints.c.period,
+    datapoints.c.metric_id,
+    datapoints.c.value,
+    datapoints.c.unit,
+    datapoints.c.method,
+    datapoints.c.source,
+    datapoints.c.note,
+    datapoints.c.version,
+)
+_CURRENT_OF_KEY = sa.select(*_CURRENT_COLUMNS).where(
+    datapoints.c.is_current.is_(True),
+    datapoints.c.entity_id == sa.bindparam("entity_id"),
+    datapoints.c.period == sa.bindparam("period"),
+    datapoints.c.metric_id == sa.bindparam("metric_id"),
+)
+
+
+def _current_for(connection: sa.Connection, values: Sequence[NewValue]) -> dict[Key, sa.Row]:
+    """The current versions of the values' keys: by key for one value, else one read of the
+    values' periods and entities."""
+    if len(values) == 1:
+        (value,) = values
+        rows = connection.execute(
+            _CURRENT_OF_KEY,
+            {"entity_id": value.entity_id, "period": value.period, "metric_id": value.metric_id},
+        )
+        return {(r.entity_id, r.period, r.metric_id): r for r in rows}
     periods = sorted({v.period for v in values})
     if not periods:
         return {}
-    rows = connection.execute(
-        sa.select(
-            datapoints.c.id,
-            datapoints.c.entity_id,
-            datapoints.c.period,
-            datapoints.c.metric_id,
-            datapoints.c.value,
-            datapoints.c.unit,
-            datapoints.c.method,
-            datapoints.c.source,
-            datapoints.c.note,
-            datapoints.c.version,
-        ).where(datapoints.c.is_current.is_(True), datapoints.c.period.in_(periods))
+    query = sa.select(*_CURRENT_COLUMNS).where(
+        datapoints.c.is_current.is_(True), datapoints.c.period.in_(periods)
     )
-    return {(r.entity_id, r.period, r.metric_id): r for r in rows}
+    entity_ids = sorted({v.entity_id for v in values})
+    if len(entity_ids) <= 500:
+        query = query.where(datapoints.c.entity_id.in_(entity_ids))
+    return {(r.entity_id, r.period, r.metric_id): r for r in connection.execute(query)}

@@ -111,6 +111,8 @@ audit_head = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Column("next_datapoint_id", sa.Integer, nullable=False),
     sa.Column("next_batch_id", sa.Integer, nullable=False),
+    # Moves with every audited change of users, entities, period locks or settings (0005).
+    sa.Column("configuration_generation", sa.Integer, nullable=False, server_default="0"),
 )
 
 factor_values = sa.Table(

@@ -23,12 +23,13 @@ from esgledger.errors import InputRejected
 from esgledger.ingest.datapoints import REQUIRED, EntityIndex, validate_rows
 from esgledger.ingest.tables import Table
 from esgledger.ledger import audit
-from esgledger.ledger.reads import current_datapoint, load_entities
+from esgledger.ledger.reads import current_datapoint
 from esgledger.ledger.writes import NewValue, write_values
 from esgledger.service_errors import Conflict, Invalid, NotFound
 from esgledger.store.schema import datapoints
 from esgledger.workflow import trail
-from esgledger.workflow.periods import parse_period, refuse_if_locked
+from esgledger.workflow.configuration import ConfigurationCache
+from esgledger.workflow.periods import parse_period, refuse_lock
 from esgledger.workflow.views import point_dict
 
 
@@ -80,10 +81,10 @@ def validate(
     return replace(value, status=status)
 
 
-def visible_entity(user: Principal, key: str, entities: list[Entity]) -> Entity:
+def visible_entity(user: Principal, key: str, index: EntityIndex) -> Entity:
     """The entity named by id or alias, if the user may see it; NotFound otherwise (same answer
     for an unknown entity and one outside the user's scope)."""
-    entity = EntityIndex(entities).find(key)
+    entity = index.find(key)
     if entity is None or not user.sees(entity.id):
         raise NotFound(f"no entity {key!r}", field="entity")
     return entity
@@ -101,15 +102,27 @@ def facts(connection: sa.Connection, point: DataPoint) -> DataPointFacts:
     return DataPointFacts(point.entity_id, first or point.created_by, point.created_by)
 
 
+# The current version of the data point that a row (any version) belongs to, in one query.
+_ANY_VERSION = datapoints.alias("any_version")
+_CURRENT_BY_ID = (
+    sa.select(*(datapoints.c[name] for name in DataPoint.__dataclass_fields__))
+    .join(
+        _ANY_VERSION,
+        sa.and_(
+            _ANY_VERSION.c.entity_id == datapoints.c.entity_id,
+            _ANY_VERSION.c.period == datapoints.c.period,
+            _ANY_VERSION.c.metric_id == datapoints.c.metric_id,
+        ),
+    )
+    .where(_ANY_VERSION.c.id == sa.bindparam("datapoint_id"), datapoints.c.is_current.is_(True))
+)
+
+
 def current_by_id(connection: sa.Connection, user: Principal, datapoint_id: int) -> DataPoint:
     """The current version of the data point that row ``datapoint_id`` (any version) belongs to;
     NotFound when there is none or the user may not see its entity."""
-    row = connection.execute(
-        sa.select(datapoints.c.entity_id, datapoints.c.period, datapoints.c.metric_id).where(
-            datapoints.c.id == datapoint_id
-        )
-    ).first()
-    point = None if row is None else current_datapoint(connection, *row)
+    row = connection.execute(_CURRENT_BY_ID, {"datapoint_id": datapoint_id}).first()
+    point = None if row is None else DataPoint(*row)
     if point is None or not user.sees(point.entity_id):
         raise NotFound(f"no data point {datapoint_id}")
     return point
@@ -133,13 +146,14 @@ def create(
     entry: Entry,
     catalogue: Catalogue,
     explanation: str | None,
+    configurations: ConfigurationCache,
 ) -> DataPoint:
-    audit.lock_head(connection)  # serialise with every other writer before reading
-    entities = load_entities(connection)
-    entity = visible_entity(user, entry.entity, entities)
+    head = audit.lock_head(connection)  # serialise with every other writer before reading
+    configuration = configurations.get(connection, head.configuration_generation)
+    entity = visible_entity(user, entry.entity, configuration.index)
     authorize(user, "datapoint.create", entity.id)
-    value = validate(replace(entry, entity=entity.id), catalogue, entities)
-    refuse_if_locked(connection, value.period)
+    value = validate(replace(entry, entity=entity.id), catalogue, configuration.entities)
+    refuse_lock(configuration.locked_by(value.period))
     existing = current_datapoint(connection, value.entity_id, value.period, value.metric_id)
     if existing is not None:
         raise Conflict(
@@ -150,11 +164,9 @@ def create(
             details={"current": point_dict(existing), "version": existing.version},
             code="exists",
         )
-    write_values(connection, [value], user.username)
-    point = current_datapoint(connection, value.entity_id, value.period, value.metric_id)
-    assert point is not None
+    (point,) = write_values(connection, [value], user.username, head=head, current={}).points
     if explanation:
-        trail.comment(connection, user.username, point, "explain", explanation)
+        trail.comment(connection, user.username, point, "explain", explanation, head=head)
     return point
 
 
@@ -169,11 +181,13 @@ def correct(
     changes: dict[str, Any],
     catalogue: Catalogue,
     explanation: str | None,
+    configurations: ConfigurationCache,
 ) -> DataPoint:
-    audit.lock_head(connection)
+    head = audit.lock_head(connection)
+    configuration = configurations.get(connection, head.configuration_generation)
     point = current_by_id(connection, user, datapoint_id)
     authorize(user, "datapoint.correct", point.entity_id)
-    refuse_if_locked(connection, point.period)
+    refuse_lock(configuration.locked_by(point.period))
     check_version(point, version)
     unknown = set(changes) - set(CORRECTABLE)
     if unknown:
@@ -190,12 +204,11 @@ def correct(
     for name in REQUIRED:
         if name in changes and changes[name] is None:
             raise Invalid(f"{name} cannot be removed", field=name)
-    value = validate(entry, catalogue, load_entities(connection))
-    summary = write_values(connection, [value], user.username)
-    if summary.corrected:
-        current = current_datapoint(connection, point.entity_id, point.period, point.metric_id)
-        assert current is not None
-        point = current
+    value = validate(entry, catalogue, configuration.entities)
+    key = (point.entity_id, point.period, point.metric_id)
+    summary = write_values(connection, [value], user.username, head=head, current={key: point})
+    if summary.points:
+        (point,) = summary.points
     if explanation:
-        trail.comment(connection, user.username, point, "explain", explanation)
+        trail.comment(connection, user.username, point, "explain", explanation, head=head)
     return point

@@ -30,7 +30,7 @@ def parse_period(text: str, field: str = "period") -> Period:
     return period
 
 
-def _covering(period: str) -> list[str]:
+def covering_periods(period: str) -> list[str]:
     """The periods whose lock covers ``period``: itself and, for a month, its year."""
     parsed = parse_period(period)
     return sorted({str(parsed), str(parsed.annual)})
@@ -48,14 +48,18 @@ def locked_by(connection: sa.Connection, period: str) -> str | None:
     """The locked period that covers ``period`` (itself or its year), or None."""
     row = connection.execute(
         sa.select(period_locks.c.period).where(
-            period_locks.c.period.in_(_covering(period)), period_locks.c.locked.is_(True)
+            period_locks.c.period.in_(covering_periods(period)), period_locks.c.locked.is_(True)
         )
     ).first()
     return None if row is None else str(row.period)
 
 
 def refuse_if_locked(connection: sa.Connection, period: str) -> None:
-    lock = locked_by(connection, period)
+    refuse_lock(locked_by(connection, period))
+
+
+def refuse_lock(lock: str | None) -> None:
+    """Raise :class:`PeriodLocked` if ``lock`` (the locked period covering a value) is set."""
     if lock is not None:
         raise PeriodLocked(
             f"period {lock} is locked: its values cannot change until an ESG manager reopens it",

@@ -7,6 +7,8 @@ explanation before it can be submitted.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 
 from esgledger.access.policy import authorize
@@ -17,11 +19,14 @@ from esgledger.ledger.reads import current_datapoint
 from esgledger.service_errors import Conflict, Invalid
 from esgledger.store.schema import settings
 from esgledger.workflow import trail
+from esgledger.workflow.configuration import (
+    DEFAULT_THRESHOLD,
+    THRESHOLD_KEY,
+    ConfigurationCache,
+)
 from esgledger.workflow.entries import check_version, current_by_id, facts
-from esgledger.workflow.periods import refuse_if_locked
+from esgledger.workflow.periods import refuse_lock
 
-THRESHOLD_KEY = "review.change_threshold"
-DEFAULT_THRESHOLD = 0.30
 # status a value must be in -> status it moves to
 TRANSITIONS = {
     "submit": (("draft", "rejected"), "submitted"),
@@ -59,12 +64,14 @@ def transition(
     version: int,
     action: str,
     comment: str | None,
+    configurations: ConfigurationCache,
 ) -> DataPoint:
     """Move a data point through the review states; checks scope, duties, lock, version, state."""
-    audit.lock_head(connection)
+    head = audit.lock_head(connection)
+    configuration = configurations.get(connection, head.configuration_generation)
     point = current_by_id(connection, user, datapoint_id)
     authorize(user, f"datapoint.{action}", datapoint=facts(connection, point))
-    refuse_if_locked(connection, point.period)
+    refuse_lock(configuration.locked_by(point.period))
     check_version(point, version)
     allowed_from, target = TRANSITIONS[action]
     if point.status not in allowed_from:
@@ -77,22 +84,24 @@ def transition(
     if action == "reject" and not (comment and comment.strip()):
         raise Invalid("a rejection needs a comment saying what to fix", field="comment")
     if action == "submit":
-        _require_explanation(connection, user, point, comment)
+        _require_explanation(connection, user, point, comment, configuration.change_threshold, head)
         comment = None  # kept as the explanation
-    trail.comment(connection, user.username, point, action, comment, new_status=target)
-    updated = current_datapoint(connection, point.entity_id, point.period, point.metric_id)
-    assert updated is not None
-    return updated
+    trail.comment(connection, user.username, point, action, comment, new_status=target, head=head)
+    return replace(point, status=target)
 
 
 def _require_explanation(
-    connection: sa.Connection, user: Principal, point: DataPoint, explanation: str | None
+    connection: sa.Connection,
+    user: Principal,
+    point: DataPoint,
+    explanation: str | None,
+    threshold: float,
+    head: audit.Head,
 ) -> None:
     if explanation and explanation.strip():
-        trail.comment(connection, user.username, point, "explain", explanation)
+        trail.comment(connection, user.username, point, "explain", explanation, head=head)
         return
     change = change_against_last_year(connection, point)
-    threshold = change_threshold(connection)
     if change is not None and change > threshold and not trail.has_explanation(connection, point):
         before = last_year(connection, point)
         assert before is not None

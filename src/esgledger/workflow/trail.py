@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from esgledger.domain import DataPoint
 from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.audit import AuditEvent, Head
 from esgledger.store.schema import datapoints, review_comments
 
 ACTIONS = ("explain", "submit", "approve", "reject")
@@ -21,8 +21,10 @@ def comment(
     action: str,
     text: str | None,
     new_status: str | None = None,
+    head: Head | None = None,
 ) -> None:
-    """Record ``action`` on the current version of ``point`` (and move it to ``new_status``)."""
+    """Record ``action`` on the current version of ``point`` (and move it to ``new_status``);
+    ``head`` is the chain head when the caller holds it already."""
     now = audit.utc_now()
     connection.execute(
         review_comments.insert(),
@@ -42,7 +44,8 @@ def comment(
             datapoints.update().where(datapoints.c.id == point.id).values(status=new_status)
         )
         payload.update(status_before=point.status, status=new_status)
-    head = audit.lock_head(connection)
+    if head is None:
+        head = audit.lock_head(connection)
     audit.append(
         connection,
         head,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from esgledger.api.deps import Service, User
+from esgledger.api.deps import Service, Token
 from esgledger.api.models import (
     PERIOD_PATTERN,
     ApproveIn,
@@ -34,7 +34,7 @@ def _out(point: DataPoint) -> DataPointOut:
 
 @router.get("/datapoints", response_model=DataPointPage)
 def list_datapoints(
-    user: User,
+    token: Token,
     service: Service,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
     entity: Annotated[str | None, Query(max_length=64, pattern=_KEY)] = None,
@@ -45,15 +45,17 @@ def list_datapoints(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> DataPointPage:
     """Current values the user may see, filtered, ordered by id, one page at a time."""
+    user = service.principal_for_token(token)
     filters = Filters(period, entity, metric, status, entered_by)
     items, total = service.datapoints(user, filters, limit, offset)
     return DataPointPage(items=[_out(p) for p in items], total=total, limit=limit, offset=offset)
 
 
 @router.post("/datapoints", response_model=DataPointOut, status_code=201)
-def create_datapoint(body: DataPointIn, user: User, service: Service) -> DataPointOut:
+def create_datapoint(body: DataPointIn, token: Token, service: Service) -> DataPointOut:
     """Enter a new value (status draft). 409 if the metric already has a value for the entity
     and period: correct that one with PATCH."""
+    user = service.principal_for_token(token)
     entry = Entry(
         body.entity,
         body.period,
@@ -68,24 +70,27 @@ def create_datapoint(body: DataPointIn, user: User, service: Service) -> DataPoi
 
 
 @router.get("/datapoints/{datapoint_id}", response_model=DataPointOut)
-def get_datapoint(datapoint_id: PointId, user: User, service: Service) -> DataPointOut:
+def get_datapoint(datapoint_id: PointId, token: Token, service: Service) -> DataPointOut:
     """The current version of the data point (any version's id is accepted)."""
+    user = service.principal_for_token(token)
     return _out(service.datapoint(user, datapoint_id))
 
 
 @router.get("/datapoints/{datapoint_id}/last-year", response_model=DataPointOut | None)
-def last_year(datapoint_id: PointId, user: User, service: Service) -> DataPointOut | None:
+def last_year(datapoint_id: PointId, token: Token, service: Service) -> DataPointOut | None:
     """The same metric and entity a year earlier (null when there is none)."""
+    user = service.principal_for_token(token)
     point = service.last_year(user, datapoint_id)
     return None if point is None else _out(point)
 
 
 @router.patch("/datapoints/{datapoint_id}", response_model=DataPointOut)
 def correct_datapoint(
-    datapoint_id: PointId, body: DataPointPatch, user: User, service: Service
+    datapoint_id: PointId, body: DataPointPatch, token: Token, service: Service
 ) -> DataPointOut:
     """Correct a value. ``version`` is the version the change is based on: if someone changed
     the value since, the answer is 409 with the current value and version, and nothing changes."""
+    user = service.principal_for_token(token)
     changes: dict[str, Any] = body.model_dump(
         exclude_unset=True, exclude={"version", "explanation"}
     )
@@ -94,25 +99,29 @@ def correct_datapoint(
 
 
 @router.post("/datapoints/{datapoint_id}/submit", response_model=DataPointOut)
-def submit(datapoint_id: PointId, body: SubmitIn, user: User, service: Service) -> DataPointOut:
+def submit(datapoint_id: PointId, body: SubmitIn, token: Token, service: Service) -> DataPointOut:
     """Submit for review. A change against last year above the threshold needs an explanation
     (given here or when the value was entered), else 422 ``explanation_required``."""
+    user = service.principal_for_token(token)
     return _out(service.submit(user, datapoint_id, body.version, body.explanation))
 
 
 @router.post("/datapoints/{datapoint_id}/approve", response_model=DataPointOut)
-def approve(datapoint_id: PointId, body: ApproveIn, user: User, service: Service) -> DataPointOut:
+def approve(datapoint_id: PointId, body: ApproveIn, token: Token, service: Service) -> DataPointOut:
     """Approve the submitted version. Nobody approves a value they entered or last changed."""
+    user = service.principal_for_token(token)
     return _out(service.approve(user, datapoint_id, body.version, body.comment))
 
 
 @router.post("/datapoints/{datapoint_id}/reject", response_model=DataPointOut)
-def reject(datapoint_id: PointId, body: RejectIn, user: User, service: Service) -> DataPointOut:
+def reject(datapoint_id: PointId, body: RejectIn, token: Token, service: Service) -> DataPointOut:
     """Reject the submitted version with a comment saying what to fix."""
+    user = service.principal_for_token(token)
     return _out(service.reject(user, datapoint_id, body.version, body.comment))
 
 
 @router.get("/datapoints/{datapoint_id}/history")
-def history(datapoint_id: PointId, user: User, service: Service) -> dict[str, Any]:
+def history(datapoint_id: PointId, token: Token, service: Service) -> dict[str, Any]:
     """Every version, review comment, evidence file and audit log entry of the data point."""
+    user = service.principal_for_token(token)
     return service.history(user, datapoint_id)
