@@ -13,7 +13,8 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,13 @@ class Collaboration:
         with self.db.reading() as connection:
             username, generation = credentials.token_holder(connection, token, self.clock())
             return self.configuration.principal(connection, username, generation)
+
+    @contextmanager
+    def signed_in(self, token: str) -> Iterator[Principal]:
+        """The token's user, for a request that only reads: its reads share the connection of
+        the token check (see :meth:`Database.reading`)."""
+        with self.db.reading():
+            yield self.principal_for_token(token)
 
     def principal_for_session(self, session_id: str) -> tuple[Principal, credentials.Session]:
         with self.db.reading() as connection:

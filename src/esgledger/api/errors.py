@@ -3,7 +3,8 @@
 ``{"error": {"code": str, "message": str, "field": str | null, "details": any}}``
 
 Service errors map to one status each; request validation is 422 (malformed JSON 400); unknown
-routes 404; anything unexpected 500 without internals. Pinned by ``tests/test_api_errors.py``.
+routes 404; a lost database connection 503 (the pool is renewed: retry); anything unexpected 500
+without internals. Pinned by ``tests/test_api_errors.py``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -140,6 +142,20 @@ def _http_error(_request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, code, message, headers=headers)
 
 
+def _database_error(request: Request, error: Exception) -> JSONResponse:
+    """A dropped connection (say, the database server restarted) is 503: SQLAlchemy has discarded
+    the pool's connections, so a retry gets a fresh one. Other database errors are unexpected."""
+    if isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated:
+        log.warning("database connection lost: %s", error.orig)
+        return error_response(
+            503,
+            "database_unavailable",
+            "the connection to the database was lost; retry the request",
+            headers={"Retry-After": "1"},
+        )
+    return _unexpected(request, error)
+
+
 def _unexpected(_request: Request, error: Exception) -> JSONResponse:
     log.exception("unexpected error", exc_info=error)
     return error_response(500, "internal_error", "an unexpected error occurred; it was logged")
@@ -150,6 +166,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(EsgLedgerError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(sa.exc.DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 

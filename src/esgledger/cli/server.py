@@ -30,7 +30,9 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
     def serve(
         host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
         port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
-        workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+        workers: Annotated[
+            int, typer.Option(min=1, help="worker processes (one per core for a busy server)")
+        ] = 1,
         ssl_certfile: Annotated[str | None, typer.Option(help="TLS certificate (PEM)")] = None,
         ssl_keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM)")] = None,
     ) -> None:
@@ -40,7 +42,11 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
         url = resolve_url(db())
         Workspace.open(url).require_initialised()
         os.environ[URL_ENV] = url  # the worker processes open the same ledger
-        console.print(f"serving {Workspace.open(url).db.url} on http://{host}:{port}/api/v1")
+        scheme = "https" if ssl_certfile else "http"
+        console.print(
+            f"serving {Workspace.open(url).db.url}: web application {scheme}://{host}:{port}/ , "
+            f"REST API {scheme}://{host}:{port}/api/v1 (docs at /api/v1/docs)"
+        )
         uvicorn.run(
             "esgledger.api.server:app_from_environment",
             factory=True,

@@ -52,6 +52,7 @@ class Database:
     engine: sa.Engine
     _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _lock_file: int | None = field(default=None, repr=False)
+    _reader: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
     def url(self) -> str:
@@ -89,14 +90,24 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[sa.Connection]:
-        """A connection for reads (on SQLite a deferred transaction: a snapshot, no write lock)."""
+        """A connection for reads (on SQLite a deferred transaction: a snapshot, no write lock).
+        Inside another ``reading`` block of the same thread, that block's connection: a request
+        that checks its token and then reads takes one connection from the pool, not two."""
+        shared: sa.Connection | None = getattr(self._reader, "connection", None)
+        if shared is not None:
+            yield shared
+            return
         options: dict[str, Any] = {_READ_ONLY: True}
         if not self.is_sqlite:
             # Under READ COMMITTED each statement reads its own snapshot, in a transaction or not:
             # reading outside one saves the BEGIN and ROLLBACK round trips.
             options["isolation_level"] = "AUTOCOMMIT"
         with self.engine.connect().execution_options(**options) as connection:
-            yield connection
+            self._reader.connection = connection
+            try:
+                yield connection
+            finally:
+                self._reader.connection = None
 
     def _alembic_config(self, connection: sa.Connection) -> Config:
         config = Config()

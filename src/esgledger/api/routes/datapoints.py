@@ -45,9 +45,9 @@ def list_datapoints(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> DataPointPage:
     """Current values the user may see, filtered, ordered by id, one page at a time."""
-    user = service.principal_for_token(token)
     filters = Filters(period, entity, metric, status, entered_by)
-    items, total = service.datapoints(user, filters, limit, offset)
+    with service.signed_in(token) as user:
+        items, total = service.datapoints(user, filters, limit, offset)
     return DataPointPage(items=[_out(p) for p in items], total=total, limit=limit, offset=offset)
 
 
@@ -72,15 +72,15 @@ def create_datapoint(body: DataPointIn, token: Token, service: Service) -> DataP
 @router.get("/datapoints/{datapoint_id}", response_model=DataPointOut)
 def get_datapoint(datapoint_id: PointId, token: Token, service: Service) -> DataPointOut:
     """The current version of the data point (any version's id is accepted)."""
-    user = service.principal_for_token(token)
-    return _out(service.datapoint(user, datapoint_id))
+    with service.signed_in(token) as user:
+        return _out(service.datapoint(user, datapoint_id))
 
 
 @router.get("/datapoints/{datapoint_id}/last-year", response_model=DataPointOut | None)
 def last_year(datapoint_id: PointId, token: Token, service: Service) -> DataPointOut | None:
     """The same metric and entity a year earlier (null when there is none)."""
-    user = service.principal_for_token(token)
-    point = service.last_year(user, datapoint_id)
+    with service.signed_in(token) as user:
+        point = service.last_year(user, datapoint_id)
     return None if point is None else _out(point)
 
 
@@ -123,5 +123,5 @@ def reject(datapoint_id: PointId, body: RejectIn, token: Token, service: Service
 @router.get("/datapoints/{datapoint_id}/history")
 def history(datapoint_id: PointId, token: Token, service: Service) -> dict[str, Any]:
     """Every version, review comment, evidence file and audit log entry of the data point."""
-    user = service.principal_for_token(token)
-    return service.history(user, datapoint_id)
+    with service.signed_in(token) as user:
+        return service.history(user, datapoint_id)
