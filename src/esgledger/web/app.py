@@ -7,10 +7,20 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from esgledger.web.pages import auth, dashboard, datapoint, entry, explain, periods, reports, review
+from esgledger.web.pages import (
+    auth,
+    dashboard,
+    datapoint,
+    entry,
+    explain,
+    periods,
+    reports,
+    review,
+    users,
+)
 
 STATIC = Path(__file__).with_name("static")
-PAGES = (auth, dashboard, entry, review, datapoint, explain, periods, reports)
+PAGES = (auth, dashboard, entry, review, datapoint, explain, periods, reports, users)
 
 
 def mount(app: FastAPI) -> None:
