@@ -55,6 +55,25 @@ def test_deactivated_user_loses_access(world: World) -> None:
         collab.issue_token("viewer", PASSWORD, "t")
 
 
+def test_the_last_active_admin_stays(world: World) -> None:
+    """Demoting or deactivating the only active admin is refused (nobody could manage users
+    any more); with a second admin it is allowed."""
+    collab, admin = world.collab, world.user("admin")
+    for change, field in (({"role": "viewer"}, "role"), ({"active": False}, "active")):
+        with pytest.raises(Conflict) as refused:
+            collab.update_user(admin, "admin", **change)
+        assert refused.value.code == "last_admin" and refused.value.field == field
+    assert collab.user(admin, "admin").role == "admin" and collab.user(admin, "admin").active
+    collab.update_user(admin, "admin", entities=[])  # other changes of the last admin are fine
+    collab.update_user(admin, "manager", role="admin")
+    collab.update_user(admin, "admin", active=False)
+    promoted = collab.principal_for_token(world.tokens["manager"])
+    assert promoted.role == "admin"
+    assert not collab.user(promoted, "admin").active
+    with pytest.raises(Conflict):  # now the former manager is the last one
+        collab.update_user(promoted, "manager", role="esg_manager")
+
+
 def test_session_and_csrf(world: World) -> None:
     collab = world.collab
     session = collab.open_session("owner_a", PASSWORD, "t")

@@ -118,6 +118,10 @@ def update_user(
     if password_hash is not None:
         values.update(password_hash=password_hash, failed_attempts=0, locked_until=None)
         change["password"] = "changed"
+    if before.role == "admin" and before.active and (
+        values.get("role", "admin") != "admin" or values.get("active", True) is False
+    ):
+        _refuse_last_admin(connection, username, "role" if "role" in values else "active")
     if values:
         connection.execute(users.update().where(users.c.username == username).values(**values))
     if entity_ids is not None and tuple(entity_ids) != before.entities:
@@ -131,6 +135,21 @@ def update_user(
         audit.append(connection, head, actor, [AuditEvent("user.update", "user", username, change)])
         audit.save_head(connection, head)
     return get_user(connection, username)
+
+
+def _refuse_last_admin(connection: sa.Connection, username: str, field: str) -> None:
+    """Nobody could administer users any more: keep at least one active admin."""
+    others = connection.execute(
+        sa.select(sa.func.count()).where(
+            users.c.role == "admin", users.c.active.is_(True), users.c.username != username
+        )
+    ).scalar_one()
+    if not others:
+        raise Conflict(
+            f"{username} is the last active admin: make another user admin first",
+            field=field,
+            code="last_admin",
+        )
 
 
 def get_user(connection: sa.Connection, username: str) -> UserInfo:
