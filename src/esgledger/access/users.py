@@ -118,8 +118,10 @@ def update_user(
     if password_hash is not None:
         values.update(password_hash=password_hash, failed_attempts=0, locked_until=None)
         change["password"] = "changed"
-    if before.role == "admin" and before.active and (
-        values.get("role", "admin") != "admin" or values.get("active", True) is False
+    if (
+        before.role == "admin"
+        and before.active
+        and (values.get("role", "admin") != "admin" or values.get("active", True) is False)
     ):
         _refuse_last_admin(connection, username, "role" if "role" in values else "active")
     if values:

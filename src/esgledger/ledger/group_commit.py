@@ -87,20 +87,24 @@ class GroupCommitter:
 
     def _commit(self, batch: list[_Job[Any]]) -> None:
         try:
-            if not self._commit_together(batch):
+            committed = self._commit_together(batch)
+            if not committed and len(batch) > 1:
                 self._commit_in_savepoints(batch)
+                committed = True
         except BaseException as exc:  # the commit (or the start of the transaction) failed
             for job in batch:
                 if job.error is None:
                     job.error = exc
         else:
-            self.commits += 1
-            self.writes += sum(job.error is None for job in batch)
+            if committed:
+                self.commits += 1
+                self.writes += sum(job.error is None for job in batch)
         for job in batch:
             job.done.set()
 
     def _commit_together(self, batch: list[_Job[Any]]) -> bool:
-        """Run the batch with one head; False (and nothing kept) if a write failed."""
+        """Run the batch with one head; False (and nothing kept) if a write failed. A lone
+        write's failure is its own answer; in a larger batch nobody has an answer yet."""
         failed = _Failed()
         try:
             with self.db.transaction() as connection, audit.held_head(connection):
@@ -112,7 +116,7 @@ class GroupCommitter:
                             job.error = exc
                         raise failed from exc
         except _Failed:
-            return len(batch) == 1  # a lone write's failure is its own answer
+            return False
         return True
 
     def _commit_in_savepoints(self, batch: list[_Job[Any]]) -> None:
