@@ -43,10 +43,9 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
         Workspace.open(url).require_initialised()
         os.environ[URL_ENV] = url  # the worker processes open the same ledger
         scheme = "https" if ssl_certfile else "http"
-        console.print(
-            f"serving {Workspace.open(url).db.url}: web application {scheme}://{host}:{port}/ , "
-            f"REST API {scheme}://{host}:{port}/api/v1 (docs at /api/v1/docs)"
-        )
+        console.print(f"serving {Workspace.open(url).db.url}", soft_wrap=True)
+        console.print(f"  web application  {scheme}://{host}:{port}/", soft_wrap=True)
+        console.print(f"  REST API         {scheme}://{host}:{port}/api/v1 (docs: /api/v1/docs)")
         uvicorn.run(
             "esgledger.api.server:app_from_environment",
             factory=True,
