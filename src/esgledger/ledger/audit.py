@@ -85,6 +85,7 @@ _SAVE_HEAD = audit_head.update().where(audit_head.c.id == 1)
 
 
 _HELD = "esgledger.audit_head"  # connection.info key of the head held across a batch of writes
+_PENDING = "esgledger.audit_pending"  # ... and of the entries appended meanwhile, not yet inserted
 
 
 def lock_head(connection: sa.Connection) -> Head:
@@ -102,18 +103,22 @@ def lock_head(connection: sa.Connection) -> Head:
 
 @contextmanager
 def held_head(connection: sa.Connection) -> Iterator[None]:
-    """Hold one head object across several writes of one transaction, and write it back once at
-    the end instead of after every write. A write that fails leaves the in-memory head ahead of
-    the database, so the caller must roll back the whole transaction on any error."""
+    """Hold one head object across several writes of one transaction; insert their audit entries
+    and write the head back once at the end instead of after every write. (The entries are not in
+    the table until then: the writes inside must not read the audit log.) A write that fails
+    leaves the in-memory head ahead of the database, so the caller must roll back the whole
+    transaction on any error."""
     connection.info[_HELD] = None
+    connection.info[_PENDING] = []
     try:
         yield
-        held = connection.info[_HELD]
-        del connection.info[_HELD]
+        held = connection.info.pop(_HELD)
+        insert_rows(connection, audit_log, connection.info.pop(_PENDING))
         if held is not None:
             save_head(connection, held)
     finally:
         connection.info.pop(_HELD, None)
+        connection.info.pop(_PENDING, None)
 
 
 def configuration_generation(connection: sa.Connection) -> int:
@@ -164,7 +169,11 @@ def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[A
             }
         )
         head.hash = digest
-    insert_rows(connection, audit_log, rows)
+    pending: list[dict[str, Any]] | None = connection.info.get(_PENDING)
+    if pending is None:
+        insert_rows(connection, audit_log, rows)
+    else:
+        pending.extend(rows)
 
 
 @dataclass

@@ -50,6 +50,9 @@ class Database:
     """An engine plus the operations every layer needs: transactions and migrations."""
 
     engine: sa.Engine
+    # PostgreSQL: a second pool whose connections are in autocommit mode, for ``reading``
+    # (switching a pooled connection's isolation level on every checkout costs a round trip).
+    reader: sa.Engine | None = None
     _write_lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
     _lock_file: int | None = field(default=None, repr=False)
     _reader: threading.local = field(default_factory=threading.local, repr=False)
@@ -97,12 +100,8 @@ class Database:
         if shared is not None:
             yield shared
             return
-        options: dict[str, Any] = {_READ_ONLY: True}
-        if not self.is_sqlite:
-            # Under READ COMMITTED each statement reads its own snapshot, in a transaction or not:
-            # reading outside one saves the BEGIN and ROLLBACK round trips.
-            options["isolation_level"] = "AUTOCOMMIT"
-        with self.engine.connect().execution_options(**options) as connection:
+        engine = self.reader or self.engine
+        with engine.connect().execution_options(**{_READ_ONLY: True}) as connection:
             self._reader.connection = connection
             try:
                 yield connection
@@ -147,6 +146,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.reader is not None:
+            self.reader.dispose()
         if self._lock_file is not None:
             os.close(self._lock_file)
             self._lock_file = None
@@ -158,7 +159,14 @@ def open_database(url: str) -> Database:
         engine = sa.create_engine(url, connect_args={"timeout": 60}, **POOL)
         _configure_sqlite(engine)
     else:
-        engine = sa.create_engine(url, pool_pre_ping=os.environ.get("PING", "1") == "1", **POOL)
+        # No ping before each checkout (a round trip per request): when a connection turns out
+        # dead, SQLAlchemy discards every pooled connection, so after a server restart one
+        # request fails (the API answers 503, retry) and the next ones get fresh connections.
+        engine = sa.create_engine(url, pool_pre_ping=False, **POOL)
+        # Under READ COMMITTED each statement reads its own snapshot, in a transaction or not:
+        # reading outside one saves the BEGIN and ROLLBACK round trips.
+        reader = sa.create_engine(url, isolation_level="AUTOCOMMIT", **POOL)
+        return Database(engine=engine, reader=reader)
     return Database(engine=engine)
 
 
