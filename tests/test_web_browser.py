@@ -78,6 +78,7 @@ def server(db_url: str, tmp_path: Path) -> Iterator[str]:
     collab = Collaboration(ws, Settings(files_dir=tmp_path / "files"))
     collab.create_user(None, "owner_a", PASSWORD, "data_owner", ["plant_a"])
     collab.create_user(None, "manager", PASSWORD, "esg_manager", [])
+    collab.create_user(None, "admin", PASSWORD, "admin", [])
     port = free_port()
     config = uvicorn.Config(create_app(collab), host="127.0.0.1", port=port, log_level="warning")
     uvicorn_server = uvicorn.Server(config)
@@ -282,3 +283,41 @@ def run_scenario(owner: Person, manager: Person) -> None:
     owner.shot("datapoint-zh")
     assert owner.dialogs == [] and manager.dialogs == []  # no script from free text ran
     assert owner.console_errors == [] and manager.console_errors == []
+
+
+def test_admin_invites_a_user_in_a_real_browser(
+    browser: Browser, server: str, backend: str
+) -> None:
+    """The admin adds a data owner on the users page; the new user signs in and sees only the
+    assigned plant; the manager has no users page."""
+    admin = Person(browser, server, "admin", backend)
+    invited = Person(browser, server, "li_wei", backend)
+    manager = Person(browser, server, "manager", backend)
+    try:
+        admin.login()
+        page = admin.page
+        page.click("header nav a[href='/users']")
+        form = page.locator("#add-user")
+        form.locator("input[name=username]").fill("li_wei")
+        form.locator("select[name=role]").select_option("data_owner")
+        form.locator("select[name=entities]").select_option(["plant_b"])
+        form.locator("input[name=password]").fill(PASSWORD)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#flash")).to_contain_text("li_wei")
+        expect(page.locator("#user-li_wei")).to_contain_text("Plant B")
+        admin.shot("users")
+
+        invited.login()
+        invited.page.goto("/entry/plant_b/2024")
+        expect(invited.page.locator("h1")).to_be_visible()
+        assert invited.console_errors == []
+        assert invited.page.goto("/entry/plant_a/2024").status == 404  # outside the scope
+
+        manager.login()
+        expect(manager.page.locator("header nav a[href='/users']")).to_have_count(0)
+        assert manager.page.goto("/users").status == 403
+        assert admin.dialogs == [] and invited.dialogs == []
+        assert admin.console_errors == []
+    finally:
+        for person in (admin, invited, manager):
+            person.close()
