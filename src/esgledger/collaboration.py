@@ -32,7 +32,7 @@ from esgledger.errors import EsgLedgerError
 from esgledger.evidence import store as evidence_store
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent, VerifyResult
-from esgledger.ledger.group_commit import GroupCommitter
+from esgledger.ledger.group_commit import GroupCommitter, Work
 from esgledger.ledger.reads import periods_with_data
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.services import Workspace
@@ -274,14 +274,22 @@ class Collaboration:
         with self.db.reading() as connection:
             return queries.history(connection, user, datapoint_id)
 
+    # Writes of data points run on the group committer (see ledger/group_commit.py). Each has a
+    # blocking form and an ``_async`` form for coroutines, which waits without holding a thread.
     def create_datapoint(
         self, user: Principal, entry: Entry, explanation: str | None = None
     ) -> DataPoint:
-        catalogue = self.ws.catalogue
-        return self.writes.run(
-            lambda connection: entries.create(
-                connection, user, entry, catalogue, explanation, self.configuration
-            )
+        return self.writes.run(self._creation(user, entry, explanation))
+
+    async def create_datapoint_async(
+        self, user: Principal, entry: Entry, explanation: str | None = None
+    ) -> DataPoint:
+        return await self.writes.run_async(self._creation(user, entry, explanation))
+
+    def _creation(self, user: Principal, entry: Entry, explanation: str | None) -> Work[DataPoint]:
+        catalogue, configuration = self.ws.catalogue, self.configuration
+        return lambda connection: entries.create(
+            connection, user, entry, catalogue, explanation, configuration
         )
 
     def correct_datapoint(
@@ -292,40 +300,60 @@ class Collaboration:
         changes: dict[str, Any],
         explanation: str | None = None,
     ) -> DataPoint:
-        catalogue = self.ws.catalogue
-        return self.writes.run(
-            lambda connection: entries.correct(
-                connection,
-                user,
-                datapoint_id,
-                version,
-                changes,
-                catalogue,
-                explanation,
-                self.configuration,
-            )
+        return self.writes.run(self._correction(user, datapoint_id, version, changes, explanation))
+
+    async def correct_datapoint_async(
+        self,
+        user: Principal,
+        datapoint_id: int,
+        version: int,
+        changes: dict[str, Any],
+        explanation: str | None = None,
+    ) -> DataPoint:
+        return await self.writes.run_async(
+            self._correction(user, datapoint_id, version, changes, explanation)
+        )
+
+    def _correction(
+        self,
+        user: Principal,
+        datapoint_id: int,
+        version: int,
+        changes: dict[str, Any],
+        explanation: str | None,
+    ) -> Work[DataPoint]:
+        catalogue, configuration = self.ws.catalogue, self.configuration
+        return lambda connection: entries.correct(
+            connection, user, datapoint_id, version, changes, catalogue, explanation, configuration
         )
 
     def submit(
         self, user: Principal, datapoint_id: int, version: int, explanation: str | None = None
     ) -> DataPoint:
-        return self._transition(user, datapoint_id, version, "submit", explanation)
+        return self.writes.run(self._review(user, datapoint_id, version, "submit", explanation))
 
     def approve(
         self, user: Principal, datapoint_id: int, version: int, comment: str | None = None
     ) -> DataPoint:
-        return self._transition(user, datapoint_id, version, "approve", comment)
+        return self.writes.run(self._review(user, datapoint_id, version, "approve", comment))
 
     def reject(self, user: Principal, datapoint_id: int, version: int, comment: str) -> DataPoint:
-        return self._transition(user, datapoint_id, version, "reject", comment)
+        return self.writes.run(self._review(user, datapoint_id, version, "reject", comment))
 
-    def _transition(
+    async def review_async(
         self, user: Principal, datapoint_id: int, version: int, action: str, comment: str | None
     ) -> DataPoint:
-        return self.writes.run(
-            lambda connection: review.transition(
-                connection, user, datapoint_id, version, action, comment, self.configuration
-            )
+        """Submit, approve or reject (``action``) for a coroutine."""
+        return await self.writes.run_async(
+            self._review(user, datapoint_id, version, action, comment)
+        )
+
+    def _review(
+        self, user: Principal, datapoint_id: int, version: int, action: str, comment: str | None
+    ) -> Work[DataPoint]:
+        configuration = self.configuration
+        return lambda connection: review.transition(
+            connection, user, datapoint_id, version, action, comment, configuration
         )
 
     def set_change_threshold(self, user: Principal, ratio: float) -> None:

@@ -1,15 +1,19 @@
 """Request dependencies: the service and the signed-in user (bearer token).
 
 The ones that do no I/O are ``async`` so that FastAPI runs them on the event loop instead of
-handing each to the thread pool. ``User`` is resolved in a worker thread of its own; the busiest
-routes (data points) take the ``Token`` instead and resolve the user at the start of their own
-worker-thread call (``service.principal_for_token``): one thread hand-off per request, not two."""
+handing each to the thread pool. ``User`` is resolved in a worker thread of its own. The busiest
+routes (data points) take the ``Token`` instead: reads resolve the user at the start of their own
+worker-thread call (``service.signed_in``: one hand-off and one connection per request, not two);
+writes are coroutines that check the token in a worker thread (:func:`signed_in`) and then wait
+for the group commit without holding a thread, so that waiting writes never keep reads from the
+8 worker threads."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from esgledger.access.principal import Principal
@@ -42,6 +46,11 @@ def current_user(
     collaboration: Annotated[Collaboration, Depends(service)],
 ) -> Principal:
     return collaboration.principal_for_token(token)
+
+
+async def signed_in(collaboration: Collaboration, token: str) -> Principal:
+    """The token's user, checked in a worker thread (the check reads the database)."""
+    return await run_in_threadpool(collaboration.principal_for_token, token)
 
 
 async def client_address(request: Request) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 
 from fastapi import FastAPI
 
@@ -23,4 +24,10 @@ def app_from_environment() -> FastAPI:
     # the objects of requests (measured: about 10 % less CPU per request and a lower p99).
     gc.collect()
     gc.freeze()
+    if not workspace.db.is_sqlite:
+        # The writer thread gives up the interpreter lock at every round trip to PostgreSQL and
+        # then waits for it up to the switch interval (5 ms by default) while request threads
+        # run: at 1 ms the 50-client load wrote about 12 % more with a lower p99. (On SQLite,
+        # whose calls return at once, the shorter interval only added switching: not set.)
+        sys.setswitchinterval(0.001)
     return app

@@ -13,9 +13,11 @@ reports a write that could still be lost.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -28,13 +30,19 @@ Work = Callable[[sa.Connection], T]
 
 
 class _Job(Generic[T]):
-    __slots__ = ("work", "done", "result", "error")
+    __slots__ = ("work", "future", "result", "error")
 
     def __init__(self, work: Work[T]):
         self.work = work
-        self.done = threading.Event()
+        self.future: Future[T] = Future()
         self.result: T | None = None
         self.error: BaseException | None = None
+
+    def answer(self) -> None:
+        if self.error is not None:
+            self.future.set_exception(self.error)
+        else:
+            self.future.set_result(self.result)  # type: ignore[arg-type]
 
 
 class GroupCommitter:
@@ -57,6 +65,14 @@ class GroupCommitter:
     def run(self, work: Work[T]) -> T:
         """Run ``work(connection)`` inside a write transaction; return its result once committed,
         or raise what it raised (then nothing it did is kept)."""
+        return self.submit(work).result()
+
+    async def run_async(self, work: Work[T]) -> T:
+        """:meth:`run` for a coroutine: it waits for the commit without holding a thread."""
+        return await asyncio.wrap_future(self.submit(work))
+
+    def submit(self, work: Work[T]) -> Future[T]:
+        """Queue ``work``; the future is answered after the commit of its batch."""
         job: _Job[T] = _Job(work)
         with self._wake:
             self._queue.append(job)
@@ -67,10 +83,7 @@ class GroupCommitter:
                 threading.Thread(
                     target=self._write_loop, name="esgledger-writer", daemon=True
                 ).start()
-        job.done.wait()
-        if job.error is not None:
-            raise job.error
-        return job.result  # type: ignore[return-value]
+        return job.future
 
     def _write_loop(self) -> None:
         while True:
@@ -100,7 +113,7 @@ class GroupCommitter:
                 self.commits += 1
                 self.writes += sum(job.error is None for job in batch)
         for job in batch:
-            job.done.set()
+            job.answer()
 
     def _commit_together(self, batch: list[_Job[Any]]) -> bool:
         """Run the batch with one head; False (and nothing kept) if a write failed. A lone

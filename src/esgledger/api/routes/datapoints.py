@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from esgledger.api.deps import Service, Token
+from esgledger.api.deps import Service, Token, signed_in
 from esgledger.api.models import (
     PERIOD_PATTERN,
     ApproveIn,
@@ -52,10 +52,10 @@ def list_datapoints(
 
 
 @router.post("/datapoints", response_model=DataPointOut, status_code=201)
-def create_datapoint(body: DataPointIn, token: Token, service: Service) -> DataPointOut:
+async def create_datapoint(body: DataPointIn, token: Token, service: Service) -> DataPointOut:
     """Enter a new value (status draft). 409 if the metric already has a value for the entity
     and period: correct that one with PATCH."""
-    user = service.principal_for_token(token)
+    user = await signed_in(service, token)
     entry = Entry(
         body.entity,
         body.period,
@@ -66,7 +66,7 @@ def create_datapoint(body: DataPointIn, token: Token, service: Service) -> DataP
         body.source,
         body.note,
     )
-    return _out(service.create_datapoint(user, entry, body.explanation))
+    return _out(await service.create_datapoint_async(user, entry, body.explanation))
 
 
 @router.get("/datapoints/{datapoint_id}", response_model=DataPointOut)
@@ -85,39 +85,53 @@ def last_year(datapoint_id: PointId, token: Token, service: Service) -> DataPoin
 
 
 @router.patch("/datapoints/{datapoint_id}", response_model=DataPointOut)
-def correct_datapoint(
+async def correct_datapoint(
     datapoint_id: PointId, body: DataPointPatch, token: Token, service: Service
 ) -> DataPointOut:
     """Correct a value. ``version`` is the version the change is based on: if someone changed
     the value since, the answer is 409 with the current value and version, and nothing changes."""
-    user = service.principal_for_token(token)
+    user = await signed_in(service, token)
     changes: dict[str, Any] = body.model_dump(
         exclude_unset=True, exclude={"version", "explanation"}
     )
-    point = service.correct_datapoint(user, datapoint_id, body.version, changes, body.explanation)
+    point = await service.correct_datapoint_async(
+        user, datapoint_id, body.version, changes, body.explanation
+    )
     return _out(point)
 
 
 @router.post("/datapoints/{datapoint_id}/submit", response_model=DataPointOut)
-def submit(datapoint_id: PointId, body: SubmitIn, token: Token, service: Service) -> DataPointOut:
+async def submit(
+    datapoint_id: PointId, body: SubmitIn, token: Token, service: Service
+) -> DataPointOut:
     """Submit for review. A change against last year above the threshold needs an explanation
     (given here or when the value was entered), else 422 ``explanation_required``."""
-    user = service.principal_for_token(token)
-    return _out(service.submit(user, datapoint_id, body.version, body.explanation))
+    user = await signed_in(service, token)
+    return _out(
+        await service.review_async(user, datapoint_id, body.version, "submit", body.explanation)
+    )
 
 
 @router.post("/datapoints/{datapoint_id}/approve", response_model=DataPointOut)
-def approve(datapoint_id: PointId, body: ApproveIn, token: Token, service: Service) -> DataPointOut:
+async def approve(
+    datapoint_id: PointId, body: ApproveIn, token: Token, service: Service
+) -> DataPointOut:
     """Approve the submitted version. Nobody approves a value they entered or last changed."""
-    user = service.principal_for_token(token)
-    return _out(service.approve(user, datapoint_id, body.version, body.comment))
+    user = await signed_in(service, token)
+    return _out(
+        await service.review_async(user, datapoint_id, body.version, "approve", body.comment)
+    )
 
 
 @router.post("/datapoints/{datapoint_id}/reject", response_model=DataPointOut)
-def reject(datapoint_id: PointId, body: RejectIn, token: Token, service: Service) -> DataPointOut:
+async def reject(
+    datapoint_id: PointId, body: RejectIn, token: Token, service: Service
+) -> DataPointOut:
     """Reject the submitted version with a comment saying what to fix."""
-    user = service.principal_for_token(token)
-    return _out(service.reject(user, datapoint_id, body.version, body.comment))
+    user = await signed_in(service, token)
+    return _out(
+        await service.review_async(user, datapoint_id, body.version, "reject", body.comment)
+    )
 
 
 @router.get("/datapoints/{datapoint_id}/history")
