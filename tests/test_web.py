@@ -18,6 +18,7 @@ from esgledger.web.session import SESSION_COOKIE
 from esgledger.workflow.entries import Entry
 from esgledger.workflow.queries import Filters
 from tests.collab_fixtures import PASSWORD, World
+from tests.web_clients import form_token, signed_in_clients
 from tests.web_seed import EVIDENCE_PDF, LAST_YEAR, YEAR, seed_last_year
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "esgledger" / "web" / "templates"
@@ -33,35 +34,8 @@ def app(world: World, tmp_path: Path) -> FastAPI:
 
 @pytest.fixture
 def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
-    """One client (own cookie jar) per user name, created on first use."""
-
-    class Clients(dict[str, TestClient]):
-        def __missing__(self, username: str) -> TestClient:
-            client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
-            client.__enter__()
-            sign_in(client, username)
-            self[username] = client
-            return client
-
-    found = Clients()
-    yield found
-    for client in found.values():
-        client.__exit__(None, None, None)
-
-
-def form_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
-    token = form_token(client.get("/login").text)
-    answer = client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token}
-    )
-    assert answer.status_code == 303, answer.text
-    return form_token(client.get("/dashboard").text)
+    with signed_in_clients(app) as clients:
+        yield clients
 
 
 def csrf(client: TestClient, path: str = "/dashboard") -> str:

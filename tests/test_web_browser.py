@@ -79,6 +79,7 @@ def server(db_url: str, tmp_path: Path) -> Iterator[str]:
     collab.create_user(None, "owner_a", PASSWORD, "data_owner", ["plant_a"])
     collab.create_user(None, "manager", PASSWORD, "esg_manager", [])
     collab.create_user(None, "admin", PASSWORD, "admin", [])
+    collab.create_user(None, "auditor", PASSWORD, "auditor", [])
     port = free_port()
     config = uvicorn.Config(create_app(collab), host="127.0.0.1", port=port, log_level="warning")
     uvicorn_server = uvicorn.Server(config)
@@ -149,11 +150,35 @@ def card(page: Page, metric: str) -> Locator:
 def test_review_scenario_in_a_real_browser(browser: Browser, server: str, backend: str) -> None:
     owner = Person(browser, server, "owner_a", backend)
     manager = Person(browser, server, "manager", backend)
+    auditor = Person(browser, server, "auditor", backend)
     try:
         run_scenario(owner, manager)
+        read_the_audit_log(auditor)
     finally:
-        owner.close()
-        manager.close()
+        for person in (owner, manager, auditor):
+            person.close()
+
+
+def read_the_audit_log(auditor: Person) -> None:
+    """After the scenario, the auditor reads the year's audit log and verifies the chain."""
+    auditor.login()
+    page = auditor.page
+    page.click("header nav a[href='/audit']")
+    page.fill("#audit-filters input[name=period]", YEAR)
+    page.fill("#audit-filters input[name=action]", "datapoint.reject")
+    page.click("#audit-filters button[type=submit]")
+    rows = page.locator("#audit-log tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Value rejected")
+    page.fill("#audit-filters input[name=action]", "")
+    page.click("#audit-filters button[type=submit]")
+    expect(page.locator("#audit-log")).to_contain_text("period.lock")
+    page.click("#verify-chain")
+    expect(page.locator("#verification .notice.ok")).to_contain_text("The chain is intact")
+    auditor.shot("audit")
+    page.locator("#audit-log a[href^='/datapoints/']").first.click()
+    expect(page.locator("table.audit")).to_be_visible()  # the data point's own trail
+    assert auditor.dialogs == [] and auditor.console_errors == []
 
 
 def run_scenario(owner: Person, manager: Person) -> None:

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from esgledger.api import create_app
 from tests.collab_fixtures import API, PASSWORD, USERS, World
+from tests.web_clients import form_token, signed_in_clients
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
@@ -28,34 +29,8 @@ def app(world: World) -> FastAPI:
 
 @pytest.fixture
 def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
-    """One signed-in client (own cookie jar) per user name, created on first use."""
-
-    class Clients(dict[str, TestClient]):
-        def __missing__(self, username: str) -> TestClient:
-            client = TestClient(app, raise_server_exceptions=False, follow_redirects=False)
-            client.__enter__()
-            sign_in(client, username)
-            self[username] = client
-            return client
-
-    found = Clients()
-    yield found
-    for client in found.values():
-        client.__exit__(None, None, None)
-
-
-def form_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> None:
-    token = form_token(client.get("/login").text)
-    answer = client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token}
-    )
-    assert answer.status_code == 303, answer.text
+    with signed_in_clients(app) as clients:
+        yield clients
 
 
 def csrf(client: TestClient) -> str:

@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,9 @@ from esgledger.calc import CalcOptions
 from esgledger.domain import DataPoint, Entity
 from esgledger.errors import EsgLedgerError
 from esgledger.evidence import store as evidence_store
-from esgledger.ledger import audit
+from esgledger.ledger import audit, audit_query
 from esgledger.ledger.audit import AuditEvent, VerifyResult
+from esgledger.ledger.audit_query import AuditFilters
 from esgledger.ledger.group_commit import GroupCommitter, Work
 from esgledger.ledger.reads import periods_with_data
 from esgledger.service_errors import Invalid, NotFound
@@ -435,6 +436,34 @@ class Collaboration:
             if user.sees(str(record.get("entity", entity)))
         }
         return {"root": tree["root"], "records": records}
+
+    def audit_entries(
+        self,
+        user: Principal,
+        filters: AuditFilters,
+        limit: int = 50,
+        offset: int = 0,
+        newest_first: bool = True,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """The audit log, filtered and paginated (admin, ESG manager, auditor: group-wide)."""
+        if filters.entity is not None and not user.sees(filters.entity):
+            raise NotFound(f"no entity {filters.entity!r}", field="entity")
+        authorize(user, "audit.read")
+        if filters.period is not None:
+            filters = replace(filters, period=str(periods.parse_period(filters.period)))
+        for name in ("since", "until"):
+            text = getattr(filters, name)
+            try:
+                if text is not None:
+                    audit_query.instant(text)
+            except ValueError as exc:
+                raise Invalid(
+                    f"{name}: expected an ISO date (2024-12-31) or date and time "
+                    f"(2024-12-31T18:00:00+08:00), got {text!r}",
+                    field=name,
+                ) from exc
+        with self.db.reading() as connection:
+            return audit_query.list_entries(connection, filters, limit, offset, newest_first)
 
     def verify_audit(self, user: Principal) -> VerifyResult:
         authorize(user, "audit.read")

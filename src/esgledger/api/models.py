@@ -4,7 +4,7 @@ strings and characters a database cannot store (NUL, lone surrogates) are refuse
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -202,6 +202,32 @@ class CalcValueOut(BaseModel):
     period: str
     value: float
     unit: str
+
+
+class CalcValuePage(BaseModel):
+    items: list[CalcValueOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class AuditEntryOut(BaseModel):
+    seq: int
+    at: str
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    payload: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut]
+    total: int
+    limit: int
+    offset: int
 
 
 class ReportIn(Request):

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from esgledger.web.pages import (
+    audit,
     auth,
     dashboard,
     datapoint,
@@ -20,7 +21,7 @@ from esgledger.web.pages import (
 )
 
 STATIC = Path(__file__).with_name("static")
-PAGES = (auth, dashboard, entry, review, datapoint, explain, periods, reports, users)
+PAGES = (auth, dashboard, entry, review, datapoint, explain, periods, reports, audit, users)
 
 
 def mount(app: FastAPI) -> None:

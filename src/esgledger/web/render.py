@@ -40,6 +40,7 @@ NAVIGATION = [
     ("values", "/values", "calc.read"),
     ("periods", "/periods", "period.read"),
     ("reports", "/reports", "report.read"),
+    ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
 ]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +10,9 @@ import sqlalchemy as sa
 from esgledger.access.policy import authorize
 from esgledger.access.principal import Principal
 from esgledger.domain import DataPoint
+from esgledger.ledger.audit_query import entries_of
 from esgledger.ledger.reads import datapoint_history, select_datapoints
-from esgledger.store.schema import audit_log, datapoints, evidence
+from esgledger.store.schema import datapoints, evidence
 from esgledger.workflow import trail
 from esgledger.workflow.entries import current_by_id
 from esgledger.workflow.views import point_dict
@@ -58,30 +58,12 @@ def history(connection: sa.Connection, user: Principal, datapoint_id: int) -> di
     authorize(user, "datapoint.history", point.entity_id)
     versions = datapoint_history(connection, point.entity_id, point.period, point.metric_id)
     ids = [v.id for v in versions]
-    entries = connection.execute(
-        sa.select(audit_log)
-        .where(
-            audit_log.c.object_type == "datapoint", audit_log.c.object_id.in_([str(i) for i in ids])
-        )
-        .order_by(audit_log.c.seq)
-    )
     return {
         "current": point_dict(point),
         "versions": [point_dict(v) for v in versions],
         "comments": trail.comments_for(connection, ids),
         "evidence": evidence_rows(connection, ids),
-        "audit": [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "object_id": e.object_id,
-                "payload": json.loads(e.payload),
-                "hash": e.hash,
-            }
-            for e in entries
-        ],
+        "audit": entries_of(connection, "datapoint", [str(i) for i in ids]),
     }
 
 

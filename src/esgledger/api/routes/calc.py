@@ -1,13 +1,23 @@
-"""Calculations, the explain view of a computed value, and the audit chain check."""
+"""Calculations, the explain view of a computed value, the audit log and its chain check."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 
 from esgledger.api.deps import Service, User
-from esgledger.api.models import PERIOD_PATTERN, CalcIn, CalcRunOut, CalcValueOut, VerifyOut
+from esgledger.api.models import (
+    PERIOD_PATTERN,
+    AuditEntryOut,
+    AuditPage,
+    CalcIn,
+    CalcRunOut,
+    CalcValueOut,
+    CalcValuePage,
+    VerifyOut,
+)
+from esgledger.ledger.audit_query import AuditFilters
 
 router = APIRouter(tags=["calculations"])
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN)]
@@ -21,16 +31,21 @@ def run(body: CalcIn, user: User, service: Service) -> CalcRunOut:
     return CalcRunOut(**service.run_calc(user, body.period, options))
 
 
-@router.get("/calculations/{period}", response_model=list[CalcValueOut])
+@router.get("/calculations/{period}", response_model=CalcValuePage)
 def values(
     period: PeriodPath,
     user: User,
     service: Service,
     entity: Annotated[str | None, Query(max_length=64, pattern=_KEY)] = None,
     metric: Annotated[str | None, Query(max_length=100, pattern=_KEY)] = None,
-) -> list[CalcValueOut]:
-    """Stored values of the period's current inventory, for the entities the user may see."""
-    return [CalcValueOut(**v) for v in service.calc_values(user, period, entity, metric)]
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> CalcValuePage:
+    """Stored values of the period's current inventory, for the entities the user may see,
+    ordered by entity and metric."""
+    found = service.calc_values(user, period, entity, metric)
+    items = [CalcValueOut(**v) for v in found[offset : offset + limit]]
+    return CalcValuePage(items=items, total=len(found), limit=limit, offset=offset)
 
 
 @router.get("/explain")
@@ -49,3 +64,29 @@ def explain(
 def verify(user: User, service: Service) -> VerifyOut:
     """Check the hash chain of the audit log (admin, ESG manager, auditor)."""
     return VerifyOut(**service.verify_audit(user).as_dict())
+
+
+@router.get("/audit", response_model=AuditPage)
+def audit_log(
+    user: User,
+    service: Service,
+    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN)] = None,
+    entity: Annotated[str | None, Query(max_length=64, pattern=_KEY)] = None,
+    actor: Annotated[str | None, Query(max_length=100, pattern=_KEY)] = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=_KEY)] = None,
+    object_type: Annotated[str | None, Query(max_length=32, pattern=_KEY)] = None,
+    object_id: Annotated[str | None, Query(max_length=200, pattern=_KEY)] = None,
+    since: Annotated[str | None, Query(max_length=40, pattern=_KEY)] = None,
+    until: Annotated[str | None, Query(max_length=40, pattern=_KEY)] = None,
+    order: Annotated[Literal["asc", "desc"], Query()] = "desc",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+) -> AuditPage:
+    """The audit log (admin, ESG manager, auditor), newest first unless ``order=asc``. ``action``
+    ending in ``.`` matches a family (``datapoint.``); ``since`` and ``until`` are ISO dates or
+    date-times, both inclusive; ``period`` and ``entity`` select the entries about that period's or
+    entity's data points and everything else recorded for them."""
+    filters = AuditFilters(period, entity, actor, action, object_type, object_id, since, until)
+    entries, total = service.audit_entries(user, filters, limit, offset, order == "desc")
+    items = [AuditEntryOut(**e) for e in entries]
+    return AuditPage(items=items, total=total, limit=limit, offset=offset)

@@ -1,0 +1,39 @@
+"""The audit log for assurers: every recorded change, filtered by period, entity, actor, action,
+object or time, with each entry's hash; and a check of the whole hash chain on request."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from esgledger.ledger.audit_query import AuditFilters
+from esgledger.web.render import render
+from esgledger.web.routing import page, web_router
+from esgledger.web.session import ViewerDep, service
+
+router = web_router()
+PAGE_SIZE = 50
+FILTERS = ("period", "entity", "actor", "action", "object_type", "object_id", "since", "until")
+
+
+@page(router, "/audit")
+def audit_page(
+    request: Request, viewer: ViewerDep, offset: int = 0, verify: bool = False
+) -> Response:
+    collab = service(request)
+    chosen = {name: (request.query_params.get(name) or "").strip() or None for name in FILTERS}
+    offset = max(offset, 0)
+    entries, total = collab.audit_entries(viewer.user, AuditFilters(**chosen), PAGE_SIZE, offset)
+    data: dict[str, Any] = {
+        "filters": chosen,
+        "total": total,
+        "offset": offset,
+        "limit": PAGE_SIZE,
+        "entries": entries,
+        "verification": collab.verify_audit(viewer.user).as_dict() if verify else None,
+    }
+    query = urlencode({k: v for k, v in chosen.items() if v is not None})
+    return render(request, "audit.html.j2", data, viewer, extra={"query": query})
