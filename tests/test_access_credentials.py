@@ -166,3 +166,25 @@ def test_user_administration_rules(world: World) -> None:
     info = collab.update_user(admin, "owner_b", entities=["plant_a", "plant_b"])
     assert info.entities == ("plant_a", "plant_b")
     assert collab.principal_for_token(world.tokens["owner_b"]).sees("line_a1")
+
+
+def test_a_password_reset_or_deactivation_signs_the_user_out_everywhere(world: World) -> None:
+    collab, admin = world.collab, world.user("admin")
+    token = world.tokens["owner_a"]
+    session = collab.open_session("owner_a", PASSWORD, "t")
+    untouched = world.tokens["owner_b"]
+    collab.update_user(admin, "owner_a", password="a brand new password")
+    with pytest.raises(Unauthenticated):
+        collab.principal_for_token(token)
+    with pytest.raises(Unauthenticated):
+        collab.principal_for_session(session.session_id)
+    assert collab.principal_for_token(untouched).username == "owner_b"
+    fresh = collab.issue_token("owner_a", "a brand new password", "t").secret
+    assert collab.principal_for_token(fresh).username == "owner_a"
+
+    collab.update_user(admin, "owner_a", active=False)
+    collab.update_user(admin, "owner_a", active=True)
+    with pytest.raises(Unauthenticated):  # reactivation does not revive the old token
+        collab.principal_for_token(fresh)
+    collab.update_user(admin, "owner_b", role="viewer")  # a role change keeps the sign-in
+    assert collab.principal_for_token(untouched).role == "viewer"

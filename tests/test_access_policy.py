@@ -70,10 +70,12 @@ def test_segregation_of_duties() -> None:
     manager = user("esg_manager", name="mia")
     entered = DataPointFacts("plant_a", entered_by="mia", changed_by="olga")
     changed = DataPointFacts("plant_a", entered_by="olga", changed_by="mia")
-    other = DataPointFacts("plant_a", entered_by="olga", changed_by="olga")
+    vouched = DataPointFacts("plant_a", "olga", "olga", vouched_by=frozenset({"mia"}))
+    other = DataPointFacts("plant_a", "olga", "olga", vouched_by=frozenset({"olga", "ivan"}))
     for action in ("datapoint.approve", "datapoint.reject"):
         assert not can(manager, action, datapoint=entered)
         assert not can(manager, action, datapoint=changed)
+        assert not can(manager, action, datapoint=vouched)  # submitted or explained it
         assert can(manager, action, datapoint=other)
     assert can(manager, "datapoint.correct", datapoint=entered)  # may still fix it
 

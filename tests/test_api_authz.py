@@ -347,6 +347,31 @@ def test_matrix_covers_every_endpoint(ctx: Ctx) -> None:
     assert operations - OUTSIDE_MATRIX - covered == set()
 
 
+def test_nobody_approves_a_value_they_submitted_or_explained(ctx: Ctx) -> None:
+    """A data owner's draft, submitted by a manager with an explanation: that manager may not
+    approve it; another manager may."""
+    client, owner = ctx.client, ctx.world.user("owner_a")
+    point = ctx.world.collab.create_datapoint(
+        owner, Entry("plant_a", "2031", "energy.coke", 2, "t")
+    )
+    url = f"{API}/datapoints/{point.id}"
+    submitted = client.post(
+        f"{url}/submit",
+        json={"version": 1, "explanation": "checked against the invoice"},
+        headers=ctx.world.headers("manager"),
+    )
+    assert submitted.status_code == 200
+    refused = client.post(
+        f"{url}/approve", json={"version": 1}, headers=ctx.world.headers("manager")
+    )
+    assert refused.status_code == 403
+    assert "submitted or explained" in refused.json()["error"]["message"]
+    approved = client.post(
+        f"{url}/approve", json={"version": 1}, headers=ctx.world.headers("manager2")
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
 @pytest.mark.parametrize("actor", ["admin", "manager"])
 def test_nobody_approves_own_values(ctx: Ctx, actor: str) -> None:
     headers = ctx.world.headers(actor)

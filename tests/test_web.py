@@ -13,11 +13,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from esgledger.api import create_app
+from esgledger.api.errors import status_of
+from esgledger.service_errors import ServiceError
 from esgledger.web.i18n import LANGUAGES, Strings, load_table
 from esgledger.web.session import SESSION_COOKIE
 from esgledger.workflow.entries import Entry
 from esgledger.workflow.queries import Filters
 from tests.collab_fixtures import PASSWORD, World
+from tests.helpers import DATA_HEADER, write_csv
 from tests.web_clients import form_token, signed_in_clients
 from tests.web_seed import EVIDENCE_PDF, LAST_YEAR, YEAR, seed_last_year
 
@@ -304,6 +307,41 @@ def test_entities_outside_the_users_scope_are_404(
     assert "plant_b" not in str(listed)
 
 
+def test_waiting_for_me_lists_open_values_of_my_entities_whoever_entered_them(
+    world: World, browse: dict[str, TestClient], tmp_path: Path
+) -> None:
+    rows = [
+        ["plant_a", YEAR, "water.withdrawal", 5100, "m3", "measured", "", ""],
+        ["plant_b", YEAR, "energy.diesel", 3, "t", "measured", "", ""],
+    ]
+    imported = world.collab.ws.import_data(write_csv(tmp_path / "year.csv", DATA_HEADER, rows))
+    water = next(p for p in imported.points if p.metric_id == "water.withdrawal")
+    world.collab.reject(world.user("manager"), water.id, 1, "December meter reading missing")
+    enter(world, "manager", "line_a1", "energy.coke", 2, "t")  # a colleague, in a sub-entity
+    enter(world, "owner_b", "plant_b", "energy.coke", 1, "t")
+
+    def waiting(username: str) -> list[tuple[str, str, str, str, str]]:
+        data = browse[username].get(f"/dashboard.json?period={YEAR}").json()
+        return [
+            (w["task"], w["entity"], w["metric"], w["status"], w["created_by"])
+            for w in data["waiting"]
+        ]
+
+    assert waiting("owner_a") == [
+        ("correct", "plant_a", "water.withdrawal", "rejected", "setup"),
+        ("submit", "line_a1", "energy.coke", "draft", "manager"),
+    ]
+    assert waiting("owner_b") == [("submit", "plant_b", "energy.coke", "draft", "owner_b")]
+    assert waiting("manager") == [  # reviews, and only the manager's own open values
+        ("review", "plant_b", "energy.diesel", "submitted", "setup"),
+        ("submit", "line_a1", "energy.coke", "draft", "manager"),
+    ]
+    assert waiting("viewer_a") == []
+    assert waiting("auditor") == []
+    page = browse["owner_a"].get(f"/dashboard?period={YEAR}").text
+    assert f'href="/entry/plant_a/{YEAR}"' in page and f'href="/entry/line_a1/{YEAR}"' in page
+
+
 # -- entry, review, periods, evidence, reports -----------------------------------------------------
 def test_a_large_change_needs_an_explanation_before_submit(
     world: World, browse: dict[str, TestClient]
@@ -359,6 +397,126 @@ def test_a_stale_version_is_a_conflict_showing_the_current_value(
     assert answer.status_code == 409
     assert "the data point changed" in answer.text
     assert world.collab.datapoint(world.user("owner_a"), point).value == 8.0
+
+
+def row_html(page: str, slug: str) -> str:
+    match = re.search(rf'<tr id="row-{slug}".*?</tr>', page, re.S)
+    assert match, f"no row {slug}"
+    return match.group(0)
+
+
+def test_a_value_saved_before_a_refused_submit_is_reported_as_saved(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    owner = browse["owner_a"]
+    new_value = {
+        "csrf_token": csrf(owner),
+        "value.energy.diesel": "20",  # last year 10 t: +100 %, no explanation
+        "unit.energy.diesel": "t",
+        "action": "submit",
+    }
+    answer = owner.post(
+        f"/entry/plant_a/{YEAR}", data=new_value, headers={"Accept": "application/json"}
+    )
+    assert answer.status_code == 422
+    body = answer.json()
+    assert [(w["metric"], w["value"], w["status"], w["version"]) for w in body["written"]] == [
+        ("energy.diesel", 20.0, "draft", 1)
+    ]
+    assert body["errors"]["energy.diesel"]["code"] == "explanation_required"
+    assert body["errors"]["energy.diesel"]["field"] == "explanation"
+    (diesel,), _total = world.collab.datapoints(
+        world.user("owner_a"), Filters(YEAR, "plant_a", "energy.diesel")
+    )
+    assert (diesel.value, diesel.status, diesel.version) == (20.0, "draft", 1)
+
+    water = enter(world, "owner_a", "plant_a", "water.withdrawal", 5100, "m3")  # +2 %
+    correction = {
+        "csrf_token": csrf(owner),
+        "value.water.withdrawal": "9000",  # last year 5000 m3: +80 %
+        "unit.water.withdrawal": "m3",
+        "version.water.withdrawal": "1",
+        "action": "submit",
+    }
+    page = owner.post(f"/entry/plant_a/{YEAR}", data=correction)
+    assert page.status_code == 422
+    assert re.search(r'id="flash-saved"[^>]*>Saved 1 values, 0 of them submitted', page.text)
+    row = row_html(page.text, "water-withdrawal")
+    assert "Saved as a draft, not submitted:" in row and "explain the change" in row
+    assert ">draft<" in row
+    corrected = world.collab.datapoint(world.user("owner_a"), water)
+    assert (corrected.value, corrected.status, corrected.version) == (9000.0, "draft", 2)
+
+
+def test_an_explanation_of_an_unchanged_open_value_is_recorded(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    point = enter(world, "owner_a", "plant_a", "energy.diesel", 20, "t")  # +100 %
+    owner = browse["owner_a"]
+    form = {
+        "csrf_token": csrf(owner),
+        "value.energy.diesel": "20",
+        "unit.energy.diesel": "t",
+        "version.energy.diesel": "1",
+        "explanation.energy.diesel": "new quarry fleet",
+        "action": "save",
+    }
+    json_headers = {"Accept": "application/json"}
+    answer = owner.post(f"/entry/plant_a/{YEAR}", data=form, headers=json_headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["errors"] == {}
+    assert [(w["id"], w["status"], w["version"]) for w in answer.json()["written"]] == [
+        (point, "draft", 1)
+    ]
+
+    def explained() -> list[tuple[str, str | None, str]]:
+        trail = world.collab.history(world.user("owner_a"), point)["comments"]
+        return [(c["action"], c["comment"], c["by"]) for c in trail]
+
+    assert explained() == [("explain", "new quarry fleet", "owner_a")]
+    audit = world.collab.history(world.user("owner_a"), point)["audit"]
+    assert "datapoint.explain" in [entry["action"] for entry in audit]
+    again = owner.post(f"/entry/plant_a/{YEAR}", data=form, headers=json_headers)
+    assert again.json() == {"written": [], "errors": {}}  # the same text is not recorded twice
+    assert explained() == [("explain", "new quarry fleet", "owner_a")]
+
+    submitted = world.collab.submit(world.user("owner_a"), point, 1, None)  # explained already
+    assert submitted.status == "submitted"
+    world.collab.reject(world.user("manager"), point, 1, "which fleet?")
+    rejected = {**form, "csrf_token": csrf(owner), "explanation.energy.diesel": "two new trucks"}
+    assert owner.post(f"/entry/plant_a/{YEAR}", data=rejected).status_code == 303
+    assert explained() == [
+        ("explain", "new quarry fleet", "owner_a"),
+        ("submit", None, "owner_a"),
+        ("reject", "which fleet?", "manager"),
+        ("explain", "two new trucks", "owner_a"),
+    ]
+
+
+def test_explain_change_checks_scope_permission_version_state_text_and_lock(
+    world: World,
+) -> None:
+    collab = world.collab
+    point = enter(world, "owner_a", "plant_a", "energy.coke", 4, "t")
+
+    def refusal(username: str, version: int, text: str) -> tuple[int, str]:
+        with pytest.raises(ServiceError) as refused:
+            collab.explain_change(world.user(username), point, version, text)
+        return status_of(refused.value), refused.value.code
+
+    assert refusal("owner_b", 1, "x") == (404, "not_found")
+    assert refusal("viewer_a", 1, "x") == (403, "forbidden")
+    assert refusal("auditor", 1, "x") == (403, "forbidden")
+    assert refusal("owner_a", 1, "   ") == (422, "invalid")
+    collab.correct_datapoint(world.user("manager"), point, 1, {"value": 5.0})
+    assert refusal("owner_a", 1, "x") == (409, "version_conflict")
+    collab.submit(world.user("owner_a"), point, 2, None)
+    assert refusal("owner_a", 2, "x") == (409, "invalid_state")
+    collab.approve(world.user("manager2"), point, 2, None)
+    collab.lock_period(world.user("manager"), YEAR, None)
+    assert refusal("owner_a", 2, "x") == (409, "period_locked")
+    comments = collab.history(world.user("owner_a"), point)["comments"]
+    assert [c["action"] for c in comments] == ["submit", "approve"]
 
 
 def test_review_decisions_follow_the_policy(world: World, browse: dict[str, TestClient]) -> None:

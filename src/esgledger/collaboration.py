@@ -25,6 +25,7 @@ from esgledger.access import credentials, login
 from esgledger.access import users as accounts
 from esgledger.access.policy import authorize, can
 from esgledger.access.principal import Principal
+from esgledger.access.redaction import visible_records
 from esgledger.access.throttle import Throttle
 from esgledger.calc import CalcOptions
 from esgledger.domain import DataPoint, Entity
@@ -227,7 +228,7 @@ class Collaboration:
         authorize(user, "period.read")
         with self.db.reading() as connection:
             locks = periods.all_locks(connection)
-            names = sorted(set(periods_with_data(connection)) | set(locks))
+            names = sorted(set(periods_with_data(connection, user.scope)) | set(locks))
         return [{"period": name, "locked": locks.get(name, False)} for name in names]
 
     def period(self, user: Principal, period: str) -> dict[str, Any]:
@@ -341,6 +342,18 @@ class Collaboration:
     def reject(self, user: Principal, datapoint_id: int, version: int, comment: str) -> DataPoint:
         return self.writes.run(self._review(user, datapoint_id, version, "reject", comment))
 
+    def explain_change(
+        self, user: Principal, datapoint_id: int, version: int, text: str
+    ) -> DataPoint:
+        """Explain the change against last year of a draft or rejected value (its current
+        version), without changing the value."""
+        configuration = self.configuration
+        return self.writes.run(
+            lambda connection: review.explain(
+                connection, user, datapoint_id, version, text, configuration
+            )
+        )
+
     async def review_async(
         self, user: Principal, datapoint_id: int, version: int, action: str, comment: str | None
     ) -> DataPoint:
@@ -379,6 +392,9 @@ class Collaboration:
     def upload_evidence(
         self, user: Principal, datapoint_id: int, file_name: str, data: bytes
     ) -> dict[str, Any]:
+        with self.db.reading() as connection:  # who asks comes before what they send
+            point = entries.current_by_id(connection, user, datapoint_id)
+            authorize(user, "evidence.upload", point.entity_id)
         checked = evidence_store.check(file_name, data, self.settings.evidence_max_bytes)
         with self.db.transaction() as connection:
             return evidence_store.attach(connection, user, datapoint_id, checked, self.evidence_dir)
@@ -430,12 +446,12 @@ class Collaboration:
             tree = self.ws.explain(metric, entity, str(periods.parse_period(period)))
         except EsgLedgerError as exc:
             raise NotFound(str(exc)) from exc
-        records = {
-            key: record
-            for key, record in tree["records"].items()
-            if user.sees(str(record.get("entity", entity)))
+        if user.scope is None:
+            return {"root": tree["root"], "records": tree["records"]}
+        return {
+            "root": tree["root"],
+            "records": visible_records(tree["records"], entity, user.sees),
         }
-        return {"root": tree["root"], "records": records}
 
     def audit_entries(
         self,

@@ -25,6 +25,7 @@ from esgledger.ingest.organisation import import_organisation
 from esgledger.ingest.transfers import import_certificates, import_transfers
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent, VerifyResult
+from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import (
     current_datapoint,
     current_datapoints,
@@ -160,6 +161,7 @@ class Workspace:
         options = options or CalcOptions()
         inventory = self.compute(period, options)
         with self.db.transaction() as connection:
+            refuse_locked(connection, [str(Period.parse(period))], "the calculation")
             run_id = save_inventory(connection, inventory, self.catalogue.sha256, self.actor)
             restatement = runner.check_base_year(
                 connection, self.catalogue, Period.parse(period), options, self.actor

@@ -169,5 +169,15 @@ def check_csrf(session: Session, token: str | None) -> bool:
     return bool(token) and hmac.compare_digest(session.csrf_token.encode(), str(token).encode())
 
 
+def revoke_all(connection: sa.Connection, username: str) -> None:
+    """End every token and session of ``username`` (a password reset, a deactivation)."""
+    connection.execute(
+        api_tokens.update()
+        .where(api_tokens.c.username == username, api_tokens.c.revoked.is_(False))
+        .values(revoked=True)
+    )
+    connection.execute(web_sessions.delete().where(web_sessions.c.username == username))
+
+
 def close_session(connection: sa.Connection, session_id: str) -> None:
     connection.execute(web_sessions.delete().where(web_sessions.c.id_hash == digest(session_id)))

@@ -77,6 +77,7 @@ class DataPointFacts:
     entity_id: str
     entered_by: str  # author of the first version
     changed_by: str  # author of the current version
+    vouched_by: frozenset[str] = frozenset()  # who submitted or explained the current version
 
 
 def refusal(
@@ -101,11 +102,14 @@ def refusal(
     if (
         action in _SELF_REVIEW
         and datapoint is not None
-        and user.username in (datapoint.entered_by, datapoint.changed_by)
+        and (
+            user.username in (datapoint.entered_by, datapoint.changed_by)
+            or user.username in datapoint.vouched_by
+        )
     ):
         return (
-            "segregation of duties: you entered or last changed this value, so someone else "
-            "must review it"
+            "segregation of duties: you entered, last changed, submitted or explained this "
+            "value, so someone else must review it"
         )
     return None
 

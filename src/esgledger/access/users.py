@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from esgledger.access.credentials import revoke_all
 from esgledger.access.passwords import hash_password
 from esgledger.access.principal import ROLES, SCOPED_ROLES, Principal, principal
 from esgledger.ledger import audit
@@ -126,6 +127,11 @@ def update_user(
         _refuse_last_admin(connection, username, "role" if "role" in values else "active")
     if values:
         connection.execute(users.update().where(users.c.username == username).values(**values))
+    if password_hash is not None or values.get("active") is False:
+        # A reset password is how a compromised account is recovered: the old credentials go;
+        # a deactivated user's tokens must not come back with a reactivation.
+        revoke_all(connection, username)
+        change["signed_out"] = True
     if entity_ids is not None and tuple(entity_ids) != before.entities:
         connection.execute(user_entities.delete().where(user_entities.c.username == username))
         if entity_ids:

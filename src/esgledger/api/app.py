@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from esgledger.api import errors
+from esgledger.api.deps import known_query_only
 from esgledger.api.limits import Guard
 from esgledger.api.routes import auth, calc, catalogue, datapoints, evidence, periods, users
 from esgledger.collaboration import Collaboration
@@ -48,7 +49,12 @@ def create_app(collaboration: Collaboration) -> FastAPI:
     collaboration.ws.catalogue  # noqa: B018 - load the catalogue once, before the first request
     errors.install(app)
     for module in (auth, users, catalogue, datapoints, evidence, calc, periods):
-        app.include_router(module.router, prefix=PREFIX, responses=errors.DOCUMENTED)
+        app.include_router(
+            module.router,
+            prefix=PREFIX,
+            responses=errors.DOCUMENTED,
+            dependencies=[Depends(known_query_only)],
+        )
     mount_web(app)  # the web pages (each with a .json twin) and /static
     app.add_middleware(
         Guard, max_body=collaboration.settings.evidence_max_bytes + MULTIPART_OVERHEAD

@@ -10,10 +10,11 @@ for the group commit without holding a thread, so that waiting writes never keep
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from esgledger.access.principal import Principal
@@ -51,6 +52,40 @@ def current_user(
 async def signed_in(collaboration: Collaboration, token: str) -> Principal:
     """The token's user, checked in a worker thread (the check reads the database)."""
     return await run_in_threadpool(collaboration.principal_for_token, token)
+
+
+_DECLARED_QUERY: dict[int, frozenset[str]] = {}
+
+
+def _declared_query(dependant: Any) -> frozenset[str]:
+    names = {field.alias for field in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared_query(sub)
+    return frozenset(names)
+
+
+async def known_query_only(request: Request) -> None:
+    """Refuse query parameters the endpoint does not take: a misspelt filter (``?entitty=``)
+    would otherwise be ignored, and the unfiltered answer taken for a filtered one."""
+    route = request.scope.get("route")
+    if route is None or not request.query_params:
+        return
+    allowed = _DECLARED_QUERY.get(id(route))
+    if allowed is None:
+        allowed = _DECLARED_QUERY[id(route)] = _declared_query(route.dependant)
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed)) or "no query parameters"
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", name),
+                    "msg": f"unknown query parameter; this endpoint takes {takes}",
+                    "type": "unknown_query_parameter",
+                }
+                for name in unknown
+            ]
+        )
 
 
 async def client_address(request: Request) -> str:

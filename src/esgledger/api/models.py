@@ -3,33 +3,28 @@ strings and characters a database cannot store (NUL, lone surrogates) are refuse
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from esgledger.access.principal import ROLES
 from esgledger.domain import METHODS, STATUSES
+from esgledger.free_text import MAX_LENGTH, storable
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _storable(text: str) -> str:
-    if _UNSTORABLE.search(text):
-        raise ValueError("text contains NUL or unpaired surrogate characters")
-    return text
-
-
-_STORABLE = AfterValidator(_storable)
+_STORABLE = AfterValidator(storable)
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64), _STORABLE]
 MetricId = Annotated[str, StringConstraints(min_length=1, max_length=100), _STORABLE]
-Unit = Annotated[str, StringConstraints(min_length=1, max_length=50), _STORABLE]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH["unit"]), _STORABLE]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256), _STORABLE]
-Source = Annotated[str, StringConstraints(max_length=500), _STORABLE]
-Note = Annotated[str, StringConstraints(max_length=4000), _STORABLE]
-Comment = Annotated[str, StringConstraints(min_length=1, max_length=4000), _STORABLE]
-Reason = Annotated[str, StringConstraints(max_length=2000), _STORABLE]
-RequiredReason = Annotated[str, StringConstraints(min_length=1, max_length=2000), _STORABLE]
+Source = Annotated[str, StringConstraints(max_length=MAX_LENGTH["source"]), _STORABLE]
+Note = Annotated[str, StringConstraints(max_length=MAX_LENGTH["note"]), _STORABLE]
+Comment = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_LENGTH["comment"]), _STORABLE
+]
+Reason = Annotated[str, StringConstraints(max_length=MAX_LENGTH["reason"]), _STORABLE]
+RequiredReason = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_LENGTH["reason"]), _STORABLE
+]
 Option = Annotated[str, StringConstraints(max_length=32), _STORABLE]
 
 

@@ -12,6 +12,7 @@ from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.ingest.tables import Table, check_columns, read_table
 from esgledger.ingest.values import parse_number
+from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
 from esgledger.units import UnitError, conversion_factor_via
@@ -161,6 +162,7 @@ def import_datapoints(
     """Validate the whole file, then write it in the caller's transaction."""
     table = read_table(path)
     values = validate_rows(table, catalogue, load_entities(connection))
+    refuse_locked(connection, {v.period for v in values}, f"importing {path.name}")
     batch = {
         "kind": "datapoints",
         "file_name": path.name,

@@ -14,6 +14,7 @@ from esgledger.errors import InputIssue, InputRejected
 from esgledger.ingest.datapoints import EntityIndex
 from esgledger.ingest.tables import Table, check_columns, read_table
 from esgledger.ingest.values import parse_number
+from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.transfers import (
     NewCertificate,
@@ -238,6 +239,7 @@ def parse_certificates(
 
 def import_transfers(connection: sa.Connection, path: Path, actor: str) -> int:
     transfers = parse_transfers(path, load_entities(connection), recorded_transfers(connection))
+    refuse_locked(connection, {t.period for t in transfers}, f"importing {path.name}")
     return write_transfers(connection, transfers, path, actor)
 
 
@@ -253,4 +255,5 @@ def import_certificates(
         electricity,
         claimed_totals(connection),
     )
+    refuse_locked(connection, {c.period for c in certificates}, f"importing {path.name}")
     return write_certificates(connection, certificates, path, actor)

@@ -102,11 +102,14 @@ def datapoint_history(
     return [_to_datapoint(row) for row in rows]
 
 
-def periods_with_data(connection: sa.Connection) -> list[str]:
-    rows = connection.execute(
-        sa.select(datapoints.c.period).distinct().order_by(datapoints.c.period)
-    )
-    return [row[0] for row in rows]
+def periods_with_data(
+    connection: sa.Connection, entity_ids: Iterable[str] | None = None
+) -> list[str]:
+    """Periods with any data point (of ``entity_ids`` only, when given)."""
+    query = sa.select(datapoints.c.period).distinct().order_by(datapoints.c.period)
+    if entity_ids is not None:
+        query = query.where(datapoints.c.entity_id.in_(sorted(entity_ids)))
+    return [row[0] for row in connection.execute(query)]
 
 
 def select_datapoints(connection: sa.Connection, query: sa.Select[Any]) -> list[DataPoint]:

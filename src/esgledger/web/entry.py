@@ -1,10 +1,12 @@
 """The data entry form of one entity and period: its rows, the change against last year, and
 applying a posted form through the collaboration service (one value at a time, each in its own
-transaction, so that one refused value does not lose the others)."""
+transaction, so that one refused value does not lose the others; a value saved and then refused
+on submit stays saved, and is reported so)."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,6 @@ from esgledger.workflow.entries import Entry
 from esgledger.workflow.queries import Filters
 from esgledger.workflow.views import point_dict
 
-MAX_TEXT = 2000
 OPEN_STATUSES = ("draft", "rejected")
 
 
@@ -141,7 +142,7 @@ class Typed:
 
 def _text(form: FormData, name: str) -> str:
     found = form.get(name)
-    return found.strip()[:MAX_TEXT] if isinstance(found, str) else ""
+    return found.strip() if isinstance(found, str) else ""
 
 
 def typed_rows(form: FormData, metrics: list[Metric]) -> list[Typed]:
@@ -174,6 +175,16 @@ def parse_number(text: str) -> float:
     return value
 
 
+class NotSubmitted(Exception):
+    """A row's value was saved (``point``, a new draft), then submitting it was refused
+    (``error``)."""
+
+    def __init__(self, point: DataPoint, error: ServiceError) -> None:
+        super().__init__(error.message)
+        self.point = point
+        self.error = error
+
+
 def apply_row(
     collab: Collaboration,
     user: Principal,
@@ -182,8 +193,12 @@ def apply_row(
     typed: Typed,
     current: DataPoint | None,
     submit: bool,
+    explained: Sequence[str] = (),
 ) -> DataPoint | None:
-    """Write one typed row (create or correct), then submit it when asked."""
+    """Write one typed row (create or correct), then submit it when asked. An explanation typed
+    for an unchanged value is recorded on its current version (refused unless it is a draft or
+    rejected), unless ``explained`` (the current version's explanations) holds that text
+    already. Raises NotSubmitted when the value was saved but submitting it was refused."""
     explanation = typed.explanation or None
     point = current
     if typed.value:
@@ -197,9 +212,30 @@ def apply_row(
             changes = {"value": value, "unit": typed.unit}
             point = collab.correct_datapoint(user, current.id, version, changes, explanation)
             explanation = None
-    if point is not None and submit and point.status in OPEN_STATUSES:
-        point = collab.submit(user, point.id, point.version, explanation)
+    if point is None:
+        return None
+    if point is current and explanation in explained:
+        explanation = None  # the form posted again: recorded already
+    if submit and point.status in OPEN_STATUSES:
+        try:
+            return collab.submit(user, point.id, point.version, explanation)
+        except ServiceError as error:
+            if point is current:
+                raise
+            raise NotSubmitted(point, error) from error
+    if explanation is not None and point is current:  # refused unless draft or rejected
+        version = typed.version if typed.version is not None else point.version
+        return collab.explain_change(user, point.id, version, explanation)
     return point
+
+
+def error_dict(error: ServiceError) -> dict[str, Any]:
+    return {
+        "code": error.code,
+        "message": error.message,
+        "field": error.field,
+        "details": error.details,
+    }
 
 
 def apply_form(
@@ -210,20 +246,23 @@ def apply_form(
     rows: list[Typed],
     submit: bool,
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """Apply every typed row; ``(written values, errors by metric)``."""
+    """Apply every typed row; ``(written values, errors by metric)``. A value saved and then
+    refused on submit is in both."""
     now = {p.metric_id: p for p in all_points(collab, user, Filters(period, entity_id))}
+    explained = explanations(collab, list(now.values()))
     written: list[dict[str, Any]] = []
     errors: dict[str, dict[str, Any]] = {}
     for typed in rows:
+        current = now.get(typed.metric)
+        texts = explained.get(current.id, []) if current else []
         try:
-            point = apply_row(collab, user, entity_id, period, typed, now.get(typed.metric), submit)
+            point = apply_row(collab, user, entity_id, period, typed, current, submit, texts)
+        except NotSubmitted as refused:
+            written.append(point_dict(refused.point))
+            errors[typed.metric] = error_dict(refused.error)
+            continue
         except ServiceError as error:
-            errors[typed.metric] = {
-                "code": error.code,
-                "message": error.message,
-                "field": error.field,
-                "details": error.details,
-            }
+            errors[typed.metric] = error_dict(error)
             continue
         except EsgLedgerError as error:
             errors[typed.metric] = {

@@ -20,13 +20,14 @@ from esgledger.access.principal import Principal
 from esgledger.catalogue import Catalogue
 from esgledger.domain import DataPoint, Entity
 from esgledger.errors import InputRejected
+from esgledger.free_text import check_text
 from esgledger.ingest.datapoints import REQUIRED, EntityIndex, validate_rows
 from esgledger.ingest.tables import Table
 from esgledger.ledger import audit
 from esgledger.ledger.reads import current_datapoint
 from esgledger.ledger.writes import NewValue, write_values
 from esgledger.service_errors import Conflict, Invalid, NotFound
-from esgledger.store.schema import datapoints
+from esgledger.store.schema import datapoints, review_comments
 from esgledger.workflow import trail
 from esgledger.workflow.configuration import ConfigurationCache
 from esgledger.workflow.periods import parse_period, refuse_lock
@@ -54,6 +55,8 @@ def validate(
     if not math.isfinite(entry.value):
         raise Invalid("value must be a finite number", field="value")
     parse_period(entry.period)
+    for field in ("unit", "source", "note"):
+        check_text(getattr(entry, field), field)
     row = {
         "entity": entry.entity,
         "period": entry.period,
@@ -99,7 +102,15 @@ def facts(connection: sa.Connection, point: DataPoint) -> DataPointFacts:
             datapoints.c.version == 1,
         )
     ).scalar()
-    return DataPointFacts(point.entity_id, first or point.created_by, point.created_by)
+    vouched = connection.execute(
+        sa.select(review_comments.c.by).where(
+            review_comments.c.datapoint_id == point.id,
+            review_comments.c.action.in_(("submit", "explain")),
+        )
+    ).scalars()
+    return DataPointFacts(
+        point.entity_id, first or point.created_by, point.created_by, frozenset(vouched)
+    )
 
 
 # The current version of the data point that a row (any version) belongs to, in one query.

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from esgledger.access.policy import authorize
 from esgledger.access.principal import Principal
 from esgledger.domain import Period
+from esgledger.free_text import check_text
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.locks import covering, locks_covering
 from esgledger.service_errors import Conflict, Invalid, PeriodLocked
 from esgledger.store.schema import datapoints, period_locks
 
@@ -32,8 +34,7 @@ def parse_period(text: str, field: str = "period") -> Period:
 
 def covering_periods(period: str) -> list[str]:
     """The periods whose lock covers ``period``: itself and, for a month, its year."""
-    parsed = parse_period(period)
-    return sorted({str(parsed), str(parsed.annual)})
+    return covering(str(parse_period(period)))
 
 
 def _covered(period: str) -> list[str]:
@@ -46,12 +47,8 @@ def _covered(period: str) -> list[str]:
 
 def locked_by(connection: sa.Connection, period: str) -> str | None:
     """The locked period that covers ``period`` (itself or its year), or None."""
-    row = connection.execute(
-        sa.select(period_locks.c.period).where(
-            period_locks.c.period.in_(covering_periods(period)), period_locks.c.locked.is_(True)
-        )
-    ).first()
-    return None if row is None else str(row.period)
+    name = str(parse_period(period))
+    return locks_covering(connection, [name]).get(name)
 
 
 def refuse_if_locked(connection: sa.Connection, period: str) -> None:
@@ -104,6 +101,7 @@ def set_lock(
     action = "period.lock" if locked else "period.reopen"
     authorize(user, action)
     name = str(parse_period(period))
+    check_text(reason, "reason")
     if not locked and not (reason and reason.strip()):
         raise Invalid("reopening a period needs a reason", field="reason")
     head = audit.lock_head(connection)

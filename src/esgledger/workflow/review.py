@@ -2,7 +2,8 @@
 
 Each names the version it acts on, so that nobody approves a value other than the one they looked
 at. A value that changed against last year by more than the threshold (default 30 %) needs an
-explanation before it can be submitted.
+explanation before it can be submitted; it may also be recorded on its own, on a draft or rejected
+value (:func:`explain`).
 """
 
 from __future__ import annotations
@@ -88,6 +89,39 @@ def transition(
         comment = None  # kept as the explanation
     trail.comment(connection, user.username, point, action, comment, new_status=target, head=head)
     return replace(point, status=target)
+
+
+EXPLAINABLE = ("draft", "rejected")
+
+
+def explain(
+    connection: sa.Connection,
+    user: Principal,
+    datapoint_id: int,
+    version: int,
+    text: str | None,
+    configurations: ConfigurationCache,
+) -> DataPoint:
+    """Record an explanation of the change against last year on the current version of a draft
+    or rejected value, without changing the value; checks scope, permission, lock, version,
+    state."""
+    head = audit.lock_head(connection)
+    configuration = configurations.get(connection, head.configuration_generation)
+    point = current_by_id(connection, user, datapoint_id)
+    authorize(user, "datapoint.correct", datapoint=facts(connection, point))
+    refuse_lock(configuration.locked_by(point.period))
+    check_version(point, version)
+    if point.status not in EXPLAINABLE:
+        raise Conflict(
+            f"cannot explain a value that is {point.status}; it must be "
+            + " or ".join(EXPLAINABLE),
+            code="invalid_state",
+            details={"status": point.status},
+        )
+    if not (text and text.strip()):
+        raise Invalid("an explanation cannot be empty", field="explanation")
+    trail.comment(connection, user.username, point, "explain", text, head=head)
+    return point
 
 
 def _require_explanation(

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.domain import DataPoint
+from esgledger.free_text import check_text
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent, Head
 from esgledger.store.schema import datapoints, review_comments
@@ -25,6 +26,7 @@ def comment(
 ) -> None:
     """Record ``action`` on the current version of ``point`` (and move it to ``new_status``);
     ``head`` is the chain head when the caller holds it already."""
+    check_text(text, "explanation" if action == "explain" else "comment")
     now = audit.utc_now()
     connection.execute(
         review_comments.insert(),

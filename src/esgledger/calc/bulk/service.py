@@ -32,6 +32,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import CalculationError, EsgLedgerError, InputIssue, InputRejected
 from esgledger.factors.persist import load_stored_library
+from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities, select_datapoints
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
 from esgledger.store import Database
@@ -108,6 +109,7 @@ def import_activity(
     directory = store_dir(db.engine.url)
     stored = store_file(path, checked.sha256, directory)
     with db.transaction() as connection:
+        refuse_locked(connection, [str(period)], f"importing {path.name}")
         for earlier in registered_files(connection, period, directory):
             if earlier.sha256 == checked.sha256:
                 raise InputRejected(
@@ -219,6 +221,7 @@ def calc_activity(
                 )
             )
     with db.transaction() as connection:
+        refuse_locked(connection, {v.period for v in values} | {str(period)}, "the calculation")
         stored = {
             (p.entity_id, p.period, p.metric_id): p
             for p in _current(connection, period, list(RESULT_METRICS.values()))

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from esgledger.access.principal import Principal
 from esgledger.collaboration import Collaboration
-from esgledger.domain import Period
+from esgledger.domain import DataPoint, Period
 from esgledger.web.charts import trend_chart
 from esgledger.web.extras import all_points, calculated, may
 from esgledger.web.progress import choose_period, collection, period_points
@@ -53,20 +53,42 @@ def kpi_trends(collab: Collaboration, user: Principal, period: str) -> list[dict
     return trends
 
 
+def open_points(
+    collab: Collaboration, user: Principal, period: str, status: str
+) -> list[DataPoint]:
+    """Up to WAITING_SHOWN values of ``period`` in ``status`` (in the user's scope) that the
+    policy lets this user submit, whoever entered them."""
+    found: list[DataPoint] = []
+    offset = 0
+    while len(found) < WAITING_SHOWN:
+        page, total = collab.datapoints(user, Filters(period=period, status=status), 200, offset)
+        found.extend(p for p in page if may(user, "datapoint.submit", p.entity_id))
+        offset += len(page)
+        if not page or offset >= total:
+            break
+    return found[:WAITING_SHOWN]
+
+
 def waiting_for(collab: Collaboration, user: Principal, period: str) -> list[dict[str, Any]]:
-    """Values this user should act on: review the submitted ones they may approve, submit their
-    own drafts, correct their own rejected values."""
+    """Values this user should act on: review the submitted ones they may approve; correct the
+    rejected values and submit the drafts of the entities they may submit for, whoever entered
+    them (an import, a colleague). A reviewer, who may submit for the whole group, is shown only
+    the drafts and rejected values they entered themselves."""
     items: list[dict[str, Any]] = []
-    if may(user, "datapoint.approve"):
+    reviewer = may(user, "datapoint.approve")
+    if reviewer:
         for point in all_points(collab, user, Filters(period=period, status="submitted")):
             if len(items) >= WAITING_SHOWN:
                 break
             if collab.allowed(user, "datapoint.approve", point.id):
                 items.append({"task": "review", **point_dict(point)})
-    if may(user, "datapoint.correct"):
+    if may(user, "datapoint.submit"):
         for status, task in (("rejected", "correct"), ("draft", "submit")):
-            mine = Filters(period=period, status=status, entered_by=user.username)
-            points, _total = collab.datapoints(user, mine, WAITING_SHOWN, 0)
+            if reviewer:
+                mine = Filters(period=period, status=status, entered_by=user.username)
+                points, _total = collab.datapoints(user, mine, WAITING_SHOWN, 0)
+            else:
+                points = open_points(collab, user, period, status)
             items.extend({"task": task, **point_dict(p)} for p in points)
     return items
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from esgledger.free_text import MAX_LENGTH
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.web import entry
 from esgledger.web.extras import change_threshold, explanations, may
@@ -130,5 +131,5 @@ def entry_check(
         "last_year": point_dict(before[0]) if before else None,
         "explanations": explained,
     }
-    text = request.query_params.get(f"explanation.{metric}", "")[: entry.MAX_TEXT]
+    text = request.query_params.get(f"explanation.{metric}", "")[: MAX_LENGTH["explanation"]]
     return render(request, "entry_check.html.j2", data, viewer, extra={"text": text})

@@ -15,12 +15,11 @@ from esgledger.web.session import CsrfForm, ViewerDep, service
 from esgledger.workflow.periods import parse_period
 
 router = web_router()
-MAX_REASON = 2000
 
 
 def _reason(form: FormData) -> str | None:
     text = form.get("reason")
-    return (text.strip()[:MAX_REASON] or None) if isinstance(text, str) else None
+    return (text.strip() or None) if isinstance(text, str) else None
 
 
 @page(router, "/periods")

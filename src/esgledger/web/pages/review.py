@@ -19,7 +19,6 @@ from esgledger.workflow.views import point_dict
 
 router = web_router()
 PAGE_SIZE = 25
-MAX_COMMENT = 2000
 
 
 @page(router, "/review")
@@ -55,7 +54,7 @@ def _decide(
     collab = service(request)
     user = viewer.user
     version = str(form.get("version") or "")
-    comment = str(form.get("comment") or "").strip()[:MAX_COMMENT] or None
+    comment = str(form.get("comment") or "").strip() or None
     status, error_text = 200, None
     try:
         if not version.isdigit():
