@@ -23,6 +23,7 @@ from esgledger.workflow import trail
 from esgledger.workflow.configuration import (
     DEFAULT_THRESHOLD,
     THRESHOLD_KEY,
+    Configuration,
     ConfigurationCache,
 )
 from esgledger.workflow.entries import check_version, current_by_id, facts
@@ -68,20 +69,17 @@ def transition(
     configurations: ConfigurationCache,
 ) -> DataPoint:
     """Move a data point through the review states; checks scope, duties, lock, version, state."""
-    head = audit.lock_head(connection)
-    configuration = configurations.get(connection, head.configuration_generation)
-    point = current_by_id(connection, user, datapoint_id)
-    authorize(user, f"datapoint.{action}", datapoint=facts(connection, point))
-    refuse_lock(configuration.locked_by(point.period))
-    check_version(point, version)
     allowed_from, target = TRANSITIONS[action]
-    if point.status not in allowed_from:
-        raise Conflict(
-            f"cannot {action} a value that is {point.status}; it must be "
-            + " or ".join(allowed_from),
-            code="invalid_state",
-            details={"status": point.status},
-        )
+    head, configuration, point = _open(
+        connection,
+        user,
+        datapoint_id,
+        version,
+        f"datapoint.{action}",
+        action,
+        allowed_from,
+        configurations,
+    )
     if action == "reject" and not (comment and comment.strip()):
         raise Invalid("a rejection needs a comment saying what to fix", field="comment")
     if action == "submit":
@@ -89,6 +87,34 @@ def transition(
         comment = None  # kept as the explanation
     trail.comment(connection, user.username, point, action, comment, new_status=target, head=head)
     return replace(point, status=target)
+
+
+def _open(
+    connection: sa.Connection,
+    user: Principal,
+    datapoint_id: int,
+    version: int,
+    action: str,
+    verb: str,
+    states: tuple[str, ...],
+    configurations: ConfigurationCache,
+) -> tuple[audit.Head, Configuration, DataPoint]:
+    """Hold the chain head and check, in this order, scope, permission (with segregation of
+    duties) for ``action``, the period lock, the version and that the value is in one of
+    ``states`` (else "cannot ``verb`` a value that is ...")."""
+    head = audit.lock_head(connection)
+    configuration = configurations.get(connection, head.configuration_generation)
+    point = current_by_id(connection, user, datapoint_id)
+    authorize(user, action, datapoint=facts(connection, point))
+    refuse_lock(configuration.locked_by(point.period))
+    check_version(point, version)
+    if point.status not in states:
+        raise Conflict(
+            f"cannot {verb} a value that is {point.status}; it must be " + " or ".join(states),
+            code="invalid_state",
+            details={"status": point.status},
+        )
+    return head, configuration, point
 
 
 EXPLAINABLE = ("draft", "rejected")
@@ -105,19 +131,16 @@ def explain(
     """Record an explanation of the change against last year on the current version of a draft
     or rejected value, without changing the value; checks scope, permission, lock, version,
     state."""
-    head = audit.lock_head(connection)
-    configuration = configurations.get(connection, head.configuration_generation)
-    point = current_by_id(connection, user, datapoint_id)
-    authorize(user, "datapoint.correct", datapoint=facts(connection, point))
-    refuse_lock(configuration.locked_by(point.period))
-    check_version(point, version)
-    if point.status not in EXPLAINABLE:
-        raise Conflict(
-            f"cannot explain a value that is {point.status}; it must be "
-            + " or ".join(EXPLAINABLE),
-            code="invalid_state",
-            details={"status": point.status},
-        )
+    head, _configuration, point = _open(
+        connection,
+        user,
+        datapoint_id,
+        version,
+        "datapoint.correct",
+        "explain",
+        EXPLAINABLE,
+        configurations,
+    )
     if not (text and text.strip()):
         raise Invalid("an explanation cannot be empty", field="explanation")
     trail.comment(connection, user.username, point, "explain", text, head=head)
