@@ -121,13 +121,27 @@ def test_account_locks_after_repeated_failures_and_is_audited(world: World) -> N
     assert collab.verify_audit(world.user("auditor")).ok
 
 
-def test_unknown_user_names_are_throttled_too(world: World) -> None:
+def test_unknown_user_names_answer_like_accounts(world: World) -> None:
+    """A name without an account fails, locks and unlocks exactly as an account does, so the
+    answers never tell which names exist."""
     collab = world.collab
-    for _ in range(collab.settings.failures_per_name):
-        with pytest.raises(Unauthenticated):
-            collab.issue_token("nobody", "whatever password", f"10.1.0.{_}")
-    with pytest.raises(TooManyAttempts):
-        collab.issue_token("nobody", "whatever password", "10.1.1.1")
+    answers: dict[str, list[tuple[str, str]]] = {}
+    for name in ("auditor", "nobody"):
+        seen = []
+        for attempt in range(collab.settings.lockout.max_failures + 1):
+            with pytest.raises((Unauthenticated, TooManyAttempts)) as refused:
+                collab.issue_token(name, "wrong password!", f"10.{len(answers)}.0.{attempt}")
+            seen.append((type(refused.value).__name__, refused.value.message.split(" in ")[0]))
+        answers[name] = seen
+    assert answers["nobody"] == answers["auditor"]
+    assert answers["auditor"][-1] == (
+        "TooManyAttempts",
+        "the account is locked after repeated failed sign-ins; try again",
+    )
+    later = dt.datetime.now(dt.UTC) + collab.settings.lockout.lock_for + dt.timedelta(seconds=1)
+    collab.clock = lambda: later
+    with pytest.raises(Unauthenticated):  # the lock has expired: an ordinary refusal again
+        collab.issue_token("nobody", "wrong password!", "10.9.0.1")
 
 
 def test_one_address_is_throttled_across_names(world: World) -> None:

@@ -179,6 +179,7 @@ GROUP_CASES = [
         "download report", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports/2024/en")
     ),
     Case("verify audit", AUDIT_READERS, _get("/audit/verify")),
+    Case("list reports", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports")),
     Case("audit log", AUDIT_READERS, _get("/audit?order=asc&limit=10")),
     Case("list users", {"admin"}, _get("/users")),
     Case(
@@ -213,6 +214,7 @@ GROUP_WIDE = {
     "reopen period",
     "build report",
     "download report",
+    "list reports",
     "verify audit",
     "audit log",
     "list users",
@@ -281,7 +283,7 @@ def _assert_no_cross_entity_reads(ctx: Ctx, actor: str, headers: dict[str, str])
         p["entity"]
         for p in client.get(f"{API}/datapoints?limit=500", headers=headers).json()["items"]
     }
-    seen |= {e["id"] for e in client.get(f"{API}/entities", headers=headers).json()}
+    seen |= {e["id"] for e in client.get(f"{API}/entities", headers=headers).json()["items"]}
     values = client.get(f"{API}/calculations/2024?limit=5000", headers=headers).json()["items"]
     seen |= {v["entity"] for v in values}
     explained = client.get(

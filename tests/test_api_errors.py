@@ -151,6 +151,15 @@ def test_validation_errors_name_the_field(client: TestClient, world: World) -> N
     assert_error(
         client.post(
             f"{API}/datapoints",
+            content=b"[" * 100_000 + b"]" * 100_000,  # deeper than the JSON parser goes
+            headers={**owner, "content-type": "application/json"},
+        ),
+        400,
+        "malformed_json",
+    )
+    assert_error(
+        client.post(
+            f"{API}/datapoints",
             content=b'{"value": NaN}',
             headers={**owner, "content-type": "application/json"},
         ),
@@ -250,6 +259,9 @@ def test_uploads_are_checked_by_content_and_names_are_cleaned(
         ("evil.exe", PDF),
         ("macro.xlsm", b"PK\x03\x04" + b"\x00" * 50),  # a zip that is no workbook
         ("empty.csv", b""),
+        ("page.csv", b"<html><body><script>alert(1)</script></body></html>"),  # markup
+        ("logo.csv", b"  <svg xmlns='http://www.w3.org/2000/svg'/>"),
+        ("data.csv", b"a,b\n1,2\n<script>fetch('/api/v1/users')</script>\n"),
     ]
     for name, data in refused:
         answer = client.post(url, files={"file": (name, data, "application/pdf")}, headers=owner)
@@ -266,6 +278,12 @@ def test_uploads_are_checked_by_content_and_names_are_cleaned(
             "readings <2024>.csv",
             "日期,读数\n2024-01,12\n".encode(),
             "readings _2024_.csv",
+            "text/csv",
+        ),
+        (
+            "gb18030.csv",  # Excel in Chinese Windows saves CSV in GB18030
+            "日期,读数\n2024-01,12\n".encode("gb18030"),
+            "gb18030.csv",
             "text/csv",
         ),
         (
@@ -291,7 +309,7 @@ def test_uploads_are_checked_by_content_and_names_are_cleaned(
     assert all(len(p.split("/")[1]) == 64 for p in stored)  # named by hash, never by the upload
     assert not (world.collab.evidence_dir.parent.parent / "etc").exists()
     # readable only by those who may see the data point's evidence
-    first = client.get(url, headers=owner).json()[0]["id"]
+    first = client.get(url, headers=owner).json()["items"][0]["id"]
     for user, status in (("owner_b", 404), ("viewer", 403), ("viewer_a", 403), ("manager", 200)):
         assert (
             client.get(f"{API}/evidence/{first}", headers=world.headers(user)).status_code == status

@@ -97,6 +97,7 @@ class Collaboration:
         window = self.settings.failure_window.total_seconds()
         self._by_address = Throttle(self.settings.failures_per_address, window)
         self._by_name = Throttle(self.settings.failures_per_name, window)
+        self._unknown_names = login.UnknownNames(self.settings.lockout)
 
     @property
     def db(self) -> Database:
@@ -111,7 +112,12 @@ class Collaboration:
         now = self.clock()
         with self.db.reading() as connection:
             candidate = login.read_candidate(connection, username)
-        locked = login.locked_error(candidate, now)
+        unknown = candidate.password_hash is None
+        locked = (
+            self._unknown_names.locked_error(username, now)
+            if unknown
+            else login.locked_error(candidate, now)
+        )
         if locked is not None:
             raise locked
         ok = login.check_password(candidate, password)
@@ -120,6 +126,8 @@ class Collaboration:
                 connection, candidate, password, ok, now, self.settings.lockout
             )
         if error is not None:
+            if unknown:
+                self._unknown_names.failed(username, now)
             self._by_address.failed(f"ip:{client}", moment)
             self._by_name.failed(f"user:{username}", moment)
             raise error
@@ -181,10 +189,14 @@ class Collaboration:
         with self.db.transaction() as connection:
             return accounts.update_user(connection, username, actor.username, **changes)
 
-    def users(self, actor: Principal) -> list[accounts.UserInfo]:
+    def users(
+        self, actor: Principal, role: str | None = None, active: bool | None = None
+    ) -> list[accounts.UserInfo]:
+        """Accounts by user name, of ``role`` and in the ``active`` state when given."""
         authorize(actor, "user.admin")
         with self.db.reading() as connection:
-            return accounts.list_users(connection)
+            found = accounts.list_users(connection)
+        return [u for u in found if role in (None, u.role) and active in (None, u.active)]
 
     def user(self, actor: Principal, username: str) -> accounts.UserInfo:
         if username != actor.username:
@@ -204,9 +216,26 @@ class Collaboration:
             return can(user, action, datapoint=entries.facts(connection, point))
 
     # -- organisation, catalogue, periods ----------------------------------------------------
-    def entities(self, user: Principal) -> list[Entity]:
+    def entities(
+        self,
+        user: Principal,
+        parent: str | None = None,
+        country: str | None = None,
+        entity_type: str | None = None,
+    ) -> list[Entity]:
+        """The entities the user may see, by id; with ``parent`` its direct children only
+        (NotFound for a parent outside the scope)."""
         authorize(user, "entity.read")
-        return [e for e in self.ws.entities() if user.sees(e.id)]
+        if parent is not None and not user.sees(parent):
+            raise NotFound(f"no entity {parent!r}", field="parent")
+        return [
+            e
+            for e in self.ws.entities()
+            if user.sees(e.id)
+            and parent in (None, e.parent_id)
+            and country in (None, e.country)
+            and entity_type in (None, e.type)
+        ]
 
     def entity(self, user: Principal, entity_id: str) -> Entity:
         for found in self.entities(user):
@@ -214,9 +243,16 @@ class Collaboration:
                 return found
         raise NotFound(f"no entity {entity_id!r}")
 
-    def metrics(self, user: Principal) -> list[dict[str, Any]]:
+    def metrics(
+        self, user: Principal, group: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The catalogue in its order, of ``group`` and ``kind`` (input, formula, ...) if given."""
         authorize(user, "metric.read")
-        return [metric_dict(m) for m in self.ws.catalogue.metrics.values()]
+        return [
+            metric_dict(m)
+            for m in self.ws.catalogue.metrics.values()
+            if group in (None, m.group) and kind in (None, m.kind)
+        ]
 
     def metric(self, user: Principal, metric_id: str) -> dict[str, Any]:
         authorize(user, "metric.read")
@@ -524,6 +560,23 @@ class Collaboration:
             "lang": lang,
             **{k: record[k] for k in ("file_name", "sha256", "at", "by")},
         }
+
+    def reports(self, user: Principal) -> list[dict[str, Any]]:
+        """The last build of each period's report in each language, newest period first."""
+        authorize(user, "report.read")
+        with self.db.reading() as connection:
+            rows = connection.execute(
+                sa.select(settings_table.c.key, settings_table.c.value).where(
+                    settings_table.c.key.startswith("report.", autoescape=True)
+                )
+            ).all()
+        built = []
+        for row in rows:
+            _prefix, period, lang = row.key.split(".")
+            record = json.loads(row.value)
+            keep = ("file_name", "sha256", "at", "by")
+            built.append({"period": period, "lang": lang, **{k: record[k] for k in keep}})
+        return sorted(built, key=lambda r: (r["period"], r["lang"]), reverse=True)
 
     def report_file(self, user: Principal, period: str, lang: str) -> tuple[dict[str, Any], Path]:
         authorize(user, "report.read")

@@ -106,3 +106,33 @@ def record_outcome(
         )
         audit.save_head(connection, head)
     return Unauthenticated(BAD_CREDENTIALS, code="bad_credentials")
+
+
+class UnknownNames:
+    """Lockout of user names that have no account, kept in memory: after as many failures as
+    lock a real account, an unknown name answers the same "locked" error, so that the answer
+    never tells which names exist. At most ``max_names`` names are remembered."""
+
+    def __init__(self, policy: LockoutPolicy, max_names: int = 10_000):
+        self.policy = policy
+        self.max_names = max_names
+        self._failures: dict[str, int] = {}
+        self._locked_until: dict[str, str] = {}
+
+    def locked_error(self, username: str, now: dt.datetime) -> TooManyAttempts | None:
+        until = self._locked_until.get(username)
+        return locked_error(Candidate(username, None, False, until), now) if until else None
+
+    def failed(self, username: str, now: dt.datetime) -> None:
+        if len(self._failures) >= self.max_names:
+            self._failures.clear()
+            self._locked_until = {
+                name: until
+                for name, until in self._locked_until.items()
+                if parse_iso(until) > now
+            }
+        failures = self._failures.get(username, 0) + 1
+        if failures >= self.policy.max_failures:
+            self._locked_until[username] = iso(now + self.policy.lock_for)
+            failures = 0
+        self._failures[username] = failures

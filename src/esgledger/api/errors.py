@@ -132,10 +132,13 @@ _HTTP_CODES = {
 }
 
 
-def _http_error(_request: Request, error: Exception) -> JSONResponse:
+def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = _HTTP_CODES.get(error.status_code, "http_error")
     message = error.detail if isinstance(error.detail, str) else code.replace("_", " ")
+    if error.status_code == 400 and "json" in request.headers.get("content-type", ""):
+        # FastAPI's answer to a body its JSON parser gave up on (nested too deeply, say)
+        code, message = "malformed_json", "the request body could not be read as JSON"
     if error.status_code == 404:
         message = "no such resource"
     headers = dict(error.headers) if error.headers else None

@@ -3,7 +3,7 @@ strings and characters a database cannot store (NUL, lone surrogates) are refuse
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -12,6 +12,7 @@ from esgledger.domain import METHODS, STATUSES
 from esgledger.free_text import MAX_LENGTH, storable
 
 _STORABLE = AfterValidator(storable)
+Item = TypeVar("Item")
 Name = Annotated[str, StringConstraints(min_length=1, max_length=64), _STORABLE]
 MetricId = Annotated[str, StringConstraints(min_length=1, max_length=100), _STORABLE]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH["unit"]), _STORABLE]
@@ -110,11 +111,16 @@ class DataPointOut(BaseModel):
     created_by: str
 
 
-class DataPointPage(BaseModel):
-    items: list[DataPointOut]
+class Page(BaseModel, Generic[Item]):
+    """One page of a list: ``items`` from ``offset``, at most ``limit``, of ``total``."""
+
+    items: list[Item]
     total: int
     limit: int
     offset: int
+
+
+DataPointPage = Page[DataPointOut]
 
 
 class EntityOut(BaseModel):
@@ -199,13 +205,6 @@ class CalcValueOut(BaseModel):
     unit: str
 
 
-class CalcValuePage(BaseModel):
-    items: list[CalcValueOut]
-    total: int
-    limit: int
-    offset: int
-
-
 class AuditEntryOut(BaseModel):
     seq: int
     at: str
@@ -216,13 +215,6 @@ class AuditEntryOut(BaseModel):
     payload: dict[str, Any]
     prev_hash: str
     hash: str
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEntryOut]
-    total: int
-    limit: int
-    offset: int
 
 
 class ReportIn(Request):

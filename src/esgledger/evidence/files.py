@@ -16,6 +16,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "image/jpeg": (".jpg", ".jpeg"),
 }
 _TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_MARKUP = re.compile(r"^\s*<|<\s*(script|html|svg|iframe|!doctype|\?xml)\b", re.IGNORECASE)
+_MARKUP_WINDOW = 64 * 1024  # where a browser would find a page's start
 _UNSAFE = re.compile(r"[^\w.\- ()\[\]+,]", re.UNICODE)
 MAX_NAME = 150
 
@@ -45,11 +47,19 @@ def _sniff_zip(data: bytes) -> str | None:
 
 
 def _is_text(data: bytes) -> bool:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
-    return bool(text.strip()) and not _TEXT_CONTROL.search(text)
+    """Plain text as spreadsheets export it (UTF-8, or GB18030 from a Chinese Excel), and not
+    markup: an HTML or SVG page named ``.csv`` is refused."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return (
+            bool(text.strip())
+            and not _TEXT_CONTROL.search(text)
+            and not _MARKUP.search(text[:_MARKUP_WINDOW])
+        )
+    return False
 
 
 def safe_name(name: str) -> str:

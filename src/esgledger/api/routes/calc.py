@@ -10,13 +10,13 @@ from esgledger.api.deps import Service, User
 from esgledger.api.models import (
     PERIOD_PATTERN,
     AuditEntryOut,
-    AuditPage,
     CalcIn,
     CalcRunOut,
     CalcValueOut,
-    CalcValuePage,
+    Page,
     VerifyOut,
 )
+from esgledger.api.paging import Limit, Offset, paged
 from esgledger.ledger.audit_query import AuditFilters
 
 router = APIRouter(tags=["calculations"])
@@ -31,21 +31,20 @@ def run(body: CalcIn, user: User, service: Service) -> CalcRunOut:
     return CalcRunOut(**service.run_calc(user, body.period, options))
 
 
-@router.get("/calculations/{period}", response_model=CalcValuePage)
+@router.get("/calculations/{period}", response_model=Page[CalcValueOut])
 def values(
     period: PeriodPath,
     user: User,
     service: Service,
     entity: Annotated[str | None, Query(max_length=64, pattern=_KEY)] = None,
     metric: Annotated[str | None, Query(max_length=100, pattern=_KEY)] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> CalcValuePage:
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> Page[CalcValueOut]:
     """Stored values of the period's current inventory, for the entities the user may see,
     ordered by entity and metric."""
     found = service.calc_values(user, period, entity, metric)
-    items = [CalcValueOut(**v) for v in found[offset : offset + limit]]
-    return CalcValuePage(items=items, total=len(found), limit=limit, offset=offset)
+    return paged(found, limit, offset, lambda v: CalcValueOut(**v))
 
 
 @router.get("/explain")
@@ -66,7 +65,7 @@ def verify(user: User, service: Service) -> VerifyOut:
     return VerifyOut(**service.verify_audit(user).as_dict())
 
 
-@router.get("/audit", response_model=AuditPage)
+@router.get("/audit", response_model=Page[AuditEntryOut])
 def audit_log(
     user: User,
     service: Service,
@@ -81,7 +80,7 @@ def audit_log(
     order: Annotated[Literal["asc", "desc"], Query()] = "desc",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
-) -> AuditPage:
+) -> Page[AuditEntryOut]:
     """The audit log (admin, ESG manager, auditor), newest first unless ``order=asc``. ``action``
     ending in ``.`` matches a family (``datapoint.``); ``since`` and ``until`` are ISO dates or
     date-times, both inclusive; ``period`` and ``entity`` select the entries about that period's or
@@ -89,4 +88,4 @@ def audit_log(
     filters = AuditFilters(period, entity, actor, action, object_type, object_id, since, until)
     entries, total = service.audit_entries(user, filters, limit, offset, order == "desc")
     items = [AuditEntryOut(**e) for e in entries]
-    return AuditPage(items=items, total=total, limit=limit, offset=offset)
+    return Page[AuditEntryOut](items=items, total=total, limit=limit, offset=offset)

@@ -8,7 +8,8 @@ from fastapi import APIRouter, File, Path, UploadFile
 from fastapi.responses import FileResponse
 
 from esgledger.api.deps import Service, User
-from esgledger.api.models import EvidenceOut
+from esgledger.api.models import EvidenceOut, Page
+from esgledger.api.paging import Limit, Offset, paged
 
 router = APIRouter(tags=["evidence"])
 PointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -26,9 +27,13 @@ def upload(
     return EvidenceOut(**record)
 
 
-@router.get("/datapoints/{datapoint_id}/evidence", response_model=list[EvidenceOut])
-def list_evidence(datapoint_id: PointId, user: User, service: Service) -> list[EvidenceOut]:
-    return [EvidenceOut(**r) for r in service.evidence(user, datapoint_id)]
+@router.get("/datapoints/{datapoint_id}/evidence", response_model=Page[EvidenceOut])
+def list_evidence(
+    datapoint_id: PointId, user: User, service: Service, limit: Limit = 500, offset: Offset = 0
+) -> Page[EvidenceOut]:
+    """The files attached to any version of the data point, oldest first."""
+    found = service.evidence(user, datapoint_id)
+    return paged(found, limit, offset, lambda r: EvidenceOut(**r))
 
 
 @router.get(

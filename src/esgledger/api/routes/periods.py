@@ -8,7 +8,16 @@ from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse
 
 from esgledger.api.deps import Service, User
-from esgledger.api.models import PERIOD_PATTERN, LockIn, PeriodDetail, ReopenIn, ReportIn, ReportOut
+from esgledger.api.models import (
+    PERIOD_PATTERN,
+    LockIn,
+    Page,
+    PeriodDetail,
+    ReopenIn,
+    ReportIn,
+    ReportOut,
+)
+from esgledger.api.paging import Limit, Offset, paged
 
 router = APIRouter(tags=["periods and reports"])
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN)]
@@ -32,6 +41,14 @@ def reopen(period: PeriodPath, body: ReopenIn, user: User, service: Service) -> 
 def build(body: ReportIn, user: User, service: Service) -> ReportOut:
     """Build the report of a period (ESG manager, admin)."""
     return ReportOut(**service.build_report(user, body.period, body.lang))
+
+
+@router.get("/reports", response_model=Page[ReportOut])
+def reports(
+    user: User, service: Service, limit: Limit = 500, offset: Offset = 0
+) -> Page[ReportOut]:
+    """The last build of each period's report in each language, newest period first."""
+    return paged(service.reports(user), limit, offset, lambda r: ReportOut(**r))
 
 
 @router.get(

@@ -7,15 +7,25 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from esgledger.api.deps import Service, User
-from esgledger.api.models import UserIn, UserOut, UserPatch
+from esgledger.api.models import Page, Role, UserIn, UserOut, UserPatch
+from esgledger.api.paging import Limit, Offset, paged
 
 router = APIRouter(tags=["users"])
 Username = Annotated[str, Path(max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")]
 
 
-@router.get("/users", response_model=list[UserOut])
-def list_users(user: User, service: Service) -> list[UserOut]:
-    return [UserOut(**info.as_dict()) for info in service.users(user)]
+@router.get("/users", response_model=Page[UserOut])
+def list_users(
+    user: User,
+    service: Service,
+    role: Role | None = None,
+    active: bool | None = None,
+    limit: Limit = 500,
+    offset: Offset = 0,
+) -> Page[UserOut]:
+    """Accounts by user name (admin); ``role`` and ``active`` filter them."""
+    found = service.users(user, role, active)
+    return paged(found, limit, offset, lambda info: UserOut(**info.as_dict()))
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
