@@ -262,3 +262,27 @@ class VerifyOut(BaseModel):
     problem: str | None
     seq: int | None
     kind: str | None
+
+
+class CommentOut(BaseModel):
+    datapoint_id: int
+    action: Literal["explain", "submit", "approve", "reject"]
+    comment: str | None
+    by: str
+    at: str
+
+
+class HistoryOut(BaseModel):
+    current: DataPointOut
+    versions: list[DataPointOut] = Field(description="every version, oldest first")
+    comments: list[CommentOut] = Field(description="explanations and review steps, in order")
+    evidence: list[EvidenceOut]
+    audit: list[AuditEntryOut] = Field(description="the audit entries of every version")
+
+
+class ExplainOut(BaseModel):
+    root: str = Field(description="the lineage key metric@entity@period of the value explained")
+    records: dict[str, dict[str, Any]] = Field(
+        description="lineage records by key: formula, inputs, factors with sources, terms, "
+        "children; references to entities outside the user's scope are withheld"
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
@@ -13,6 +13,7 @@ from esgledger.api.models import (
     CalcIn,
     CalcRunOut,
     CalcValueOut,
+    ExplainOut,
     Page,
     VerifyOut,
 )
@@ -47,16 +48,16 @@ def values(
     return paged(found, limit, offset, lambda v: CalcValueOut(**v))
 
 
-@router.get("/explain")
+@router.get("/explain", response_model=ExplainOut)
 def explain(
     user: User,
     service: Service,
     metric: Annotated[str, Query(max_length=100, pattern=_KEY)],
     entity: Annotated[str, Query(max_length=64, pattern=_KEY)],
     period: Annotated[str, Query(pattern=PERIOD_PATTERN)],
-) -> dict[str, Any]:
+) -> ExplainOut:
     """The lineage of a computed value: formula, inputs, factors with their sources."""
-    return service.explain(user, metric, entity, period)
+    return ExplainOut(**service.explain(user, metric, entity, period))
 
 
 @router.get("/audit/verify", response_model=VerifyOut)

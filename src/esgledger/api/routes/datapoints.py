@@ -14,6 +14,7 @@ from esgledger.api.models import (
     DataPointOut,
     DataPointPage,
     DataPointPatch,
+    HistoryOut,
     RejectIn,
     Status,
     SubmitIn,
@@ -134,8 +135,8 @@ async def reject(
     )
 
 
-@router.get("/datapoints/{datapoint_id}/history")
-def history(datapoint_id: PointId, token: Token, service: Service) -> dict[str, Any]:
+@router.get("/datapoints/{datapoint_id}/history", response_model=HistoryOut)
+def history(datapoint_id: PointId, token: Token, service: Service) -> HistoryOut:
     """Every version, review comment, evidence file and audit log entry of the data point."""
     with service.signed_in(token) as user:
-        return service.history(user, datapoint_id)
+        return HistoryOut(**service.history(user, datapoint_id))
