@@ -127,9 +127,7 @@ class UnknownNames:
         if len(self._failures) >= self.max_names:
             self._failures.clear()
             self._locked_until = {
-                name: until
-                for name, until in self._locked_until.items()
-                if parse_iso(until) > now
+                name: until for name, until in self._locked_until.items() if parse_iso(until) > now
             }
         failures = self._failures.get(username, 0) + 1
         if failures >= self.policy.max_failures:

@@ -169,9 +169,9 @@ def parse_number(text: str) -> float:
     try:
         value = float(text.replace(",", "").replace(" ", ""))
     except ValueError:
-        raise Invalid(f"{text!r} is not a number", field="value") from None
+        raise Invalid(f"{text!r} is not a number", field="value", details={"found": text}) from None
     if not math.isfinite(value):
-        raise Invalid("value must be a finite number", field="value")
+        raise Invalid("value must be a finite number", field="value", details={"found": text})
     return value
 
 

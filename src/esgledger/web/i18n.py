@@ -6,11 +6,16 @@ group names come from the catalogue and entity names from the organisation, not 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from esgledger.errors import EsgLedgerError, RuleFileError
 from esgledger.rulefiles import bilingual, read_rule_file
+
+if TYPE_CHECKING:
+    from esgledger.web.messages import Message
 
 I18N_FILE = Path(__file__).with_name("i18n.yaml")
 LANGUAGES = ("en", "zh")
@@ -44,3 +49,10 @@ class Strings:
 
     def get(self, key: str, default: str) -> str:
         return self(key) if key in self.table else default
+
+    def error(self, error: Mapping[str, Any]) -> Message:
+        """A refusal (``code``, ``message``, ``field``, ``details``) in this language: see
+        :mod:`esgledger.web.messages`."""
+        from esgledger.web.messages import localize  # imports the renderer, which imports this
+
+        return localize(self, error)

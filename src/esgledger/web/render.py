@@ -89,6 +89,13 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def unit_name(unit: str, lang: str) -> str:
+    """``m3`` and ``m**3`` as m³, ``万立方米`` as 10⁴ m³ or 万立方米, ``percent`` as % (the
+    report's labels)."""
+    spelled = unit if "/" in unit else canonical_unit_text(unit)
+    return unit_label(spelled, ReportStrings(lang)) or unit
+
+
 @dataclass
 class Names:
     """Display names in the page language: metrics, groups, entities, units."""
@@ -112,9 +119,7 @@ class Names:
         return (found.name_zh or found.name) if self.lang == "zh" else found.name
 
     def unit(self, unit: str) -> str:
-        """``m3`` and ``m**3`` as m³, ``万立方米`` as 10⁴ m³ or 万立方米 (the report's labels)."""
-        spelled = unit if "/" in unit else canonical_unit_text(unit)
-        return unit_label(spelled, ReportStrings(self.lang)) or unit
+        return unit_name(unit, self.lang)
 
 
 def names_for(request: Request, viewer: Viewer) -> Names:

@@ -56,7 +56,7 @@ def error_page(request: Request, error: Exception) -> Response:
         if is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return redirect(f"/login?next={quote(target)}")
-    data = {"status": status, "code": code, "message": message, "field": field}
+    data = {"status": status, "code": code, "message": message, "field": field, "details": details}
     response = html(request, "error.html.j2", {"error": data}, None, status)
     response.headers.update(headers)
     return response

@@ -46,9 +46,10 @@ async def login(request: Request) -> Response:
     except ServiceError as error:
         if wants_json(request):
             return error_page(request, error)
-        status, _code, message, _field, _details = describe(error)
+        status, code, message, field, details = describe(error)
         token = web_session.login_token(request)
-        data = {"next": target, "csrf_token": token, "error": message, "username": username}
+        refusal = {"code": code, "message": message, "field": field, "details": details}
+        data = {"next": target, "csrf_token": token, "error": refusal, "username": username}
         refused = render(request, "login.html.j2", data, None, status)
         if isinstance(error, TooManyAttempts):
             refused.headers["Retry-After"] = str(error.retry_after)

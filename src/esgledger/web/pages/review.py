@@ -55,7 +55,7 @@ def _decide(
     user = viewer.user
     version = str(form.get("version") or "")
     comment = str(form.get("comment") or "").strip() or None
-    status, error_text = 200, None
+    status, refused = 200, None
     try:
         if not version.isdigit():
             raise Invalid("the form names no version; reload the page", field="version")
@@ -66,14 +66,15 @@ def _decide(
     except EsgLedgerError as error:
         if not is_htmx(request) or wants_json(request):
             raise  # the error page, or the JSON error shape
-        status, _code, error_text, _field, _details = describe(error)
+        status, code, message, field, details = describe(error)
+        refused = {"code": code, "message": message, "field": field, "details": details}
         point = collab.datapoint(user, datapoint_id)
     if wants_json(request):
         return JSONResponse(point_dict(point))
     if is_htmx(request):
         card = item(collab, user, point, calculated(collab, user, point.period))
         return html(
-            request, "review_card.html.j2", {"it": card}, viewer, status, {"error_text": error_text}
+            request, "review_card.html.j2", {"it": card}, viewer, status, {"refused": refused}
         )
     return redirect(local_path(form.get("next"), "/review"))
 

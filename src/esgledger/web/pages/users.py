@@ -90,12 +90,13 @@ def _attempt(
     except FORM_ERRORS as error:
         if wants_json(request):
             raise  # the JSON error shape
-        status, code, message, field, _details = describe(error)
+        status, code, message, field, details = describe(error)
         problem = {
             "account": account,
             "code": code,
             "message": message,
             "field": field,
+            "details": details,
             "entered": entered,
         }
         return users_page(request, viewer, status, problem)
