@@ -25,7 +25,7 @@ PG_ADMIN_URL = os.environ.get(
     "ESGLEDGER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ).replace("postgresql://", "postgresql+psycopg://", 1)
 BACKENDS = ["sqlite", "postgresql"]
-pytest_plugins = ["tests.collab_fixtures"]
+pytest_plugins = ["tests.collab_fixtures", "tests.web_clients"]
 _counter = itertools.count()
 
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from esgledger.api import create_app
 from esgledger.api.errors import status_of
 from esgledger.service_errors import ServiceError
 from esgledger.web.i18n import LANGUAGES, Strings, load_table
@@ -21,24 +19,12 @@ from esgledger.workflow.entries import Entry
 from esgledger.workflow.queries import Filters
 from tests.collab_fixtures import PASSWORD, World
 from tests.helpers import DATA_HEADER, write_csv
-from tests.web_clients import form_token, signed_in_clients
-from tests.web_seed import EVIDENCE_PDF, LAST_YEAR, YEAR, seed_last_year
+from tests.web_clients import form_token
+from tests.web_seed import EVIDENCE_PDF, LAST_YEAR, YEAR
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "esgledger" / "web" / "templates"
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
-
-
-@pytest.fixture
-def app(world: World, tmp_path: Path) -> FastAPI:
-    seed_last_year(world.collab.ws, tmp_path)
-    return create_app(world.collab)
-
-
-@pytest.fixture
-def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
-    with signed_in_clients(app) as clients:
-        yield clients
 
 
 def csrf(client: TestClient, path: str = "/dashboard") -> str:

@@ -9,37 +9,22 @@ import ast
 import html
 import re
 import string
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from esgledger.api import create_app
 from esgledger.web.i18n import LANGUAGES, Strings, load_table
 from esgledger.web.render import Names, environment, unit_name
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import PASSWORD, World
-from tests.web_clients import form_token, signed_in_clients
-from tests.web_seed import YEAR, seed_last_year
+from tests.web_clients import form_token
+from tests.web_seed import YEAR
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "esgledger"
 DETAIL = re.compile(r'<span class="error-detail" lang="en">(.*?)</span>', re.S)
 # The codes the web routes give to failures that are not service errors (routing.describe).
 WEB_CODES = ("invalid", "invalid_request", "not_found", "method_not_allowed", "http_error")
-
-
-@pytest.fixture
-def app(world: World, tmp_path: Path) -> FastAPI:
-    seed_last_year(world.collab.ws, tmp_path)
-    return create_app(world.collab)
-
-
-@pytest.fixture
-def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
-    with signed_in_clients(app) as clients:
-        yield clients
 
 
 def chinese(client: TestClient) -> TestClient:

@@ -5,7 +5,6 @@ role gets the answer of the other admin-only pages; the JSON twin; Chinese; esca
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -15,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from esgledger.api import create_app
 from tests.collab_fixtures import API, PASSWORD, USERS, World
-from tests.web_clients import form_token, signed_in_clients
+from tests.web_clients import form_token
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
@@ -25,12 +24,6 @@ NEW_PASSWORD = "a fresh long password"
 @pytest.fixture
 def app(world: World) -> FastAPI:
     return create_app(world.collab)
-
-
-@pytest.fixture
-def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
-    with signed_in_clients(app) as clients:
-        yield clients
 
 
 def csrf(client: TestClient) -> str:

@@ -1,15 +1,23 @@
-"""Signed-in web clients for the page tests: one TestClient (own cookie jar) per user name."""
+"""Signed-in web clients for the page tests: one TestClient (own cookie jar) per user name.
+
+A pytest plugin (``tests/conftest.py``): the fixture ``app`` is the application over the
+``world`` with last year's values of ``plant_a`` imported (a test module may override it), and
+``browse["auditor"]`` a client signed in as ``auditor`` on it."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.collab_fixtures import PASSWORD
+from esgledger.api import create_app
+from tests.collab_fixtures import PASSWORD, World
+from tests.web_seed import seed_last_year
 
 
 def form_token(html: str) -> str:
@@ -46,3 +54,15 @@ def signed_in_clients(app: FastAPI) -> Iterator[dict[str, TestClient]]:
     finally:
         for client in found.values():
             client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def app(world: World, tmp_path: Path) -> FastAPI:
+    seed_last_year(world.collab.ws, tmp_path)
+    return create_app(world.collab)
+
+
+@pytest.fixture
+def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
+    with signed_in_clients(app) as clients:
+        yield clients
