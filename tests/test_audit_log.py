@@ -82,6 +82,12 @@ def test_period_and_entity_select_the_values_review_steps_and_the_period_itself(
     assert ("datapoint.submit", a24[1]) in got and ("datapoint.approve", a24[1]) in got
     assert ("datapoint.reject", b24) in got
     assert all(object_id not in (str(history["a23"]), "2023") for _action, object_id in got)
+    march = world.collab.create_datapoint(
+        world.user("owner_b"), Entry("plant_b", "2024-03", "energy.diesel", 1, "t")
+    )
+    in_year = ids(audit(client, world, period="2024", limit=500))
+    assert ("datapoint.create", str(march.id)) in in_year  # a year holds its months
+    assert ids(audit(client, world, period="2024-03")) == [("datapoint.create", str(march.id))]
     year_before = ids(audit(client, world, period="2023", order="asc"))
     a23 = str(history["a23"])
     assert year_before == [

@@ -7,6 +7,7 @@ log: an entry belongs to a period or an entity when
 - it is about a data point (``object_type == "datapoint"``: entry, correction, review step, evidence)
   whose row has that period or entity;
 - it is about the period itself (lock, reopen) or the entity itself (created, changed);
+- a year stands for itself and its months (monthly values, monthly transfers);
 - any other entry (certificate claims, transfers, calculation runs, imports) carries the period or
   ``entity_id`` in its payload. Payloads are canonical JSON (sorted keys, no spaces), so the key and
   value appear as one exact substring.
@@ -56,34 +57,43 @@ def entry_dict(row: Any) -> dict[str, Any]:
     }
 
 
-def _payload_has(key: str, value: str) -> sa.ColumnElement[bool]:
-    needle = canonical_json({key: value})[1:-1]  # '"period":"2024"'
-    return audit_log.c.payload.contains(needle, autoescape=True)
+def _payload_has(key: str, values: list[str]) -> sa.ColumnElement[bool]:
+    """The payload names ``key`` with one of ``values`` (canonical JSON: ``"period":"2024"``)."""
+    needles = [canonical_json({key: value})[1:-1] for value in values]
+    return sa.or_(*(audit_log.c.payload.contains(n, autoescape=True) for n in needles))
 
 
 def _belongs_to(
-    object_type: str, key: str, value: str, points: sa.Select[Any]
+    object_type: str, key: str, values: list[str], points: sa.Select[Any]
 ) -> sa.ColumnElement[bool]:
-    """Entries of the data points selected by ``points``, of the object itself, or carrying
-    ``key: value`` in their payload."""
+    """Entries of the data points selected by ``points``, of the objects themselves, or carrying
+    ``key`` with one of ``values`` in their payload."""
     point_ids = points.with_only_columns(sa.cast(datapoints.c.id, audit_log.c.object_id.type))
     return sa.or_(
         sa.and_(audit_log.c.object_type == "datapoint", audit_log.c.object_id.in_(point_ids)),
-        sa.and_(audit_log.c.object_type == object_type, audit_log.c.object_id == value),
+        sa.and_(audit_log.c.object_type == object_type, audit_log.c.object_id.in_(values)),
         sa.and_(
-            audit_log.c.object_type.not_in(("datapoint", object_type)), _payload_has(key, value)
+            audit_log.c.object_type.not_in(("datapoint", object_type)), _payload_has(key, values)
         ),
     )
+
+
+def covered(period: str) -> list[str]:
+    """A year and its months, or a month alone: what the entries of ``period`` are about."""
+    if len(period) != 4:
+        return [period]
+    return [period] + [f"{period}-{month:02d}" for month in range(1, 13)]
 
 
 def conditions(filters: AuditFilters) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if filters.period is not None:
-        points = sa.select(datapoints.c.id).where(datapoints.c.period == filters.period)
-        where.append(_belongs_to("period", "period", filters.period, points))
+        periods = covered(filters.period)
+        points = sa.select(datapoints.c.id).where(datapoints.c.period.in_(periods))
+        where.append(_belongs_to("period", "period", periods, points))
     if filters.entity is not None:
         points = sa.select(datapoints.c.id).where(datapoints.c.entity_id == filters.entity)
-        where.append(_belongs_to("entity", "entity_id", filters.entity, points))
+        where.append(_belongs_to("entity", "entity_id", [filters.entity], points))
     if filters.actor is not None:
         where.append(audit_log.c.actor == filters.actor)
     if filters.action is not None:
