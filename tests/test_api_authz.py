@@ -181,6 +181,7 @@ GROUP_CASES = [
     Case("verify audit", AUDIT_READERS, _get("/audit/verify")),
     Case("list reports", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports")),
     Case("audit log", AUDIT_READERS, _get("/audit?order=asc&limit=10")),
+    Case("audit export", AUDIT_READERS, _get("/audit/export.csv?action=datapoint.")),
     Case("list users", {"admin"}, _get("/users")),
     Case(
         "create user",
@@ -217,6 +218,7 @@ GROUP_WIDE = {
     "list reports",
     "verify audit",
     "audit log",
+    "audit export",
     "list users",
     "create user",
     "read user",

@@ -5,6 +5,9 @@ verifies the chain on request and speaks Chinese."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from typing import Any
 
 import pytest
@@ -13,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from esgledger.api import create_app
-from esgledger.ledger.audit_query import AuditFilters
+from esgledger.ledger.audit_query import AuditFilters, csv_lines
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import API, World
 
@@ -271,3 +274,70 @@ def test_the_page_is_refused_to_data_owners_and_viewers(browse: dict[str, TestCl
         assert client.get("/audit.json").json()["error"]["code"] == "forbidden"
         assert 'href="/audit"' not in client.get("/dashboard").text
     assert browse["auditor"].get("/audit?since=tomorrow").status_code == 422
+
+
+# -- the export ------------------------------------------------------------------------------------
+def read_csv(body: bytes) -> list[dict[str, str]]:
+    assert body.startswith("\ufeff".encode()), "Excel needs the byte order mark for Chinese"
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_the_export_holds_every_matching_entry_oldest_first(
+    world: World, client: TestClient, history: dict[str, int]
+) -> None:
+    url = f"{API}/audit/export.csv"
+    answer = client.get(url, headers=world.headers("auditor"))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert answer.headers["content-disposition"].startswith("attachment")
+    rows = read_csv(answer.content)
+    stored = all_rows(world)
+    assert [int(r["seq"]) for r in rows] == [r.seq for r in stored]
+    assert [r["hash"] for r in rows] == [r.hash for r in stored]
+    assert json.loads(rows[-1]["payload"]) == json.loads(stored[-1].payload)
+    rejected = read_csv(
+        client.get(f"{url}?action=datapoint.reject", headers=world.headers("auditor")).content
+    )
+    assert [json.loads(r["payload"])["comment"] for r in rejected] == ["which meter?"]
+    noted = read_csv(client.get(f"{url}?period=2024", headers=world.headers("manager")).content)
+    assert any(SCRIPT in r["payload"] for r in noted)  # text as entered; a CSV is not a page
+    for user in ("owner_a", "viewer"):
+        assert client.get(url, headers=world.headers(user)).status_code == 403
+    assert client.get(f"{url}?since=soon", headers=world.headers("auditor")).status_code == 422
+
+
+def test_the_export_is_read_in_batches_without_gaps_or_repeats(
+    world: World, history: dict[str, int]
+) -> None:
+    batches = list(world.collab.audit_export(world.user("auditor"), AuditFilters(), batch=7))
+    assert len(batches) > 3 and all(len(b) == 7 for b in batches[:-1])
+    seqs = [e["seq"] for b in batches for e in b]
+    assert seqs == [r.seq for r in all_rows(world)]
+
+
+def test_export_cells_that_a_spreadsheet_would_run_are_defused() -> None:
+    entry = {
+        "seq": 1,
+        "at": "2024-01-01T00:00:00+00:00",
+        "actor": '=HYPERLINK("http://x")',
+        "action": "entity.create",
+        "object_type": "entity",
+        "object_id": "+plant",
+        "payload": {"name": "-1+1"},
+        "prev_hash": "0" * 64,
+        "hash": "1" * 64,
+    }
+    (row,) = read_csv("".join(csv_lines([[entry]])).encode())
+    assert row["actor"] == '\'=HYPERLINK("http://x")' and row["object_id"] == "'+plant"
+    assert json.loads(row["payload"]) == {"name": "-1+1"}  # JSON starts with a brace
+
+
+def test_the_page_links_the_export_of_its_filters(
+    world: World, browse: dict[str, TestClient], history: dict[str, int]
+) -> None:
+    auditor = browse["auditor"]
+    html = auditor.get("/audit?period=2024&action=datapoint.").text
+    assert 'href="/audit/export.csv?period=2024&amp;action=datapoint."' in html
+    rows = read_csv(auditor.get("/audit/export.csv?period=2024&action=datapoint.").content)
+    total = auditor.get("/audit.json?period=2024&action=datapoint.").json()["total"]
+    assert len(rows) == total > 0
+    assert browse["owner_a"].get("/audit/export.csv").status_code == 403

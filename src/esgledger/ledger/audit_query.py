@@ -15,8 +15,11 @@ log: an entry belongs to a period or an entity when
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,3 +157,39 @@ def entries_of(connection: sa.Connection, object_type: str, object_ids: list[str
         .order_by(audit_log.c.seq)
     )
     return [entry_dict(row) for row in rows]
+
+
+CSV_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "payload",
+    "prev_hash",
+    "hash",
+)
+
+
+def csv_lines(batches: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
+    """The entries as CSV text for a spreadsheet: a UTF-8 byte order mark (Excel then reads
+    Chinese correctly), a header, one line an entry with its payload as canonical JSON."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    yield "\ufeff" + buffer.getvalue()
+    for batch in batches:
+        buffer.seek(0)
+        buffer.truncate()
+        for entry in batch:
+            row = {**entry, "payload": canonical_json(entry["payload"])}
+            writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
+        yield buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

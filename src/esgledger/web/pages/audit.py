@@ -7,9 +7,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
-from esgledger.ledger.audit_query import AuditFilters
+from esgledger.ledger.audit_query import AuditFilters, csv_lines
 from esgledger.web.render import render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
@@ -19,12 +19,16 @@ PAGE_SIZE = 50
 FILTERS = ("period", "entity", "actor", "action", "object_type", "object_id", "since", "until")
 
 
+def chosen_filters(request: Request) -> dict[str, str | None]:
+    return {name: (request.query_params.get(name) or "").strip() or None for name in FILTERS}
+
+
 @page(router, "/audit")
 def audit_page(
     request: Request, viewer: ViewerDep, offset: int = 0, verify: bool = False
 ) -> Response:
     collab = service(request)
-    chosen = {name: (request.query_params.get(name) or "").strip() or None for name in FILTERS}
+    chosen = chosen_filters(request)
     offset = max(offset, 0)
     entries, total = collab.audit_entries(viewer.user, AuditFilters(**chosen), PAGE_SIZE, offset)
     data: dict[str, Any] = {
@@ -37,3 +41,15 @@ def audit_page(
     }
     query = urlencode({k: v for k, v in chosen.items() if v is not None})
     return render(request, "audit.html.j2", data, viewer, extra={"query": query})
+
+
+@router.get("/audit/export.csv")
+def audit_export(request: Request, viewer: ViewerDep) -> Response:
+    """The entries matching the page's filters, all of them, as CSV."""
+    filters = AuditFilters(**chosen_filters(request))
+    lines = csv_lines(service(request).audit_export(viewer.user, filters))
+    return StreamingResponse(
+        lines,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="esgledger-audit-log.csv"'},
+    )
