@@ -36,7 +36,7 @@ from esgledger.ledger.audit import AuditEvent, VerifyResult
 from esgledger.ledger.audit_query import AuditFilters
 from esgledger.ledger.group_commit import GroupCommitter, Work
 from esgledger.ledger.reads import periods_with_data
-from esgledger.service_errors import Invalid, NotFound
+from esgledger.service_errors import Invalid, NotFound, ServiceError
 from esgledger.services import Workspace
 from esgledger.store import Database
 from esgledger.store.schema import settings as settings_table
@@ -48,6 +48,7 @@ from esgledger.workflow.views import metric_dict
 
 ReportBuilder = Callable[[Workspace, str, Path, str], Path]
 SYSTEM = "system"  # actor of set-up done outside any user's session (the CLI's ``user add``)
+MAX_BATCH = 500  # values approved in one request
 
 
 def default_files_dir(workspace: Workspace) -> Path:
@@ -374,6 +375,23 @@ class Collaboration:
         self, user: Principal, datapoint_id: int, version: int, comment: str | None = None
     ) -> DataPoint:
         return self.writes.run(self._review(user, datapoint_id, version, "approve", comment))
+
+    def approve_many(
+        self, user: Principal, items: list[tuple[int, int]], comment: str | None = None
+    ) -> tuple[list[DataPoint], dict[int, ServiceError]]:
+        """Approve each ``(datapoint_id, version)`` on its own, with every check of a single
+        approval (scope, segregation of duties, lock, version, state): ``(approved, refused by
+        id)``. One refusal does not hold back the others."""
+        if len(items) > MAX_BATCH:
+            raise Invalid(f"at most {MAX_BATCH} values at a time", field="items")
+        approved: list[DataPoint] = []
+        refused: dict[int, ServiceError] = {}
+        for datapoint_id, version in items:
+            try:
+                approved.append(self.approve(user, datapoint_id, version, comment))
+            except ServiceError as error:
+                refused[datapoint_id] = error
+        return approved, refused
 
     def reject(self, user: Principal, datapoint_id: int, version: int, comment: str) -> DataPoint:
         return self.writes.run(self._review(user, datapoint_id, version, "reject", comment))

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from esgledger.access.principal import ROLES
+from esgledger.api.errors import ErrorDetail
 from esgledger.domain import METHODS, STATUSES
 from esgledger.free_text import MAX_LENGTH, storable
 
@@ -286,3 +287,24 @@ class ExplainOut(BaseModel):
         description="lineage records by key: formula, inputs, factors with sources, terms, "
         "children; references to entities outside the user's scope are withheld"
     )
+
+
+class ApprovalItem(Request):
+    id: Id
+    version: Id
+
+
+class ApprovalsIn(Request):
+    items: list[ApprovalItem] = Field(min_length=1, max_length=500)
+    comment: Note | None = None
+
+
+class RefusedOut(BaseModel):
+    id: int
+    status: int = Field(description="the status a single approval would have answered")
+    error: ErrorDetail
+
+
+class ApprovalsOut(BaseModel):
+    approved: list[DataPointOut]
+    refused: list[RefusedOut] = Field(description="each refused value with the error it got")

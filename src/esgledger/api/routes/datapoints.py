@@ -6,15 +6,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from esgledger.api.deps import Service, Token, signed_in
+from esgledger.api.deps import Service, Token, User, signed_in
+from esgledger.api.errors import ErrorDetail, status_of
 from esgledger.api.models import (
     PERIOD_PATTERN,
+    ApprovalsIn,
+    ApprovalsOut,
     ApproveIn,
     DataPointIn,
     DataPointOut,
     DataPointPage,
     DataPointPatch,
     HistoryOut,
+    RefusedOut,
     RejectIn,
     Status,
     SubmitIn,
@@ -121,6 +125,27 @@ async def approve(
     user = await signed_in(service, token)
     return _out(
         await service.review_async(user, datapoint_id, body.version, "approve", body.comment)
+    )
+
+
+@router.post("/datapoints/approvals", response_model=ApprovalsOut)
+def approve_many(body: ApprovalsIn, user: User, service: Service) -> ApprovalsOut:
+    """Approve several submitted values, each as ``/datapoints/{id}/approve`` would (its own
+    transaction and checks); the refused ones are listed with their error, the others land."""
+    items = [(item.id, item.version) for item in body.items]
+    approved, refused = service.approve_many(user, items, body.comment)
+    return ApprovalsOut(
+        approved=[_out(p) for p in approved],
+        refused=[
+            RefusedOut(
+                id=datapoint_id,
+                status=status_of(error),
+                error=ErrorDetail(
+                    code=error.code, message=error.message, field=error.field, details=error.details
+                ),
+            )
+            for datapoint_id, error in refused.items()
+        ],
     )
 
 

@@ -8,6 +8,7 @@ from starlette.datastructures import FormData
 
 from esgledger.errors import EsgLedgerError
 from esgledger.service_errors import Invalid
+from esgledger.web.entry import error_dict as error_fields
 from esgledger.web.extras import calculated, change_threshold
 from esgledger.web.items import item
 from esgledger.web.progress import choose_period
@@ -45,7 +46,8 @@ def review_queue(
         "limit": PAGE_SIZE,
         "items": [item(collab, user, p, stored, threshold) for p in points],
     }
-    return render(request, "review.html.j2", data, viewer)
+    flash = {k: request.query_params.get(k) for k in ("approved", "refused")}
+    return render(request, "review.html.j2", data, viewer, extra={"flash": flash})
 
 
 def _decide(
@@ -87,3 +89,28 @@ def approve(request: Request, viewer: ViewerDep, form: CsrfForm, datapoint_id: i
 @router.post("/datapoints/{datapoint_id}/reject")
 def reject(request: Request, viewer: ViewerDep, form: CsrfForm, datapoint_id: int) -> Response:
     return _decide(request, viewer, form, datapoint_id, "reject")
+
+
+@router.post("/review/approve")
+def approve_selected(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
+    """Approve the values ticked in the queue (``item`` = ``ID:VERSION``), each on its own."""
+    items = []
+    for text in form.getlist("item"):
+        datapoint_id, _, version = str(text).partition(":")
+        if not (datapoint_id.isdigit() and version.isdigit()):
+            raise Invalid(f"{text!r} is not a value of the queue; reload the page", field="item")
+        items.append((int(datapoint_id), int(version)))
+    if not items:
+        raise Invalid("tick the values to approve", field="item")
+    comment = str(form.get("comment") or "").strip() or None
+    approved, refused = service(request).approve_many(viewer.user, items, comment)
+    if wants_json(request):
+        return JSONResponse(
+            {
+                "approved": [point_dict(p) for p in approved],
+                "refused": [{"id": i, **error_fields(e)} for i, e in refused.items()],
+            }
+        )
+    back = local_path(form.get("next"), "/review")
+    joiner = "&" if "?" in back else "?"
+    return redirect(f"{back}{joiner}approved={len(approved)}&refused={len(refused)}")
