@@ -168,6 +168,8 @@ def test_who_may_read_the_log(world: World, client: TestClient, history: dict[st
     [
         ({"since": "yesterday"}, "since"),
         ({"until": "2024-02-30"}, "until"),
+        ({"until": "9999-12-31"}, "until"),  # its end would leave the calendar
+        ({"since": "0001-01-01T00:00:00+08:00"}, "since"),
         ({"period": "24"}, "period"),
         ({"order": "sideways"}, "order"),
         ({"limit": "0"}, "limit"),

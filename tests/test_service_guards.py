@@ -6,6 +6,7 @@ that is too long is refused naming the field, never cut short or answered with a
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from fastapi.testclient import TestClient
 
 from esgledger.access.redaction import WITHHELD
 from esgledger.service_errors import PeriodLocked
+from esgledger.workflow import periods
 from esgledger.workflow.entries import Entry
+from esgledger.workflow.queries import Filters
 from tests.collab_fixtures import API, World
 from tests.helpers import DATA_HEADER, write_csv
 from tests.web_clients import form_token, signed_in_clients
@@ -257,3 +260,94 @@ def test_unknown_query_parameters_are_named_not_ignored(world: World, client: Te
         client.get(f"{API}/datapoints?entity=plant_a&limit=5", headers=headers).status_code == 200
     )
     assert client.get(f"{API}/audit?actor=x&order=asc", headers=headers).status_code == 200
+
+
+def test_a_calculation_racing_a_lock_waits_for_it_and_is_refused(world: World) -> None:
+    """The lock commits while a calculation is under way: the calculation's check waits for the
+    lock's transaction (both take the audit chain head) and then refuses, never writing into
+    the locked period."""
+    collab, manager = world.collab, world.user("manager")
+    point = collab.create_datapoint(
+        world.user("owner_a"), Entry("plant_a", "2024", "energy.diesel", 10, "t")
+    )
+    collab.submit(world.user("owner_a"), point.id, 1)
+    collab.approve(manager, point.id, 1)
+    before = stored_values(world, "2024")
+    outcome: list[BaseException | None] = []
+
+    def calculate() -> None:
+        try:
+            collab.ws.calc("2024", actor="manager2")
+            outcome.append(None)
+        except BaseException as error:  # handed to the test thread
+            outcome.append(error)
+
+    with collab.db.transaction() as connection:
+        periods.set_lock(connection, manager, "2024", True, "year closed")
+        racer = threading.Thread(target=calculate)
+        racer.start()
+        racer.join(timeout=1.0)
+        assert racer.is_alive(), "the calculation did not wait for the lock's transaction"
+    racer.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], PeriodLocked), outcome
+    assert stored_values(world, "2024") == before
+
+
+def test_a_calculation_is_recorded_under_the_person_who_ran_it(
+    world: World, client: TestClient
+) -> None:
+    answer = client.post(
+        f"{API}/calculations", json={"period": "2024"}, headers=world.headers("manager")
+    )
+    assert answer.status_code == 201
+    with world.collab.db.reading() as connection:
+        actors = connection.execute(
+            sa.text("select actor from audit_log where action = 'calc.run'")
+        ).scalars()
+        assert list(actors) == ["manager"]
+
+
+def test_the_entry_form_never_overwrites_a_value_entered_since_it_was_opened(
+    world: World, client: TestClient
+) -> None:
+    with signed_in_clients(client.app) as browse:  # type: ignore[arg-type]
+        first, second = browse["owner_a"], browse["admin"]
+        form_one = first.get("/entry/plant_a/2025").text
+        form_two = second.get("/entry/plant_a/2025").text  # both see an empty row
+        metric = "energy.electricity_purchased"
+        saved = first.post(
+            "/entry/plant_a/2025",
+            data={"csrf_token": form_token(form_one), f"value.{metric}": "100"},
+        )
+        assert saved.status_code == 303
+        late = second.post(
+            "/entry/plant_a/2025",
+            data={"csrf_token": form_token(form_two), f"value.{metric}": "120"},
+            headers={"Accept": "application/json"},
+        )
+    assert late.status_code == 409
+    error = late.json()["errors"][metric]
+    assert error["code"] == "exists" and error["details"]["current"]["value"] == 100.0
+    points, _total = world.collab.datapoints(
+        world.user("admin"), Filters(period="2025", entity="plant_a"), 10, 0
+    )
+    assert [(p.value, p.version, p.created_by) for p in points] == [(100.0, 1, "owner_a")]
+
+
+def test_a_years_list_may_take_its_months_and_page_by_id(world: World, client: TestClient) -> None:
+    owner = world.user("owner_a")
+    ids = [
+        world.collab.create_datapoint(owner, Entry("plant_a", period, "energy.diesel", 1, "t")).id
+        for period in ("2024", "2024-01", "2024-12", "2023-12")
+    ]
+    headers = world.headers("auditor")
+
+    def listed(query: str) -> list[int]:
+        answer = client.get(f"{API}/datapoints?{query}", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return [p["id"] for p in answer.json()["items"]]
+
+    assert listed("period=2024") == ids[:1]
+    assert listed("period=2024&months=true") == ids[:3]
+    assert listed("period=2024-01&months=true") == ids[1:2]
+    assert listed(f"period=2024&months=true&after={ids[0]}") == ids[1:3]

@@ -471,7 +471,7 @@ class Collaboration:
             chosen = CalcOptions(**(options or {}))
         except (TypeError, ValueError) as exc:
             raise Invalid(f"calculation options: {exc}", field="options") from exc
-        inventory, run_id = self.ws.calc(name, chosen)
+        inventory, run_id = self.ws.calc(name, chosen, actor=user.username)
         return {
             "period": name,
             "run_id": run_id,
@@ -525,7 +525,7 @@ class Collaboration:
             text = getattr(filters, name)
             try:
                 if text is not None:
-                    audit_query.instant(text)
+                    audit_query.instant(text, end=name == "until")
             except ValueError as exc:
                 raise Invalid(
                     f"{name}: expected an ISO date (2024-12-31) or date and time "

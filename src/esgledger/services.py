@@ -149,22 +149,25 @@ class Workspace:
                 connection, self.catalogue, Period.parse(period), options or CalcOptions()
             )
 
-    def calc(self, period: str, options: CalcOptions | None = None) -> tuple[Inventory, int]:
+    def calc(
+        self, period: str, options: CalcOptions | None = None, actor: str | None = None
+    ) -> tuple[Inventory, int]:
         """Compute and store the inventory of ``period`` as its current run; then check whether
-        the base year must be restated."""
-        inventory, run_id, _restatement = self.calc_with_restatement(period, options)
+        the base year must be restated. ``actor``: who ran it (default: this workspace's)."""
+        inventory, run_id, _restatement = self.calc_with_restatement(period, options, actor)
         return inventory, run_id
 
     def calc_with_restatement(
-        self, period: str, options: CalcOptions | None = None
+        self, period: str, options: CalcOptions | None = None, actor: str | None = None
     ) -> tuple[Inventory, int, runner.Restatement | None]:
         options = options or CalcOptions()
+        actor = actor or self.actor
         inventory = self.compute(period, options)
         with self.db.transaction() as connection:
             refuse_locked(connection, [str(Period.parse(period))], "the calculation")
-            run_id = save_inventory(connection, inventory, self.catalogue.sha256, self.actor)
+            run_id = save_inventory(connection, inventory, self.catalogue.sha256, actor)
             restatement = runner.check_base_year(
-                connection, self.catalogue, Period.parse(period), options, self.actor
+                connection, self.catalogue, Period.parse(period), options, actor
             )
         return inventory, run_id, restatement
 

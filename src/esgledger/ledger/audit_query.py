@@ -118,7 +118,15 @@ def conditions(filters: AuditFilters) -> list[sa.ColumnElement[bool]]:
 def instant(text: str, end: bool = False) -> str:
     """An ISO date or date-time as the log stores times (UTC, microseconds), so that the two
     compare as text. A date alone is the start of its day, or with ``end`` the start of the next
-    day (``until`` includes the whole day); a time without a zone is UTC. Raises ``ValueError``."""
+    day (``until`` includes the whole day); a time without a zone is UTC. Raises ``ValueError``
+    (also for a date that moves out of the calendar: 9999-12-31 as an end, year 1 in UTC+8)."""
+    try:
+        return _instant(text, end)
+    except OverflowError as exc:
+        raise ValueError(f"{text!r} is outside the calendar") from exc
+
+
+def _instant(text: str, end: bool) -> str:
     if len(text) == 10:
         day = dt.date.fromisoformat(text) + dt.timedelta(days=1 if end else 0)
         moment = dt.datetime.combine(day, dt.time(), dt.UTC)

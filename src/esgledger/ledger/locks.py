@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 
+from esgledger.ledger import audit
 from esgledger.service_errors import PeriodLocked
 from esgledger.store.schema import period_locks
 
@@ -42,8 +43,10 @@ def locks_covering(connection: sa.Connection, periods: Iterable[str]) -> dict[st
 
 
 def refuse_locked(connection: sa.Connection, periods: Iterable[str], what: str) -> None:
-    """Raise :class:`PeriodLocked` naming the first locked period that ``what`` (\"the file\",
-    \"the calculation\") would write into."""
+    """Raise :class:`PeriodLocked` naming the first locked period that ``what`` ("the file",
+    "the calculation") would write into. Takes the audit chain head first, as every writer
+    and the lock itself do, so that no lock can commit between this check and the write."""
+    audit.lock_head(connection)
     found = locks_covering(connection, periods)
     if found:
         period, lock = next(iter(found.items()))

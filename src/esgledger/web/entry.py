@@ -18,7 +18,7 @@ from esgledger.catalogue.model import Metric
 from esgledger.collaboration import Collaboration
 from esgledger.domain import DataPoint
 from esgledger.errors import EsgLedgerError
-from esgledger.service_errors import Invalid, ServiceError
+from esgledger.service_errors import Conflict, Invalid, ServiceError
 from esgledger.units import canonical_unit_text, conversion_factor_via, suggested_units
 from esgledger.web.extras import all_points, change_threshold, explanations
 from esgledger.web.progress import previous_year
@@ -201,6 +201,16 @@ def apply_row(
     already. Raises NotSubmitted when the value was saved but submitting it was refused."""
     explanation = typed.explanation or None
     point = current
+    if typed.value and current is not None and typed.version is None:
+        # the form showed no value for this row: someone entered one since; never overwrite it
+        raise Conflict(
+            f"{typed.metric} already has a value ({current.value:g} {current.unit}, version "
+            f"{current.version} by {current.created_by}), entered after this form was opened; "
+            "reload the form and correct that value if it is wrong",
+            field="value",
+            details={"current": point_dict(current), "version": current.version},
+            code="exists",
+        )
     if typed.value:
         value = parse_number(typed.value)
         if current is None:

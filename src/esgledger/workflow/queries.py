@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from esgledger.access.policy import authorize
 from esgledger.access.principal import Principal
 from esgledger.domain import DataPoint
-from esgledger.ledger.audit_query import entries_of
+from esgledger.ledger.audit_query import covered, entries_of
 from esgledger.ledger.reads import datapoint_history, select_datapoints
 from esgledger.store.schema import datapoints, evidence
 from esgledger.workflow import trail
@@ -20,11 +20,17 @@ from esgledger.workflow.views import point_dict
 
 @dataclass(frozen=True)
 class Filters:
+    """Each given filter narrows the list. ``months``: a year's ``period`` also selects the
+    year's months (a year's review and lock cover them); ``after``: ids above this one only
+    (the next page of a list whose items leave it, such as the review queue)."""
+
     period: str | None = None
     entity: str | None = None
     metric: str | None = None
     status: str | None = None
     entered_by: str | None = None
+    months: bool = False
+    after: int | None = None
 
 
 def list_points(
@@ -34,8 +40,13 @@ def list_points(
     where: list[sa.ColumnElement[bool]] = [datapoints.c.is_current.is_(True)]
     if user.scope is not None:
         where.append(datapoints.c.entity_id.in_(sorted(user.scope)))
+    if filters.period is not None and filters.months:
+        where.append(datapoints.c.period.in_(covered(filters.period)))
+    elif filters.period is not None:
+        where.append(datapoints.c.period == filters.period)
+    if filters.after is not None:
+        where.append(datapoints.c.id > filters.after)
     for column, value in (
-        (datapoints.c.period, filters.period),
         (datapoints.c.entity_id, filters.entity),
         (datapoints.c.metric_id, filters.metric),
         (datapoints.c.status, filters.status),

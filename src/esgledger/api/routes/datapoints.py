@@ -46,11 +46,17 @@ def list_datapoints(
     metric: Annotated[str | None, Query(max_length=100, pattern=_KEY)] = None,
     status: Status | None = None,
     entered_by: Annotated[str | None, Query(max_length=100, pattern=_KEY)] = None,
+    months: Annotated[
+        bool, Query(description="with a year's period, the year's months too (as a lock covers)")
+    ] = False,
+    after: Annotated[int | None, Query(ge=0, le=2**31 - 1, description="ids above this")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
 ) -> DataPointPage:
-    """Current values the user may see, filtered, ordered by id, one page at a time."""
-    filters = Filters(period, entity, metric, status, entered_by)
+    """Current values the user may see, filtered, ordered by id, one page at a time. For a
+    list whose items leave it as you work (submitted values being approved), page with
+    ``after`` = the last id seen instead of ``offset``."""
+    filters = Filters(period, entity, metric, status, entered_by, months, after)
     with service.signed_in(token) as user:
         items, total = service.datapoints(user, filters, limit, offset)
     return DataPointPage(items=[_out(p) for p in items], total=total, limit=limit, offset=offset)

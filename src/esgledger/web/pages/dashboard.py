@@ -61,7 +61,8 @@ def open_points(
     found: list[DataPoint] = []
     offset = 0
     while len(found) < WAITING_SHOWN:
-        page, total = collab.datapoints(user, Filters(period=period, status=status), 200, offset)
+        chosen = Filters(period=period, status=status, months=True)
+        page, total = collab.datapoints(user, chosen, 200, offset)
         found.extend(p for p in page if may(user, "datapoint.submit", p.entity_id))
         offset += len(page)
         if not page or offset >= total:
@@ -77,7 +78,8 @@ def waiting_for(collab: Collaboration, user: Principal, period: str) -> list[dic
     items: list[dict[str, Any]] = []
     reviewer = may(user, "datapoint.approve")
     if reviewer:
-        for point in all_points(collab, user, Filters(period=period, status="submitted")):
+        submitted = Filters(period=period, status="submitted", months=True)
+        for point in all_points(collab, user, submitted):
             if len(items) >= WAITING_SHOWN:
                 break
             if collab.allowed(user, "datapoint.approve", point.id):
@@ -85,7 +87,7 @@ def waiting_for(collab: Collaboration, user: Principal, period: str) -> list[dic
     if may(user, "datapoint.submit"):
         for status, task in (("rejected", "correct"), ("draft", "submit")):
             if reviewer:
-                mine = Filters(period=period, status=status, entered_by=user.username)
+                mine = Filters(period, status=status, entered_by=user.username, months=True)
                 points, _total = collab.datapoints(user, mine, WAITING_SHOWN, 0)
             else:
                 points = open_points(collab, user, period, status)

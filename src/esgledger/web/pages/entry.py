@@ -85,7 +85,9 @@ def entry_post(
     if not errors:
         path = f"/entry/{entity.id}/{name}?saved={len(written)}&submitted={submitted}"
         return done(request, path, {"written": written, "errors": {}})
-    conflict = any(e["code"] in ("version_conflict", "period_locked") for e in errors.values())
+    conflict = any(
+        e["code"] in ("version_conflict", "exists", "period_locked") for e in errors.values()
+    )
     entered = {
         r.metric: {"value": r.value, "unit": r.unit, "explanation": r.explanation} for r in rows
     }
