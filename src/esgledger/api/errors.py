@@ -173,7 +173,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected)
 
 
-# Error responses documented on every route of the OpenAPI schema.
+# Error responses documented on every route of the OpenAPI schema (405 for a wrong method,
+# 500 for a failure of ours, 503 while the database is out of reach: all in the one shape).
 DOCUMENTED: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 415, 422, 429)
+    status: {"model": ErrorBody}
+    for status in (400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 503)
 }
