@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +19,11 @@ from fastapi.testclient import TestClient
 
 from esgledger.api import create_app
 from esgledger.ledger.audit_query import AuditFilters, csv_lines
+from esgledger.web.i18n import Strings
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import API, World
 
+AUDIT_SOURCE = Path(__file__).resolve().parents[1] / "src/esgledger/ledger/audit.py"
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
 
@@ -243,8 +247,64 @@ def test_the_page_verifies_the_chain_and_reports_a_tampered_entry(
             sa.text("update audit_log set actor = 'mallory' where seq = 3"),
         )
     broken = auditor.get("/audit.json?verify=true").json()["verification"]
-    assert broken["ok"] is False and broken["seq"] == 3
-    assert "The chain is broken at entry 3" in auditor.get("/audit?verify=true").text
+    assert broken["ok"] is False and broken["seq"] == 3 and broken["kind"] == "edited"
+    assert (
+        "The chain is broken at entry 3 (an entry was edited)."
+        in auditor.get("/audit?verify=true").text
+    )
+    auditor.get("/lang/zh")
+    zh = auditor.get("/audit?verify=true").text
+    assert "哈希链在第 3 条记录处断裂（记录被修改）。" in zh and "（edited）" not in zh
+    assert '<span class="detail" lang="en">entry 3 (' in zh  # the English detail, marked so
+
+
+@pytest.mark.parametrize(
+    ("kind", "shown_en", "shown_zh"),
+    [
+        ("edited", "an entry was edited", "记录被修改"),
+        ("removed", "an entry was removed or replaced", "记录被删除或替换"),
+        ("reordered", "entries were reordered", "记录顺序被调换"),
+    ],
+)
+def test_every_kind_of_broken_chain_is_named_in_both_languages(
+    kind: str, shown_en: str, shown_zh: str
+) -> None:
+    assert Strings("en").get(f"audit.kind.{kind}", kind) == shown_en
+    assert Strings("zh").get(f"audit.kind.{kind}", kind) == shown_zh
+    kinds = set(re.findall(r'^\s+"(\w+)",\n\s+\)', AUDIT_SOURCE.read_text(), re.M))
+    assert kinds == {"edited", "removed", "reordered"}  # the kinds VerifyResult names
+
+
+def test_the_page_shows_times_in_utc_and_keeps_a_date_time_filter(
+    world: World, browse: dict[str, TestClient], history: dict[str, int]
+) -> None:
+    auditor = browse["auditor"]
+    html = auditor.get("/audit").text
+    assert "<th>When (UTC)</th>" in html
+    newest = auditor.get("/audit.json").json()["entries"][0]
+    shown = newest["at"][:19].replace("T", " ")
+    assert f'<time datetime="{newest["at"]}">{shown}</time>' in html
+    since = "2024-12-31T18:00+08:00"
+    html = auditor.get("/audit", params={"since": since, "until": "2999-12-31"}).text
+    assert f'<input type="text" name="since" value="{since}"' in html
+    assert '<input type="text" name="until" value="2999-12-31"' in html
+    assert 'placeholder="2024-12-31 or 2024-12-31T18:00+08:00"' in html
+    export = 'href="/audit/export.csv?since=2024-12-31T18%3A00%2B08%3A00&amp;until=2999-12-31"'
+    assert export in html  # the filters go on with the page's links
+    auditor.get("/lang/zh")
+    zh = auditor.get("/audit").text
+    assert "<th>时间（UTC）</th>" in zh
+    assert 'placeholder="2024-12-31 或 2024-12-31T18:00+08:00"' in zh
+
+
+def test_an_offset_out_of_range_is_refused(browse: dict[str, TestClient]) -> None:
+    auditor = browse["auditor"]
+    for offset in ("99999999999999999999", "1000000001", "-1"):
+        page = auditor.get(f"/audit?offset={offset}")
+        assert page.status_code == 422, offset
+        error = auditor.get(f"/audit.json?offset={offset}").json()["error"]
+        assert (error["code"], error["field"]) == ("invalid_request", "offset")
+    assert auditor.get("/audit.json?offset=1000000000").json()["entries"] == []
 
 
 def test_the_page_pages_and_speaks_chinese(

@@ -538,16 +538,92 @@ def test_review_decisions_follow_the_policy(world: World, browse: dict[str, Test
     assert stale.status_code == 409 and 'role="alert"' in stale.text
     viewer = browse["viewer"]
     assert "/entry" not in re.findall(r'href="(/[a-z]+)"', viewer.get("/dashboard").text)
-    assert (
-        viewer.post(
-            f"/entry/plant_a/{YEAR}",
-            data={"csrf_token": csrf(viewer), "value.energy.coke": "1", "unit.energy.coke": "t"},
-            headers={"Accept": "application/json"},
-        ).json()["errors"]["energy.coke"]["code"]
-        == "forbidden"
-    )
+    # with or without the version the form showed, the viewer's answer is that they may not
+    for typed in (
+        {"value.energy.coke": "1", "unit.energy.coke": "t", "version.energy.coke": "1"},
+        {"value.energy.coke": "1", "unit.energy.coke": "t"},
+    ):
+        assert (
+            viewer.post(
+                f"/entry/plant_a/{YEAR}",
+                data={"csrf_token": csrf(viewer), **typed},
+                headers={"Accept": "application/json"},
+            ).json()["errors"]["energy.coke"]["code"]
+            == "forbidden"
+        )
     auditor = browse["auditor"]
     assert auditor.get(f"/datapoints/{mine}.json").json()["audit"]
+
+
+def submitted_months(world: World, entity: str, plan: dict[str, int]) -> list[int]:
+    """Submit values of ``entity`` for the first months of YEAR (metric -> number of months), by
+    its data owner, in order; returns their ids."""
+    owner = world.user("owner_a" if entity == "plant_a" else "owner_b")
+    ids = []
+    for metric, months in plan.items():
+        unit = "MWh" if metric == "energy.electricity_purchased" else "t"
+        for month in range(1, months + 1):
+            entry = Entry(entity, f"{YEAR}-{month:02d}", metric, 10 + month, unit)
+            point = world.collab.create_datapoint(owner, entry)
+            world.collab.submit(owner, point.id, point.version, None)
+            ids.append(point.id)
+    return ids
+
+
+def test_the_review_queue_of_a_year_holds_its_months_and_pages_by_id(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    plan = {"energy.electricity_purchased": 12, "energy.diesel": 12, "energy.coke": 6}
+    ids = submitted_months(world, "plant_a", plan)  # 30 monthly values
+    other = submitted_months(world, "plant_b", {"energy.diesel": 1})
+    assert len(ids) == 30 and other[0] > ids[-1]
+    manager = browse["manager"]
+    first = manager.get(f"/review.json?period={YEAR}&entity=plant_a").json()
+    assert [i["point"]["id"] for i in first["items"]] == ids[:25]
+    assert first["items"][0]["point"]["period"] == f"{YEAR}-01"
+    assert (first["total"], first["after"], first["next_after"]) == (30, None, ids[24])
+    assert first["entity"] == "plant_a" and first["limit"] == 25
+    page = manager.get(f"/review?period={YEAR}&entity=plant_a").text
+    assert f'<span class="muted">· Plant A · {YEAR}-03</span>' in page  # the card's own month
+    next_link = f"/review?period={YEAR}&amp;entity=plant_a&amp;after={ids[24]}"
+    assert f'<a href="{next_link}" id="pager-next">Next</a>' in page
+    assert 'id="pager-start"' not in page and "Previous" not in page
+    assert f'name="next" value="/review?period={YEAR}&amp;entity=plant_a"' in page
+    # the whole group's queue holds plant_b's value too, and the dashboard lists every month
+    assert manager.get(f"/review.json?period={YEAR}").json()["total"] == 31
+    waiting = manager.get(f"/dashboard.json?period={YEAR}").json()["waiting"]
+    assert [w["id"] for w in waiting if w["task"] == "review"] == [*ids, *other]
+
+    token = csrf(manager)
+    for point_id in ids[:25]:  # approved in place, as on the page (HTMX)
+        card = manager.post(
+            f"/datapoints/{point_id}/approve",
+            data={"csrf_token": token, "version": "1"},
+            headers={"HX-Request": "true"},
+        )
+        assert card.status_code == 200 and 'data-status="approved"' in card.text
+    second = manager.get(f"/review.json?period={YEAR}&entity=plant_a&after={ids[24]}").json()
+    assert [i["point"]["id"] for i in second["items"]] == ids[25:]  # none skipped
+    assert (second["total"], second["after"], second["next_after"]) == (5, ids[24], None)
+    page = manager.get(f"/review?period={YEAR}&entity=plant_a&after={ids[24]}").text
+    start = f"/review?period={YEAR}&amp;entity=plant_a"
+    assert f'<a href="{start}" id="pager-start">Back to the start</a>' in page
+    assert 'id="pager-next"' not in page
+    again = manager.get(f"/review.json?period={YEAR}&entity=plant_a").json()
+    assert [i["point"]["id"] for i in again["items"]] == ids[25:]
+    assert again["next_after"] is None
+    # a month's queue is that month only
+    march = manager.get(f"/review.json?period={YEAR}-03").json()["items"]
+    assert [(i["point"]["metric"], i["point"]["period"]) for i in march] == [
+        ("energy.coke", f"{YEAR}-03")
+    ]
+    for bad in ("-1", "99999999999999999999", "x"):
+        refused = manager.get(f"/review?period={YEAR}&after={bad}")
+        assert refused.status_code == 422, bad
+        assert manager.get(f"/review.json?after={bad}").json()["error"]["field"] == "after"
+    manager.get("/lang/zh")
+    chinese = manager.get(f"/review?period={YEAR}&after={ids[24]}").text
+    assert '<a href="/review?period=2024" id="pager-start">返回第一页</a>' in chinese
 
 
 def test_evidence_upload_and_download(world: World, browse: dict[str, TestClient]) -> None:

@@ -10,11 +10,15 @@ import html
 import re
 import string
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from esgledger.catalogue import load_catalogue
+from esgledger.units import suggested_units
 from esgledger.web.i18n import LANGUAGES, Strings, load_table
+from esgledger.web.pages.explain import EngineText
 from esgledger.web.render import Names, environment, unit_name
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import PASSWORD, World
@@ -324,7 +328,128 @@ def test_a_refused_user_change_in_chinese(browse: dict[str, TestClient]) -> None
     assert detail == "user 'manager' already exists"
 
 
-# -- units on the explain page ---------------------------------------------------------------------
+# -- units ------------------------------------------------------------------------------------------
+# Every unit a catalogue metric is kept in or units.suggested_units offers for one: (en, zh).
+UNIT_LABELS = {
+    "1": ("1", "1"),
+    "1/million_hours": ("per million hours worked", "每百万工时"),
+    "GJ": ("GJ", "吉焦"),
+    "GJ/t": ("GJ/t", "吉焦/吨"),
+    "GJ/wan_m3": ("GJ/10⁴ m³", "吉焦/万立方米"),
+    "GWh": ("GWh", "吉瓦时"),
+    "MJ": ("MJ", "兆焦"),
+    "MWh": ("MWh", "兆瓦时"),
+    "TJ": ("TJ", "太焦"),
+    "day": ("days", "天"),
+    "h": ("h", "小时"),
+    "h/person": ("h/person", "小时/人"),
+    "kWh": ("kWh", "千瓦时"),
+    "kWh/t": ("kWh/t", "千瓦时/吨"),
+    "kg": ("kg", "千克"),
+    "kgce": ("kgce", "千克标准煤"),
+    "m**3": ("m³", "立方米"),
+    "m**3/wan_RMB": ("m³/RMB 10k", "立方米/万元"),
+    "m3": ("m³", "立方米"),
+    "percent": ("%", "%"),
+    "person": ("persons", "人"),
+    "t": ("t", "吨"),
+    "t*km": ("t·km", "吨公里"),
+    "t/t": ("t/t", "吨/吨"),
+    "t/wan_RMB": ("t/RMB 10k", "吨/万元"),
+    "tC/TJ": ("tC/TJ", "吨碳/太焦"),
+    "tC/t": ("tC/t", "吨碳/吨"),
+    "tCO2/MWh": ("tCO₂/MWh", "吨二氧化碳/兆瓦时"),
+    "tCO2e": ("tCO₂e", "吨二氧化碳当量"),
+    "tCO2e/t": ("tCO₂e/t", "吨二氧化碳当量/吨"),
+    "tCO2e/wan_RMB": ("tCO₂e/RMB 10k", "吨二氧化碳当量/万元"),
+    "tce": ("tce", "吨标准煤"),
+    "tce/t": ("tce/t", "吨标准煤/吨"),
+    "tce/wan_RMB": ("tce/RMB 10k", "吨标准煤/万元"),
+    "wan_RMB": ("RMB 10k", "万元"),
+    "wan_m3": ("10⁴ m³", "万立方米"),
+    "万元": ("RMB 10k", "万元"),
+    "万千瓦时": ("10⁴ kWh", "万千瓦时"),
+    "万吨": ("10⁴ t", "万吨"),
+    "万立方米": ("10⁴ m³", "万立方米"),
+    "亿元": ("RMB 100m", "亿元"),
+    "亿千瓦时": ("10⁸ kWh", "亿千瓦时"),
+    "元": ("RMB", "元"),
+}
+# pint's own spellings, which a person should never read
+PINT_SPELLINGS = re.compile(
+    r"\*\*|\*|_|\b(?:wan|yi|meter|metric_ton|tonne|kilo\w+|mega\w+|giga\w+|percent|"
+    r"dimensionless)\b"
+)
+
+
+def test_every_unit_of_the_catalogue_and_its_suggestions_has_a_label_in_both_languages() -> None:
+    units = set()
+    for metric in load_catalogue().metrics.values():
+        units |= {metric.unit, *suggested_units(metric.unit)}
+    assert sorted(units) == sorted(UNIT_LABELS)  # a new unit needs its labels (report/i18n.yaml)
+    for unit in sorted(units):
+        en, zh = unit_name(unit, "en"), unit_name(unit, "zh")
+        assert (en, zh) == UNIT_LABELS[unit], unit
+        for label in (en, zh):
+            assert "_" not in label and not PINT_SPELLINGS.search(label), unit
+        assert not re.search(r"[A-Za-z]", zh), f"{unit}: {zh} is not translated"
+    # ratios of Chinese spellings and spellings with a substance named
+    assert unit_name("吨标准煤/万元", "en") == "tce/RMB 10k"
+    assert (
+        unit_name("kWh/t Al", "zh") == "千瓦时/吨铝"
+        and unit_name("t CO2e", "zh") == "吨二氧化碳当量"
+    )
+    assert unit_name("kgCO2e/(t*km)", "zh") == "千克二氧化碳当量/吨公里"
+    assert unit_name("kilowatt_hour", "en") == "kWh"  # unknown to the table: pint's short form
+
+
+def test_the_entry_form_offers_units_by_their_labels(browse: dict[str, TestClient]) -> None:
+    owner = browse["owner_a"]
+    page = owner.get(f"/entry/plant_a/{YEAR}").text
+    electricity = row_of(page, "energy-electricity_purchased")
+    assert '<option value="亿千瓦时">10⁸ kWh</option>' in electricity
+    assert '<option value="GWh">GWh</option>' in electricity
+    chinese(owner)
+    electricity = row_of(owner.get(f"/entry/plant_a/{YEAR}").text, "energy-electricity_purchased")
+    options = re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', electricity)
+    assert options == [  # the value sent is the spelling; the label is in the page language
+        ("MWh", "兆瓦时"),
+        ("kWh", "千瓦时"),
+        ("万千瓦时", "万千瓦时"),
+        ("GWh", "吉瓦时"),
+        ("亿千瓦时", "亿千瓦时"),
+        ("GJ", "吉焦"),
+        ("MJ", "兆焦"),
+        ("TJ", "太焦"),
+    ]
+
+
+# -- the explain page --------------------------------------------------------------------------------
+def render_explain(world: World, lang: str, records: list[dict[str, Any]]) -> str:
+    """The explain page's body for ``records``, rendered in ``lang`` without a request."""
+    names = Names(lang, world.collab.ws.catalogue, {e.id: e for e in world.collab.ws.entities()})
+    return (
+        environment()
+        .get_template("explain.html.j2")
+        .render(
+            t=Strings(lang),
+            lang=lang,
+            html_lang="zh-CN" if lang == "zh" else "en",
+            viewer=None,
+            csrf_token="",
+            nav=[],
+            names=names,
+            here="/",
+            json_url="/x.json",
+            fragment=False,
+            root=records[0]["key"],
+            records=records,
+            anchors={r["key"]: f"r-{i}" for i, r in enumerate(records)},
+            engine=EngineText(lang, names),
+        )
+    )
+
+
 def test_percent_units_are_shown_as_percent(world: World) -> None:
     for lang in LANGUAGES:
         assert unit_name("percent", lang) == unit_name("%", lang) == "%"
@@ -338,23 +463,158 @@ def test_percent_units_are_shown_as_percent(world: World) -> None:
         "kind": "formula",
         "factors": [{"factor": "anode.ash", "value": 0.4, "unit": "percent", "valid_from": ""}],
     }
-    page = (
-        environment()
-        .get_template("explain.html.j2")
-        .render(
-            t=Strings("zh"),
-            lang="zh",
-            html_lang="zh-CN",
-            viewer=None,
-            csrf_token="",
-            nav=[],
-            names=Names("zh", world.collab.ws.catalogue, {}),
-            here="/",
-            json_url="/x.json",
-            fragment=False,
-            root="k",
-            records=[record],
-            anchors={"k": "r-k"},
-        )
-    )
+    page = render_explain(world, "zh", [record])
     assert '<td class="num">0.4 %</td>' in page and "percent" not in page
+
+
+ROLLUP_RECORD = {
+    "key": "ghg.scope1@grp@2024",
+    "metric": "ghg.scope1",
+    "entity": "grp",
+    "period": YEAR,
+    "value": 12.0,
+    "unit": "tCO2e",
+    "kind": "rollup",
+    "formula": "own activity + sum of consolidated children x inclusion factor"
+    " - internal supplies eliminated",
+    "children": [
+        {
+            "key": "a",
+            "entity": "plant_a",
+            "value": 10.0,
+            "factor": 1.0,
+            "reason": "operational control",
+        },
+        {
+            "key": "b",
+            "entity": "plant_b",
+            "value": 4.0,
+            "factor": 0.5,
+            "reason": "equity share 0.5",
+        },
+    ],
+    "excluded": [
+        {"entity": "line_a1", "reason": "no operational control (operational-control approach)"},
+        {"entity": "plant_b", "reason": "a reason the engine has not written before"},
+    ],
+    "consolidation": "operational",
+    "notes": [],
+}
+FORMULA_RECORD = {
+    "key": "ghg.scope1_stationary@plant_a@2024",
+    "metric": "ghg.scope1_stationary",
+    "entity": "plant_a",
+    "period": YEAR,
+    "value": 10.0,
+    "unit": "tCO2e",
+    "kind": "formula",
+    "formula": "combustion_co2e",
+    "expression": "sum over fuels of quantity x NCV x carbon content x oxidation x 44/12, "
+    "per gas x GWP",
+    "factors": [
+        {
+            "factor": "site.raw_coal.ncv",
+            "value": 19.5,
+            "unit": "GJ/t",
+            "valid_from": "",
+            "source": "measured by the entity (site.raw_coal.ncv@plant_a@2024)",
+        },
+    ],
+    "notes": [
+        "method: NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12",
+        "factor ipcc2006.ncv.natural_gas is tagged M (unverified): check before use",
+        "electricity converted by the calorific method",
+        "grid factor series: national (cn_grid_mee.national_average)",
+        "the 12 monthly values add up to 1.2e+06 MWh, not the annual 1e+06 MWh; "
+        "the annual value is used",
+        "counted because the entity reports production.primary_aluminium",
+        "a note the engine has not written before",
+    ],
+}
+INPUT_RECORDS = [
+    {
+        "key": f"i{n}",
+        "metric": "energy.diesel",
+        "entity": "plant_a",
+        "period": YEAR,
+        "value": 1.0,
+        "unit": "t",
+        "kind": "input",
+        "formula": how,
+        "notes": [],
+    }
+    for n, how in enumerate(
+        [
+            "reported",
+            "sum of 12 monthly values",
+            "mean of 3 monthly values weighted by monthly production.primary_aluminium",
+            "3 certificate claim(s)",
+        ]
+    )
+]
+
+
+def test_the_explain_page_in_chinese_translates_the_engine_texts(world: World) -> None:
+    page = text_of(render_explain(world, "zh", [ROLLUP_RECORD, FORMULA_RECORD, *INPUT_RECORDS]))
+    for shown in [
+        "公式 自身活动 + Σ 各合并下属主体 × 计入系数 − 抵销的内部供应",
+        "合并方法 运营控制权法（温室气体核算体系）",
+        "a 10 × 1.0 运营控制权",
+        "b 4 × 0.5 股权比例 0.5",
+        "甲一线（无运营控制权）",
+        "乙厂（a reason the engine has not written before）",  # not known: as written
+        "公式 combustion_co2e — Σ 燃料消耗量 × 低位发热量 × 单位热值含碳量 × 碳氧化率 × 44/12"
+        " × GWP(CO₂)",
+        "19.5 吉焦/吨 主体实测（site.raw_coal.ncv@plant_a@2024）",
+        "方法：NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12",
+        "因子 ipcc2006.ncv.natural_gas 的可信度标记为 M（未经核实）：使用前请核实",
+        "电力折标准煤采用当量值（GB/T 2589-2020）",
+        "电网排放因子系列：全国平均（cn_grid_mee.national_average）",
+        "12 个月度数值合计 1.2e+06 兆瓦时，与年度值 1e+06 兆瓦时 不符；采用年度值",
+        "因该主体报送“原铝（电解铝液）产量”而计入",
+        "a note the engine has not written before",
+        "公式 主体报送",
+        "公式 12 个月度数值之和",
+        "公式 3 个月度数值按每月原铝（电解铝液）产量加权平均",
+        "公式 3 项绿证申领",
+    ]:
+        assert shown in page, shown
+    for english in ("own activity", "operational control", "method:", "sum of", "tagged"):
+        assert english not in page, english
+
+
+def test_the_explain_page_in_english_shows_the_engine_texts_as_written(world: World) -> None:
+    page = text_of(render_explain(world, "en", [ROLLUP_RECORD, FORMULA_RECORD, *INPUT_RECORDS]))
+    for shown in [
+        "Formula own activity + sum of consolidated children x inclusion factor - internal "
+        "supplies eliminated",
+        "Consolidation operational",
+        "a 10 × 1.0 operational control",
+        "Line A1: no operational control (operational-control approach)",
+        "Formula combustion_co2e — sum over fuels of quantity x NCV x carbon content x "
+        "oxidation x 44/12, per gas x GWP",
+        "method: NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12",
+        "Formula sum of 12 monthly values",
+    ]:
+        assert shown in page, shown
+
+
+def test_the_explain_page_of_a_calculation_in_chinese(browse: dict[str, TestClient]) -> None:
+    manager = chinese(browse["manager"])
+    page = manager.get("/explain/ghg.scope2_location/grp/2023")
+    assert page.status_code == 200
+    shown = text_of(page.text)
+    for text in [
+        "公式 自身活动 + Σ 各合并下属主体 × 计入系数",
+        "合并方法 运营控制权法（温室气体核算体系）",
+        "ghg.scope2_location@plant_a@2023 530.6 × 1.0 运营控制权",
+        "公式 sum — 各输入项之和",
+        "公式 grid_electricity_co2e — 外购电量 × 所在电网排放因子 × GWP(CO₂)",
+        "0.5306 吨二氧化碳/兆瓦时",
+        "电网排放因子系列：全国平均（cn_grid_mee.national_average）",
+        "1,000 兆瓦时 填报值 公式 主体报送",
+    ]:
+        assert text in shown, text
+    assert "own activity" not in shown and "grid factor series" not in shown
+    twin = manager.get("/explain/ghg.scope2_location/grp/2023.json").json()
+    assert twin["records"][0]["formula"].startswith("own activity")  # the data, as recorded

@@ -201,7 +201,12 @@ def apply_row(
     already. Raises NotSubmitted when the value was saved but submitting it was refused."""
     explanation = typed.explanation or None
     point = current
-    if typed.value and current is not None and typed.version is None:
+    if (
+        typed.value
+        and current is not None
+        and typed.version is None
+        and collab.allowed(user, "datapoint.correct", current.id)  # else the refusal says so
+    ):
         # the form showed no value for this row: someone entered one since; never overwrite it
         raise Conflict(
             f"{typed.metric} already has a value ({current.value:g} {current.unit}, version "

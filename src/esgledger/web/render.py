@@ -7,6 +7,7 @@ navigation, CSRF token) around it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity
 from esgledger.report.formatting import format_number, format_precise, unit_label
 from esgledger.report.i18n import Strings as ReportStrings
-from esgledger.units import canonical_unit_text
+from esgledger.units import UNIT_ALIASES, UnitError, canonical_unit_text, parse_unit
 from esgledger.web.extras import may
 from esgledger.web.i18n import HTML_LANG, Strings
 from esgledger.web.session import Viewer, language, local_path, service
@@ -89,11 +90,34 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+@lru_cache(maxsize=2048)
 def unit_name(unit: str, lang: str) -> str:
-    """``m3`` and ``m**3`` as m³, ``万立方米`` as 10⁴ m³ or 万立方米, ``percent`` as % (the
-    report's labels)."""
-    spelled = unit if "/" in unit else canonical_unit_text(unit)
-    return unit_label(spelled, ReportStrings(lang)) or unit
+    """``m3`` and ``m**3`` as m³, ``万立方米`` as 10⁴ m³ or 万立方米, ``percent`` as %,
+    ``吨标准煤/万元`` as tce/RMB 10k or 吨标准煤/万元: the report's labels (``unit.*`` in
+    report/i18n.yaml). A unit the table does not know is shown in pint's short spelling rather
+    than its internal one (``kilowatt_hour`` as kWh)."""
+    label = unit_label(registry_spelling(unit), ReportStrings(lang)) or unit
+    if not INTERNAL_SPELLING.search(label):
+        return label
+    try:
+        return f"{parse_unit(unit):~P}" or label
+    except UnitError:
+        return label
+
+
+INTERNAL_SPELLING = re.compile(r"_|\*\*")
+
+
+def registry_spelling(unit: str) -> str:
+    """The registry spelling of each part of ``unit`` (``吨标准煤/万元`` -> ``tce/wan_RMB``);
+    a bracketed denominator (``kgCO2e/(t*km)``) is kept as written."""
+    text = unit.strip()
+    if "/" not in text or text in UNIT_ALIASES:
+        return canonical_unit_text(text)
+    numerator, denominator = (part.strip() for part in text.split("/", 1))
+    if not denominator.startswith("("):
+        denominator = registry_spelling(denominator)
+    return f"{canonical_unit_text(numerator)}/{denominator}"
 
 
 @dataclass

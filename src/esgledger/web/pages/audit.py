@@ -3,10 +3,10 @@ object or time, with each entry's hash; and a check of the whole hash chain on r
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from esgledger.ledger.audit_query import AuditFilters, csv_lines
@@ -16,6 +16,7 @@ from esgledger.web.session import ViewerDep, service
 
 router = web_router()
 PAGE_SIZE = 50
+MAX_OFFSET = 10**9  # a larger offset is refused (422) rather than sent to the database
 FILTERS = ("period", "entity", "actor", "action", "object_type", "object_id", "since", "until")
 
 
@@ -25,11 +26,13 @@ def chosen_filters(request: Request) -> dict[str, str | None]:
 
 @page(router, "/audit")
 def audit_page(
-    request: Request, viewer: ViewerDep, offset: int = 0, verify: bool = False
+    request: Request,
+    viewer: ViewerDep,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    verify: bool = False,
 ) -> Response:
     collab = service(request)
     chosen = chosen_filters(request)
-    offset = max(offset, 0)
     entries, total = collab.audit_entries(viewer.user, AuditFilters(**chosen), PAGE_SIZE, offset)
     data: dict[str, Any] = {
         "filters": chosen,

@@ -3,19 +3,138 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
 from esgledger.calc.lineage import referenced_keys
+from esgledger.report.i18n import Strings as ReportStrings
 from esgledger.web.extras import may
 from esgledger.web.progress import choose_period
-from esgledger.web.render import render
+from esgledger.web.render import Names, names_for, render, unit_name, wants_json
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
 
 router = web_router()
+
+
+# Texts the calculation engine writes in English into lineage records (how a value was read, notes),
+# matched to strings of the report's table (report/i18n.yaml, ``how.*`` and ``note.*``); reasons
+# and formula descriptions use the report's own ``Strings.reason`` and ``formula.*``.
+ENGINE_TEXTS = [
+    (re.compile(r"sum of (?P<count>\d+) monthly values"), "how.monthly_sum"),
+    (
+        re.compile(r"mean of (?P<count>\d+) monthly values weighted by monthly (?P<metric>\S+)"),
+        "how.monthly_weighted",
+    ),
+    (re.compile(r"mean of (?P<count>\d+) monthly values"), "how.monthly_mean"),
+    (re.compile(r"internal transfers \(received from group entities\)"), "how.transfers_received"),
+    (re.compile(r"internal transfers \(supplied to group entities\)"), "how.transfers_supplied"),
+    (re.compile(r"(?P<count>\d+) certificate claim\(s\)"), "how.certificates"),
+    (re.compile(r"method: (?P<citation>.+)", re.S), "note.method"),
+    (re.compile(r"slope method: (?P<detail>.+)", re.S), "note.slope_method"),
+    (re.compile(r"default emission factors per tonne of aluminium"), "note.default_pfc"),
+    (re.compile(r"only (?P<count>\d+) of 12 months reported"), "note.months_missing"),
+    (
+        re.compile(
+            r"the (?P<count>\d+) monthly values add up to (?P<sum>\S+) (?P<unit>\S+), "
+            r"not the annual (?P<value>\S+) (?P=unit); the annual value is used"
+        ),
+        "note.monthly_mismatch",
+    ),
+    (
+        re.compile(
+            r"factor (?P<factor>\S+) is tagged (?P<confidence>\S+) \(unverified\): check before use"
+        ),
+        "note.unverified_factor",
+    ),
+    (re.compile(r"electricity converted by the (?P<method>\S+) method"), "note.electricity_tce"),
+    (re.compile(r"counted because the entity reports (?P<metric>\S+)"), "note.counted_product"),
+    (re.compile(r"not computed: (?P<metric>\S+) is zero"), "note.zero_denominator"),
+    (re.compile(r"rate expressed (?P<label>.+)"), "note.rate_expressed"),
+    (re.compile(r"no measured anode parameters: the cited defaults apply"), "note.default_anode"),
+    (
+        re.compile(r"CH4 and N2O of mobile combustion not included \(no cited mobile factors\)"),
+        "note.mobile_gases",
+    ),
+    (re.compile(r"measured by the entity \((?P<record>[^)]+)\)"), "note.measured_by"),
+    (re.compile(r"grid factor series: (?P<series>\S+) \((?P<factor>[^)]+)\)"), "note.grid_series"),
+]
+ROLLUP = "own activity + sum of consolidated children x inclusion factor"
+
+
+class EngineText:
+    """The engine's English texts of a lineage record in the page language: formula
+    descriptions, consolidation approach, inclusion and exclusion reasons, notes. English pages
+    show them as written; a text that is not known is shown as written (in English)."""
+
+    def __init__(self, lang: str, names: Names):
+        self.lang = lang
+        self.names = names
+        self.strings = ReportStrings(lang)
+        # placeholder -> how its matched value is shown (metric ids by name, units by label)
+        self.values: dict[str, Callable[[str], str]] = {
+            "metric": names.metric,
+            "unit": lambda unit: unit_name(unit, lang),
+            "method": lambda m: self.strings.get(f"option.electricity_tce.{m}") or m,
+            "series": lambda s: self.strings.get(f"option.grid_series.{s}") or s,
+        }
+
+    def formula(self, record: dict[str, Any]) -> str:
+        """What the record's formula does: the function's description for a calculated value
+        (the engine's expression in English), the roll-up, or how a reported value was read."""
+        written = str(record.get("formula") or "")
+        if record.get("kind") == "formula":
+            return self._calculated(record, written)
+        if self.lang == "en":
+            return written
+        if written.startswith(ROLLUP):
+            eliminated = written != ROLLUP
+            return self.strings("formula.rollup_eliminated" if eliminated else "formula.rollup")
+        if written == "reported":
+            return self.strings("formula.input")
+        return self.text(written)
+
+    def _calculated(self, record: dict[str, Any], function: str) -> str:
+        english = str(record.get("expression") or function)
+        described = self.strings.get(f"formula.{function}") if self.lang != "en" else None
+        shown = described or english
+        metric = self.names.catalogue.metrics.get(str(record.get("metric")))
+        subtracted = metric.formula.params.get("subtract") if metric and metric.formula else None
+        if subtracted:  # name what the sum deducts
+            less = self.strings.join([self.names.metric(m) for m in subtracted])
+            shown = self.strings("formula.subtracted", formula=shown, metrics=less)
+        return shown
+
+    def consolidation(self, approach: str) -> str:
+        if self.lang == "en":
+            return approach
+        return self.strings.get(f"option.consolidation.{approach}") or self.reason(approach)
+
+    def reason(self, text: str) -> str:
+        return text if self.lang == "en" else self.strings.reason(text)
+
+    def excluded(self, entity_id: str, reason: str) -> str:
+        """An entity left out of a roll-up, with the reason (``name: reason``)."""
+        return self.strings(
+            "kpi.excluded_item", name=self.names.entity(entity_id), reason=self.reason(reason)
+        )
+
+    def text(self, text: str) -> str:
+        """A note (or another engine text of ENGINE_TEXTS) in the page language."""
+        if self.lang == "en":
+            return text
+        for pattern, key in ENGINE_TEXTS:
+            match = pattern.fullmatch(text)
+            if match:
+                shown = {
+                    name: self.values.get(name, str)(value)
+                    for name, value in match.groupdict().items()
+                }
+                return self.strings(key, **shown)
+        return text
 
 
 def anchor(key: str) -> str:
@@ -49,5 +168,7 @@ def values(request: Request, viewer: ViewerDep, period: str | None = None) -> Re
 def explain(request: Request, viewer: ViewerDep, metric: str, entity: str, period: str) -> Response:
     tree = service(request).explain(viewer.user, metric, entity, period)
     data = {"root": tree["root"], "records": ordered(tree["root"], tree["records"])}
-    extra = {"anchors": {k: anchor(k) for k in tree["records"]}}
+    extra: dict[str, Any] = {"anchors": {k: anchor(k) for k in tree["records"]}}
+    if not wants_json(request):
+        extra["engine"] = EngineText(viewer.lang, names_for(request, viewer))
     return render(request, "explain.html.j2", data, viewer, extra=extra)

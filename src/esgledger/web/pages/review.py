@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from dataclasses import replace
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData
 
@@ -20,6 +24,13 @@ from esgledger.workflow.views import point_dict
 
 router = web_router()
 PAGE_SIZE = 25
+LAST_ID = 10**18  # ids are 64-bit; a larger ``after`` is refused (422), not sent to the database
+
+
+def queue_url(period: str, entity: str | None, after: int | None = None) -> str:
+    """The queue of ``period`` (and ``entity``), from the start or after the id ``after``."""
+    query = {"period": period, "entity": entity, "after": after}
+    return "/review?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
 @page(router, "/review")
@@ -28,26 +39,44 @@ def review_queue(
     viewer: ViewerDep,
     period: str | None = None,
     entity: str | None = None,
-    offset: int = 0,
+    after: Annotated[int | None, Query(ge=0, le=LAST_ID)] = None,
 ) -> Response:
+    """Submitted values of the period (a year's page also holds its months), 25 a page, by id.
+
+    Pages are keyed by id, not counted by offset: "Next" shows the values after the last one on
+    this page, so values approved in place (and so gone from the queue) never push others past
+    the pager."""
     collab = service(request)
     user = viewer.user
     chosen = choose_period(collab, user, period)
-    offset = max(offset, 0)
-    filters = Filters(period=chosen, entity=entity or None, status="submitted")
-    points, total = collab.datapoints(user, filters, PAGE_SIZE, offset)
-    stored = calculated(collab, user, chosen)
+    entity = entity or None
+    queue = Filters(period=chosen, entity=entity, status="submitted", months=True)
+    points, left = collab.datapoints(user, replace(queue, after=after), PAGE_SIZE, 0)
+    total = left if after is None else collab.datapoints(user, queue, 0, 0)[1]
+    stored: dict[str, dict[tuple[str, str], Any]] = {}
     threshold = change_threshold(collab)
+    items = []
+    for point in points:
+        if point.period not in stored:  # a month's card links to the month's calculation
+            stored[point.period] = calculated(collab, user, point.period)
+        items.append(item(collab, user, point, stored[point.period], threshold))
+    next_after = points[-1].id if left > len(points) else None
     data = {
         "period": chosen,
-        "entity": entity or None,
+        "entity": entity,
         "total": total,
-        "offset": offset,
+        "after": after,
+        "next_after": next_after,
         "limit": PAGE_SIZE,
-        "items": [item(collab, user, p, stored, threshold) for p in points],
+        "items": items,
+    }
+    links = {
+        "this": queue_url(chosen, entity, after),
+        "start": queue_url(chosen, entity) if after is not None else None,
+        "next": queue_url(chosen, entity, next_after) if next_after is not None else None,
     }
     flash = {k: request.query_params.get(k) for k in ("approved", "refused")}
-    return render(request, "review.html.j2", data, viewer, extra={"flash": flash})
+    return render(request, "review.html.j2", data, viewer, extra={"flash": flash, "links": links})
 
 
 def _decide(
