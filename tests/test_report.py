@@ -502,6 +502,15 @@ def test_reasons_are_translated() -> None:
     assert zh.reason("something new") == "something new"
 
 
+def test_engine_notes_are_translated_with_their_options() -> None:
+    zh = Strings("zh")
+    assert zh.note("electricity converted by the calorific method") == (
+        "电力折标准煤采用当量值（GB/T 2589-2020）"
+    )
+    assert zh.note("only 9 of 12 months reported") == "12 个月中仅报送了 9 个月"
+    assert zh.note("a note the table does not know") == "a note the table does not know"
+
+
 def test_nice_ticks() -> None:
     assert nice_ticks(1259.41) == [0, 500, 1000, 1500]
     assert nice_ticks(0) == [0.0, 1.0]

@@ -653,6 +653,9 @@ def _factor_line(factor: FactorUse, strings: Strings) -> Line:
 
 
 def _note(note: str, entities: set[str], root: str, strings: Strings, names: _Names) -> str:
+    """The engine's note in the report language, with the entities it concerns."""
+    if strings.lang != "en":
+        note = strings.note(note)
     if entities == {root}:
         return note
     if len(entities) <= 3:

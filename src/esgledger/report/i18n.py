@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -65,7 +66,68 @@ class Strings:
                 return self(string_key, **match.groupdict())
         return text
 
+    def note(self, text: str, shown: Callable[[str, str], str] | None = None) -> str:
+        """Translate a note or a how-it-was-read text written by the engine when it is a known
+        one; ``shown(name, value)`` renders a matched value (a metric id by its name, say). An
+        unknown text is shown as written."""
+        for pattern, string_key in _NOTES:
+            match = pattern.fullmatch(text)
+            if match:
+                values = {
+                    name: shown(name, value) if shown else self.option_value(name, value)
+                    for name, value in match.groupdict().items()
+                }
+                return self(string_key, **values)
+        return text
 
+    def option_value(self, name: str, value: str) -> str:
+        """A calculation option's value named in a note (``method``: the electricity
+        conversion, ``series``: the grid factor series) in this language."""
+        option = {"method": "electricity_tce", "series": "grid_series"}.get(name)
+        return (self.get(f"option.{option}.{value}") if option else None) or value
+
+
+# Texts the engine writes in English into lineage records (how a reported value was read, notes),
+# matched to the strings ``how.*`` and ``note.*`` of i18n.yaml.
+_NOTES = [
+    (re.compile(r"sum of (?P<count>\d+) monthly values"), "how.monthly_sum"),
+    (
+        re.compile(r"mean of (?P<count>\d+) monthly values weighted by monthly (?P<metric>\S+)"),
+        "how.monthly_weighted",
+    ),
+    (re.compile(r"mean of (?P<count>\d+) monthly values"), "how.monthly_mean"),
+    (re.compile(r"internal transfers \(received from group entities\)"), "how.transfers_received"),
+    (re.compile(r"internal transfers \(supplied to group entities\)"), "how.transfers_supplied"),
+    (re.compile(r"(?P<count>\d+) certificate claim\(s\)"), "how.certificates"),
+    (re.compile(r"method: (?P<citation>.+)", re.S), "note.method"),
+    (re.compile(r"slope method: (?P<detail>.+)", re.S), "note.slope_method"),
+    (re.compile(r"default emission factors per tonne of aluminium"), "note.default_pfc"),
+    (re.compile(r"only (?P<count>\d+) of 12 months reported"), "note.months_missing"),
+    (
+        re.compile(
+            r"the (?P<count>\d+) monthly values add up to (?P<sum>\S+) (?P<unit>\S+), "
+            r"not the annual (?P<value>\S+) (?P=unit); the annual value is used"
+        ),
+        "note.monthly_mismatch",
+    ),
+    (
+        re.compile(
+            r"factor (?P<factor>\S+) is tagged (?P<confidence>\S+) \(unverified\): check before use"
+        ),
+        "note.unverified_factor",
+    ),
+    (re.compile(r"electricity converted by the (?P<method>\S+) method"), "note.electricity_tce"),
+    (re.compile(r"counted because the entity reports (?P<metric>\S+)"), "note.counted_product"),
+    (re.compile(r"not computed: (?P<metric>\S+) is zero"), "note.zero_denominator"),
+    (re.compile(r"rate expressed (?P<label>.+)"), "note.rate_expressed"),
+    (re.compile(r"no measured anode parameters: the cited defaults apply"), "note.default_anode"),
+    (
+        re.compile(r"CH4 and N2O of mobile combustion not included \(no cited mobile factors\)"),
+        "note.mobile_gases",
+    ),
+    (re.compile(r"measured by the entity \((?P<record>[^)]+)\)"), "note.measured_by"),
+    (re.compile(r"grid factor series: (?P<series>\S+) \((?P<factor>[^)]+)\)"), "note.grid_series"),
+]
 # Reasons the engine writes into roll-up records (calc.engine, calc.consolidation).
 _REASONS = [
     (

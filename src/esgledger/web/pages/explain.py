@@ -20,48 +20,6 @@ from esgledger.web.session import ViewerDep, service
 router = web_router()
 
 
-# Texts the calculation engine writes in English into lineage records (how a value was read, notes),
-# matched to strings of the report's table (report/i18n.yaml, ``how.*`` and ``note.*``); reasons
-# and formula descriptions use the report's own ``Strings.reason`` and ``formula.*``.
-ENGINE_TEXTS = [
-    (re.compile(r"sum of (?P<count>\d+) monthly values"), "how.monthly_sum"),
-    (
-        re.compile(r"mean of (?P<count>\d+) monthly values weighted by monthly (?P<metric>\S+)"),
-        "how.monthly_weighted",
-    ),
-    (re.compile(r"mean of (?P<count>\d+) monthly values"), "how.monthly_mean"),
-    (re.compile(r"internal transfers \(received from group entities\)"), "how.transfers_received"),
-    (re.compile(r"internal transfers \(supplied to group entities\)"), "how.transfers_supplied"),
-    (re.compile(r"(?P<count>\d+) certificate claim\(s\)"), "how.certificates"),
-    (re.compile(r"method: (?P<citation>.+)", re.S), "note.method"),
-    (re.compile(r"slope method: (?P<detail>.+)", re.S), "note.slope_method"),
-    (re.compile(r"default emission factors per tonne of aluminium"), "note.default_pfc"),
-    (re.compile(r"only (?P<count>\d+) of 12 months reported"), "note.months_missing"),
-    (
-        re.compile(
-            r"the (?P<count>\d+) monthly values add up to (?P<sum>\S+) (?P<unit>\S+), "
-            r"not the annual (?P<value>\S+) (?P=unit); the annual value is used"
-        ),
-        "note.monthly_mismatch",
-    ),
-    (
-        re.compile(
-            r"factor (?P<factor>\S+) is tagged (?P<confidence>\S+) \(unverified\): check before use"
-        ),
-        "note.unverified_factor",
-    ),
-    (re.compile(r"electricity converted by the (?P<method>\S+) method"), "note.electricity_tce"),
-    (re.compile(r"counted because the entity reports (?P<metric>\S+)"), "note.counted_product"),
-    (re.compile(r"not computed: (?P<metric>\S+) is zero"), "note.zero_denominator"),
-    (re.compile(r"rate expressed (?P<label>.+)"), "note.rate_expressed"),
-    (re.compile(r"no measured anode parameters: the cited defaults apply"), "note.default_anode"),
-    (
-        re.compile(r"CH4 and N2O of mobile combustion not included \(no cited mobile factors\)"),
-        "note.mobile_gases",
-    ),
-    (re.compile(r"measured by the entity \((?P<record>[^)]+)\)"), "note.measured_by"),
-    (re.compile(r"grid factor series: (?P<series>\S+) \((?P<factor>[^)]+)\)"), "note.grid_series"),
-]
 ROLLUP = "own activity + sum of consolidated children x inclusion factor"
 
 
@@ -78,8 +36,8 @@ class EngineText:
         self.values: dict[str, Callable[[str], str]] = {
             "metric": names.metric,
             "unit": lambda unit: unit_name(unit, lang),
-            "method": lambda m: self.strings.get(f"option.electricity_tce.{m}") or m,
-            "series": lambda s: self.strings.get(f"option.grid_series.{s}") or s,
+            "method": lambda m: self.strings.option_value("method", m),
+            "series": lambda s: self.strings.option_value("series", s),
         }
 
     def formula(self, record: dict[str, Any]) -> str:
@@ -123,18 +81,10 @@ class EngineText:
         )
 
     def text(self, text: str) -> str:
-        """A note (or another engine text of ENGINE_TEXTS) in the page language."""
+        """A note (or how a reported value was read) in the page language."""
         if self.lang == "en":
             return text
-        for pattern, key in ENGINE_TEXTS:
-            match = pattern.fullmatch(text)
-            if match:
-                shown = {
-                    name: self.values.get(name, str)(value)
-                    for name, value in match.groupdict().items()
-                }
-                return self.strings(key, **shown)
-        return text
+        return self.strings.note(text, lambda name, value: self.values.get(name, str)(value))
 
 
 def anchor(key: str) -> str:
