@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -706,3 +707,39 @@ def test_reports_build_and_download(browse: dict[str, TestClient]) -> None:
         == 403
     )
     assert manager.get("/reports/abcd/en.json").status_code in (404, 422)
+
+
+def test_a_years_progress_counts_its_monthly_values(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    """A metric reported monthly last year is expected month by month; the year is complete
+    only when every month's value is approved, as locking it requires."""
+    collab, owner, manager = world.collab, world.user("owner_b"), world.user("manager")
+    for month in ("01", "02"):
+        collab.create_datapoint(
+            owner, Entry("plant_b", f"{LAST_YEAR}-{month}", "energy.diesel", 1, "t")
+        )
+    january = collab.create_datapoint(
+        owner, Entry("plant_b", f"{YEAR}-01", "energy.diesel", 1, "t")
+    )
+    collab.submit(owner, january.id, 1)
+
+    def plant_b() -> dict[str, Any]:
+        progress = browse["manager"].get(f"/dashboard.json?period={YEAR}").json()["progress"]
+        return next(row for row in progress["entities"] if row["entity"] == "plant_b")
+
+    row = plant_b()
+    assert [(m["metric"], m["period"], m["status"]) for m in row["metrics"]] == [
+        ("energy.diesel", f"{YEAR}-01", "submitted"),
+        ("energy.diesel", f"{YEAR}-02", "missing"),
+    ]
+    assert (row["expected"], row["approved"], row["complete"]) == (2, 0, False)
+    collab.approve(manager, january.id, 1)
+    february = collab.create_datapoint(
+        owner, Entry("plant_b", f"{YEAR}-02", "energy.diesel", 1, "t")
+    )
+    collab.submit(owner, february.id, 1)
+    collab.approve(manager, february.id, 1)
+    row = plant_b()
+    assert (row["expected"], row["approved"], row["complete"]) == (2, 2, True)
+    assert "02" in browse["manager"].get(f"/dashboard?period={YEAR}").text

@@ -1,8 +1,9 @@
 """Collection progress of a period: per entity, which metrics are expected and where each stands.
 
-A metric is expected of an entity in a period when it has a value in that period or had one in the
-year before (what was reported last year is asked for again). An entity is complete when every
-expected value is approved; the period is complete when every entity is.
+A value is expected of an entity in a year when it has one or had one in the year before (what was
+reported last year is asked for again): for each metric, the annual value and each month's value
+(a metric reported monthly last March is expected for this March). An entity is complete when every
+expected value is approved; the year is complete when every entity is, as locking it requires.
 """
 
 from __future__ import annotations
@@ -35,34 +36,53 @@ def previous_year(period: str) -> str:
 def period_points(
     collab: Collaboration, user: Principal, period: str
 ) -> tuple[list[DataPoint], list[DataPoint]]:
-    """The current values of ``period`` and of the year before, in the user's scope."""
-    now = all_points(collab, user, Filters(period=period))
-    before = all_points(collab, user, Filters(period=previous_year(period)))
+    """The current values of ``period`` and of the year before (a year with its months), in the
+    user's scope."""
+    now = all_points(collab, user, Filters(period=period, months=True))
+    before = all_points(collab, user, Filters(period=previous_year(period), months=True))
     return now, before
 
 
+def _slot(point: DataPoint) -> tuple[str, str, str]:
+    """``(entity, metric, month)``: where a value stands in its year ("" for the annual value)."""
+    return point.entity_id, point.metric_id, point.period[5:]
+
+
 def collection(
-    order: list[str], entity_ids: list[str], now: list[DataPoint], before: list[DataPoint]
+    period: str,
+    order: list[str],
+    entity_ids: list[str],
+    now: list[DataPoint],
+    before: list[DataPoint],
 ) -> dict[str, Any]:
-    """Progress rows per entity (``order`` is the catalogue's metric order)."""
-    current = {(p.entity_id, p.metric_id): p for p in now}
-    expected: dict[str, set[str]] = {}
+    """Progress rows of ``period`` per entity (``order`` is the catalogue's metric order)."""
+    current = {_slot(p): p for p in now}
+    year = period[:4]
+    expected: dict[str, set[tuple[str, str]]] = {}
     for point in [*now, *before]:
-        expected.setdefault(point.entity_id, set()).add(point.metric_id)
+        _entity, metric_id, month = _slot(point)
+        expected.setdefault(point.entity_id, set()).add((metric_id, month))
     rank = {metric_id: i for i, metric_id in enumerate(order)}
     rows: list[dict[str, Any]] = []
     for entity_id in entity_ids:
-        wanted = sorted(expected.get(entity_id, ()), key=lambda m: (rank.get(m, len(rank)), m))
+        wanted = sorted(
+            expected.get(entity_id, ()), key=lambda s: (rank.get(s[0], len(rank)), s[0], s[1])
+        )
         if not wanted:
             continue
         metrics = []
         counts = dict.fromkeys(STATUSES, 0)
-        for metric_id in wanted:
-            found = current.get((entity_id, metric_id))
+        for metric_id, month in wanted:
+            found = current.get((entity_id, metric_id, month))
             status = found.status if found else "missing"
             counts[status] = counts.get(status, 0) + 1
             metrics.append(
-                {"metric": metric_id, "status": status, "datapoint": found.id if found else None}
+                {
+                    "metric": metric_id,
+                    "period": f"{year}-{month}" if month else year,
+                    "status": status,
+                    "datapoint": found.id if found else None,
+                }
             )
         rows.append(
             {

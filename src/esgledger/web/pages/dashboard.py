@@ -107,7 +107,7 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
         "period": chosen,
         "periods": [p["period"] for p in collab.periods(user)],
         "state": collab.period(user, chosen),
-        "progress": collection(order, entity_ids, now, before),
+        "progress": collection(chosen, order, entity_ids, now, before),
         "kpis": kpi_trends(collab, user, chosen),
         "waiting": waiting_for(collab, user, chosen),
     }
