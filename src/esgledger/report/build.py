@@ -595,7 +595,7 @@ def _entry(
         reasons = [strings.reason(r) for r in sorted(found.excluded[entity])]
         entry.excluded.append(Line([names(entity), strings("kpi.reason_sep").join(reasons)]))
     for note, entities in found.notes.items():
-        entry.notes.append(_note(note, entities, found.entity, strings, names))
+        entry.notes.append(_note(note, entities, found.entity, strings, names, catalogue))
     if found.datapoints:
         statuses = [
             f"{strings.get(f'status.{s}', s)} {n}" for s, n in sorted(found.statuses.items())
@@ -652,10 +652,23 @@ def _factor_line(factor: FactorUse, strings: Strings) -> Line:
     )
 
 
-def _note(note: str, entities: set[str], root: str, strings: Strings, names: _Names) -> str:
-    """The engine's note in the report language, with the entities it concerns."""
+def _note(
+    note: str,
+    entities: set[str],
+    root: str,
+    strings: Strings,
+    names: _Names,
+    catalogue: Catalogue,
+) -> str:
+    """The engine's note in the report language (a metric it names by its label), with the
+    entities it concerns."""
     if strings.lang != "en":
-        note = strings.note(note)
+
+        def shown(name: str, value: str) -> str:
+            metric = catalogue.metrics.get(value) if name == "metric" else None
+            return metric.label(strings.lang) if metric else strings.option_value(name, value)
+
+        note = strings.note(note, shown)
     if entities == {root}:
         return note
     if len(entities) <= 3:
