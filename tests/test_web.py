@@ -20,16 +20,12 @@ from esgledger.workflow.entries import Entry
 from esgledger.workflow.queries import Filters
 from tests.collab_fixtures import PASSWORD, World
 from tests.helpers import DATA_HEADER, write_csv
-from tests.web_clients import form_token
+from tests.web_clients import csrf, form_token
 from tests.web_seed import EVIDENCE_PDF, LAST_YEAR, YEAR
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "esgledger" / "web" / "templates"
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
-
-
-def csrf(client: TestClient, path: str = "/dashboard") -> str:
-    return form_token(client.get(path).text)
 
 
 def enter(world: World, username: str, entity: str, metric: str, value: float, unit: str) -> int:

@@ -22,7 +22,7 @@ from esgledger.web.pages.explain import EngineText
 from esgledger.web.render import Names, environment, unit_name
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import PASSWORD, World
-from tests.web_clients import form_token
+from tests.web_clients import csrf, form_token
 from tests.web_seed import YEAR
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "esgledger"
@@ -34,10 +34,6 @@ WEB_CODES = ("invalid", "invalid_request", "not_found", "method_not_allowed", "h
 def chinese(client: TestClient) -> TestClient:
     assert client.get("/lang/zh").status_code == 303
     return client
-
-
-def csrf(client: TestClient, path: str = "/dashboard") -> str:
-    return form_token(client.get(path).text)
 
 
 def text_of(page: str) -> str:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from esgledger.api import create_app
 from tests.collab_fixtures import API, PASSWORD, USERS, World
-from tests.web_clients import form_token
+from tests.web_clients import csrf
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
@@ -24,10 +24,6 @@ NEW_PASSWORD = "a fresh long password"
 @pytest.fixture
 def app(world: World) -> FastAPI:
     return create_app(world.collab)
-
-
-def csrf(client: TestClient) -> str:
-    return form_token(client.get("/dashboard").text)
 
 
 def accounts(world: World) -> list[dict[str, Any]]:

@@ -26,6 +26,11 @@ def form_token(html: str) -> str:
     return match.group(1)
 
 
+def csrf(client: TestClient, path: str = "/dashboard") -> str:
+    """The CSRF token of the signed-in client's session, read from a page's form."""
+    return form_token(client.get(path).text)
+
+
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     """Sign in through the login form; returns the session's CSRF token."""
     token = form_token(client.get("/login").text)
