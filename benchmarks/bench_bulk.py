@@ -55,7 +55,7 @@ from esgledger.domain import Period
 from esgledger.factors import FactorLibrary
 from esgledger.factors.library import FactorSet, FactorValue, load_factor_set
 from esgledger.factors.persist import store_library
-from esgledger.ledger import audit
+from esgledger.ledger.change import changing
 from esgledger.services import Workspace
 
 YEAR = 2024
@@ -214,8 +214,8 @@ def set_up(workdir: Path, records: int, entities: int) -> dict[str, Any]:
     ]
     org.write_text("\n".join(lines) + "\n")
     ws.import_organisation(org)
-    with ws.db.transaction() as connection:
-        store_library(connection, FactorLibrary([monthly_grid_edition()]), audit.utc_now())
+    with ws.db.transaction() as connection, changing(connection, "test") as change:
+        store_library(change, FactorLibrary([monthly_grid_edition()]))
     started = time.perf_counter()
     for path in files:
         ws.import_activity(path, str(YEAR))

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from esgledger.factors import FactorLibrary
 from esgledger.factors.library import FactorSet, FactorValue, load_factor_set
 from esgledger.factors.persist import store_library
-from esgledger.ledger import audit
+from esgledger.ledger.change import changing
 from esgledger.services import Workspace
 from esgledger.units import conversion_factor
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
@@ -97,8 +97,8 @@ def midyear_grid_edition(change: dt.date = CHANGE) -> FactorSet:
 
 
 def add_midyear_edition(ws: Workspace) -> None:
-    with ws.db.transaction() as connection:
-        store_library(connection, FactorLibrary([midyear_grid_edition()]), audit.utc_now())
+    with ws.db.transaction() as connection, changing(connection, "test") as change:
+        store_library(change, FactorLibrary([midyear_grid_edition()]))
 
 
 def site_parameters(path: Path, prefix: str) -> Path:

@@ -171,6 +171,7 @@ def _rehash(ws: Workspace, seq: int, **changes: str) -> None:
         fields["object_type"],
         fields["object_id"],
         fields["payload"],
+        row.rows,
     )
     execute(
         ws,

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from esgledger.domain import DataPoint
 from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import changing
 from esgledger.ledger.group_commit import GroupCommitter
 from esgledger.service_errors import Conflict
 from esgledger.services import Workspace
@@ -109,15 +109,12 @@ def marker_job(name: str, fail: bool = False) -> Callable[[sa.Connection], int]:
     With ``fail``, it raises ValueError after writing both."""
 
     def work(connection: sa.Connection) -> int:
-        head = audit.lock_head(connection)
-        connection.execute(settings.insert(), [{"key": f"gc.{name}", "value": name}])
-        audit.append(
-            connection, head, "tester", [AuditEvent("gc.test", "marker", name, {"name": name})]
-        )
-        audit.save_head(connection, head)
-        if fail:
-            raise ValueError(f"job {name} failed")
-        return head.seq
+        with changing(connection, "tester") as change:
+            stamps = change.insert(settings, [{"key": f"gc.{name}", "value": name}])
+            change.record("gc.test", "marker", name, {"name": name}, stamps)
+            if fail:
+                raise ValueError(f"job {name} failed")
+        return change.head.seq
 
     return work
 
@@ -335,15 +332,15 @@ def test_database_error_in_a_batch_raises_in_its_caller_only(world: World) -> No
     """A statement the database refuses (aborting the transaction on PostgreSQL) is undone by
     its savepoint; the jobs before and after it in the batch commit."""
     db = world.collab.db
-    with db.transaction() as connection:
-        connection.execute(settings.insert(), [{"key": "gc.taken", "value": "x"}])
+    with db.transaction() as connection, changing(connection, "tester") as change:
+        stamps = change.insert(settings, [{"key": "gc.taken", "value": "x"}])
+        change.record("gc.test", "marker", "taken", {}, stamps)
     committer = GroupCommitter(db)
 
     def duplicate(connection: sa.Connection) -> None:
-        head = audit.lock_head(connection)
-        audit.append(connection, head, "tester", [AuditEvent("gc.test", "marker", "dup", {})])
-        audit.save_head(connection, head)
-        connection.execute(settings.insert(), [{"key": "gc.taken", "value": "y"}])
+        with changing(connection, "tester") as change:
+            change.record("gc.test", "marker", "dup", {})
+            change.insert(settings, [{"key": "gc.taken", "value": "y"}])
 
     with ThreadPoolExecutor(3) as pool:
         with writer_held(committer):

@@ -383,7 +383,7 @@ def _parsed(
                     t.unit,
                     t.value_normalised,
                 )
-                for i, t in enumerate(parse_transfers(path, entities), start=1)
+                for i, t in enumerate(parse_transfers(read_table(path), entities), start=1)
             ]
     points = [
         DataPoint(

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
+from esgledger.ledger.change import changing
 from esgledger.services import Workspace
 from esgledger.store.database import URL_ENV
 from esgledger.store.schema import calc_runs, calc_values, datapoints, factor_sets, factor_values
@@ -30,6 +31,7 @@ from esgledger.store.schema import transfers as transfers_table
 from tests.helpers import write_csv
 
 PERIOD = "2024"
+LEDGER = "audit verify"  # the difference naming the first table row that differs from the log
 GRID_SET, GRID_FACTOR = "cn_grid_mee", "cn_grid_mee.national_average"
 
 
@@ -93,7 +95,11 @@ def cli(db_url: str, *args: str) -> Result:
 
 
 def _differences(ws: Workspace) -> dict[str, str | None]:
-    return {check.key: check.problem for check in ws.recompute(PERIOD) if not check.ok}
+    """The differences recompute reports, without the one that says the tables differ from the
+    audit log (every tampering below is also that; tests/test_ledger_tables.py covers it)."""
+    found = {check.key: check.problem for check in ws.recompute(PERIOD) if not check.ok}
+    found.pop(LEDGER, None)
+    return found
 
 
 def _current_run_id(ws: Workspace) -> int:
@@ -211,9 +217,10 @@ def test_tampered_lineage_value_is_reported(
     result = cli(db_url, "recompute", "--period", PERIOD)
     assert result.exit_code == 1, result.output
     text = " ".join(result.output.split())
-    assert f"difference {key}" in text and "1 difference(s)" in text
+    assert f"difference {key}" in text and "2 difference(s)" in text
+    assert f"difference {LEDGER}: the ledger's tables are not what its audit log recorded" in text
     report = json.loads(cli(db_url, "recompute", "--period", PERIOD, "--json").output)
-    assert [d["key"] for d in report["differences"]] == [key]
+    assert [d["key"] for d in report["differences"]] == [LEDGER, key]
 
 
 def test_tampered_stored_value_column_is_reported(calculated: Workspace, db_url: str) -> None:
@@ -273,21 +280,10 @@ def test_tampered_transfer_is_reported(calculated: Workspace, db_url: str) -> No
 def _load_revised_version(ws: Workspace, value: float) -> str:
     """A revised version 2023.2 of the same edition of cn_grid_mee: every value copied, the 2023
     national average changed. Returns the version."""
-    with ws.db.transaction() as connection:
+    with ws.db.transaction() as connection, changing(connection, "tester") as change:
         old = connection.execute(
             sa.select(factor_sets).where(factor_sets.c.set_id == GRID_SET)
         ).one()
-        connection.execute(
-            factor_sets.insert(),
-            [
-                {
-                    **old._asdict(),
-                    "version": "2023.2",
-                    "sha256": "0" * 64,
-                    "loaded_at": "2999-01-01T00:00:00.000000+00:00",
-                }
-            ],
-        )
         rows = [
             dict(r._mapping)
             for r in connection.execute(
@@ -301,46 +297,45 @@ def _load_revised_version(ws: Workspace, value: float) -> str:
             if row["factor_id"] == GRID_FACTOR and row["valid_from"].year == 2023:
                 row["value"] = value
                 row["source"] = "revised 2023 national average (test edition)"
-        connection.execute(factor_values.insert(), rows)
+        parent = {
+            **old._asdict(),
+            "version": "2023.2",
+            "sha256": "0" * 64,
+            "loaded_at": "2999-01-01T00:00:00.000000+00:00",
+        }
+        stamp = change.insert_with_children(factor_sets, parent, factor_values, rows)
+        change.record("factors.load", "factor_set", f"{GRID_SET}@2023.2", {}, [stamp])
     return "2023.2"
 
 
 def _load_new_data_year(ws: Workspace, value: float) -> str:
     """A new edition of cn_grid_mee carrying the 2024 national average only."""
-    with ws.db.transaction() as connection:
+    with ws.db.transaction() as connection, changing(connection, "tester") as change:
         old = connection.execute(
             sa.select(factor_sets).where(factor_sets.c.set_id == GRID_SET)
         ).one()
         edition = "MEE/NBS electricity CO2 emission factors (data year 2024, test edition)"
-        connection.execute(
-            factor_sets.insert(),
-            [
-                {
-                    **old._asdict(),
-                    "version": "2024.1",
-                    "edition": edition,
-                    "sha256": "1" * 64,
-                    "loaded_at": "2999-01-01T00:00:00.000000+00:00",
-                }
-            ],
-        )
         template = connection.execute(
             sa.select(factor_values).where(factor_values.c.factor_id == GRID_FACTOR)
         ).first()
         assert template is not None
-        connection.execute(
-            factor_values.insert(),
-            [
-                {
-                    **template._asdict(),
-                    "valid_from": template.valid_from.replace(year=2024),
-                    "version": "2024.1",
-                    "edition": edition,
-                    "value": value,
-                    "source": "2024 national average (test edition)",
-                }
-            ],
-        )
+        parent = {
+            **old._asdict(),
+            "version": "2024.1",
+            "edition": edition,
+            "sha256": "1" * 64,
+            "loaded_at": "2999-01-01T00:00:00.000000+00:00",
+        }
+        child = {
+            **template._asdict(),
+            "valid_from": template.valid_from.replace(year=2024),
+            "version": "2024.1",
+            "edition": edition,
+            "value": value,
+            "source": "2024 national average (test edition)",
+        }
+        stamp = change.insert_with_children(factor_sets, parent, factor_values, [child])
+        change.record("factors.load", "factor_set", f"{GRID_SET}@2024.1", {}, [stamp])
     return "2024.1"
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.access.redaction import WITHHELD
+from esgledger.ledger.change import changing
 from esgledger.service_errors import PeriodLocked
 from esgledger.workflow import periods
 from esgledger.workflow.entries import Entry
@@ -282,8 +283,8 @@ def test_a_calculation_racing_a_lock_waits_for_it_and_is_refused(world: World) -
         except BaseException as error:  # handed to the test thread
             outcome.append(error)
 
-    with collab.db.transaction() as connection:
-        periods.set_lock(connection, manager, "2024", True, "year closed")
+    with collab.db.transaction() as connection, changing(connection, "manager") as change:
+        periods.set_lock(change, manager, "2024", True, "year closed")
         racer = threading.Thread(target=calculate)
         racer.start()
         racer.join(timeout=1.0)

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from esgledger.access import credentials, login
 from esgledger.access import users as accounts
+from esgledger.access.passwords import hash_password
 from esgledger.access.policy import authorize, can
 from esgledger.access.principal import Principal
 from esgledger.access.redaction import visible_records
@@ -32,10 +32,13 @@ from esgledger.domain import DataPoint, Entity
 from esgledger.errors import EsgLedgerError
 from esgledger.evidence import store as evidence_store
 from esgledger.ledger import audit, audit_query
-from esgledger.ledger.audit import AuditEvent, VerifyResult
 from esgledger.ledger.audit_query import AuditFilters
+from esgledger.ledger.change import Change, changing
 from esgledger.ledger.group_commit import GroupCommitter, Work
 from esgledger.ledger.reads import periods_with_data
+from esgledger.ledger.rows import merged
+from esgledger.ledger.verify import VerifyResult
+from esgledger.report import registry as report_registry
 from esgledger.service_errors import Invalid, NotFound, ServiceError
 from esgledger.services import Workspace
 from esgledger.store import Database
@@ -46,6 +49,7 @@ from esgledger.workflow.entries import Entry
 from esgledger.workflow.queries import Filters
 from esgledger.workflow.views import metric_dict
 
+T = TypeVar("T")
 ReportBuilder = Callable[[Workspace, str, Path, str], Path]
 SYSTEM = "system"  # actor of set-up done outside any user's session (the CLI's ``user add``)
 MAX_BATCH = 500  # values approved in one request
@@ -122,9 +126,9 @@ class Collaboration:
         if locked is not None:
             raise locked
         ok = login.check_password(candidate, password)
-        with self.db.transaction() as connection:
+        with self.db.transaction() as connection, changing(connection, SYSTEM) as change:
             error = login.record_outcome(
-                connection, candidate, password, ok, now, self.settings.lockout
+                change, candidate, password, ok, now, self.settings.lockout
             )
         if error is not None:
             if unknown:
@@ -137,15 +141,13 @@ class Collaboration:
 
     def issue_token(self, username: str, password: str, client: str) -> credentials.Issued:
         name = self.authenticate(username, password, client)
-        with self.db.transaction() as connection:
-            return credentials.issue_token(connection, name, self.clock(), self.settings.token_ttl)
+        with self.db.transaction() as connection, changing(connection, name) as change:
+            return credentials.issue_token(change, name, self.clock(), self.settings.token_ttl)
 
     def open_session(self, username: str, password: str, client: str) -> credentials.Session:
         name = self.authenticate(username, password, client)
-        with self.db.transaction() as connection:
-            return credentials.open_session(
-                connection, name, self.clock(), self.settings.session_ttl
-            )
+        with self.db.transaction() as connection, changing(connection, name) as change:
+            return credentials.open_session(change, name, self.clock(), self.settings.session_ttl)
 
     def principal_for_token(self, token: str) -> Principal:
         with self.db.reading() as connection:
@@ -180,15 +182,18 @@ class Collaboration:
         """Create an account; ``actor=None`` is the command line (set-up of the first admin)."""
         if actor is not None:
             authorize(actor, "user.admin")
-        with self.db.transaction() as connection:
-            return accounts.create_user(
-                connection, username, password, role, entities, actor.username if actor else SYSTEM
-            )
+        password_hash = hash_password(password)
+        by = actor.username if actor else SYSTEM
+        with self.db.transaction() as connection, changing(connection, by) as change:
+            return accounts.create_user(change, username, password_hash, role, entities)
 
     def update_user(self, actor: Principal, username: str, **changes: Any) -> accounts.UserInfo:
         authorize(actor, "user.admin")
-        with self.db.transaction() as connection:
-            return accounts.update_user(connection, username, actor.username, **changes)
+        password = changes.pop("password", None)
+        if password is not None:
+            changes["password_hash"] = hash_password(password)
+        with self.db.transaction() as connection, changing(connection, actor.username) as change:
+            return accounts.update_user(change, username, **changes)
 
     def users(
         self, actor: Principal, role: str | None = None, active: bool | None = None
@@ -280,12 +285,12 @@ class Collaboration:
             }
 
     def lock_period(self, user: Principal, period: str, reason: str | None) -> dict[str, Any]:
-        with self.db.transaction() as connection:
-            return periods.set_lock(connection, user, period, True, reason)
+        with self.db.transaction() as connection, changing(connection, user.username) as change:
+            return periods.set_lock(change, user, period, True, reason)
 
     def reopen_period(self, user: Principal, period: str, reason: str) -> dict[str, Any]:
-        with self.db.transaction() as connection:
-            return periods.set_lock(connection, user, period, False, reason)
+        with self.db.transaction() as connection, changing(connection, user.username) as change:
+            return periods.set_lock(change, user, period, False, reason)
 
     # -- data points -------------------------------------------------------------------------
     def datapoints(
@@ -327,8 +332,11 @@ class Collaboration:
 
     def _creation(self, user: Principal, entry: Entry, explanation: str | None) -> Work[DataPoint]:
         catalogue, configuration = self.ws.catalogue, self.configuration
-        return lambda connection: entries.create(
-            connection, user, entry, catalogue, explanation, configuration
+        return _in_change(
+            user,
+            lambda change: entries.create(
+                change, user, entry, catalogue, explanation, configuration
+            ),
         )
 
     def correct_datapoint(
@@ -362,8 +370,11 @@ class Collaboration:
         explanation: str | None,
     ) -> Work[DataPoint]:
         catalogue, configuration = self.ws.catalogue, self.configuration
-        return lambda connection: entries.correct(
-            connection, user, datapoint_id, version, changes, catalogue, explanation, configuration
+        return _in_change(
+            user,
+            lambda change: entries.correct(
+                change, user, datapoint_id, version, changes, catalogue, explanation, configuration
+            ),
         )
 
     def submit(
@@ -403,8 +414,11 @@ class Collaboration:
         version), without changing the value."""
         configuration = self.configuration
         return self.writes.run(
-            lambda connection: review.explain(
-                connection, user, datapoint_id, version, text, configuration
+            _in_change(
+                user,
+                lambda change: review.explain(
+                    change, user, datapoint_id, version, text, configuration
+                ),
             )
         )
 
@@ -420,8 +434,11 @@ class Collaboration:
         self, user: Principal, datapoint_id: int, version: int, action: str, comment: str | None
     ) -> Work[DataPoint]:
         configuration = self.configuration
-        return lambda connection: review.transition(
-            connection, user, datapoint_id, version, action, comment, configuration
+        return _in_change(
+            user,
+            lambda change: review.transition(
+                change, user, datapoint_id, version, action, comment, configuration
+            ),
         )
 
     def set_change_threshold(self, user: Principal, ratio: float) -> None:
@@ -429,18 +446,13 @@ class Collaboration:
         authorize(user, "period.lock")
         if not 0 < ratio <= 10:
             raise Invalid("the threshold is a ratio between 0 and 10 (0.3 = 30 %)", field="ratio")
-        with self.db.transaction() as connection:
-            head = audit.lock_head(connection)
+        with self.db.transaction() as connection, changing(connection, user.username) as change:
             key = review.THRESHOLD_KEY
-            connection.execute(settings_table.delete().where(settings_table.c.key == key))
-            connection.execute(settings_table.insert(), [{"key": key, "value": repr(ratio)}])
-            audit.append(
-                connection,
-                head,
-                user.username,
-                [AuditEvent("settings.update", "setting", key, {"value": ratio})],
+            removed = change.delete(settings_table, settings_table.c.key == key)
+            added = change.insert(settings_table, [{"key": key, "value": repr(ratio)}])
+            change.record(
+                "settings.update", "setting", key, {"value": ratio}, merged(removed, added)
             )
-            audit.save_head(connection, head)
 
     # -- evidence ----------------------------------------------------------------------------
     def upload_evidence(
@@ -450,8 +462,8 @@ class Collaboration:
             point = entries.current_by_id(connection, user, datapoint_id)
             authorize(user, "evidence.upload", point.entity_id)
         checked = evidence_store.check(file_name, data, self.settings.evidence_max_bytes)
-        with self.db.transaction() as connection:
-            return evidence_store.attach(connection, user, datapoint_id, checked, self.evidence_dir)
+        with self.db.transaction() as connection, changing(connection, user.username) as change:
+            return evidence_store.attach(change, user, datapoint_id, checked, self.evidence_dir)
 
     def evidence(self, user: Principal, datapoint_id: int) -> list[dict[str, Any]]:
         with self.db.reading() as connection:
@@ -566,68 +578,43 @@ class Collaboration:
             raise Invalid("lang is en or zh", field="lang")
         out = self.reports_dir / f"{name}-{lang}"
         path = self.settings.report_builder(self.ws, name, out, lang)
-        record = {
-            "path": str(path.resolve()),
-            "file_name": path.name,
-            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
-            "at": audit.utc_now(),
-            "by": user.username,
-        }
-        key = f"report.{name}.{lang}"
-        with self.db.transaction() as connection:
-            head = audit.lock_head(connection)
-            connection.execute(settings_table.delete().where(settings_table.c.key == key))
-            connection.execute(settings_table.insert(), [{"key": key, "value": json.dumps(record)}])
-            audit.append(
-                connection,
-                head,
-                user.username,
-                [
-                    AuditEvent(
-                        "report.build",
-                        "report",
-                        f"{name}.{lang}",
-                        {k: v for k, v in record.items() if k != "path"},
-                    )
-                ],
+        data = path.read_bytes()
+        with self.db.transaction() as connection, changing(connection, user.username) as change:
+            record = report_registry.record_build(
+                change,
+                name,
+                lang,
+                path.name,
+                path.resolve().relative_to(self.reports_dir.resolve()).as_posix(),
+                hashlib.sha256(data).hexdigest(),
+                len(data),
             )
-            audit.save_head(connection, head)
-        return {
-            "period": name,
-            "lang": lang,
-            **{k: record[k] for k in ("file_name", "sha256", "at", "by")},
-        }
+        return report_registry.public(record)
 
     def reports(self, user: Principal) -> list[dict[str, Any]]:
         """The last build of each period's report in each language, newest period first."""
         authorize(user, "report.read")
         with self.db.reading() as connection:
-            rows = connection.execute(
-                sa.select(settings_table.c.key, settings_table.c.value).where(
-                    settings_table.c.key.startswith("report.", autoescape=True)
-                )
-            ).all()
-        built = []
-        for row in rows:
-            _prefix, period, lang = row.key.split(".")
-            record = json.loads(row.value)
-            keep = ("file_name", "sha256", "at", "by")
-            built.append({"period": period, "lang": lang, **{k: record[k] for k in keep}})
-        return sorted(built, key=lambda r: (r["period"], r["lang"]), reverse=True)
+            return [report_registry.public(r) for r in report_registry.latest_builds(connection)]
 
     def report_file(self, user: Principal, period: str, lang: str) -> tuple[dict[str, Any], Path]:
         authorize(user, "report.read")
         name = str(periods.parse_period(period))
         with self.db.reading() as connection:
-            stored = connection.execute(
-                sa.select(settings_table.c.value).where(
-                    settings_table.c.key == f"report.{name}.{lang}"
-                )
-            ).scalar()
-        if stored is None:
+            record = report_registry.latest_build(connection, name, lang)
+        if record is None:
             raise NotFound(f"no report built for {name} ({lang}); build it first")
-        record = json.loads(stored)
-        path = Path(record["path"])
+        path = (self.reports_dir / record["storage_path"]).resolve()
         if self.reports_dir.resolve() not in path.parents or not path.is_file():
             raise NotFound(f"the report file for {name} ({lang}) is missing; build it again")
-        return record, path
+        return report_registry.public(record), path
+
+
+def _in_change(user: Principal, work: Callable[[Change], T]) -> Work[T]:
+    """``work`` as a write of the group committer, in a change on behalf of ``user``."""
+
+    def run(connection: sa.Connection) -> T:
+        with changing(connection, user.username) as change:
+            return work(change)
+
+    return run

@@ -22,9 +22,9 @@ from esgledger.factors import FactorLibrary, load_library
 from esgledger.factors.persist import load_stored_library, store_library
 from esgledger.ingest.datapoints import import_datapoints
 from esgledger.ingest.organisation import import_organisation
+from esgledger.ingest.tables import read_table
 from esgledger.ingest.transfers import import_certificates, import_transfers
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent, VerifyResult
+from esgledger.ledger.change import changing
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import (
     current_datapoint,
@@ -32,6 +32,7 @@ from esgledger.ledger.reads import (
     current_datapoints_for_metric,
     load_entities,
 )
+from esgledger.ledger.verify import VerifyResult, verify
 from esgledger.ledger.writes import WriteSummary
 from esgledger.store import Database, open_database, resolve_url
 
@@ -83,23 +84,14 @@ class Workspace:
         """Create or upgrade the schema and store the bundled factor sets (idempotent)."""
         self.db.migrate()
         library = load_library()
-        with self.db.transaction() as connection:
-            head = audit.lock_head(connection)
-            added = store_library(connection, library, audit.utc_now())
-            events = [
-                AuditEvent("factors.load", "factor_set", set_version, {"factor_set": set_version})
-                for set_version in added
-            ]
-            events.append(
-                AuditEvent(
-                    "catalogue.load",
-                    "catalogue",
-                    self.catalogue.sha256,
-                    {"metrics": len(self.catalogue.metrics)},
-                )
+        with self.db.transaction() as connection, changing(connection, self.actor) as change:
+            added = store_library(change, library)
+            change.record(
+                "catalogue.load",
+                "catalogue",
+                self.catalogue.sha256,
+                {"metrics": len(self.catalogue.metrics)},
             )
-            audit.append(connection, head, self.actor, events)
-            audit.save_head(connection, head)
         return {
             "factor_sets_added": added,
             "metrics": len(self.catalogue.metrics),
@@ -123,13 +115,15 @@ class Workspace:
     # -- organisation and data ---------------------------------------------------------------
     def import_organisation(self, path: Path) -> dict[str, int]:
         self.require_initialised()
-        with self.db.transaction() as connection:
-            return import_organisation(connection, path, self.actor)
+        table = read_table(path)
+        with self.db.transaction() as connection, changing(connection, self.actor) as change:
+            return import_organisation(change, table)
 
     def import_data(self, path: Path) -> WriteSummary:
         self.require_initialised()
-        with self.db.transaction() as connection:
-            return import_datapoints(connection, path, self.catalogue, self.actor)
+        table = read_table(path)
+        with self.db.transaction() as connection, changing(connection, self.actor) as change:
+            return import_datapoints(change, table, self.catalogue)
 
     def entities(self) -> list[Entity]:
         self.require_initialised()
@@ -163,23 +157,23 @@ class Workspace:
         options = options or CalcOptions()
         actor = actor or self.actor
         inventory = self.compute(period, options)
-        with self.db.transaction() as connection:
+        with self.db.transaction() as connection, changing(connection, actor) as change:
             refuse_locked(connection, [str(Period.parse(period))], "the calculation")
-            run_id = save_inventory(connection, inventory, self.catalogue.sha256, actor)
+            run_id = save_inventory(change, inventory, self.catalogue.sha256)
             restatement = runner.check_base_year(
-                connection, self.catalogue, Period.parse(period), options, actor
+                change, self.catalogue, Period.parse(period), options
             )
         return inventory, run_id, restatement
 
     def set_base_year(self, year: str, threshold: float | None = None) -> None:
         self.require_initialised()
         Period.parse(year)
-        with self.db.transaction() as connection:
-            runner.set_setting(connection, "base_year", year, self.actor)
+        with self.db.transaction() as connection, changing(connection, self.actor) as change:
+            runner.set_setting(change, "base_year", year)
             if threshold is not None:
                 if not 0 < threshold < 1:
                     raise EsgLedgerError("the restatement threshold is a fraction, e.g. 0.05")
-                runner.set_setting(connection, "restatement_threshold", str(threshold), self.actor)
+                runner.set_setting(change, "restatement_threshold", str(threshold))
 
     def base_year(self) -> tuple[str | None, float]:
         with self.db.reading() as connection:
@@ -193,16 +187,18 @@ class Workspace:
 
     def import_transfers(self, path: Path) -> int:
         self.require_initialised()
-        with self.db.transaction() as connection:
-            return import_transfers(connection, path, self.actor)
+        table = read_table(path)
+        with self.db.transaction() as connection, changing(connection, self.actor) as change:
+            return import_transfers(change, table)
 
     def import_certificates(self, path: Path) -> int:
         self.require_initialised()
-        with self.db.transaction() as connection:
+        table = read_table(path)
+        with self.db.transaction() as connection, changing(connection, self.actor) as change:
             electricity = consumption_by_period(
                 current_datapoints_for_metric(connection, "energy.electricity_purchased")
             )
-            return import_certificates(connection, path, self.actor, electricity)
+            return import_certificates(change, table, electricity)
 
     def import_activity(self, path: Path, period: str) -> ImportedFile:
         """Check an activity file, store it and register it for the year (calc.bulk)."""
@@ -236,7 +232,12 @@ class Workspace:
                 if not records:
                     raise EsgLedgerError(f"no calculation for {period}: run 'esgledger calc' first")
             entities = {e.id: e for e in load_entities(connection)}
-            return recompute_all(connection, records, self.catalogue, entities)
+            ledger = verify(connection)
+            checks = recompute_all(connection, records, self.catalogue, entities)
+        if not ledger.ok:  # inputs read from tampered rows are no baseline: say so first
+            problem = f"the ledger's tables are not what its audit log recorded: {ledger.problem}"
+            checks.insert(0, Check("audit verify", "ledger", 0.0, None, problem))
+        return checks
 
     def show(self, metric_id: str, entity_id: str, period: str) -> Shown:
         self.require_initialised()
@@ -296,7 +297,7 @@ class Workspace:
     def verify_audit(self) -> VerifyResult:
         self.require_initialised()
         with self.db.reading() as connection:
-            return audit.verify(connection)
+            return verify(connection)
 
     def org_tree(self) -> OrgTree:
         return OrgTree(self.entities())

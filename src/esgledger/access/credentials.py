@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import Change
 from esgledger.service_errors import Unauthenticated
 from esgledger.store.schema import api_tokens, audit_head, users, web_sessions
 
@@ -36,14 +35,12 @@ class Issued:
     expires_at: str
 
 
-def issue_token(
-    connection: sa.Connection, username: str, now: dt.datetime, ttl: dt.timedelta
-) -> Issued:
+def issue_token(change: Change, username: str, now: dt.datetime, ttl: dt.timedelta) -> Issued:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = iso(now + ttl)
     token_hash = digest(secret)
-    connection.execute(
-        api_tokens.insert(),
+    change.insert(
+        api_tokens,
         [
             {
                 "token_hash": token_hash,
@@ -54,18 +51,7 @@ def issue_token(
             }
         ],
     )
-    head = audit.lock_head(connection)
-    audit.append(
-        connection,
-        head,
-        username,
-        [
-            AuditEvent(
-                "auth.token", "user", username, {"token": token_hash[:12], "expires_at": expires}
-            )
-        ],
-    )
-    audit.save_head(connection, head)
+    change.record("auth.token", "user", username, {"token": token_hash[:12], "expires_at": expires})
     return Issued(secret, expires)
 
 
@@ -115,14 +101,12 @@ class Session:
     expires_at: str
 
 
-def open_session(
-    connection: sa.Connection, username: str, now: dt.datetime, ttl: dt.timedelta
-) -> Session:
+def open_session(change: Change, username: str, now: dt.datetime, ttl: dt.timedelta) -> Session:
     session_id = secrets.token_urlsafe(32)
     csrf_secret = secrets.token_urlsafe(32)
     expires = iso(now + ttl)
-    connection.execute(
-        web_sessions.insert(),
+    change.insert(
+        web_sessions,
         [
             {
                 "id_hash": digest(session_id),
@@ -133,21 +117,12 @@ def open_session(
             }
         ],
     )
-    head = audit.lock_head(connection)
-    audit.append(
-        connection,
-        head,
+    change.record(
+        "auth.session",
+        "user",
         username,
-        [
-            AuditEvent(
-                "auth.session",
-                "user",
-                username,
-                {"session": digest(session_id)[:12], "expires_at": expires},
-            )
-        ],
+        {"session": digest(session_id)[:12], "expires_at": expires},
     )
-    audit.save_head(connection, head)
     return Session(session_id, csrf_secret, username, expires)
 
 

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 
 from esgledger.access.credentials import iso, parse_iso
 from esgledger.access.passwords import hash_password, needs_rehash, verify_password
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import Change
 from esgledger.service_errors import ServiceError, TooManyAttempts, Unauthenticated
 from esgledger.store.schema import users
 
@@ -64,7 +63,7 @@ def check_password(candidate: Candidate, password: str) -> bool:
 
 
 def record_outcome(
-    connection: sa.Connection,
+    change: Change,
     candidate: Candidate,
     password: str,
     ok: bool,
@@ -74,12 +73,15 @@ def record_outcome(
     """Reset or advance the failure counter; return the error to raise (None on success)."""
     if candidate.password_hash is None:
         return Unauthenticated(BAD_CREDENTIALS, code="bad_credentials")
+    connection = change.connection
     where = users.c.username == candidate.username
     if ok:
         values: dict[str, object] = {"failed_attempts": 0, "locked_until": None}
         if needs_rehash(candidate.password_hash):
             values["password_hash"] = hash_password(password)
-        connection.execute(users.update().where(where).values(**values))
+        stamps = change.update(users, where, values)
+        if stamps:  # the stored hash was upgraded to the current parameters
+            change.record("user.rehash", "user", candidate.username, {}, stamps)
         return None
     connection.execute(
         users.update().where(where).values(failed_attempts=users.c.failed_attempts + 1)
@@ -90,21 +92,9 @@ def record_outcome(
         connection.execute(
             users.update().where(where).values(failed_attempts=0, locked_until=until)
         )
-        head = audit.lock_head(connection)
-        audit.append(
-            connection,
-            head,
-            "system",
-            [
-                AuditEvent(
-                    "user.lockout",
-                    "user",
-                    candidate.username,
-                    {"failures": failures, "until": until},
-                )
-            ],
+        change.record(
+            "user.lockout", "user", candidate.username, {"failures": failures, "until": until}
         )
-        audit.save_head(connection, head)
     return Unauthenticated(BAD_CREDENTIALS, code="bad_credentials")
 
 

@@ -10,11 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.access.credentials import revoke_all
-from esgledger.access.passwords import hash_password
 from esgledger.access.principal import ROLES, SCOPED_ROLES, Principal, principal
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import Change
 from esgledger.ledger.reads import load_entities
+from esgledger.ledger.rows import merged
 from esgledger.service_errors import Conflict, Invalid, NotFound
 from esgledger.store.schema import entities as entity_table
 from esgledger.store.schema import user_entities, users
@@ -47,27 +46,26 @@ def _check(connection: sa.Connection, role: str | None, entities: Iterable[str] 
 
 
 def create_user(
-    connection: sa.Connection,
+    change: Change,
     username: str,
-    password: str,
+    password_hash: str,
     role: str,
     entities: Iterable[str],
-    actor: str,
 ) -> UserInfo:
+    """Create an account (the password already hashed: hashing is slow and runs before the
+    change takes the head)."""
     if not USERNAME.match(username):
         raise Invalid(
             "a username has 1 to 64 letters, digits or _ . @ - and starts with a letter or digit",
             field="username",
         )
+    connection = change.connection
     entity_ids = sorted(set(entities))
     _check(connection, role, entity_ids)
-    password_hash = hash_password(password)
-    head = audit.lock_head(connection)
     if connection.execute(sa.select(users.c.username).where(users.c.username == username)).first():
         raise Conflict(f"user {username!r} already exists", field="username", code="exists")
-    now = audit.utc_now()
-    connection.execute(
-        users.insert(),
+    stamps = change.insert(
+        users,
         [
             {
                 "username": username,
@@ -76,72 +74,61 @@ def create_user(
                 "active": True,
                 "failed_attempts": 0,
                 "locked_until": None,
-                "created_at": now,
-                "created_by": actor,
+                "created_at": change.at,
+                "created_by": change.actor,
             }
         ],
     )
-    if entity_ids:
-        connection.execute(
-            user_entities.insert(), [{"username": username, "entity_id": e} for e in entity_ids]
-        )
-    audit.append(
-        connection,
-        head,
-        actor,
-        [AuditEvent("user.create", "user", username, {"role": role, "entities": entity_ids})],
+    stamps += change.insert(
+        user_entities, [{"username": username, "entity_id": e} for e in entity_ids]
     )
-    audit.save_head(connection, head)
+    change.record("user.create", "user", username, {"role": role, "entities": entity_ids}, stamps)
     return get_user(connection, username)
 
 
 def update_user(
-    connection: sa.Connection,
+    change: Change,
     username: str,
-    actor: str,
     *,
     role: str | None = None,
     entities: Iterable[str] | None = None,
     active: bool | None = None,
-    password: str | None = None,
+    password_hash: str | None = None,
 ) -> UserInfo:
+    connection = change.connection
     entity_ids = None if entities is None else sorted(set(entities))
     _check(connection, role, entity_ids)
-    password_hash = None if password is None else hash_password(password)
-    head = audit.lock_head(connection)
     before = get_user(connection, username)
     values: dict[str, Any] = {}
-    change: dict[str, Any] = {}
+    summary: dict[str, Any] = {}
     if role is not None and role != before.role:
-        values["role"] = change["role"] = role
+        values["role"] = summary["role"] = role
     if active is not None and active != before.active:
-        values["active"] = change["active"] = active
+        values["active"] = summary["active"] = active
     if password_hash is not None:
         values.update(password_hash=password_hash, failed_attempts=0, locked_until=None)
-        change["password"] = "changed"
+        summary["password"] = "changed"
     if (
         before.role == "admin"
         and before.active
         and (values.get("role", "admin") != "admin" or values.get("active", True) is False)
     ):
         _refuse_last_admin(connection, username, "role" if "role" in values else "active")
-    if values:
-        connection.execute(users.update().where(users.c.username == username).values(**values))
+    stamps = change.update(users, users.c.username == username, values) if values else []
     if password_hash is not None or values.get("active") is False:
         # A reset password is how a compromised account is recovered: the old credentials go;
         # a deactivated user's tokens must not come back with a reactivation.
         revoke_all(connection, username)
-        change["signed_out"] = True
+        summary["signed_out"] = True
     if entity_ids is not None and tuple(entity_ids) != before.entities:
-        connection.execute(user_entities.delete().where(user_entities.c.username == username))
-        if entity_ids:
-            connection.execute(
-                user_entities.insert(), [{"username": username, "entity_id": e} for e in entity_ids]
-            )
-        change["entities"] = entity_ids
-    if change:
-        audit.append(connection, head, actor, [AuditEvent("user.update", "user", username, change)])
-        audit.save_head(connection, head)
+        stamps += change.delete(user_entities, user_entities.c.username == username)
+        added = change.insert(
+            user_entities, [{"username": username, "entity_id": e} for e in entity_ids]
+        )
+        stamps = merged(stamps, added)
+        summary["entities"] = entity_ids
+    if summary:
+        change.record("user.update", "user", username, summary, stamps)
     return get_user(connection, username)
 
 

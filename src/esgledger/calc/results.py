@@ -9,9 +9,7 @@ import sqlalchemy as sa
 
 from esgledger.calc.engine import Inventory
 from esgledger.calc.lineage import referenced_keys
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
-from esgledger.store.bulk import insert_rows
+from esgledger.ledger.change import Change
 from esgledger.store.schema import calc_runs, calc_values
 
 # Records of an entity's own part (keys ending in '#own') are stored with this marker in metric_id.
@@ -19,74 +17,64 @@ OWN_SUFFIX = "#own"
 
 
 def save_inventory(
-    connection: sa.Connection,
-    inventory: Inventory,
-    catalogue_sha: str,
-    actor: str,
-    kind: str = "inventory",
+    change: Change, inventory: Inventory, catalogue_sha: str, kind: str = "inventory"
 ) -> int:
     """Store every lineage record of ``inventory`` as the current run of its period and kind
     (``inventory``, or ``restated`` for a recalculated base year); audited."""
-    head = audit.lock_head(connection)
+    connection = change.connection
     run_id = (connection.execute(sa.select(sa.func.max(calc_runs.c.id))).scalar() or 0) + 1
-    connection.execute(
-        calc_runs.update()
-        .where(calc_runs.c.period == inventory.period, calc_runs.c.kind == kind)
-        .values(is_current=False)
+    retired = change.update(
+        calc_runs,
+        sa.and_(
+            calc_runs.c.period == inventory.period,
+            calc_runs.c.kind == kind,
+            calc_runs.c.is_current.is_(True),
+        ),
+        {"is_current": False},
     )
     digest = inventory.digest()
-    connection.execute(
-        calc_runs.insert(),
-        [
-            {
-                "id": run_id,
-                "period": inventory.period,
-                "at": audit.utc_now(),
-                "options": json.dumps(inventory.options.as_dict()),
-                "catalogue_sha256": catalogue_sha,
-                "result_sha256": digest,
-                "values_count": len(inventory.results),
-                "is_current": True,
-                "kind": kind,
-            }
-        ],
+    values = [
+        {
+            "run_id": run_id,
+            "entity_id": record["entity"],
+            "period": record["period"],
+            "metric_id": record["metric"] + (OWN_SUFFIX if record_key.endswith(OWN_SUFFIX) else ""),
+            "value": record["value"],
+            "unit": record["unit"],
+            "lineage": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+        }
+        for record_key, record in inventory.records.items()
+    ]
+    stamp = change.insert_with_children(
+        calc_runs,
+        {
+            "id": run_id,
+            "period": inventory.period,
+            "at": change.at,
+            "options": json.dumps(inventory.options.as_dict()),
+            "catalogue_sha256": catalogue_sha,
+            "result_sha256": digest,
+            "values_count": len(inventory.results),
+            "is_current": True,
+            "kind": kind,
+        },
+        calc_values,
+        values,
     )
-    rows = []
-    for record_key, record in inventory.records.items():
-        rows.append(
-            {
-                "run_id": run_id,
-                "entity_id": record["entity"],
-                "period": record["period"],
-                "metric_id": record["metric"]
-                + (OWN_SUFFIX if record_key.endswith(OWN_SUFFIX) else ""),
-                "value": record["value"],
-                "unit": record["unit"],
-                "lineage": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
-            }
-        )
-    insert_rows(connection, calc_values, rows)
-    audit.append(
-        connection,
-        head,
-        actor,
-        [
-            AuditEvent(
-                "calc.run",
-                "calc_run",
-                str(run_id),
-                {
-                    "period": inventory.period,
-                    "kind": kind,
-                    "options": inventory.options.as_dict(),
-                    "catalogue_sha256": catalogue_sha,
-                    "result_sha256": digest,
-                    "values": len(inventory.results),
-                },
-            )
-        ],
+    change.record(
+        "calc.run",
+        "calc_run",
+        str(run_id),
+        {
+            "period": inventory.period,
+            "kind": kind,
+            "options": inventory.options.as_dict(),
+            "catalogue_sha256": catalogue_sha,
+            "result_sha256": digest,
+            "values": len(inventory.results),
+        },
+        [*retired, stamp],
     )
-    audit.save_head(connection, head)
     return run_id
 
 

@@ -19,8 +19,7 @@ from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, OrgTree, Period
 from esgledger.factors.persist import load_stored_library
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import Change
 from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.transfers import load_certificates, load_transfers
 from esgledger.store.schema import calc_values, settings
@@ -77,34 +76,24 @@ def get_setting(connection: sa.Connection, name: str) -> str | None:
     return connection.execute(sa.select(settings.c.value).where(settings.c.key == name)).scalar()
 
 
-def set_setting(connection: sa.Connection, name: str, value: str, actor: str) -> None:
-    head = audit.lock_head(connection)
-    previous = get_setting(connection, name)
+def set_setting(change: Change, name: str, value: str) -> None:
+    previous = get_setting(change.connection, name)
     if previous is None:
-        connection.execute(settings.insert(), [{"key": name, "value": value}])
+        stamps = change.insert(settings, [{"key": name, "value": value}])
     else:
-        connection.execute(settings.update().where(settings.c.key == name).values(value=value))
-    audit.append(
-        connection,
-        head,
-        actor,
-        [AuditEvent("setting.change", "setting", name, {"before": previous, "after": value})],
-    )
-    audit.save_head(connection, head)
+        stamps = change.update(settings, settings.c.key == name, {"value": value})
+    change.record("setting.change", "setting", name, {"before": previous, "after": value}, stamps)
 
 
 def check_base_year(
-    connection: sa.Connection,
-    catalogue: Catalogue,
-    period: Period,
-    options: CalcOptions,
-    actor: str,
+    change: Change, catalogue: Catalogue, period: Period, options: CalcOptions
 ) -> Restatement | None:
     """Recompute the base year with today's boundary and method; restate it past the threshold.
 
     The restated boundary is the set of entities in the group during ``period``: a divested entity
     leaves the base year too, and an acquired one enters it with the base-year data it has.
     """
+    connection = change.connection
     base_text = get_setting(connection, "base_year")
     if base_text is None or base_text == str(period):
         return None
@@ -127,39 +116,28 @@ def check_base_year(
     restated = compute(connection, catalogue, base, options, restated_entities)
     original_total = _stored_root_total(connection, original_run.id, entities)
     restated_total = root_total(restated, restated_entities, BASE_TOTAL_METRIC)
-    change = (restated_total - original_total) / original_total if original_total else 0.0
+    moved = (restated_total - original_total) / original_total if original_total else 0.0
     reasons = _reasons(entities, base, period, json.loads(original_run.options), options)
-    if abs(change) <= threshold:
+    if abs(moved) <= threshold:
         return Restatement(
-            base_text, original_total, restated_total, change, threshold, None, reasons
+            base_text, original_total, restated_total, moved, threshold, None, reasons
         )
-    run_id = save_inventory(connection, restated, catalogue.sha256, actor, kind="restated")
-    head = audit.lock_head(connection)
-    audit.append(
-        connection,
-        head,
-        actor,
-        [
-            AuditEvent(
-                "calc.restate",
-                "calc_run",
-                str(run_id),
-                {
-                    "base_year": base_text,
-                    "original": original_total,
-                    "restated": restated_total,
-                    "change": change,
-                    "threshold": threshold,
-                    "reasons": reasons,
-                    "triggered_by": str(period),
-                },
-            )
-        ],
+    run_id = save_inventory(change, restated, catalogue.sha256, kind="restated")
+    change.record(
+        "calc.restate",
+        "calc_run",
+        str(run_id),
+        {
+            "base_year": base_text,
+            "original": original_total,
+            "restated": restated_total,
+            "change": moved,
+            "threshold": threshold,
+            "reasons": reasons,
+            "triggered_by": str(period),
+        },
     )
-    audit.save_head(connection, head)
-    return Restatement(
-        base_text, original_total, restated_total, change, threshold, run_id, reasons
-    )
+    return Restatement(base_text, original_total, restated_total, moved, threshold, run_id, reasons)
 
 
 def _stored_root_total(connection: sa.Connection, run_id: int, entities: list[Entity]) -> float:

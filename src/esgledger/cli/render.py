@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.tree import Tree
 
 from esgledger.calc.lineage import referenced_keys
-from esgledger.ledger.audit import VerifyResult
+from esgledger.ledger.verify import VerifyResult
 
 
 def _label(record: dict[str, Any]) -> str:

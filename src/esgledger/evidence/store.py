@@ -14,8 +14,7 @@ import sqlalchemy as sa
 from esgledger.access.policy import authorize
 from esgledger.access.principal import Principal
 from esgledger.evidence.files import ALLOWED, safe_name, sniff, suffix_matches
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import Change
 from esgledger.service_errors import Invalid, NotFound, TooLarge, UnsupportedMedia
 from esgledger.store.schema import datapoints, evidence
 from esgledger.workflow.entries import current_by_id
@@ -80,15 +79,14 @@ def write_file(directory: Path, checked: Checked) -> str:
 
 
 def attach(
-    connection: sa.Connection, user: Principal, datapoint_id: int, checked: Checked, directory: Path
+    change: Change, user: Principal, datapoint_id: int, checked: Checked, directory: Path
 ) -> dict[str, Any]:
     """Attach the file to the current version of the data point; audited."""
-    audit.lock_head(connection)
+    connection = change.connection
     point = current_by_id(connection, user, datapoint_id)
     authorize(user, "evidence.upload", point.entity_id)
     refuse_if_locked(connection, point.period)
     relative = write_file(directory, checked)
-    now = audit.utc_now()
     record = {
         "datapoint_id": point.id,
         "sha256": checked.sha256,
@@ -97,27 +95,16 @@ def attach(
         "file_name": checked.file_name,
         "storage_path": relative,
         "uploaded_by": user.username,
-        "uploaded_at": now,
+        "uploaded_at": change.at,
     }
-    new_id = connection.execute(evidence.insert().values(**record)).inserted_primary_key
-    assert new_id is not None
-    evidence_id = int(new_id[0])
-    head = audit.lock_head(connection)
-    audit.append(
-        connection,
-        head,
-        user.username,
-        [
-            AuditEvent(
-                "evidence.attach",
-                "datapoint",
-                str(point.id),
-                {k: v for k, v in record.items() if k != "storage_path"}
-                | {"evidence_id": evidence_id},
-            )
-        ],
+    evidence_id, stamp = change.insert_returning_id(evidence, record)
+    change.record(
+        "evidence.attach",
+        "datapoint",
+        str(point.id),
+        {k: v for k, v in record.items() if k != "storage_path"} | {"evidence_id": evidence_id},
+        [stamp],
     )
-    audit.save_head(connection, head)
     (row,) = [r for r in evidence_rows(connection, [point.id]) if r["id"] == evidence_id]
     return row
 

@@ -11,35 +11,22 @@ from collections import defaultdict
 import sqlalchemy as sa
 
 from esgledger.factors.library import FactorLibrary, FactorSet, FactorValue
+from esgledger.ledger.change import Change
 from esgledger.store.schema import factor_sets, factor_values
 
 
-def store_library(connection: sa.Connection, library: FactorLibrary, loaded_at: str) -> list[str]:
-    """Insert factor sets whose (set, version) is not stored yet; return the ids added."""
+def store_library(change: Change, library: FactorLibrary) -> list[str]:
+    """Insert factor sets whose (set, version) is not stored yet, each with an audit entry;
+    return the ids added."""
     stored = {
         (r.set_id, r.version)
-        for r in connection.execute(sa.select(factor_sets.c.set_id, factor_sets.c.version))
+        for r in change.connection.execute(sa.select(factor_sets.c.set_id, factor_sets.c.version))
     }
     added = []
     for factor_set in library.sets.values():
         if (factor_set.set_id, factor_set.version) in stored:
             continue
-        connection.execute(
-            factor_sets.insert(),
-            [
-                {
-                    "set_id": factor_set.set_id,
-                    "version": factor_set.version,
-                    "edition": factor_set.edition,
-                    "title_en": factor_set.title["en"],
-                    "title_zh": factor_set.title["zh"],
-                    "citation": factor_set.citation,
-                    "sha256": factor_set.sha256,
-                    "loaded_at": loaded_at,
-                }
-            ],
-        )
-        rows = [
+        values = [
             {
                 "factor_id": value.factor_id,
                 "valid_from": value.valid_from,
@@ -56,8 +43,30 @@ def store_library(connection: sa.Connection, library: FactorLibrary, loaded_at: 
             for series in factor_set.series.values()
             for value in series
         ]
-        connection.execute(factor_values.insert(), rows)
-        added.append(f"{factor_set.set_id}@{factor_set.version}")
+        stamp = change.insert_with_children(
+            factor_sets,
+            {
+                "set_id": factor_set.set_id,
+                "version": factor_set.version,
+                "edition": factor_set.edition,
+                "title_en": factor_set.title["en"],
+                "title_zh": factor_set.title["zh"],
+                "citation": factor_set.citation,
+                "sha256": factor_set.sha256,
+                "loaded_at": change.at,
+            },
+            factor_values,
+            values,
+        )
+        set_version = f"{factor_set.set_id}@{factor_set.version}"
+        change.record(
+            "factors.load",
+            "factor_set",
+            set_version,
+            {"factor_set": set_version, "values": len(values), "sha256": factor_set.sha256},
+            [stamp],
+        )
+        added.append(set_version)
     return added
 
 

@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import sqlalchemy as sa
+from dataclasses import replace
 
 from esgledger.catalogue import Catalogue
 from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import InputIssue, InputRejected
-from esgledger.ingest.tables import Table, check_columns, read_table
+from esgledger.ingest.tables import Table, check_columns
 from esgledger.ingest.values import parse_number
+from esgledger.ledger.change import Change
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
@@ -157,16 +156,16 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
 
 
 def import_datapoints(
-    connection: sa.Connection, path: Path, catalogue: Catalogue, actor: str
+    change: Change, table: Table, catalogue: Catalogue, status: str = "submitted"
 ) -> WriteSummary:
-    """Validate the whole file, then write it in the caller's transaction."""
-    table = read_table(path)
-    values = validate_rows(table, catalogue, load_entities(connection))
-    refuse_locked(connection, {v.period for v in values}, f"importing {path.name}")
+    """Validate every row of ``table`` (read before the change took the head), then write them
+    as one batch in ``status``."""
+    values = validate_rows(table, catalogue, load_entities(change.connection))
+    refuse_locked(change.connection, {v.period for v in values}, f"importing {table.path.name}")
     batch = {
         "kind": "datapoints",
-        "file_name": path.name,
+        "file_name": table.path.name,
         "sha256": table.sha256,
         "rows": len(values),
     }
-    return write_values(connection, values, actor, batch)
+    return write_values(change, [replace(v, status=status) for v in values], batch)

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import sqlalchemy as sa
-
 from esgledger.domain import CELL_TECHNOLOGIES, ENTITY_TYPES, Entity
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.factors.regions import canonical_grid_region, region_keys
-from esgledger.ingest.tables import check_columns, read_table
+from esgledger.ingest.tables import Table, check_columns
 from esgledger.ingest.values import parse_bool, parse_date, parse_number
+from esgledger.ledger.change import Change
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import save_entities
 
@@ -29,13 +26,12 @@ OPTIONAL = [
 ]
 
 
-def parse_organisation(path: Path, known: list[Entity]) -> list[Entity]:
+def parse_organisation(table: Table, known: list[Entity]) -> list[Entity]:
     """Validate every row; raise :class:`InputRejected` listing all problems."""
-    table = read_table(path)
     issues = check_columns(table, REQUIRED, OPTIONAL)
     if issues:
         raise InputRejected(issues)
-    name = str(path)
+    name = str(table.path)
     parsed: list[Entity] = []
     seen: dict[str, int] = {}
     for row_number, row in table:
@@ -189,7 +185,7 @@ def _in_cycle(start: str, parents: dict[str, str | None]) -> bool:
     return False
 
 
-def import_organisation(connection: sa.Connection, path: Path, actor: str) -> dict[str, int]:
-    """Validate then write the organisation in the caller's transaction."""
-    entities = parse_organisation(path, load_entities(connection))
-    return save_entities(connection, entities, actor)
+def import_organisation(change: Change, table: Table) -> dict[str, int]:
+    """Validate the table against the organisation under the change's head, then write it."""
+    entities = parse_organisation(table, load_entities(change.connection))
+    return save_entities(change, entities)

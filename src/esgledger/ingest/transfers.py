@@ -4,16 +4,14 @@ reported_by) and certificate claims (entity,period,scheme,certificate_id,mwh). A
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
-
-import sqlalchemy as sa
 
 from esgledger.domain import Entity, Period
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.ingest.datapoints import EntityIndex
-from esgledger.ingest.tables import Table, check_columns, read_table
+from esgledger.ingest.tables import Table, check_columns
 from esgledger.ingest.values import parse_number
+from esgledger.ledger.change import Change
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.transfers import (
@@ -76,11 +74,12 @@ class _Rows:
 
 
 def parse_transfers(
-    path: Path, entities: list[Entity], recorded: dict[tuple[str, str, str, str], Any] | None = None
+    table: Table,
+    entities: list[Entity],
+    recorded: dict[tuple[str, str, str, str], Any] | None = None,
 ) -> list[NewTransfer]:
     """Check transfer rows. Supplier and receiver must agree, within the file and with what the
     other side already recorded; the same side reporting again is a correction."""
-    table = read_table(path)
     rows = _Rows(table, entities)
     rows.issues.extend(
         check_columns(
@@ -177,7 +176,7 @@ def parse_transfers(
 
 
 def parse_certificates(
-    path: Path,
+    table: Table,
     entities: list[Entity],
     claimed: set[tuple[str, str]],
     electricity: dict[tuple[str, str], float],
@@ -185,7 +184,6 @@ def parse_certificates(
 ) -> list[NewCertificate]:
     """Check certificate rows: a certificate id is claimed once, and claims never exceed the
     electricity the entity consumed in that period (when consumption is already in the ledger)."""
-    table = read_table(path)
     rows = _Rows(table, entities)
     rows.issues.extend(
         check_columns(table, ["entity", "period", "scheme", "certificate_id", "mwh"], ["note"])
@@ -237,23 +235,26 @@ def parse_certificates(
     return parsed
 
 
-def import_transfers(connection: sa.Connection, path: Path, actor: str) -> int:
-    transfers = parse_transfers(path, load_entities(connection), recorded_transfers(connection))
-    refuse_locked(connection, {t.period for t in transfers}, f"importing {path.name}")
-    return write_transfers(connection, transfers, path, actor)
+def import_transfers(change: Change, table: Table) -> int:
+    """Check a transfers table against the ledger under the change's head, then write it."""
+    connection = change.connection
+    transfers = parse_transfers(table, load_entities(connection), recorded_transfers(connection))
+    refuse_locked(connection, {t.period for t in transfers}, f"importing {table.path.name}")
+    return write_transfers(change, transfers, table.path, table.sha256)
 
 
 def import_certificates(
-    connection: sa.Connection, path: Path, actor: str, electricity: dict[tuple[str, str], float]
+    change: Change, table: Table, electricity: dict[tuple[str, str], float]
 ) -> int:
     """``electricity``: consumption per (entity, period), a year given as its annual figure or the
     sum of its months. Claims add to those already in the register."""
+    connection = change.connection
     certificates = parse_certificates(
-        path,
+        table,
         load_entities(connection),
         claimed_certificates(connection),
         electricity,
         claimed_totals(connection),
     )
-    refuse_locked(connection, {c.period for c in certificates}, f"importing {path.name}")
-    return write_certificates(connection, certificates, path, actor)
+    refuse_locked(connection, {c.period for c in certificates}, f"importing {table.path.name}")
+    return write_certificates(change, certificates, table.path, table.sha256)

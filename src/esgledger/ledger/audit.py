@@ -1,51 +1,48 @@
 """The append-only audit log. Each entry carries the SHA-256 of the previous one.
 
-``entry_hash = sha256(prev_hash || canonical JSON of (at, actor, action, object_type, object_id,
-payload))``. The sequence number is deliberately outside the hash, so that swapping the positions of
-two entries shows as a broken link (reordered), while changing an entry's content shows as a hash
-mismatch (edited), and a missing entry as a gap or a dangling link (removed). The head row anchors the
-last entry, so that truncation is detected too.
+``entry_hash = sha256(prev_hash || canonical JSON of (at, actor, action, object_type, object_id) ||
+payload [|| newline, row stamps])``: the row stamps name and digest every tracked row the entry
+wrote (:mod:`esgledger.ledger.rows`), so that ``audit verify`` (:mod:`esgledger.ledger.verify`) can
+prove the tables are what the log produced. The sequence number is deliberately outside the hash,
+so that swapping the positions of two entries shows as a broken link (reordered), while changing an
+entry's content shows as a hash mismatch (edited), and a missing entry as a gap or a dangling link
+(removed). The head row anchors the last entry, so that truncation is detected too.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from esgledger.ledger.canonical import canonical_json, utc_now
+from esgledger.ledger.rows import RowStamp, stamps_text
 from esgledger.store.bulk import insert_rows
 from esgledger.store.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
 
 
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
-
-
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
-)
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no spaces, UTF-8 text: the same value always gives the same string."""
-    return _CANONICAL.encode(value)
-
-
 def entry_hash(
-    prev_hash: str, at: str, actor: str, action: str, object_type: str, object_id: str, payload: str
+    prev_hash: str,
+    at: str,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    payload: str,
+    rows: str | None = None,
 ) -> str:
-    """SHA-256 of the previous hash, the entry's fields as canonical JSON, and its payload text
-    (already canonical JSON, so it is hashed as stored rather than encoded a second time)."""
+    """SHA-256 of the previous hash, the entry's fields as canonical JSON, its payload text
+    (already canonical JSON, so it is hashed as stored rather than encoded a second time) and,
+    when it wrote tracked rows, their stamps (the ``rows`` column)."""
     header = canonical_json([at, actor, action, object_type, object_id])
-    return hashlib.sha256(f"{prev_hash}{header}{payload}".encode()).hexdigest()
+    tail = f"\n{rows}" if rows else ""
+    return hashlib.sha256(f"{prev_hash}{header}{payload}{tail}".encode()).hexdigest()
 
 
 @dataclass
@@ -54,6 +51,7 @@ class AuditEvent:
     object_type: str
     object_id: str
     payload: dict[str, Any]
+    rows: Sequence[RowStamp] = field(default_factory=tuple)  # the tracked rows it wrote
 
 
 # Audited actions that change what servers cache per configuration generation (who may see
@@ -151,8 +149,9 @@ def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[A
         if event.action.startswith(CONFIGURATION_ACTIONS):
             head.configuration_generation += 1
         payload = canonical_json(event.payload)
+        stamps = stamps_text(event.rows)
         digest = entry_hash(
-            head.hash, at, actor, event.action, event.object_type, event.object_id, payload
+            head.hash, at, actor, event.action, event.object_type, event.object_id, payload, stamps
         )
         head.seq += 1
         rows.append(
@@ -166,6 +165,7 @@ def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[A
                 "payload": payload,
                 "prev_hash": head.hash,
                 "hash": digest,
+                "rows": stamps,
             }
         )
         head.hash = digest
@@ -174,105 +174,3 @@ def append(connection: sa.Connection, head: Head, actor: str, events: Iterable[A
         insert_rows(connection, audit_log, rows)
     else:
         pending.extend(rows)
-
-
-@dataclass
-class VerifyResult:
-    ok: bool
-    entries: int
-    head_hash: str
-    problem: str | None = None
-    seq: int | None = None
-    kind: str | None = None  # edited | removed | reordered
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "entries": self.entries,
-            "head_hash": self.head_hash,
-            "problem": self.problem,
-            "seq": self.seq,
-            "kind": self.kind,
-        }
-
-
-def verify(connection: sa.Connection) -> VerifyResult:
-    """Walk the chain in sequence order; report the first entry that was edited, removed or moved."""
-    rows = connection.execute(sa.select(audit_log).order_by(audit_log.c.seq)).all()
-    head = connection.execute(sa.select(audit_head).where(audit_head.c.id == 1)).one()
-    hashes = {row.hash for row in rows}
-    previous_hash = GENESIS
-    expected_seq = 1
-    for row in rows:
-        if row.seq != expected_seq:
-            return VerifyResult(
-                False,
-                len(rows),
-                previous_hash,
-                f"entry {expected_seq} is missing (next present entry is {row.seq})",
-                expected_seq,
-                "removed",
-            )
-        recomputed = entry_hash(
-            row.prev_hash,
-            row.at,
-            row.actor,
-            row.action,
-            row.object_type,
-            row.object_id,
-            row.payload,
-        )
-        if recomputed != row.hash:
-            return VerifyResult(
-                False,
-                len(rows),
-                previous_hash,
-                f"entry {row.seq} ({row.action} {row.object_id}) was edited: its "
-                "content no longer matches its hash",
-                row.seq,
-                "edited",
-            )
-        if row.prev_hash != previous_hash:
-            if row.prev_hash in hashes:
-                return VerifyResult(
-                    False,
-                    len(rows),
-                    previous_hash,
-                    f"entry {row.seq} ({row.action} {row.object_id}) is out of "
-                    "order: it links to an entry other than the one before it",
-                    row.seq,
-                    "reordered",
-                )
-            return VerifyResult(
-                False,
-                len(rows),
-                previous_hash,
-                f"the entry before {row.seq} was removed or replaced: entry "
-                f"{row.seq} links to a hash that is not in the log",
-                row.seq,
-                "removed",
-            )
-        previous_hash = row.hash
-        expected_seq += 1
-    if head.seq == len(rows) and head.hash != previous_hash and rows:
-        last = rows[-1]
-        return VerifyResult(
-            False,
-            len(rows),
-            previous_hash,
-            f"entry {last.seq} ({last.action} {last.object_id}) was replaced: it no "
-            "longer matches the hash its head records",
-            last.seq,
-            "edited",
-        )
-    if head.seq != len(rows) or head.hash != previous_hash:
-        return VerifyResult(
-            False,
-            len(rows),
-            previous_hash,
-            f"the log ends at entry {len(rows)} but its head records entry "
-            f"{head.seq}: entries at the end were removed or the head was altered",
-            len(rows) + 1,
-            "removed",
-        )
-    return VerifyResult(True, len(rows), previous_hash)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from esgledger.domain import Certificate, Transfer
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import Change
 from esgledger.store.schema import certificates, import_batches, transfers
 
 
@@ -35,22 +33,20 @@ class NewCertificate:
     mwh: float
 
 
-def _batch(
-    connection: sa.Connection, head: audit.Head, kind: str, path: Path, rows: int, actor: str
-) -> tuple[int, AuditEvent]:
-    batch_id = head.next_batch_id
-    head.next_batch_id += 1
+def _batch(change: Change, kind: str, path: Path, sha256: str, rows: int) -> int:
+    batch_id = change.head.next_batch_id
+    change.head.next_batch_id += 1
     row = {
         "id": batch_id,
         "kind": kind,
         "file_name": path.name,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "sha256": sha256,
         "rows": rows,
-        "actor": actor,
-        "at": audit.utc_now(),
+        "actor": change.actor,
+        "at": change.at,
     }
-    connection.execute(import_batches.insert(), [row])
-    return batch_id, AuditEvent("import.batch", "batch", str(batch_id), row)
+    change.record("import.batch", "batch", str(batch_id), row, change.insert(import_batches, [row]))
+    return batch_id
 
 
 def recorded_transfers(connection: sa.Connection) -> dict[tuple[str, str, str, str], sa.Row]:
@@ -59,17 +55,13 @@ def recorded_transfers(connection: sa.Connection) -> dict[tuple[str, str, str, s
     return {(r.from_entity, r.to_entity, r.period, r.carrier): r for r in rows}
 
 
-def write_transfers(
-    connection: sa.Connection, items: list[NewTransfer], path: Path, actor: str
-) -> int:
+def write_transfers(change: Change, items: list[NewTransfer], path: Path, sha256: str) -> int:
     """Insert transfers; a transfer already recorded (same ends, period, carrier) by the same side
     gets a new version that supersedes the old one (a correction). The other side's confirmation of
     an agreeing figure is recorded as a new version too, naming who reported it."""
-    head = audit.lock_head(connection)
-    batch_id, batch_event = _batch(connection, head, "transfers", path, len(items), actor)
-    events = [batch_event]
+    connection = change.connection
+    batch_id = _batch(change, "transfers", path, sha256, len(items))
     next_id = (connection.execute(sa.select(sa.func.max(transfers.c.id))).scalar() or 0) + 1
-    now = audit.utc_now()
     for item in items:
         current = connection.execute(
             sa.select(transfers.c.id, transfers.c.version).where(
@@ -80,54 +72,41 @@ def write_transfers(
                 transfers.c.carrier == item.carrier,
             )
         ).first()
+        stamps = []
         if current is not None:
-            connection.execute(
-                transfers.update().where(transfers.c.id == current.id).values(is_current=False)
-            )
+            stamps = change.update(transfers, transfers.c.id == current.id, {"is_current": False})
         row = {
             **asdict(item),
             "id": next_id,
             "version": current.version + 1 if current else 1,
             "is_current": True,
             "batch_id": batch_id,
-            "created_at": now,
-            "created_by": actor,
+            "created_at": change.at,
+            "created_by": change.actor,
         }
-        connection.execute(transfers.insert(), [row])
-        events.append(
-            AuditEvent(
-                "transfer.correct" if current else "transfer.create", "transfer", str(next_id), row
-            )
-        )
+        stamps += change.insert(transfers, [row])
+        action = "transfer.correct" if current else "transfer.create"
+        change.record(action, "transfer", str(next_id), row, stamps)
         next_id += 1
-    audit.append(connection, head, actor, events)
-    audit.save_head(connection, head)
     return len(items)
 
 
-def write_certificates(
-    connection: sa.Connection, items: list[NewCertificate], path: Path, actor: str
-) -> int:
-    head = audit.lock_head(connection)
-    batch_id, batch_event = _batch(connection, head, "certificates", path, len(items), actor)
-    events = [batch_event]
+def write_certificates(change: Change, items: list[NewCertificate], path: Path, sha256: str) -> int:
+    connection = change.connection
+    batch_id = _batch(change, "certificates", path, sha256, len(items))
     next_id = (connection.execute(sa.select(sa.func.max(certificates.c.id))).scalar() or 0) + 1
-    now = audit.utc_now()
-    rows = []
-    for offset, item in enumerate(items):
-        row = {
+    rows = [
+        {
             **asdict(item),
             "id": next_id + offset,
             "batch_id": batch_id,
-            "created_at": now,
-            "created_by": actor,
+            "created_at": change.at,
+            "created_by": change.actor,
         }
-        rows.append(row)
-        events.append(AuditEvent("certificate.claim", "certificate", str(row["id"]), row))
-    if rows:
-        connection.execute(certificates.insert(), rows)
-    audit.append(connection, head, actor, events)
-    audit.save_head(connection, head)
+        for offset, item in enumerate(items)
+    ]
+    for row, stamp in zip(rows, change.insert(certificates, rows), strict=True):
+        change.record("certificate.claim", "certificate", str(row["id"]), row, [stamp])
     return len(rows)
 
 

@@ -14,9 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.domain import DataPoint, Entity
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent, Head
-from esgledger.store.bulk import insert_rows
+from esgledger.ledger.change import Change
+from esgledger.ledger.rows import RowStamp, merged
 from esgledger.store.schema import datapoints, entities, entity_aliases, import_batches
 
 
@@ -71,57 +70,63 @@ def _entity_row(entity: Entity) -> dict[str, object]:
     }
 
 
-def save_entities(connection: sa.Connection, items: Sequence[Entity], actor: str) -> dict[str, int]:
+def save_entities(change: Change, items: Sequence[Entity]) -> dict[str, int]:
     """Create or update entities (parents before children) and their aliases, audited."""
-    head = audit.lock_head(connection)
+    connection = change.connection
     existing = {row.id: row._asdict() for row in connection.execute(sa.select(entities))}
     old_aliases: dict[str, list[str]] = {}
     for alias, entity_id in connection.execute(
         sa.select(entity_aliases.c.alias, entity_aliases.c.entity_id)
     ):
         old_aliases.setdefault(entity_id, []).append(alias)
-    events: list[AuditEvent] = []
     created = updated = 0
     ordered = _parents_first(items)
     for entity in ordered:
         row = _entity_row(entity)
         before = existing.get(entity.id)
         if before is None:
-            connection.execute(entities.insert(), [row])
-            events.append(AuditEvent("entity.create", "entity", entity.id, _jsonable(row)))
+            stamps = change.insert(entities, [row])
+            change.record("entity.create", "entity", entity.id, _jsonable(row), stamps)
             created += 1
         elif any(before[k] != v for k, v in row.items()):
-            connection.execute(entities.update().where(entities.c.id == entity.id).values(**row))
-            events.append(
-                AuditEvent(
-                    "entity.update",
-                    "entity",
-                    entity.id,
-                    {"before": _jsonable(before), "after": _jsonable(row)},
-                )
+            stamps = change.update(entities, entities.c.id == entity.id, row)
+            change.record(
+                "entity.update",
+                "entity",
+                entity.id,
+                {"before": _jsonable(before), "after": _jsonable(row)},
+                stamps,
             )
             updated += 1
     # Aliases change how imports find entities, so they are audited too. All deletes come before
     # the inserts, so that an alias can move from one entity of the file to another.
     changed = [e for e in ordered if sorted(old_aliases.get(e.id, [])) != sorted(set(e.aliases))]
-    for entity in changed:
-        connection.execute(entity_aliases.delete().where(entity_aliases.c.entity_id == entity.id))
-    for entity in changed:
-        aliases = sorted(set(entity.aliases))
-        if aliases:
-            connection.execute(
-                entity_aliases.insert(), [{"alias": a, "entity_id": entity.id} for a in aliases]
-            )
-        events.append(
-            AuditEvent(
-                "entity.aliases",
-                "entity",
-                entity.id,
-                {"before": sorted(old_aliases.get(entity.id, [])), "after": aliases},
-            )
+    removed = {
+        entity.id: change.delete(entity_aliases, entity_aliases.c.entity_id == entity.id)
+        for entity in changed
+    }
+    added = {
+        entity.id: change.insert(
+            entity_aliases,
+            [{"alias": a, "entity_id": entity.id} for a in sorted(set(entity.aliases))],
         )
-    audit.append(connection, head, actor, events)
-    audit.save_head(connection, head)
+        for entity in changed
+    }
+    # an alias that moved is deleted under one entity and inserted under another: each entry names
+    # the row's final stamp, whichever order the entries are replayed in
+    final = {(s.table, s.key): s for s in merged(*removed.values(), *added.values())}
+    for entity in changed:
+        touched = {(s.table, s.key) for s in [*removed[entity.id], *added[entity.id]]}
+        change.record(
+            "entity.aliases",
+            "entity",
+            entity.id,
+            {
+                "before": sorted(old_aliases.get(entity.id, [])),
+                "after": sorted(set(entity.aliases)),
+            },
+            [final[k] for k in sorted(touched)],
+        )
     return {"created": created, "updated": updated}
 
 
@@ -152,29 +157,24 @@ _POINT_FIELDS = tuple(DataPoint.__dataclass_fields__)
 
 
 def write_values(
-    connection: sa.Connection,
+    change: Change,
     values: Sequence[NewValue],
-    actor: str,
     batch: dict[str, object] | None = None,
-    head: Head | None = None,
     current: Mapping[Key, Any] | None = None,
 ) -> WriteSummary:
     """Write values as new data points or new versions; identical values are left alone.
 
-    A caller that holds the chain head already passes it as ``head``, and one that has read the
-    current versions of the values' keys under it passes them as ``current`` (a key missing there
-    has no current version)."""
-    if head is None:
-        head = audit.lock_head(connection)
+    A caller that has read the current versions of the values' keys under the change's head
+    passes them as ``current`` (a key missing there has no current version)."""
+    connection, head, actor = change.connection, change.head, change.actor
     summary = WriteSummary()
-    now = audit.utc_now()
-    events: list[AuditEvent] = []
+    now = change.at
     if batch is not None:
         summary.batch_id = head.next_batch_id
         head.next_batch_id += 1
         batch_row = {**batch, "id": summary.batch_id, "actor": actor, "at": now}
-        connection.execute(import_batches.insert(), [batch_row])
-        events.append(AuditEvent("import.batch", "batch", str(summary.batch_id), batch_row))
+        stamps = change.insert(import_batches, [batch_row])
+        change.record("import.batch", "batch", str(summary.batch_id), batch_row, stamps)
     if current is None:
         current = _current_for(connection, values)
     inserts: list[dict[str, object]] = []
@@ -207,20 +207,23 @@ def write_values(
         inserts.append(row)
         if previous is None:
             summary.created += 1
-            action = "datapoint.create"
         else:
             superseded.append(previous.id)
             summary.corrected += 1
-            action = "datapoint.correct"
-        events.append(AuditEvent(action, "datapoint", str(row["id"]), row))
+    retired: dict[str, RowStamp] = {}
     for chunk_start in range(0, len(superseded), 500):
         chunk = superseded[chunk_start : chunk_start + 500]
-        connection.execute(
-            datapoints.update().where(datapoints.c.id.in_(chunk)).values(is_current=False)
-        )
-    insert_rows(connection, datapoints, inserts)
-    audit.append(connection, head, actor, events)
-    audit.save_head(connection, head)
+        for item in change.update(datapoints, datapoints.c.id.in_(chunk), {"is_current": False}):
+            retired[item.key] = item
+    stamps = change.insert(datapoints, inserts)
+    for row, stamp in zip(inserts, stamps, strict=True):
+        if row["supersedes"] is None:
+            change.record("datapoint.create", "datapoint", str(row["id"]), row, [stamp])
+        else:
+            previous_stamp = retired[f"[{row['supersedes']}]"]
+            change.record(
+                "datapoint.correct", "datapoint", str(row["id"]), row, [previous_stamp, stamp]
+            )
     summary.points = [DataPoint(**{name: row[name] for name in _POINT_FIELDS}) for row in inserts]  # type: ignore[arg-type]
     return summary
 

@@ -115,7 +115,10 @@ class Database:
         return config
 
     def migrate(self) -> None:
-        """Upgrade the schema to the newest migration (idempotent), in one transaction.
+        """Upgrade the schema to the newest migration (idempotent), in one transaction. When a
+        migration applied changes what the tracked tables' digests cover (``rebaseline = True``
+        in its module), every row is stamped afresh in a baseline audit entry afterwards
+        (:mod:`esgledger.ledger.baseline`).
 
         On SQLite, altering a table means copying it (Alembic batch mode), which foreign keys would
         refuse while rows refer to it; the migration runs on a connection opened with foreign keys
@@ -123,7 +126,7 @@ class Database:
         """
         if not self.is_sqlite:
             with self.engine.begin() as connection:
-                command.upgrade(self._alembic_config(connection), "head")
+                self._upgrade(connection)
             return
         engine = sa.create_engine(
             self.engine.url, poolclass=sa.pool.NullPool, connect_args={"timeout": 60}
@@ -131,12 +134,25 @@ class Database:
         _configure_sqlite(engine, foreign_keys=False)
         try:
             with self._write_lock, self._writer_lock(), engine.begin() as connection:
-                command.upgrade(self._alembic_config(connection), "head")
+                self._upgrade(connection)
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise RuntimeError(f"migration left rows with broken references: {broken[:5]}")
         finally:
             engine.dispose()
+
+    def _upgrade(self, connection: sa.Connection) -> None:
+        config = self._alembic_config(connection)
+        before = MigrationContext.configure(connection).get_current_revision()
+        scripts = ScriptDirectory.from_config(config)
+        applied = list(scripts.iterate_revisions("heads", before)) if before else []
+        command.upgrade(config, "head")
+        reasons = [s.revision for s in applied if getattr(s.module, "rebaseline", False)]
+        if reasons:
+            from esgledger.ledger.baseline import fill_child_digests, record_baseline
+
+            fill_child_digests(connection)
+            record_baseline(connection, f"schema upgraded ({', '.join(sorted(reasons))})")
 
     def schema_is_current(self) -> bool:
         with self.engine.connect() as connection:

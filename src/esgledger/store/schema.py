@@ -99,6 +99,9 @@ audit_log = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # Stamps (table, key, digest) of the tracked rows the entry wrote, as canonical JSON; part of
+    # the entry's hash (migration 0006). ``audit verify`` replays them against the tables.
+    sa.Column("rows", sa.Text, nullable=True),
 )
 
 # One row (id = 1): the chain head. Locked by every writer, so appends are serialised on PostgreSQL,
@@ -142,6 +145,8 @@ factor_sets = sa.Table(
     sa.Column("citation", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("loaded_at", sa.String(40), nullable=False),
+    # Digest of all the set's factor_values rows (migration 0006): ``audit verify`` checks it.
+    sa.Column("values_digest", sa.String(64), nullable=True),
 )
 
 calc_runs = sa.Table(
@@ -156,6 +161,8 @@ calc_runs = sa.Table(
     sa.Column("values_count", sa.Integer, nullable=False),
     sa.Column("is_current", sa.Boolean, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False, server_default="inventory"),
+    # Digest of all the run's calc_values rows (migration 0006): ``audit verify`` checks it.
+    sa.Column("values_digest", sa.String(64), nullable=True),
 )
 
 calc_values = sa.Table(
@@ -307,4 +314,21 @@ review_comments = sa.Table(
     sa.Column("by", sa.String(100), nullable=False),
     sa.Column("at", sa.String(40), nullable=False),
     sa.Index("ix_review_comments_datapoint_id", "datapoint_id"),
+)
+
+# Built reports (migration 0006): every build of a period's report in a language, with the file's
+# SHA-256; the newest build of each (period, language) is the one offered for download.
+report_builds = sa.Table(
+    "report_builds",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("lang", sa.String(8), nullable=False),
+    sa.Column("file_name", sa.String(200), nullable=False),
+    sa.Column("storage_path", sa.String(300), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("built_at", sa.String(40), nullable=False),
+    sa.Column("built_by", sa.String(100), nullable=False),
+    sa.Index("ix_report_builds_period_lang", "period", "lang"),
 )

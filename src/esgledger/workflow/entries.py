@@ -23,7 +23,7 @@ from esgledger.errors import InputRejected
 from esgledger.free_text import check_text
 from esgledger.ingest.datapoints import REQUIRED, EntityIndex, validate_rows
 from esgledger.ingest.tables import Table
-from esgledger.ledger import audit
+from esgledger.ledger.change import Change
 from esgledger.ledger.reads import current_datapoint
 from esgledger.ledger.writes import NewValue, write_values
 from esgledger.service_errors import Conflict, Invalid, NotFound
@@ -152,15 +152,15 @@ def check_version(point: DataPoint, version: int) -> None:
 
 
 def create(
-    connection: sa.Connection,
+    change: Change,
     user: Principal,
     entry: Entry,
     catalogue: Catalogue,
     explanation: str | None,
     configurations: ConfigurationCache,
 ) -> DataPoint:
-    head = audit.lock_head(connection)  # serialise with every other writer before reading
-    configuration = configurations.get(connection, head.configuration_generation)
+    connection = change.connection
+    configuration = configurations.get(connection, change.head.configuration_generation)
     entity = visible_entity(user, entry.entity, configuration.index)
     authorize(user, "datapoint.create", entity.id)
     value = validate(replace(entry, entity=entity.id), catalogue, configuration.entities)
@@ -175,9 +175,9 @@ def create(
             details={"current": point_dict(existing), "version": existing.version},
             code="exists",
         )
-    (point,) = write_values(connection, [value], user.username, head=head, current={}).points
+    (point,) = write_values(change, [value], current={}).points
     if explanation:
-        trail.comment(connection, user.username, point, "explain", explanation, head=head)
+        trail.comment(change, point, "explain", explanation)
     return point
 
 
@@ -185,7 +185,7 @@ CORRECTABLE = ("value", "unit", "method", "source", "note")
 
 
 def correct(
-    connection: sa.Connection,
+    change: Change,
     user: Principal,
     datapoint_id: int,
     version: int,
@@ -194,8 +194,8 @@ def correct(
     explanation: str | None,
     configurations: ConfigurationCache,
 ) -> DataPoint:
-    head = audit.lock_head(connection)
-    configuration = configurations.get(connection, head.configuration_generation)
+    connection = change.connection
+    configuration = configurations.get(connection, change.head.configuration_generation)
     point = current_by_id(connection, user, datapoint_id)
     authorize(user, "datapoint.correct", point.entity_id)
     refuse_lock(configuration.locked_by(point.period))
@@ -217,9 +217,9 @@ def correct(
             raise Invalid(f"{name} cannot be removed", field=name)
     value = validate(entry, catalogue, configuration.entities)
     key = (point.entity_id, point.period, point.metric_id)
-    summary = write_values(connection, [value], user.username, head=head, current={key: point})
+    summary = write_values(change, [value], current={key: point})
     if summary.points:
         (point,) = summary.points
     if explanation:
-        trail.comment(connection, user.username, point, "explain", explanation, head=head)
+        trail.comment(change, point, "explain", explanation)
     return point

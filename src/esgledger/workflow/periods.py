@@ -10,8 +10,7 @@ from esgledger.access.policy import authorize
 from esgledger.access.principal import Principal
 from esgledger.domain import Period
 from esgledger.free_text import check_text
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import Change
 from esgledger.ledger.locks import covering, locks_covering
 from esgledger.service_errors import Conflict, Invalid, PeriodLocked
 from esgledger.store.schema import datapoints, period_locks
@@ -95,7 +94,7 @@ def all_locks(connection: sa.Connection) -> dict[str, bool]:
 
 
 def set_lock(
-    connection: sa.Connection, user: Principal, period: str, locked: bool, reason: str | None
+    change: Change, user: Principal, period: str, locked: bool, reason: str | None
 ) -> dict[str, Any]:
     """Lock (every current value approved) or reopen (a reason required) ``period``."""
     action = "period.lock" if locked else "period.reopen"
@@ -104,7 +103,7 @@ def set_lock(
     check_text(reason, "reason")
     if not locked and not (reason and reason.strip()):
         raise Invalid("reopening a period needs a reason", field="reason")
-    head = audit.lock_head(connection)
+    connection = change.connection
     state = lock_state(connection, name)
     if state["locked"] == locked:
         raise Conflict(
@@ -122,22 +121,18 @@ def set_lock(
                 code="not_approved",
                 details={"by_status": counts},
             )
-    now = audit.utc_now()
     row = {
         "period": name,
         "locked": locked,
         "reason": reason,
         "changed_by": user.username,
-        "changed_at": now,
+        "changed_at": change.at,
     }
     if connection.execute(
         sa.select(period_locks.c.period).where(period_locks.c.period == name)
     ).first():
-        connection.execute(period_locks.update().where(period_locks.c.period == name).values(**row))
+        stamps = change.update(period_locks, period_locks.c.period == name, row)
     else:
-        connection.execute(period_locks.insert(), [row])
-    audit.append(
-        connection, head, user.username, [AuditEvent(action, "period", name, {"reason": reason})]
-    )
-    audit.save_head(connection, head)
+        stamps = change.insert(period_locks, [row])
+    change.record(action, "period", name, {"reason": reason}, stamps)
     return lock_state(connection, name)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from esgledger.access.policy import authorize
 from esgledger.access.principal import Principal
 from esgledger.domain import DataPoint, Period
-from esgledger.ledger import audit
+from esgledger.ledger.change import Change
 from esgledger.ledger.reads import current_datapoint
 from esgledger.service_errors import Conflict, Invalid
 from esgledger.store.schema import settings
@@ -60,7 +60,7 @@ def change_against_last_year(connection: sa.Connection, point: DataPoint) -> flo
 
 
 def transition(
-    connection: sa.Connection,
+    change: Change,
     user: Principal,
     datapoint_id: int,
     version: int,
@@ -70,8 +70,8 @@ def transition(
 ) -> DataPoint:
     """Move a data point through the review states; checks scope, duties, lock, version, state."""
     allowed_from, target = TRANSITIONS[action]
-    head, configuration, point = _open(
-        connection,
+    configuration, point = _open(
+        change,
         user,
         datapoint_id,
         version,
@@ -83,14 +83,14 @@ def transition(
     if action == "reject" and not (comment and comment.strip()):
         raise Invalid("a rejection needs a comment saying what to fix", field="comment")
     if action == "submit":
-        _require_explanation(connection, user, point, comment, configuration.change_threshold, head)
+        _require_explanation(change, point, comment, configuration.change_threshold)
         comment = None  # kept as the explanation
-    trail.comment(connection, user.username, point, action, comment, new_status=target, head=head)
+    trail.comment(change, point, action, comment, new_status=target)
     return replace(point, status=target)
 
 
 def _open(
-    connection: sa.Connection,
+    change: Change,
     user: Principal,
     datapoint_id: int,
     version: int,
@@ -98,12 +98,12 @@ def _open(
     verb: str,
     states: tuple[str, ...],
     configurations: ConfigurationCache,
-) -> tuple[audit.Head, Configuration, DataPoint]:
+) -> tuple[Configuration, DataPoint]:
     """Hold the chain head and check, in this order, scope, permission (with segregation of
     duties) for ``action``, the period lock, the version and that the value is in one of
     ``states`` (else "cannot ``verb`` a value that is ...")."""
-    head = audit.lock_head(connection)
-    configuration = configurations.get(connection, head.configuration_generation)
+    connection = change.connection
+    configuration = configurations.get(connection, change.head.configuration_generation)
     point = current_by_id(connection, user, datapoint_id)
     authorize(user, action, datapoint=facts(connection, point))
     refuse_lock(configuration.locked_by(point.period))
@@ -114,14 +114,14 @@ def _open(
             code="invalid_state",
             details={"status": point.status},
         )
-    return head, configuration, point
+    return configuration, point
 
 
 EXPLAINABLE = ("draft", "rejected")
 
 
 def explain(
-    connection: sa.Connection,
+    change: Change,
     user: Principal,
     datapoint_id: int,
     version: int,
@@ -131,8 +131,8 @@ def explain(
     """Record an explanation of the change against last year on the current version of a draft
     or rejected value, without changing the value; checks scope, permission, lock, version,
     state."""
-    head, _configuration, point = _open(
-        connection,
+    _configuration, point = _open(
+        change,
         user,
         datapoint_id,
         version,
@@ -143,27 +143,23 @@ def explain(
     )
     if not (text and text.strip()):
         raise Invalid("an explanation cannot be empty", field="explanation")
-    trail.comment(connection, user.username, point, "explain", text, head=head)
+    trail.comment(change, point, "explain", text)
     return point
 
 
 def _require_explanation(
-    connection: sa.Connection,
-    user: Principal,
-    point: DataPoint,
-    explanation: str | None,
-    threshold: float,
-    head: audit.Head,
+    change: Change, point: DataPoint, explanation: str | None, threshold: float
 ) -> None:
+    connection = change.connection
     if explanation and explanation.strip():
-        trail.comment(connection, user.username, point, "explain", explanation, head=head)
+        trail.comment(change, point, "explain", explanation)
         return
-    change = change_against_last_year(connection, point)
-    if change is not None and change > threshold and not trail.has_explanation(connection, point):
+    moved = change_against_last_year(connection, point)
+    if moved is not None and moved > threshold and not trail.has_explanation(connection, point):
         before = last_year(connection, point)
         assert before is not None
         raise Invalid(
-            f"the value changed by {_percent(change)} against last year "
+            f"the value changed by {_percent(moved)} against last year "
             f"({before.value:g} {before.unit}); explain the change (more than "
             f"{_percent(threshold)}) before submitting",
             field="explanation",
@@ -171,7 +167,7 @@ def _require_explanation(
             details={
                 "last_year": before.value,
                 "last_year_unit": before.unit,
-                "change": None if change == float("inf") else change,
+                "change": None if moved == float("inf") else moved,
                 "threshold": threshold,
             },
         )

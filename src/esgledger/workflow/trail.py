@@ -8,53 +8,37 @@ import sqlalchemy as sa
 
 from esgledger.domain import DataPoint
 from esgledger.free_text import check_text
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent, Head
+from esgledger.ledger.change import Change
 from esgledger.store.schema import datapoints, review_comments
 
 ACTIONS = ("explain", "submit", "approve", "reject")
 
 
 def comment(
-    connection: sa.Connection,
-    actor: str,
+    change: Change,
     point: DataPoint,
     action: str,
     text: str | None,
     new_status: str | None = None,
-    head: Head | None = None,
 ) -> None:
-    """Record ``action`` on the current version of ``point`` (and move it to ``new_status``);
-    ``head`` is the chain head when the caller holds it already."""
+    """Record ``action`` on the current version of ``point`` (and move it to ``new_status``)."""
     check_text(text, "explanation" if action == "explain" else "comment")
-    now = audit.utc_now()
-    connection.execute(
-        review_comments.insert(),
-        [
-            {
-                "datapoint_id": point.id,
-                "action": action,
-                "comment": text,
-                "by": actor,
-                "at": now,
-            }
-        ],
+    _id, stamp = change.insert_returning_id(
+        review_comments,
+        {
+            "datapoint_id": point.id,
+            "action": action,
+            "comment": text,
+            "by": change.actor,
+            "at": change.at,
+        },
     )
+    stamps = [stamp]
     payload: dict[str, Any] = {"id": point.id, "version": point.version, "comment": text}
     if new_status is not None:
-        connection.execute(
-            datapoints.update().where(datapoints.c.id == point.id).values(status=new_status)
-        )
+        stamps += change.update(datapoints, datapoints.c.id == point.id, {"status": new_status})
         payload.update(status_before=point.status, status=new_status)
-    if head is None:
-        head = audit.lock_head(connection)
-    audit.append(
-        connection,
-        head,
-        actor,
-        [AuditEvent(f"datapoint.{action}", "datapoint", str(point.id), payload)],
-    )
-    audit.save_head(connection, head)
+    change.record(f"datapoint.{action}", "datapoint", str(point.id), payload, stamps)
 
 
 def has_explanation(connection: sa.Connection, point: DataPoint) -> bool:

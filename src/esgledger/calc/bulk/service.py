@@ -32,6 +32,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import CalculationError, EsgLedgerError, InputIssue, InputRejected
 from esgledger.factors.persist import load_stored_library
+from esgledger.ledger.change import changing
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities, select_datapoints
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
@@ -108,7 +109,7 @@ def import_activity(
     checked = check_file(path, period, names, units)
     directory = store_dir(db.engine.url)
     stored = store_file(path, checked.sha256, directory)
-    with db.transaction() as connection:
+    with db.transaction() as connection, changing(connection, actor) as change:
         refuse_locked(connection, [str(period)], f"importing {path.name}")
         for earlier in registered_files(connection, period, directory):
             if earlier.sha256 == checked.sha256:
@@ -125,9 +126,8 @@ def import_activity(
                     ]
                 )
         written = write_values(
-            connection,
+            change,
             [],
-            actor,
             batch={
                 "kind": KIND,
                 "file_name": f"{period}/{path.name}",
@@ -220,12 +220,12 @@ def calc_activity(
                     note=note(result, month, column, files, options, DuckDBEngine.name),
                 )
             )
-    with db.transaction() as connection:
+    with db.transaction() as connection, changing(connection, actor) as change:
         refuse_locked(connection, {v.period for v in values} | {str(period)}, "the calculation")
         stored = {
             (p.entity_id, p.period, p.metric_id): p
             for p in _current(connection, period, list(RESULT_METRICS.values()))
         }
         values = [settle(v, stored.get((v.entity_id, v.period, v.metric_id))) for v in values]
-        written = write_values(connection, values, actor)
+        written = write_values(change, values)
     return ActivityCalc(str(period), len(files), result.records, len(values), written)

@@ -1,0 +1,169 @@
+"""The tables the ledger vouches for, and the digest of a row.
+
+Every write to one of these tables is recorded in the audit entry that made it: the entry carries a
+*row stamp* ``(table, key, digest)`` of each row it inserted, changed or deleted (digest None), and
+the stamps are part of the entry's hash. ``audit verify`` replays the stamps of the whole log and
+compares them with a digest of each row as it stands, so a row changed, added or removed outside
+esgledger (an ``UPDATE`` in a SQL console, a restored file) is found and named.
+
+A row's digest covers its content columns (operational counters such as failed sign-ins are left
+out). A table with children (a stored inventory's values, a factor set's values) keeps a digest of
+all its child rows in a column of the parent, so that thousands of values are vouched for by one
+stamp.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.ledger.canonical import canonical_json
+from esgledger.store import schema
+
+
+@dataclass(frozen=True)
+class RowStamp:
+    """What an audit entry records of one row it wrote: its table, key and digest (None when the
+    entry deleted it)."""
+
+    table: str
+    key: str
+    digest: str | None
+
+    def as_list(self) -> list[str | None]:
+        return [self.table, self.key, self.digest]
+
+
+@dataclass(frozen=True)
+class Children:
+    """Rows of ``table`` that belong to one parent row (``link`` pairs child and parent columns);
+    the parent's ``digest_column`` holds the digest of all of them."""
+
+    table: sa.Table
+    link: tuple[tuple[str, str], ...]
+    digest_column: str = "values_digest"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    table: sa.Table
+    key: tuple[str, ...]
+    content: tuple[str, ...]
+    children: Children | None = None
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+
+def _tracked(
+    table: sa.Table, *, leave_out: Sequence[str] = (), children: Children | None = None
+) -> Tracked:
+    key = tuple(column.name for column in table.primary_key.columns)
+    content = tuple(c.name for c in table.columns if c.name not in leave_out)
+    return Tracked(table, key, content, children)
+
+
+# In the order ``audit verify`` checks them (parents before the tables that refer to them).
+TRACKED: dict[str, Tracked] = {
+    spec.name: spec
+    for spec in (
+        _tracked(
+            schema.factor_sets,
+            children=Children(
+                schema.factor_values, (("factor_set", "set_id"), ("version", "version"))
+            ),
+        ),
+        _tracked(schema.entities),
+        _tracked(schema.entity_aliases),
+        # failed sign-ins and the lockout they cause are operational, not ledger contents
+        _tracked(schema.users, leave_out=("failed_attempts", "locked_until")),
+        _tracked(schema.user_entities),
+        _tracked(schema.settings),
+        _tracked(schema.period_locks),
+        _tracked(schema.import_batches),
+        _tracked(schema.datapoints),
+        _tracked(schema.review_comments),
+        _tracked(schema.evidence),
+        _tracked(schema.transfers),
+        _tracked(schema.certificates),
+        _tracked(schema.calc_runs, children=Children(schema.calc_values, (("run_id", "id"),))),
+        _tracked(schema.report_builds),
+    )
+}
+CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}
+
+
+def _normalised(column: sa.Column[Any], value: Any) -> Any:
+    """A column value in the one form it has on every backend (SQLite stores 5 in a REAL column as
+    5.0, and gives dates back as dates)."""
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return bool(value)
+    if isinstance(kind, sa.Float):
+        return float(value)
+    if isinstance(kind, sa.Integer):
+        return int(value)
+    if isinstance(kind, sa.Date):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    return str(value)
+
+
+def key_text(spec: Tracked, row: Mapping[Any, Any]) -> str:
+    """The row's key as the stamps spell it: a JSON array of its key columns."""
+    return canonical_json([_normalised(spec.table.c[name], row[name]) for name in spec.key])
+
+
+def _values(table: sa.Table, names: Iterable[str], row: Mapping[Any, Any]) -> list[Any]:
+    try:
+        return [_normalised(table.c[name], row[name]) for name in names]
+    except KeyError as exc:  # a writer left out a column: its database default would go unstamped
+        raise KeyError(f"a row of {table.name} is written without column {exc}") from exc
+
+
+def child_digest(table: sa.Table, row: Mapping[Any, Any]) -> str:
+    columns = [c.name for c in table.columns]
+    return hashlib.sha256(canonical_json(_values(table, columns, row)).encode()).hexdigest()
+
+
+def children_digest(digests: Iterable[str]) -> str:
+    """One digest of a parent's child rows, whatever order they were read in."""
+    return hashlib.sha256("\n".join(sorted(digests)).encode()).hexdigest()
+
+
+def row_digest(spec: Tracked, row: Mapping[Any, Any]) -> str:
+    """SHA-256 of the table name and the row's content columns."""
+    body = [spec.name, _values(spec.table, spec.content, row)]
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+def stamp(spec: Tracked, row: Mapping[Any, Any]) -> RowStamp:
+    return RowStamp(spec.name, key_text(spec, row), row_digest(spec, row))
+
+
+def merged(*writes: Sequence[RowStamp]) -> list[RowStamp]:
+    """The stamps of several writes in order, the last stamp of each row winning (a row deleted
+    and inserted again is one row that exists)."""
+    found: dict[tuple[str, str], RowStamp] = {}
+    for stamps in writes:
+        found.update({(s.table, s.key): s for s in stamps})
+    return list(found.values())
+
+
+def stamps_text(stamps: Sequence[RowStamp]) -> str | None:
+    """The ``rows`` column of an audit entry (None when it wrote no tracked row)."""
+    return canonical_json([s.as_list() for s in stamps]) if stamps else None
+
+
+def parse_stamps(text: str | None) -> list[RowStamp]:
+    if not text:
+        return []
+    return [RowStamp(table, key, digest) for table, key, digest in json.loads(text)]
