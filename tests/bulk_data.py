@@ -16,9 +16,9 @@ from esgledger.factors import FactorLibrary
 from esgledger.factors.library import FactorSet, FactorValue, load_factor_set
 from esgledger.factors.persist import store_library
 from esgledger.ledger.change import changing
-from esgledger.services import Workspace
 from esgledger.units import conversion_factor
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
+from tests.ledger_fixture import Ledger
 
 YEAR = 2024
 CHANGE = dt.date(2024, 7, 1)
@@ -96,7 +96,7 @@ def midyear_grid_edition(change: dt.date = CHANGE) -> FactorSet:
     )
 
 
-def add_midyear_edition(ws: Workspace) -> None:
+def add_midyear_edition(ws: Ledger) -> None:
     with ws.db.transaction() as connection, changing(connection, "test") as change:
         store_library(change, FactorLibrary([midyear_grid_edition()]))
 

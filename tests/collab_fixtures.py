@@ -12,15 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from esgledger.access import passwords
-from esgledger.access.principal import Principal
 from esgledger.api import create_app
-from esgledger.collaboration import Collaboration, Settings
-from esgledger.services import Workspace
+from esgledger.catalogue import Catalogue
+from esgledger.services import Options, Principal, Services
 from tests.helpers import ORG_HEADER, write_csv
+from tests.ledger_fixture import Ledger
 
 PASSWORD = "correct horse battery"
 # username -> (role, assigned entities)
@@ -37,7 +38,9 @@ USERS: dict[str, tuple[str, list[str]]] = {
 API = "/api/v1"
 
 
-def fake_report(_ws: Workspace, period: str, out: Path, lang: str) -> Path:
+def fake_report(
+    _connection: sa.Connection, _catalogue: Catalogue, period: str, out: Path, lang: str
+) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"esg-report-{period}-{lang}.html"
     path.write_text(f"<html><body>report {period} {lang}</body></html>", encoding="utf-8")
@@ -49,7 +52,7 @@ def cheap_password_hashing() -> None:
     passwords.configure(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
-def make_org(ws: Workspace, directory: Path) -> None:
+def make_org(ws: Ledger, directory: Path) -> None:
     org = write_csv(
         directory / "org.csv",
         ORG_HEADER,
@@ -65,9 +68,11 @@ def make_org(ws: Workspace, directory: Path) -> None:
 
 @dataclass
 class World:
-    """The service, the users' principals and bearer tokens."""
+    """The services, the users' principals and bearer tokens; ``ws`` acts as the ledger's first
+    admin for set-up."""
 
-    collab: Collaboration
+    services: Services
+    ws: Ledger
     principals: dict[str, Principal]
     tokens: dict[str, str]
 
@@ -80,20 +85,22 @@ class World:
 
 @pytest.fixture
 def world(db_url: str, tmp_path: Path, cheap_password_hashing: None) -> Iterator[World]:
-    ws = Workspace.open(db_url, actor="setup")
+    services = Services.open(
+        db_url, Options(files_dir=tmp_path / "files", report_builder=fake_report)
+    )
+    ws = Ledger(services)
     make_org(ws, tmp_path)
-    collab = Collaboration(ws, Settings(files_dir=tmp_path / "files", report_builder=fake_report))
     tokens: dict[str, str] = {}
     principals: dict[str, Principal] = {}
     for name, (role, entities) in USERS.items():
-        collab.create_user(None, name, PASSWORD, role, entities)
-        tokens[name] = collab.issue_token(name, PASSWORD, "setup").secret
-        principals[name] = collab.principal_for_token(tokens[name])
-    yield World(collab, principals, tokens)
-    ws.db.dispose()
+        services.accounts.create(ws.admin, name, PASSWORD, role, entities)
+        tokens[name] = services.accounts.issue_token(name, PASSWORD, "setup").secret
+        principals[name] = services.accounts.principal_for_token(tokens[name])
+    yield World(services, ws, principals, tokens)
+    services.dispose()
 
 
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
-    with TestClient(create_app(world.collab), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(world.services), raise_server_exceptions=False) as test_client:
         yield test_client

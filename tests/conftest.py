@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from esgledger.services import Workspace
-from esgledger.store import open_database
+from esgledger.services import Options, Services
+from tests.ledger_fixture import Ledger
 
 PG_ADMIN_URL = os.environ.get(
     "ESGLEDGER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -77,9 +77,9 @@ def postgres_template() -> Iterator[str]:
     name = f"esgledger_tmpl_{uuid.uuid4().hex[:8]}"
     _admin_execute(f'CREATE DATABASE "{name}"')
     url = _admin_url_for(name)
-    workspace = Workspace(open_database(url), actor="test")
-    workspace.init()
-    workspace.db.dispose()
+    services = Services.open(url)
+    services.init()
+    services.dispose()
     yield name
     _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -87,9 +87,9 @@ def postgres_template() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.db"
-    workspace = Workspace(open_database(f"sqlite:///{path}"), actor="test")
-    workspace.init()
-    workspace.db.dispose()  # the last connection to close checkpoints the WAL into the file
+    services = Services.open(f"sqlite:///{path}", create=True)
+    services.init()
+    services.dispose()  # the last connection to close checkpoints the WAL into the file
     assert not Path(f"{path}-wal").exists()
     return path
 
@@ -116,7 +116,9 @@ def backend(db_url: str) -> str:
 
 
 @pytest.fixture
-def ws(db_url: str) -> Iterator[Workspace]:
-    workspace = Workspace.open(db_url, actor="tester")
-    yield workspace
-    workspace.db.dispose()
+def ws(db_url: str, tmp_path: Path) -> Iterator[Ledger]:
+    """The fresh ledger of ``db_url``, through the service layer, acting as its first admin (the
+    account ``init`` made for the OS login)."""
+    services = Services.open(db_url, Options(files_dir=tmp_path / "ledger-files"))
+    yield Ledger(services)
+    services.dispose()

@@ -15,7 +15,7 @@ from tests.collab_fixtures import PASSWORD, World
 
 
 def test_password_stored_as_argon2_hash_only(world: World) -> None:
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         stored = connection.execute(
             sa.select(users.c.password_hash).where(users.c.username == "admin")
         ).scalar_one()
@@ -24,113 +24,126 @@ def test_password_stored_as_argon2_hash_only(world: World) -> None:
 
 def test_token_stored_as_digest_only(world: World) -> None:
     secret = world.tokens["admin"]
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         hashes = set(connection.execute(sa.select(api_tokens.c.token_hash)).scalars())
     assert digest(secret) in hashes and secret not in hashes
 
 
 def test_forged_expired_and_revoked_tokens(world: World) -> None:
-    collab = world.collab
+    services = world.services
     with pytest.raises(Unauthenticated):
-        collab.principal_for_token("esgl_forged-token")
-    secret = collab.issue_token("viewer", PASSWORD, "t").secret
-    assert collab.principal_for_token(secret).username == "viewer"
-    later = dt.datetime.now(dt.UTC) + collab.settings.token_ttl + dt.timedelta(seconds=1)
-    collab.clock = lambda: later
+        services.accounts.principal_for_token("esgl_forged-token")
+    secret = services.accounts.issue_token("viewer", PASSWORD, "t").secret
+    assert services.accounts.principal_for_token(secret).username == "viewer"
+    later = dt.datetime.now(dt.UTC) + services.context.options.token_ttl + dt.timedelta(seconds=1)
+    services.context.clock = lambda: later
     with pytest.raises(Unauthenticated) as expired:
-        collab.principal_for_token(secret)
+        services.accounts.principal_for_token(secret)
     assert expired.value.code == "token_expired"
-    collab.clock = lambda: dt.datetime.now(dt.UTC)
-    collab.revoke_token(secret)
+    services.context.clock = lambda: dt.datetime.now(dt.UTC)
+    services.accounts.revoke_token(secret)
     with pytest.raises(Unauthenticated):
-        collab.principal_for_token(secret)
+        services.accounts.principal_for_token(secret)
 
 
 def test_deactivated_user_loses_access(world: World) -> None:
-    collab = world.collab
-    collab.update_user(world.user("admin"), "viewer", active=False)
+    services = world.services
+    services.accounts.update(world.user("admin"), "viewer", active=False)
     with pytest.raises(Unauthenticated):
-        collab.principal_for_token(world.tokens["viewer"])
+        services.accounts.principal_for_token(world.tokens["viewer"])
     with pytest.raises(Unauthenticated):
-        collab.issue_token("viewer", PASSWORD, "t")
+        services.accounts.issue_token("viewer", PASSWORD, "t")
 
 
 def test_the_last_active_admin_stays(world: World) -> None:
     """Demoting or deactivating the only active admin is refused (nobody could manage users
     any more); with a second admin it is allowed."""
-    collab, admin = world.collab, world.user("admin")
+    services, admin = world.services, world.user("admin")
+    # the account init made for the OS login is an admin too: without it, "admin" is the last
+    services.accounts.update(admin, world.ws.admin_name, role="viewer")
     for change, field in (({"role": "viewer"}, "role"), ({"active": False}, "active")):
         with pytest.raises(Conflict) as refused:
-            collab.update_user(admin, "admin", **change)
+            services.accounts.update(admin, "admin", **change)
         assert refused.value.code == "last_admin" and refused.value.field == field
-    assert collab.user(admin, "admin").role == "admin" and collab.user(admin, "admin").active
-    collab.update_user(admin, "admin", entities=[])  # other changes of the last admin are fine
-    collab.update_user(admin, "manager", role="admin")
-    collab.update_user(admin, "admin", active=False)
-    promoted = collab.principal_for_token(world.tokens["manager"])
+    assert (
+        services.accounts.get(admin, "admin").role == "admin"
+        and services.accounts.get(admin, "admin").active
+    )
+    services.accounts.update(
+        admin, "admin", entities=[]
+    )  # other changes of the last admin are fine
+    services.accounts.update(admin, "manager", role="admin")
+    services.accounts.update(admin, "admin", active=False)
+    promoted = services.accounts.principal_for_token(world.tokens["manager"])
     assert promoted.role == "admin"
-    assert not collab.user(promoted, "admin").active
+    assert not services.accounts.get(promoted, "admin").active
     with pytest.raises(Conflict):  # now the former manager is the last one
-        collab.update_user(promoted, "manager", role="esg_manager")
+        services.accounts.update(promoted, "manager", role="esg_manager")
 
 
 def test_session_and_csrf(world: World) -> None:
-    collab = world.collab
-    session = collab.open_session("owner_a", PASSWORD, "t")
-    user, found = collab.principal_for_session(session.session_id)
+    services = world.services
+    session = services.accounts.open_session("owner_a", PASSWORD, "t")
+    user, found = services.accounts.principal_for_session(session.session_id)
     assert user.username == "owner_a" and user.scope == {"plant_a", "line_a1"}
     assert check_csrf(found, session.csrf_token)
     assert not check_csrf(found, "forged")
     assert not check_csrf(found, None)
-    other = collab.open_session("owner_b", PASSWORD, "t")
+    other = services.accounts.open_session("owner_b", PASSWORD, "t")
     assert not check_csrf(found, other.csrf_token)  # a token is bound to its session
-    with collab.db.reading() as connection:
+    with services.db.reading() as connection:
         stored = set(connection.execute(sa.select(web_sessions.c.id_hash)).scalars())
     assert session.session_id not in stored
     with pytest.raises(Unauthenticated):
-        collab.principal_for_session("forged-session-id")
-    collab.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
+        services.accounts.principal_for_session("forged-session-id")
+    services.context.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
     with pytest.raises(Unauthenticated) as expired:
-        collab.principal_for_session(session.session_id)
+        services.accounts.principal_for_session(session.session_id)
     assert expired.value.code == "session_expired"
-    collab.clock = lambda: dt.datetime.now(dt.UTC)
-    collab.close_session(session.session_id)
+    services.context.clock = lambda: dt.datetime.now(dt.UTC)
+    services.accounts.close_session(session.session_id)
     with pytest.raises(Unauthenticated):
-        collab.principal_for_session(session.session_id)
+        services.accounts.principal_for_session(session.session_id)
 
 
 def test_account_locks_after_repeated_failures_and_is_audited(world: World) -> None:
-    collab = world.collab
-    for _ in range(collab.settings.lockout.max_failures):
+    services = world.services
+    for _ in range(services.context.options.lockout.max_failures):
         with pytest.raises(Unauthenticated):
-            collab.issue_token("auditor", "wrong password!", f"10.0.0.{_}")
+            services.accounts.issue_token("auditor", "wrong password!", f"10.0.0.{_}")
     # locked now: even the right password is refused until the lock expires
     with pytest.raises(TooManyAttempts) as locked:
-        collab.issue_token("auditor", PASSWORD, "10.0.1.1")
+        services.accounts.issue_token("auditor", PASSWORD, "10.0.1.1")
     assert locked.value.retry_after > 0
-    later = dt.datetime.now(dt.UTC) + collab.settings.lockout.lock_for + dt.timedelta(seconds=1)
-    collab.clock = lambda: later
-    assert collab.issue_token("auditor", PASSWORD, "10.0.1.2").secret
-    with collab.db.reading() as connection:
+    later = (
+        dt.datetime.now(dt.UTC)
+        + services.context.options.lockout.lock_for
+        + dt.timedelta(seconds=1)
+    )
+    services.context.clock = lambda: later
+    assert services.accounts.issue_token("auditor", PASSWORD, "10.0.1.2").secret
+    with services.db.reading() as connection:
         actions = (
             connection.execute(sa.text("select action from audit_log where object_id = 'auditor'"))
             .scalars()
             .all()
         )
     assert "user.lockout" in actions
-    assert collab.verify_audit(world.user("auditor")).ok
+    assert services.audit.verify(world.user("auditor")).ok
 
 
 def test_unknown_user_names_answer_like_accounts(world: World) -> None:
     """A name without an account fails, locks and unlocks exactly as an account does, so the
     answers never tell which names exist."""
-    collab = world.collab
+    services = world.services
     answers: dict[str, list[tuple[str, str]]] = {}
     for name in ("auditor", "nobody"):
         seen = []
-        for attempt in range(collab.settings.lockout.max_failures + 1):
+        for attempt in range(services.context.options.lockout.max_failures + 1):
             with pytest.raises((Unauthenticated, TooManyAttempts)) as refused:
-                collab.issue_token(name, "wrong password!", f"10.{len(answers)}.0.{attempt}")
+                services.accounts.issue_token(
+                    name, "wrong password!", f"10.{len(answers)}.0.{attempt}"
+                )
             seen.append((type(refused.value).__name__, refused.value.message.split(" in ")[0]))
         answers[name] = seen
     assert answers["nobody"] == answers["auditor"]
@@ -138,20 +151,26 @@ def test_unknown_user_names_answer_like_accounts(world: World) -> None:
         "TooManyAttempts",
         "the account is locked after repeated failed sign-ins; try again",
     )
-    later = dt.datetime.now(dt.UTC) + collab.settings.lockout.lock_for + dt.timedelta(seconds=1)
-    collab.clock = lambda: later
+    later = (
+        dt.datetime.now(dt.UTC)
+        + services.context.options.lockout.lock_for
+        + dt.timedelta(seconds=1)
+    )
+    services.context.clock = lambda: later
     with pytest.raises(Unauthenticated):  # the lock has expired: an ordinary refusal again
-        collab.issue_token("nobody", "wrong password!", "10.9.0.1")
+        services.accounts.issue_token("nobody", "wrong password!", "10.9.0.1")
 
 
 def test_one_address_is_throttled_across_names(world: World) -> None:
-    collab = world.collab
-    for index in range(collab.settings.failures_per_address):
+    services = world.services
+    for index in range(services.context.options.failures_per_address):
         with pytest.raises(Unauthenticated):
-            collab.issue_token(f"guess{index}", "whatever password", "192.0.2.7")
+            services.accounts.issue_token(f"guess{index}", "whatever password", "192.0.2.7")
     with pytest.raises(TooManyAttempts):
-        collab.issue_token("admin", PASSWORD, "192.0.2.7")
-    assert collab.issue_token("admin", PASSWORD, "192.0.2.8").secret  # other clients unaffected
+        services.accounts.issue_token("admin", PASSWORD, "192.0.2.7")
+    assert services.accounts.issue_token(
+        "admin", PASSWORD, "192.0.2.8"
+    ).secret  # other clients unaffected
 
 
 def test_throttle_window_slides() -> None:
@@ -165,40 +184,40 @@ def test_throttle_window_slides() -> None:
 
 
 def test_user_administration_rules(world: World) -> None:
-    collab = world.collab
+    services = world.services
     admin = world.user("admin")
     with pytest.raises(Invalid):
-        collab.create_user(admin, "x", "short", "viewer", [])
+        services.accounts.create(admin, "x", "short", "viewer", [])
     with pytest.raises(Invalid):
-        collab.create_user(admin, "../etc", PASSWORD, "viewer", [])
+        services.accounts.create(admin, "../etc", PASSWORD, "viewer", [])
     with pytest.raises(Invalid):
-        collab.create_user(admin, "newbie", PASSWORD, "superuser", [])
+        services.accounts.create(admin, "newbie", PASSWORD, "superuser", [])
     with pytest.raises(Invalid):
-        collab.create_user(admin, "newbie", PASSWORD, "data_owner", ["atlantis"])
+        services.accounts.create(admin, "newbie", PASSWORD, "data_owner", ["atlantis"])
     with pytest.raises(Conflict):
-        collab.create_user(admin, "viewer", PASSWORD, "viewer", [])
-    info = collab.update_user(admin, "owner_b", entities=["plant_a", "plant_b"])
+        services.accounts.create(admin, "viewer", PASSWORD, "viewer", [])
+    info = services.accounts.update(admin, "owner_b", entities=["plant_a", "plant_b"])
     assert info.entities == ("plant_a", "plant_b")
-    assert collab.principal_for_token(world.tokens["owner_b"]).sees("line_a1")
+    assert services.accounts.principal_for_token(world.tokens["owner_b"]).sees("line_a1")
 
 
 def test_a_password_reset_or_deactivation_signs_the_user_out_everywhere(world: World) -> None:
-    collab, admin = world.collab, world.user("admin")
+    services, admin = world.services, world.user("admin")
     token = world.tokens["owner_a"]
-    session = collab.open_session("owner_a", PASSWORD, "t")
+    session = services.accounts.open_session("owner_a", PASSWORD, "t")
     untouched = world.tokens["owner_b"]
-    collab.update_user(admin, "owner_a", password="a brand new password")
+    services.accounts.update(admin, "owner_a", password="a brand new password")
     with pytest.raises(Unauthenticated):
-        collab.principal_for_token(token)
+        services.accounts.principal_for_token(token)
     with pytest.raises(Unauthenticated):
-        collab.principal_for_session(session.session_id)
-    assert collab.principal_for_token(untouched).username == "owner_b"
-    fresh = collab.issue_token("owner_a", "a brand new password", "t").secret
-    assert collab.principal_for_token(fresh).username == "owner_a"
+        services.accounts.principal_for_session(session.session_id)
+    assert services.accounts.principal_for_token(untouched).username == "owner_b"
+    fresh = services.accounts.issue_token("owner_a", "a brand new password", "t").secret
+    assert services.accounts.principal_for_token(fresh).username == "owner_a"
 
-    collab.update_user(admin, "owner_a", active=False)
-    collab.update_user(admin, "owner_a", active=True)
+    services.accounts.update(admin, "owner_a", active=False)
+    services.accounts.update(admin, "owner_a", active=True)
     with pytest.raises(Unauthenticated):  # reactivation does not revive the old token
-        collab.principal_for_token(fresh)
-    collab.update_user(admin, "owner_b", role="viewer")  # a role change keeps the sign-in
-    assert collab.principal_for_token(untouched).role == "viewer"
+        services.accounts.principal_for_token(fresh)
+    services.accounts.update(admin, "owner_b", role="viewer")  # a role change keeps the sign-in
+    assert services.accounts.principal_for_token(untouched).role == "viewer"

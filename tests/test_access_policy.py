@@ -53,8 +53,8 @@ def test_data_owner_writes_only_own_entities() -> None:
 def test_auditor_reads_everything_and_changes_nothing() -> None:
     auditor = user("auditor")
     for action in ACTIONS:
-        read = action.endswith((".read", ".history"))
-        entity = None if action in ("audit.read", "report.read") else "plant_b"
+        read = action.endswith((".read", ".history")) or action == "calc.recompute"
+        entity = None if action in ("audit.read", "report.read", "calc.recompute") else "plant_b"
         assert can(auditor, action, entity) is read, action
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from esgledger.services import Workspace
 from esgledger.store.schema import metadata
+from tests.ledger_fixture import Ledger
 
 COLLABORATION_TABLES = {
     "users",
@@ -20,7 +20,7 @@ COLLABORATION_TABLES = {
 }
 
 
-def test_migrated_schema_matches_metadata(ws: Workspace) -> None:
+def test_migrated_schema_matches_metadata(ws: Ledger) -> None:
     assert ws.db.schema_is_current()
     with ws.db.reading() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
@@ -29,6 +29,6 @@ def test_migrated_schema_matches_metadata(ws: Workspace) -> None:
     assert present >= COLLABORATION_TABLES
 
 
-def test_migrate_is_idempotent(ws: Workspace) -> None:
+def test_migrate_is_idempotent(ws: Ledger) -> None:
     ws.db.migrate()
     assert ws.db.schema_is_current()

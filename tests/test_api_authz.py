@@ -51,11 +51,11 @@ class Ctx:
 
     def seed(self, entity: str, status: str = "draft") -> tuple[int, str]:
         """A fresh value entered by the seeder in a fresh period, moved to ``status``."""
-        collab, seeder = self.world.collab, self.world.user(SEEDER)
+        services, seeder = self.world.services, self.world.user(SEEDER)
         period = self.period()
-        point = collab.create_datapoint(seeder, Entry(entity, period, "energy.diesel", 5, "t"))
+        point = services.datapoints.create(seeder, Entry(entity, period, "energy.diesel", 5, "t"))
         if status == "submitted":
-            collab.submit(seeder, point.id, 1)
+            services.datapoints.submit(seeder, point.id, 1)
         return point.id, period
 
 
@@ -190,7 +190,7 @@ def _lock(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
 
 def _reopen(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
     period = ctx.period()
-    ctx.world.collab.lock_period(ctx.world.user(SEEDER), period, "done")
+    ctx.world.services.periods.lock(ctx.world.user(SEEDER), period, "done")
     return ctx.client.post(f"{API}/periods/{period}/reopen", json={"reason": "typo"}, headers=h)
 
 
@@ -252,15 +252,15 @@ GROUP_WIDE = {
 
 @pytest.fixture
 def ctx(world: World, client: TestClient) -> Ctx:
-    collab, seeder, admin = world.collab, world.user(SEEDER), world.user("admin")
+    services, seeder, admin = world.services, world.user(SEEDER), world.user("admin")
     read_ids, evidence_ids = {}, {}
     for entity in ("plant_a", "plant_b", "line_a1"):
-        point = collab.create_datapoint(seeder, Entry(entity, "2024", "energy.diesel", 10, "t"))
+        point = services.datapoints.create(seeder, Entry(entity, "2024", "energy.diesel", 10, "t"))
         read_ids[entity] = point.id
-        evidence_ids[entity] = collab.upload_evidence(seeder, point.id, "m.pdf", PDF)["id"]
-        collab.create_datapoint(seeder, Entry(entity, "2023", "energy.diesel", 9, "t"))
-    collab.run_calc(admin, "2024")
-    collab.build_report(admin, "2024", "en")
+        evidence_ids[entity] = services.evidence.upload(seeder, point.id, "m.pdf", PDF)["id"]
+        services.datapoints.create(seeder, Entry(entity, "2023", "energy.diesel", 9, "t"))
+    services.calculation.run(admin, "2024")
+    services.reports.build(admin, "2024", "en")
     return Ctx(world, client, read_ids, evidence_ids)
 
 
@@ -322,7 +322,7 @@ def _assert_no_cross_entity_reads(ctx: Ctx, actor: str, headers: dict[str, str])
 
 def _assert_no_cross_entity_writes(ctx: Ctx, actor: str) -> None:
     visible = VISIBLE[actor]
-    with ctx.world.collab.db.reading() as connection:
+    with ctx.world.services.db.reading() as connection:
         written = set(
             connection.execute(
                 sa.text("select entity_id from datapoints where created_by = :u"), {"u": actor}
@@ -379,7 +379,7 @@ def test_nobody_approves_a_value_they_submitted_or_explained(ctx: Ctx) -> None:
     """A data owner's draft, submitted by a manager with an explanation: that manager may not
     approve it; another manager may."""
     client, owner = ctx.client, ctx.world.user("owner_a")
-    point = ctx.world.collab.create_datapoint(
+    point = ctx.world.services.datapoints.create(
         owner, Entry("plant_a", "2031", "energy.coke", 2, "t")
     )
     url = f"{API}/datapoints/{point.id}"
@@ -421,7 +421,7 @@ def test_nobody_approves_own_values(ctx: Ctx, actor: str) -> None:
         answer = client.post(f"{url}/{action}", json={"version": 1, **body}, headers=headers)
         assert answer.status_code == 403
         assert "segregation of duties" in answer.json()["error"]["message"]
-    with ctx.world.collab.db.reading() as connection:
+    with ctx.world.services.db.reading() as connection:
         approvals = connection.execute(
             sa.text(
                 "select count(*) from review_comments r join datapoints d on d.id = r.datapoint_id "

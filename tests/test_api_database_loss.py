@@ -21,7 +21,7 @@ pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
 def _terminate_backends(world: World) -> int:
     """Terminate every server process connected to the test's database; return how many."""
-    database = world.collab.db.engine.url.database
+    database = world.services.db.engine.url.database
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
@@ -54,7 +54,7 @@ def _until_served(send: Callable[[], Response], tries: int = 3) -> list[Response
 
 
 def test_read_after_the_server_dropped_the_connections(world: World, client: TestClient) -> None:
-    point = world.collab.create_datapoint(
+    point = world.services.datapoints.create(
         world.user("owner_a"), Entry("plant_a", "2024", "energy.diesel", 5.0, "t")
     )
     headers = world.headers("owner_a")
@@ -88,8 +88,8 @@ def test_write_after_the_server_dropped_the_connections(world: World, client: Te
     )
     assert again.status_code == 409  # it exists now: created once, not twice
     manager = world.user("manager")
-    assert world.collab.datapoint(manager, answers[-1].json()["id"]).value == 2.0
-    assert world.collab.verify_audit(manager).ok
+    assert world.services.datapoints.get(manager, answers[-1].json()["id"]).value == 2.0
+    assert world.services.audit.verify(manager).ok
 
 
 def test_a_dropped_connection_is_503_not_500(
@@ -103,14 +103,14 @@ def test_a_dropped_connection_is_503_not_500(
     def dropped(*_args: object, **_kwargs: object) -> None:
         raise lost
 
-    monkeypatch.setattr(world.collab, "datapoint", dropped)
+    monkeypatch.setattr(world.services.datapoints, "get", dropped)
     _assert_unavailable(client.get(f"{API}/datapoints/1", headers=world.headers("owner_a")))
     broken = sa.exc.OperationalError("SELECT 1", {}, Exception("disk full"))
 
     def failed(*_args: object, **_kwargs: object) -> None:
         raise broken
 
-    monkeypatch.setattr(world.collab, "datapoint", failed)
+    monkeypatch.setattr(world.services.datapoints, "get", failed)
     answer = client.get(f"{API}/datapoints/1", headers=world.headers("owner_a"))
     assert answer.status_code == 500
     assert answer.json()["error"]["code"] == "internal_error"

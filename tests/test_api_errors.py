@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.api import create_app
-from esgledger.collaboration import Collaboration, Settings
+from esgledger.services import Options, Services
+from esgledger.services.context import Context
 from esgledger.store.schema import audit_log, datapoints, evidence
 from tests.collab_fixtures import API, PASSWORD, World, fake_report
 
@@ -42,7 +43,7 @@ def assert_error(response, status: int, code: str, field: str | None = None) -> 
 
 def ledger_rows(world: World) -> tuple[int, ...]:
     """Rows in the data point, audit log and evidence tables."""
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         return tuple(
             connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
             for table in (datapoints, audit_log, evidence)
@@ -84,13 +85,15 @@ def test_error_shape_for_every_status(client: TestClient, world: World) -> None:
     )
     assert conflict["details"]["version"] == 2
     assert conflict["details"]["current"]["value"] == 11
-    small = Collaboration(
-        world.collab.ws,
-        Settings(
-            files_dir=world.collab.evidence_dir.parent,
-            report_builder=fake_report,
-            evidence_max_bytes=1000,
-        ),
+    small = Services(
+        Context(
+            world.services.db,
+            Options(
+                files_dir=world.services.context.evidence_dir.parent,
+                report_builder=fake_report,
+                evidence_max_bytes=1000,
+            ),
+        )
     )
     with TestClient(create_app(small)) as tight:
         big = {"file": ("big.pdf", PDF + b"0" * 2_000_000, "application/pdf")}
@@ -110,7 +113,7 @@ def test_error_shape_for_every_status(client: TestClient, world: World) -> None:
         "invalid_request",
         "value",
     )
-    for _ in range(world.collab.settings.failures_per_name):
+    for _ in range(world.services.context.options.failures_per_name):
         client.post(f"{API}/auth/token", json={"username": "ghost", "password": "x" * 12})
     limited = client.post(f"{API}/auth/token", json={"username": "ghost", "password": "x" * 12})
     assert_error(limited, 429, "too_many_attempts")
@@ -302,12 +305,12 @@ def test_uploads_are_checked_by_content_and_names_are_cleaned(
         assert download.status_code == 200 and download.content == data
         assert download.headers["content-disposition"].startswith("attachment")
     stored = sorted(
-        p.relative_to(world.collab.evidence_dir).as_posix()
-        for p in world.collab.evidence_dir.rglob("*")
+        p.relative_to(world.services.context.evidence_dir).as_posix()
+        for p in world.services.context.evidence_dir.rglob("*")
         if p.is_file()
     )
     assert all(len(p.split("/")[1]) == 64 for p in stored)  # named by hash, never by the upload
-    assert not (world.collab.evidence_dir.parent.parent / "etc").exists()
+    assert not (world.services.context.evidence_dir.parent.parent / "etc").exists()
     # readable only by those who may see the data point's evidence
     first = client.get(url, headers=owner).json()["items"][0]["id"]
     for user, status in (("owner_b", 404), ("viewer", 403), ("viewer_a", 403), ("manager", 200)):
@@ -339,9 +342,9 @@ def test_expired_and_revoked_tokens(client: TestClient, world: World) -> None:
     assert client.get(f"{API}/auth/me", headers=headers).json()["role"] == "viewer"
     import datetime as dt
 
-    world.collab.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    world.services.context.clock = lambda: dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     assert_error(client.get(f"{API}/auth/me", headers=headers), 401, "token_expired")
-    world.collab.clock = lambda: dt.datetime.now(dt.UTC)
+    world.services.context.clock = lambda: dt.datetime.now(dt.UTC)
     assert client.delete(f"{API}/auth/token", headers=headers).status_code == 204
     assert_error(client.get(f"{API}/auth/me", headers=headers), 401, "unauthenticated")
 
@@ -349,12 +352,12 @@ def test_expired_and_revoked_tokens(client: TestClient, world: World) -> None:
 def test_brute_force_login_is_throttled_then_locked(client: TestClient, world: World) -> None:
     attempts = [
         client.post(f"{API}/auth/token", json={"username": "manager", "password": f"guess-{n:04d}"})
-        for n in range(world.collab.settings.lockout.max_failures)
+        for n in range(world.services.context.options.lockout.max_failures)
     ]
     assert {a.status_code for a in attempts} == {401}
     assert {a.json()["error"]["code"] for a in attempts} == {"bad_credentials"}
     locked = client.post(f"{API}/auth/token", json={"username": "manager", "password": PASSWORD})
     assert_error(locked, 429, "too_many_attempts")
     # other accounts keep working from another address
-    other = world.collab.issue_token("manager2", PASSWORD, "198.51.100.1")
+    other = world.services.accounts.issue_token("manager2", PASSWORD, "198.51.100.1")
     assert other.secret

@@ -54,7 +54,7 @@ def test_entities_filter_by_parent_country_and_type(world: World, client: TestCl
 
 def test_metrics_filter_by_group_and_kind(world: World, client: TestClient) -> None:
     everything = get(client, world, "/metrics")
-    catalogue = world.collab.ws.catalogue
+    catalogue = world.ws.catalogue
     assert everything["total"] == len(catalogue.metrics)
     environment = get(client, world, "/metrics?group=environment&kind=input")
     expected = [
@@ -66,7 +66,7 @@ def test_metrics_filter_by_group_and_kind(world: World, client: TestClient) -> N
 
 def test_users_filter_by_role_and_state(world: World, client: TestClient) -> None:
     assert ids(get(client, world, "/users?role=data_owner"), "username") == ["owner_a", "owner_b"]
-    world.collab.update_user(world.user("admin"), "viewer", active=False)
+    world.services.accounts.update(world.user("admin"), "viewer", active=False)
     assert ids(get(client, world, "/users?active=false"), "username") == ["viewer"]
     assert "viewer" not in ids(get(client, world, "/users?active=true"), "username")
     bad = client.get(f"{API}/users?role=king", headers=world.headers("admin"))
@@ -74,18 +74,18 @@ def test_users_filter_by_role_and_state(world: World, client: TestClient) -> Non
 
 
 def test_periods_evidence_and_reports(world: World, client: TestClient) -> None:
-    collab, manager = world.collab, world.user("manager")
-    point = collab.create_datapoint(manager, Entry("plant_a", "2024", "energy.diesel", 1, "t"))
-    collab.create_datapoint(manager, Entry("plant_a", "2023", "energy.diesel", 1, "t"))
+    services, manager = world.services, world.user("manager")
+    point = services.datapoints.create(manager, Entry("plant_a", "2024", "energy.diesel", 1, "t"))
+    services.datapoints.create(manager, Entry("plant_a", "2023", "energy.diesel", 1, "t"))
     for name in ("a.pdf", "b.pdf", "c.pdf"):
-        collab.upload_evidence(manager, point.id, name, PDF)
+        services.evidence.upload(manager, point.id, name, PDF)
     assert ids(get(client, world, "/periods"), "period") == ["2023", "2024"]
     files = get(client, world, f"/datapoints/{point.id}/evidence?limit=2&offset=1")
     assert ids(files, "file_name") == ["b.pdf", "c.pdf"] and files["total"] == 3
     assert get(client, world, "/reports")["total"] == 0
-    collab.build_report(manager, "2023", "en")
-    collab.build_report(manager, "2024", "zh")
-    collab.build_report(manager, "2024", "en")
+    services.reports.build(manager, "2023", "en")
+    services.reports.build(manager, "2024", "zh")
+    services.reports.build(manager, "2024", "en")
     built = get(client, world, "/reports", "auditor")
     assert [(r["period"], r["lang"]) for r in built["items"]] == [
         ("2024", "zh"),

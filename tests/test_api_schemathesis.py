@@ -24,12 +24,14 @@ CHECKS = [not_a_server_error, status_code_conformance, response_schema_conforman
 
 
 def test_openapi_schema_fuzzing_finds_no_server_error(world: World) -> None:
-    collab = world.collab
+    services = world.services
     manager = world.user("manager2")
     for period in ("2023", "2024"):
-        point = collab.create_datapoint(manager, Entry("plant_a", period, "energy.diesel", 5, "t"))
-    collab.upload_evidence(manager, point.id, "m.pdf", b"%PDF-1.4\n%%EOF\n")
-    app = create_app(collab)
+        point = services.datapoints.create(
+            manager, Entry("plant_a", period, "energy.diesel", 5, "t")
+        )
+    services.evidence.upload(manager, point.id, "m.pdf", b"%PDF-1.4\n%%EOF\n")
+    app = create_app(services)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     headers = world.headers("admin")
     operations = []
@@ -57,4 +59,4 @@ def test_openapi_schema_fuzzing_finds_no_server_error(world: World) -> None:
             case.validate_response(response, checks=CHECKS, headers=headers)
 
         check()
-    assert collab.verify_audit(world.user("admin")).ok
+    assert services.audit.verify(world.user("admin")).ok

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from rich.console import Console
 from typer.testing import CliRunner
 
-from esgledger.cli import main as cli_main
+from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
 from esgledger.ledger.audit import entry_hash
-from esgledger.services import Workspace
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 ORG = [
     ["id", "name", "parent", "country", "aliases"],
@@ -28,7 +27,7 @@ DATA_HEADER = ["entity", "period", "metric", "value", "unit"]
 
 
 @pytest.fixture
-def ledger(ws: Workspace, tmp_path: Path) -> Workspace:
+def ledger(ws: Ledger, tmp_path: Path) -> Ledger:
     ws.import_organisation(write_csv(tmp_path / "org.csv", ORG[0], ORG[1:]))
     ws.import_data(
         write_csv(
@@ -58,18 +57,18 @@ def ledger(ws: Workspace, tmp_path: Path) -> Workspace:
     return ws
 
 
-def entries(ws: Workspace) -> list[sa.Row]:
+def entries(ws: Ledger) -> list[sa.Row]:
     with ws.db.reading() as connection:
         return list(connection.execute(sa.text("SELECT * FROM audit_log ORDER BY seq")))
 
 
-def execute(ws: Workspace, *statements: tuple[str, dict[str, object]]) -> None:
+def execute(ws: Ledger, *statements: tuple[str, dict[str, object]]) -> None:
     with ws.db.engine.begin() as connection:
         for sql, params in statements:
             connection.execute(sa.text(sql), params)
 
 
-def a_datapoint_entry(ws: Workspace, nth: int = 2) -> int:
+def a_datapoint_entry(ws: Ledger, nth: int = 2) -> int:
     """The seq of the nth datapoint.create entry: in the middle of the log."""
     seqs = [r.seq for r in entries(ws) if r.action == "datapoint.create"]
     return seqs[nth]
@@ -78,7 +77,7 @@ def a_datapoint_entry(ws: Workspace, nth: int = 2) -> int:
 # -- an intact log -------------------------------------------------------------------------------
 
 
-def test_intact_log_verifies(ledger: Workspace) -> None:
+def test_intact_log_verifies(ledger: Ledger) -> None:
     rows = entries(ledger)
     result = ledger.verify_audit()
     assert result.ok and result.kind is None and result.seq is None
@@ -115,7 +114,7 @@ def test_intact_log_verifies(ledger: Workspace) -> None:
         ("hash", "e" * 64),
     ],
 )
-def test_edited_entry_is_found(ledger: Workspace, column: str, value: str) -> None:
+def test_edited_entry_is_found(ledger: Ledger, column: str, value: str) -> None:
     target = a_datapoint_entry(ledger)
     execute(
         ledger,
@@ -130,7 +129,7 @@ def test_edited_entry_is_found(ledger: Workspace, column: str, value: str) -> No
     assert f"entry {target}" in (result.problem or "")
 
 
-def test_edited_payload_value_only(ledger: Workspace) -> None:
+def test_edited_payload_value_only(ledger: Ledger) -> None:
     """Changing one number inside the JSON payload, keeping it valid JSON."""
     target = a_datapoint_entry(ledger, 0)
     payload = json.loads(next(r for r in entries(ledger) if r.seq == target).payload)
@@ -146,7 +145,7 @@ def test_edited_payload_value_only(ledger: Workspace) -> None:
     assert (result.ok, result.seq, result.kind) == (False, target, "edited")
 
 
-def test_later_writes_do_not_hide_an_edit(ledger: Workspace, tmp_path: Path) -> None:
+def test_later_writes_do_not_hide_an_edit(ledger: Ledger, tmp_path: Path) -> None:
     target = a_datapoint_entry(ledger)
     execute(ledger, ("UPDATE audit_log SET actor = 'mallory' WHERE seq = :s", {"s": target}))
     ledger.import_data(
@@ -156,7 +155,7 @@ def test_later_writes_do_not_hide_an_edit(ledger: Workspace, tmp_path: Path) -> 
     assert (result.ok, result.seq, result.kind) == (False, target, "edited")
 
 
-def _rehash(ws: Workspace, seq: int, **changes: str) -> None:
+def _rehash(ws: Ledger, seq: int, **changes: str) -> None:
     """Edit an entry and recompute its own hash, as a careful forger would."""
     row = next(r for r in entries(ws) if r.seq == seq)
     fields = {
@@ -183,7 +182,7 @@ def _rehash(ws: Workspace, seq: int, **changes: str) -> None:
     )
 
 
-def test_edit_with_recomputed_hash_breaks_the_next_link(ledger: Workspace) -> None:
+def test_edit_with_recomputed_hash_breaks_the_next_link(ledger: Ledger) -> None:
     target = a_datapoint_entry(ledger)
     _rehash(ledger, target, payload='{"value":0}')
     result = ledger.verify_audit()
@@ -192,7 +191,7 @@ def test_edit_with_recomputed_hash_breaks_the_next_link(ledger: Workspace) -> No
     assert "replaced" in (result.problem or "")
 
 
-def test_last_entry_edited_with_recomputed_hash_is_found_by_the_head(ledger: Workspace) -> None:
+def test_last_entry_edited_with_recomputed_hash_is_found_by_the_head(ledger: Ledger) -> None:
     last = entries(ledger)[-1].seq
     _rehash(ledger, last, actor="mallory")
     result = ledger.verify_audit()
@@ -201,7 +200,7 @@ def test_last_entry_edited_with_recomputed_hash_is_found_by_the_head(ledger: Wor
     assert f"entry {last}" in (result.problem or "")
 
 
-def test_altered_head_is_found(ledger: Workspace) -> None:
+def test_altered_head_is_found(ledger: Ledger) -> None:
     execute(ledger, ("UPDATE audit_head SET hash = :h", {"h": "a" * 64}))
     assert not ledger.verify_audit().ok
 
@@ -209,7 +208,7 @@ def test_altered_head_is_found(ledger: Workspace) -> None:
 # -- removals ------------------------------------------------------------------------------------
 
 
-def test_deleted_middle_entry_is_found(ledger: Workspace) -> None:
+def test_deleted_middle_entry_is_found(ledger: Ledger) -> None:
     target = a_datapoint_entry(ledger)
     execute(ledger, ("DELETE FROM audit_log WHERE seq = :s", {"s": target}))
     result = ledger.verify_audit()
@@ -217,14 +216,14 @@ def test_deleted_middle_entry_is_found(ledger: Workspace) -> None:
     assert f"entry {target}" in (result.problem or "")
 
 
-def test_deleted_first_entry_is_found(ledger: Workspace) -> None:
+def test_deleted_first_entry_is_found(ledger: Ledger) -> None:
     execute(ledger, ("DELETE FROM audit_log WHERE seq = 1", {}))
     result = ledger.verify_audit()
     assert (result.ok, result.seq, result.kind) == (False, 1, "removed")
 
 
 @pytest.mark.parametrize("count", [1, 2])
-def test_deleted_last_entries_are_found_by_the_head(ledger: Workspace, count: int) -> None:
+def test_deleted_last_entries_are_found_by_the_head(ledger: Ledger, count: int) -> None:
     last = entries(ledger)[-1].seq
     execute(ledger, ("DELETE FROM audit_log WHERE seq > :s", {"s": last - count}))
     result = ledger.verify_audit()
@@ -233,7 +232,7 @@ def test_deleted_last_entries_are_found_by_the_head(ledger: Workspace, count: in
     assert result.entries == last - count
 
 
-def test_deleted_entry_with_renumbered_log_is_found(ledger: Workspace) -> None:
+def test_deleted_entry_with_renumbered_log_is_found(ledger: Ledger) -> None:
     """Remove an entry and close the gap (and fix the head's count): the link still breaks."""
     target = a_datapoint_entry(ledger)
     last = entries(ledger)[-1].seq
@@ -251,7 +250,7 @@ def test_deleted_entry_with_renumbered_log_is_found(ledger: Workspace) -> None:
 # -- reordering ----------------------------------------------------------------------------------
 
 
-def _swap(ws: Workspace, a: int, b: int) -> None:
+def _swap(ws: Ledger, a: int, b: int) -> None:
     execute(
         ws,
         ("UPDATE audit_log SET seq = -1 WHERE seq = :a", {"a": a}),
@@ -261,7 +260,7 @@ def _swap(ws: Workspace, a: int, b: int) -> None:
 
 
 @pytest.mark.parametrize("distance", [1, 3])
-def test_swapped_entries_are_found(ledger: Workspace, distance: int) -> None:
+def test_swapped_entries_are_found(ledger: Ledger, distance: int) -> None:
     first = a_datapoint_entry(ledger, 0)
     _swap(ledger, first, first + distance)
     result = ledger.verify_audit()
@@ -269,7 +268,7 @@ def test_swapped_entries_are_found(ledger: Workspace, distance: int) -> None:
     assert f"entry {first}" in (result.problem or "")
 
 
-def test_swapped_first_entries_are_found(ledger: Workspace) -> None:
+def test_swapped_first_entries_are_found(ledger: Ledger) -> None:
     _swap(ledger, 1, 2)
     result = ledger.verify_audit()
     assert (result.ok, result.seq, result.kind) == (False, 1, "reordered"), result.problem
@@ -281,8 +280,8 @@ def test_swapped_first_entries_are_found(ledger: Workspace) -> None:
 @pytest.fixture(autouse=True)
 def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     # Rich wraps at the terminal's width (80 without one): a wide console keeps messages whole
-    monkeypatch.setattr(cli_main, "console", Console(width=10_000))
-    monkeypatch.setattr(cli_main, "errors", Console(stderr=True, width=10_000))
+    monkeypatch.setattr(cli_common.console, "width", 10_000)
+    monkeypatch.setattr(cli_common.errors, "width", 10_000)
 
 
 def _invoke(db_url: str, *args: str) -> tuple[int, str]:
@@ -290,31 +289,31 @@ def _invoke(db_url: str, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def _edit(ws: Workspace) -> tuple[int, str]:
+def _edit(ws: Ledger) -> tuple[int, str]:
     target = a_datapoint_entry(ws)
     execute(ws, ("UPDATE audit_log SET payload = '{}' WHERE seq = :s", {"s": target}))
     return target, "edited"
 
 
-def _remove(ws: Workspace) -> tuple[int, str]:
+def _remove(ws: Ledger) -> tuple[int, str]:
     target = a_datapoint_entry(ws)
     execute(ws, ("DELETE FROM audit_log WHERE seq = :s", {"s": target}))
     return target, "removed"
 
 
-def _remove_last(ws: Workspace) -> tuple[int, str]:
+def _remove_last(ws: Ledger) -> tuple[int, str]:
     last = entries(ws)[-1].seq
     execute(ws, ("DELETE FROM audit_log WHERE seq = :s", {"s": last}))
     return last, "removed"
 
 
-def _reorder(ws: Workspace) -> tuple[int, str]:
+def _reorder(ws: Ledger) -> tuple[int, str]:
     first = a_datapoint_entry(ws, 0)
     _swap(ws, first, first + 2)
     return first, "reordered"
 
 
-TAMPERING: dict[str, Callable[[Workspace], tuple[int, str]]] = {
+TAMPERING: dict[str, Callable[[Ledger], tuple[int, str]]] = {
     "edit": _edit,
     "remove": _remove,
     "remove last": _remove_last,
@@ -322,7 +321,7 @@ TAMPERING: dict[str, Callable[[Workspace], tuple[int, str]]] = {
 }
 
 
-def test_cli_verify_intact(ledger: Workspace, db_url: str) -> None:
+def test_cli_verify_intact(ledger: Ledger, db_url: str) -> None:
     code, output = _invoke(db_url, "audit", "verify")
     assert code == 0, output
     assert "intact" in output
@@ -333,7 +332,7 @@ def test_cli_verify_intact(ledger: Workspace, db_url: str) -> None:
 
 
 @pytest.mark.parametrize("how", list(TAMPERING))
-def test_cli_verify_names_the_entry(ledger: Workspace, db_url: str, how: str) -> None:
+def test_cli_verify_names_the_entry(ledger: Ledger, db_url: str, how: str) -> None:
     seq, kind = TAMPERING[how](ledger)
     code, output = _invoke(db_url, "audit", "verify")
     assert code == 1, output

@@ -31,19 +31,19 @@ def history(world: World) -> dict[str, int]:
     """Values of two plants: in 2024 entered by the data owners, one corrected with a note
     holding script, submitted, then approved or rejected by the manager; in 2023 one value,
     approved, and the year locked."""
-    collab, manager = world.collab, world.user("manager")
+    services, manager = world.services, world.user("manager")
     owner_a, owner_b = world.user("owner_a"), world.user("owner_b")
-    first = collab.create_datapoint(owner_a, Entry("plant_a", "2024", "energy.diesel", 10, "t"))
-    a24 = collab.correct_datapoint(owner_a, first.id, 1, {"value": 12.0, "note": SCRIPT})
-    collab.submit(owner_a, a24.id, a24.version)
-    collab.approve(manager, a24.id, a24.version, "ok")
-    b24 = collab.create_datapoint(owner_b, Entry("plant_b", "2024", "energy.diesel", 7, "t"))
-    collab.submit(owner_b, b24.id, 1)
-    collab.reject(manager, b24.id, 1, "which meter?")
-    a23 = collab.create_datapoint(owner_a, Entry("plant_a", "2023", "energy.diesel", 9, "t"))
-    collab.submit(owner_a, a23.id, 1, "new meter")
-    collab.approve(manager, a23.id, 1)
-    collab.lock_period(manager, "2023", "closed")
+    first = services.datapoints.create(owner_a, Entry("plant_a", "2024", "energy.diesel", 10, "t"))
+    a24 = services.datapoints.correct(owner_a, first.id, 1, {"value": 12.0, "note": SCRIPT})
+    services.datapoints.submit(owner_a, a24.id, a24.version)
+    services.datapoints.approve(manager, a24.id, a24.version, "ok")
+    b24 = services.datapoints.create(owner_b, Entry("plant_b", "2024", "energy.diesel", 7, "t"))
+    services.datapoints.submit(owner_b, b24.id, 1)
+    services.datapoints.reject(manager, b24.id, 1, "which meter?")
+    a23 = services.datapoints.create(owner_a, Entry("plant_a", "2023", "energy.diesel", 9, "t"))
+    services.datapoints.submit(owner_a, a23.id, 1, "new meter")
+    services.datapoints.approve(manager, a23.id, 1)
+    services.periods.lock(manager, "2023", "closed")
     return {"a24_first": first.id, "a24": a24.id, "b24": b24.id, "a23": a23.id}
 
 
@@ -56,7 +56,7 @@ def ids(answer: Any) -> list[tuple[str, str]]:
 
 
 def all_rows(world: World) -> list[Any]:
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         return list(connection.execute(sa.text("select * from audit_log order by seq")))
 
 
@@ -87,8 +87,8 @@ def test_period_and_entity_select_the_values_review_steps_and_the_period_itself(
     assert ("datapoint.submit", a24[1]) in got and ("datapoint.approve", a24[1]) in got
     assert ("datapoint.reject", b24) in got
     assert all(object_id not in (str(history["a23"]), "2023") for _action, object_id in got)
-    march = world.collab.create_datapoint(
-        world.user("owner_b"), Entry("plant_b", "2024-03", "energy.diesel", 1, "t")
+    march = world.services.datapoints.create(
+        world.user("owner_b"), Entry("plant_b", "2024-03", "energy.coke", 1, "t")
     )
     in_year = ids(audit(client, world, period="2024", limit=500))
     assert ("datapoint.create", str(march.id)) in in_year  # a year holds its months
@@ -189,10 +189,10 @@ def test_bad_filters_are_named(
 
 
 def test_calculation_values_are_paginated(world: World, client: TestClient) -> None:
-    collab, manager = world.collab, world.user("manager")
+    services, manager = world.services, world.user("manager")
     for entity in ("plant_a", "plant_b"):
-        collab.create_datapoint(manager, Entry(entity, "2024", "energy.diesel", 5, "t"))
-    collab.run_calc(manager, "2024")
+        services.datapoints.create(manager, Entry(entity, "2024", "energy.diesel", 5, "t"))
+    services.calculation.run(manager, "2024")
     headers = world.headers("auditor")
     whole = client.get(f"{API}/calculations/2024?limit=5000", headers=headers).json()
     assert whole["total"] == len(whole["items"]) > 4
@@ -211,7 +211,7 @@ def test_calculation_values_are_paginated(world: World, client: TestClient) -> N
 @pytest.fixture
 def app(world: World) -> FastAPI:
     """The application without last year's seed values: the audit entries here are exact."""
-    return create_app(world.collab)
+    return create_app(world.services)
 
 
 def test_the_page_shows_filtered_entries_escaped_with_links(
@@ -226,7 +226,7 @@ def test_the_page_shows_filtered_entries_escaped_with_links(
     assert 'href="/audit"' in html  # the navigation link, shown to an auditor
     twin = auditor.get("/audit.json?period=2024&entity=plant_a").json()
     filters = AuditFilters(period="2024", entity="plant_a")
-    api = world.collab.audit_entries(world.user("auditor"), filters, 50, 0)
+    api = world.services.audit.entries(world.user("auditor"), filters, 50, 0)
     assert [e["seq"] for e in twin["entries"]] == [e["seq"] for e in api[0]]
     assert twin["total"] == api[1] and twin["verification"] is None
     assert twin["filters"]["period"] == "2024" and twin["filters"]["actor"] is None
@@ -240,7 +240,7 @@ def test_the_page_verifies_the_chain_and_reports_a_tampered_entry(
     assert intact["ok"] is True and intact["entries"] == len(all_rows(world))
     assert 'id="verify-chain"' in auditor.get("/audit").text
     assert "The chain is intact" in auditor.get("/audit?verify=true").text
-    with world.collab.db.transaction() as connection:
+    with world.services.db.transaction() as connection:
         connection.execute(
             sa.text("update audit_log set actor = 'mallory' where seq = 3"),
         )
@@ -322,7 +322,7 @@ def test_the_page_pages_and_speaks_chinese(
 ) -> None:
     for year in range(1990, 2020):
         entry = Entry("plant_b", str(year), "energy.diesel", 1, "t")
-        world.collab.create_datapoint(world.user("owner_b"), entry)
+        world.services.datapoints.create(world.user("owner_b"), entry)
     manager = browse["manager"]
     total = len(all_rows(world))
     assert total > 60
@@ -380,7 +380,7 @@ def test_the_export_holds_every_matching_entry_oldest_first(
 def test_the_export_is_read_in_batches_without_gaps_or_repeats(
     world: World, history: dict[str, int]
 ) -> None:
-    batches = list(world.collab.audit_export(world.user("auditor"), AuditFilters(), batch=7))
+    batches = list(world.services.audit.export(world.user("auditor"), AuditFilters(), batch=7))
     assert len(batches) > 3 and all(len(b) == 7 for b in batches[:-1])
     seqs = [e["seq"] for b in batches for e in b]
     assert seqs == [r.seq for r in all_rows(world)]

@@ -19,9 +19,9 @@ import pytest
 import sqlalchemy as sa
 
 from esgledger.errors import InputIssue, InputRejected
-from esgledger.services import Workspace
 from esgledger.store.schema import audit_log, certificates, datapoints, import_batches, transfers
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 ORG = ["id", "name", "parent", "country", "type", "grid_region", "cell_technology"]
 DATA = ["entity", "period", "metric", "value", "unit"]
@@ -37,7 +37,7 @@ TABLES = {
 
 
 @pytest.fixture
-def group(ws: Workspace, tmp_path: Path) -> Workspace:
+def group(ws: Ledger, tmp_path: Path) -> Ledger:
     """A group with a captive power plant and a smelter; the smelter bought 1 000 MWh in 2024 and
     reported 2023 by month (12 x 50 MWh)."""
     ws.import_organisation(
@@ -64,7 +64,7 @@ def group(ws: Workspace, tmp_path: Path) -> Workspace:
     return ws
 
 
-def _counts(ws: Workspace) -> dict[str, int]:
+def _counts(ws: Ledger) -> dict[str, int]:
     with ws.db.reading() as connection:
         return {
             name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
@@ -72,7 +72,7 @@ def _counts(ws: Workspace) -> dict[str, int]:
         }
 
 
-def _rejected(ws: Workspace, action: Callable[[], object]) -> list[InputIssue]:
+def _rejected(ws: Ledger, action: Callable[[], object]) -> list[InputIssue]:
     """Run an import that must be refused; check that nothing of it was written."""
     before = _counts(ws)
     with pytest.raises(InputRejected) as caught:
@@ -108,7 +108,7 @@ def _find(issues: list[InputIssue], row: int, field: str) -> InputIssue:
     ],
 )
 def test_process_parameter_outside_physical_bounds(
-    group: Workspace, tmp_path: Path, metric: str, value: str, unit: str, mentions: str
+    group: Ledger, tmp_path: Path, metric: str, value: str, unit: str, mentions: str
 ) -> None:
     path = write_csv(
         tmp_path / "process.csv",
@@ -129,7 +129,7 @@ def test_process_parameter_outside_physical_bounds(
 # -- certificates ----------------------------------------------------------------------------------
 
 
-def test_certificate_claimed_twice_in_one_file(group: Workspace, tmp_path: Path) -> None:
+def test_certificate_claimed_twice_in_one_file(group: Ledger, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "certs.csv",
         CERTIFICATES,
@@ -144,7 +144,7 @@ def test_certificate_claimed_twice_in_one_file(group: Workspace, tmp_path: Path)
 
 @pytest.mark.parametrize("entity", ["smelter", "power"])
 def test_certificate_claimed_twice_across_imports(
-    group: Workspace, tmp_path: Path, entity: str
+    group: Ledger, tmp_path: Path, entity: str
 ) -> None:
     """Once claimed, a certificate id cannot be claimed again, by the same or another entity."""
     first = write_csv(
@@ -170,7 +170,7 @@ def test_certificate_claimed_twice_across_imports(
     assert "second.csv" in str(issue)
 
 
-def test_certificates_for_more_than_consumed_in_one_file(group: Workspace, tmp_path: Path) -> None:
+def test_certificates_for_more_than_consumed_in_one_file(group: Ledger, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "certs.csv",
         CERTIFICATES,
@@ -183,9 +183,7 @@ def test_certificates_for_more_than_consumed_in_one_file(group: Workspace, tmp_p
     assert issue.found == "500" and "1000 MWh" in issue.expected
 
 
-def test_certificates_for_more_than_consumed_across_imports(
-    group: Workspace, tmp_path: Path
-) -> None:
+def test_certificates_for_more_than_consumed_across_imports(group: Ledger, tmp_path: Path) -> None:
     """600 MWh claimed, then 500 more for the same entity and year: 1 100 > 1 000 MWh consumed."""
     first = write_csv(
         tmp_path / "first.csv", CERTIFICATES, [["smelter", "2024", "GEC", "GEC-A", "600"]]
@@ -199,7 +197,7 @@ def test_certificates_for_more_than_consumed_across_imports(
 
 
 def test_certificates_for_more_than_the_monthly_consumption_of_the_year(
-    group: Workspace, tmp_path: Path
+    group: Ledger, tmp_path: Path
 ) -> None:
     """The smelter reported 2023 as 12 monthly values of 50 MWh (600 MWh): an annual claim of
     1 000 MWh for 2023 exceeds what it consumed."""
@@ -213,7 +211,7 @@ def test_certificates_for_more_than_the_monthly_consumption_of_the_year(
 # -- transfers -------------------------------------------------------------------------------------
 
 
-def test_transfer_whose_supplier_and_receiver_disagree(group: Workspace, tmp_path: Path) -> None:
+def test_transfer_whose_supplier_and_receiver_disagree(group: Ledger, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "transfers.csv",
         TRANSFERS,
@@ -226,7 +224,7 @@ def test_transfer_whose_supplier_and_receiver_disagree(group: Workspace, tmp_pat
     assert issue.found == "700" and "disagree" in issue.expected and "row 2" in issue.expected
 
 
-def test_transfer_sides_agree_within_metering_rounding(group: Workspace, tmp_path: Path) -> None:
+def test_transfer_sides_agree_within_metering_rounding(group: Ledger, tmp_path: Path) -> None:
     """The same transfer in other units from each side (800 MWh = 80 万千瓦时) is one transfer."""
     path = write_csv(
         tmp_path / "transfers.csv",
@@ -239,7 +237,7 @@ def test_transfer_sides_agree_within_metering_rounding(group: Workspace, tmp_pat
     assert group.import_transfers(path) == 1
 
 
-def test_transfer_disagreement_across_imports(group: Workspace, tmp_path: Path) -> None:
+def test_transfer_disagreement_across_imports(group: Ledger, tmp_path: Path) -> None:
     """The supplier's file says 800 MWh; the receiver's file, imported later, says 700 MWh. The
     second import must not silently replace the supplier's figure."""
     first = write_csv(
@@ -257,7 +255,7 @@ def test_transfer_disagreement_across_imports(group: Workspace, tmp_path: Path) 
     assert issue.found == "700"
 
 
-def test_transfer_to_itself(group: Workspace, tmp_path: Path) -> None:
+def test_transfer_to_itself(group: Ledger, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "transfers.csv",
         TRANSFERS,
@@ -271,7 +269,7 @@ def test_transfer_to_itself(group: Workspace, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("carrier", ["hydrogen", "coal", ""])
-def test_transfer_of_an_unknown_carrier(group: Workspace, tmp_path: Path, carrier: str) -> None:
+def test_transfer_of_an_unknown_carrier(group: Ledger, tmp_path: Path, carrier: str) -> None:
     path = write_csv(
         tmp_path / "transfers.csv",
         TRANSFERS,
@@ -284,7 +282,7 @@ def test_transfer_of_an_unknown_carrier(group: Workspace, tmp_path: Path, carrie
     assert issue.found == carrier and "electricity" in issue.expected
 
 
-def test_every_problem_of_a_transfer_file_is_named(group: Workspace, tmp_path: Path) -> None:
+def test_every_problem_of_a_transfer_file_is_named(group: Ledger, tmp_path: Path) -> None:
     """One import reports all its problems, each with its row and field."""
     path = write_csv(
         tmp_path / "transfers.csv",

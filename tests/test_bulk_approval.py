@@ -13,14 +13,14 @@ from tests.web_clients import form_token
 
 
 def submitted(world: World, username: str, entity: str, metric: str) -> int:
-    collab, user = world.collab, world.user(username)
-    point = collab.create_datapoint(user, Entry(entity, "2024", metric, 4, "t"))
-    collab.submit(user, point.id, 1)
+    services, user = world.services, world.user(username)
+    point = services.datapoints.create(user, Entry(entity, "2024", metric, 4, "t"))
+    services.datapoints.submit(user, point.id, 1)
     return point.id
 
 
 def statuses(world: World) -> dict[int, str]:
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         rows = connection.execute(sa.text("select id, status from datapoints where is_current"))
         return {int(r.id): str(r.status) for r in rows}
 
@@ -29,7 +29,7 @@ def test_each_value_is_approved_or_refused_on_its_own(world: World, client: Test
     diesel = submitted(world, "owner_a", "plant_a", "energy.diesel")
     coke = submitted(world, "owner_b", "plant_b", "energy.coke")
     own = submitted(world, "manager", "plant_b", "energy.diesel")  # the manager's own value
-    draft = world.collab.create_datapoint(
+    draft = world.services.datapoints.create(
         world.user("owner_a"), Entry("plant_a", "2024", "energy.coke", 1, "t")
     ).id
     body = {

@@ -17,17 +17,17 @@ from typer.testing import CliRunner
 from esgledger.calc.bulk.files import store_dir
 from esgledger.cli.main import app
 from esgledger.errors import EsgLedgerError, InputIssue, InputRejected
-from esgledger.services import Workspace
 from esgledger.store.database import URL_ENV
 from esgledger.store.schema import audit_log, datapoints, import_batches
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 HEADER = ["id", "name", "parent", "country", "type", "grid_region", "aliases"]
 GOOD = ("plant", dt.datetime(2024, 5, 1, 8), "energy.natural_gas", 100.0, "m3")
 
 
 @pytest.fixture
-def ledger(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+def ledger(ws: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
     monkeypatch.setenv("ESGLEDGER_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv(URL_ENV, raising=False)
     ws.import_organisation(
@@ -55,7 +55,7 @@ def parquet(path: Path, rows: list[tuple[Any, ...]], drop: str | None = None) ->
     return path
 
 
-def written(ws: Workspace) -> tuple[int, int, int]:
+def written(ws: Ledger) -> tuple[int, int, int]:
     with ws.db.reading() as connection:
         return tuple(
             connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
@@ -63,7 +63,7 @@ def written(ws: Workspace) -> tuple[int, int, int]:
         )  # type: ignore[return-value]
 
 
-def rejected(ws: Workspace, path: Path, period: str = "2024") -> list[InputIssue]:
+def rejected(ws: Ledger, path: Path, period: str = "2024") -> list[InputIssue]:
     store = store_dir(ws.db.engine.url)
     before = written(ws), sorted(store.glob("*")) if store.exists() else []
     with pytest.raises(InputRejected) as caught:
@@ -73,7 +73,7 @@ def rejected(ws: Workspace, path: Path, period: str = "2024") -> list[InputIssue
     return caught.value.issues
 
 
-def test_missing_columns_are_named(ledger: Workspace, tmp_path: Path) -> None:
+def test_missing_columns_are_named(ledger: Ledger, tmp_path: Path) -> None:
     issues = rejected(ledger, parquet(tmp_path / "a.parquet", [GOOD], drop="unit"))
     assert [(i.row, i.field, i.found) for i in issues] == [(None, "unit", "no such column")]
     csv = write_csv(
@@ -84,7 +84,7 @@ def test_missing_columns_are_named(ledger: Workspace, tmp_path: Path) -> None:
     assert [(i.field, i.found) for i in rejected(ledger, csv)] == [("ts", "no such column")]
 
 
-def test_wrong_units_name_the_record_and_are_counted(ledger: Workspace, tmp_path: Path) -> None:
+def test_wrong_units_name_the_record_and_are_counted(ledger: Ledger, tmp_path: Path) -> None:
     rows = [GOOD] * 3 + [("plant", GOOD[1], "energy.natural_gas", 5.0, "kWh")] * 25
     rows += [("plant", GOOD[1], "energy.diesel", 1.0, "furlongs")]
     issues = rejected(ledger, parquet(tmp_path / "u.parquet", rows))
@@ -96,9 +96,7 @@ def test_wrong_units_name_the_record_and_are_counted(ledger: Workspace, tmp_path
     assert (by_value["furlongs"].row, by_value["furlongs"].field) == (29, "unit")
 
 
-def test_dates_outside_the_period_are_listed_then_counted(
-    ledger: Workspace, tmp_path: Path
-) -> None:
+def test_dates_outside_the_period_are_listed_then_counted(ledger: Ledger, tmp_path: Path) -> None:
     late = ("plant", dt.datetime(2025, 1, 1), "energy.natural_gas", 1.0, "m3")
     early = ("plant", dt.datetime(2023, 12, 31, 23, 59, 59), "energy.natural_gas", 1.0, "m3")
     edge = ("plant", dt.datetime(2024, 12, 31, 23, 59, 59), "energy.natural_gas", 1.0, "m3")
@@ -110,7 +108,7 @@ def test_dates_outside_the_period_are_listed_then_counted(
     assert rest.field == "ts" and "21 more records" in rest.found and "31 in all" in rest.found
 
 
-def test_unknown_entities_metrics_and_bad_quantities(ledger: Workspace, tmp_path: Path) -> None:
+def test_unknown_entities_metrics_and_bad_quantities(ledger: Ledger, tmp_path: Path) -> None:
     rows = [
         ("nowhere", GOOD[1], "energy.diesel", 1.0, "t"),
         ("plant", GOOD[1], "energy.electricity_internal", 1.0, "MWh"),
@@ -130,7 +128,7 @@ def test_unknown_entities_metrics_and_bad_quantities(ledger: Workspace, tmp_path
     assert issues[3].found == "an empty cell"
 
 
-def test_csv_cells_that_are_not_numbers_or_timestamps(ledger: Workspace, tmp_path: Path) -> None:
+def test_csv_cells_that_are_not_numbers_or_timestamps(ledger: Ledger, tmp_path: Path) -> None:
     csv = write_csv(
         tmp_path / "b.csv",
         ["entity", "ts", "metric", "quantity", "unit"],
@@ -147,7 +145,7 @@ def test_csv_cells_that_are_not_numbers_or_timestamps(ledger: Workspace, tmp_pat
     ]
 
 
-def test_a_column_of_the_wrong_type(ledger: Workspace, tmp_path: Path) -> None:
+def test_a_column_of_the_wrong_type(ledger: Ledger, tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     pq.write_table(
         pa.table(
@@ -165,7 +163,7 @@ def test_a_column_of_the_wrong_type(ledger: Workspace, tmp_path: Path) -> None:
     assert (issue.row, issue.field, issue.found) == (None, "quantity", "a column of type BOOLEAN")
 
 
-def test_empty_unreadable_and_unsupported_files(ledger: Workspace, tmp_path: Path) -> None:
+def test_empty_unreadable_and_unsupported_files(ledger: Ledger, tmp_path: Path) -> None:
     assert rejected(ledger, parquet(tmp_path / "n.parquet", []))[0].found == "no records"
     (tmp_path / "x.parquet").write_text("not parquet")
     assert rejected(ledger, tmp_path / "x.parquet")[0].field == "file"
@@ -173,7 +171,7 @@ def test_empty_unreadable_and_unsupported_files(ledger: Workspace, tmp_path: Pat
     assert rejected(ledger, tmp_path / "x.xlsx")[0].found == "a .xlsx file"
 
 
-def test_a_file_imported_twice_and_a_month_period(ledger: Workspace, tmp_path: Path) -> None:
+def test_a_file_imported_twice_and_a_month_period(ledger: Ledger, tmp_path: Path) -> None:
     path = parquet(tmp_path / "g.parquet", [GOOD, ("Plant No. 1", *GOOD[1:])])
     first = ledger.import_activity(path, "2024")
     assert first.records == 2 and Path(first.stored).name == f"{first.sha256}.parquet"
@@ -186,7 +184,7 @@ def test_a_file_imported_twice_and_a_month_period(ledger: Workspace, tmp_path: P
 
 
 def test_the_cli_commands(
-    ledger: Workspace, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ledger: Ledger, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "2000")
     bad = parquet(tmp_path / "bad.parquet", [("plant", GOOD[1], "energy.diesel", 1.0, "kWh")])

@@ -20,16 +20,16 @@ import pytest
 
 from esgledger.calc.bulk.files import sha256_of
 from esgledger.calc.bulk.metrics import activity_metrics
-from esgledger.services import Workspace
 from tests import bulk_data
 from tests.bulk_data import YEAR
+from tests.ledger_fixture import Ledger
 
 TOTALS = ["energy.total_tce", "ghg.scope1", "ghg.scope2_location", "ghg.scope2_market"]
 ENTITIES = ["grp", "smelter", "power", "us"]
 
 
 @pytest.fixture
-def both(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def both(ws: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("ESGLEDGER_DATA_DIR", str(tmp_path / "data"))
     bulk_data.add_midyear_edition(ws)
     for prefix in ("dp_", "bk_"):
@@ -45,7 +45,7 @@ def both(ws: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict
     return {"ws": ws, "imported": imported, "done": done, "path": path}
 
 
-def _note(ws: Workspace, entity: str, month: int, metric: str) -> tuple[Any, dict[str, Any]]:
+def _note(ws: Ledger, entity: str, month: int, metric: str) -> tuple[Any, dict[str, Any]]:
     period = f"{YEAR}-{month:02d}"
     [point] = [
         p for p in ws.datapoints([period]) if p.entity_id == entity and p.metric_id == metric
@@ -54,7 +54,7 @@ def _note(ws: Workspace, entity: str, month: int, metric: str) -> tuple[Any, dic
 
 
 def test_every_month_agrees_at_plant_and_group_level(both: dict[str, Any]) -> None:
-    ws: Workspace = both["ws"]
+    ws: Ledger = both["ws"]
     compared = 0
     for month in range(1, 13):
         inventory = ws.compute(f"{YEAR}-{month:02d}")
@@ -76,7 +76,7 @@ def test_a_plant_without_factor_changes_agrees_for_the_year(both: dict[str, Any]
 
 
 def test_the_grid_factor_changes_on_the_first_of_july(both: dict[str, Any]) -> None:
-    ws: Workspace = both["ws"]
+    ws: Ledger = both["ws"]
     _point, june = _note(ws, "bk_smelter", 6, "activity.scope2_location_co2e")
     _point, july = _note(ws, "bk_smelter", 7, "activity.scope2_location_co2e")
     grid = "cn_grid_mee.national_average"
@@ -104,7 +104,7 @@ def test_the_grid_factor_changes_on_the_first_of_july(both: dict[str, Any]) -> N
 
 
 def test_measured_parameters_are_honoured_like_the_engine(both: dict[str, Any]) -> None:
-    ws: Workspace = both["ws"]
+    ws: Ledger = both["ws"]
     _point, march = _note(ws, "bk_power", 3, "activity.scope1_co2e")
     _point, april = _note(ws, "bk_power", 4, "activity.scope1_co2e")
     assert not any(f.get("measured") for f in march["factors"])
@@ -129,7 +129,7 @@ def test_abroad_the_ipcc_path_counts_ch4_and_n2o(both: dict[str, Any]) -> None:
 
 
 def test_lineage_summary_counts_the_records_and_names_the_file(both: dict[str, Any]) -> None:
-    ws: Workspace = both["ws"]
+    ws: Ledger = both["ws"]
     imported, path = both["imported"], both["path"]
     records = [r for r in bulk_data.records("bk_") if r[0] == "bk_smelter" and r[1].month == 7]
     point, note = _note(ws, "bk_smelter", 7, "activity.energy_tce")
@@ -154,7 +154,7 @@ def test_lineage_summary_counts_the_records_and_names_the_file(both: dict[str, A
 
 
 def test_a_rerun_leaves_identical_results_unchanged(both: dict[str, Any]) -> None:
-    ws: Workspace = both["ws"]
+    ws: Ledger = both["ws"]
     first = both["done"]
     assert first.written.created == first.results > 0
     again = ws.calc_activity(str(YEAR))
@@ -165,7 +165,7 @@ def test_a_rerun_leaves_identical_results_unchanged(both: dict[str, Any]) -> Non
 def test_a_new_file_replaces_only_the_results_it_changes(
     both: dict[str, Any], tmp_path: Path
 ) -> None:
-    ws: Workspace = both["ws"]
+    ws: Ledger = both["ws"]
     before, _ = _note(ws, "bk_us", 3, "activity.scope1_co2e")
     extra = [("bk_us", dt.datetime(YEAR, 3, 15, 12), "energy.raw_coal", 10.0, "t")]
     ws.import_activity(bulk_data.write_parquet(tmp_path / "late.parquet", extra), str(YEAR))

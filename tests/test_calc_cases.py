@@ -2,7 +2,7 @@
 
 Each case describes a small organisation, the data points it reported and the values worked out by
 hand from the published factors (``/work/shared/reference/standards.md`` section 5). The runner
-writes the organisation and the data as CSV files, imports them through :class:`Workspace`,
+writes the organisation and the data as CSV files, imports them through :class:`Ledger`,
 computes every period named by an expected value with the case's options and compares
 ``ws.show(...)`` with the hand-worked value, on every backend of the ``ws`` fixture.
 
@@ -55,8 +55,8 @@ from esgledger.calc import CalcOptions
 from esgledger.catalogue import load_catalogue
 from esgledger.domain import ENTITY_TYPES, Period
 from esgledger.errors import EsgLedgerError
-from esgledger.services import Workspace
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 CASES_DIR = Path(__file__).parent / "cases"
 
@@ -367,7 +367,7 @@ def _describe(ref: CaseRef, item: dict[str, Any], period: str) -> str:
 
 
 @pytest.mark.parametrize("ref", CASES, ids=[ref.id for ref in CASES])
-def test_case(ref: CaseRef, ws: Workspace, tmp_path: Path, metric_ids: set[str]) -> None:
+def test_case(ref: CaseRef, ws: Ledger, tmp_path: Path, metric_ids: set[str]) -> None:
     problems = validate_case(ref.id, ref.case, metric_ids)
     if problems:
         pytest.fail("malformed case:\n  " + "\n  ".join(problems), pytrace=False)
@@ -406,7 +406,7 @@ def test_case(ref: CaseRef, ws: Workspace, tmp_path: Path, metric_ids: set[str])
         pytest.fail("\n\n".join(failures), pytrace=False)
 
 
-def _compare(ref: CaseRef, ws: Workspace, item: dict[str, Any], period: str) -> list[str]:
+def _compare(ref: CaseRef, ws: Ledger, item: dict[str, Any], period: str) -> list[str]:
     try:
         actual: float | None = ws.show(item["metric"], _text(item["entity"]), period).value
     except EsgLedgerError:

@@ -4,13 +4,13 @@ The format is the one of ``tests/cases`` (see :mod:`tests.test_calc_cases`, whos
 comparison this runner reuses), extended for what an aluminium group's inventory needs:
 
 - entities may carry ``financial_control`` and ``cell_technology`` (cwpb, swpb, vss, hss);
-- ``transfers:`` internal energy supplies, imported with ``Workspace.import_transfers``::
+- ``transfers:`` internal energy supplies, imported with ``Ledger.import_transfers``::
 
       transfers:
         - {from: power, to: smelter, carrier: electricity, value: 800000, unit: MWh,
            reported_by: from, period: "2024"}          # period and reported_by optional
 
-- ``certificates:`` green certificate claims, imported with ``Workspace.import_certificates``
+- ``certificates:`` green certificate claims, imported with ``Ledger.import_certificates``
   (after the data, so that the importer can check them against the electricity consumed)::
 
       certificates:
@@ -19,7 +19,7 @@ comparison this runner reuses), extended for what an aluminium group's inventory
 - ``base_year: {year: "2022", threshold: 0.05}``: set before any calculation; the periods are then
   calculated in ascending order so that a later period can restate the base year;
 - an expected item may carry ``options:`` (overriding the case's options for that calculation, e.g.
-  ``{gwp: AR6}``) and ``restated: true`` (compare ``Workspace.restated_value`` instead of ``show``;
+  ``{gwp: AR6}``) and ``restated: true`` (compare ``Ledger.restated_value`` instead of ``show``;
   with ``absent: true`` it asserts that the base year was *not* restated).
 
 Calculations run in the order of the expected items: each run of consecutive items with the same
@@ -39,8 +39,8 @@ import yaml
 from esgledger.calc import CalcOptions
 from esgledger.catalogue import load_catalogue
 from esgledger.domain import CELL_TECHNOLOGIES
-from esgledger.services import Workspace
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 from tests.test_calc_cases import (
     OPTION_KEYS,
     CaseRef,
@@ -325,14 +325,14 @@ def _steps(case: dict[str, Any]) -> list[tuple[str, CalcOptions, list[dict[str, 
     return steps
 
 
-def _compare_restated(ref: CaseRef, ws: Workspace, item: dict[str, Any], period: str) -> list[str]:
+def _compare_restated(ref: CaseRef, ws: Ledger, item: dict[str, Any], period: str) -> list[str]:
     actual = ws.restated_value(item["metric"], _text(item["entity"]), period)
     return judge("restated " + _describe(ref, item, period), item, actual, "no restated value")
 
 
 @pytest.mark.parametrize("ref", CASES, ids=[ref.id for ref in CASES])
 def test_group_case(
-    ref: CaseRef, ws: Workspace, tmp_path: Path, catalogue_metric_ids: set[str]
+    ref: CaseRef, ws: Ledger, tmp_path: Path, catalogue_metric_ids: set[str]
 ) -> None:
     problems = validate_group_case(ref.id, ref.case, catalogue_metric_ids)
     if problems:
@@ -366,7 +366,7 @@ def test_group_case(
     failures: list[str] = []
     for period, options, items in _steps(case):
         try:
-            ws.calc_with_restatement(period, options)
+            ws.calc(period, options)
         except Exception as exc:  # report the case, not just the engine's traceback
             workings = "\n".join(
                 f"    - {_describe(ref, item, period)}: expected "

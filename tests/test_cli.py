@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from esgledger.cli import main as cli_main
+from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
-from esgledger.services import Workspace
 from esgledger.store import open_database, resolve_url
 from esgledger.store.database import URL_ENV
 from esgledger.store.schema import entities, factor_sets
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 ORG_HEADER = ["id", "name", "parent", "country", "type"]
 ORG_ROWS = [["grp", "Group", "", "CN", "group"], ["plant", "Plant", "grp", "CN", "plant"]]
@@ -34,8 +33,8 @@ DIESEL_SOURCE = "GB/T 2589-2020, Appendix A (diesel 柴油)"
 def _no_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(URL_ENV, raising=False)
     # Rich wraps at the terminal's width (80 without one): a wide console keeps messages whole
-    monkeypatch.setattr(cli_main, "console", Console(width=10_000))
-    monkeypatch.setattr(cli_main, "errors", Console(stderr=True, width=10_000))
+    monkeypatch.setattr(cli_common.console, "width", 10_000)
+    monkeypatch.setattr(cli_common.errors, "width", 10_000)
 
 
 def cli(db: str | None, *args: str) -> Result:
@@ -275,7 +274,7 @@ def test_environment_url_overrides_db_option(
     # and without --db at all
     ok(None, "data", "import", str(files["data"]))
     monkeypatch.delenv(URL_ENV)
-    workspace = Workspace.open(db_url)
+    workspace = Ledger.open(db_url)
     try:
         assert {e.id for e in workspace.entities()} == {"grp", "plant"}
         assert [p.metric_id for p in workspace.datapoints(["2024"])] == ["energy.diesel"]

@@ -1,6 +1,6 @@
 """The configuration cache: entities, locked periods, the review threshold and principals are
 cached per configuration generation, which every audited configuration change moves. A second
-server (another Collaboration over the same database, as another worker process would be) sees
+server (another Services over the same database, as another worker process would be) sees
 each change made through the first on its very next request. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ import pytest
 import sqlalchemy as sa
 
 from esgledger.access.principal import Principal
-from esgledger.collaboration import Collaboration, Settings
 from esgledger.ledger import audit
 from esgledger.ledger.audit import AuditEvent
 from esgledger.service_errors import Invalid, NotFound, PeriodLocked, Unauthenticated
-from esgledger.services import Workspace
+from esgledger.services import Options, Services
 from esgledger.store.schema import audit_log, datapoints, period_locks, users
 from esgledger.workflow.configuration import ConfigurationCache
 from esgledger.workflow.entries import Entry
@@ -25,24 +24,23 @@ from tests.helpers import ORG_HEADER, write_csv
 
 
 @pytest.fixture
-def other(world: World, db_url: str, tmp_path: Path) -> Iterator[Collaboration]:
+def other(world: World, db_url: str, tmp_path: Path) -> Iterator[Services]:
     """A second server over the same database, with a cache of its own."""
-    workspace = Workspace.open(db_url, actor="other")
-    collab = Collaboration(
-        workspace, Settings(files_dir=tmp_path / "files-other", report_builder=fake_report)
+    services = Services.open(
+        db_url, Options(files_dir=tmp_path / "files-other", report_builder=fake_report)
     )
-    yield collab
-    workspace.db.dispose()
+    yield services
+    services.dispose()
 
 
-def generation(collab: Collaboration) -> int:
-    with collab.db.reading() as connection:
+def generation(services: Services) -> int:
+    with services.db.reading() as connection:
         return audit.configuration_generation(connection)
 
 
-def configuration_entries(collab: Collaboration) -> int:
+def configuration_entries(services: Services) -> int:
     """How many audit entries record a configuration change."""
-    with collab.db.reading() as connection:
+    with services.db.reading() as connection:
         actions = connection.execute(sa.select(audit_log.c.action)).scalars().all()
     return sum(action.startswith(audit.CONFIGURATION_ACTIONS) for action in actions)
 
@@ -55,179 +53,179 @@ def import_org(world: World, directory: Path, extra: list[list[str]]) -> dict[st
         ["plant_b", "Plant B", "grp", "CN", "乙厂", "plant", "", "", "", ""],
         *extra,
     ]
-    return world.collab.ws.import_organisation(
-        write_csv(directory / "org-more.csv", ORG_HEADER, rows)
-    )
+    return world.ws.import_organisation(write_csv(directory / "org-more.csv", ORG_HEADER, rows))
 
 
-def count_points(collab: Collaboration, period: str) -> int:
-    with collab.db.reading() as connection:
+def count_points(services: Services, period: str) -> int:
+    with services.db.reading() as connection:
         return connection.execute(
             sa.select(sa.func.count()).select_from(datapoints).where(datapoints.c.period == period)
         ).scalar_one()
 
 
 # -- a second server sees every change at once -------------------------------------------------
-def test_user_changes_reach_another_server_at_once(world: World, other: Collaboration) -> None:
+def test_user_changes_reach_another_server_at_once(world: World, other: Services) -> None:
     admin, token = world.user("admin"), world.tokens["owner_a"]
-    before = other.principal_for_token(token)  # cached by the other server now
+    before = other.accounts.principal_for_token(token)  # cached by the other server now
     assert (before.role, before.scope) == ("data_owner", frozenset({"plant_a", "line_a1"}))
-    assert other.principal_for_token(token) is before  # served from its cache
+    assert other.accounts.principal_for_token(token) is before  # served from its cache
 
-    world.collab.update_user(admin, "owner_a", entities=["plant_b"])
-    moved = other.principal_for_token(token)
+    world.services.accounts.update(admin, "owner_a", entities=["plant_b"])
+    moved = other.accounts.principal_for_token(token)
     assert (moved.role, moved.scope) == ("data_owner", frozenset({"plant_b"}))
 
-    world.collab.update_user(admin, "owner_a", role="esg_manager")
-    promoted = other.principal_for_token(token)
+    world.services.accounts.update(admin, "owner_a", role="esg_manager")
+    promoted = other.accounts.principal_for_token(token)
     assert promoted.role == "esg_manager" and promoted.group_wide
 
-    world.collab.update_user(admin, "owner_a", active=False)
+    world.services.accounts.update(admin, "owner_a", active=False)
     with pytest.raises(Unauthenticated):
-        other.principal_for_token(token)
+        other.accounts.principal_for_token(token)
 
-    world.collab.update_user(admin, "owner_a", active=True, role="viewer", entities=["plant_a"])
+    world.services.accounts.update(
+        admin, "owner_a", active=True, role="viewer", entities=["plant_a"]
+    )
     with pytest.raises(Unauthenticated):  # deactivation revoked the token for good
-        other.principal_for_token(token)
-    fresh = world.collab.issue_token("owner_a", PASSWORD, "test").secret
-    back = other.principal_for_token(fresh)
+        other.accounts.principal_for_token(token)
+    fresh = world.services.accounts.issue_token("owner_a", PASSWORD, "test").secret
+    back = other.accounts.principal_for_token(fresh)
     assert (back.role, back.scope) == ("viewer", frozenset({"plant_a", "line_a1"}))
 
 
-def test_user_changes_reach_another_servers_sessions(world: World, other: Collaboration) -> None:
-    session = other.open_session("viewer_a", PASSWORD, "test")
-    principal, _ = other.principal_for_session(session.session_id)
+def test_user_changes_reach_another_servers_sessions(world: World, other: Services) -> None:
+    session = other.accounts.open_session("viewer_a", PASSWORD, "test")
+    principal, _ = other.accounts.principal_for_session(session.session_id)
     assert principal.scope == frozenset({"plant_a", "line_a1"})
-    world.collab.update_user(world.user("admin"), "viewer_a", entities=[])
-    principal, _ = other.principal_for_session(session.session_id)
+    world.services.accounts.update(world.user("admin"), "viewer_a", entities=[])
+    principal, _ = other.accounts.principal_for_session(session.session_id)
     assert principal.group_wide
-    world.collab.update_user(world.user("admin"), "viewer_a", active=False)
+    world.services.accounts.update(world.user("admin"), "viewer_a", active=False)
     with pytest.raises(Unauthenticated):
-        other.principal_for_session(session.session_id)
+        other.accounts.principal_for_session(session.session_id)
 
 
-def test_revoked_token_is_refused_by_another_server(world: World, other: Collaboration) -> None:
+def test_revoked_token_is_refused_by_another_server(world: World, other: Services) -> None:
     token = world.tokens["viewer"]
-    assert other.principal_for_token(token).username == "viewer"
-    world.collab.revoke_token(token)
+    assert other.accounts.principal_for_token(token).username == "viewer"
+    world.services.accounts.revoke_token(token)
     with pytest.raises(Unauthenticated):
-        other.principal_for_token(token)
+        other.accounts.principal_for_token(token)
     # the other users' tokens still work
-    assert other.principal_for_token(world.tokens["auditor"]).username == "auditor"
+    assert other.accounts.principal_for_token(world.tokens["auditor"]).username == "auditor"
 
 
-def test_period_lock_reaches_another_servers_writes(world: World, other: Collaboration) -> None:
+def test_period_lock_reaches_another_servers_writes(world: World, other: Services) -> None:
     manager = world.user("manager")
-    owner = other.principal_for_token(world.tokens["owner_a"])
+    owner = other.accounts.principal_for_token(world.tokens["owner_a"])
     # the other server's writer has the configuration of this generation cached
-    other.create_datapoint(owner, Entry("plant_a", "2029", "energy.diesel", 1.0, "t"))
+    other.datapoints.create(owner, Entry("plant_a", "2029", "energy.diesel", 1.0, "t"))
 
-    world.collab.lock_period(manager, "2030", "closed")
+    world.services.periods.lock(manager, "2030", "closed")
     with pytest.raises(PeriodLocked) as locked:
-        other.create_datapoint(owner, Entry("plant_a", "2030", "energy.diesel", 2.0, "t"))
+        other.datapoints.create(owner, Entry("plant_a", "2030", "energy.diesel", 2.0, "t"))
     assert locked.value.details == {"locked": "2030"}
     with pytest.raises(PeriodLocked):  # a month of a locked year is locked too
-        other.create_datapoint(owner, Entry("plant_a", "2030-04", "energy.diesel", 2.0, "t"))
-    assert count_points(world.collab, "2030") == 0
+        other.datapoints.create(owner, Entry("plant_a", "2030-04", "energy.diesel", 2.0, "t"))
+    assert count_points(world.services, "2030") == 0
 
-    world.collab.reopen_period(manager, "2030", "more data came in")
-    point = other.create_datapoint(owner, Entry("plant_a", "2030", "energy.diesel", 2.0, "t"))
+    world.services.periods.reopen(manager, "2030", "more data came in")
+    point = other.datapoints.create(owner, Entry("plant_a", "2030", "energy.diesel", 2.0, "t"))
     assert point.period == "2030"
-    assert world.collab.verify_audit(manager).ok
+    assert world.services.audit.verify(manager).ok
 
 
-def test_review_threshold_reaches_another_server(world: World, other: Collaboration) -> None:
+def test_review_threshold_reaches_another_server(world: World, other: Services) -> None:
     manager = world.user("manager")
-    owner = other.principal_for_token(world.tokens["owner_a"])
+    owner = other.accounts.principal_for_token(world.tokens["owner_a"])
 
     def pair(metric: str, before: float, after: float) -> int:
-        other.create_datapoint(owner, Entry("plant_a", "2023", metric, before, "t"))
-        return other.create_datapoint(owner, Entry("plant_a", "2024", metric, after, "t")).id
+        other.datapoints.create(owner, Entry("plant_a", "2023", metric, before, "t"))
+        return other.datapoints.create(owner, Entry("plant_a", "2024", metric, after, "t")).id
 
     up_half = pair("energy.diesel", 100.0, 150.0)  # +50 %
     up_forty = pair("energy.coke", 100.0, 140.0)  # +40 %
     with pytest.raises(Invalid) as refused:  # the default threshold is 30 %
-        other.submit(owner, up_half, 1)
+        other.datapoints.submit(owner, up_half, 1)
     assert refused.value.code == "explanation_required"
     assert refused.value.details["threshold"] == pytest.approx(0.3)
 
-    world.collab.set_change_threshold(manager, 0.6)
-    assert other.submit(owner, up_half, 1).status == "submitted"
-    assert other.submit(owner, up_forty, 1).status == "submitted"
+    world.services.settings.set(manager, "review.change_threshold", 0.6)
+    assert other.datapoints.submit(owner, up_half, 1).status == "submitted"
+    assert other.datapoints.submit(owner, up_forty, 1).status == "submitted"
 
     up_forty_gas = pair("energy.gasoline", 100.0, 140.0)
-    world.collab.set_change_threshold(manager, 0.35)
+    world.services.settings.set(manager, "review.change_threshold", 0.35)
     with pytest.raises(Invalid) as tightened:
-        other.submit(owner, up_forty_gas, 1)
+        other.datapoints.submit(owner, up_forty_gas, 1)
     assert tightened.value.details["threshold"] == pytest.approx(0.35)
-    assert other.datapoint(owner, up_forty_gas).status == "draft"
+    assert other.datapoints.get(owner, up_forty_gas).status == "draft"
 
 
 def test_new_sub_entity_reaches_another_server(
-    world: World, other: Collaboration, tmp_path: Path
+    world: World, other: Services, tmp_path: Path
 ) -> None:
     token = world.tokens["owner_a"]
-    owner = other.principal_for_token(token)
+    owner = other.accounts.principal_for_token(token)
     assert not owner.sees("line_a2")
     with pytest.raises(NotFound):  # the other server's writer knows no line_a2 yet
-        other.create_datapoint(owner, Entry("line_a2", "2024", "energy.diesel", 1.0, "t"))
+        other.datapoints.create(owner, Entry("line_a2", "2024", "energy.diesel", 1.0, "t"))
 
     imported = import_org(
         world, tmp_path, [["line_a2", "Line A2", "plant_a", "CN", "甲二线", "branch"] + [""] * 4]
     )
     assert imported["created"] == 1
 
-    owner = other.principal_for_token(token)
+    owner = other.accounts.principal_for_token(token)
     assert owner.scope == frozenset({"plant_a", "line_a1", "line_a2"})
-    assert "line_a2" in {e.id for e in other.entities(owner)}
-    point = other.create_datapoint(owner, Entry("line_a2", "2024", "energy.diesel", 1.0, "t"))
+    assert "line_a2" in {e.id for e in other.organisation.entities(owner)}
+    point = other.datapoints.create(owner, Entry("line_a2", "2024", "energy.diesel", 1.0, "t"))
     assert point.entity_id == "line_a2"
-    assert not other.principal_for_token(world.tokens["owner_b"]).sees("line_a2")
+    assert not other.accounts.principal_for_token(world.tokens["owner_b"]).sees("line_a2")
 
 
 # -- the generation ----------------------------------------------------------------------------
 def test_generation_moves_only_on_configuration_actions(world: World, tmp_path: Path) -> None:
-    collab = world.collab
+    services = world.services
     admin, manager, owner = world.user("admin"), world.user("manager"), world.user("owner_a")
 
     def moved_by(action: Callable[[], object]) -> int:
-        before = generation(collab)
+        before = generation(services)
         action()
-        after = generation(collab)
+        after = generation(services)
         # the generation counts exactly the configuration entries in the chain
-        assert after == configuration_entries(collab)
+        assert after == configuration_entries(services)
         return after - before
 
-    assert generation(collab) == configuration_entries(collab) > 0
-    point = collab.create_datapoint(owner, Entry("plant_a", "2024", "energy.diesel", 1.0, "t"))
+    assert generation(services) == configuration_entries(services) > 0
+    point = services.datapoints.create(owner, Entry("plant_a", "2024", "energy.diesel", 1.0, "t"))
     steps = {
-        "create": lambda: collab.create_datapoint(
+        "create": lambda: services.datapoints.create(
             owner, Entry("plant_a", "2024", "energy.coke", 1.0, "t")
         ),
-        "correct": lambda: collab.correct_datapoint(owner, point.id, 1, {"value": 2.0}),
-        "submit": lambda: collab.submit(owner, point.id, 2),
-        "approve": lambda: collab.approve(manager, point.id, 2),
-        "token": lambda: collab.issue_token("viewer", PASSWORD, "test"),
-        "revoke": lambda: collab.revoke_token(world.tokens["viewer"]),
-        "user unchanged": lambda: collab.update_user(admin, "owner_b", role="data_owner"),
+        "correct": lambda: services.datapoints.correct(owner, point.id, 1, {"value": 2.0}),
+        "submit": lambda: services.datapoints.submit(owner, point.id, 2),
+        "approve": lambda: services.datapoints.approve(manager, point.id, 2),
+        "token": lambda: services.accounts.issue_token("viewer", PASSWORD, "test"),
+        "revoke": lambda: services.accounts.revoke_token(world.tokens["viewer"]),
+        "user unchanged": lambda: services.accounts.update(admin, "owner_b", role="data_owner"),
     }
     for name, action in steps.items():
         assert moved_by(action) == 0, name
-    assert moved_by(lambda: collab.update_user(admin, "owner_b", entities=["plant_a"])) == 1
-    assert moved_by(lambda: collab.update_user(admin, "owner_b", role="viewer")) == 1
-    assert moved_by(lambda: collab.create_user(admin, "newbie", PASSWORD, "viewer", [])) == 1
-    assert moved_by(lambda: collab.set_change_threshold(manager, 0.5)) == 1
-    assert moved_by(lambda: collab.lock_period(manager, "2031", None)) == 1
-    assert moved_by(lambda: collab.reopen_period(manager, "2031", "why not")) == 1
+    assert moved_by(lambda: services.accounts.update(admin, "owner_b", entities=["plant_a"])) == 1
+    assert moved_by(lambda: services.accounts.update(admin, "owner_b", role="viewer")) == 1
+    assert moved_by(lambda: services.accounts.create(admin, "newbie", PASSWORD, "viewer", [])) == 1
+    assert moved_by(lambda: services.settings.set(manager, "review.change_threshold", 0.5)) == 1
+    assert moved_by(lambda: services.periods.lock(manager, "2031", None)) == 1
+    assert moved_by(lambda: services.periods.reopen(manager, "2031", "why not")) == 1
     extra = [["plant_c", "Plant C", "grp", "CN", "丙厂", "plant"] + [""] * 4]
     assert moved_by(lambda: import_org(world, tmp_path, extra)) == 1
     assert moved_by(lambda: import_org(world, tmp_path, extra)) == 0  # nothing changed
-    assert collab.verify_audit(manager).ok
+    assert services.audit.verify(manager).ok
 
 
 def test_append_counts_configuration_events(world: World) -> None:
-    db = world.collab.db
-    start = generation(world.collab)
+    db = world.services.db
+    start = generation(world.services)
     events = [
         AuditEvent("entity.update", "entity", "x", {}),
         AuditEvent("datapoint.create", "datapoint", "1", {}),
@@ -243,7 +241,7 @@ def test_append_counts_configuration_events(world: World) -> None:
         audit.append(connection, head, "tester", events)
         assert head.configuration_generation == start + 5
         audit.save_head(connection, head)
-    assert generation(world.collab) == start + 5
+    assert generation(world.services) == start + 5
 
     class Undo(Exception):
         pass
@@ -253,18 +251,16 @@ def test_append_counts_configuration_events(world: World) -> None:
         audit.append(connection, head, "tester", events[:1])
         audit.save_head(connection, head)
         raise Undo
-    assert generation(world.collab) == start + 5
+    assert generation(world.services) == start + 5
 
 
 # -- the cache itself --------------------------------------------------------------------------
-def test_cache_serves_from_memory_until_the_generation_moves(
-    world: World, other: Collaboration
-) -> None:
+def test_cache_serves_from_memory_until_the_generation_moves(world: World, other: Services) -> None:
     """A change behind the audit's back is not seen (so the tests above see invalidation, not
     an absent cache); the next audited configuration change brings it in."""
     token = world.tokens["viewer_a"]
-    assert other.principal_for_token(token).role == "viewer"
-    with world.collab.db.transaction() as connection:
+    assert other.accounts.principal_for_token(token).role == "viewer"
+    with world.services.db.transaction() as connection:
         connection.execute(
             users.update().where(users.c.username == "viewer_a").values(role="auditor")
         )
@@ -280,19 +276,19 @@ def test_cache_serves_from_memory_until_the_generation_moves(
                 }
             ],
         )
-    assert other.principal_for_token(token).role == "viewer"
-    owner = other.principal_for_token(world.tokens["owner_a"])
-    other.create_datapoint(owner, Entry("plant_a", "2032", "energy.diesel", 1.0, "t"))
+    assert other.accounts.principal_for_token(token).role == "viewer"
+    owner = other.accounts.principal_for_token(world.tokens["owner_a"])
+    other.datapoints.create(owner, Entry("plant_a", "2032", "energy.diesel", 1.0, "t"))
 
-    world.collab.set_change_threshold(world.user("manager"), 0.4)
-    assert other.principal_for_token(token).role == "auditor"
+    world.services.settings.set(world.user("manager"), "review.change_threshold", 0.4)
+    assert other.accounts.principal_for_token(token).role == "auditor"
     with pytest.raises(PeriodLocked):
-        other.create_datapoint(owner, Entry("plant_a", "2032", "energy.coke", 1.0, "t"))
+        other.datapoints.create(owner, Entry("plant_a", "2032", "energy.coke", 1.0, "t"))
 
 
 def test_cache_reloads_per_generation(world: World) -> None:
     cache = ConfigurationCache()
-    db = world.collab.db
+    db = world.services.db
     with db.reading() as connection:
         current = audit.configuration_generation(connection)
         first = cache.get(connection, current)
@@ -304,8 +300,8 @@ def test_cache_reloads_per_generation(world: World) -> None:
         assert cache.principal(connection, "owner_a", current) is owner
         assert owner.scope == frozenset({"plant_a", "line_a1"})
 
-    world.collab.set_change_threshold(world.user("manager"), 0.5)
-    world.collab.lock_period(world.user("manager"), "2033", None)
+    world.services.settings.set(world.user("manager"), "review.change_threshold", 0.5)
+    world.services.periods.lock(world.user("manager"), "2033", None)
     with db.reading() as connection:
         newer = audit.configuration_generation(connection)
         assert newer == current + 2

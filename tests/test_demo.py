@@ -14,7 +14,7 @@ from rich.console import Console
 
 from esgledger.demo import GROUP, SMELTER, run_demo
 from esgledger.demo.generate import PROFILE_FILE, load_profile, rows_by_year
-from esgledger.services import Workspace
+from tests.ledger_fixture import Ledger
 
 YEARS = ["2022", "2023", "2024"]
 
@@ -31,7 +31,7 @@ class DemoRun:
 
 
 def _inspect(out: Path, reports: list[Path], output: str, db: str) -> DemoRun:
-    ws = Workspace.open(db, actor="tester")
+    ws = Ledger.open(db)
     try:
         months = [f"{year}-{month:02d}" for year in YEARS for month in range(1, 13)]
         root = ws.explain("production.alumina", GROUP, "2024")["records"]

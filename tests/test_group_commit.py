@@ -27,11 +27,11 @@ from esgledger.ledger import audit
 from esgledger.ledger.change import changing
 from esgledger.ledger.group_commit import GroupCommitter
 from esgledger.service_errors import Conflict
-from esgledger.services import Workspace
 from esgledger.store.database import Database
 from esgledger.store.schema import audit_head, audit_log, datapoints, settings
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import World
+from tests.ledger_fixture import Ledger
 
 TIMEOUT = 20.0
 WRITER = "esgledger-writer"  # the name of a GroupCommitter's writer thread
@@ -153,9 +153,9 @@ def stored_point(db: Database, point_id: int) -> sa.Row[Any] | None:
 
 
 def assert_chain_ok(world: World) -> None:
-    result = world.collab.verify_audit(world.user("manager"))
+    result = world.services.audit.verify(world.user("manager"))
     assert result.ok, result.problem
-    seqs = [row.seq for row in audit_rows(world.collab.db)]
+    seqs = [row.seq for row in audit_rows(world.services.db)]
     assert seqs == list(range(1, len(seqs) + 1))
 
 
@@ -173,16 +173,16 @@ def assert_one_transaction(backend: str, db: Database, point_ids: list[int]) -> 
 
 # -- one batch ---------------------------------------------------------------------------------
 def test_jobs_queued_together_commit_in_one_transaction(world: World, backend: str) -> None:
-    collab, owner = world.collab, world.user("owner_a")
-    committer = collab.writes
+    services, owner = world.services, world.user("owner_a")
+    committer = services.context.writes
     entries = [Entry("plant_a", str(2000 + n), "energy.diesel", 10.0 + n, "t") for n in range(6)]
     commits, writes = committer.commits, committer.writes
-    with ThreadPoolExecutor(len(entries)) as pool, traffic(collab.db) as seen:
+    with ThreadPoolExecutor(len(entries)) as pool, traffic(services.db) as seen:
         with writer_held(committer):
             futures = queue_in_order(
                 committer,
                 pool,
-                [lambda e=e: collab.create_datapoint(owner, e) for e in entries],
+                [lambda e=e: services.datapoints.create(owner, e) for e in entries],
             )
             assert not any(f.done() for f in futures), "a caller returned before its commit"
         points: list[DataPoint] = [f.result(TIMEOUT) for f in futures]
@@ -201,24 +201,24 @@ def test_jobs_queued_together_commit_in_one_transaction(world: World, backend: s
             entry.metric,
             entry.value,
         )
-        row = stored_point(collab.db, point.id)
+        row = stored_point(services.db, point.id)
         assert row is not None and row.value == entry.value and row.period == entry.period
     # their audit entries follow each other, in the order the jobs were queued
     created = {
         int(row.object_id): row.seq
-        for row in audit_rows(collab.db)
+        for row in audit_rows(services.db)
         if row.action == "datapoint.create"
     }
     seqs = [created[p.id] for p in points]
     assert seqs == list(range(seqs[0], seqs[0] + len(points)))
     assert_chain_ok(world)
-    assert_one_transaction(backend, collab.db, [p.id for p in points])
+    assert_one_transaction(backend, services.db, [p.id for p in points])
 
 
 def test_batch_is_bounded_by_max_batch(world: World) -> None:
-    committer = GroupCommitter(world.collab.db, max_batch=3)
+    committer = GroupCommitter(world.services.db, max_batch=3)
     names = [f"bounded{n}" for n in range(7)]
-    with ThreadPoolExecutor(len(names)) as pool, traffic(world.collab.db) as seen:
+    with ThreadPoolExecutor(len(names)) as pool, traffic(world.services.db) as seen:
         with writer_held(committer):
             futures = queue_in_order(
                 committer,
@@ -232,12 +232,12 @@ def test_batch_is_bounded_by_max_batch(world: World) -> None:
     assert seen.commits == 4
     assert seen.head_updates == 3
     assert seqs == list(range(seqs[0], seqs[0] + len(names)))
-    assert setting_keys(world.collab.db) == {f"gc.{n}" for n in names}
+    assert setting_keys(world.services.db) == {f"gc.{n}" for n in names}
     assert_chain_ok(world)
 
 
 def test_held_head_writes_the_head_back_once(world: World) -> None:
-    db = world.collab.db
+    db = world.services.db
     before = head_state(db)
     with traffic(db) as seen, db.transaction() as connection, audit.held_head(connection):
         first = marker_job("held1")(connection)
@@ -251,19 +251,19 @@ def test_held_head_writes_the_head_back_once(world: World) -> None:
 
 # -- failures ----------------------------------------------------------------------------------
 def test_stale_correction_in_a_batch_fails_alone(world: World) -> None:
-    collab, owner, manager = world.collab, world.user("owner_a"), world.user("manager")
-    committer = collab.writes
-    point = collab.create_datapoint(owner, Entry("plant_a", "2024", "energy.coke", 1.0, "t"))
+    services, owner, manager = world.services, world.user("owner_a"), world.user("manager")
+    committer = services.context.writes
+    point = services.datapoints.create(owner, Entry("plant_a", "2024", "energy.coke", 1.0, "t"))
     entries = [Entry("plant_a", str(2010 + n), "energy.diesel", 5.0 + n, "t") for n in range(3)]
     commits, writes = committer.commits, committer.writes
     calls: list[Callable[[], Any]] = [
-        lambda: collab.create_datapoint(owner, entries[0]),
-        lambda: collab.correct_datapoint(owner, point.id, 1, {"value": 2.0}),
-        lambda: collab.create_datapoint(owner, entries[1]),
-        lambda: collab.correct_datapoint(manager, point.id, 1, {"value": 3.0}),  # stale now
-        lambda: collab.create_datapoint(owner, entries[2]),
+        lambda: services.datapoints.create(owner, entries[0]),
+        lambda: services.datapoints.correct(owner, point.id, 1, {"value": 2.0}),
+        lambda: services.datapoints.create(owner, entries[1]),
+        lambda: services.datapoints.correct(manager, point.id, 1, {"value": 3.0}),  # stale now
+        lambda: services.datapoints.create(owner, entries[2]),
     ]
-    with ThreadPoolExecutor(len(calls)) as pool, traffic(collab.db) as seen:
+    with ThreadPoolExecutor(len(calls)) as pool, traffic(services.db) as seen:
         with writer_held(committer):
             futures = queue_in_order(committer, pool, calls)
         with pytest.raises(Conflict) as conflict:
@@ -276,16 +276,16 @@ def test_stale_correction_in_a_batch_fails_alone(world: World) -> None:
     corrected = landed[1]
     assert (corrected.version, corrected.value, corrected.created_by) == (2, 2.0, "owner_a")
     for entry, created in zip(entries, (landed[0], landed[2], landed[3]), strict=True):
-        row = stored_point(collab.db, created.id)
+        row = stored_point(services.db, created.id)
         assert row is not None and (row.period, row.value) == (entry.period, entry.value)
     # one commit for the blocker and one for the batch (after its retry in savepoints)
     assert committer.commits == commits + 2
     assert committer.writes == writes + 1 + 4
     assert seen.commits == 2
     # the stale correction left nothing: no version 3, no value 3.0, no audit entry for it
-    versions = collab.history(manager, point.id)["versions"]
+    versions = services.datapoints.history(manager, point.id)["versions"]
     assert [(v["version"], v["value"]) for v in versions] == [(1, 1.0), (2, 2.0)]
-    with collab.db.reading() as connection:
+    with services.db.reading() as connection:
         assert (
             connection.execute(
                 sa.select(sa.func.count()).select_from(datapoints).where(datapoints.c.value == 3.0)
@@ -294,7 +294,7 @@ def test_stale_correction_in_a_batch_fails_alone(world: World) -> None:
         )
     actions = [
         row.action
-        for row in audit_rows(collab.db)
+        for row in audit_rows(services.db)
         if row.object_id in {str(point.id), str(corrected.id)}
     ]
     assert actions == ["datapoint.create", "datapoint.correct"]
@@ -302,7 +302,7 @@ def test_stale_correction_in_a_batch_fails_alone(world: World) -> None:
 
 
 def test_failing_job_in_a_batch_raises_in_its_caller_only(world: World) -> None:
-    db = world.collab.db
+    db = world.services.db
     committer = GroupCommitter(db)
     jobs = [("ok1", False), ("ok2", False), ("bad", True), ("ok3", False), ("ok4", False)]
     with ThreadPoolExecutor(len(jobs)) as pool, traffic(db) as seen:
@@ -331,7 +331,7 @@ def test_failing_job_in_a_batch_raises_in_its_caller_only(world: World) -> None:
 def test_database_error_in_a_batch_raises_in_its_caller_only(world: World) -> None:
     """A statement the database refuses (aborting the transaction on PostgreSQL) is undone by
     its savepoint; the jobs before and after it in the batch commit."""
-    db = world.collab.db
+    db = world.services.db
     with db.transaction() as connection, changing(connection, "tester") as change:
         stamps = change.insert(settings, [{"key": "gc.taken", "value": "x"}])
         change.record("gc.test", "marker", "taken", {}, stamps)
@@ -370,7 +370,7 @@ def test_database_error_in_a_batch_raises_in_its_caller_only(world: World) -> No
 
 
 def test_lone_failing_job_writes_nothing(world: World) -> None:
-    db = world.collab.db
+    db = world.services.db
     committer = GroupCommitter(db)
     before_head, before_log = head_state(db), audit_rows(db)
     with traffic(db) as seen, pytest.raises(ValueError, match="job alone failed"):
@@ -389,7 +389,7 @@ def test_lone_failing_job_writes_nothing(world: World) -> None:
 def test_lone_failing_job_is_not_counted_as_a_commit(world: World) -> None:
     """``GroupCommitter.commits`` counts transactions committed; a lone job that fails has its
     transaction rolled back, so it must not be counted (it is: see the report)."""
-    committer = GroupCommitter(world.collab.db)
+    committer = GroupCommitter(world.services.db)
     with pytest.raises(ValueError):
         committer.run(marker_job("uncounted", fail=True))
     assert committer.commits == 0
@@ -397,7 +397,7 @@ def test_lone_failing_job_is_not_counted_as_a_commit(world: World) -> None:
 
 def test_caller_error_objects_are_its_own(world: World) -> None:
     """The exception a caller gets is the one its job raised, not a wrapper."""
-    committer = GroupCommitter(world.collab.db)
+    committer = GroupCommitter(world.services.db)
     raised = KeyError("mine")
 
     def work(_connection: sa.Connection) -> None:
@@ -410,8 +410,8 @@ def test_caller_error_objects_are_its_own(world: World) -> None:
 
 # -- many writers ------------------------------------------------------------------------------
 def test_concurrent_creates_from_many_threads_all_land(world: World) -> None:
-    collab = world.collab
-    committer = collab.writes
+    services = world.services
+    committer = services.context.writes
     users = [("owner_a", "plant_a"), ("owner_b", "plant_b"), ("manager", "line_a1")]
     threads, per_thread = 12, 6
     commits, writes = committer.commits, committer.writes
@@ -422,7 +422,7 @@ def test_concurrent_creates_from_many_threads_all_land(world: World) -> None:
         user = world.user(name)
         start.wait(TIMEOUT)
         return [
-            collab.create_datapoint(
+            services.datapoints.create(
                 user,
                 Entry(entity, str(1900 + number * per_thread + i), "energy.diesel", 1.0 + i, "t"),
             )
@@ -437,7 +437,7 @@ def test_concurrent_creates_from_many_threads_all_land(world: World) -> None:
     assert len({p.id for p in results}) == total
     assert committer.writes == writes + total
     assert commits < committer.commits <= commits + total
-    with collab.db.reading() as connection:
+    with services.db.reading() as connection:
         stored = {
             row.id: (row.entity_id, row.period, row.value)
             for row in connection.execute(
@@ -449,7 +449,7 @@ def test_concurrent_creates_from_many_threads_all_land(world: World) -> None:
 
 
 def test_writer_thread_ends_when_idle_and_starts_again(world: World) -> None:
-    committer = GroupCommitter(world.collab.db, idle_seconds=0.05)
+    committer = GroupCommitter(world.services.db, idle_seconds=0.05)
     first = committer.run(marker_job("idle1"))
     deadline = time.monotonic() + TIMEOUT
     while committer._writer_running:
@@ -457,7 +457,7 @@ def test_writer_thread_ends_when_idle_and_starts_again(world: World) -> None:
         time.sleep(0.01)
     assert committer.run(marker_job("idle2")) == first + 1
     assert committer.commits == 2
-    assert setting_keys(world.collab.db) == {"gc.idle1", "gc.idle2"}
+    assert setting_keys(world.services.db) == {"gc.idle1", "gc.idle2"}
 
 
 # -- many processes ----------------------------------------------------------------------------
@@ -465,14 +465,12 @@ CHILD = r"""
 import json, sys, time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from esgledger.collaboration import Collaboration, Settings
-from esgledger.services import Workspace
+from esgledger.services import Options, Services
 from esgledger.workflow.entries import Entry
 
 url, token, entity, first_year, files, go = sys.argv[1:7]
-workspace = Workspace.open(url, actor="child")
-collab = Collaboration(workspace, Settings(files_dir=Path(files)))
-user = collab.principal_for_token(token)
+services = Services.open(url, Options(files_dir=Path(files)))
+user = services.accounts.principal_for_token(token)
 print("ready", flush=True)
 deadline = time.monotonic() + 30
 while not Path(go).exists():
@@ -484,13 +482,13 @@ def write(thread):
     ids = []
     for i in range(10):
         year = str(int(first_year) + thread * 10 + i)
-        point = collab.create_datapoint(user, Entry(entity, year, "energy.diesel", 1.0 + i, "t"))
+        point = services.datapoints.create(user, Entry(entity, year, "energy.diesel", 1.0 + i, "t"))
         ids.append(point.id)
     return ids
 
 with ThreadPoolExecutor(4) as pool:
     ids = [i for chunk in pool.map(write, range(4)) for i in chunk]
-workspace.db.dispose()
+services.dispose()
 print(json.dumps(ids), flush=True)
 """
 
@@ -534,7 +532,7 @@ def test_writers_in_two_processes_all_land(
         written.append(json.loads(out.strip().splitlines()[-1]))
     ids = written[0] + written[1]
     assert len(ids) == 80 and len(set(ids)) == 80
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         rows = connection.execute(
             sa.select(datapoints.c.id, datapoints.c.entity_id).where(
                 datapoints.c.metric_id == "energy.diesel"
@@ -553,7 +551,7 @@ def test_sqlite_writers_queue_on_the_file_lock(sqlite_template: Path, tmp_path: 
     ``FILE-writer.lock``, a write waits; it runs as soon as the lock is let go."""
     target = tmp_path / "locked.db"
     shutil.copy(sqlite_template, target)
-    workspace = Workspace.open(f"sqlite:///{target}", actor="tester")
+    workspace = Ledger.open(f"sqlite:///{target}")
     committer = GroupCommitter(workspace.db)
     holder = os.open(f"{target}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:

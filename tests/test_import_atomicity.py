@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from esgledger.services import Workspace
 from esgledger.store.schema import audit_head, audit_log, datapoints, import_batches
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 APP_NAME = "esgledger_killed_import"
 METRICS = {
@@ -71,7 +71,7 @@ import sys, time
 from pathlib import Path
 import sqlalchemy as sa
 from esgledger.ledger import audit
-from esgledger.services import Workspace
+from tests.ledger_fixture import Ledger
 
 url, path, pause = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -96,7 +96,7 @@ def hook(name):
 
 for name in ("lock_head", "append", "save_head"):
     hook(name)
-summary = Workspace.open(url, actor="doomed").import_data(Path(path))
+summary = Ledger.open(url).import_data(Path(path))
 print("DONE", summary.created, flush=True)
 """
 
@@ -111,7 +111,7 @@ class State:
     problem: str | None
 
 
-def state(ws: Workspace) -> State:
+def state(ws: Ledger) -> State:
     with ws.db.reading() as connection:
 
         def count(table: sa.Table) -> int:
@@ -132,7 +132,7 @@ def state(ws: Workspace) -> State:
 
 
 @pytest.fixture
-def big_ledger(ws: Workspace, tmp_path: Path) -> tuple[Workspace, Path]:
+def big_ledger(ws: Ledger, tmp_path: Path) -> tuple[Ledger, Path]:
     org = write_csv(
         tmp_path / "org.csv",
         ["id", "name", "parent", "country"],
@@ -240,13 +240,13 @@ def _wait_until_server_forgot(db_url: str) -> None:
         engine.dispose()
 
 
-def _check_integrity(ws: Workspace) -> None:
+def _check_integrity(ws: Ledger) -> None:
     if ws.db.is_sqlite:
         with ws.db.reading() as connection:
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
 
 
-def _assert_all_or_nothing(ws: Workspace, before: State) -> bool:
+def _assert_all_or_nothing(ws: Ledger, before: State) -> bool:
     """Return True when the killed import had committed, False when it left no trace."""
     after = state(ws)
     assert after.verified, after.problem
@@ -276,9 +276,7 @@ ATTEMPTS = [
 ]
 
 
-def test_killed_import_writes_all_or_nothing(
-    big_ledger: tuple[Workspace, Path], db_url: str
-) -> None:
+def test_killed_import_writes_all_or_nothing(big_ledger: tuple[Ledger, Path], db_url: str) -> None:
     ws, big = big_ledger
     before = state(ws)
     assert before.verified
@@ -321,7 +319,7 @@ def test_killed_import_writes_all_or_nothing(
 
 
 def test_killed_import_of_corrections_keeps_the_old_versions(
-    big_ledger: tuple[Workspace, Path], db_url: str, tmp_path: Path
+    big_ledger: tuple[Ledger, Path], db_url: str, tmp_path: Path
 ) -> None:
     """Killed while superseding: the current values stay the old ones, none is lost or doubled."""
     ws, _ = big_ledger

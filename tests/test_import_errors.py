@@ -16,7 +16,6 @@ import sqlalchemy as sa
 
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.ledger.reads import current_datapoint, datapoint_history
-from esgledger.services import Workspace
 from esgledger.store.schema import (
     audit_head,
     audit_log,
@@ -26,6 +25,7 @@ from esgledger.store.schema import (
     import_batches,
 )
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 ORG_COLUMNS = [
     "id",
@@ -102,7 +102,7 @@ def row(**changes: str) -> list[str]:
     return [values[column] for column in COLUMNS]
 
 
-def snapshot(ws: Workspace) -> dict[str, object]:
+def snapshot(ws: Ledger) -> dict[str, object]:
     """Everything an import could write."""
     with ws.db.reading() as connection:
         counts: dict[str, object] = {
@@ -117,7 +117,7 @@ def snapshot(ws: Workspace) -> dict[str, object]:
     return counts
 
 
-def reject_data(ws: Workspace, path: Path) -> list[InputIssue]:
+def reject_data(ws: Ledger, path: Path) -> list[InputIssue]:
     before = snapshot(ws)
     with pytest.raises(InputRejected) as caught:
         ws.import_data(path)
@@ -130,7 +130,7 @@ def reject_data(ws: Workspace, path: Path) -> list[InputIssue]:
     return issues
 
 
-def reject_org(ws: Workspace, path: Path) -> list[InputIssue]:
+def reject_org(ws: Ledger, path: Path) -> list[InputIssue]:
     before = snapshot(ws)
     with pytest.raises(InputRejected) as caught:
         ws.import_organisation(path)
@@ -146,7 +146,7 @@ def expected_cell(fmt: str, field: str, row_number: int) -> str | None:
 
 
 @pytest.fixture
-def ledger(ws: Workspace, tmp_path: Path) -> Workspace:
+def ledger(ws: Ledger, tmp_path: Path) -> Ledger:
     """The organisation above and one data point already in the ledger."""
     ws.import_organisation(write_csv(tmp_path / "org.csv", ORG_COLUMNS, ORG_ROWS))
     ws.import_data(
@@ -226,9 +226,7 @@ BAD_ROWS = {
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("case", list(BAD_ROWS))
-def test_bad_row_is_rejected_and_named(
-    ledger: Workspace, tmp_path: Path, fmt: str, case: str
-) -> None:
+def test_bad_row_is_rejected_and_named(ledger: Ledger, tmp_path: Path, fmt: str, case: str) -> None:
     bad, field, found, expected = BAD_ROWS[case]
     path = write_table(tmp_path, fmt, [row(metric="energy.coke"), bad])
     issues = reject_data(ledger, path)
@@ -244,18 +242,14 @@ def test_bad_row_is_rejected_and_named(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_wrong_dimension_message_names_both_units(
-    ledger: Workspace, tmp_path: Path, fmt: str
-) -> None:
+def test_wrong_dimension_message_names_both_units(ledger: Ledger, tmp_path: Path, fmt: str) -> None:
     issues = reject_data(ledger, write_table(tmp_path, fmt, [row(unit="kWh")]))
     assert "'kWh'" in issues[0].expected and "'t'" in issues[0].expected
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("second", ["smelter", "SM-01", "电解铝厂"])
-def test_duplicate_row_is_rejected(
-    ledger: Workspace, tmp_path: Path, fmt: str, second: str
-) -> None:
+def test_duplicate_row_is_rejected(ledger: Ledger, tmp_path: Path, fmt: str, second: str) -> None:
     """The same entity, period and metric twice, also when spelled through an alias."""
     path = write_table(
         tmp_path, fmt, [row(), row(metric="energy.coke"), row(entity=second, value="101")]
@@ -270,7 +264,7 @@ def test_duplicate_row_is_rejected(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_missing_required_column(ledger: Workspace, tmp_path: Path, fmt: str) -> None:
+def test_missing_required_column(ledger: Ledger, tmp_path: Path, fmt: str) -> None:
     header = [c for c in COLUMNS if c != "unit"]
     rows = [[v for c, v in zip(COLUMNS, row(), strict=True) if c != "unit"]]
     issues = reject_data(ledger, write_table(tmp_path, fmt, rows, header))
@@ -279,7 +273,7 @@ def test_missing_required_column(ledger: Workspace, tmp_path: Path, fmt: str) ->
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_unknown_column(ledger: Workspace, tmp_path: Path, fmt: str) -> None:
+def test_unknown_column(ledger: Ledger, tmp_path: Path, fmt: str) -> None:
     header = [*COLUMNS, "colour"]
     issues = reject_data(ledger, write_table(tmp_path, fmt, [[*row(), "red"]], header))
     assert [(i.row, i.field, i.found) for i in issues] == [(1, "colour", "an unknown column")]
@@ -289,7 +283,7 @@ def test_unknown_column(ledger: Workspace, tmp_path: Path, fmt: str) -> None:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_missing_and_unknown_columns_are_reported_together(
-    ledger: Workspace, tmp_path: Path, fmt: str
+    ledger: Ledger, tmp_path: Path, fmt: str
 ) -> None:
     header = ["entity", "period", "metric", "amount", "unit"]
     issues = reject_data(
@@ -301,7 +295,7 @@ def test_missing_and_unknown_columns_are_reported_together(
     }
 
 
-def test_text_file_is_rejected(ledger: Workspace, tmp_path: Path) -> None:
+def test_text_file_is_rejected(ledger: Ledger, tmp_path: Path) -> None:
     path = tmp_path / "data.txt"
     path.write_text("entity,period,metric,value,unit\nsmelter,2024,energy.coke,1,t\n")
     issues = reject_data(ledger, path)
@@ -309,7 +303,7 @@ def test_text_file_is_rejected(ledger: Workspace, tmp_path: Path) -> None:
     assert ".txt" in issues[0].found and ".csv or .xlsx" in issues[0].expected
 
 
-def test_xlsx_that_is_really_text_is_rejected(ledger: Workspace, tmp_path: Path) -> None:
+def test_xlsx_that_is_really_text_is_rejected(ledger: Ledger, tmp_path: Path) -> None:
     path = tmp_path / "data.xlsx"
     path.write_text("entity,period,metric,value,unit\nsmelter,2024,energy.coke,1,t\n")
     issues = reject_data(ledger, path)
@@ -318,14 +312,14 @@ def test_xlsx_that_is_really_text_is_rejected(ledger: Workspace, tmp_path: Path)
 
 
 @pytest.mark.parametrize("suffix", [".xls", ".json", ""])
-def test_other_suffixes_are_rejected(ledger: Workspace, tmp_path: Path, suffix: str) -> None:
+def test_other_suffixes_are_rejected(ledger: Ledger, tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"data{suffix}"
     path.write_text("entity,period,metric,value,unit\n")
     issues = reject_data(ledger, path)
     assert [i.field for i in issues] == ["file"]
 
 
-def test_workbook_saved_as_csv_is_rejected(ledger: Workspace, tmp_path: Path) -> None:
+def test_workbook_saved_as_csv_is_rejected(ledger: Ledger, tmp_path: Path) -> None:
     workbook = write_xlsx(tmp_path / "real.xlsx", COLUMNS, [row()])
     path = tmp_path / "data.csv"
     path.write_bytes(workbook.read_bytes())
@@ -334,7 +328,7 @@ def test_workbook_saved_as_csv_is_rejected(ledger: Workspace, tmp_path: Path) ->
     assert "UTF-8" in issues[0].expected
 
 
-def test_gbk_encoded_csv_is_rejected_not_garbled(ledger: Workspace, tmp_path: Path) -> None:
+def test_gbk_encoded_csv_is_rejected_not_garbled(ledger: Ledger, tmp_path: Path) -> None:
     path = tmp_path / "data.csv"
     text = "entity,period,metric,value,unit\n电解铝厂,2024,energy.coke,1,吨\n"
     path.write_bytes(text.encode("gbk"))
@@ -343,13 +337,13 @@ def test_gbk_encoded_csv_is_rejected_not_garbled(ledger: Workspace, tmp_path: Pa
     assert "UTF-8" in issues[0].expected
 
 
-def test_missing_file_is_rejected(ledger: Workspace, tmp_path: Path) -> None:
+def test_missing_file_is_rejected(ledger: Ledger, tmp_path: Path) -> None:
     issues = reject_data(ledger, tmp_path / "nowhere.csv")
     assert [i.field for i in issues] == ["file"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_empty_file_is_rejected(ledger: Workspace, tmp_path: Path, fmt: str) -> None:
+def test_empty_file_is_rejected(ledger: Ledger, tmp_path: Path, fmt: str) -> None:
     path = tmp_path / f"empty.{fmt}"
     if fmt == "csv":
         path.write_text("")
@@ -378,6 +372,7 @@ UNITS = {
 
 
 def many_good_rows() -> list[list[str]]:
+    """Monthly values of 2025, a year the ledger fixture has no yearly value of."""
     rows = []
     for entity in ("smelter", "grp"):
         for month in range(1, 13):
@@ -385,7 +380,7 @@ def many_good_rows() -> list[list[str]]:
                 rows.append(
                     row(
                         entity=entity,
-                        period=f"2024-{month:02d}",
+                        period=f"2025-{month:02d}",
                         metric=metric,
                         value=str(month * 10 + i),
                         unit=UNITS.get(metric, "t"),
@@ -397,7 +392,7 @@ def many_good_rows() -> list[list[str]]:
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("position", [0, 97, -1])
 def test_one_bad_row_among_many_writes_nothing(
-    ledger: Workspace, tmp_path: Path, fmt: str, position: int
+    ledger: Ledger, tmp_path: Path, fmt: str, position: int
 ) -> None:
     rows = many_good_rows()
     index = position if position >= 0 else len(rows) - 1
@@ -412,7 +407,7 @@ def test_one_bad_row_among_many_writes_nothing(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_several_errors_are_reported_together(ledger: Workspace, tmp_path: Path, fmt: str) -> None:
+def test_several_errors_are_reported_together(ledger: Ledger, tmp_path: Path, fmt: str) -> None:
     rows = [
         row(),  # 2: fine
         row(entity="nowhere", metric="energy.coke", unit="kWh"),  # 3: two problems
@@ -447,7 +442,7 @@ def test_several_errors_are_reported_together(ledger: Workspace, tmp_path: Path,
 # -- XLSX specifics ------------------------------------------------------------------------------
 
 
-def test_xlsx_native_numbers_and_blank_rows(ledger: Workspace, tmp_path: Path) -> None:
+def test_xlsx_native_numbers_and_blank_rows(ledger: Ledger, tmp_path: Path) -> None:
     path = write_xlsx(
         tmp_path / "data.xlsx",
         COLUMNS,
@@ -478,7 +473,7 @@ def test_xlsx_native_numbers_and_blank_rows(ledger: Workspace, tmp_path: Path) -
     assert [(i.row, i.cell) for i in issues] == [(4, "D4")]
 
 
-def test_xlsx_cells_are_the_spreadsheets_own_addresses(ledger: Workspace, tmp_path: Path) -> None:
+def test_xlsx_cells_are_the_spreadsheets_own_addresses(ledger: Ledger, tmp_path: Path) -> None:
     """A table that starts in column B: the reported cell is where the value really is."""
     path = write_xlsx(
         tmp_path / "data.xlsx", COLUMNS, [row(metric="energy.coke"), row(value="-2")], origin=(1, 2)
@@ -487,7 +482,7 @@ def test_xlsx_cells_are_the_spreadsheets_own_addresses(ledger: Workspace, tmp_pa
     assert [(i.row, i.field, i.cell) for i in issues] == [(3, "value", "E3")]
 
 
-def test_xlsx_reads_the_data_sheet(ledger: Workspace, tmp_path: Path) -> None:
+def test_xlsx_reads_the_data_sheet(ledger: Ledger, tmp_path: Path) -> None:
     path = tmp_path / "data.xlsx"
     workbook = openpyxl.Workbook()
     workbook.active.title = "Instructions"
@@ -505,7 +500,7 @@ def test_xlsx_reads_the_data_sheet(ledger: Workspace, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_accepted_variants(ledger: Workspace, tmp_path: Path, fmt: str) -> None:
+def test_accepted_variants(ledger: Ledger, tmp_path: Path, fmt: str) -> None:
     rows = [
         row(metric="energy.electricity_purchased", value="12.5", unit="万千瓦时"),
         row(metric="energy.natural_gas", value="3", unit="万立方米"),
@@ -557,14 +552,14 @@ def test_accepted_variants(ledger: Workspace, tmp_path: Path, fmt: str) -> None:
 # -- re-import and corrections -------------------------------------------------------------------
 
 
-def _count(ws: Workspace, table: sa.Table) -> int:
+def _count(ws: Ledger, table: sa.Table) -> int:
     with ws.db.reading() as connection:
         return int(connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_reimport_writes_nothing_new_and_a_change_makes_a_new_version(
-    ledger: Workspace, tmp_path: Path, fmt: str
+    ledger: Ledger, tmp_path: Path, fmt: str
 ) -> None:
     rows = [row(), row(metric="energy.coke", value="20"), row(metric="energy.lpg", value="3")]
     first = ledger.import_data(write_table(tmp_path, fmt, rows, name="v1"))
@@ -666,7 +661,7 @@ BAD_ORG = {
 
 
 @pytest.mark.parametrize("case", list(BAD_ORG))
-def test_bad_organisation_is_rejected(ledger: Workspace, tmp_path: Path, case: str) -> None:
+def test_bad_organisation_is_rejected(ledger: Ledger, tmp_path: Path, case: str) -> None:
     rows, expected = BAD_ORG[case]
     issues = reject_org(ledger, write_csv(tmp_path / "org2.csv", ORG_COLUMNS, rows))
     assert [(i.row, i.field, i.found) for i in issues] == expected
@@ -674,7 +669,7 @@ def test_bad_organisation_is_rejected(ledger: Workspace, tmp_path: Path, case: s
         assert issue.expected
 
 
-def test_cycle_is_rejected_on_the_rows_that_form_it(ledger: Workspace, tmp_path: Path) -> None:
+def test_cycle_is_rejected_on_the_rows_that_form_it(ledger: Ledger, tmp_path: Path) -> None:
     rows = [
         org_row(id="a", parent="b"),
         org_row(id="b", parent="a"),
@@ -685,14 +680,14 @@ def test_cycle_is_rejected_on_the_rows_that_form_it(ledger: Workspace, tmp_path:
     assert "descendant" in issues[0].expected
 
 
-def test_cycle_through_the_ledger_is_rejected(ledger: Workspace, tmp_path: Path) -> None:
+def test_cycle_through_the_ledger_is_rejected(ledger: Ledger, tmp_path: Path) -> None:
     """Moving the group under one of its own plants."""
     rows = [["grp", "Group", "smelter", "CN", "group", "", "", "", ""]]
     issues = reject_org(ledger, write_csv(tmp_path / "org2.csv", ORG_COLUMNS, rows))
     assert [(i.row, i.field, i.found) for i in issues] == [(2, "parent", "smelter")]
 
 
-def test_organisation_errors_in_xlsx_name_cells(ledger: Workspace, tmp_path: Path) -> None:
+def test_organisation_errors_in_xlsx_name_cells(ledger: Ledger, tmp_path: Path) -> None:
     rows = [org_row(country="CHN", ownership="150%"), org_row(id="plant3", parent="ghost")]
     issues = reject_org(ledger, write_xlsx(tmp_path / "org2.xlsx", ORG_COLUMNS, rows))
     assert [(i.row, i.field, i.cell) for i in issues] == [
@@ -702,7 +697,7 @@ def test_organisation_errors_in_xlsx_name_cells(ledger: Workspace, tmp_path: Pat
     ]
 
 
-def test_several_organisation_errors_together(ledger: Workspace, tmp_path: Path) -> None:
+def test_several_organisation_errors_together(ledger: Ledger, tmp_path: Path) -> None:
     rows = [
         org_row(country="CHN"),
         org_row(id="plant3", ownership="2x", valid_from="1 May"),
@@ -717,7 +712,7 @@ def test_several_organisation_errors_together(ledger: Workspace, tmp_path: Path)
     ]
 
 
-def test_organisation_reimport_and_moved_aliases(ledger: Workspace, tmp_path: Path) -> None:
+def test_organisation_reimport_and_moved_aliases(ledger: Ledger, tmp_path: Path) -> None:
     path = write_csv(tmp_path / "org.csv", ORG_COLUMNS, ORG_ROWS)
     before = snapshot(ledger)
     assert ledger.import_organisation(path) == {"created": 0, "updated": 0}

@@ -11,9 +11,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from esgledger.cli.main import app
-from esgledger.collaboration import Collaboration, Settings
-from esgledger.services import Workspace
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 ORG = [
     ["id", "name", "parent", "country", "aliases"],
@@ -25,7 +24,7 @@ DATA_HEADER = ["entity", "period", "metric", "value", "unit"]
 
 
 @pytest.fixture
-def ledger(ws: Workspace, tmp_path: Path) -> Workspace:
+def ledger(ws: Ledger, tmp_path: Path) -> Ledger:
     """A group with data, a correction, transfers, certificates, a calculation, users, a period
     lock and settings: every tracked table has rows."""
     ws.import_organisation(write_csv(tmp_path / "org.csv", ORG[0], ORG[1:]))
@@ -63,21 +62,23 @@ def ledger(ws: Workspace, tmp_path: Path) -> Workspace:
     )
     ws.set_base_year("2023")
     ws.calc("2024")
-    collab = Collaboration(ws, Settings(files_dir=tmp_path / "files"))
-    admin = collab.create_user(None, "boss", "correct horse battery", "admin", [])
-    owner = collab.create_user(None, "wang", "correct horse battery", "data_owner", ["plant"])
+    services = ws.services
+    admin = services.accounts.create(ws.admin, "boss", "correct horse battery", "admin", [])
+    owner = services.accounts.create(
+        ws.admin, "wang", "correct horse battery", "data_owner", ["plant"]
+    )
     assert admin and owner
     result = ws.verify_audit()
     assert result.ok, result.problem
     return ws
 
 
-def execute(ws: Workspace, sql: str, **params: object) -> None:
+def execute(ws: Ledger, sql: str, **params: object) -> None:
     with ws.db.engine.begin() as connection:
         connection.execute(sa.text(sql), params)
 
 
-def datapoint_id(ws: Workspace, entity: str, metric: str, period: str = "2024") -> int:
+def datapoint_id(ws: Ledger, entity: str, metric: str, period: str = "2024") -> int:
     with ws.db.reading() as connection:
         return int(
             connection.execute(
@@ -90,7 +91,7 @@ def datapoint_id(ws: Workspace, entity: str, metric: str, period: str = "2024") 
         )
 
 
-def test_intact_ledger_checks_every_tracked_row(ledger: Workspace) -> None:
+def test_intact_ledger_checks_every_tracked_row(ledger: Ledger) -> None:
     result = ledger.verify_audit()
     assert result.ok and result.differences == 0
     with ledger.db.reading() as connection:
@@ -118,7 +119,7 @@ def test_intact_ledger_checks_every_tracked_row(ledger: Workspace) -> None:
         ("UPDATE factor_sets SET citation = 'none' WHERE set_id = 'gbt2589'", "factor_sets"),
     ],
 )
-def test_a_changed_row_is_named(ledger: Workspace, sql: str, table: str) -> None:
+def test_a_changed_row_is_named(ledger: Ledger, sql: str, table: str) -> None:
     execute(ledger, sql, dp=datapoint_id(ledger, "smelter", "energy.raw_coal"))
     result = ledger.verify_audit()
     assert not result.ok
@@ -127,15 +128,15 @@ def test_a_changed_row_is_named(ledger: Workspace, sql: str, table: str) -> None
     assert "differ from what audit entry" in (result.problem or "")
 
 
-def test_the_changed_data_point_is_named_by_its_id(ledger: Workspace) -> None:
+def test_the_changed_data_point_is_named_by_its_id(ledger: Ledger) -> None:
     target = datapoint_id(ledger, "smelter", "energy.electricity_purchased")
     execute(ledger, "UPDATE datapoints SET value = value * 0.5 WHERE id = :dp", dp=target)
     result = ledger.verify_audit()
     assert result.row == f"[{target}]"
-    assert "datapoint.create by tester" in (result.problem or "")
+    assert f"datapoint.create by {ledger.admin_name}" in (result.problem or "")
 
 
-def test_a_changed_key_is_a_row_added_and_one_missing(ledger: Workspace) -> None:
+def test_a_changed_key_is_a_row_added_and_one_missing(ledger: Ledger) -> None:
     execute(ledger, "UPDATE user_entities SET entity_id = 'grp' WHERE username = 'wang'")
     result = ledger.verify_audit()
     assert (result.table, result.row, result.kind) == (
@@ -146,7 +147,7 @@ def test_a_changed_key_is_a_row_added_and_one_missing(ledger: Workspace) -> None
     assert result.differences == 2  # and ["wang","plant"] is missing
 
 
-def test_a_deleted_row_is_missing(ledger: Workspace) -> None:
+def test_a_deleted_row_is_missing(ledger: Ledger) -> None:
     target = datapoint_id(ledger, "plant", "energy.raw_coal", "2023")
     execute(ledger, "DELETE FROM datapoints WHERE id = :dp", dp=target)
     result = ledger.verify_audit()
@@ -154,7 +155,7 @@ def test_a_deleted_row_is_missing(ledger: Workspace) -> None:
     assert "is missing" in (result.problem or "")
 
 
-def test_a_row_added_outside_esgledger_is_not_in_the_log(ledger: Workspace) -> None:
+def test_a_row_added_outside_esgledger_is_not_in_the_log(ledger: Ledger) -> None:
     execute(
         ledger,
         "INSERT INTO period_locks (period, locked, reason, changed_by, changed_at) "
@@ -166,20 +167,20 @@ def test_a_row_added_outside_esgledger_is_not_in_the_log(ledger: Workspace) -> N
     assert "not in the audit log" in (result.problem or "")
 
 
-def test_changed_calculated_values_are_found(ledger: Workspace) -> None:
+def test_changed_calculated_values_are_found(ledger: Ledger) -> None:
     execute(ledger, "UPDATE calc_values SET value = value * 2 WHERE metric_id = 'ghg.scope1'")
     result = ledger.verify_audit()
     assert (result.table, result.kind) == ("calc_runs", "values_changed"), result.problem
     assert "calc_values rows differ" in (result.problem or "")
 
 
-def test_changed_factor_values_are_found(ledger: Workspace) -> None:
+def test_changed_factor_values_are_found(ledger: Ledger) -> None:
     execute(ledger, "UPDATE factor_values SET value = value * 2 WHERE factor_set = 'mrv2015'")
     result = ledger.verify_audit()
     assert (result.table, result.kind) == ("factor_sets", "values_changed"), result.problem
 
 
-def test_every_difference_is_counted(ledger: Workspace) -> None:
+def test_every_difference_is_counted(ledger: Ledger) -> None:
     execute(ledger, "UPDATE datapoints SET note = 'x'")
     result = ledger.verify_audit()
     with ledger.db.reading() as connection:
@@ -188,15 +189,15 @@ def test_every_difference_is_counted(ledger: Workspace) -> None:
     assert f"({points - 1} more row(s) differ)" in (result.problem or "")
 
 
-def test_failed_sign_ins_are_not_ledger_contents(ledger: Workspace, tmp_path: Path) -> None:
-    collab = Collaboration(ledger, Settings(files_dir=tmp_path / "files"))
+def test_failed_sign_ins_are_not_ledger_contents(ledger: Ledger, tmp_path: Path) -> None:
+    services = ledger.services
     for _ in range(3):
         with pytest.raises(Exception, match="wrong user name or password"):
-            collab.authenticate("wang", "not the password", "127.0.0.1")
+            services.accounts.authenticate("wang", "not the password", "127.0.0.1")
     assert ledger.verify_audit().ok
 
 
-def test_recompute_does_not_adopt_a_tampered_input(ledger: Workspace) -> None:
+def test_recompute_does_not_adopt_a_tampered_input(ledger: Ledger) -> None:
     """The issue's case: a value halved in the database, then a calculation: recompute used to
     pass, because the new run's lineage holds the tampered value."""
     target = datapoint_id(ledger, "plant", "energy.raw_coal")
@@ -212,7 +213,7 @@ def test_recompute_does_not_adopt_a_tampered_input(ledger: Workspace) -> None:
     assert any(f"[{target}]" in (d.problem or "") for d in found)
 
 
-def test_cli_verify_names_the_table_and_row(ledger: Workspace, db_url: str) -> None:
+def test_cli_verify_names_the_table_and_row(ledger: Ledger, db_url: str) -> None:
     target = datapoint_id(ledger, "smelter", "energy.raw_coal")
     execute(ledger, "UPDATE datapoints SET value = 1 WHERE id = :dp", dp=target)
     ledger.db.dispose()

@@ -39,9 +39,9 @@ from esgledger.factors import load_library
 from esgledger.ingest.datapoints import validate_rows
 from esgledger.ingest.tables import read_table
 from esgledger.ingest.transfers import parse_transfers
-from esgledger.services import Workspace
 from esgledger.units import conversion_factor
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 PERIOD = Period.parse("2024")
 CATALOGUE = load_catalogue(known_functions=set(FORMULAS))
@@ -498,7 +498,7 @@ def _org_rows(entities: list[Entity], prefix: str) -> list[list[object]]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.data())
-def test_units_never_change_the_stored_result(ws: Workspace, data: st.DataObject) -> None:
+def test_units_never_change_the_stored_result(ws: Ledger, data: st.DataObject) -> None:
     """Three copies of one random organisation in one ledger, each written in other units
     (t / kg / 万吨, MWh / kWh / 万千瓦时, 万立方米 / m3, GJ / MJ); imported, calculated and stored;
     every stored value of a copy equals the same value of the other copies."""

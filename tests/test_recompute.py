@@ -1,4 +1,4 @@
-"""``esgledger recompute`` and ``Workspace.recompute``: re-derive stored values from their lineage.
+"""``esgledger recompute`` and ``Ledger.recompute``: re-derive stored values from their lineage.
 
 - right after a calculation every stored value re-derives: 0 differences, exit 0;
 - after tampering with the ledger behind the engine's back (the value inside a stored lineage JSON,
@@ -24,11 +24,11 @@ from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
 from esgledger.ledger.change import changing
-from esgledger.services import Workspace
 from esgledger.store.database import URL_ENV
 from esgledger.store.schema import calc_runs, calc_values, datapoints, factor_sets, factor_values
 from esgledger.store.schema import transfers as transfers_table
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 PERIOD = "2024"
 LEDGER = "audit verify"  # the difference naming the first table row that differs from the log
@@ -42,7 +42,7 @@ def _no_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def calculated(ws: Workspace, tmp_path: Path) -> Iterator[Workspace]:
+def calculated(ws: Ledger, tmp_path: Path) -> Iterator[Ledger]:
     """A group with a captive power plant supplying a smelter that also buys grid electricity and
     claims certificates; 2024 calculated and stored."""
     ws.import_organisation(
@@ -94,7 +94,7 @@ def cli(db_url: str, *args: str) -> Result:
     return CliRunner().invoke(app, ["--db", db_url, *args])
 
 
-def _differences(ws: Workspace) -> dict[str, str | None]:
+def _differences(ws: Ledger) -> dict[str, str | None]:
     """The differences recompute reports, without the one that says the tables differ from the
     audit log (every tampering below is also that; tests/test_ledger_tables.py covers it)."""
     found = {check.key: check.problem for check in ws.recompute(PERIOD) if not check.ok}
@@ -102,7 +102,7 @@ def _differences(ws: Workspace) -> dict[str, str | None]:
     return found
 
 
-def _current_run_id(ws: Workspace) -> int:
+def _current_run_id(ws: Ledger) -> int:
     with ws.db.reading() as connection:
         return connection.execute(
             sa.select(calc_runs.c.id).where(
@@ -113,7 +113,7 @@ def _current_run_id(ws: Workspace) -> int:
         ).scalar_one()
 
 
-def _stored(ws: Workspace, metric: str, entity: str) -> sa.Row:
+def _stored(ws: Ledger, metric: str, entity: str) -> sa.Row:
     with ws.db.reading() as connection:
         return connection.execute(
             sa.select(calc_values).where(
@@ -124,12 +124,12 @@ def _stored(ws: Workspace, metric: str, entity: str) -> sa.Row:
         ).one()
 
 
-def _update(ws: Workspace, statement: sa.Executable) -> None:
+def _update(ws: Ledger, statement: sa.Executable) -> None:
     with ws.db.transaction() as connection:
         assert connection.execute(statement).rowcount == 1
 
 
-def _tamper_lineage(ws: Workspace, metric: str, entity: str, delta: float) -> None:
+def _tamper_lineage(ws: Ledger, metric: str, entity: str, delta: float) -> None:
     """Change the value inside the stored lineage JSON of one value (nothing else)."""
     row = _stored(ws, metric, entity)
     record = json.loads(row.lineage)
@@ -149,7 +149,7 @@ def _tamper_lineage(ws: Workspace, metric: str, entity: str, delta: float) -> No
 # -- nothing changed -------------------------------------------------------------------------------
 
 
-def test_recompute_after_calc_reports_no_difference(calculated: Workspace, db_url: str) -> None:
+def test_recompute_after_calc_reports_no_difference(calculated: Ledger, db_url: str) -> None:
     checks = calculated.recompute(PERIOD)
     kinds = {check.kind for check in checks}
     assert {"formula", "rollup", "input"} <= kinds, kinds
@@ -166,7 +166,7 @@ def test_recompute_after_calc_reports_no_difference(calculated: Workspace, db_ur
     assert report == {"checked": len(checks), "differences": []}
 
 
-def test_recompute_of_one_value_and_its_tree(calculated: Workspace, db_url: str) -> None:
+def test_recompute_of_one_value_and_its_tree(calculated: Ledger, db_url: str) -> None:
     checks = calculated.recompute(PERIOD, "ghg.scope12_location", "grp")
     keys = {check.key for check in checks}
     assert "ghg.scope12_location@grp@2024" in keys
@@ -185,7 +185,7 @@ def test_recompute_of_one_value_and_its_tree(calculated: Workspace, db_url: str)
     assert result.exit_code == 0, result.output
 
 
-def test_recompute_before_any_calc_is_an_error(ws: Workspace, db_url: str) -> None:
+def test_recompute_before_any_calc_is_an_error(ws: Ledger, db_url: str) -> None:
     result = cli(db_url, "recompute", "--period", "2023")
     assert result.exit_code == 1
     assert "no calculation for 2023" in " ".join(result.output.split())
@@ -206,7 +206,7 @@ def test_recompute_before_any_calc_is_an_error(ws: Workspace, db_url: str) -> No
     ],
 )
 def test_tampered_lineage_value_is_reported(
-    calculated: Workspace, db_url: str, metric: str, entity: str
+    calculated: Ledger, db_url: str, metric: str, entity: str
 ) -> None:
     _tamper_lineage(calculated, metric, entity, 1.0)
     key = f"{metric}@{entity}@{PERIOD}"
@@ -223,7 +223,7 @@ def test_tampered_lineage_value_is_reported(
     assert [d["key"] for d in report["differences"]] == [LEDGER, key]
 
 
-def test_tampered_stored_value_column_is_reported(calculated: Workspace, db_url: str) -> None:
+def test_tampered_stored_value_column_is_reported(calculated: Ledger, db_url: str) -> None:
     """The value column is what the API, ``stored_values`` and the base-year check read; a value
     there that differs from its lineage is a difference too."""
     row = _stored(calculated, "ghg.scope1", "grp")
@@ -241,7 +241,7 @@ def test_tampered_stored_value_column_is_reported(calculated: Workspace, db_url:
     assert cli(db_url, "recompute", "--period", PERIOD).exit_code == 1
 
 
-def test_tampered_datapoint_is_reported(calculated: Workspace, db_url: str) -> None:
+def test_tampered_datapoint_is_reported(calculated: Ledger, db_url: str) -> None:
     _update(
         calculated,
         datapoints.update()
@@ -260,7 +260,7 @@ def test_tampered_datapoint_is_reported(calculated: Workspace, db_url: str) -> N
     assert "difference energy.raw_coal@power@2024" in " ".join(result.output.split())
 
 
-def test_tampered_transfer_is_reported(calculated: Workspace, db_url: str) -> None:
+def test_tampered_transfer_is_reported(calculated: Ledger, db_url: str) -> None:
     """The smelter's internal electricity came from the transfer register; a register entry that
     no longer holds the recorded amount is a difference."""
     _update(
@@ -277,7 +277,7 @@ def test_tampered_transfer_is_reported(calculated: Workspace, db_url: str) -> No
 # -- factor editions -------------------------------------------------------------------------------
 
 
-def _load_revised_version(ws: Workspace, value: float) -> str:
+def _load_revised_version(ws: Ledger, value: float) -> str:
     """A revised version 2023.2 of the same edition of cn_grid_mee: every value copied, the 2023
     national average changed. Returns the version."""
     with ws.db.transaction() as connection, changing(connection, "tester") as change:
@@ -308,7 +308,7 @@ def _load_revised_version(ws: Workspace, value: float) -> str:
     return "2023.2"
 
 
-def _load_new_data_year(ws: Workspace, value: float) -> str:
+def _load_new_data_year(ws: Ledger, value: float) -> str:
     """A new edition of cn_grid_mee carrying the 2024 national average only."""
     with ws.db.transaction() as connection, changing(connection, "tester") as change:
         old = connection.execute(
@@ -351,7 +351,7 @@ def _grid_factors(record: dict) -> list[tuple[str, float, str]]:
     "load", [_load_revised_version, _load_new_data_year], ids=["revised-version", "new-data-year"]
 )
 def test_past_inventory_is_reproduced_with_the_editions_it_used(
-    calculated: Workspace, db_url: str, load
+    calculated: Ledger, db_url: str, load
 ) -> None:
     old_run = _current_run_id(calculated)
     assert calculated.show("ghg.scope2_electricity", "smelter", PERIOD).value == pytest.approx(

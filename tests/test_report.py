@@ -23,12 +23,11 @@ import pytest
 from esgledger.calc import CalcOptions
 from esgledger.catalogue import load_catalogue
 from esgledger.errors import EsgLedgerError
-from esgledger.report import build_report
 from esgledger.report.charts import nice_ticks
 from esgledger.report.formatting import format_fixed, format_number, row_decimals, unit_label
 from esgledger.report.i18n import I18N_FILE, LANGUAGES, Strings, load_table
-from esgledger.services import Workspace
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
+from tests.ledger_fixture import Ledger
 
 SMELTER = "Smelter <script>alert(1)</script>"
 DIESEL_TCE = 1.4571  # kgce/kg = tce/t
@@ -47,7 +46,7 @@ SCOPE2_2024 = 1200 * GRID_2023  # 636.72
 
 # -- fixtures and helpers --------------------------------------------------------------------------
 @pytest.fixture
-def group(ws: Workspace, tmp_path: Path) -> Workspace:
+def group(ws: Ledger, tmp_path: Path) -> Ledger:
     """A group with a smelter (name with markup), a refinery that joins in 2024, and a joint venture
     without operational control; 2023 and 2024 calculated, 2022 not."""
     org = write_csv(
@@ -146,9 +145,9 @@ def footnote(html: str, group: str) -> str:
 
 
 @pytest.fixture
-def reports(group: Workspace, tmp_path: Path) -> dict[str, str]:
+def reports(group: Ledger, tmp_path: Path) -> dict[str, str]:
     out = tmp_path / "out"
-    paths = {lang: build_report(group, "2024", out, lang) for lang in LANGUAGES}
+    paths = {lang: group.report_file("2024", out, lang) for lang in LANGUAGES}
     assert paths["en"].name == "esgledger-report-2024-en.html"
     assert paths["zh"].name == "esgledger-report-2024-zh.html"
     return {lang: path.read_text(encoding="utf-8") for lang, path in paths.items()}
@@ -275,7 +274,7 @@ def test_title_page_states_options_and_no_unverified_factor(reports: dict[str, s
     assert flagged == listed
 
 
-def test_statement_when_no_unverified_factor_is_used(ws: Workspace, tmp_path: Path) -> None:
+def test_statement_when_no_unverified_factor_is_used(ws: Ledger, tmp_path: Path) -> None:
     ws.import_organisation(
         write_csv(
             tmp_path / "org.csv",
@@ -294,13 +293,13 @@ def test_statement_when_no_unverified_factor_is_used(ws: Workspace, tmp_path: Pa
         )
     )
     ws.calc("2024")
-    html = build_report(ws, "2024", tmp_path, "en").read_text(encoding="utf-8")
+    html = ws.report_file("2024", tmp_path, "en").read_text(encoding="utf-8")
     statement = html[html.index('id="unverified"') : html.index('id="kpi"')]
     assert "No factor tagged as unverified was used" in statement
     assert parse(html).cells[("workforce.headcount", "2024")] == "120"
 
 
-def test_equity_share_and_part_year_members(ws: Workspace, tmp_path: Path) -> None:
+def test_equity_share_and_part_year_members(ws: Ledger, tmp_path: Path) -> None:
     header = [
         "id",
         "name",
@@ -336,7 +335,7 @@ def test_equity_share_and_part_year_members(ws: Workspace, tmp_path: Path) -> No
         )
     )
     ws.calc("2024", CalcOptions(consolidation="equity"))
-    html = build_report(ws, "2024", tmp_path, "en").read_text(encoding="utf-8")
+    html = ws.report_file("2024", tmp_path, "en").read_text(encoding="utf-8")
     # 100 + 50 % x 100 + 184/366 days x 100 = 200.27 t
     assert parse(html).cells[("energy.diesel", "2024")] == f"{150 + 100 * 184 / 366:,.2f}"
     note = footnote(html, "energy")
@@ -345,7 +344,7 @@ def test_equity_share_and_part_year_members(ws: Workspace, tmp_path: Path) -> No
     assert "Equity share (GHG Protocol)" in html
     diesel = entry(html, "energy.diesel", "2024")
     assert "× 0.5 (equity share 0.5)" in diesel
-    zh = build_report(ws, "2024", tmp_path, "zh").read_text(encoding="utf-8")
+    zh = ws.report_file("2024", tmp_path, "zh").read_text(encoding="utf-8")
     assert "合营（按50%计入）" in footnote(zh, "energy") and "已售（2024年不在集团范围内）" in zh
 
 
@@ -361,10 +360,10 @@ def test_chinese_report(reports: dict[str, str]) -> None:
     assert "Comprehensive energy consumption" not in html
 
 
-def test_unverified_factor_is_stated_and_flagged(group: Workspace, tmp_path: Path) -> None:
+def test_unverified_factor_is_stated_and_flagged(group: Ledger, tmp_path: Path) -> None:
     # The equivalent value of electricity (cec_power, tagged M) is unverified.
     group.calc("2024", CalcOptions(electricity_tce="equivalent"))
-    html = build_report(group, "2024", tmp_path, "en").read_text(encoding="utf-8")
+    html = group.report_file("2024", tmp_path, "en").read_text(encoding="utf-8")
     statement = html[html.index('id="unverified"') : html.index('id="kpi"')]
     assert "cec_power.electricity_equivalent" in statement and "0.3055 kgce/kWh" in statement
     assert "UNVERIFIED [M]" in statement and "2024" in statement
@@ -378,8 +377,8 @@ def test_unverified_factor_is_stated_and_flagged(group: Workspace, tmp_path: Pat
     )
 
 
-def test_report_of_a_sub_entity(group: Workspace, tmp_path: Path) -> None:
-    path = build_report(group, "2024", tmp_path, "en", entity="smelter")
+def test_report_of_a_sub_entity(group: Ledger, tmp_path: Path) -> None:
+    path = group.report_file("2024", tmp_path, "en", entity="smelter")
     assert path.name == "esgledger-report-smelter-2024-en.html"
     html = path.read_text(encoding="utf-8")
     assert "<h1>Smelter &lt;script&gt;alert(1)&lt;/script&gt;</h1>" in html
@@ -389,18 +388,18 @@ def test_report_of_a_sub_entity(group: Workspace, tmp_path: Path) -> None:
     assert ("energy.raw_coal", "2024") not in cells  # the refinery's coal is not the smelter's
 
 
-def test_errors_name_the_fix(group: Workspace, tmp_path: Path) -> None:
-    with pytest.raises(EsgLedgerError, match="no calculation run for 2025"):
-        build_report(group, "2025", tmp_path)
+def test_errors_name_the_fix(group: Ledger, tmp_path: Path) -> None:
+    with pytest.raises(EsgLedgerError, match="no calculation for 2025"):
+        group.report_file("2025", tmp_path)
     with pytest.raises(EsgLedgerError, match="unknown report language 'fr'"):
-        build_report(group, "2024", tmp_path, "fr")
+        group.report_file("2024", tmp_path, "fr")
     with pytest.raises(EsgLedgerError, match="is a month"):
-        build_report(group, "2024-03", tmp_path)
+        group.report_file("2024-03", tmp_path)
     with pytest.raises(EsgLedgerError, match="unknown entity 'nowhere'"):
-        build_report(group, "2024", tmp_path, entity="nowhere")
+        group.report_file("2024", tmp_path, entity="nowhere")
 
 
-def test_large_group_renders_quickly(ws: Workspace, tmp_path: Path) -> None:
+def test_large_group_renders_quickly(ws: Ledger, tmp_path: Path) -> None:
     """200 entities x 3 years: lineage is read in bulk (one query per period)."""
     org = [["grp", "Big Group", "", "CN", "大集团", "group", "", "", "", ""]]
     data = []
@@ -441,7 +440,7 @@ def test_large_group_renders_quickly(ws: Workspace, tmp_path: Path) -> None:
     for year in ("2022", "2023", "2024"):
         ws.calc(year)
     started, cpu_started = time.perf_counter(), time.process_time()
-    html = build_report(ws, "2024", tmp_path / "out", "zh").read_text(encoding="utf-8")
+    html = ws.report_file("2024", tmp_path / "out", "zh").read_text(encoding="utf-8")
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     # CPU time is the measure (about 1.5 s here); wall time only guards against a runaway, since
     # a shared test machine under load stretches it

@@ -15,7 +15,7 @@ from esgledger.catalogue import load_catalogue
 from esgledger.errors import FactorNotFound, RuleFileError
 from esgledger.factors import load_library
 from esgledger.factors.library import FactorLibrary, load_factor_set
-from esgledger.services import Workspace
+from tests.ledger_fixture import Ledger
 
 
 def _write(directory: Path, name: str, text: str) -> Path:
@@ -553,7 +553,7 @@ def test_shipped_factor_values_cite_a_source_and_flag_unverified_values() -> Non
     assert {"M", "!"} & tags, "expected some unverified values in the shipped sets"
 
 
-def test_factor_values_stored_in_the_ledger_keep_sources_and_flags(ws: Workspace) -> None:
+def test_factor_values_stored_in_the_ledger_keep_sources_and_flags(ws: Ledger) -> None:
     """The library the engine uses is rebuilt from the database: nothing is lost on the way."""
     shipped = load_library()
     stored = ws.library()

@@ -28,17 +28,17 @@ TRANSFER_HEADER = ["from", "to", "period", "carrier", "value", "unit"]
 
 def approved_and_locked(world: World, period: str) -> int:
     """One approved value of plant_a in ``period``, the period calculated and locked."""
-    collab, owner, manager = world.collab, world.user("owner_a"), world.user("manager")
-    point = collab.create_datapoint(owner, Entry("plant_a", period, "energy.diesel", 10, "t"))
-    collab.submit(owner, point.id, 1)
-    collab.approve(manager, point.id, 1)
-    collab.run_calc(manager, period)
-    collab.lock_period(manager, period, "approved")
+    services, owner, manager = world.services, world.user("owner_a"), world.user("manager")
+    point = services.datapoints.create(owner, Entry("plant_a", period, "energy.diesel", 10, "t"))
+    services.datapoints.submit(owner, point.id, 1)
+    services.datapoints.approve(manager, point.id, 1)
+    services.calculation.run(manager, period)
+    services.periods.lock(manager, period, "approved")
     return point.id
 
 
 def stored_values(world: World, period: str) -> list[tuple[str, str, float]]:
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         return sorted(
             connection.execute(
                 sa.text(
@@ -63,7 +63,7 @@ def test_a_locked_period_is_not_recalculated(world: World, client: TestClient) -
     error = answer.json()["error"]
     assert error["code"] == "period_locked" and error["details"]["locked"] == "2024"
     assert stored_values(world, "2024") == before
-    world.collab.reopen_period(world.user("manager"), "2024", "restate with AR6")
+    world.services.periods.reopen(world.user("manager"), "2024", "restate with AR6")
     assert (
         client.post(
             f"{API}/calculations",
@@ -76,7 +76,7 @@ def test_a_locked_period_is_not_recalculated(world: World, client: TestClient) -
 
 def test_imports_into_a_locked_period_are_refused_whole(world: World, tmp_path: Path) -> None:
     approved_and_locked(world, "2024")
-    ws = world.collab.ws
+    ws = world.ws
     data = write_csv(
         tmp_path / "data.csv",
         DATA_HEADER,
@@ -96,7 +96,7 @@ def test_imports_into_a_locked_period_are_refused_whole(world: World, tmp_path: 
         ws.import_transfers(transfers)
     with pytest.raises(PeriodLocked, match="the calculation"):
         ws.calc("2024")
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         periods = set(connection.execute(sa.text("select period from datapoints")).scalars())
         transfers_stored = connection.execute(sa.text("select count(*) from transfers")).scalar()
     assert periods == {"2024"} and transfers_stored == 0  # nothing of either file was written
@@ -106,7 +106,7 @@ def test_imports_into_a_locked_period_are_refused_whole(world: World, tmp_path: 
 def captive_power(world: World, tmp_path: Path) -> World:
     """plant_b is a coal power plant that supplies plant_a (owner_a's) with electricity, as in
     tests/cases_group/captive_power.yaml: rate = 1 035 754.6276 tCO2e / 1 000 000 MWh."""
-    ws = world.collab.ws
+    ws = world.ws
     rows = [
         ["plant_b", "2024", "energy.raw_coal", 500000, "t", "measured", "", ""],
         [
@@ -129,7 +129,7 @@ def captive_power(world: World, tmp_path: Path) -> World:
             [["plant_b", "plant_a", "2024", "electricity", 800000, "MWh"]],
         )
     )
-    world.collab.run_calc(world.user("manager"), "2024")
+    world.services.calculation.run(world.user("manager"), "2024")
     return world
 
 
@@ -184,7 +184,7 @@ def test_entry_form_refuses_unstorable_or_too_long_text(
     assert answer.status_code in (200, 422), answer.text
     errors = answer.json()["errors"]
     assert errors["energy.diesel"]["field"] == field
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         stored = connection.execute(sa.text("select count(*) from datapoints")).scalar()
     assert stored == 0
 
@@ -192,9 +192,9 @@ def test_entry_form_refuses_unstorable_or_too_long_text(
 def test_review_comment_and_period_reason_are_checked_not_cut(
     world: World, client: TestClient
 ) -> None:
-    collab, owner = world.collab, world.user("owner_a")
-    point = collab.create_datapoint(owner, Entry("plant_a", "2024", "energy.diesel", 1, "t"))
-    collab.submit(owner, point.id, 1)
+    services, owner = world.services, world.user("owner_a")
+    point = services.datapoints.create(owner, Entry("plant_a", "2024", "energy.diesel", 1, "t"))
+    services.datapoints.submit(owner, point.id, 1)
     with signed_in_clients(client.app) as browse:  # type: ignore[arg-type]
         manager = browse["manager"]
         token = form_token(manager.get("/review?period=2024").text)
@@ -212,12 +212,12 @@ def test_review_comment_and_period_reason_are_checked_not_cut(
             headers={"Accept": "application/json"},
         )
         assert reason.status_code == 422 and reason.json()["error"]["field"] == "reason"
-    assert collab.datapoint(world.user("manager"), point.id).status == "submitted"
+    assert services.datapoints.get(world.user("manager"), point.id).status == "submitted"
 
 
 def test_scope_and_role_come_before_the_uploaded_file(world: World, client: TestClient) -> None:
     """An out-of-scope data point is 404 and a role without uploads 403, whatever is sent."""
-    point = world.collab.create_datapoint(
+    point = world.services.datapoints.create(
         world.user("manager"), Entry("plant_b", "2024", "energy.diesel", 1, "t")
     )
     url = f"{API}/datapoints/{point.id}/evidence"
@@ -230,11 +230,11 @@ def test_scope_and_role_come_before_the_uploaded_file(world: World, client: Test
 def test_scoped_users_see_only_the_periods_of_their_entities(
     world: World, client: TestClient
 ) -> None:
-    collab = world.collab
-    collab.create_datapoint(
+    services = world.services
+    services.datapoints.create(
         world.user("owner_b"), Entry("plant_b", "2026", "energy.diesel", 1, "t")
     )
-    collab.create_datapoint(
+    services.datapoints.create(
         world.user("owner_a"), Entry("line_a1", "2025", "energy.diesel", 1, "t")
     )
     scoped = [
@@ -267,23 +267,23 @@ def test_a_calculation_racing_a_lock_waits_for_it_and_is_refused(world: World) -
     """The lock commits while a calculation is under way: the calculation's check waits for the
     lock's transaction (both take the audit chain head) and then refuses, never writing into
     the locked period."""
-    collab, manager = world.collab, world.user("manager")
-    point = collab.create_datapoint(
+    services, manager = world.services, world.user("manager")
+    point = services.datapoints.create(
         world.user("owner_a"), Entry("plant_a", "2024", "energy.diesel", 10, "t")
     )
-    collab.submit(world.user("owner_a"), point.id, 1)
-    collab.approve(manager, point.id, 1)
+    services.datapoints.submit(world.user("owner_a"), point.id, 1)
+    services.datapoints.approve(manager, point.id, 1)
     before = stored_values(world, "2024")
     outcome: list[BaseException | None] = []
 
     def calculate() -> None:
         try:
-            collab.ws.calc("2024", actor="manager2")
+            world.services.calculation.run(world.user("manager2"), "2024")
             outcome.append(None)
         except BaseException as error:  # handed to the test thread
             outcome.append(error)
 
-    with collab.db.transaction() as connection, changing(connection, "manager") as change:
+    with services.db.transaction() as connection, changing(connection, "manager") as change:
         periods.set_lock(change, manager, "2024", True, "year closed")
         racer = threading.Thread(target=calculate)
         racer.start()
@@ -301,7 +301,7 @@ def test_a_calculation_is_recorded_under_the_person_who_ran_it(
         f"{API}/calculations", json={"period": "2024"}, headers=world.headers("manager")
     )
     assert answer.status_code == 201
-    with world.collab.db.reading() as connection:
+    with world.services.db.reading() as connection:
         actors = connection.execute(
             sa.text("select actor from audit_log where action = 'calc.run'")
         ).scalars()
@@ -329,7 +329,7 @@ def test_the_entry_form_never_overwrites_a_value_entered_since_it_was_opened(
     assert late.status_code == 409
     error = late.json()["errors"][metric]
     assert error["code"] == "exists" and error["details"]["current"]["value"] == 100.0
-    points, _total = world.collab.datapoints(
+    points, _total = world.services.datapoints.find(
         world.user("admin"), Filters(period="2025", entity="plant_a"), 10, 0
     )
     assert [(p.value, p.version, p.created_by) for p in points] == [(100.0, 1, "owner_a")]
@@ -337,9 +337,14 @@ def test_the_entry_form_never_overwrites_a_value_entered_since_it_was_opened(
 
 def test_a_years_list_may_take_its_months_and_page_by_id(world: World, client: TestClient) -> None:
     owner = world.user("owner_a")
-    ids = [
-        world.collab.create_datapoint(owner, Entry("plant_a", period, "energy.diesel", 1, "t")).id
-        for period in ("2024", "2024-01", "2024-12", "2023-12")
+    ids = [  # a yearly value of one metric, monthly values of another
+        world.services.datapoints.create(owner, Entry("plant_a", period, metric, 1, "t")).id
+        for period, metric in (
+            ("2024", "energy.diesel"),
+            ("2024-01", "energy.coke"),
+            ("2024-12", "energy.coke"),
+            ("2023-12", "energy.coke"),
+        )
     ]
     headers = world.headers("auditor")
 

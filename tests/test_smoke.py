@@ -1,10 +1,10 @@
 from pathlib import Path
 
-from esgledger.services import Workspace
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
+from tests.ledger_fixture import Ledger
 
 
-def test_import_calc_and_explain_round_trip(ws: Workspace, tmp_path: Path) -> None:
+def test_import_calc_and_explain_round_trip(ws: Ledger, tmp_path: Path) -> None:
     org = write_csv(
         tmp_path / "org.csv",
         ORG_HEADER,

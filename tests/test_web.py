@@ -29,7 +29,7 @@ ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
 
 
 def enter(world: World, username: str, entity: str, metric: str, value: float, unit: str) -> int:
-    point = world.collab.create_datapoint(
+    point = world.services.datapoints.create(
         world.user(username), Entry(entity, YEAR, metric, value, unit)
     )
     return point.id
@@ -38,7 +38,7 @@ def enter(world: World, username: str, entity: str, metric: str, value: float, u
 # -- every page has a JSON twin --------------------------------------------------------------------
 def test_every_page_has_a_json_twin(world: World, browse: dict[str, TestClient]) -> None:
     point = enter(world, "owner_a", "plant_a", "energy.diesel", 11, "t")
-    world.collab.submit(world.user("owner_a"), point, 1, None)
+    world.services.datapoints.submit(world.user("owner_a"), point, 1, None)
     manager = browse["manager"]
     pages = [
         f"/dashboard?period={YEAR}",
@@ -141,7 +141,7 @@ def test_posts_without_the_csrf_token_are_refused(
             headers={"Accept": "application/json"},
         ).json()
         assert as_json["error"]["code"] == "csrf_failed"
-    assert world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))[1] == 0
+    assert world.services.datapoints.find(world.user("owner_a"), Filters(period=YEAR))[1] == 0
     # another session's token does not do either
     other = csrf(browse["owner_b"])
     assert (
@@ -158,7 +158,7 @@ def test_posts_without_the_csrf_token_are_refused(
     token = csrf(owner)
     answer = owner.post(f"/entry/plant_a/{YEAR}", data={**form, "csrf_token": token})
     assert answer.status_code == 303
-    assert world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))[1] == 1
+    assert world.services.datapoints.find(world.user("owner_a"), Filters(period=YEAR))[1] == 1
 
 
 def test_forged_and_expired_sessions_are_refused(
@@ -179,7 +179,7 @@ def test_forged_and_expired_sessions_are_refused(
     owner = browse["owner_a"]
     assert owner.get("/dashboard.json").status_code == 200
     later = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)
-    world.collab.clock = lambda: later
+    world.services.context.clock = lambda: later
     answer = owner.get("/dashboard.json")
     assert answer.status_code == 401 and answer.json()["error"]["code"] == "session_expired"
 
@@ -226,7 +226,7 @@ def test_script_in_free_text_is_escaped_on_every_page(
         "action": "submit",
     }
     assert owner.post(f"/entry/plant_a/{YEAR}", data=form).status_code == 303
-    (point,), _ = world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))
+    (point,), _ = world.services.datapoints.find(world.user("owner_a"), Filters(period=YEAR))
     assert point.status == "submitted"
     queue = manager.get(f"/review?period={YEAR}").text
     assert SCRIPT not in queue and ESCAPED in queue
@@ -255,8 +255,8 @@ def test_entities_outside_the_users_scope_are_404(
     world: World, browse: dict[str, TestClient]
 ) -> None:
     other = enter(world, "owner_b", "plant_b", "energy.diesel", 5, "t")
-    world.collab.submit(world.user("owner_b"), other, 1, None)
-    evidence = world.collab.upload_evidence(world.user("owner_b"), other, "b.pdf", EVIDENCE_PDF)
+    world.services.datapoints.submit(world.user("owner_b"), other, 1, None)
+    evidence = world.services.evidence.upload(world.user("owner_b"), other, "b.pdf", EVIDENCE_PDF)
     owner = browse["owner_a"]
     token = csrf(owner)
     gets = [
@@ -284,7 +284,7 @@ def test_entities_outside_the_users_scope_are_404(
     for path, data in posts:
         answer = owner.post(path, data={**data, "csrf_token": token})
         assert answer.status_code == 404, (path, answer.text[:300])
-    points, _total = world.collab.datapoints(world.user("owner_b"), Filters(period=YEAR))
+    points, _total = world.services.datapoints.find(world.user("owner_b"), Filters(period=YEAR))
     assert [(p.metric_id, p.status) for p in points] == [("energy.diesel", "submitted")]
     listed = owner.get(f"/dashboard.json?period={YEAR}").json()
     assert "plant_b" not in str(listed)
@@ -297,9 +297,11 @@ def test_waiting_for_me_lists_open_values_of_my_entities_whoever_entered_them(
         ["plant_a", YEAR, "water.withdrawal", 5100, "m3", "measured", "", ""],
         ["plant_b", YEAR, "energy.diesel", 3, "t", "measured", "", ""],
     ]
-    imported = world.collab.ws.import_data(write_csv(tmp_path / "year.csv", DATA_HEADER, rows))
+    imported = world.ws.import_data(write_csv(tmp_path / "year.csv", DATA_HEADER, rows))
     water = next(p for p in imported.points if p.metric_id == "water.withdrawal")
-    world.collab.reject(world.user("manager"), water.id, 1, "December meter reading missing")
+    world.services.datapoints.reject(
+        world.user("manager"), water.id, 1, "December meter reading missing"
+    )
     enter(world, "manager", "line_a1", "energy.coke", 2, "t")  # a colleague, in a sub-entity
     enter(world, "owner_b", "plant_b", "energy.coke", 1, "t")
 
@@ -311,12 +313,12 @@ def test_waiting_for_me_lists_open_values_of_my_entities_whoever_entered_them(
         ]
 
     assert waiting("owner_a") == [
-        ("correct", "plant_a", "water.withdrawal", "rejected", "setup"),
+        ("correct", "plant_a", "water.withdrawal", "rejected", world.ws.admin_name),
         ("submit", "line_a1", "energy.coke", "draft", "manager"),
     ]
     assert waiting("owner_b") == [("submit", "plant_b", "energy.coke", "draft", "owner_b")]
     assert waiting("manager") == [  # reviews, and only the manager's own open values
-        ("review", "plant_b", "energy.diesel", "submitted", "setup"),
+        ("review", "plant_b", "energy.diesel", "submitted", world.ws.admin_name),
         ("submit", "line_a1", "energy.coke", "draft", "manager"),
     ]
     assert waiting("viewer_a") == []
@@ -343,7 +345,7 @@ def test_a_large_change_needs_an_explanation_before_submit(
     assert "explain the change" in answer.text
     statuses = {
         p.metric_id: p.status
-        for p in world.collab.datapoints(world.user("owner_a"), Filters(period=YEAR))[0]
+        for p in world.services.datapoints.find(world.user("owner_a"), Filters(period=YEAR))[0]
     }
     assert statuses == {"energy.diesel": "draft", "energy.electricity_purchased": "submitted"}
     check = owner.get(
@@ -367,7 +369,7 @@ def test_a_stale_version_is_a_conflict_showing_the_current_value(
     world: World, browse: dict[str, TestClient]
 ) -> None:
     point = enter(world, "owner_a", "plant_a", "energy.coke", 7, "t")
-    world.collab.correct_datapoint(world.user("manager"), point, 1, {"value": 8.0})
+    world.services.datapoints.correct(world.user("manager"), point, 1, {"value": 8.0})
     owner = browse["owner_a"]
     form = {
         "csrf_token": csrf(owner),
@@ -379,7 +381,7 @@ def test_a_stale_version_is_a_conflict_showing_the_current_value(
     answer = owner.post(f"/entry/plant_a/{YEAR}", data=form)
     assert answer.status_code == 409
     assert "the data point changed" in answer.text
-    assert world.collab.datapoint(world.user("owner_a"), point).value == 8.0
+    assert world.services.datapoints.get(world.user("owner_a"), point).value == 8.0
 
 
 def row_html(page: str, slug: str) -> str:
@@ -408,7 +410,7 @@ def test_a_value_saved_before_a_refused_submit_is_reported_as_saved(
     ]
     assert body["errors"]["energy.diesel"]["code"] == "explanation_required"
     assert body["errors"]["energy.diesel"]["field"] == "explanation"
-    (diesel,), _total = world.collab.datapoints(
+    (diesel,), _total = world.services.datapoints.find(
         world.user("owner_a"), Filters(YEAR, "plant_a", "energy.diesel")
     )
     assert (diesel.value, diesel.status, diesel.version) == (20.0, "draft", 1)
@@ -427,7 +429,7 @@ def test_a_value_saved_before_a_refused_submit_is_reported_as_saved(
     row = row_html(page.text, "water-withdrawal")
     assert "Saved as a draft, not submitted:" in row and "explain the change" in row
     assert ">draft<" in row
-    corrected = world.collab.datapoint(world.user("owner_a"), water)
+    corrected = world.services.datapoints.get(world.user("owner_a"), water)
     assert (corrected.value, corrected.status, corrected.version) == (9000.0, "draft", 2)
 
 
@@ -453,19 +455,21 @@ def test_an_explanation_of_an_unchanged_open_value_is_recorded(
     ]
 
     def explained() -> list[tuple[str, str | None, str]]:
-        trail = world.collab.history(world.user("owner_a"), point)["comments"]
+        trail = world.services.datapoints.history(world.user("owner_a"), point)["comments"]
         return [(c["action"], c["comment"], c["by"]) for c in trail]
 
     assert explained() == [("explain", "new quarry fleet", "owner_a")]
-    audit = world.collab.history(world.user("owner_a"), point)["audit"]
+    audit = world.services.datapoints.history(world.user("owner_a"), point)["audit"]
     assert "datapoint.explain" in [entry["action"] for entry in audit]
     again = owner.post(f"/entry/plant_a/{YEAR}", data=form, headers=json_headers)
     assert again.json() == {"written": [], "errors": {}}  # the same text is not recorded twice
     assert explained() == [("explain", "new quarry fleet", "owner_a")]
 
-    submitted = world.collab.submit(world.user("owner_a"), point, 1, None)  # explained already
+    submitted = world.services.datapoints.submit(
+        world.user("owner_a"), point, 1, None
+    )  # explained already
     assert submitted.status == "submitted"
-    world.collab.reject(world.user("manager"), point, 1, "which fleet?")
+    world.services.datapoints.reject(world.user("manager"), point, 1, "which fleet?")
     rejected = {**form, "csrf_token": csrf(owner), "explanation.energy.diesel": "two new trucks"}
     assert owner.post(f"/entry/plant_a/{YEAR}", data=rejected).status_code == 303
     assert explained() == [
@@ -479,32 +483,32 @@ def test_an_explanation_of_an_unchanged_open_value_is_recorded(
 def test_explain_change_checks_scope_permission_version_state_text_and_lock(
     world: World,
 ) -> None:
-    collab = world.collab
+    services = world.services
     point = enter(world, "owner_a", "plant_a", "energy.coke", 4, "t")
 
     def refusal(username: str, version: int, text: str) -> tuple[int, str]:
         with pytest.raises(ServiceError) as refused:
-            collab.explain_change(world.user(username), point, version, text)
+            services.datapoints.explain_change(world.user(username), point, version, text)
         return status_of(refused.value), refused.value.code
 
     assert refusal("owner_b", 1, "x") == (404, "not_found")
     assert refusal("viewer_a", 1, "x") == (403, "forbidden")
     assert refusal("auditor", 1, "x") == (403, "forbidden")
     assert refusal("owner_a", 1, "   ") == (422, "invalid")
-    collab.correct_datapoint(world.user("manager"), point, 1, {"value": 5.0})
+    services.datapoints.correct(world.user("manager"), point, 1, {"value": 5.0})
     assert refusal("owner_a", 1, "x") == (409, "version_conflict")
-    collab.submit(world.user("owner_a"), point, 2, None)
+    services.datapoints.submit(world.user("owner_a"), point, 2, None)
     assert refusal("owner_a", 2, "x") == (409, "invalid_state")
-    collab.approve(world.user("manager2"), point, 2, None)
-    collab.lock_period(world.user("manager"), YEAR, None)
+    services.datapoints.approve(world.user("manager2"), point, 2, None)
+    services.periods.lock(world.user("manager"), YEAR, None)
     assert refusal("owner_a", 2, "x") == (409, "period_locked")
-    comments = collab.history(world.user("owner_a"), point)["comments"]
+    comments = services.datapoints.history(world.user("owner_a"), point)["comments"]
     assert [c["action"] for c in comments] == ["submit", "approve"]
 
 
 def test_review_decisions_follow_the_policy(world: World, browse: dict[str, TestClient]) -> None:
     mine = enter(world, "manager", "plant_a", "energy.coke", 3, "t")
-    world.collab.submit(world.user("manager"), mine, 1, None)
+    world.services.datapoints.submit(world.user("manager"), mine, 1, None)
     manager = browse["manager"]
     card = manager.get(f"/review.json?period={YEAR}").json()["items"][0]
     assert card["can"]["approve"] is False  # segregation of duties, decided by the policy
@@ -561,8 +565,8 @@ def submitted_months(world: World, entity: str, plan: dict[str, int]) -> list[in
         unit = "MWh" if metric == "energy.electricity_purchased" else "t"
         for month in range(1, months + 1):
             entry = Entry(entity, f"{YEAR}-{month:02d}", metric, 10 + month, unit)
-            point = world.collab.create_datapoint(owner, entry)
-            world.collab.submit(owner, point.id, point.version, None)
+            point = world.services.datapoints.create(owner, entry)
+            world.services.datapoints.submit(owner, point.id, point.version, None)
             ids.append(point.id)
     return ids
 
@@ -633,7 +637,7 @@ def test_evidence_upload_and_download(world: World, browse: dict[str, TestClient
         files={"file": ("../../etc/invoice.pdf", EVIDENCE_PDF, "application/pdf")},
     )
     assert answer.status_code == 303
-    (record,) = world.collab.evidence(world.user("owner_a"), point)
+    (record,) = world.services.evidence.list_for(world.user("owner_a"), point)
     assert record["file_name"] == "invoice.pdf" and len(record["sha256"]) == 64
     download = browse["auditor"].get(f"/evidence/{record['id']}")
     assert download.status_code == 200 and download.content == EVIDENCE_PDF
@@ -657,8 +661,8 @@ def test_period_lock_refuses_edits_and_reopen_needs_a_reason(
     token = csrf(manager)
     not_approved = manager.post(f"/periods/{YEAR}/lock", data={"csrf_token": token})
     assert not_approved.status_code == 409
-    world.collab.submit(world.user("owner_a"), point, 1, None)
-    world.collab.approve(world.user("manager"), point, 1, None)
+    world.services.datapoints.submit(world.user("owner_a"), point, 1, None)
+    world.services.datapoints.approve(world.user("manager"), point, 1, None)
     assert manager.post(f"/periods/{YEAR}/lock", data={"csrf_token": token}).status_code == 303
     assert manager.get(f"/periods/{YEAR}.json").json()["period"]["locked"] is True
     edit = {
@@ -710,15 +714,15 @@ def test_a_years_progress_counts_its_monthly_values(
 ) -> None:
     """A metric reported monthly last year is expected month by month; the year is complete
     only when every month's value is approved, as locking it requires."""
-    collab, owner, manager = world.collab, world.user("owner_b"), world.user("manager")
+    services, owner, manager = world.services, world.user("owner_b"), world.user("manager")
     for month in ("01", "02"):
-        collab.create_datapoint(
+        services.datapoints.create(
             owner, Entry("plant_b", f"{LAST_YEAR}-{month}", "energy.diesel", 1, "t")
         )
-    january = collab.create_datapoint(
+    january = services.datapoints.create(
         owner, Entry("plant_b", f"{YEAR}-01", "energy.diesel", 1, "t")
     )
-    collab.submit(owner, january.id, 1)
+    services.datapoints.submit(owner, january.id, 1)
 
     def plant_b() -> dict[str, Any]:
         progress = browse["manager"].get(f"/dashboard.json?period={YEAR}").json()["progress"]
@@ -730,12 +734,12 @@ def test_a_years_progress_counts_its_monthly_values(
         ("energy.diesel", f"{YEAR}-02", "missing"),
     ]
     assert (row["expected"], row["approved"], row["complete"]) == (2, 0, False)
-    collab.approve(manager, january.id, 1)
-    february = collab.create_datapoint(
+    services.datapoints.approve(manager, january.id, 1)
+    february = services.datapoints.create(
         owner, Entry("plant_b", f"{YEAR}-02", "energy.diesel", 1, "t")
     )
-    collab.submit(owner, february.id, 1)
-    collab.approve(manager, february.id, 1)
+    services.datapoints.submit(owner, february.id, 1)
+    services.datapoints.approve(manager, february.id, 1)
     row = plant_b()
     assert (row["expected"], row["approved"], row["complete"]) == (2, 2, True)
     assert "02" in browse["manager"].get(f"/dashboard?period={YEAR}").text

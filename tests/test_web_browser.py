@@ -30,9 +30,9 @@ from playwright.sync_api import (
 )
 
 from esgledger.api import create_app
-from esgledger.collaboration import Collaboration, Settings
-from esgledger.services import Workspace
+from esgledger.services import Options, Services
 from tests.collab_fixtures import PASSWORD, make_org
+from tests.ledger_fixture import Ledger
 from tests.web_seed import EVIDENCE_PDF, VALUES, YEAR, seed_last_year
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -72,16 +72,19 @@ def free_port() -> int:
 @pytest.fixture
 def server(db_url: str, tmp_path: Path) -> Iterator[str]:
     """The application on a free loopback port, served by uvicorn in a thread."""
-    ws = Workspace.open(db_url, actor="setup")
+    services = Services.open(db_url, Options(files_dir=tmp_path / "files"))
+    ws = Ledger(services)
     make_org(ws, tmp_path)
     seed_last_year(ws, tmp_path)
-    collab = Collaboration(ws, Settings(files_dir=tmp_path / "files"))
-    collab.create_user(None, "owner_a", PASSWORD, "data_owner", ["plant_a"])
-    collab.create_user(None, "manager", PASSWORD, "esg_manager", [])
-    collab.create_user(None, "admin", PASSWORD, "admin", [])
-    collab.create_user(None, "auditor", PASSWORD, "auditor", [])
+    for name, role, entities in (
+        ("owner_a", "data_owner", ["plant_a"]),
+        ("manager", "esg_manager", []),
+        ("admin", "admin", []),
+        ("auditor", "auditor", []),
+    ):
+        services.accounts.create(ws.admin, name, PASSWORD, role, entities)
     port = free_port()
-    config = uvicorn.Config(create_app(collab), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
     uvicorn_server = uvicorn.Server(config)
     thread = threading.Thread(target=uvicorn_server.run, daemon=True)
     thread.start()

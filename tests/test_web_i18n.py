@@ -204,7 +204,7 @@ def test_entry_form_errors_in_english_are_unchanged(browse: dict[str, TestClient
 
 
 def test_a_locked_period_in_chinese(world: World, browse: dict[str, TestClient]) -> None:
-    point = world.collab.create_datapoint(
+    point = world.services.datapoints.create(
         world.user("owner_a"), Entry("plant_a", YEAR, "energy.coke", 4, "t")
     ).id
     manager = chinese(browse["manager"])
@@ -216,9 +216,9 @@ def test_a_locked_period_in_chinese(world: World, browse: dict[str, TestClient])
     )
     assert "错误 409" in refused.text
 
-    world.collab.submit(world.user("owner_a"), point, 1, None)
-    world.collab.approve(world.user("manager"), point, 1, None)
-    world.collab.lock_period(world.user("manager"), YEAR, None)
+    world.services.datapoints.submit(world.user("owner_a"), point, 1, None)
+    world.services.datapoints.approve(world.user("manager"), point, 1, None)
+    world.services.periods.lock(world.user("manager"), YEAR, None)
     owner = chinese(browse["owner_a"])
     edit = {
         "csrf_token": csrf(owner),
@@ -259,10 +259,10 @@ def test_the_error_page_in_chinese(browse: dict[str, TestClient]) -> None:
 
 
 def test_the_review_card_in_chinese(world: World, browse: dict[str, TestClient]) -> None:
-    mine = world.collab.create_datapoint(
+    mine = world.services.datapoints.create(
         world.user("manager"), Entry("plant_a", YEAR, "energy.coke", 3, "t")
     ).id
-    world.collab.submit(world.user("manager"), mine, 1, None)
+    world.services.datapoints.submit(world.user("manager"), mine, 1, None)
     htmx = {"HX-Request": "true"}
     manager = chinese(browse["manager"])
     own = manager.post(
@@ -272,7 +272,10 @@ def test_the_review_card_in_chinese(world: World, browse: dict[str, TestClient])
     )
     assert own.status_code == 403
     shown, detail = notice(own.text.replace('role="alert">', 'id="card-error">'), "card-error")
-    assert shown == "职责分离：此数据由您填报、最后修改、提交或说明，须由他人审核"
+    assert (
+        shown
+        == "职责分离：自上次审核通过以来，此数据由您填报、导入、修改、提交或说明，须由他人审核"
+    )
     assert detail.startswith("segregation of duties: you entered")
     other = chinese(browse["manager2"])
     data = {"csrf_token": csrf(other), "version": "1"}
@@ -423,7 +426,7 @@ def test_the_entry_form_offers_units_by_their_labels(browse: dict[str, TestClien
 # -- the explain page --------------------------------------------------------------------------------
 def render_explain(world: World, lang: str, records: list[dict[str, Any]]) -> str:
     """The explain page's body for ``records``, rendered in ``lang`` without a request."""
-    names = Names(lang, world.collab.ws.catalogue, {e.id: e for e in world.collab.ws.entities()})
+    names = Names(lang, world.ws.catalogue, {e.id: e for e in world.ws.entities()})
     return (
         environment()
         .get_template("explain.html.j2")

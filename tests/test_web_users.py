@@ -23,15 +23,15 @@ NEW_PASSWORD = "a fresh long password"
 
 @pytest.fixture
 def app(world: World) -> FastAPI:
-    return create_app(world.collab)
+    return create_app(world.services)
 
 
 def accounts(world: World) -> list[dict[str, Any]]:
-    return [u.as_dict() for u in world.collab.users(world.user("admin"))]
+    return [u.as_dict() for u in world.services.accounts.users(world.user("admin"))]
 
 
 def account(world: World, username: str) -> dict[str, Any]:
-    return world.collab.user(world.user("admin"), username).as_dict()
+    return world.services.accounts.get(world.user("admin"), username).as_dict()
 
 
 def api_token(client: TestClient, username: str, password: str) -> Any:
@@ -45,7 +45,9 @@ def nav_links(html: str) -> list[str]:
 
 
 # -- listing and the JSON twin ---------------------------------------------------------------------
-def test_admin_lists_the_accounts_and_the_json_twin(browse: dict[str, TestClient]) -> None:
+def test_admin_lists_the_accounts_and_the_json_twin(
+    world: World, browse: dict[str, TestClient]
+) -> None:
     admin = browse["admin"]
     page = admin.get("/users")
     assert page.status_code == 200, page.text[:500]
@@ -64,7 +66,8 @@ def test_admin_lists_the_accounts_and_the_json_twin(browse: dict[str, TestClient
     twin = admin.get("/users.json")
     assert twin.status_code == 200 and twin.headers["content-type"] == "application/json"
     data = twin.json()
-    assert [u["username"] for u in data["users"]] == sorted(USERS)
+    # and the admin init made for the OS login
+    assert [u["username"] for u in data["users"]] == sorted([*USERS, world.ws.admin_name])
     owner = next(u for u in data["users"] if u["username"] == "owner_a")
     assert owner["role"] == "data_owner" and owner["entities"] == ["plant_a"]
     assert owner["active"] is True and owner["locked_until"] is None

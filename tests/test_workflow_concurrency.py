@@ -22,19 +22,20 @@ METRICS = ("energy.diesel", "energy.coke", "energy.gasoline")
 def _check_no_lost_update(world: World, ids: dict[str, int], landed: list[tuple[str, float]]):
     manager = world.user("manager")
     for metric, point_id in ids.items():
-        versions = world.collab.history(manager, point_id)["versions"]
+        versions = world.services.datapoints.history(manager, point_id)["versions"]
         written = sorted(value for m, value in landed if m == metric)
         # version 1 is the seed; every landed write is exactly one later version, in order
         assert [v["version"] for v in versions] == list(range(1, len(written) + 2))
         assert sorted(v["value"] for v in versions[1:]) == written
-        assert world.collab.datapoint(manager, point_id).version == len(written) + 1
-    assert world.collab.verify_audit(manager).ok
+        assert world.services.datapoints.get(manager, point_id).version == len(written) + 1
+    assert world.services.audit.verify(manager).ok
 
 
 def test_service_writers_lose_no_update(world: World) -> None:
-    collab, owner = world.collab, world.user("owner_a")
+    services, owner = world.services, world.user("owner_a")
     ids = {
-        m: collab.create_datapoint(owner, Entry("plant_a", "2024", m, 1.0, "t")).id for m in METRICS
+        m: services.datapoints.create(owner, Entry("plant_a", "2024", m, 1.0, "t")).id
+        for m in METRICS
     }
     landed: list[tuple[str, float]] = []
     outcomes: Counter[str] = Counter()
@@ -45,10 +46,10 @@ def test_service_writers_lose_no_update(world: World) -> None:
         user = writers[number % len(writers)]
         for attempt in range(ATTEMPTS):
             metric = METRICS[(number + attempt) % len(METRICS)]
-            base = collab.datapoint(user, ids[metric]).version
+            base = services.datapoints.get(user, ids[metric]).version
             value = 1000.0 * number + attempt + 2  # unique per write
             try:
-                collab.correct_datapoint(user, ids[metric], base, {"value": value})
+                services.datapoints.correct(user, ids[metric], base, {"value": value})
             except Conflict as conflict:
                 assert conflict.details["version"] > base
                 with lock:
@@ -66,10 +67,10 @@ def test_service_writers_lose_no_update(world: World) -> None:
 
 
 def test_http_clients_lose_no_update(world: World) -> None:
-    app = create_app(world.collab)
+    app = create_app(world.services)
     owner = world.user("owner_a")
     ids = {
-        m: world.collab.create_datapoint(owner, Entry("plant_a", "2024", m, 1.0, "t")).id
+        m: world.services.datapoints.create(owner, Entry("plant_a", "2024", m, 1.0, "t")).id
         for m in METRICS
     }
     landed: list[tuple[str, float]] = []

@@ -91,13 +91,13 @@ def test_validation_accepts_or_names_the_field(item: Entry) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 def test_refused_entries_write_nothing(world: World, items: list[Entry]) -> None:
-    collab, owner = world.collab, world.user("owner_a")
+    services, owner = world.services, world.user("owner_a")
     for item in items:
-        before = collab.datapoints(owner, Filters())[1]
+        before = services.datapoints.find(owner, Filters())[1]
         try:
-            collab.create_datapoint(owner, item)
+            services.datapoints.create(owner, item)
         except (Invalid, NotFound):
-            assert collab.datapoints(owner, Filters())[1] == before
+            assert services.datapoints.find(owner, Filters())[1] == before
         except Conflict as error:  # the same value as an earlier example: refused too
             assert error.code == "exists"
-    assert collab.verify_audit(world.user("auditor")).ok
+    assert services.audit.verify(world.user("auditor")).ok

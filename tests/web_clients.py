@@ -63,8 +63,8 @@ def signed_in_clients(app: FastAPI) -> Iterator[dict[str, TestClient]]:
 
 @pytest.fixture
 def app(world: World, tmp_path: Path) -> FastAPI:
-    seed_last_year(world.collab.ws, tmp_path)
-    return create_app(world.collab)
+    seed_last_year(world.ws, tmp_path)
+    return create_app(world.services)
 
 
 @pytest.fixture

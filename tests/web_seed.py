@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from esgledger.services import Workspace
 from tests.helpers import DATA_HEADER, write_csv
+from tests.ledger_fixture import Ledger
 
 LAST_YEAR = "2023"
 YEAR = "2024"
@@ -19,7 +19,7 @@ VALUES = {
 EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-def seed_last_year(ws: Workspace, directory: Path) -> None:
+def seed_last_year(ws: Ledger, directory: Path) -> None:
     rows = [
         ["plant_a", LAST_YEAR, metric, value, unit, "measured", "", ""]
         for metric, (value, unit, _typed) in VALUES.items()

@@ -92,6 +92,24 @@ class OrgTree:
     def roots(self) -> list[str]:
         return self.children.get(None, [])
 
+    def tops(self) -> list[str]:
+        """Entities whose parent is not in the tree: the roots, and the top of a part of the
+        group (what a user with a scope sees)."""
+        return sorted(e.id for e in self.by_id.values() if e.parent_id not in self.by_id)
+
+    def depth_first(self) -> list[str]:
+        """Every entity, each parent followed by its children (as a tree is printed)."""
+        order: list[str] = []
+
+        def visit(entity_id: str) -> None:
+            order.append(entity_id)
+            for child in self.children.get(entity_id, []):
+                visit(child)
+
+        for root in self.tops():
+            visit(root)
+        return order
+
     def descendants(self, entity_id: str) -> list[str]:
         found: list[str] = []
         stack = list(self.children.get(entity_id, []))
@@ -115,9 +133,10 @@ class OrgTree:
         return order
 
     def depth(self, entity_id: str) -> int:
+        """Levels below the entity's root in this tree."""
         depth = 0
         parent = self.by_id[entity_id].parent_id
-        while parent is not None:
+        while parent is not None and parent in self.by_id:
             depth += 1
             parent = self.by_id[parent].parent_id
         return depth

@@ -81,3 +81,9 @@ class TooLarge(ServiceError):
 
 class UnsupportedMedia(ServiceError):
     code = "unsupported_media_type"
+
+
+class NotInitialised(ServiceError):
+    """No ledger at the address, or one from an older version (``esgledger init`` upgrades it)."""
+
+    code = "not_initialised"

@@ -10,6 +10,10 @@ from esgledger.service_errors import Invalid
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 
+# The stored hash of an account without a password (a command-line account named after an OS
+# login, see esgledger.services.accounts): no password matches it.
+NO_PASSWORD = "!"
+
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so that a wrong name costs as much as a wrong
 # password and response times do not reveal which accounts exist.
@@ -35,12 +39,17 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Whether ``password`` matches; with ``password_hash=None`` burn the same time and say no."""
+    """Whether ``password`` matches; with ``password_hash=None`` (no such account) or
+    :data:`NO_PASSWORD` burn the same time and say no."""
+    usable = password_hash is not None and password_hash != NO_PASSWORD
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return (
+            _hasher.verify(password_hash or _DUMMY_HASH if usable else _DUMMY_HASH, password)
+            and usable
+        )
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return password_hash != NO_PASSWORD and _hasher.check_needs_rehash(password_hash)

@@ -7,16 +7,20 @@ user sees it but may not do this.
 
 Roles:
 
-- ``admin``: everything, including user administration;
+- ``admin``: everything, including user administration and backups;
 - ``esg_manager``: reads everything; enters, corrects and submits any entity's values; approves and
-  rejects; runs calculations; locks and reopens periods; builds reports;
+  rejects; imports the organisation, internal transfers, certificates and activity files; changes
+  the settings; runs calculations; locks and reopens periods; builds reports;
 - ``data_owner``: reads, enters, corrects and submits values, and uploads evidence, for the entities
   assigned to them and their sub-entities only;
-- ``auditor``: reads everything, including the audit log and evidence; changes nothing;
+- ``auditor``: reads everything, including the audit log and evidence, and recomputes stored
+  values; changes nothing;
 - ``viewer``: reads values, calculations and reports (of the assigned entities when some are
   assigned); no audit log, no evidence.
 
-Segregation of duties: nobody approves or rejects a value they entered or last changed.
+Segregation of duties: nobody approves or rejects a value they imported, entered or changed at any
+version since its last approval, or submitted or explained (:func:`esgledger.workflow.entries.facts`
+gathers who that is, whichever door they used).
 """
 
 from __future__ import annotations
@@ -49,6 +53,12 @@ RULES: dict[str, frozenset[str]] = {
     "calc.run": _REVIEWERS,
     "period.lock": _REVIEWERS,
     "period.reopen": _REVIEWERS,
+    "settings.change": _REVIEWERS,
+    "organisation.import": _REVIEWERS,
+    "register.import": _REVIEWERS,  # internal transfers and certificate claims
+    "activity.import": _REVIEWERS,
+    "calc.recompute": frozenset({"admin", "esg_manager", "auditor"}),
+    "ledger.backup": frozenset({"admin"}),
     "audit.read": frozenset({"admin", "esg_manager", "auditor"}),
     "report.read": frozenset({"admin", "esg_manager", "auditor", "viewer"}),
     "report.build": _REVIEWERS,
@@ -59,6 +69,12 @@ ACTIONS = tuple(RULES)
 GROUP_WIDE = frozenset(
     {
         "calc.run",
+        "calc.recompute",
+        "settings.change",
+        "organisation.import",
+        "register.import",
+        "activity.import",
+        "ledger.backup",
         "period.lock",
         "period.reopen",
         "audit.read",
@@ -75,9 +91,11 @@ class DataPointFacts:
     """What the policy needs to know about a data point."""
 
     entity_id: str
-    entered_by: str  # author of the first version
+    entered_by: str  # author of the first version since the last approval
     changed_by: str  # author of the current version
-    vouched_by: frozenset[str] = frozenset()  # who submitted or explained the current version
+    # everyone else involved since the last approval: authors of the versions in between, and
+    # who submitted or explained any of them
+    vouched_by: frozenset[str] = frozenset()
 
 
 def refusal(
@@ -108,8 +126,8 @@ def refusal(
         )
     ):
         return (
-            "segregation of duties: you entered, last changed, submitted or explained this "
-            "value, so someone else must review it"
+            "segregation of duties: you entered, imported, changed, submitted or explained this "
+            "value since its last approval, so someone else must review it"
         )
     return None
 

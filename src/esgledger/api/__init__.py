@@ -1,5 +1,5 @@
 """The REST API (FastAPI) under ``/api/v1``. Thin: it parses, calls
-:class:`esgledger.collaboration.Collaboration`, and shapes JSON."""
+:class:`esgledger.services.Services`, and shapes JSON."""
 
 from esgledger.api.app import create_app
 

@@ -12,7 +12,8 @@ from esgledger.api import errors
 from esgledger.api.deps import known_query_only
 from esgledger.api.limits import Guard
 from esgledger.api.routes import auth, calc, catalogue, datapoints, evidence, periods, users
-from esgledger.collaboration import Collaboration
+from esgledger.services import Services
+from esgledger.services.imports import MAX_UPLOAD_BYTES
 from esgledger.web import mount as mount_web
 
 PREFIX = "/api/v1"
@@ -33,7 +34,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-def create_app(collaboration: Collaboration) -> FastAPI:
+def create_app(services: Services) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
         title="esgledger API",
@@ -45,8 +46,8 @@ def create_app(collaboration: Collaboration) -> FastAPI:
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    app.state.collaboration = collaboration
-    collaboration.ws.catalogue  # noqa: B018 - load the catalogue once, before the first request
+    app.state.services = services
+    services.context.catalogue  # noqa: B018 - load the catalogue once, before the first request
     errors.install(app)
     for module in (auth, users, catalogue, datapoints, evidence, calc, periods):
         app.include_router(
@@ -57,6 +58,8 @@ def create_app(collaboration: Collaboration) -> FastAPI:
         )
     mount_web(app)  # the web pages (each with a .json twin) and /static
     app.add_middleware(
-        Guard, max_body=collaboration.settings.evidence_max_bytes + MULTIPART_OVERHEAD
+        Guard,
+        max_body=max(services.context.options.evidence_max_bytes, MAX_UPLOAD_BYTES)
+        + MULTIPART_OVERHEAD,
     )
     return app

@@ -17,16 +17,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from esgledger.access.principal import Principal
-from esgledger.collaboration import Collaboration
 from esgledger.service_errors import Unauthenticated
+from esgledger.services import Principal, Services
 
 _bearer = HTTPBearer(auto_error=False, description="a token from POST /api/v1/auth/token")
 
 
-async def service(request: Request) -> Collaboration:
-    collaboration: Collaboration = request.app.state.collaboration
-    return collaboration
+async def service(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
 async def bearer_token(
@@ -44,14 +43,14 @@ async def bearer_token(
 
 def current_user(
     token: Annotated[str, Depends(bearer_token)],
-    collaboration: Annotated[Collaboration, Depends(service)],
+    services: Annotated[Services, Depends(service)],
 ) -> Principal:
-    return collaboration.principal_for_token(token)
+    return services.accounts.principal_for_token(token)
 
 
-async def signed_in(collaboration: Collaboration, token: str) -> Principal:
+async def signed_in(services: Services, token: str) -> Principal:
     """The token's user, checked in a worker thread (the check reads the database)."""
-    return await run_in_threadpool(collaboration.principal_for_token, token)
+    return await run_in_threadpool(services.accounts.principal_for_token, token)
 
 
 _DECLARED_QUERY: dict[int, frozenset[str]] = {}
@@ -92,6 +91,6 @@ async def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-Service = Annotated[Collaboration, Depends(service)]
+Service = Annotated[Services, Depends(service)]
 User = Annotated[Principal, Depends(current_user)]
 Token = Annotated[str, Depends(bearer_token)]

@@ -19,13 +19,13 @@ from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, OrgTree, Period
 from esgledger.factors.persist import load_stored_library
+from esgledger.ledger import settings
 from esgledger.ledger.change import Change
 from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.transfers import load_certificates, load_transfers
-from esgledger.store.schema import calc_values, settings
+from esgledger.store.schema import calc_values
 
 BASE_TOTAL_METRIC = "ghg.scope12_location"
-DEFAULT_THRESHOLD = 0.05
 
 
 def period_keys(period: Period) -> list[str]:
@@ -72,19 +72,6 @@ class Restatement:
         return dataclasses.asdict(self)
 
 
-def get_setting(connection: sa.Connection, name: str) -> str | None:
-    return connection.execute(sa.select(settings.c.value).where(settings.c.key == name)).scalar()
-
-
-def set_setting(change: Change, name: str, value: str) -> None:
-    previous = get_setting(change.connection, name)
-    if previous is None:
-        stamps = change.insert(settings, [{"key": name, "value": value}])
-    else:
-        stamps = change.update(settings, settings.c.key == name, {"value": value})
-    change.record("setting.change", "setting", name, {"before": previous, "after": value}, stamps)
-
-
 def check_base_year(
     change: Change, catalogue: Catalogue, period: Period, options: CalcOptions
 ) -> Restatement | None:
@@ -94,10 +81,11 @@ def check_base_year(
     leaves the base year too, and an acquired one enters it with the base-year data it has.
     """
     connection = change.connection
-    base_text = get_setting(connection, "base_year")
+    base_year = settings.read(connection, "base_year")
+    base_text = None if base_year is None else str(base_year)
     if base_text is None or base_text == str(period):
         return None
-    threshold = float(get_setting(connection, "restatement_threshold") or DEFAULT_THRESHOLD)
+    threshold = float(settings.read(connection, "restatement_threshold"))
     base = Period.parse(base_text)
     original_run = current_run(connection, base_text)
     if original_run is None:

@@ -1,24 +1,20 @@
-"""``esgledger activity import`` and ``esgledger activity calc``: bulk activity records (issue 3,
-item 8). Thin: parse options, call :class:`~esgledger.services.Workspace`, print."""
+"""``esgledger activity import`` and ``esgledger activity calc``: bulk activity records. Thin:
+parse options, call the service on behalf of the acting person, print."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from esgledger.calc import CalcOptions
-from esgledger.services import Workspace
-
-console = Console()
+from esgledger.cli.common import acting, console, handled, services
+from esgledger.services.calculation import options_from
 
 
-def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], str | None]) -> None:
-    """Add the ``activity`` sub-app to the main CLI; ``db`` returns the ``--db`` option's value."""
+def register(app: typer.Typer) -> None:
+    """Add the ``activity`` sub-app to the main CLI."""
     activity_app = typer.Typer(
         no_args_is_help=True, help="Bulk activity records (meter readings, fuel deliveries)."
     )
@@ -33,7 +29,8 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
     ) -> None:
         """Check an activity file (Parquet or CSV: entity, ts, metric, quantity, unit), store it
         and register it for the year. Nothing is written when any record is wrong."""
-        imported = Workspace.open(db()).import_activity(path, period)
+        svc = services()
+        imported = svc.imports.activity(acting(svc), path, period)
         if as_json:
             print(json.dumps(imported.as_dict(), ensure_ascii=False))
             return
@@ -59,8 +56,9 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
     ) -> None:
         """Compute the year's activity files in SQL and store the results as calculated data
         points of the activity.* metrics, one per entity and month."""
-        options = CalcOptions(electricity_tce=electricity, grid_series=grid, gwp=gwp)
-        done = Workspace.open(db()).calc_activity(period, options)
+        options = options_from({"electricity_tce": electricity, "grid_series": grid, "gwp": gwp})
+        svc = services()
+        done = svc.calculation.activity(acting(svc), period, options)
         if as_json:
             print(json.dumps(done.as_dict(), ensure_ascii=False))
             return

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
 from rich.tree import Tree
 
-from esgledger.calc.lineage import referenced_keys
-from esgledger.ledger.verify import VerifyResult
+from esgledger.services.audit import VerifyResult
+from esgledger.services.explain import references as referenced_keys
 
 
 def _label(record: dict[str, Any]) -> str:
@@ -90,9 +91,27 @@ def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
 def print_verify(console: Console, result: VerifyResult) -> None:
     if result.ok:
         console.print(
-            f"[green]audit chain intact[/green]: {result.entries} entries, head {result.head_hash}"
+            f"[green]audit chain intact[/green]: {result.entries} entries, head {result.head_hash}; "
+            f"[green]tables match the log[/green]: {result.rows_checked} rows checked",
+            highlight=False,
+        )
+    elif result.table is not None:
+        console.print(
+            f"[red]table {result.table} differs from the audit log[/red] at row {result.row} "
+            f"({result.kind}): {result.problem}",
+            highlight=False,
         )
     else:
         console.print(
-            f"[red]audit chain broken[/red] at entry {result.seq} ({result.kind}): {result.problem}"
+            f"[red]audit chain broken[/red] at entry {result.seq} ({result.kind}): {result.problem}",
+            highlight=False,
         )
+
+
+def number(value: float) -> str:
+    """A value with thousands separators and every digit it has, never in exponent form
+    (5,147,970.25 rather than 5.14797e+06)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    text = format(Decimal(repr(float(value))), ",f")
+    return text[:-2] if text.endswith(".0") else text

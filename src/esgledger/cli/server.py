@@ -1,27 +1,35 @@
-"""``esgledger serve`` (the API under uvicorn) and ``esgledger user add``."""
+"""``esgledger serve`` (the API and web UI under uvicorn) and ``esgledger user ...``."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 
-from esgledger.access.principal import ROLES
-from esgledger.collaboration import Collaboration
+from esgledger.cli.common import PASSWORD_ENV, acting, console, handled, services
 from esgledger.service_errors import Invalid
-from esgledger.services import Workspace
-from esgledger.store.database import URL_ENV, resolve_url
-
-PASSWORD_ENV = "ESGLEDGER_PASSWORD"
-console = Console()
+from esgledger.services import ROLES, serve_environment
 
 
-def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], str | None]) -> None:
-    """Add the commands to the main CLI; ``db`` returns the ``--db`` option's value."""
+def _new_password(no_password: bool) -> str | None:
+    if no_password:
+        return None
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise Invalid(
+            f"no password: set {PASSWORD_ENV}, run the command in a terminal, or give "
+            "--no-password for an account that acts on the command line only"
+        )
+    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the commands to the main CLI."""
     user_app = typer.Typer(no_args_is_help=True, help="User accounts.")
     app.add_typer(user_app, name="user")
 
@@ -36,14 +44,14 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
         ssl_certfile: Annotated[str | None, typer.Option(help="TLS certificate (PEM)")] = None,
         ssl_keyfile: Annotated[str | None, typer.Option(help="TLS private key (PEM)")] = None,
     ) -> None:
-        """Serve the REST API (/api/v1, OpenAPI at /api/v1/docs) with uvicorn."""
+        """Serve the web application and the REST API (/api/v1, OpenAPI at /api/v1/docs)."""
         import uvicorn
 
-        url = resolve_url(db())
-        Workspace.open(url).require_initialised()
-        os.environ[URL_ENV] = url  # the worker processes open the same ledger
+        svc = services()
+        svc.require_initialised()
+        serve_environment(svc)  # the worker processes open the same ledger
         scheme = "https" if ssl_certfile else "http"
-        console.print(f"serving {Workspace.open(url).db.url}", soft_wrap=True)
+        console.print(f"serving {svc.db.url}", soft_wrap=True)
         console.print(f"  web application  {scheme}://{host}:{port}/", soft_wrap=True)
         console.print(f"  REST API         {scheme}://{host}:{port}/api/v1 (docs: /api/v1/docs)")
         uvicorn.run(
@@ -68,20 +76,51 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
                 "--entity", help="entity the user is assigned (repeatable; with its sub-entities)"
             ),
         ] = None,
+        no_password: Annotated[
+            bool,
+            typer.Option(
+                "--no-password",
+                help="an account for the OS login of the same name, on the command line only",
+            ),
+        ] = False,
     ) -> None:
-        """Create a user. The password comes from ESGLEDGER_PASSWORD, or is asked for."""
+        """Create a user. The password comes from ESGLEDGER_PASSWORD, or is asked for. On a
+        ledger without any account, the first one is an admin and needs no acting user."""
         if role not in ROLES:
-            raise Invalid(f"unknown role {role!r}; one of {', '.join(ROLES)}", field="role")
-        password = os.environ.get(PASSWORD_ENV)
-        if not password:
-            if not sys.stdin.isatty():
+            raise Invalid(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+        svc = services()
+        svc.require_initialised()
+        password = _new_password(no_password)
+        if not svc.accounts.has_accounts():
+            if role != "admin":
                 raise Invalid(
-                    f"no password: set {PASSWORD_ENV} or run the command in a terminal",
-                    field="password",
+                    "the ledger has no account yet: the first one must be an admin (--role admin)"
                 )
-            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-        workspace = Workspace.open(db())
-        workspace.require_initialised()
-        info = Collaboration(workspace).create_user(None, username, password, role, entity or [])
+            info = svc.accounts.create_first_admin(username, password)
+        elif password is None:
+            info = svc.accounts.create_without_password(acting(svc), username, role, entity or [])
+        else:
+            info = svc.accounts.create(acting(svc), username, password, role, entity or [])
         scope = f" for {', '.join(info.entities)}" if info.entities else ""
-        console.print(f"user {info.username} created with role {info.role}{scope}")
+        console.print(f"user {escape(info.username)} created with role {info.role}{scope}")
+
+    @user_app.command("password")
+    @handled
+    def user_password(username: str) -> None:
+        """Set the password of an account (an admin, or yourself); it signs the account out
+        everywhere."""
+        svc = services()
+        password = _new_password(False)
+        assert password is not None
+        svc.accounts.change_password(acting(svc), username, password)
+        console.print(f"password of {escape(username)} set")
+
+    @user_app.command("list")
+    @handled
+    def user_list() -> None:
+        """Every account, its role, entities and state."""
+        svc = services()
+        for info in svc.accounts.users(acting(svc)):
+            scope = f" [{', '.join(info.entities)}]" if info.entities else ""
+            state_text = "" if info.active else " (deactivated)"
+            console.print(f"{escape(info.username)}  {info.role}{escape(scope)}{state_text}")

@@ -32,9 +32,7 @@ from esgledger.demo.generate import (
     write_data_files,
     write_side_files,
 )
-from esgledger.report import build_report
-from esgledger.services import Workspace
-from esgledger.store import open_database
+from esgledger.services import Principal, Services
 
 GROUP = "jl"
 SMELTER = "jl-xj-smelter"
@@ -53,28 +51,37 @@ HEADLINES = [  # (entity, metric, label, unit) of the summary table
 
 
 def demo_database_url(out: Path) -> str:
-    """The demo's own SQLite file, removed first so that every run starts from an empty ledger."""
+    """The demo's own SQLite file, removed first (with its evidence and reports) so that every
+    run starts from an empty ledger."""
     path = out / "demo.db"
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-writer.lock")):
         leftover.unlink(missing_ok=True)
+    shutil.rmtree(out / "demo-files", ignore_errors=True)
     return f"sqlite:///{path}"
 
 
-def run_demo(out: Path, db: str | None = None, console: Console | None = None) -> list[Path]:
+def run_demo(
+    out: Path,
+    db: str | None = None,
+    console: Console | None = None,
+    acting: Callable[[Services], Principal] | None = None,
+) -> list[Path]:
     """Build the demo ledger, compute 2022-2024 and write the 2024 reports; return their paths.
 
     ``db`` None: a fresh SQLite file ``out/demo.db`` (``ESGLEDGER_DATABASE_URL`` is deliberately
     not consulted, so the demo never writes into a real ledger). Otherwise ``db`` is opened like
-    the CLI's ``--db`` and the demo data is imported into it.
+    the CLI's ``--db`` and the demo data is imported into it. Everything is done on behalf of
+    ``acting(services)`` (default: the admin account ``init`` made for the OS login).
     """
     console = console or Console()
     out.mkdir(parents=True, exist_ok=True)
     inputs = out / "inputs"
-    workspace = (
-        Workspace(open_database(demo_database_url(out)), actor="demo")
+    services = (
+        Services.open(demo_database_url(out), create=True)
         if db is None
-        else Workspace.open(db, actor="demo")
+        else Services.open(db, create=True)
     )
+    actor: list[Principal] = []
     profile = load_profile()
     years = [str(year) for year in profile.years]
     data_files: list[Path] = []
@@ -82,10 +89,16 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
     reports: list[Path] = []
 
     def initialise() -> str:
-        result = workspace.init()
+        result = services.init()
+        if acting is not None:
+            actor.append(acting(services))
+        elif result.first_admin:
+            actor.append(services.accounts.principal(result.first_admin))
+        else:
+            actor.append(services.accounts.command_line_actor(None, _no_password))
         return (
-            f"ledger ready at {workspace.db.url}: {result['metrics']} metrics, "
-            f"{result['factors']} factors"
+            f"ledger ready at {services.db.url}: {result.metrics} metrics, "
+            f"{result.factors} factors; acting as {actor[0].username}"
         )
 
     def write_inputs() -> str:
@@ -96,7 +109,7 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
         return f"wrote the input files to {inputs}"
 
     def import_organisation() -> str:
-        result = workspace.import_organisation(inputs / ORGANISATION_FILE.name)
+        result = services.imports.organisation(actor[0], inputs / ORGANISATION_FILE.name)
         return (
             f"organisation imported: {result['created']} entities created, "
             f"{result['updated']} updated"
@@ -105,13 +118,15 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
     def import_year(index: int) -> Callable[[], str]:
         def run() -> str:
             path = data_files[index]
-            summary = workspace.import_data(path)
+            summary = services.imports.data(actor[0], path).written
             extra = side_files.get(int(years[index]), {})
             transfers = (
-                workspace.import_transfers(extra["transfers"]) if "transfers" in extra else 0
+                services.imports.transfers(actor[0], extra["transfers"])
+                if "transfers" in extra
+                else 0
             )
             certificates = (
-                workspace.import_certificates(extra["certificates"])
+                services.imports.certificates(actor[0], extra["certificates"])
                 if "certificates" in extra
                 else 0
             )
@@ -125,16 +140,19 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
 
     def calc_year(year: str) -> Callable[[], str]:
         def run() -> str:
-            inventory, run_id = workspace.calc(year)
+            done = services.calculation.run(actor[0], year)
             if profile.base_year is not None and year == str(profile.base_year):
-                workspace.set_base_year(year)
-            return f"calculated {len(inventory.results)} values for {year} (run {run_id})"
+                services.settings.set(actor[0], "base_year", year)
+            return f"calculated {done.values} values for {year} (run {done.run_id})"
 
         return run
 
     def report(lang: str) -> Callable[[], str]:
         def run() -> str:
-            path = build_report(workspace, REPORT_YEAR, out, lang)
+            services.reports.build(actor[0], REPORT_YEAR, lang)
+            _record, built = services.reports.download(actor[0], REPORT_YEAR, lang)
+            path = out / built.name
+            shutil.copyfile(built, path)
             reports.append(path)
             return f"{lang} report for {REPORT_YEAR}: {path}"
 
@@ -164,26 +182,36 @@ def run_demo(out: Path, db: str | None = None, console: Console | None = None) -
                 message = action()
                 progress.console.print(f"[green]✓[/green] {message}", highlight=False)
                 progress.advance(task)
-        console.print(_summary(workspace, years))
+        console.print(_summary(services, actor[0], years))
         console.print(
-            f"Explore it: esgledger --db {_db_argument(workspace, db)} explain "
+            f"Explore it: esgledger --db {_db_argument(services, db)} explain "
             f"ghg.scope2_location --entity {GROUP} --period {REPORT_YEAR}",
             highlight=False,
             soft_wrap=True,
         )
     finally:
-        workspace.db.dispose()
+        services.dispose()
     return reports
 
 
-def _db_argument(workspace: Workspace, db: str | None) -> str:
+def _no_password(username: str) -> str:
+    raise PermissionError(f"the demo acts as {username} without a password: run it as that OS user")
+
+
+def _db_argument(services: Services, db: str | None) -> str:
     if db is not None:
         return db
-    return workspace.db.engine.url.database or "demo.db"
+    return services.db.engine.url.database or "demo.db"
 
 
-def _summary(workspace: Workspace, years: list[str]) -> Table:
-    values = {year: workspace.stored_values(year) for year in years}
+def _summary(services: Services, actor: Principal, years: list[str]) -> Table:
+    values = {
+        year: {
+            (v["entity"], v["metric"]): (v["value"], v["unit"])
+            for v in services.calculation.values(actor, year)
+        }
+        for year in years
+    }
     table = Table(title="Jinlan Aluminium Group (demo): headline figures")
     table.add_column("")
     table.add_column("unit")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from esgledger.catalogue import Catalogue
@@ -11,6 +12,7 @@ from esgledger.errors import InputIssue, InputRejected
 from esgledger.ingest.tables import Table, check_columns
 from esgledger.ingest.values import parse_number
 from esgledger.ledger.change import Change
+from esgledger.ledger.granularity import mixed_granularity
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
@@ -38,12 +40,19 @@ class EntityIndex:
 
 def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) -> list[NewValue]:
     """Turn table rows into values, or raise :class:`InputRejected` with every problem found."""
+    return [value for _row, value in numbered_values(table, catalogue, entities)]
+
+
+def numbered_values(
+    table: Table, catalogue: Catalogue, entities: list[Entity]
+) -> list[tuple[int, NewValue]]:
+    """:func:`validate_rows` with the row number of each value."""
     issues = check_columns(table, REQUIRED, OPTIONAL, REFERENCE)
     if issues:
         raise InputRejected(issues)
     name = str(table.path)
     index = EntityIndex(entities)
-    values: list[NewValue] = []
+    values: list[tuple[int, NewValue]] = []
     first_row: dict[tuple[str, str, str], int] = {}
     is_template = "metric_name" in table.columns
     for row_number, row in table:
@@ -138,16 +147,19 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
         assert entity is not None and metric is not None and period is not None
         assert number is not None and factor is not None
         values.append(
-            NewValue(
-                entity_id=entity.id,
-                period=str(period),
-                metric_id=metric.id,
-                value=number,
-                unit=row["unit"],
-                value_normalised=number * factor,
-                method=method,
-                source=row.get("source") or None,
-                note=row.get("note") or None,
+            (
+                row_number,
+                NewValue(
+                    entity_id=entity.id,
+                    period=str(period),
+                    metric_id=metric.id,
+                    value=number,
+                    unit=row["unit"],
+                    value_normalised=number * factor,
+                    method=method,
+                    source=row.get("source") or None,
+                    note=row.get("note") or None,
+                ),
             )
         )
     if issues:
@@ -156,16 +168,55 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
 
 
 def import_datapoints(
-    change: Change, table: Table, catalogue: Catalogue, status: str = "submitted"
+    change: Change,
+    table: Table,
+    catalogue: Catalogue,
+    statuses: Callable[[Sequence[NewValue]], list[str]] | None = None,
+    may_enter: Callable[[str], bool] | None = None,
 ) -> WriteSummary:
     """Validate every row of ``table`` (read before the change took the head), then write them
-    as one batch in ``status``."""
-    values = validate_rows(table, catalogue, load_entities(change.connection))
+    as one batch; ``statuses`` gives each value's review status (default: submitted);
+    ``may_enter(entity_id)`` says whether the importing person may enter values of an entity."""
+    numbered = numbered_values(table, catalogue, load_entities(change.connection))
+    if may_enter is not None:
+        outside = [
+            InputIssue(
+                str(table.path),
+                row,
+                "entity",
+                value.entity_id,
+                "an entity you may enter values for (yours or one below it)",
+                table.cell(row, "entity"),
+            )
+            for row, value in numbered
+            if not may_enter(value.entity_id)
+        ]
+        if outside:
+            raise InputRejected(outside)
+    values = [value for _row, value in numbered]
     refuse_locked(change.connection, {v.period for v in values}, f"importing {table.path.name}")
+    mixed = mixed_granularity(change.connection, values)
+    if mixed:
+        raise InputRejected(
+            [
+                InputIssue(
+                    str(table.path),
+                    numbered[index][0],
+                    "period",
+                    values[index].period,
+                    reason,
+                    table.cell(numbered[index][0], "period"),
+                )
+                for index, reason in sorted(mixed.items())
+            ]
+        )
     batch = {
         "kind": "datapoints",
         "file_name": table.path.name,
         "sha256": table.sha256,
         "rows": len(values),
     }
-    return write_values(change, [replace(v, status=status) for v in values], batch)
+    chosen = statuses(values) if statuses is not None else ["submitted"] * len(values)
+    return write_values(
+        change, [replace(v, status=s) for v, s in zip(values, chosen, strict=True)], batch
+    )

@@ -8,18 +8,16 @@ left blank are not reported). An ``Instructions`` sheet explains it in English a
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from esgledger.domain import METHODS, Period
+from esgledger.catalogue import Catalogue
+from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.units import suggested_units
-
-if TYPE_CHECKING:
-    from esgledger.services import Workspace
 
 COLUMNS = [
     "entity",
@@ -58,21 +56,19 @@ INSTRUCTIONS = [
 ]
 
 
-def write_template(ws: Workspace, entity_id: str, period: str, output: Path) -> int:
-    """Write the workbook; return the number of metric rows."""
+def write_template(
+    catalogue: Catalogue,
+    entity: Entity,
+    period: str,
+    previous: dict[str, float],
+    output: Path | BinaryIO,
+) -> int:
+    """Write the workbook for ``entity`` and ``period`` (``previous``: last year's values by
+    metric, in the metric's unit) to a file or stream; return the number of metric rows."""
     parsed = Period.parse(period)
-    entity = next((e for e in ws.entities() if e.id == entity_id), None)
-    if entity is None:
-        raise EsgLedgerError(f"unknown entity {entity_id!r}")
-    if output.suffix.lower() != ".xlsx":
+    if isinstance(output, Path) and output.suffix.lower() != ".xlsx":
         raise EsgLedgerError(f"template output must be a .xlsx file, not {output.name!r}")
-    last_year = str(parsed.previous_year())
-    previous = {
-        p.metric_id: p.value_normalised
-        for p in ws.datapoints([last_year])
-        if p.entity_id == entity_id
-    }
-    metrics = sorted(ws.catalogue.inputs(), key=lambda m: (m.group, m.id))
+    metrics = sorted(catalogue.inputs(), key=lambda m: (m.group, m.id))
 
     book = Workbook()
     sheet = book.active
@@ -148,6 +144,7 @@ def write_template(ws: Workspace, entity_id: str, period: str, output: Path) -> 
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    output.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(output, Path):
+        output.parent.mkdir(parents=True, exist_ok=True)
     book.save(output)
     return len(metrics)

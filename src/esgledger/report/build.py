@@ -11,15 +11,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from esgledger.calc.lineage import key
-from esgledger.calc.runner import get_setting
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import OrgTree, Period
 from esgledger.errors import EsgLedgerError
+from esgledger.ledger import settings
 from esgledger.ledger.reads import load_entities
 from esgledger.report import charts
 from esgledger.report.formatting import (
@@ -33,9 +33,6 @@ from esgledger.report.formatting import (
 from esgledger.report.i18n import HTML_LANG, Strings
 from esgledger.report.runs import PeriodRun, latest_restatement, load_period_run, load_period_runs
 from esgledger.report.trace import FactorUse, Lineage, Trace, trace_value
-
-if TYPE_CHECKING:
-    from esgledger.services import Workspace
 
 TEMPLATES = Path(__file__).parent / "templates"
 YEARS_SHOWN = 3
@@ -162,7 +159,8 @@ class ReportContext:
 
 # -- entry point -----------------------------------------------------------------------------------
 def build_report(
-    ws: Workspace,
+    connection: sa.Connection,
+    catalogue: Catalogue,
     period: str,
     out_dir: Path,
     lang: str = "en",
@@ -187,27 +185,25 @@ def build_report(
             f"report period {period!r} is a month; the report covers a year, "
             f"e.g. --period {parsed.year}"
         )
-    ws.require_initialised()
     years = [str(parsed.year - offset) for offset in range(YEARS_SHOWN - 1, -1, -1)]
-    with ws.db.reading() as connection:
-        tree = OrgTree(load_entities(connection))
-        runs = load_period_runs(connection, years)
-        base_year = get_setting(connection, "base_year")
-        restated = None
-        if base_year in years[:-1]:
-            restated_run = load_period_run(connection, base_year, kind="restated")
-            if restated_run is not None:
-                runs[base_year] = restated_run  # GHG Protocol: report the recalculated base year
-                restated = latest_restatement(connection, base_year)
+    tree = OrgTree(load_entities(connection))
+    runs = load_period_runs(connection, years)
+    stored_base = settings.read(connection, "base_year")
+    base_year = None if stored_base is None else str(stored_base)
+    restated = None
+    if base_year in years[:-1]:
+        restated_run = load_period_run(connection, base_year, kind="restated")
+        if restated_run is not None:
+            runs[base_year] = restated_run  # GHG Protocol: report the recalculated base year
+            restated = latest_restatement(connection, base_year)
     root = _reporting_entity(tree, entity)
     if runs[years[-1]] is None:
         raise EsgLedgerError(
-            f"no calculation run for {years[-1]}: run 'esgledger calc --period "
-            f"{years[-1]}' before writing its report"
+            f"no calculation for {years[-1]}: calculate the year before writing its report "
+            f"('esgledger calc --period {years[-1]}', POST /api/v1/calculations or the "
+            "Calculate button of the period's page)"
         )
-    context = _assemble(
-        ws.catalogue, tree, root, years, runs, strings, generated or dt.date.today()
-    )
+    context = _assemble(catalogue, tree, root, years, runs, strings, generated or dt.date.today())
     context.base_year = base_year
     if restated is not None:
         context.restatement = strings(

@@ -1,5 +1,5 @@
 """Persistence: SQLAlchemy 2 tables, the database connection, Alembic migrations."""
 
-from esgledger.store.database import Database, open_database, resolve_url
+from esgledger.store.database import Database, open_database, resolve_url, sqlite_file
 
-__all__ = ["Database", "open_database", "resolve_url"]
+__all__ = ["Database", "open_database", "resolve_url", "sqlite_file"]

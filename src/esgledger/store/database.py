@@ -45,6 +45,14 @@ def resolve_url(db: str | None) -> str:
     return f"sqlite:///{Path(chosen).expanduser()}"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(str(parsed.database))
+
+
 @dataclass
 class Database:
     """An engine plus the operations every layer needs: transactions and migrations."""

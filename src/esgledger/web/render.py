@@ -23,8 +23,8 @@ from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity
 from esgledger.report.formatting import format_number, format_precise, unit_label
 from esgledger.report.i18n import Strings as ReportStrings
+from esgledger.services import may
 from esgledger.units import UNIT_ALIASES, UnitError, canonical_unit_text, parse_unit
-from esgledger.web.extras import may
 from esgledger.web.i18n import HTML_LANG, Strings
 from esgledger.web.session import Viewer, language, local_path, service
 
@@ -57,10 +57,15 @@ def environment() -> Environment:
     )
     env.filters["num"] = format_number
     env.filters["precise"] = format_precise
-    env.filters["pct"] = lambda ratio: "–" if ratio is None else f"{ratio * 100:+.0f}%"
+    env.filters["pct"] = percent
     env.filters["plain"] = plain
     env.filters["size"] = file_size
     return env
+
+
+def percent(ratio: float | None) -> str:
+    """A signed change in percent (+12%), or a dash when unknown."""
+    return "–" if ratio is None else f"{ratio * 100:+.0f}%"
 
 
 def plain(value: float | None) -> str:
@@ -147,9 +152,9 @@ class Names:
 
 
 def names_for(request: Request, viewer: Viewer) -> Names:
-    collab = service(request)
-    entities = {e.id: e for e in collab.entities(viewer.user)}
-    return Names(viewer.lang, collab.ws.catalogue, entities)
+    services = service(request)
+    entities = {e.id: e for e in services.organisation.entities(viewer.user)}
+    return Names(viewer.lang, services.context.catalogue, entities)
 
 
 def json_url(request: Request) -> str:

@@ -16,10 +16,9 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
-from esgledger.access.credentials import Session, check_csrf
-from esgledger.access.principal import Principal
-from esgledger.collaboration import Collaboration
 from esgledger.service_errors import Forbidden, Unauthenticated
+from esgledger.services import Principal, Services
+from esgledger.services.accounts import Session, check_csrf
 from esgledger.web.i18n import LANGUAGES
 
 SESSION_COOKIE = "esgledger_session"
@@ -43,9 +42,9 @@ class Viewer:
         return self.session.csrf_token
 
 
-def service(request: Request) -> Collaboration:
-    collaboration: Collaboration = request.app.state.collaboration
-    return collaboration
+def service(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
 def language(request: Request) -> str:
@@ -69,7 +68,7 @@ def current_viewer(request: Request) -> Viewer:
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id or len(session_id) > MAX_SECRET:
         raise Unauthenticated("not signed in", code="session_invalid")
-    user, session = service(request).principal_for_session(session_id)
+    user, session = service(request).accounts.principal_for_session(session_id)
     return Viewer(user, session, language(request))
 
 

@@ -17,12 +17,10 @@ import sqlalchemy as sa
 from esgledger.access.principal import Principal, principal
 from esgledger.domain import Entity
 from esgledger.ingest.datapoints import EntityIndex
+from esgledger.ledger import settings
 from esgledger.ledger.reads import load_entities
-from esgledger.store.schema import period_locks, settings, user_entities, users
+from esgledger.store.schema import period_locks, user_entities, users
 from esgledger.workflow.periods import covering_periods
-
-THRESHOLD_KEY = "review.change_threshold"
-DEFAULT_THRESHOLD = 0.30
 
 
 @dataclass(frozen=True)
@@ -50,15 +48,12 @@ def load_configuration(connection: sa.Connection, generation: int) -> Configurat
             sa.select(period_locks.c.period).where(period_locks.c.locked.is_(True))
         )
     )
-    stored = connection.execute(
-        sa.select(settings.c.value).where(settings.c.key == THRESHOLD_KEY)
-    ).scalar()
     return Configuration(
         generation=generation,
         entities=entities,
         index=EntityIndex(entities),
         locked_periods=locked,
-        change_threshold=DEFAULT_THRESHOLD if stored is None else float(stored),
+        change_threshold=float(settings.read(connection, "review.change_threshold")),
         parents={e.id: e.parent_id for e in entities},
     )
 

@@ -24,7 +24,8 @@ from esgledger.free_text import check_text
 from esgledger.ingest.datapoints import REQUIRED, EntityIndex, validate_rows
 from esgledger.ingest.tables import Table
 from esgledger.ledger.change import Change
-from esgledger.ledger.reads import current_datapoint
+from esgledger.ledger.granularity import mixed_granularity
+from esgledger.ledger.reads import current_datapoint, datapoint_history
 from esgledger.ledger.writes import NewValue, write_values
 from esgledger.service_errors import Conflict, Invalid, NotFound
 from esgledger.store.schema import datapoints, review_comments
@@ -94,22 +95,32 @@ def visible_entity(user: Principal, key: str, index: EntityIndex) -> Entity:
 
 
 def facts(connection: sa.Connection, point: DataPoint) -> DataPointFacts:
-    first = connection.execute(
-        sa.select(datapoints.c.created_by).where(
-            datapoints.c.entity_id == point.entity_id,
-            datapoints.c.period == point.period,
-            datapoints.c.metric_id == point.metric_id,
-            datapoints.c.version == 1,
-        )
-    ).scalar()
-    vouched = connection.execute(
-        sa.select(review_comments.c.by).where(
-            review_comments.c.datapoint_id == point.id,
-            review_comments.c.action.in_(("submit", "explain")),
-        )
-    ).scalars()
+    """Who is involved in ``point`` since its last approval, whichever door they used: the
+    authors of every version since then (typed, corrected or imported) and whoever submitted or
+    explained one of those versions. None of them may approve or reject it."""
+    versions = datapoint_history(connection, point.entity_id, point.period, point.metric_id)
+    ids = [v.id for v in versions]
+    trail_rows = connection.execute(
+        sa.select(review_comments.c.datapoint_id, review_comments.c.action, review_comments.c.by)
+        .where(review_comments.c.datapoint_id.in_(ids))
+        .order_by(review_comments.c.id)
+    ).all()
+    approved = {row.datapoint_id for row in trail_rows if row.action == "approve"}
+    approved |= {v.id for v in versions if v.status == "approved"}
+    pending = [v for v in versions if v.id != point.id or point.status != "approved"]
+    last = max((i for i, v in enumerate(pending) if v.id in approved), default=-1)
+    since = pending[last + 1 :] or [point]
+    since_ids = {v.id for v in since}
+    vouched = {
+        row.by
+        for row in trail_rows
+        if row.datapoint_id in since_ids and row.action in ("submit", "explain")
+    }
     return DataPointFacts(
-        point.entity_id, first or point.created_by, point.created_by, frozenset(vouched)
+        point.entity_id,
+        since[0].created_by,
+        point.created_by,
+        frozenset(vouched | {v.created_by for v in since}),
     )
 
 
@@ -165,6 +176,9 @@ def create(
     authorize(user, "datapoint.create", entity.id)
     value = validate(replace(entry, entity=entity.id), catalogue, configuration.entities)
     refuse_lock(configuration.locked_by(value.period))
+    mixed = mixed_granularity(connection, [value])
+    if mixed:
+        raise Conflict(mixed[0], field="period", code="mixed_granularity")
     existing = current_datapoint(connection, value.entity_id, value.period, value.metric_id)
     if existing is not None:
         raise Conflict(

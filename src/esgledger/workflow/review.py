@@ -8,24 +8,21 @@ value (:func:`explain`).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
 from esgledger.access.policy import authorize
 from esgledger.access.principal import Principal
 from esgledger.domain import DataPoint, Period
+from esgledger.ledger import settings
 from esgledger.ledger.change import Change
-from esgledger.ledger.reads import current_datapoint
+from esgledger.ledger.reads import current_datapoint, current_datapoints
+from esgledger.ledger.writes import NewValue
 from esgledger.service_errors import Conflict, Invalid
-from esgledger.store.schema import settings
 from esgledger.workflow import trail
-from esgledger.workflow.configuration import (
-    DEFAULT_THRESHOLD,
-    THRESHOLD_KEY,
-    Configuration,
-    ConfigurationCache,
-)
+from esgledger.workflow.configuration import Configuration, ConfigurationCache
 from esgledger.workflow.entries import check_version, current_by_id, facts
 from esgledger.workflow.periods import refuse_lock
 
@@ -38,10 +35,7 @@ TRANSITIONS = {
 
 
 def change_threshold(connection: sa.Connection) -> float:
-    stored = connection.execute(
-        sa.select(settings.c.value).where(settings.c.key == THRESHOLD_KEY)
-    ).scalar()
-    return DEFAULT_THRESHOLD if stored is None else float(stored)
+    return float(settings.read(connection, "review.change_threshold"))
 
 
 def last_year(connection: sa.Connection, point: DataPoint) -> DataPoint | None:
@@ -49,14 +43,55 @@ def last_year(connection: sa.Connection, point: DataPoint) -> DataPoint | None:
     return current_datapoint(connection, point.entity_id, previous, point.metric_id)
 
 
-def change_against_last_year(connection: sa.Connection, point: DataPoint) -> float | None:
-    """Relative change of the normalised value against last year (None without last year)."""
+@dataclass(frozen=True)
+class YearChange:
+    """The change of a value against last year's, as one rule for every screen and check."""
+
+    ratio: float | None  # signed relative change; None when unknown or last year was zero
+    from_zero: bool = False  # last year was zero and this year is not
+
+    def over(self, threshold: float) -> bool:
+        """Whether the change needs an explanation: more than ``threshold`` either way, or any
+        change from zero."""
+        return self.from_zero or (self.ratio is not None and abs(self.ratio) > threshold)
+
+    def as_dict(self) -> dict[str, float | bool | None]:
+        return {"change": self.ratio, "change_from_zero": self.from_zero}
+
+
+def change_between(now: float | None, before: float | None) -> YearChange:
+    """The change of ``now`` against ``before`` (normalised values; None when unknown)."""
+    if now is None or before is None:
+        return YearChange(None)
+    if before == 0:
+        return YearChange(0.0) if now == 0 else YearChange(None, from_zero=True)
+    return YearChange((now - before) / abs(before))
+
+
+def change_against_last_year(connection: sa.Connection, point: DataPoint) -> YearChange:
+    """The change of ``point`` against the same metric and entity a year earlier."""
     before = last_year(connection, point)
-    if before is None:
-        return None
-    if before.value_normalised == 0:
-        return 0.0 if point.value_normalised == 0 else float("inf")
-    return abs(point.value_normalised - before.value_normalised) / abs(before.value_normalised)
+    return change_between(
+        point.value_normalised, None if before is None else before.value_normalised
+    )
+
+
+def unexplained_changes(
+    connection: sa.Connection, values: Sequence[NewValue], threshold: float
+) -> set[int]:
+    """Indexes of ``values`` whose change against last year's current value is over
+    ``threshold``: submitted, each would need an explanation first."""
+    previous = {v.period: str(Period.parse(v.period).previous_year()) for v in values}
+    last = {
+        (p.entity_id, p.period, p.metric_id): p.value_normalised
+        for p in current_datapoints(connection, sorted(set(previous.values())))
+    }
+    found: set[int] = set()
+    for index, value in enumerate(values):
+        before = last.get((value.entity_id, previous[value.period], value.metric_id))
+        if change_between(value.value_normalised, before).over(threshold):
+            found.add(index)
+    return found
 
 
 def transition(
@@ -155,23 +190,26 @@ def _require_explanation(
         trail.comment(change, point, "explain", explanation)
         return
     moved = change_against_last_year(connection, point)
-    if moved is not None and moved > threshold and not trail.has_explanation(connection, point):
+    if moved.over(threshold) and not trail.has_explanation(connection, point):
         before = last_year(connection, point)
         assert before is not None
         raise Invalid(
             f"the value changed by {_percent(moved)} against last year "
             f"({before.value:g} {before.unit}); explain the change (more than "
-            f"{_percent(threshold)}) before submitting",
+            f"{threshold:.0%}) before submitting",
             field="explanation",
             code="explanation_required",
             details={
                 "last_year": before.value,
                 "last_year_unit": before.unit,
-                "change": None if moved == float("inf") else moved,
+                "change": moved.ratio,
+                "change_from_zero": moved.from_zero,
                 "threshold": threshold,
             },
         )
 
 
-def _percent(ratio: float) -> str:
-    return "more than 100 % (last year was zero)" if ratio == float("inf") else f"{ratio:.0%}"
+def _percent(moved: YearChange) -> str:
+    if moved.from_zero or moved.ratio is None:
+        return "more than 100 % (last year was zero)"
+    return f"{abs(moved.ratio):.0%}"

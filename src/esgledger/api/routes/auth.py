@@ -18,16 +18,16 @@ def token(
 ) -> TokenOut:
     """Exchange a user name and password for a bearer token. Failed attempts are throttled per
     client address and user name; repeated failures lock the account for a while (429)."""
-    issued = service.issue_token(body.username, body.password, client)
+    issued = service.accounts.issue_token(body.username, body.password, client)
     return TokenOut(access_token=issued.secret, expires_at=issued.expires_at)
 
 
 @router.delete("/auth/token", status_code=204)
 def revoke(token: Token, user: User, service: Service) -> None:
     """Revoke the token this request is signed with."""
-    service.revoke_token(token)
+    service.accounts.revoke_token(token)
 
 
 @router.get("/auth/me", response_model=UserOut)
 def me(user: User, service: Service) -> UserOut:
-    return UserOut(**service.user(user, user.username).as_dict())
+    return UserOut(**service.accounts.get(user, user.username).as_dict())

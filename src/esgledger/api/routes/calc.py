@@ -19,7 +19,7 @@ from esgledger.api.models import (
     VerifyOut,
 )
 from esgledger.api.paging import Limit, Offset, paged
-from esgledger.ledger.audit_query import AuditFilters, csv_lines
+from esgledger.services.audit import AuditFilters, csv_lines
 
 router = APIRouter(tags=["calculations"])
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN)]
@@ -30,7 +30,7 @@ _KEY = r"^[^\x00]*$"
 def run(body: CalcIn, user: User, service: Service) -> CalcRunOut:
     """Compute and store the inventory of a period (ESG manager, admin)."""
     options = body.options.model_dump(exclude_none=True) if body.options else None
-    return CalcRunOut(**service.run_calc(user, body.period, options))
+    return CalcRunOut(**service.calculation.run(user, body.period, options).as_dict())
 
 
 @router.get("/calculations/{period}", response_model=Page[CalcValueOut])
@@ -45,7 +45,7 @@ def values(
 ) -> Page[CalcValueOut]:
     """Stored values of the period's current inventory, for the entities the user may see,
     ordered by entity and metric."""
-    found = service.calc_values(user, period, entity, metric)
+    found = service.calculation.values(user, period, entity, metric)
     return paged(found, limit, offset, lambda v: CalcValueOut(**v))
 
 
@@ -58,13 +58,13 @@ def explain(
     period: Annotated[str, Query(pattern=PERIOD_PATTERN)],
 ) -> ExplainOut:
     """The lineage of a computed value: formula, inputs, factors with their sources."""
-    return ExplainOut(**service.explain(user, metric, entity, period))
+    return ExplainOut(**service.explain.explain(user, metric, entity, period))
 
 
 @router.get("/audit/verify", response_model=VerifyOut)
 def verify(user: User, service: Service) -> VerifyOut:
     """Check the hash chain of the audit log (admin, ESG manager, auditor)."""
-    return VerifyOut(**service.verify_audit(user).as_dict())
+    return VerifyOut(**service.audit.verify(user).as_dict())
 
 
 def audit_filters(
@@ -97,7 +97,7 @@ def audit_log(
     date-times, both inclusive; ``period`` (a year with its months) and ``entity`` select the
     entries about that period's or entity's data points and everything else recorded for
     them."""
-    entries, total = service.audit_entries(user, filters, limit, offset, order == "desc")
+    entries, total = service.audit.entries(user, filters, limit, offset, order == "desc")
     items = [AuditEntryOut(**e) for e in entries]
     return Page[AuditEntryOut](items=items, total=total, limit=limit, offset=offset)
 
@@ -110,7 +110,7 @@ def audit_log(
 def audit_export(user: User, service: Service, filters: Filters) -> StreamingResponse:
     """Every entry matching the filters, oldest first, as CSV for a spreadsheet (UTF-8 with a
     byte order mark; the payload as canonical JSON), for the assurer's working papers."""
-    lines = csv_lines(service.audit_export(user, filters))
+    lines = csv_lines(service.audit.export(user, filters))
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",

@@ -50,13 +50,13 @@ def entities(
 ) -> Page[EntityOut]:
     """The entities the user may see (all of them, or their assigned ones and sub-entities), by
     id; ``parent`` lists its direct children."""
-    found = service.entities(user, parent=parent, country=country, entity_type=type)
+    found = service.organisation.entities(user, parent=parent, country=country, entity_type=type)
     return paged(found, limit, offset, _entity)
 
 
 @router.get("/entities/{entity_id}", response_model=EntityOut)
 def entity(entity_id: EntityId, user: User, service: Service) -> EntityOut:
-    return _entity(service.entity(user, entity_id))
+    return _entity(service.organisation.entity(user, entity_id))
 
 
 @router.get("/metrics", response_model=Page[MetricOut])
@@ -70,12 +70,14 @@ def metrics(
 ) -> Page[MetricOut]:
     """The metric catalogue, with the units each input may be entered in; ``group`` and
     ``kind`` (input, formula, ...) filter it."""
-    return paged(service.metrics(user, group, kind), limit, offset, lambda m: MetricOut(**m))
+    return paged(
+        service.organisation.metrics(user, group, kind), limit, offset, lambda m: MetricOut(**m)
+    )
 
 
 @router.get("/metrics/{metric_id}", response_model=MetricOut)
 def metric(metric_id: MetricPath, user: User, service: Service) -> MetricOut:
-    return MetricOut(**service.metric(user, metric_id))
+    return MetricOut(**service.organisation.metric(user, metric_id))
 
 
 @router.get("/periods", response_model=Page[PeriodOut])
@@ -83,10 +85,10 @@ def periods(
     user: User, service: Service, limit: Limit = 500, offset: Offset = 0
 ) -> Page[PeriodOut]:
     """Periods with data of the user's entities, and locked periods, oldest first."""
-    return paged(service.periods(user), limit, offset, lambda p: PeriodOut(**p))
+    return paged(service.periods.list(user), limit, offset, lambda p: PeriodOut(**p))
 
 
 @router.get("/periods/{period}", response_model=PeriodDetail)
 def period(period: PeriodPath, user: User, service: Service) -> PeriodDetail:
     """Lock state and the count of the user's visible values by review status."""
-    return PeriodDetail(**service.period(user, period))
+    return PeriodDetail(**service.periods.get(user, period))

@@ -24,9 +24,7 @@ from esgledger.api.models import (
     SubmitIn,
 )
 from esgledger.domain import DataPoint
-from esgledger.workflow.entries import Entry
-from esgledger.workflow.queries import Filters
-from esgledger.workflow.views import point_dict
+from esgledger.services.datapoints import Entry, Filters, point_dict
 
 router = APIRouter(tags=["data points"])
 PointId = Annotated[int, Path(ge=1, le=2**31 - 1, description="the id of any version")]
@@ -57,8 +55,8 @@ def list_datapoints(
     list whose items leave it as you work (submitted values being approved), page with
     ``after`` = the last id seen instead of ``offset``."""
     filters = Filters(period, entity, metric, status, entered_by, months, after)
-    with service.signed_in(token) as user:
-        items, total = service.datapoints(user, filters, limit, offset)
+    with service.accounts.signed_in(token) as user:
+        items, total = service.datapoints.find(user, filters, limit, offset)
     return DataPointPage(items=[_out(p) for p in items], total=total, limit=limit, offset=offset)
 
 
@@ -77,21 +75,21 @@ async def create_datapoint(body: DataPointIn, token: Token, service: Service) ->
         body.source,
         body.note,
     )
-    return _out(await service.create_datapoint_async(user, entry, body.explanation))
+    return _out(await service.datapoints.create.run_async(user, entry, body.explanation))
 
 
 @router.get("/datapoints/{datapoint_id}", response_model=DataPointOut)
 def get_datapoint(datapoint_id: PointId, token: Token, service: Service) -> DataPointOut:
     """The current version of the data point (any version's id is accepted)."""
-    with service.signed_in(token) as user:
-        return _out(service.datapoint(user, datapoint_id))
+    with service.accounts.signed_in(token) as user:
+        return _out(service.datapoints.get(user, datapoint_id))
 
 
 @router.get("/datapoints/{datapoint_id}/last-year", response_model=DataPointOut | None)
 def last_year(datapoint_id: PointId, token: Token, service: Service) -> DataPointOut | None:
     """The same metric and entity a year earlier (null when there is none)."""
-    with service.signed_in(token) as user:
-        point = service.last_year(user, datapoint_id)
+    with service.accounts.signed_in(token) as user:
+        point = service.datapoints.last_year(user, datapoint_id)
     return None if point is None else _out(point)
 
 
@@ -105,7 +103,7 @@ async def correct_datapoint(
     changes: dict[str, Any] = body.model_dump(
         exclude_unset=True, exclude={"version", "explanation"}
     )
-    point = await service.correct_datapoint_async(
+    point = await service.datapoints.correct.run_async(
         user, datapoint_id, body.version, changes, body.explanation
     )
     return _out(point)
@@ -119,7 +117,9 @@ async def submit(
     (given here or when the value was entered), else 422 ``explanation_required``."""
     user = await signed_in(service, token)
     return _out(
-        await service.review_async(user, datapoint_id, body.version, "submit", body.explanation)
+        await service.datapoints.submit.run_async(
+            user, datapoint_id, body.version, body.explanation
+        )
     )
 
 
@@ -130,7 +130,7 @@ async def approve(
     """Approve the submitted version. Nobody approves a value they entered or last changed."""
     user = await signed_in(service, token)
     return _out(
-        await service.review_async(user, datapoint_id, body.version, "approve", body.comment)
+        await service.datapoints.approve.run_async(user, datapoint_id, body.version, body.comment)
     )
 
 
@@ -139,7 +139,7 @@ def approve_many(body: ApprovalsIn, user: User, service: Service) -> ApprovalsOu
     """Approve several submitted values, each as ``/datapoints/{id}/approve`` would (its own
     transaction and checks); the refused ones are listed with their error, the others land."""
     items = [(item.id, item.version) for item in body.items]
-    approved, refused = service.approve_many(user, items, body.comment)
+    approved, refused = service.datapoints.approve_many(user, items, body.comment)
     return ApprovalsOut(
         approved=[_out(p) for p in approved],
         refused=[
@@ -162,12 +162,12 @@ async def reject(
     """Reject the submitted version with a comment saying what to fix."""
     user = await signed_in(service, token)
     return _out(
-        await service.review_async(user, datapoint_id, body.version, "reject", body.comment)
+        await service.datapoints.reject.run_async(user, datapoint_id, body.version, body.comment)
     )
 
 
 @router.get("/datapoints/{datapoint_id}/history", response_model=HistoryOut)
 def history(datapoint_id: PointId, token: Token, service: Service) -> HistoryOut:
     """Every version, review comment, evidence file and audit log entry of the data point."""
-    with service.signed_in(token) as user:
-        return HistoryOut(**service.history(user, datapoint_id))
+    with service.accounts.signed_in(token) as user:
+        return HistoryOut(**service.datapoints.history(user, datapoint_id))

@@ -22,8 +22,8 @@ def upload(
 ) -> EvidenceOut:
     """Attach a PDF, XLSX, CSV, PNG or JPEG file (multipart field ``file``). The type is taken
     from the content; the name must end as the content is (415 otherwise); 413 over the limit."""
-    data = file.file.read(service.settings.evidence_max_bytes + 1)
-    record = service.upload_evidence(user, datapoint_id, file.filename or "file", data)
+    data = file.file.read(service.context.options.evidence_max_bytes + 1)
+    record = service.evidence.upload(user, datapoint_id, file.filename or "file", data)
     return EvidenceOut(**record)
 
 
@@ -32,7 +32,7 @@ def list_evidence(
     datapoint_id: PointId, user: User, service: Service, limit: Limit = 500, offset: Offset = 0
 ) -> Page[EvidenceOut]:
     """The files attached to any version of the data point, oldest first."""
-    found = service.evidence(user, datapoint_id)
+    found = service.evidence.list_for(user, datapoint_id)
     return paged(found, limit, offset, lambda r: EvidenceOut(**r))
 
 
@@ -43,7 +43,7 @@ def list_evidence(
 )
 def download(evidence_id: EvidenceId, user: User, service: Service) -> FileResponse:
     """The file, as an attachment, for users allowed to see its data point."""
-    record, path = service.evidence_file(user, evidence_id)
+    record, path = service.evidence.file(user, evidence_id)
     return FileResponse(
         path,
         media_type=record["content_type"],

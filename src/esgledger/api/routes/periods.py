@@ -26,21 +26,21 @@ PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN)]
 @router.post("/periods/{period}/lock", response_model=PeriodDetail)
 def lock(period: PeriodPath, body: LockIn, user: User, service: Service) -> PeriodDetail:
     """Lock a period whose values are all approved; edits are then refused (409)."""
-    service.lock_period(user, period, body.reason)
-    return PeriodDetail(**service.period(user, period))
+    service.periods.lock(user, period, body.reason)
+    return PeriodDetail(**service.periods.get(user, period))
 
 
 @router.post("/periods/{period}/reopen", response_model=PeriodDetail)
 def reopen(period: PeriodPath, body: ReopenIn, user: User, service: Service) -> PeriodDetail:
     """Reopen a locked period; the reason is kept in the audit log."""
-    service.reopen_period(user, period, body.reason)
-    return PeriodDetail(**service.period(user, period))
+    service.periods.reopen(user, period, body.reason)
+    return PeriodDetail(**service.periods.get(user, period))
 
 
 @router.post("/reports", response_model=ReportOut, status_code=201)
 def build(body: ReportIn, user: User, service: Service) -> ReportOut:
     """Build the report of a period (ESG manager, admin)."""
-    return ReportOut(**service.build_report(user, body.period, body.lang))
+    return ReportOut(**service.reports.build(user, body.period, body.lang))
 
 
 @router.get("/reports", response_model=Page[ReportOut])
@@ -48,7 +48,7 @@ def reports(
     user: User, service: Service, limit: Limit = 500, offset: Offset = 0
 ) -> Page[ReportOut]:
     """The last build of each period's report in each language, newest period first."""
-    return paged(service.reports(user), limit, offset, lambda r: ReportOut(**r))
+    return paged(service.reports.list(user), limit, offset, lambda r: ReportOut(**r))
 
 
 @router.get(
@@ -60,5 +60,5 @@ def download(
     period: PeriodPath, lang: Literal["en", "zh"], user: User, service: Service
 ) -> FileResponse:
     """The last report built for the period and language."""
-    record, path = service.report_file(user, period, lang)
+    record, path = service.reports.download(user, period, lang)
     return FileResponse(path, filename=record["file_name"], content_disposition_type="attachment")

@@ -24,22 +24,22 @@ def list_users(
     offset: Offset = 0,
 ) -> Page[UserOut]:
     """Accounts by user name (admin); ``role`` and ``active`` filter them."""
-    found = service.users(user, role, active)
+    found = service.accounts.users(user, role, active)
     return paged(found, limit, offset, lambda info: UserOut(**info.as_dict()))
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
 def create_user(body: UserIn, user: User, service: Service) -> UserOut:
-    info = service.create_user(user, body.username, body.password, body.role, body.entities)
+    info = service.accounts.create(user, body.username, body.password, body.role, body.entities)
     return UserOut(**info.as_dict())
 
 
 @router.get("/users/{username}", response_model=UserOut)
 def get_user(username: Username, user: User, service: Service) -> UserOut:
-    return UserOut(**service.user(user, username).as_dict())
+    return UserOut(**service.accounts.get(user, username).as_dict())
 
 
 @router.patch("/users/{username}", response_model=UserOut)
 def update_user(username: Username, body: UserPatch, user: User, service: Service) -> UserOut:
     changes = body.model_dump(exclude_unset=True)
-    return UserOut(**service.update_user(user, username, **changes).as_dict())
+    return UserOut(**service.accounts.update(user, username, **changes).as_dict())

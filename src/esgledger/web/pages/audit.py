@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Query, Request
 from fastapi.responses import Response, StreamingResponse
 
-from esgledger.ledger.audit_query import AuditFilters, csv_lines
+from esgledger.services.audit import AuditFilters, csv_lines
 from esgledger.web.render import render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
@@ -31,16 +31,17 @@ def audit_page(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     verify: bool = False,
 ) -> Response:
-    collab = service(request)
+    services = service(request)
     chosen = chosen_filters(request)
-    entries, total = collab.audit_entries(viewer.user, AuditFilters(**chosen), PAGE_SIZE, offset)
+    filters = AuditFilters(**chosen)
+    entries, total = services.audit.entries(viewer.user, filters, PAGE_SIZE, offset)
     data: dict[str, Any] = {
         "filters": chosen,
         "total": total,
         "offset": offset,
         "limit": PAGE_SIZE,
         "entries": entries,
-        "verification": collab.verify_audit(viewer.user).as_dict() if verify else None,
+        "verification": services.audit.verify(viewer.user).as_dict() if verify else None,
     }
     query = urlencode({k: v for k, v in chosen.items() if v is not None})
     return render(request, "audit.html.j2", data, viewer, extra={"query": query})
@@ -50,7 +51,7 @@ def audit_page(
 def audit_export(request: Request, viewer: ViewerDep) -> Response:
     """The entries matching the page's filters, all of them, as CSV."""
     filters = AuditFilters(**chosen_filters(request))
-    lines = csv_lines(service(request).audit_export(viewer.user, filters))
+    lines = csv_lines(service(request).audit.export(viewer.user, filters))
     return StreamingResponse(
         lines,
         media_type="text/csv; charset=utf-8",

@@ -41,7 +41,7 @@ async def login(request: Request) -> Response:
     collab = web_session.service(request)
     try:
         opened = await run_in_threadpool(
-            collab.open_session, username, password, web_session.client_address(request)
+            collab.accounts.open_session, username, password, web_session.client_address(request)
         )
     except ServiceError as error:
         if wants_json(request):
@@ -70,7 +70,7 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 def logout(request: Request, viewer: ViewerDep, _form: CsrfForm) -> Response:
-    web_session.service(request).close_session(viewer.session.session_id)
+    web_session.service(request).accounts.close_session(viewer.session.session_id)
     response = redirect("/login")
     web_session.clear_session_cookie(response, request)
     return response

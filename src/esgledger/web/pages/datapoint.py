@@ -8,8 +8,6 @@ from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from esgledger.service_errors import Invalid
-from esgledger.web.extras import calculated
-from esgledger.web.items import item
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, ViewerDep, service
@@ -19,29 +17,26 @@ router = web_router()
 
 @page(router, "/datapoints/{datapoint_id:int}")
 def datapoint_page(request: Request, viewer: ViewerDep, datapoint_id: int) -> Response:
-    collab = service(request)
-    point = collab.datapoint(viewer.user, datapoint_id)  # NotFound outside the user's scope
-    data = item(collab, viewer.user, point, calculated(collab, viewer.user, point.period))
-    data["locked"] = collab.period(viewer.user, point.period)["locked_by"]
+    data = service(request).collection.card(viewer.user, datapoint_id)
     flash = request.query_params.get("uploaded")
     return render(request, "datapoint.html.j2", data, viewer, extra={"flash": flash})
 
 
 @router.post("/datapoints/{datapoint_id:int}/evidence")
 def upload(request: Request, viewer: ViewerDep, form: CsrfForm, datapoint_id: int) -> Response:
-    collab = service(request)
-    collab.datapoint(viewer.user, datapoint_id)  # NotFound outside the scope, before any check
+    services = service(request)
+    services.datapoints.get(viewer.user, datapoint_id)  # NotFound outside the scope, first
     upload_file = form.get("file")
     if not isinstance(upload_file, UploadFile) or not upload_file.filename:
         raise Invalid("choose a file to upload", field="file")
-    data = upload_file.file.read(collab.settings.evidence_max_bytes + 1)
-    record = collab.upload_evidence(viewer.user, datapoint_id, upload_file.filename, data)
+    data = upload_file.file.read(services.context.options.evidence_max_bytes + 1)
+    record = services.evidence.upload(viewer.user, datapoint_id, upload_file.filename, data)
     return done(request, f"/datapoints/{datapoint_id}?uploaded={record['id']}", record)
 
 
 @router.get("/evidence/{evidence_id:int}")
 def download(request: Request, viewer: ViewerDep, evidence_id: int) -> Response:
-    record, path = service(request).evidence_file(viewer.user, evidence_id)
+    record, path = service(request).evidence.file(viewer.user, evidence_id)
     return FileResponse(
         path,
         media_type=record["content_type"],

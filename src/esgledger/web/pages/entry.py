@@ -6,33 +6,29 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from esgledger.free_text import MAX_LENGTH
-from esgledger.service_errors import Invalid, NotFound
-from esgledger.web import entry
-from esgledger.web.extras import change_threshold, explanations, may
-from esgledger.web.progress import choose_period, previous_year
+from esgledger.services import may
+from esgledger.services.entry_form import Typed, typed_metrics
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
-from esgledger.workflow.periods import parse_period
-from esgledger.workflow.queries import Filters
-from esgledger.workflow.views import point_dict
 
 router = web_router()
 
 
 @page(router, "/entry")
 def entry_index(request: Request, viewer: ViewerDep, period: str | None = None) -> Response:
-    collab = service(request)
-    chosen = choose_period(collab, viewer.user, period)
+    services = service(request)
+    chosen = services.collection.choose_period(viewer.user, period)
     entities = [
         {
             "entity": e.id,
             "parent": e.parent_id,
             "editable": may(viewer.user, "datapoint.create", e.id),
         }
-        for e in collab.entities(viewer.user)
+        for e in services.organisation.entities(viewer.user)
     ]
     data = {"period": chosen, "entities": entities}
     return render(request, "entry_index.html.j2", data, viewer)
@@ -46,21 +42,8 @@ def entry_page(
     status: int = 200,
     outcome: dict[str, Any] | None = None,
 ) -> Response:
-    collab = service(request)
-    entity = collab.entity(viewer.user, entity_id)  # NotFound outside the user's scope
-    name = str(parse_period(period))
-    groups, threshold = entry.form_rows(collab, viewer.user, entity.id, name)
-    state = collab.period(viewer.user, name)
-    data = {
-        "entity": entity.id,
-        "period": name,
-        "last_year": previous_year(name),
-        "locked": state["locked_by"],
-        "editable": may(viewer.user, "datapoint.create", entity.id) and not state["locked_by"],
-        "threshold": threshold,
-        "groups": groups,
-        **(outcome or {}),
-    }
+    form = service(request).entry_forms.form(viewer.user, entity_id, period)
+    data = {**form, **(outcome or {})}
     flash = {k: request.query_params.get(k) for k in ("saved", "submitted")}
     extra = {"entered": {}, "errors": {}, "flash": flash, **(outcome or {})}
     return render(request, "entry.html.j2", data, viewer, status, extra)
@@ -71,28 +54,55 @@ def entry_form(request: Request, viewer: ViewerDep, entity_id: str, period: str)
     return entry_page(request, viewer, entity_id, period)
 
 
+def _text(form: FormData, name: str) -> str:
+    found = form.get(name)
+    return found.strip() if isinstance(found, str) else ""
+
+
+def typed_rows(form: FormData, metrics: list[str]) -> list[Typed]:
+    """The rows of a posted entry form that carry a value or an explanation."""
+    rows = []
+    for metric in metrics:
+        value = _text(form, f"value.{metric}")
+        explanation = _text(form, f"explanation.{metric}")
+        if not value and not explanation:
+            continue
+        version = _text(form, f"version.{metric}")
+        rows.append(
+            Typed(
+                metric,
+                value,
+                _text(form, f"unit.{metric}"),
+                int(version) if version.isascii() and version.isdigit() else None,
+                explanation,
+            )
+        )
+    return rows
+
+
 @router.post("/entry/{entity_id}/{period}")
 def entry_post(
     request: Request, viewer: ViewerDep, form: CsrfForm, entity_id: str, period: str
 ) -> Response:
-    collab = service(request)
-    entity = collab.entity(viewer.user, entity_id)
-    name = str(parse_period(period))
+    services = service(request)
     submit = form.get("action") == "submit"
-    rows = entry.typed_rows(form, entry.typed_metrics(collab.ws.catalogue))
-    written, errors = entry.apply_form(collab, viewer.user, entity.id, name, rows, submit)
-    submitted = sum(1 for w in written if w["status"] == "submitted")
-    if not errors:
-        path = f"/entry/{entity.id}/{name}?saved={len(written)}&submitted={submitted}"
-        return done(request, path, {"written": written, "errors": {}})
+    metrics = [m.id for m in typed_metrics(services.context.catalogue)]
+    rows = typed_rows(form, metrics)
+    applied = services.entry_forms.apply(viewer.user, entity_id, period, rows, submit)
+    entity, name = applied.entity, applied.period
+    submitted = sum(1 for w in applied.written if w["status"] == "submitted")
+    if not applied.errors:
+        path = f"/entry/{entity}/{name}?saved={len(applied.written)}&submitted={submitted}"
+        return done(request, path, {"written": applied.written, "errors": {}})
     conflict = any(
-        e["code"] in ("version_conflict", "exists", "period_locked") for e in errors.values()
+        e["code"] in ("version_conflict", "exists", "period_locked", "mixed_granularity")
+        for e in applied.errors.values()
     )
     entered = {
         r.metric: {"value": r.value, "unit": r.unit, "explanation": r.explanation} for r in rows
     }
-    outcome = {"written": written, "errors": errors, "entered": entered}
-    return entry_page(request, viewer, entity.id, name, 409 if conflict else 422, outcome)
+    outcome = {"written": applied.written, "errors": applied.errors, "entered": entered}
+    return entry_page(request, viewer, entity, name, 409 if conflict else 422, outcome)
 
 
 @page(router, "/entry/{entity_id}/{period}/check")
@@ -105,33 +115,13 @@ def entry_check(
 ) -> Response:
     """The change against last year of a value being typed (the row's explanation cell); the
     row's fields come as ``value.METRIC``, ``unit.METRIC`` and ``explanation.METRIC``."""
-    collab = service(request)
-    entity = collab.entity(viewer.user, entity_id)
-    name = str(parse_period(period))
-    found = collab.ws.catalogue.metrics.get(metric)
-    if found is None:
-        raise NotFound(f"no metric {metric!r}", field="metric")
-    before, _total = collab.datapoints(
-        viewer.user, Filters(previous_year(name), entity.id, metric), 1, 0
+    data = service(request).entry_forms.preview(
+        viewer.user,
+        entity_id,
+        period,
+        metric,
+        request.query_params.get(f"value.{metric}", ""),
+        request.query_params.get(f"unit.{metric}", ""),
     )
-    value = request.query_params.get(f"value.{metric}", "")
-    unit = request.query_params.get(f"unit.{metric}") or found.unit
-    try:
-        typed = entry.normalised(found, entry.parse_number(value), unit)
-    except Invalid:  # a value still being typed: no change to show yet
-        typed = None
-    ratio = entry.change(typed, before[0] if before else None)
-    threshold = change_threshold(collab)
-    current, _n = collab.datapoints(viewer.user, Filters(name, entity.id, metric), 1, 0)
-    explained = explanations(collab, current).get(current[0].id, []) if current else []
-    data = {
-        "metric": metric,
-        "slug": entry.slug(metric),
-        "change": ratio,
-        "threshold": threshold,
-        "over_threshold": entry.over(ratio, threshold),
-        "last_year": point_dict(before[0]) if before else None,
-        "explanations": explained,
-    }
     text = request.query_params.get(f"explanation.{metric}", "")[: MAX_LENGTH["explanation"]]
     return render(request, "entry_check.html.j2", data, viewer, extra={"text": text})

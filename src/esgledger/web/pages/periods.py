@@ -8,11 +8,10 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from esgledger.service_errors import Invalid
-from esgledger.web.extras import change_threshold, may
+from esgledger.services import may
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, ViewerDep, service
-from esgledger.workflow.periods import parse_period
 
 router = web_router()
 
@@ -24,17 +23,24 @@ def _reason(form: FormData) -> str | None:
 
 @page(router, "/periods")
 def periods(request: Request, viewer: ViewerDep) -> Response:
-    collab = service(request)
-    rows = [collab.period(viewer.user, p["period"]) for p in collab.periods(viewer.user)]
+    services = service(request)
+    rows = [
+        services.periods.get(viewer.user, p["period"]) for p in services.periods.list(viewer.user)
+    ]
     return render(request, "periods.html.j2", {"periods": rows}, viewer)
 
 
 @page(router, "/periods/{period}")
 def period_page(request: Request, viewer: ViewerDep, period: str) -> Response:
-    collab = service(request)
+    services = service(request)
     user = viewer.user
-    data = {"period": collab.period(user, period), "threshold": change_threshold(collab)}
+    data = {
+        "period": services.periods.get(user, period),
+        "threshold": services.settings.get(user, "review.change_threshold"),
+        "settings": services.settings.list(user),
+    }
     extra = {
+        "can_settings": may(user, "settings.change"),
         "can_lock": may(user, "period.lock"),
         "can_reopen": may(user, "period.reopen"),
         "can_calc": may(user, "calc.run"),
@@ -44,20 +50,20 @@ def period_page(request: Request, viewer: ViewerDep, period: str) -> Response:
 
 @router.post("/periods/{period}/lock")
 def lock(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
-    state = service(request).lock_period(viewer.user, period, _reason(form))
-    return done(request, f"/periods/{parse_period(period)}", state)
+    state = service(request).periods.lock(viewer.user, period, _reason(form))
+    return done(request, f"/periods/{state['period']}", state)
 
 
 @router.post("/periods/{period}/reopen")
 def reopen(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
-    state = service(request).reopen_period(viewer.user, period, _reason(form) or "")
-    return done(request, f"/periods/{parse_period(period)}", state)
+    state = service(request).periods.reopen(viewer.user, period, _reason(form) or "")
+    return done(request, f"/periods/{state['period']}", state)
 
 
 @router.post("/periods/{period}/calc")
 def calculate(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
-    result = service(request).run_calc(viewer.user, period)
-    return done(request, f"/values?period={result['period']}", result)
+    result = service(request).calculation.run(viewer.user, period)
+    return done(request, f"/values?period={result.period}", result.as_dict())
 
 
 @router.post("/periods/{period}/threshold")
@@ -69,5 +75,7 @@ def threshold(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) 
         ratio = float("nan")  # refused below, as the service refuses NaN and infinities
     if not 0 < ratio <= 10:
         raise Invalid("the threshold is a percentage above 0, e.g. 30", field="percent")
-    service(request).set_change_threshold(viewer.user, ratio)
-    return done(request, f"/periods/{parse_period(period)}", {"threshold": ratio})
+    services = service(request)
+    services.settings.set(viewer.user, "review.change_threshold", ratio)
+    shown = services.periods.get(viewer.user, period)["period"]
+    return done(request, f"/periods/{shown}", {"threshold": ratio})

@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import FileResponse, Response
 
 from esgledger.domain import Period
-from esgledger.web.extras import built_report, may
+from esgledger.services import may
 from esgledger.web.i18n import LANGUAGES
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
@@ -17,14 +17,17 @@ router = web_router()
 
 @page(router, "/reports")
 def reports(request: Request, viewer: ViewerDep) -> Response:
-    collab = service(request)
+    services = service(request)
     user = viewer.user
-    years = [p["period"] for p in collab.periods(user) if Period.parse(p["period"]).month is None]
+    periods = services.periods.list(user)
+    years = [p["period"] for p in periods if Period.parse(p["period"]).month is None]
+    built = (
+        {(r["period"], r["lang"]): r for r in services.reports.list(user)}
+        if may(user, "report.read")
+        else {}
+    )
     rows = [
-        {
-            "period": year,
-            "built": {lang: built_report(collab, user, year, lang) for lang in LANGUAGES},
-        }
+        {"period": year, "built": {lang: built.get((year, lang)) for lang in LANGUAGES}}
         for year in sorted(years, reverse=True)
     ]
     extra = {"can_build": may(user, "report.build"), "languages": LANGUAGES}
@@ -33,13 +36,13 @@ def reports(request: Request, viewer: ViewerDep) -> Response:
 
 @router.post("/reports/{period}/{lang}")
 def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str, lang: str) -> Response:
-    record = service(request).build_report(viewer.user, period, lang)
+    record = service(request).reports.build(viewer.user, period, lang)
     return done(request, "/reports", record)
 
 
 @router.get("/reports/{period}/{lang}")
 def download(request: Request, viewer: ViewerDep, period: str, lang: str) -> Response:
-    record, path = service(request).report_file(viewer.user, period, lang)
+    record, path = service(request).reports.download(viewer.user, period, lang)
     return FileResponse(
         path,
         media_type="text/html; charset=utf-8",

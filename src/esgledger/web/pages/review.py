@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Query, Request
@@ -12,15 +12,11 @@ from starlette.datastructures import FormData
 
 from esgledger.errors import EsgLedgerError
 from esgledger.service_errors import Invalid
-from esgledger.web.entry import error_dict as error_fields
-from esgledger.web.extras import calculated, change_threshold
-from esgledger.web.items import item
-from esgledger.web.progress import choose_period
+from esgledger.services.datapoints import Filters, point_dict
+from esgledger.services.entry_form import error_dict as error_fields
 from esgledger.web.render import html, is_htmx, redirect, render, wants_json
 from esgledger.web.routing import describe, page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, local_path, service
-from esgledger.workflow.queries import Filters
-from esgledger.workflow.views import point_dict
 
 router = web_router()
 PAGE_SIZE = 25
@@ -46,20 +42,14 @@ def review_queue(
     Pages are keyed by id, not counted by offset: "Next" shows the values after the last one on
     this page, so values approved in place (and so gone from the queue) never push others past
     the pager."""
-    collab = service(request)
+    services = service(request)
     user = viewer.user
-    chosen = choose_period(collab, user, period)
+    chosen = services.collection.choose_period(user, period)
     entity = entity or None
     queue = Filters(period=chosen, entity=entity, status="submitted", months=True)
-    points, left = collab.datapoints(user, replace(queue, after=after), PAGE_SIZE, 0)
-    total = left if after is None else collab.datapoints(user, queue, 0, 0)[1]
-    stored: dict[str, dict[tuple[str, str], Any]] = {}
-    threshold = change_threshold(collab)
-    items = []
-    for point in points:
-        if point.period not in stored:  # a month's card links to the month's calculation
-            stored[point.period] = calculated(collab, user, point.period)
-        items.append(item(collab, user, point, stored[point.period], threshold))
+    points, left = services.datapoints.find(user, replace(queue, after=after), PAGE_SIZE, 0)
+    total = left if after is None else services.datapoints.find(user, queue, 0, 0)[1]
+    items = [services.collection.card(user, point.id) for point in points]
     next_after = points[-1].id if left > len(points) else None
     data = {
         "period": chosen,
@@ -82,28 +72,28 @@ def review_queue(
 def _decide(
     request: Request, viewer: Viewer, form: FormData, datapoint_id: int, action: str
 ) -> Response:
-    collab = service(request)
+    services = service(request)
     user = viewer.user
     version = str(form.get("version") or "")
     comment = str(form.get("comment") or "").strip() or None
     status, refused = 200, None
     try:
-        if not version.isdigit():
+        if not (version.isascii() and version.isdigit()):
             raise Invalid("the form names no version; reload the page", field="version")
         if action == "approve":
-            point = collab.approve(user, datapoint_id, int(version), comment)
+            point = services.datapoints.approve(user, datapoint_id, int(version), comment)
         else:
-            point = collab.reject(user, datapoint_id, int(version), comment or "")
+            point = services.datapoints.reject(user, datapoint_id, int(version), comment or "")
     except EsgLedgerError as error:
         if not is_htmx(request) or wants_json(request):
             raise  # the error page, or the JSON error shape
         status, code, message, field, details = describe(error)
         refused = {"code": code, "message": message, "field": field, "details": details}
-        point = collab.datapoint(user, datapoint_id)
+        point = services.datapoints.get(user, datapoint_id)
     if wants_json(request):
         return JSONResponse(point_dict(point))
     if is_htmx(request):
-        card = item(collab, user, point, calculated(collab, user, point.period))
+        card = services.collection.card(user, point.id)
         return html(
             request, "review_card.html.j2", {"it": card}, viewer, status, {"refused": refused}
         )
@@ -126,13 +116,18 @@ def approve_selected(request: Request, viewer: ViewerDep, form: CsrfForm) -> Res
     items = []
     for text in form.getlist("item"):
         datapoint_id, _, version = str(text).partition(":")
-        if not (datapoint_id.isdigit() and version.isdigit()):
+        if not (
+            datapoint_id.isascii()
+            and datapoint_id.isdigit()
+            and version.isascii()
+            and version.isdigit()
+        ):
             raise Invalid(f"{text!r} is not a value of the queue; reload the page", field="item")
         items.append((int(datapoint_id), int(version)))
     if not items:
         raise Invalid("tick the values to approve", field="item")
     comment = str(form.get("comment") or "").strip() or None
-    approved, refused = service(request).approve_many(viewer.user, items, comment)
+    approved, refused = service(request).datapoints.approve_many(viewer.user, items, comment)
     if wants_json(request):
         return JSONResponse(
             {

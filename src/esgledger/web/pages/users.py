@@ -1,7 +1,7 @@
 """User administration (admins): the accounts with their roles, entities and state; add a user,
 change a role or the assigned entities, deactivate or reactivate, reset a password.
 
-Every read and change goes through the collaboration service, which asks the policy
+Every read and change goes through the service layer, which asks the policy
 (``user.admin``): a user who may not administer users gets its :class:`Forbidden` as every other
 page gives it. A refused change (:class:`Invalid`, :class:`Conflict`, :class:`NotFound`) shows the
 page again with the message and the field it is about, and writes nothing.
@@ -17,10 +17,11 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from esgledger.access.passwords import MAX_LENGTH, MIN_LENGTH
-from esgledger.access.principal import ROLES
-from esgledger.access.users import UserInfo
 from esgledger.service_errors import Conflict, Invalid, NotFound
+from esgledger.services import ROLES
+from esgledger.services.accounts import MAX_PASSWORD_LENGTH as MAX_LENGTH
+from esgledger.services.accounts import MIN_PASSWORD_LENGTH as MIN_LENGTH
+from esgledger.services.accounts import UserInfo
 from esgledger.web.render import done, render, wants_json
 from esgledger.web.routing import describe, page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
@@ -54,11 +55,13 @@ def users_page(
     request: Request, viewer: Viewer, status: int = 200, problem: dict[str, Any] | None = None
 ) -> Response:
     collab = service(request)
-    accounts = collab.users(viewer.user)  # first: Forbidden unless the policy allows user.admin
+    accounts = collab.accounts.users(
+        viewer.user
+    )  # first: Forbidden unless the policy allows user.admin
     data = {
         "users": [a.as_dict() for a in accounts],
         "roles": list(ROLES),
-        "entities": [e.id for e in collab.entities(viewer.user)],
+        "entities": [e.id for e in collab.organisation.entities(viewer.user)],
     }
     extra = {
         "flash": _flash(request, accounts),
@@ -117,7 +120,7 @@ def add_user(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
         "created",
         None,
         entered,
-        lambda: service(request).create_user(viewer.user, username, password, role, entities),
+        lambda: service(request).accounts.create(viewer.user, username, password, role, entities),
     )
 
 
@@ -136,7 +139,7 @@ def change_user(request: Request, viewer: ViewerDep, form: CsrfForm, username: s
         "updated",
         username,
         changes,
-        lambda: service(request).update_user(viewer.user, username, **changes),
+        lambda: service(request).accounts.update(viewer.user, username, **changes),
     )
 
 
@@ -148,7 +151,7 @@ def deactivate(request: Request, viewer: ViewerDep, form: CsrfForm, username: st
         "deactivated",
         username,
         {},
-        lambda: service(request).update_user(viewer.user, username, active=False),
+        lambda: service(request).accounts.update(viewer.user, username, active=False),
     )
 
 
@@ -160,7 +163,7 @@ def reactivate(request: Request, viewer: ViewerDep, form: CsrfForm, username: st
         "reactivated",
         username,
         {},
-        lambda: service(request).update_user(viewer.user, username, active=True),
+        lambda: service(request).accounts.update(viewer.user, username, active=True),
     )
 
 
@@ -174,5 +177,5 @@ def reset_password(request: Request, viewer: ViewerDep, form: CsrfForm, username
         "password",
         username,
         {},
-        lambda: service(request).update_user(viewer.user, username, password=password),
+        lambda: service(request).accounts.change_password(viewer.user, username, password),
     )

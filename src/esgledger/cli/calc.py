@@ -1,0 +1,208 @@
+"""Commands about calculated values and the ledger's integrity: ``calc``, ``show``, ``explain``,
+``recompute``, ``report``, ``setting``, ``inventory base-year`` and ``audit verify``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from esgledger.cli.common import acting, console, handled, services
+from esgledger.cli.render import number, print_explain, print_verify
+from esgledger.services.calculation import options_from
+
+
+def register(app: typer.Typer) -> None:
+    audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
+    inventory_app = typer.Typer(no_args_is_help=True, help="Inventory settings: base year.")
+    setting_app = typer.Typer(no_args_is_help=True, help="Inventory-wide settings.")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(inventory_app, name="inventory")
+    app.add_typer(setting_app, name="setting")
+
+    @app.command()
+    @handled
+    def calc(
+        period: Annotated[str, typer.Option(help="reporting period, e.g. 2024")],
+        gwp: Annotated[str, typer.Option(help="GWP set: SAR, AR4, AR5, AR6")] = "AR5",
+        electricity: Annotated[
+            str, typer.Option(help="electricity to tce: calorific (当量值) or equivalent (等价值)")
+        ] = "calorific",
+        grid: Annotated[
+            str, typer.Option(help="grid factor series: default, national, regional, ets")
+        ] = "default",
+        consolidation: Annotated[str, typer.Option(help="operational, financial or equity")] = (
+            "operational"
+        ),
+    ) -> None:
+        """Compute every derived metric for every entity of the period and store the inventory."""
+        options = options_from(
+            {
+                "electricity_tce": electricity,
+                "grid_series": grid,
+                "gwp": gwp,
+                "consolidation": consolidation,
+            }
+        )
+        svc = services()
+        done = svc.calculation.run(acting(svc), period, options)
+        console.print(
+            f"calculated {done.values} values for {done.period} (run {done.run_id}, "
+            f"GWP {gwp}, electricity {electricity}, {consolidation} control/share)",
+            highlight=False,
+        )
+        restatement = done.restatement
+        if restatement is not None and restatement.restated_run is not None:
+            console.print(
+                f"[yellow]base year {restatement.base_year} restated[/yellow]: "
+                f"{restatement.original:,.0f} -> {restatement.restated:,.0f} tCO2e "
+                f"({restatement.change:+.1%}, threshold {restatement.threshold:.0%}); "
+                + escape("; ".join(restatement.reasons)),
+                highlight=False,
+            )
+
+    @app.command()
+    @handled
+    def show(
+        metric: str,
+        entity: Annotated[str, typer.Option(help="entity id")],
+        period: Annotated[str, typer.Option(help="period")],
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
+        """Show one value (reported or calculated)."""
+        svc = services()
+        shown = svc.explain.show(acting(svc), metric, entity, period)
+        if as_json:
+            print(json.dumps(shown.as_dict(), ensure_ascii=False))
+            return
+        console.print(
+            f"{shown.metric}@{shown.entity}@{shown.period} = {number(shown.value)} {shown.unit} "
+            f"({shown.status})",
+            highlight=False,
+        )
+
+    @app.command()
+    @handled
+    def explain(
+        metric: str,
+        entity: Annotated[str, typer.Option(help="entity id")],
+        period: Annotated[str, typer.Option(help="period")],
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        depth: Annotated[int, typer.Option(help="levels of the tree to print")] = 4,
+    ) -> None:
+        """Explain a value: formula, inputs (with their own lineage), factors with citations."""
+        svc = services()
+        result = svc.explain.explain(acting(svc), metric, entity, period)
+        if as_json:
+            print(json.dumps(result, ensure_ascii=False, indent=1))
+        else:
+            print_explain(console, result, depth)
+
+    @app.command()
+    @handled
+    def recompute(
+        period: Annotated[str, typer.Option(help="period of the stored calculation")],
+        metric: Annotated[str | None, typer.Option(help="one metric (with --entity)")] = None,
+        entity: Annotated[str | None, typer.Option(help="one entity (with --metric)")] = None,
+        as_json: Annotated[bool, typer.Option("--json")] = False,
+    ) -> None:
+        """Re-derive stored values from their lineage (recorded inputs and factor editions) and
+        report any difference (first, any table that differs from the audit log); exit 1 if one
+        differs."""
+        svc = services()
+        checks = svc.calculation.recompute(acting(svc), period, metric, entity)
+        failed = [c for c in checks if not c.ok]
+        if as_json:
+            print(
+                json.dumps(
+                    {"checked": len(checks), "differences": [c.as_dict() for c in failed]},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            for check in failed:
+                console.print(
+                    f"[red]difference[/red] {escape(check.key)}: {escape(check.problem or '')}",
+                    highlight=False,
+                )
+            console.print(f"recomputed {len(checks)} value(s): {len(failed)} difference(s)")
+        if failed:
+            raise typer.Exit(1)
+
+    @app.command()
+    @handled
+    def report(
+        period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
+        out: Annotated[Path, typer.Option(help="output directory")] = Path("out"),
+        lang: Annotated[str, typer.Option(help="en or zh")] = "en",
+    ) -> None:
+        """Build the self-contained HTML report of the period (three years of KPIs), register the
+        build, and copy it to the output directory."""
+        svc = services()
+        actor = acting(svc)
+        built = svc.reports.build(actor, period, lang)
+        _record, path = svc.reports.download(actor, period, lang)
+        out.mkdir(parents=True, exist_ok=True)
+        target = out / built["file_name"]
+        shutil.copyfile(path, target)
+        console.print(f"report written to {target} (sha256 {built['sha256'][:16]}…)")
+
+    @audit_app.command("verify")
+    @handled
+    def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Check the audit chain and every table against it; exit 1 at the first entry edited,
+        removed or reordered, or the first table row that differs from what the log wrote."""
+        svc = services()
+        result = svc.audit.verify(acting(svc))
+        if as_json:
+            print(json.dumps(result.as_dict()))
+        else:
+            print_verify(console, result)
+        if not result.ok:
+            raise typer.Exit(1)
+
+    @setting_app.command("list")
+    @handled
+    def setting_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Every setting with its value, default and range."""
+        svc = services()
+        found = svc.settings.list(acting(svc))
+        if as_json:
+            print(json.dumps(found, ensure_ascii=False))
+            return
+        for item in found:
+            console.print(
+                f"{item['key']} = {item['value']} (default {item['default']}, "
+                f"{item['minimum']:g} to {item['maximum']:g}): {item['help']['en']}",
+                highlight=False,
+            )
+
+    @setting_app.command("set")
+    @handled
+    def setting_set(key: str, value: str) -> None:
+        """Change a setting (base_year, restatement_threshold, review.change_threshold)."""
+        svc = services()
+        changed = svc.settings.set(acting(svc), key, value)
+        console.print(f"{changed['key']} = {changed['value']}", highlight=False)
+
+    @inventory_app.command("base-year")
+    @handled
+    def inventory_base_year(
+        year: str,
+        threshold: Annotated[
+            float | None, typer.Option(help="restatement threshold as a fraction (default 0.05)")
+        ] = None,
+    ) -> None:
+        """Set the base year; later calcs restate it when the boundary or method moves it more
+        than the threshold."""
+        svc = services()
+        actor = acting(svc)
+        svc.settings.set(actor, "base_year", year)
+        if threshold is not None:
+            svc.settings.set(actor, "restatement_threshold", threshold)
+        limit = svc.settings.get(actor, "restatement_threshold")
+        console.print(f"base year {year}, restatement threshold {limit:.1%}")

@@ -1,0 +1,78 @@
+"""What every command shares: the global options, opening the ledger, who acts, and turning errors
+into exit codes (0 success, 1 bad input or a failed check, 2 unexpected error)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from esgledger.errors import EsgLedgerError, InputRejected
+from esgledger.service_errors import Invalid
+from esgledger.services import Principal, Services
+
+PASSWORD_ENV = "ESGLEDGER_PASSWORD"
+console = Console()
+errors = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class State:
+    db: str | None = None
+    user: str | None = None
+
+
+state = State()
+
+
+def services(create: bool = False) -> Services:
+    """The ledger named by ``--db`` (``create``: make a new SQLite file if there is none)."""
+    return Services.open(state.db, create=create)
+
+
+def password_for(username: str) -> str:
+    """The password of ``username``: ``ESGLEDGER_PASSWORD``, else asked for in a terminal."""
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    if not sys.stdin.isatty():
+        raise Invalid(
+            f"acting as {username} needs its password: set {PASSWORD_ENV} or run the command in "
+            "a terminal"
+        )
+    return str(typer.prompt(f"password of {username}", hide_input=True))
+
+
+def acting(svc: Services) -> Principal:
+    """The person this command acts for (``--user``, or the account of the OS login)."""
+    return svc.accounts.command_line_actor(state.user, password_for)
+
+
+def handled(function: F) -> F:
+    """Map errors to exit codes: 1 for input and check failures, 2 for anything unexpected."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except InputRejected as exc:
+            errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(1) from exc
+        except (EsgLedgerError, ValueError) as exc:
+            errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(1) from exc
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            errors.print(
+                f"[red]unexpected error:[/red] {type(exc).__name__}: {exc}", highlight=False
+            )
+            raise typer.Exit(2) from exc
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,151 @@
+"""Inventory-wide settings: each declared once with its type, default, range and help (English and
+Chinese), stored as text in the ``settings`` table, and changed under one audit action
+(``setting.change``, with the value before and after)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.ledger.change import Change
+from esgledger.service_errors import Invalid
+from esgledger.store.schema import settings as settings_table
+
+AUDIT_ACTION = "setting.change"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    kind: str  # year | fraction | ratio
+    default: Any
+    minimum: float
+    maximum: float
+    help: dict[str, str]
+
+    def parse(self, text: str) -> Any:
+        """The typed value of ``text`` (as stored or as typed); Invalid naming the setting."""
+        parse: Callable[[str], Any] = int if self.kind == "year" else float
+        try:
+            value = parse(str(text).strip())
+        except ValueError:
+            raise Invalid(
+                f"{self.key}: {text!r} is not a {'year' if self.kind == 'year' else 'number'}",
+                field=self.key,
+            ) from None
+        if not self.minimum <= value <= self.maximum or value != value:
+            raise Invalid(
+                f"{self.key} is between {self.minimum:g} and {self.maximum:g}, got {text!r}",
+                field=self.key,
+                details={"minimum": self.minimum, "maximum": self.maximum},
+            )
+        return value
+
+    def text(self, value: Any) -> str:
+        return str(int(value)) if self.kind == "year" else repr(float(value))
+
+    def as_dict(self, value: Any) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "value": value,
+            "default": self.default,
+            "kind": self.kind,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "help": dict(self.help),
+        }
+
+
+SETTINGS: dict[str, Setting] = {
+    s.key: s
+    for s in (
+        Setting(
+            "base_year",
+            "year",
+            None,
+            1900,
+            2199,
+            {
+                "en": "The base year: later calculations restate it when the boundary or method "
+                "moves its Scope 1+2 by more than the restatement threshold (GHG Protocol "
+                "Corporate Standard, ch. 5).",
+                "zh": "基准年：组织边界或方法变化使其范围一和范围二排放变动超过重述阈值时，后续计算将"
+                "重述基准年（《温室气体核算体系：企业核算与报告标准》第5章）。",
+            },
+        ),
+        Setting(
+            "restatement_threshold",
+            "fraction",
+            0.05,
+            0.001,
+            0.99,
+            {
+                "en": "The change of the base year's Scope 1+2 above which it is restated "
+                "(a fraction: 0.05 = 5 %).",
+                "zh": "基准年范围一和范围二排放的变动超过此比例时予以重述（小数：0.05 即 5%）。",
+            },
+        ),
+        Setting(
+            "review.change_threshold",
+            "ratio",
+            0.30,
+            0.01,
+            10.0,
+            {
+                "en": "The change against last year above which a value needs an explanation "
+                "before it is submitted (a ratio: 0.3 = 30 %).",
+                "zh": "数据与上年相比变动超过此比例时，提交前须说明原因（比例：0.3 即 30%）。",
+            },
+        ),
+    )
+}
+
+
+def setting(key: str) -> Setting:
+    found = SETTINGS.get(key)
+    if found is None:
+        raise Invalid(f"no setting {key!r}; settings: {', '.join(SETTINGS)}", field="key")
+    return found
+
+
+def read(connection: sa.Connection, key: str) -> Any:
+    """The typed value of a setting (its default when never set)."""
+    declared = setting(key)
+    stored = connection.execute(
+        sa.select(settings_table.c.value).where(settings_table.c.key == key)
+    ).scalar()
+    return declared.default if stored is None else declared.parse(stored)
+
+
+def read_all(connection: sa.Connection) -> dict[str, Any]:
+    stored = dict(
+        connection.execute(
+            sa.select(settings_table.c.key, settings_table.c.value).where(
+                settings_table.c.key.in_(list(SETTINGS))
+            )
+        ).all()
+    )
+    return {
+        key: declared.default if key not in stored else declared.parse(stored[key])
+        for key, declared in SETTINGS.items()
+    }
+
+
+def write(change: Change, key: str, value: Any) -> Any:
+    """Set a setting (checked against its declaration); audited with the value before."""
+    declared = setting(key)
+    typed = declared.parse(str(value))
+    before = read(change.connection, key)
+    text = declared.text(typed)
+    exists = change.connection.execute(
+        sa.select(settings_table.c.key).where(settings_table.c.key == key)
+    ).first()
+    if exists:
+        stamps = change.update(settings_table, settings_table.c.key == key, {"value": text})
+    else:
+        stamps = change.insert(settings_table, [{"key": key, "value": text}])
+    change.record(AUDIT_ACTION, "setting", key, {"before": before, "after": typed}, stamps)
+    return typed

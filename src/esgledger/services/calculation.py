@@ -1,0 +1,170 @@
+"""Calculations: compute and store a period's inventory (then restate the base year when the
+boundary or method moved it past the threshold), the stored values, re-deriving them from their
+lineage, and the bulk activity path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from esgledger.calc import CalcOptions, runner
+from esgledger.calc.lineage import key
+from esgledger.calc.recompute import Check, recompute_all
+from esgledger.calc.results import load_run_records, load_tree, period_values, save_inventory
+from esgledger.domain import Period
+from esgledger.ledger.locks import refuse_locked
+from esgledger.ledger.reads import load_entities
+from esgledger.ledger.verify import verify
+from esgledger.service_errors import Invalid, NotFound
+from esgledger.services.operation import Call, Capability, Reading, reads, staged
+from esgledger.workflow.periods import parse_period
+
+if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
+    from esgledger.calc.bulk.service import ActivityCalc
+
+LEDGER_DIFFERENCE = "audit verify"  # the key of recompute's first difference on a tampered ledger
+
+
+@dataclass
+class Calculated:
+    """A stored inventory: its period, run, number of values, options and any restatement."""
+
+    period: str
+    run_id: int
+    values: int
+    options: dict[str, str]
+    restatement: runner.Restatement | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "run_id": self.run_id,
+            "values": self.values,
+            "options": self.options,
+            "restatement": None if self.restatement is None else self.restatement.as_dict(),
+        }
+
+
+def calculate_first(period: str) -> str:
+    """How to calculate ``period``, through each door."""
+    return (
+        f"calculate {period} first: 'esgledger calc --period {period}', POST "
+        f"/api/v1/calculations or the Calculate button of the period's page"
+    )
+
+
+def options_from(options: CalcOptions | dict[str, str] | None) -> CalcOptions:
+    if isinstance(options, CalcOptions):
+        return options
+    try:
+        return CalcOptions(**(options or {}))
+    except (TypeError, ValueError) as exc:
+        raise Invalid(f"calculation options: {exc}", field="options") from exc
+
+
+class Calculation(Capability):
+    @staged("calc.run")
+    def run(
+        self, call: Call, period: str, options: CalcOptions | dict[str, str] | None = None
+    ) -> Calculated:
+        """Compute every derived metric for every entity of the period (no lock held while
+        computing) and store it as the period's current inventory; then check the base year."""
+        name = str(parse_period(period))
+        chosen = options_from(options)
+        catalogue = self.context.catalogue
+        with call.reading() as connection:
+            inventory = runner.compute(connection, catalogue, Period.parse(name), chosen)
+        with call.writing() as change:
+            refuse_locked(change.connection, [name], "the calculation")
+            run_id = save_inventory(change, inventory, catalogue.sha256)
+            restatement = runner.check_base_year(change, catalogue, Period.parse(name), chosen)
+        return Calculated(name, run_id, len(inventory.results), chosen.as_dict(), restatement)
+
+    @reads("calc.read")
+    def values(
+        self, call: Reading, period: str, entity: str | None = None, metric: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The stored values of the period's current inventory in the user's scope."""
+        if entity is not None and not call.actor.sees(entity):
+            raise NotFound(f"no entity {entity!r}", field="entity")
+        name = str(parse_period(period))
+        stored = period_values(call.connection, name)
+        return [
+            {"entity": e, "metric": m, "period": name, "value": v, "unit": u}
+            for (e, m), (v, u) in sorted(stored.items())
+            if call.actor.sees(e) and entity in (None, e) and metric in (None, m)
+        ]
+
+    @reads("calc.read")
+    def trends(
+        self, call: Reading, period: str, metrics: list[str], years: int = 5
+    ) -> list[dict[str, Any]]:
+        """Each of ``metrics`` at the top entity the user sees, over up to ``years`` years ending
+        with ``period`` (from the first year with a calculation)."""
+        visible = {e.id: e for e in load_entities(call.connection) if call.actor.sees(e.id)}
+        roots = sorted(e.id for e in visible.values() if e.parent_id not in visible)
+        if not roots:
+            return []
+        end = Period.parse(period).year
+        names = [str(y) for y in range(end - years + 1, end + 1)]
+        stored = {y: period_values(call.connection, y, roots[:1]) for y in names}
+        while len(names) > 1 and not stored[names[0]]:
+            names.pop(0)
+        trends = []
+        for metric_id in metrics:
+            found = [stored[y].get((roots[0], metric_id)) for y in names]
+            if not any(found):
+                continue
+            unit = next(f[1] for f in found if f)
+            points = [
+                {"period": y, "value": f[0] if f else None}
+                for y, f in zip(names, found, strict=True)
+            ]
+            trends.append({"metric": metric_id, "entity": roots[0], "unit": unit, "points": points})
+        return trends
+
+    @reads("calc.recompute")
+    def recompute(
+        self,
+        call: Reading,
+        period: str,
+        metric: str | None = None,
+        entity: str | None = None,
+    ) -> list[Check]:
+        """Re-derive the stored values of the period's current inventory (or one value and its
+        tree) from their lineage and report each difference. A ledger whose tables differ from
+        its audit log is reported first: its rows are no baseline to re-derive against."""
+        name = str(parse_period(period))
+        connection = call.connection
+        if metric and entity:
+            if metric not in self.context.catalogue:
+                raise NotFound(f"no metric {metric!r}", field="metric")
+            records = load_tree(connection, key(metric, entity, name))
+            if not records:
+                raise NotFound(f"no calculated value for {key(metric, entity, name)}")
+        else:
+            records = load_run_records(connection, name)
+            if not records:
+                raise NotFound(f"no calculation for {name}: {calculate_first(name)}")
+        entities = {e.id: e for e in load_entities(connection)}
+        ledger = verify(connection)
+        checks = recompute_all(connection, records, self.context.catalogue, entities)
+        if not ledger.ok:
+            problem = f"the ledger's tables are not what its audit log recorded: {ledger.problem}"
+            checks.insert(0, Check(LEDGER_DIFFERENCE, "ledger", 0.0, None, problem))
+        return checks
+
+    @staged("calc.run")
+    def activity(
+        self, call: Call, period: str, options: CalcOptions | dict[str, str] | None = None
+    ) -> ActivityCalc:
+        """Compute the year's activity files in SQL and store the monthly activity.* results."""
+        from esgledger.calc.bulk.service import calc_activity
+
+        return calc_activity(
+            self.context.db,
+            period,
+            self.context.catalogue,
+            call.actor.username,
+            options_from(options),
+        )

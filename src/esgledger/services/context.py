@@ -1,0 +1,109 @@
+"""What every operation runs with: the ledger database, the rules it is computed with (catalogue,
+factor sets), the caches a server keeps, where the ledger's files live, and the service options."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from esgledger.access import login
+from esgledger.access.throttle import Throttle
+from esgledger.calc.formulas import FORMULAS
+from esgledger.catalogue import Catalogue, load_catalogue
+from esgledger.evidence import store as evidence_store
+from esgledger.factors import FactorLibrary
+from esgledger.factors.persist import load_stored_library
+from esgledger.ledger.group_commit import GroupCommitter
+from esgledger.service_errors import NotInitialised
+from esgledger.store import Database
+from esgledger.workflow.configuration import ConfigurationCache
+
+# Writes the report of a period: (connection to read through, catalogue, period, output
+# directory, language) -> the file written. Tests substitute a fast one.
+ReportBuilder = Callable[[sa.Connection, Catalogue, str, Path, str], Path]
+
+
+def _build_report(
+    connection: sa.Connection, catalogue: Catalogue, period: str, out: Path, lang: str
+) -> Path:
+    from esgledger.report import build_report
+
+    return Path(build_report(connection, catalogue, period, out, lang))
+
+
+@dataclass
+class Options:
+    """How a service runs: credential lifetimes, sign-in limits, upload limits, file locations."""
+
+    token_ttl: dt.timedelta = dt.timedelta(hours=12)
+    session_ttl: dt.timedelta = dt.timedelta(hours=8)
+    lockout: login.LockoutPolicy = field(default_factory=login.LockoutPolicy)
+    failures_per_address: int = 20  # failed sign-ins per client address ...
+    failures_per_name: int = 10  # ... and per user name, in the window below
+    failure_window: dt.timedelta = dt.timedelta(minutes=15)
+    evidence_max_bytes: int = evidence_store.DEFAULT_MAX_BYTES
+    files_dir: Path | None = None
+    report_builder: ReportBuilder = _build_report
+
+
+def default_files_dir(db: Database) -> Path:
+    """Where evidence and built reports live: beside a SQLite file (``NAME-files``), else
+    ``ESGLEDGER_FILES_DIR`` or ``./esgledger-files``."""
+    database = db.engine.url.database
+    if db.is_sqlite and database:
+        path = Path(database)
+        return path.with_name(f"{path.stem}-files")
+    return Path(os.environ.get("ESGLEDGER_FILES_DIR", "esgledger-files"))
+
+
+class Context:
+    """One ledger and what operations on it share. A server holds one for its lifetime."""
+
+    def __init__(
+        self,
+        db: Database,
+        options: Options | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ):
+        self.db = db
+        self.options = options or Options()
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        files = self.options.files_dir or default_files_dir(db)
+        self.evidence_dir = files / "evidence"
+        self.reports_dir = files / "reports"
+        self.configuration = ConfigurationCache()
+        self.writes = GroupCommitter(db)
+        window = self.options.failure_window.total_seconds()
+        self.by_address = Throttle(self.options.failures_per_address, window)
+        self.by_name = Throttle(self.options.failures_per_name, window)
+        self.unknown_names = login.UnknownNames(self.options.lockout)
+        self._initialised = False
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return load_catalogue(known_functions=set(FORMULAS))
+
+    def library(self, connection: sa.Connection) -> FactorLibrary:
+        """The factor sets stored in the ledger (the editions its inventories use)."""
+        return load_stored_library(connection)
+
+    def require_initialised(self) -> None:
+        """Refuse to work on a database that is not an esgledger ledger of this version."""
+        if self._initialised:
+            return
+        try:
+            current = self.db.schema_is_current()
+        except Exception as exc:  # an unreachable server, a file that is no database
+            raise NotInitialised(f"cannot open the ledger at {self.db.url}: {exc}") from exc
+        if not current:
+            raise NotInitialised(
+                f"no ledger, or one from an older version, at {self.db.url}: run "
+                "'esgledger init' first (it creates or upgrades it)"
+            )
+        self._initialised = True

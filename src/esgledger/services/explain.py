@@ -1,0 +1,117 @@
+"""One value as the ledger holds it (``show``) and the explanation of a calculated value: its
+lineage tree, from the root down, without the figures of entities the user may not see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from esgledger.access.redaction import visible_records
+from esgledger.calc.lineage import key, referenced_keys
+from esgledger.calc.results import load_tree
+from esgledger.ledger.reads import current_datapoint
+from esgledger.service_errors import NotFound
+from esgledger.services.calculation import calculate_first
+from esgledger.services.operation import Capability, Reading, reads
+from esgledger.services.organisation import configuration
+from esgledger.workflow.periods import parse_period
+
+
+@dataclass
+class Shown:
+    """A value as ``show`` reports it."""
+
+    metric: str
+    entity: str
+    period: str
+    value: float
+    unit: str
+    status: str
+    kind: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def references(record: dict[str, Any]) -> list[str]:
+    """The keys of the records a lineage record rests on (its inputs, children, own part)."""
+    return referenced_keys(record)
+
+
+def ordered(root: str, records: dict[str, dict[str, Any]]) -> list[str]:
+    """The record keys from the root down, each once, breadth first."""
+    seen: list[str] = []
+    frontier = [root]
+    while frontier:
+        following: list[str] = []
+        for record_key in frontier:
+            if record_key in records and record_key not in seen:
+                seen.append(record_key)
+                following.extend(referenced_keys(records[record_key]))
+        frontier = following
+    return seen
+
+
+class Explain(Capability):
+    def _entity(self, call: Reading, entity_id: str) -> str:
+        entity = configuration(call).index.find(entity_id)
+        if entity is None or not call.actor.sees(entity.id):
+            raise NotFound(
+                f"no entity {entity_id!r} (see 'esgledger org list' or GET /api/v1/entities)",
+                field="entity",
+            )
+        return entity.id
+
+    def _metric(self, metric_id: str) -> None:
+        if metric_id not in self.context.catalogue:
+            raise NotFound(
+                f"unknown metric {metric_id!r}; the catalogue lists the metric ids "
+                "(GET /api/v1/metrics)",
+                field="metric",
+            )
+
+    @reads("calc.read")
+    def show(self, call: Reading, metric_id: str, entity_id: str, period: str) -> Shown:
+        """A value reported or calculated, in the metric's unit, with its review status."""
+        self._metric(metric_id)
+        entity = self._entity(call, entity_id)
+        name = str(parse_period(period))
+        root = key(metric_id, entity, name)
+        record = load_tree(call.connection, root, max_records=1).get(root)
+        if record is not None:
+            status = "calculated" if record["kind"] != "input" else _input_status(record)
+            return Shown(
+                metric_id, entity, name, record["value"], record["unit"], status, record["kind"]
+            )
+        point = current_datapoint(call.connection, entity, name, metric_id)
+        if point is not None:
+            unit = self.context.catalogue[metric_id].unit
+            return Shown(
+                metric_id, entity, name, point.value_normalised, unit, point.status, "input"
+            )
+        derived = self.context.catalogue[metric_id].is_derived
+        raise NotFound(
+            f"no value for {root}: not reported"
+            + (f" and not calculated ({calculate_first(name)})" if derived else ""),
+            field="metric",
+        )
+
+    @reads("calc.read")
+    def explain(self, call: Reading, metric_id: str, entity_id: str, period: str) -> dict[str, Any]:
+        """The lineage of a calculated value: ``root``, and ``records`` by key in order from the
+        root down (without records of entities outside the user's scope)."""
+        self._metric(metric_id)
+        entity = self._entity(call, entity_id)
+        call.authorize("calc.read", entity, what="entity")
+        root = key(metric_id, entity, str(parse_period(period)))
+        records = load_tree(call.connection, root)
+        if root not in records:
+            raise NotFound(f"no calculated value for {root}: {calculate_first(root.split('@')[2])}")
+        if call.actor.scope is not None:
+            records = visible_records(records, entity, call.actor.sees)
+        return {"root": root, "records": {k: records[k] for k in ordered(root, records)}}
+
+
+def _input_status(record: dict[str, Any]) -> str:
+    statuses = {point["status"] for point in record.get("datapoints", [])}
+    return statuses.pop() if len(statuses) == 1 else "mixed"
