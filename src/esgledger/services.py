@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from esgledger.calc import CalcOptions, Inventory, runner
 from esgledger.calc.formulas import FORMULAS
 from esgledger.calc.lineage import key
-from esgledger.calc.recompute import Check, recompute_all
+from esgledger.calc.recompute import Recomputed, recompute_all
 from esgledger.calc.results import load_run_records, load_tree, period_values, save_inventory
 from esgledger.catalogue import Catalogue, load_catalogue
 from esgledger.domain import DataPoint, Entity, OrgTree, Period
@@ -220,7 +220,7 @@ class Workspace:
 
     def recompute(
         self, period: str, metric_id: str | None = None, entity_id: str | None = None
-    ) -> list[Check]:
+    ) -> list[Recomputed]:
         """Re-derive stored values of the current run from their lineage; report differences."""
         self.require_initialised()
         with self.db.reading() as connection:

@@ -29,7 +29,9 @@ TOLERANCE = 1e-9
 
 
 @dataclass
-class Check:
+class Recomputed:
+    """One stored value re-derived from its lineage: ``problem`` says how it differs, if it does."""
+
     key: str
     kind: str
     stored: float
@@ -195,8 +197,8 @@ def recompute_all(
     records: dict[str, dict[str, Any]],
     catalogue: Catalogue,
     entities: dict[str, Entity],
-) -> list[Check]:
-    checks = []
+) -> list[Recomputed]:
+    found = []
     for record_key, record in sorted(records.items()):
         stored = record["value"]
         column = record.get("stored_value")
@@ -214,20 +216,22 @@ def recompute_all(
                 again = recompute_rollup(record)
             else:
                 problem = _joined(check_input(connection, record), column_problem)
-                checks.append(
-                    Check(record_key, "input", stored, stored if not problem else None, problem)
+                found.append(
+                    Recomputed(
+                        record_key, "input", stored, stored if not problem else None, problem
+                    )
                 )
                 continue
         except Exception as exc:  # noqa: BLE001 - every failure is a finding to report
-            checks.append(
-                Check(record_key, record["kind"], stored, None, f"cannot re-derive: {exc}")
+            found.append(
+                Recomputed(record_key, record["kind"], stored, None, f"cannot re-derive: {exc}")
             )
             continue
         assert again is not None
         problem = (
             None if _close(stored, again) else (f"stored {stored:.12g}, re-derived {again:.12g}")
         )
-        checks.append(
-            Check(record_key, record["kind"], stored, again, _joined(problem, column_problem))
+        found.append(
+            Recomputed(record_key, record["kind"], stored, again, _joined(problem, column_problem))
         )
-    return checks
+    return found

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 YEARS_SHOWN = 3
-LONG_LIST = 12  # more covered entities than this: the footnote folds the list away
+LONG_LIST = 12  # more included entities than this: the footnote folds the list away
 # Catalogue groups get one table each, in this order; groups not listed follow in catalogue order.
 GROUP_ORDER = ("production", "energy", "ghg", "scope3", "environment", "social", "finance")
 SKIPPED_GROUPS = frozenset({"site_parameters"})
@@ -76,8 +76,8 @@ class KpiTable:
     title: str
     anchor: str
     rows: list[Row]
-    covered: str  # the entities, joined; or the 'none' text when count is 0
-    covered_count: int
+    boundary: str  # the entities included, joined; or the 'none' text when count is 0
+    boundary_count: int
     excluded: str
 
 
@@ -406,20 +406,20 @@ def _table(
             )
         )
     shown = [traces[(m.id, y)] for m in metrics for y in years if (m.id, y) in traces]
-    covered, count, excluded = _coverage(shown, strings, names)
-    return KpiTable(group, title, f"t-{group}", rows, covered, count, excluded)
+    included, count, excluded = _boundary_footnote(shown, strings, names)
+    return KpiTable(group, title, f"t-{group}", rows, included, count, excluded)
 
 
-def _coverage(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str, int, str]:
+def _boundary_footnote(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str, int, str]:
     """Footnote texts: the entities whose reported data the table's figures include, and the
     entities the roll-ups left out, with the reason (and the years, when not every year)."""
     years_with_data = sorted({t.period for t in shown})
-    covered: dict[str, set[str]] = {}
+    reporting: dict[str, set[str]] = {}
     shares: dict[str, float] = {}
     excluded: dict[str, dict[str, set[str]]] = {}
     for found in shown:
         for entity in found.reporting_entities:
-            covered.setdefault(entity, set()).add(found.period)
+            reporting.setdefault(entity, set()).add(found.period)
         for entity, share in found.shares.items():
             shares[entity] = min(share, shares.get(entity, share))
         for entity, why in found.excluded.items():
@@ -427,16 +427,16 @@ def _coverage(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str,
                 excluded.setdefault(entity, {}).setdefault(reason, set()).add(found.period)
     years_sep = strings("kpi.years_sep")
     items = []
-    for entity in names.sort(set(covered)):
+    for entity in names.sort(set(reporting)):
         label = names(entity)
         if shares.get(entity, 1.0) < 1 - 1e-12:
             label = strings("kpi.share", name=label, share=_percent(shares[entity]))
-        if sorted(covered[entity]) != years_with_data:
+        if sorted(reporting[entity]) != years_with_data:
             label = strings(
-                "kpi.only_years", name=label, years=years_sep.join(sorted(covered[entity]))
+                "kpi.only_years", name=label, years=years_sep.join(sorted(reporting[entity]))
             )
         items.append(label)
-    covered_text = strings.join(items) if items else strings("kpi.covered_none")
+    included_text = strings.join(items) if items else strings("kpi.boundary_none")
     left_out = []
     for entity in names.sort(set(excluded)):
         reasons = []
@@ -471,7 +471,7 @@ def _coverage(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str,
     excluded_text = (
         strings("kpi.excluded", items=strings("kpi.reason_sep").join(left_out)) if left_out else ""
     )
-    return covered_text, len(items), excluded_text
+    return included_text, len(items), excluded_text
 
 
 def _percent(share: float) -> str:

@@ -25,7 +25,7 @@ def load_table(path: Path = I18N_FILE) -> dict[str, dict[str, str]]:
 
 
 class Strings:
-    """Look up and fill report strings in one language: ``t("kpi.covered", names="A, B")``."""
+    """Look up and fill report strings in one language: ``t("kpi.boundary", names="A, B")``."""
 
     def __init__(self, lang: str, table: dict[str, dict[str, str]] | None = None):
         if lang not in LANGUAGES:
