@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from esgledger.calc import CalcOptions
+from esgledger.calc.options import option_default, option_help
 from esgledger.services import Workspace
 
 console = Console()
@@ -48,13 +49,13 @@ def register(app: typer.Typer, handled: Callable[[Any], Any], db: Callable[[], s
     @handled
     def activity_calc(
         period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
-        gwp: Annotated[str, typer.Option(help="GWP set: SAR, AR4, AR5, AR6")] = "AR5",
+        gwp: Annotated[str, typer.Option(help=option_help("gwp"))] = option_default("gwp"),
         electricity: Annotated[
-            str, typer.Option(help="electricity to tce: calorific (当量值) or equivalent (等价值)")
-        ] = "calorific",
-        grid: Annotated[
-            str, typer.Option(help="grid factor series: default, national, regional, ets")
-        ] = "default",
+            str, typer.Option(help=option_help("electricity_tce"))
+        ] = option_default("electricity_tce"),
+        grid: Annotated[str, typer.Option(help=option_help("grid_series"))] = option_default(
+            "grid_series"
+        ),
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
         """Compute the year's activity files in SQL and store the results as calculated data

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from esgledger.calc import CalcOptions
+from esgledger.calc.options import option_default, option_help
 from esgledger.cli.activity import register as register_activity_commands
 from esgledger.cli.render import print_explain, print_verify
 from esgledger.cli.server import register as register_server_commands
@@ -246,15 +247,15 @@ def _options(gwp: str, electricity: str, grid: str, consolidation: str) -> CalcO
 @handled
 def calc(
     period: Annotated[str, typer.Option(help="reporting period, e.g. 2024")],
-    gwp: Annotated[str, typer.Option(help="GWP set: SAR, AR4, AR5, AR6")] = "AR5",
-    electricity: Annotated[
-        str, typer.Option(help="electricity to tce: calorific (当量值) or equivalent (等价值)")
-    ] = "calorific",
-    grid: Annotated[
-        str, typer.Option(help="grid factor series: default, national, regional, ets")
-    ] = "default",
-    consolidation: Annotated[str, typer.Option(help="operational, financial or equity")] = (
-        "operational"
+    gwp: Annotated[str, typer.Option(help=option_help("gwp"))] = option_default("gwp"),
+    electricity: Annotated[str, typer.Option(help=option_help("electricity_tce"))] = option_default(
+        "electricity_tce"
+    ),
+    grid: Annotated[str, typer.Option(help=option_help("grid_series"))] = option_default(
+        "grid_series"
+    ),
+    consolidation: Annotated[str, typer.Option(help=option_help("consolidation"))] = option_default(
+        "consolidation"
     ),
 ) -> None:
     """Compute every derived metric for every entity of the period and store the inventory."""
