@@ -10,7 +10,7 @@ import pytest
 
 from esgledger.calc.bulk.factors import FactorTable
 from esgledger.calc.bulk.files import sha256_of
-from esgledger.calc.bulk.metrics import RESULT_METRICS, activity_metrics
+from esgledger.calc.bulk.metrics import activity_metrics, result_metrics
 from esgledger.calc.bulk.run import DuckDBEngine, StoredFile, compute, load_selection
 from esgledger.calc.context import SiteParameter
 from esgledger.calc.formulas import FORMULAS
@@ -43,7 +43,7 @@ def _table(
     table = FactorTable(
         catalogue, library, load_selection(), CalcOptions(), Period(2024), parameters
     )
-    units = {column: catalogue[m].unit for column, m in RESULT_METRICS.items()}
+    units = {column: catalogue[m].unit for column, m in result_metrics(catalogue).items()}
     targets = activity_metrics(catalogue)
     for entity in entities:
         for metric_id in (ELECTRICITY, GAS):

@@ -5,8 +5,9 @@ Read off the catalogue, not hard-coded: an activity metric is an energy carrier 
 (not filled from transfers or certificates). Its per-unit results come from the derived metrics
 whose formula reads it: standard coal (energy), fuel combustion (Scope 1), grid electricity
 (Scope 2 location-based), market-based electricity with no certificates (Scope 2 market-based), and
-purchased heat (both Scope 2 totals). Each result lands in one ``activity.*`` metric, which the
-energy and scope totals of the catalogue already add up.
+purchased heat (both Scope 2 totals). Each result column lands in the metric of the catalogue
+role ``activity_<column>`` (the ``activity.*`` metrics), which the energy and scope totals of the
+catalogue already add up.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from esgledger.calc.bulk.sql import RESULT_COLUMNS
 from esgledger.catalogue import Catalogue, Metric
 
-RESULT_METRICS = {column: f"activity.{column}" for column in RESULT_COLUMNS}
 FORMULA_COLUMNS: dict[str, tuple[str, ...]] = {
     "standard_coal": ("energy_tce",),
     "combustion_co2e": ("scope1_co2e",),
@@ -35,6 +35,11 @@ class Target:
 
     derived: Metric
     column: str
+
+
+def result_metrics(catalogue: Catalogue) -> dict[str, str]:
+    """``result column -> metric id``: the metric playing the role ``activity_<column>``."""
+    return {column: catalogue.role(f"activity_{column}").id for column in RESULT_COLUMNS}
 
 
 def activity_metrics(catalogue: Catalogue) -> dict[str, list[Target]]:

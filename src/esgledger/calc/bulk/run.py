@@ -23,7 +23,7 @@ import pyarrow as pa
 from esgledger.calc.bulk import sql
 from esgledger.calc.bulk.factors import FactorRow, FactorTable, Parameters
 from esgledger.calc.bulk.files import read_csv_text
-from esgledger.calc.bulk.metrics import RESULT_METRICS, Target, activity_metrics
+from esgledger.calc.bulk.metrics import Target, activity_metrics, result_metrics
 from esgledger.calc.bulk.validate import connect, literal
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import RULES_FILE, Selection
@@ -120,7 +120,7 @@ def compute(
         period,
         parameters,
     )
-    units = {column: catalogue[metric_id].unit for column, metric_id in RESULT_METRICS.items()}
+    units = {column: catalogue[m].unit for column, m in result_metrics(catalogue).items()}
     for entity in entities:
         for metric_id, metric_targets in targets.items():
             table.add(entity, metric_id, metric_targets, units)

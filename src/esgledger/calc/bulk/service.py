@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from esgledger.calc.bulk.factors import site_parameters
 from esgledger.calc.bulk.files import store_dir, store_file
-from esgledger.calc.bulk.metrics import RESULT_METRICS, activity_metrics
+from esgledger.calc.bulk.metrics import activity_metrics, result_metrics
 from esgledger.calc.bulk.run import BulkResult, DuckDBEngine, StoredFile, compute, month_period
 from esgledger.calc.bulk.summary import SOURCE, note, settle
 from esgledger.calc.bulk.validate import check_file
@@ -203,10 +203,11 @@ def calc_activity(
     period = reporting_year(period_text)
     options = options or CalcOptions()
     files, result = compute_activity(db, period, catalogue, options)
+    results = result_metrics(catalogue)
     values = []
     for month in sorted(result.values):
         for column, amount in sorted(result.values[month].items()):
-            metric = catalogue[RESULT_METRICS[column]]
+            metric = catalogue[results[column]]
             values.append(
                 NewValue(
                     entity_id=month[0],
@@ -224,7 +225,7 @@ def calc_activity(
         refuse_locked(connection, {v.period for v in values} | {str(period)}, "the calculation")
         stored = {
             (p.entity_id, p.period, p.metric_id): p
-            for p in _current(connection, period, list(RESULT_METRICS.values()))
+            for p in _current(connection, period, list(results.values()))
         }
         values = [settle(v, stored.get((v.entity_id, v.period, v.metric_id))) for v in values]
         written = write_values(connection, values, actor)

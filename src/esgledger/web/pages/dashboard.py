@@ -20,7 +20,7 @@ from esgledger.workflow.queries import Filters
 from esgledger.workflow.views import point_dict
 
 router = web_router()
-KPIS = ("ghg.scope1", "ghg.scope2_location", "energy.total_tce", "water.withdrawal")
+KPI_ROLES = ("scope1_total", "scope2_location_total", "energy_total", "water_withdrawal")
 TREND_YEARS = 5
 WAITING_SHOWN = 50
 
@@ -41,7 +41,7 @@ def kpi_trends(collab: Collaboration, user: Principal, period: str) -> list[dict
     while len(years) > 1 and not stored[years[0]]:  # start at the first year with a calculation
         years.pop(0)
     trends = []
-    for metric_id in KPIS:
+    for metric_id in (collab.ws.catalogue.role(role).id for role in KPI_ROLES):
         found = [stored[y].get((roots[0], metric_id)) for y in years]
         if not any(found):
             continue
