@@ -156,6 +156,8 @@ calc_runs = sa.Table(
     sa.Column("values_count", sa.Integer, nullable=False),
     sa.Column("is_current", sa.Boolean, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False, server_default="inventory"),
+    # a restated run: the base year's figures before and after, the threshold and the reasons (JSON)
+    sa.Column("restatement", sa.Text, nullable=True),
 )
 
 calc_values = sa.Table(
