@@ -26,7 +26,8 @@ from esgledger.errors import EsgLedgerError
 from esgledger.report import build_report
 from esgledger.report.charts import nice_ticks
 from esgledger.report.formatting import format_fixed, format_number, row_decimals, unit_label
-from esgledger.report.i18n import I18N_FILE, LANGUAGES, Strings, load_table
+from esgledger.calc.notes import note
+from esgledger.i18n import LANGUAGES, REPORT_FILE, Strings, load_table
 from esgledger.services import Workspace
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
 
@@ -460,11 +461,11 @@ def test_i18n_table_has_both_languages_and_every_key_used() -> None:
     assert all(set(texts) == {"en", "zh"} for texts in table.values())
     source = "".join(
         p.read_text(encoding="utf-8")
-        for p in [*I18N_FILE.parent.glob("*.py"), *I18N_FILE.parent.glob("templates/*")]
+        for p in [*REPORT_FILE.parent.glob("*.py"), *REPORT_FILE.parent.glob("templates/*")]
     )
     used = set(re.findall(r"""\b(?:t|strings)\(\s*["']([a-z0-9_.]+)["']""", source))
     missing = used - set(table)
-    assert not missing, f"keys used but missing from {I18N_FILE}: {sorted(missing)}"
+    assert not missing, f"keys used but missing from {REPORT_FILE}: {sorted(missing)}"
 
 
 def test_number_and_unit_formatting() -> None:
@@ -491,23 +492,21 @@ def test_number_and_unit_formatting() -> None:
 
 def test_reasons_are_translated() -> None:
     zh = Strings("zh")
-    assert zh.reason("no operational control (operational-control approach)") == "无运营控制权"
-    assert zh.reason("not in the group during 2024") == "2024年不在集团范围内"
+    assert zh.note(note("no_operational_control")) == "无运营控制权"
+    assert zh.note(note("not_in_group", period="2024")) == "2024年不在集团范围内"
     assert (
-        zh.reason(
-            "equity share 0.6, 0.5000 of the period in the group (pro rata by validity dates)"
-        )
+        zh.note(note("pro_rata", basis=note("equity_share", share=0.6), fraction=0.5))
         == "股权比例 0.6；报告期内50.0%时间属于集团（按时间比例计入）"
     )
-    assert zh.reason("something new") == "something new"
+    assert zh.note("something new") == "something new"  # plain text of old lineage: as written
 
 
 def test_engine_notes_are_translated_with_their_options() -> None:
     zh = Strings("zh")
-    assert zh.note("electricity converted by the calorific method") == (
+    assert zh.note(note("electricity_tce", method="calorific")) == (
         "电力折标准煤采用当量值（GB/T 2589-2020）"
     )
-    assert zh.note("only 9 of 12 months reported") == "12 个月中仅报送了 9 个月"
+    assert zh.note(note("months_missing", count=9)) == "12 个月中仅报送了 9 个月"
     assert zh.note("a note the table does not know") == "a note the table does not know"
 
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from esgledger.calc import CalcOptions, Inventory, runner
 from esgledger.calc.formulas import FORMULAS
-from esgledger.calc.lineage import key
+from esgledger.calc.lineage import Record, key
 from esgledger.calc.recompute import Recomputed, recompute_all
-from esgledger.calc.results import load_run_records, load_tree, period_values, save_inventory
+from esgledger.calc.results import load_run_records, load_tree, period_values, save_run
 from esgledger.catalogue import Catalogue, load_catalogue
 from esgledger.domain import DataPoint, Entity, OrgTree, Period
 from esgledger.errors import EsgLedgerError
@@ -165,7 +165,7 @@ class Workspace:
         inventory = self.compute(period, options)
         with self.db.transaction() as connection:
             refuse_locked(connection, [str(Period.parse(period))], "the calculation")
-            run_id = save_inventory(connection, inventory, self.catalogue.sha256, actor)
+            run_id = save_run(connection, inventory, self.catalogue.sha256, actor)
             restatement = runner.check_base_year(
                 connection, self.catalogue, Period.parse(period), options, actor
             )
@@ -320,6 +320,6 @@ def consumption_by_period(points: list[DataPoint]) -> dict[tuple[str, str], floa
     return found
 
 
-def _input_status(record: dict[str, Any]) -> str:
+def _input_status(record: Record) -> str:
     statuses = {point["status"] for point in record.get("datapoints", [])}
     return statuses.pop() if len(statuses) == 1 else "mixed"

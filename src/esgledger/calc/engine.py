@@ -16,10 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from esgledger.calc.consolidation import Inclusion, inclusion
-from esgledger.calc.context import FormulaContext, SiteParameter, Value
+from esgledger.calc.context import FormulaContext, SiteParameter, SupplierRate, Value
 from esgledger.calc.formulas import EXPRESSIONS, FORMULAS
 from esgledger.calc.inputs import (
     Reported,
@@ -28,15 +27,13 @@ from esgledger.calc.inputs import (
     split_internal_key,
     transfer_values,
 )
-from esgledger.calc.lineage import key, own_key
+from esgledger.calc.lineage import Elimination, Record, key, own_key
+from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import Certificate, DataPoint, Entity, OrgTree, Period, Transfer
 from esgledger.factors import FactorLibrary
-
-SCOPE1 = "ghg.scope1"
-GENERATED = "production.electricity_generated"
 
 
 @dataclass
@@ -46,7 +43,7 @@ class Result:
     metric_id: str
     value: float
     unit: str
-    lineage: dict[str, Any]
+    lineage: Record
 
 
 @dataclass
@@ -56,7 +53,7 @@ class Inventory:
     period: str
     options: CalcOptions
     results: dict[str, Result] = field(default_factory=dict)  # totals, by lineage key
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # every lineage record
+    records: dict[str, Record] = field(default_factory=dict)  # every lineage record
 
     def get(self, metric_id: str, entity_id: str) -> Result | None:
         return self.results.get(key(metric_id, entity_id, self.period))
@@ -176,7 +173,7 @@ class Engine:
         run: _EntityRun,
         period: Period,
         inventory: Inventory,
-        rates: dict[str, dict[str, Any]],
+        rates: dict[str, dict[str, SupplierRate]],
         with_internal: bool,
     ) -> None:
         period_text = str(period)
@@ -220,11 +217,13 @@ class Engine:
             if computed is not None:
                 run.own[metric.id] = computed
 
-    def _supplier_rates(self, runs: dict[str, _EntityRun]) -> dict[str, dict[str, Any]]:
+    def _supplier_rates(self, runs: dict[str, _EntityRun]) -> dict[str, dict[str, SupplierRate]]:
         """Each supplier's emission rate for electricity: own Scope 1 / electricity generated."""
-        rates: dict[str, dict[str, Any]] = {}
+        rates: dict[str, dict[str, SupplierRate]] = {}
+        scope1_id = self.catalogue.role("scope1_total").id
+        generated_id = self.catalogue.role("electricity_generated").id
         for entity_id, run in runs.items():
-            scope1, generated = run.own.get(SCOPE1), run.own.get(GENERATED)
+            scope1, generated = run.own.get(scope1_id), run.own.get(generated_id)
             if scope1 is None or generated is None or generated.value <= 0:
                 continue
             rates[entity_id] = {
@@ -232,8 +231,14 @@ class Engine:
                     "value": scope1.value / generated.value,
                     "unit": f"{scope1.unit}/{generated.unit}",
                     "key": scope1.key,
-                    "detail": f"{entity_id}: own Scope 1 {scope1.value:,.6g} {scope1.unit} / "
-                    f"electricity generated {generated.value:,.6g} {generated.unit}",
+                    "detail": note(
+                        "supplier_rate",
+                        supplier=entity_id,
+                        scope1=scope1.value,
+                        scope1_unit=scope1.unit,
+                        generated=generated.value,
+                        generated_unit=generated.unit,
+                    ),
                 }
             }
         return rates
@@ -245,7 +250,7 @@ class Engine:
         period: Period,
         values: dict[str, Value],
         site_parameters: dict[tuple[str, str], SiteParameter],
-        rates: dict[str, dict[str, Any]],
+        rates: dict[str, dict[str, SupplierRate]],
         record_key: str,
         inventory: Inventory,
     ) -> Value | None:
@@ -359,7 +364,7 @@ class Engine:
                 gases[gas] = gases.get(gas, 0.0) + item.factor * tonnes
             for supplier, amount in part.internal.items():
                 internal[supplier] = internal.get(supplier, 0.0) + item.factor * amount
-        eliminations = []
+        eliminations: list[Elimination] = []
         for link in sorted(internal):
             supplier, receiver = split_internal_key(link)
             if supplier not in boundary:
@@ -377,13 +382,9 @@ class Engine:
                     "receiver": receiver,
                     "value": amount * overlap,
                     "share": overlap,
-                    "reason": "supplied inside this boundary: counted once, at the supplier"
-                    + (
-                        ""
-                        if overlap == 1.0
-                        else f" (the supplier is counted at {overlap:.4g} of the receiver's share;"
-                        " the rest stays as energy bought from outside the boundary)"
-                    ),
+                    "reason": note("supplied_inside")
+                    if overlap == 1.0
+                    else note("supplied_inside_partly", share=overlap),
                 }
             )
         value = max(value, 0.0) if eliminations else value  # guard float residue

@@ -19,8 +19,8 @@ from starlette.datastructures import FormData
 from esgledger.access.credentials import Session, check_csrf
 from esgledger.access.principal import Principal
 from esgledger.collaboration import Collaboration
+from esgledger.i18n import LANGUAGES
 from esgledger.service_errors import Forbidden, Unauthenticated
-from esgledger.web.i18n import LANGUAGES
 
 SESSION_COOKIE = "esgledger_session"
 LOGIN_CSRF_COOKIE = "esgledger_login_csrf"
