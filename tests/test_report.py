@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 
 from esgledger.calc import CalcOptions
+from esgledger.calc.notes import note
 from esgledger.catalogue import load_catalogue
 from esgledger.errors import EsgLedgerError
+from esgledger.i18n import LANGUAGES, REPORT_FILE, Strings, load_table
 from esgledger.report import build_report
 from esgledger.report.charts import nice_ticks
 from esgledger.report.formatting import format_fixed, format_number, row_decimals, unit_label
-from esgledger.calc.notes import note
-from esgledger.i18n import LANGUAGES, REPORT_FILE, Strings, load_table
 from esgledger.services import Workspace
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
 

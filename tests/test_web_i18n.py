@@ -15,10 +15,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from esgledger.catalogue import load_catalogue
-from esgledger.units import suggested_units
 from esgledger.calc.notes import note
+from esgledger.catalogue import load_catalogue
 from esgledger.i18n import LANGUAGES, Strings, load_table
+from esgledger.units import suggested_units
 from esgledger.web.messages import Message, localize
 from esgledger.web.pages.explain import EngineText
 from esgledger.web.render import Names, environment, unit_name
@@ -146,9 +146,7 @@ def test_an_unknown_code_gets_a_generic_headline_and_the_english_message() -> No
     assert stale.text == "该数据已被修改：当前为第 2 版（manager），请刷新页面后重新修改"
     large = error({"code": "too_large", "message": "m", "details": {"max_bytes": 20 << 20}})
     assert large.text == "文件过大：最多接受 20.0 MiB"
-    throttled = error(
-        {"code": "too_many_attempts", "message": "m", "details": {"retry_after": 60}}
-    )
+    throttled = error({"code": "too_many_attempts", "message": "m", "details": {"retry_after": 60}})
     assert throttled.text == "登录失败次数过多，请在 60 秒后再试，或联系管理员"
     english = localize(Strings("en"), {"code": "period_locked", "message": "period 2024 is locked"})
     assert (english.text, english.detail) == ("period 2024 is locked", None)
@@ -523,9 +521,7 @@ FORMULA_RECORD = {
         },
     ],
     "notes": [
-        note(
-            "method", citation="NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12"
-        ),
+        note("method", citation="NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12"),
         note("unverified_factor", factor="ipcc2006.ncv.natural_gas", confidence="M"),
         note("electricity_tce", method="calorific"),
         note("grid_series", series="national", factor="cn_grid_mee.national_average"),

@@ -36,7 +36,8 @@ from esgledger.ledger.writes import WriteSummary
 from esgledger.store import Database, open_database, resolve_url
 
 if TYPE_CHECKING:  # imported when used: DuckDB and Arrow load only for bulk activity
-    from esgledger.calc.bulk.service import ActivityCalc, ImportedFile
+    from esgledger.calc.bulk.service import ActivityCalc
+    from esgledger.ingest.activity import ImportedFile
 
 
 class NotInitialised(EsgLedgerError):
@@ -206,7 +207,7 @@ class Workspace:
 
     def import_activity(self, path: Path, period: str) -> ImportedFile:
         """Check an activity file, store it and register it for the year (calc.bulk)."""
-        from esgledger.calc.bulk.service import import_activity
+        from esgledger.ingest.activity import import_activity
 
         self.require_initialised()
         return import_activity(self.db, path, period, self.catalogue, self.actor)

@@ -77,6 +77,16 @@ class Catalogue:
     def derived(self) -> list[Metric]:
         return [self.metrics[mid] for mid in self.order if self.metrics[mid].is_derived]
 
+    def activity_metrics(self) -> list[Metric]:
+        """The metrics an activity file may carry (bulk records): energy carriers that users
+        report themselves, i.e. input metrics with an ``energy.tce_factor`` (GB/T 2589 converts
+        them to standard coal) that are not filled from transfers or certificates (``source``)."""
+        return [
+            m
+            for m in self.inputs()
+            if m.attributes.get("energy", {}).get("tce_factor") and "source" not in m.attributes
+        ]
+
     def in_group(self, group: str) -> list[Metric]:
         return [m for m in self.metrics.values() if m.group == group]
 

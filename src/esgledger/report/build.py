@@ -178,9 +178,7 @@ def build_report(
     inline CSS and SVG, no external resources.
     """
     if lang not in LANGUAGES:
-        raise EsgLedgerError(
-            f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}"
-        )
+        raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)
     try:
         parsed = Period.parse(period)

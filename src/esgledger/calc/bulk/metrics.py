@@ -1,8 +1,8 @@
 """Which metrics activity records may carry, and which engine formulas value them (issue 3, item 8).
 
-Read off the catalogue, not hard-coded: an activity metric is an energy carrier that
-``energy.carriers_tce`` converts to standard coal (GB/T 2589-2020) and that users report directly
-(not filled from transfers or certificates). Its per-unit results come from the derived metrics
+Read off the catalogue, not hard-coded: an activity metric is an energy carrier that users report
+directly (:meth:`~esgledger.catalogue.Catalogue.activity_metrics`, which the importer checks
+files against). Its per-unit results come from the derived metrics
 whose formula reads it: standard coal (energy), fuel combustion (Scope 1), grid electricity
 (Scope 2 location-based), market-based electricity with no certificates (Scope 2 market-based), and
 purchased heat (both Scope 2 totals). Each result column lands in the metric of the catalogue
@@ -26,7 +26,6 @@ FORMULA_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Formulas that read only their first input as the activity (the others are contract data).
 FIRST_INPUT_ONLY = {"market_electricity_co2e"}
-CARRIER_FORMULA = "standard_coal"
 
 
 @dataclass(frozen=True)
@@ -44,15 +43,9 @@ def result_metrics(catalogue: Catalogue) -> dict[str, str]:
 
 def activity_metrics(catalogue: Catalogue) -> dict[str, list[Target]]:
     """``metric id -> targets`` for every metric an activity file may carry."""
-    carriers: list[str] = []
-    for metric in catalogue.derived():
-        if metric.formula is not None and metric.formula.function == CARRIER_FORMULA:
-            carriers.extend(m for m in metric.formula.inputs if m not in carriers)
     found: dict[str, list[Target]] = {}
-    for metric_id in carriers:
-        metric = catalogue[metric_id]
-        if metric.is_derived or "source" in metric.attributes:
-            continue
+    for metric in catalogue.activity_metrics():
+        metric_id = metric.id
         targets: list[Target] = []
         for derived in catalogue.derived():
             formula = derived.formula
