@@ -185,7 +185,8 @@ def transfer_values(
             supplied_id = catalogue.role(SUPPLIED_ROLES[transfer.carrier]).id
             supplied[(transfer.from_entity, supplied_id)].append(transfer)
     result: dict[tuple[str, str], Reported] = {}
-    for groups, side in ((received, "transfers_received"), (supplied, "transfers_supplied")):
+    for groups, receiving in ((received, True), (supplied, False)):
+        how = note("transfers_received") if receiving else note("transfers_supplied")
         for (entity_id, metric_id), items in groups.items():
             unit = catalogue[metric_id].unit
             value = sum(t.value_normalised for t in items)
@@ -202,10 +203,10 @@ def transfer_values(
                 }
                 for t in items
             ]
-            record = _record(metric_id, entity_id, period, value, unit, note(side))
+            record = _record(metric_id, entity_id, period, value, unit, how)
             record["transfers"] = refs
             internal: dict[str, float] = {}
-            if side == "transfers_received":
+            if receiving:
                 for t in items:
                     link = internal_key(t.from_entity, t.to_entity)
                     internal[link] = internal.get(link, 0.0) + t.value_normalised
