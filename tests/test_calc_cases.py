@@ -1,6 +1,6 @@
 """Hand-worked calculation cases, written as data in ``tests/cases/*.yaml``: single-entity and
 simple roll-up arithmetic (standard coal, Scope 1 and 2, GWP sets, periods, intensities). The
-format and the runner are :mod:`tests.case_runner`'s."""
+format is :mod:`tests.case_format`'s, the runner :mod:`tests.case_runner`'s."""
 
 from __future__ import annotations
 
@@ -10,14 +10,8 @@ import pytest
 
 from esgledger.catalogue import load_catalogue
 from esgledger.services import Workspace
-from tests.case_runner import (
-    CaseRef,
-    case_files,
-    collect_cases,
-    run_case,
-    validate_case,
-    validate_file,
-)
+from tests.case_format import CaseRef, case_files, collect_cases, validate_case, validate_file
+from tests.case_runner import run_case
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASES = collect_cases(CASES_DIR)

@@ -1,7 +1,8 @@
 """Hand-worked group-accounting cases, written as data in ``tests/cases_group/*.yaml``: what an
 aluminium group's inventory needs beyond the single-entity arithmetic of ``tests/cases`` (internal
 transfers, certificates, consolidation approaches, base-year restatement, process emissions,
-Scope 3). The format and the runner are :mod:`tests.case_runner`'s."""
+Scope 3). The format is :mod:`tests.case_format`'s, the runner
+:mod:`tests.case_runner`'s."""
 
 from __future__ import annotations
 
@@ -11,14 +12,8 @@ import pytest
 
 from esgledger.catalogue import load_catalogue
 from esgledger.services import Workspace
-from tests.case_runner import (
-    CaseRef,
-    case_files,
-    collect_cases,
-    run_case,
-    validate_case,
-    validate_file,
-)
+from tests.case_format import CaseRef, case_files, collect_cases, validate_case, validate_file
+from tests.case_runner import run_case
 
 CASES_DIR = Path(__file__).parent / "cases_group"
 CASES = collect_cases(CASES_DIR)
