@@ -47,14 +47,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from esgledger.calc.bulk.files import store_dir
-from esgledger.calc.bulk.service import compute_activity, registered_files
+from esgledger.calc.bulk.service import compute_activity
 from esgledger.calc.bulk.sql import RESULT_COLUMNS
 from esgledger.calc.options import CalcOptions
 from esgledger.domain import Period
 from esgledger.factors import FactorLibrary
 from esgledger.factors.library import FactorSet, FactorValue, load_factor_set
 from esgledger.factors.persist import store_library
+from esgledger.ingest.activity import registered_files
+from esgledger.ingest.activity_files import store_dir
 from esgledger.ledger.change import changing
 from esgledger.services import Workspace
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from esgledger.calc.bulk.factors import FactorTable
-from esgledger.calc.bulk.files import sha256_of
-from esgledger.calc.bulk.metrics import RESULT_METRICS, activity_metrics
-from esgledger.calc.bulk.run import DuckDBEngine, StoredFile, compute, load_selection
+from esgledger.calc.bulk.metrics import activity_metrics, result_metrics
+from esgledger.calc.bulk.run import DuckDBEngine, compute, load_selection
 from esgledger.calc.context import SiteParameter
 from esgledger.calc.formulas import FORMULAS
 from esgledger.calc.options import CalcOptions
@@ -19,6 +18,7 @@ from esgledger.catalogue import Catalogue, load_catalogue
 from esgledger.domain import Entity, Period
 from esgledger.errors import CalculationError
 from esgledger.factors import FactorLibrary, load_library
+from esgledger.ingest.activity_files import StoredFile, sha256_of
 from tests import bulk_data
 
 ELECTRICITY, GAS = "energy.electricity_purchased", "energy.natural_gas"
@@ -43,7 +43,7 @@ def _table(
     table = FactorTable(
         catalogue, library, load_selection(), CalcOptions(), Period(2024), parameters
     )
-    units = {column: catalogue[m].unit for column, m in RESULT_METRICS.items()}
+    units = {column: catalogue[m].unit for column, m in result_metrics(catalogue).items()}
     targets = activity_metrics(catalogue)
     for entity in entities:
         for metric_id in (ELECTRICITY, GAS):

@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from esgledger.calc.bulk.files import store_dir
 from esgledger.cli.main import app
 from esgledger.errors import EsgLedgerError, InputIssue, InputRejected
+from esgledger.ingest.activity_files import store_dir
 from esgledger.store.database import URL_ENV
 from esgledger.store.schema import audit_log, datapoints, import_batches
 from tests.helpers import write_csv

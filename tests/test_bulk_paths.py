@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from esgledger.calc.bulk.files import sha256_of
 from esgledger.calc.bulk.metrics import activity_metrics
+from esgledger.ingest.activity_files import sha256_of
 from tests import bulk_data
 from tests.bulk_data import YEAR
 from tests.ledger_fixture import Ledger

@@ -18,14 +18,17 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # before the JVM starts
 from pyspark.sql import SparkSession  # noqa: E402
 
 from esgledger.calc.bulk import sql  # noqa: E402
-from esgledger.calc.bulk.files import sha256_of  # noqa: E402
-from esgledger.calc.bulk.run import BulkResult, DuckDBEngine, StoredFile, compute  # noqa: E402
+from esgledger.calc.bulk.run import BulkResult, DuckDBEngine, compute  # noqa: E402
 from esgledger.calc.bulk.spark import SparkEngine  # noqa: E402
 from esgledger.calc.context import SiteParameter  # noqa: E402
 from esgledger.calc.formulas import FORMULAS  # noqa: E402
 from esgledger.catalogue import Catalogue, load_catalogue  # noqa: E402
 from esgledger.domain import Entity, Period  # noqa: E402
 from esgledger.factors import FactorLibrary, load_library  # noqa: E402
+from esgledger.ingest.activity_files import (
+    StoredFile,  # noqa: E402
+    sha256_of,  # noqa: E402
+)
 from tests import bulk_data  # noqa: E402
 from tests.helpers import write_csv  # noqa: E402
 

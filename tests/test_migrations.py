@@ -3,6 +3,7 @@ the newest schema with every row intact, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,3 +66,44 @@ def test_upgrade_from_first_schema_keeps_rows(empty_database: Database) -> None:
         ("plant", "grp", True),
     ]
     assert [(p.entity_id, p.value) for p in points] == [("plant", 5.0)]
+
+
+def test_upgrade_keeps_a_restatement_recorded_in_the_audit_log(empty_database: Database) -> None:
+    """Restatements made before 0007 were only in the ``calc.restate`` audit entry: the upgrade
+    copies its figures onto the restated run."""
+    with empty_database.engine.begin() as connection:
+        command.upgrade(empty_database._alembic_config(connection), "0005")
+    payload = {
+        "base_year": "2022",
+        "original": 845.09,
+        "restated": 884.79,
+        "change": 0.047,
+        "threshold": 0.01,
+        "reasons": ["method change: grid_series default -> ets"],
+        "triggered_by": "2024",
+    }
+    with empty_database.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "insert into calc_runs (id, period, at, options, catalogue_sha256, result_sha256, "
+                "values_count, is_current, kind) values (1, '2022', 'now', '{}', 'x', 'y', 0, true, "
+                "'inventory'), (2, '2022', 'now', '{}', 'x', 'z', 0, true, 'restated')"
+            )
+        )
+        connection.execute(
+            sa.text(
+                "insert into audit_log (seq, at, actor, action, object_type, object_id, payload, "
+                "prev_hash, hash) values (1, 'now', 'x', 'calc.restate', 'calc_run', '2', "
+                ":payload, '0', '1')"
+            ),
+            {"payload": json.dumps(payload)},
+        )
+
+    empty_database.migrate()
+
+    with empty_database.engine.connect() as connection:
+        rows = dict(
+            connection.execute(sa.text("select id, restatement from calc_runs order by id")).all()
+        )
+    assert rows[1] is None
+    assert json.loads(rows[2]) == {k: v for k, v in payload.items() if k != "triggered_by"}

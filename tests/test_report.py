@@ -13,19 +13,26 @@ Expected values are worked by hand from the inputs and the cited factors:
 
 from __future__ import annotations
 
+import datetime as dt
+import html as html_text
+import json
 import re
 import time
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from esgledger.calc import CalcOptions
+from esgledger.calc.notes import note
 from esgledger.catalogue import load_catalogue
 from esgledger.errors import EsgLedgerError
+from esgledger.i18n import LANGUAGES, REPORT_FILE, Strings, load_table
 from esgledger.report.charts import nice_ticks
 from esgledger.report.formatting import format_fixed, format_number, row_decimals, unit_label
-from esgledger.report.i18n import I18N_FILE, LANGUAGES, Strings, load_table
+from esgledger.store.schema import calc_runs, calc_values
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
@@ -34,6 +41,7 @@ DIESEL_TCE = 1.4571  # kgce/kg = tce/t
 COAL_TCE = 0.7143
 ELECTRICITY_TCE = 0.1229  # kgce/kWh = tce/MWh
 GRID_2023 = 0.5306  # tCO2/MWh
+ETS_2022 = 0.5703  # tCO2/MWh, national ETS grid factor of 2022, the newest for 2023 and 2024
 DIESEL_EF = 43.33 * 20.2 * 0.98 * 44 / 12 / 1000  # tCO2/t = GJ/t x tC/TJ x OF x 44/12 / 1000
 COAL_EF = 23.204 * 26.18 * 0.93 * 44 / 12 / 1000
 
@@ -348,6 +356,87 @@ def test_equity_share_and_part_year_members(ws: Ledger, tmp_path: Path) -> None:
     assert "合营（按50%计入）" in footnote(zh, "energy") and "已售（2024年不在集团范围内）" in zh
 
 
+def test_restated_base_year_is_stated_from_its_restated_run(group: Ledger, tmp_path: Path) -> None:
+    """Moving to the ETS grid series moves the 2023 base year by more than 1 %: the base year is
+    restated, its figures are kept on the restated run, and the report states them."""
+    group.set_base_year("2023", 0.01)
+    group.calc("2024", CalcOptions(grid_series="ets"))
+    # Scope 1 and 2 (location-based) of 2023: the smelter's diesel and electricity (the joint
+    # venture has no operational control); restated with the ETS factor instead of 0.5306
+    original = 100 * DIESEL_EF + 1000 * GRID_2023  # 314.49 + 530.6 = 845.09
+    restated = 100 * DIESEL_EF + 1000 * ETS_2022  # 314.49 + 570.3 = 884.79
+    with group.db.reading() as connection:
+        stored = json.loads(
+            connection.execute(
+                sa.select(calc_runs.c.restatement).where(
+                    calc_runs.c.kind == "restated", calc_runs.c.is_current.is_(True)
+                )
+            ).scalar_one()
+        )
+    assert stored["base_year"] == "2023" and stored["threshold"] == 0.01
+    assert stored["original"] == pytest.approx(original)
+    assert stored["restated"] == pytest.approx(restated)
+    assert stored["reasons"] == ["method change: grid_series default -> ets"]
+    english = group.report_file("2024", tmp_path, "en").read_text(encoding="utf-8")
+    assert (
+        html_text.escape(
+            f"Base year 2023 restated (GHG Protocol Corporate Standard, ch. 5): Scope 1 and 2 GHG "
+            f"emissions (location-based) {original:,.0f} tCO₂e as first reported, {restated:,.0f} "
+            "tCO₂e with today"
+        )
+        in english
+    )
+    assert "(+4.7%, above the 1% threshold)" in english
+    assert "Reasons: method change: grid_series default -&gt; ets." in english
+    assert parse(english).cells[("ghg.scope2_location", "2023")].startswith("570.3")
+    chinese = group.report_file("2024", tmp_path, "zh").read_text(encoding="utf-8")
+    assert (
+        f"范围一和范围二温室气体排放总量由首次报告的{original:,.0f}吨二氧化碳当量调整为按当前"
+        f"边界和方法计算的{restated:,.0f}吨二氧化碳当量（变化+4.7%，超过1%的阈值）" in chinese
+    )
+
+
+def _as_stored_before_codes(text: Any) -> Any:
+    """A record part as lineage stored before notes had codes held it: the engine's English."""
+    if isinstance(text, dict) and set(text) == {"code", "args"}:
+        return Strings("en").note(text)
+    if isinstance(text, dict):
+        return {k: _as_stored_before_codes(v) for k, v in text.items() if k != "how"}
+    if isinstance(text, list):
+        return [_as_stored_before_codes(item) for item in text]
+    return text
+
+
+def test_lineage_stored_before_note_codes_still_renders(group: Ledger, tmp_path: Path) -> None:
+    """Runs stored with the engine's English text (no codes) render: English as before, and a
+    Chinese report shows that text as written."""
+    day = dt.date(2025, 3, 1)
+    coded = group.report_file("2024", tmp_path / "coded", "en", generated=day)
+    with group.db.transaction() as connection:
+        rows = connection.execute(sa.select(calc_values)).all()
+        assert any('"code"' in row.lineage for row in rows)
+        for row in rows:
+            record = json.loads(row.lineage)
+            old = _as_stored_before_codes(record)
+            if "how" in record:
+                old["formula"] = Strings("en").note(record["how"])
+            connection.execute(
+                calc_values.update()
+                .where(
+                    calc_values.c.run_id == row.run_id,
+                    calc_values.c.entity_id == row.entity_id,
+                    calc_values.c.period == row.period,
+                    calc_values.c.metric_id == row.metric_id,
+                )
+                .values(lineage=json.dumps(old, ensure_ascii=False))
+            )
+    old_en = group.report_file("2024", tmp_path / "old", "en", generated=day)
+    assert old_en.read_text(encoding="utf-8") == coded.read_text(encoding="utf-8")
+    chinese = group.report_file("2024", tmp_path / "old", "zh").read_text(encoding="utf-8")
+    assert "grid factor series: national (cn_grid_mee.national_average)" in chinese
+    assert "合营公司（no operational control）" in footnote(chinese, "energy")
+
+
 def test_chinese_report(reports: dict[str, str]) -> None:
     html = reports["zh"]
     assert '<html lang="zh-CN">' in html
@@ -459,11 +548,11 @@ def test_i18n_table_has_both_languages_and_every_key_used() -> None:
     assert all(set(texts) == {"en", "zh"} for texts in table.values())
     source = "".join(
         p.read_text(encoding="utf-8")
-        for p in [*I18N_FILE.parent.glob("*.py"), *I18N_FILE.parent.glob("templates/*")]
+        for p in [*REPORT_FILE.parent.glob("*.py"), *REPORT_FILE.parent.glob("templates/*")]
     )
     used = set(re.findall(r"""\b(?:t|strings)\(\s*["']([a-z0-9_.]+)["']""", source))
     missing = used - set(table)
-    assert not missing, f"keys used but missing from {I18N_FILE}: {sorted(missing)}"
+    assert not missing, f"keys used but missing from {REPORT_FILE}: {sorted(missing)}"
 
 
 def test_number_and_unit_formatting() -> None:
@@ -490,23 +579,21 @@ def test_number_and_unit_formatting() -> None:
 
 def test_reasons_are_translated() -> None:
     zh = Strings("zh")
-    assert zh.reason("no operational control (operational-control approach)") == "无运营控制权"
-    assert zh.reason("not in the group during 2024") == "2024年不在集团范围内"
+    assert zh.note(note("no_operational_control")) == "无运营控制权"
+    assert zh.note(note("not_in_group", period="2024")) == "2024年不在集团范围内"
     assert (
-        zh.reason(
-            "equity share 0.6, 0.5000 of the period in the group (pro rata by validity dates)"
-        )
+        zh.note(note("pro_rata", basis=note("equity_share", share=0.6), fraction=0.5))
         == "股权比例 0.6；报告期内50.0%时间属于集团（按时间比例计入）"
     )
-    assert zh.reason("something new") == "something new"
+    assert zh.note("something new") == "something new"  # plain text of old lineage: as written
 
 
 def test_engine_notes_are_translated_with_their_options() -> None:
     zh = Strings("zh")
-    assert zh.note("electricity converted by the calorific method") == (
+    assert zh.note(note("electricity_tce", method="calorific")) == (
         "电力折标准煤采用当量值（GB/T 2589-2020）"
     )
-    assert zh.note("only 9 of 12 months reported") == "12 个月中仅报送了 9 个月"
+    assert zh.note(note("months_missing", count=9)) == "12 个月中仅报送了 9 个月"
     assert zh.note("a note the table does not know") == "a note the table does not know"
 
 

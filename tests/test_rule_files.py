@@ -4,18 +4,37 @@ cite."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from esgledger.api.models import CalcOptionsIn
+from esgledger.calc import CalcOptions
+from esgledger.calc.bulk.metrics import result_metrics
 from esgledger.calc.formulas import FORMULAS
+from esgledger.calc.inputs import (
+    CERTIFICATE_ROLE,
+    RECEIVED_ROLES,
+    SUPPLIED_ROLES,
+    certificate_values,
+)
+from esgledger.calc.options import OPTIONS_FILE, option_help, option_rules
+from esgledger.calc.runner import BASE_TOTAL_ROLE
+from esgledger.calc.selection import Selection
 from esgledger.catalogue import load_catalogue
-from esgledger.errors import FactorNotFound, RuleFileError
+from esgledger.domain import Certificate, Period
+from esgledger.errors import EsgLedgerError, FactorNotFound, RuleFileError
 from esgledger.factors import load_library
 from esgledger.factors.library import FactorLibrary, load_factor_set
+from esgledger.report.build import ENERGY_TOTAL_ROLE, SCOPE_ROLES
+from esgledger.web.pages.dashboard import KPI_ROLES
 from tests.ledger_fixture import Ledger
+
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "esgledger"
 
 
 def _write(directory: Path, name: str, text: str) -> Path:
@@ -569,3 +588,112 @@ def test_factor_values_stored_in_the_ledger_keep_sources_and_flags(ws: Ledger) -
             for v in stored.values(factor_id)
         ]
         assert found == expected, factor_id
+
+
+# -- catalogue roles -----------------------------------------------------------------------------
+
+
+def test_a_role_names_its_metric_and_a_role_no_metric_plays_fails_naming_it(
+    tmp_path: Path,
+) -> None:
+    directory = _catalogue_dir(tmp_path, INPUTS)
+    text = (directory / "test.yaml").read_text(encoding="utf-8")
+    (directory / "test.yaml").write_text(
+        text.replace("  t.power:\n", "  t.power:\n    roles: [purchased_electricity]\n"),
+        encoding="utf-8",
+    )
+    catalogue = load_catalogue(directory)
+    assert catalogue.role("purchased_electricity").id == "t.power"
+    with pytest.raises(EsgLedgerError, match=r"role 'electricity_certificates'.*roles: \["):
+        catalogue.role("electricity_certificates")
+    # the engine asks by role, so a catalogue without it fails loudly, naming the role
+    claim = Certificate(1, "GEC", "GEC-1", "p", "2024", 10.0)
+    with pytest.raises(EsgLedgerError, match="electricity_certificates"):
+        certificate_values([claim], Period(2024), catalogue)
+
+
+def test_a_role_played_by_two_metrics_is_refused(tmp_path: Path) -> None:
+    directory = _catalogue_dir(tmp_path, INPUTS)
+    text = (directory / "test.yaml").read_text(encoding="utf-8")
+    text = text.replace("    kind: input\n", "    kind: input\n    roles: [energy_total]\n")
+    (directory / "test.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(RuleFileError, match="role 'energy_total' is already played by 't.coal'"):
+        load_catalogue(directory)
+
+
+def test_a_malformed_role_is_refused(tmp_path: Path) -> None:
+    directory = _catalogue_dir(
+        tmp_path, INPUTS.replace("    kind: input\n", "    kind: input\n    roles: energy\n", 1)
+    )
+    with pytest.raises(RuleFileError, match="t.coal.*roles must be a list"):
+        load_catalogue(directory)
+
+
+def test_the_shipped_catalogue_plays_every_role_the_code_asks_for() -> None:
+    catalogue = load_catalogue()
+    asked = {BASE_TOTAL_ROLE, CERTIFICATE_ROLE, ENERGY_TOTAL_ROLE, *SCOPE_ROLES, *KPI_ROLES}
+    asked |= {*RECEIVED_ROLES.values(), *SUPPLIED_ROLES.values()}
+    for path in SOURCE.rglob("*.py"):  # and every role asked for by name
+        source = path.read_text(encoding="utf-8")
+        asked |= set(re.findall(r"""\.role\(\s*["']([a-z0-9_]+)["']""", source))
+    assert {"scope1_total", "electricity_certificates", "base_year_total", "energy_total"} <= asked
+    for role in asked:
+        assert catalogue.role(role).id, role
+    assert set(result_metrics(catalogue).values()) == {m.id for m in catalogue.in_group("activity")}
+
+
+# -- calculation options -------------------------------------------------------------------------
+
+
+def test_calc_options_take_their_values_and_defaults_from_the_rules_file() -> None:
+    rules = option_rules()
+    assert set(rules) == {f.name for f in dataclasses.fields(CalcOptions)}
+    assert CalcOptions().as_dict() == {name: option.default for name, option in rules.items()}
+    for name, option in rules.items():
+        for value in option.choices:
+            assert getattr(CalcOptions(**{name: value}), name) == value
+        with pytest.raises(ValueError) as refused:
+            CalcOptions(**{name: "nonsense"})
+        assert str(refused.value) == (
+            f"option {name}='nonsense' is not one of {', '.join(option.choices)}"
+        )
+    assert rules["gwp"].choices == ("SAR", "AR4", "AR5", "AR6")
+    assert option_help("gwp") == "Global warming potentials: SAR, AR4, AR5 or AR6"
+
+
+def test_every_option_value_has_its_selection_rule() -> None:
+    """A value offered in options.yaml that the selection rules cannot apply would fail only at
+    calculation time: each GWP set and electricity method has its factor series, and each grid
+    series other than each country's default is a series of some country."""
+    selection = Selection.load()
+    rules = option_rules()
+    for gwp in rules["gwp"].choices:
+        assert selection.gwp_set(gwp)
+    for method in rules["electricity_tce"].choices:
+        assert selection.electricity_tce(method)
+    countries = selection.rules["grid_electricity"].values()
+    for series in rules["grid_series"].choices:
+        assert series == "default" or any(series in table for table in countries), series
+
+
+def test_the_api_offers_the_option_values_of_the_rules_file() -> None:
+    schema = CalcOptionsIn.model_json_schema()["properties"]
+    for name, option in option_rules().items():
+        offered = next(s["enum"] for s in schema[name]["anyOf"] if "enum" in s)
+        assert tuple(offered) == option.choices
+
+
+def test_a_malformed_options_file_is_refused_naming_the_option(tmp_path: Path) -> None:
+    text = OPTIONS_FILE.read_text(encoding="utf-8").replace("default: AR5", "default: AR7")
+    path = _write(tmp_path, "options.yaml", text)
+    with pytest.raises(RuleFileError, match=r"options.yaml: gwp: default 'AR7' is not one of"):
+        option_rules.__wrapped__(path)
+    path = _write(
+        tmp_path,
+        "options.yaml",
+        text.replace("default: AR7", "default: AR5").replace(
+            'citation: "IPCC Second', 'source: "IPCC Second'
+        ),
+    )
+    with pytest.raises(RuleFileError, match="gwp: values: SAR"):
+        option_rules.__wrapped__(path)

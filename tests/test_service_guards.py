@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.access.redaction import WITHHELD
+from esgledger.i18n import Strings
 from esgledger.ledger.change import changing
 from esgledger.service_errors import PeriodLocked
 from esgledger.workflow import periods
@@ -143,7 +144,8 @@ def test_explain_withholds_a_suppliers_figures_outside_the_scope(
     (rate,) = full["records"][own]["factors"]
     assert rate["value"] == pytest.approx(1.0357546276, rel=1e-9)
     assert rate["lineage_key"] == "ghg.scope1@plant_b@2024"
-    assert "plant_b: own Scope 1" in rate["source"]
+    assert rate["source"]["code"] == "supplier_rate"  # a note, rendered by the reader:
+    assert "plant_b: own Scope 1" in Strings("en").note(rate["source"])
 
     owned = client.get(url, headers=world.headers("owner_a"))
     assert owned.status_code == 200

@@ -15,9 +15,11 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from esgledger.calc.notes import note
 from esgledger.catalogue import load_catalogue
+from esgledger.i18n import LANGUAGES, Strings, load_table
 from esgledger.units import suggested_units
-from esgledger.web.i18n import LANGUAGES, Strings, load_table
+from esgledger.web.messages import Message, localize
 from esgledger.web.pages.explain import EngineText
 from esgledger.web.render import Names, environment, unit_name
 from esgledger.workflow.entries import Entry
@@ -121,15 +123,19 @@ def test_every_error_code_has_a_translation_in_both_languages() -> None:
 
 def test_an_unknown_code_gets_a_generic_headline_and_the_english_message() -> None:
     t = Strings("zh")
-    failed = t.error({"code": "brand_new", "message": "it broke", "field": None})
+
+    def error(given: dict[str, Any]) -> Message:
+        return localize(t, given)
+
+    failed = error({"code": "brand_new", "message": "it broke", "field": None})
     assert (failed.text, failed.detail) == ("操作未完成", "it broke")
-    invalid = t.error({"code": "brand_new", "message": "x: bad", "field": "x", "details": None})
+    invalid = error({"code": "brand_new", "message": "x: bad", "field": "x", "details": None})
     assert (invalid.text, invalid.detail) == ("输入有误", "x: bad")
-    assert t.error({"code": "invalid", "message": "m", "field": "nowhere"}).text == "输入有误"
+    assert error({"code": "invalid", "message": "m", "field": "nowhere"}).text == "输入有误"
     # details that do not fit the .detail variant: the plain translation
-    locked = t.error({"code": "period_locked", "message": "m", "details": None})
+    locked = error({"code": "period_locked", "message": "m", "details": None})
     assert locked.text == "报告期已锁定，数据不能修改"
-    stale = t.error(
+    stale = error(
         {
             "code": "version_conflict",
             "message": "the data point changed",
@@ -138,13 +144,11 @@ def test_an_unknown_code_gets_a_generic_headline_and_the_english_message() -> No
         }
     )
     assert stale.text == "该数据已被修改：当前为第 2 版（manager），请刷新页面后重新修改"
-    large = t.error({"code": "too_large", "message": "m", "details": {"max_bytes": 20 << 20}})
+    large = error({"code": "too_large", "message": "m", "details": {"max_bytes": 20 << 20}})
     assert large.text == "文件过大：最多接受 20.0 MiB"
-    throttled = t.error(
-        {"code": "too_many_attempts", "message": "m", "details": {"retry_after": 60}}
-    )
+    throttled = error({"code": "too_many_attempts", "message": "m", "details": {"retry_after": 60}})
     assert throttled.text == "登录失败次数过多，请在 60 秒后再试，或联系管理员"
-    english = Strings("en").error({"code": "period_locked", "message": "period 2024 is locked"})
+    english = localize(Strings("en"), {"code": "period_locked", "message": "period 2024 is locked"})
     assert (english.text, english.detail) == ("period 2024 is locked", None)
 
 
@@ -482,18 +486,18 @@ ROLLUP_RECORD = {
             "entity": "plant_a",
             "value": 10.0,
             "factor": 1.0,
-            "reason": "operational control",
+            "reason": note("operational_control"),
         },
         {
             "key": "b",
             "entity": "plant_b",
             "value": 4.0,
             "factor": 0.5,
-            "reason": "equity share 0.5",
+            "reason": note("equity_share", share=0.5),
         },
     ],
     "excluded": [
-        {"entity": "line_a1", "reason": "no operational control (operational-control approach)"},
+        {"entity": "line_a1", "reason": note("no_operational_control")},
         {"entity": "plant_b", "reason": "a reason the engine has not written before"},
     ],
     "consolidation": "operational",
@@ -516,17 +520,16 @@ FORMULA_RECORD = {
             "value": 19.5,
             "unit": "GJ/t",
             "valid_from": "",
-            "source": "measured by the entity (site.raw_coal.ncv@plant_a@2024)",
+            "source": note("measured_by", record="site.raw_coal.ncv@plant_a@2024"),
         },
     ],
     "notes": [
-        "method: NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12",
-        "factor ipcc2006.ncv.natural_gas is tagged M (unverified): check before use",
-        "electricity converted by the calorific method",
-        "grid factor series: national (cn_grid_mee.national_average)",
-        "the 12 monthly values add up to 1.2e+06 MWh, not the annual 1e+06 MWh; "
-        "the annual value is used",
-        "counted because the entity reports production.primary_aluminium",
+        note("method", citation="NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12"),
+        note("unverified_factor", factor="ipcc2006.ncv.natural_gas", confidence="M"),
+        note("electricity_tce", method="calorific"),
+        note("grid_series", series="national", factor="cn_grid_mee.national_average"),
+        note("monthly_mismatch", count=12, sum=1.2e6, value=1e6, unit="MWh"),
+        note("counted_product", metric="production.primary_aluminium"),
         "a note the engine has not written before",
     ],
 }
@@ -539,15 +542,16 @@ INPUT_RECORDS = [
         "value": 1.0,
         "unit": "t",
         "kind": "input",
-        "formula": how,
+        "formula": how["code"],
+        "how": how,
         "notes": [],
     }
     for n, how in enumerate(
         [
-            "reported",
-            "sum of 12 monthly values",
-            "mean of 3 monthly values weighted by monthly production.primary_aluminium",
-            "3 certificate claim(s)",
+            note("reported"),
+            note("monthly_sum", count=12),
+            note("monthly_weighted", count=3, metric="production.primary_aluminium"),
+            note("certificates", count=3),
         ]
     )
 ]
@@ -589,13 +593,53 @@ def test_the_explain_page_in_english_shows_the_engine_texts_as_written(world: Wo
         "supplies eliminated",
         "Consolidation operational",
         "a 10 × 1.0 operational control",
-        "Line A1: no operational control (operational-control approach)",
+        "Line A1: no operational control",
+        "Plant B: a reason the engine has not written before",
         "Formula combustion_co2e — sum over fuels of quantity x NCV x carbon content x "
         "oxidation x 44/12, per gas x GWP",
         "method: NDRC 2015 Chinese MRV guidelines, E = AD x NCV x CC x OF x 44/12",
         "Formula sum of 12 monthly values",
     ]:
         assert shown in page, shown
+
+
+# Lineage stored before notes had codes: the engine's English text, kept in the stored runs.
+OLD_RECORDS = [
+    {
+        **ROLLUP_RECORD,
+        "key": "old-rollup",
+        "children": [{**ROLLUP_RECORD["children"][1], "reason": "equity share 0.5"}],
+        "excluded": [{"entity": "line_a1", "reason": "no operational control"}],
+    },
+    {
+        **FORMULA_RECORD,
+        "key": "old-formula",
+        "factors": [
+            {
+                **FORMULA_RECORD["factors"][0],
+                "source": "measured by the entity (site.raw_coal.ncv@plant_a@2024)",
+            }
+        ],
+        "notes": ["grid factor series: national (cn_grid_mee.national_average)"],
+    },
+    {**INPUT_RECORDS[1], "key": "old-input", "formula": "sum of 12 monthly values"},
+]
+del OLD_RECORDS[2]["how"]
+
+
+def test_the_explain_page_shows_lineage_stored_before_note_codes_as_written(
+    world: World,
+) -> None:
+    for lang in LANGUAGES:
+        page = text_of(render_explain(world, lang, OLD_RECORDS))
+        for shown in [
+            "b 4 × 0.5 equity share 0.5",
+            "no operational control",
+            "measured by the entity (site.raw_coal.ncv@plant_a@2024)",
+            "grid factor series: national (cn_grid_mee.national_average)",
+            "sum of 12 monthly values",
+        ]:
+            assert shown in page, (lang, shown)
 
 
 def test_the_explain_page_of_a_calculation_in_chinese(browse: dict[str, TestClient]) -> None:

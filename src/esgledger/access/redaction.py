@@ -9,8 +9,10 @@ the owner's scope. Records of entities outside the scope are left out whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from esgledger.calc.lineage import Record
 
 WITHHELD = "withheld: it rests on figures of an entity outside your scope"
 
@@ -22,9 +24,11 @@ def entity_of(lineage_key: str) -> str:
 
 
 def visible_records(
-    records: dict[str, dict[str, Any]], root_entity: str, sees: Callable[[str], bool]
+    records: Mapping[str, Record], root_entity: str, sees: Callable[[str], bool]
 ) -> dict[str, dict[str, Any]]:
-    """The records of entities ``sees`` allows, each without references to the others."""
+    """The records of entities ``sees`` allows, each without references to the others (a
+    withheld reference keeps its metric and unit, ``withheld: true``; a withheld factor source
+    reads :data:`WITHHELD`)."""
     return {
         key: _redact(record, sees)
         for key, record in records.items()

@@ -3,12 +3,13 @@ strings and characters a database cannot store (NUL, lone surrogates) are refuse
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeAlias, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from esgledger.access.principal import ROLES
 from esgledger.api.errors import ErrorDetail
+from esgledger.calc.options import option_choices
 from esgledger.domain import METHODS, STATUSES
 from esgledger.free_text import MAX_LENGTH, storable
 
@@ -27,7 +28,16 @@ Reason = Annotated[str, StringConstraints(max_length=MAX_LENGTH["reason"]), _STO
 RequiredReason = Annotated[
     str, StringConstraints(min_length=1, max_length=MAX_LENGTH["reason"]), _STORABLE
 ]
-Option = Annotated[str, StringConstraints(max_length=32), _STORABLE]
+if TYPE_CHECKING:
+    ElectricityTce: TypeAlias = str
+    GridSeries: TypeAlias = str
+    Gwp: TypeAlias = str
+    Consolidation: TypeAlias = str
+else:  # each option's values as declared in calc/rules/options.yaml (an enum in the schema)
+    ElectricityTce = Literal[option_choices("electricity_tce")]
+    GridSeries = Literal[option_choices("grid_series")]
+    Gwp = Literal[option_choices("gwp")]
+    Consolidation = Literal[option_choices("consolidation")]
 
 
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
@@ -180,10 +190,10 @@ class EvidenceOut(BaseModel):
 
 
 class CalcOptionsIn(Request):
-    electricity_tce: Option | None = None
-    grid_series: Option | None = None
-    gwp: Option | None = None
-    consolidation: Option | None = None
+    electricity_tce: ElectricityTce | None = None
+    grid_series: GridSeries | None = None
+    gwp: Gwp | None = None
+    consolidation: Consolidation | None = None
 
 
 class CalcIn(Request):

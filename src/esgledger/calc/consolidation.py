@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from esgledger.calc.lineage import Note
+from esgledger.calc.notes import note
 from esgledger.domain import Entity, Period
 
 
@@ -20,16 +22,7 @@ class Inclusion:
     factor: float  # share x time fraction; 0 means excluded
     share: float
     fraction: float
-    reason: str
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "entity": self.entity_id,
-            "factor": self.factor,
-            "share": self.share,
-            "fraction": self.fraction,
-            "reason": self.reason,
-        }
+    reason: Note
 
 
 def time_fraction(entity: Entity, period: Period) -> float:
@@ -47,18 +40,20 @@ def inclusion(child: Entity, period: Period, approach: str, prorate: bool = True
     again would count the acquisition or disposal twice."""
     fraction = time_fraction(child, period)
     if fraction == 0:
-        return Inclusion(child.id, 0.0, 0.0, 0.0, f"not in the group during {period}")
+        return Inclusion(child.id, 0.0, 0.0, 0.0, note("not_in_group", period=str(period)))
     if not prorate:
         fraction = 1.0
     if approach == "operational":
         share = 1.0 if child.operational_control else 0.0
-        reason = "operational control" if share else "no operational control"
+        reason = note("operational_control" if share else "no_operational_control")
     elif approach == "financial":
         share = 1.0 if child.financial_control else 0.0
-        reason = "financial control" if share else "no financial control"
-    else:
+        reason = note("financial_control" if share else "no_financial_control")
+    elif approach == "equity":
         share = child.ownership
-        reason = f"equity share {share:.4g}" if share else "no equity share"
+        reason = note("equity_share", share=share) if share else note("no_equity_share")
+    else:
+        raise ValueError(f"unknown consolidation approach {approach!r}")
     if share and fraction < 1:
-        reason += f", {fraction:.4f} of the period in the group (pro rata by validity dates)"
+        reason = note("pro_rata", basis=reason, fraction=fraction)
     return Inclusion(child.id, share * fraction, share, fraction, reason)

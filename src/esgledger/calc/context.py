@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NotRequired, TypedDict
 
-from esgledger.calc.lineage import key
+from esgledger.calc.lineage import FactorRead, InputRead, Term, Text, key
+from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue, Metric
@@ -30,6 +31,15 @@ class Value:
     internal: dict[str, float] = field(default_factory=dict)
 
 
+class SupplierRate(TypedDict):
+    """A group supplier's emission rate for a carrier it delivers (value per unit delivered)."""
+
+    value: float
+    unit: str
+    detail: Text
+    key: NotRequired[str | None]  # the lineage key of the supplier's emissions
+
+
 @dataclass
 class SiteParameter:
     """A measured parameter reported by the entity; overrides a default factor."""
@@ -51,14 +61,13 @@ class FormulaContext:
     selection: Selection
     values: dict[str, Value]
     site_parameters: dict[tuple[str, str], SiteParameter]
-    inputs_read: list[dict[str, Any]] = field(default_factory=list)
-    factors_read: list[dict[str, Any]] = field(default_factory=list)
-    terms: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    inputs_read: list[InputRead] = field(default_factory=list)
+    factors_read: list[FactorRead] = field(default_factory=list)
+    terms: list[Term] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     gases: dict[str, float] = field(default_factory=dict)
     internal: dict[str, float] = field(default_factory=dict)
-    supplier_rates: dict[str, dict[str, Any]] = field(default_factory=dict)
-    internal_sources: dict[str, dict[str, float]] = field(default_factory=dict)
+    supplier_rates: dict[str, dict[str, SupplierRate]] = field(default_factory=dict)
 
     @property
     def where(self) -> str:
@@ -88,12 +97,26 @@ class FormulaContext:
             found = self.library.lookup(factor_id, self.period.start)
         except FactorNotFound as exc:
             raise CalculationError(f"{self.where}: {exc}") from exc
-        record = found.as_dict() | {"role": role, "applies_to": applies_to, "measured": False}
-        self.factors_read.append(record)
+        self.factors_read.append(
+            {
+                "factor": found.factor_id,
+                "value": found.value,
+                "unit": found.unit,
+                "valid_from": found.valid_from.isoformat(),
+                "factor_set": found.factor_set,
+                "edition": found.edition,
+                "version": found.version,
+                "source": found.source,
+                "confidence": found.confidence,
+                "unverified": found.unverified,
+                "note": found.note,
+                "role": role,
+                "applies_to": applies_to,
+                "measured": False,
+            }
+        )
         if found.unverified:
-            note = f"factor {factor_id} is tagged {found.confidence} (unverified): check before use"
-            if note not in self.notes:
-                self.notes.append(note)
+            self.add_note(note("unverified_factor", factor=factor_id, confidence=found.confidence))
         return found
 
     def parameter(self, role: str, metric_id: str, default_factor_id: str) -> tuple[float, str]:
@@ -109,7 +132,7 @@ class FormulaContext:
                     "applies_to": metric_id,
                     "measured": True,
                     "replaces": default_factor_id,
-                    "source": f"measured by the entity ({measured.key})",
+                    "source": note("measured_by", record=measured.key),
                     "lineage_key": measured.key,
                 }
             )
@@ -120,6 +143,11 @@ class FormulaContext:
     def gwp(self, gas: str) -> FactorValue:
         """The 100-year GWP of ``gas`` [tCO2e/t] in the inventory's chosen IPCC assessment."""
         return self.factor(f"{self.selection.gwp_set(self.options.gwp)}.{gas}", f"GWP {gas}")
+
+    def add_note(self, text: Text) -> None:
+        """Add a note once (a formula may meet the same condition for several inputs)."""
+        if text not in self.notes:
+            self.notes.append(text)
 
     def add_gas(self, gas: str, tonnes: float) -> None:
         self.gases[gas] = self.gases.get(gas, 0.0) + tonnes

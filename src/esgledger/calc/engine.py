@@ -16,10 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from esgledger.calc.consolidation import Inclusion, inclusion
-from esgledger.calc.context import FormulaContext, SiteParameter, Value
+from esgledger.calc.context import FormulaContext, SiteParameter, SupplierRate, Value
 from esgledger.calc.formulas import EXPRESSIONS, FORMULAS
 from esgledger.calc.inputs import (
     Reported,
@@ -28,15 +27,13 @@ from esgledger.calc.inputs import (
     split_internal_key,
     transfer_values,
 )
-from esgledger.calc.lineage import key, own_key
+from esgledger.calc.lineage import Elimination, Record, key, own_key
+from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import Certificate, DataPoint, Entity, OrgTree, Period, Transfer
 from esgledger.factors import FactorLibrary
-
-SCOPE1 = "ghg.scope1"
-GENERATED = "production.electricity_generated"
 
 
 @dataclass
@@ -46,7 +43,7 @@ class Result:
     metric_id: str
     value: float
     unit: str
-    lineage: dict[str, Any]
+    lineage: Record
 
 
 @dataclass
@@ -56,7 +53,7 @@ class Inventory:
     period: str
     options: CalcOptions
     results: dict[str, Result] = field(default_factory=dict)  # totals, by lineage key
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # every lineage record
+    records: dict[str, Record] = field(default_factory=dict)  # every lineage record
 
     def get(self, metric_id: str, entity_id: str) -> Result | None:
         return self.results.get(key(metric_id, entity_id, self.period))
@@ -73,8 +70,8 @@ class Inventory:
 
 
 @dataclass
-class _EntityRun:
-    """Working state of one entity during a run."""
+class _EntityState:
+    """Working state of one entity while the engine evaluates a period."""
 
     entity: Entity
     split: bool  # has children: its own part gets records of its own
@@ -83,13 +80,13 @@ class _EntityRun:
     site_parameters: dict[tuple[str, str], SiteParameter] = field(default_factory=dict)
 
 
-def _reports_beyond_validity(run: _EntityRun) -> bool:
+def _reports_beyond_validity(state: _EntityState) -> bool:
     """Whether any data point the entity reported covers days outside its validity dates (an
     annual figure for an entity acquired mid-year), so that consolidation must pro-rate it."""
-    entity = run.entity
+    entity = state.entity
     if entity.valid_from is None and entity.valid_to is None:
         return False
-    for item in run.reported.values():
+    for item in state.reported.values():
         for point in item.record.get("datapoints", []):
             span = Period.parse(point["period"])
             if (entity.valid_from and span.start < entity.valid_from) or (
@@ -132,21 +129,23 @@ class Engine:
         for source in sources:
             for (entity_id, metric_id), item in source.items():
                 reported.setdefault(entity_id, {})[metric_id] = item
-        runs = {
-            entity_id: _EntityRun(
+        states = {
+            entity_id: _EntityState(
                 tree.by_id[entity_id],
                 bool(tree.children.get(entity_id)),
                 reported.get(entity_id, {}),
             )
             for entity_id in tree.bottom_up()
         }
-        receivers = [r for r in runs.values() if any(item.internal for item in r.reported.values())]
-        for run in runs.values():
-            self._evaluate_own(run, period, inventory, rates={}, with_internal=False)
+        receivers = [
+            r for r in states.values() if any(item.internal for item in r.reported.values())
+        ]
+        for state in states.values():
+            self._evaluate_own(state, period, inventory, rates={}, with_internal=False)
         if receivers:
-            rates = self._supplier_rates(runs)
-            for run in receivers:
-                self._evaluate_own(run, period, inventory, rates, with_internal=True)
+            rates = self._supplier_rates(states)
+            for state in receivers:
+                self._evaluate_own(state, period, inventory, rates, with_internal=True)
         totals: dict[str, dict[str, Value]] = {}
         boundaries: dict[str, dict[str, float]] = {}  # entity -> share of each member it counts
         for entity_id in tree.bottom_up():
@@ -155,7 +154,7 @@ class Engine:
                     tree.by_id[c],
                     period,
                     self.options.consolidation,
-                    _reports_beyond_validity(runs[c]),
+                    _reports_beyond_validity(states[c]),
                 )
                 for c in tree.children.get(entity_id, [])
             ]
@@ -166,65 +165,69 @@ class Engine:
                         boundary[member] = child.factor * share
             boundaries[entity_id] = boundary
             totals[entity_id] = self._consolidate(
-                runs[entity_id], period, included, totals, boundaries[entity_id], inventory
+                states[entity_id], period, included, totals, boundaries[entity_id], inventory
             )
         return inventory
 
     # -- own values --------------------------------------------------------------------------
     def _evaluate_own(
         self,
-        run: _EntityRun,
+        state: _EntityState,
         period: Period,
         inventory: Inventory,
-        rates: dict[str, dict[str, Any]],
+        rates: dict[str, dict[str, SupplierRate]],
         with_internal: bool,
     ) -> None:
         period_text = str(period)
-        run.own = {}
-        run.site_parameters = {}
-        for metric_id, item in run.reported.items():
+        state.own = {}
+        state.site_parameters = {}
+        for metric_id, item in state.reported.items():
             if item.internal and not with_internal:
                 continue
             metric = self.catalogue[metric_id]
             record_key = (
-                own_key(metric_id, run.entity.id, period_text)
-                if run.split and metric.aggregation == "sum"
+                own_key(metric_id, state.entity.id, period_text)
+                if state.split and metric.aggregation == "sum"
                 else item.record["key"]
             )
             inventory.records[record_key] = item.record | {"key": record_key}
-            run.own[metric_id] = Value(
+            state.own[metric_id] = Value(
                 item.value, metric.unit, record_key, internal=dict(item.internal)
             )
             overrides = metric.attributes.get("overrides")
             if overrides:
-                run.site_parameters[(overrides["role"], overrides["metric"])] = SiteParameter(
+                state.site_parameters[(overrides["role"], overrides["metric"])] = SiteParameter(
                     metric_id, item.value, metric.unit, record_key
                 )
         for metric in self.catalogue.derived():
             assert metric.formula is not None
             if metric.aggregation == "ratio" or not any(
-                name in run.own for name in metric.formula.inputs
+                name in state.own for name in metric.formula.inputs
             ):
                 continue
-            record_key = (own_key if run.split else key)(metric.id, run.entity.id, period_text)
+            record_key = (own_key if state.split else key)(metric.id, state.entity.id, period_text)
             computed = self._apply_formula(
                 metric,
-                run.entity,
+                state.entity,
                 period,
-                run.own,
-                run.site_parameters,
+                state.own,
+                state.site_parameters,
                 rates,
                 record_key,
                 inventory,
             )
             if computed is not None:
-                run.own[metric.id] = computed
+                state.own[metric.id] = computed
 
-    def _supplier_rates(self, runs: dict[str, _EntityRun]) -> dict[str, dict[str, Any]]:
+    def _supplier_rates(
+        self, states: dict[str, _EntityState]
+    ) -> dict[str, dict[str, SupplierRate]]:
         """Each supplier's emission rate for electricity: own Scope 1 / electricity generated."""
-        rates: dict[str, dict[str, Any]] = {}
-        for entity_id, run in runs.items():
-            scope1, generated = run.own.get(SCOPE1), run.own.get(GENERATED)
+        rates: dict[str, dict[str, SupplierRate]] = {}
+        scope1_id = self.catalogue.role("scope1_total").id
+        generated_id = self.catalogue.role("electricity_generated").id
+        for entity_id, state in states.items():
+            scope1, generated = state.own.get(scope1_id), state.own.get(generated_id)
             if scope1 is None or generated is None or generated.value <= 0:
                 continue
             rates[entity_id] = {
@@ -232,8 +235,14 @@ class Engine:
                     "value": scope1.value / generated.value,
                     "unit": f"{scope1.unit}/{generated.unit}",
                     "key": scope1.key,
-                    "detail": f"{entity_id}: own Scope 1 {scope1.value:,.6g} {scope1.unit} / "
-                    f"electricity generated {generated.value:,.6g} {generated.unit}",
+                    "detail": note(
+                        "supplier_rate",
+                        supplier=entity_id,
+                        scope1=scope1.value,
+                        scope1_unit=scope1.unit,
+                        generated=generated.value,
+                        generated_unit=generated.unit,
+                    ),
                 }
             }
         return rates
@@ -245,7 +254,7 @@ class Engine:
         period: Period,
         values: dict[str, Value],
         site_parameters: dict[tuple[str, str], SiteParameter],
-        rates: dict[str, dict[str, Any]],
+        rates: dict[str, dict[str, SupplierRate]],
         record_key: str,
         inventory: Inventory,
     ) -> Value | None:
@@ -288,7 +297,7 @@ class Engine:
     # -- consolidation -----------------------------------------------------------------------
     def _consolidate(
         self,
-        run: _EntityRun,
+        state: _EntityState,
         period: Period,
         included: list[Inclusion],
         totals: dict[str, dict[str, Value]],
@@ -302,28 +311,28 @@ class Engine:
             if metric.aggregation == "ratio":
                 computed = self._apply_formula(
                     metric,
-                    run.entity,
+                    state.entity,
                     period,
                     total,
-                    run.site_parameters,
+                    state.site_parameters,
                     {},
-                    key(metric_id, run.entity.id, period_text),
+                    key(metric_id, state.entity.id, period_text),
                     inventory,
                 )
                 if computed is not None:
                     total[metric_id] = computed
-            elif metric.aggregation == "none" or not run.split:
-                if metric_id in run.own:
-                    total[metric_id] = run.own[metric_id]
+            elif metric.aggregation == "none" or not state.split:
+                if metric_id in state.own:
+                    total[metric_id] = state.own[metric_id]
             else:
                 rolled = self._roll_up(
-                    metric, run, period_text, included, totals, boundary, inventory
+                    metric, state, period_text, included, totals, boundary, inventory
                 )
                 if rolled is not None:
                     total[metric_id] = rolled
         for metric_id, value in total.items():
             inventory.results[value.key] = Result(
-                run.entity.id,
+                state.entity.id,
                 period_text,
                 metric_id,
                 value.value,
@@ -335,14 +344,14 @@ class Engine:
     def _roll_up(
         self,
         metric: Metric,
-        run: _EntityRun,
+        state: _EntityState,
         period_text: str,
         included: list[Inclusion],
         totals: dict[str, dict[str, Value]],
         boundary: dict[str, float],
         inventory: Inventory,
     ) -> Value | None:
-        own = run.own.get(metric.id)
+        own = state.own.get(metric.id)
         parts = [
             (item, totals[item.entity_id][metric.id])
             for item in included
@@ -359,7 +368,7 @@ class Engine:
                 gases[gas] = gases.get(gas, 0.0) + item.factor * tonnes
             for supplier, amount in part.internal.items():
                 internal[supplier] = internal.get(supplier, 0.0) + item.factor * amount
-        eliminations = []
+        eliminations: list[Elimination] = []
         for link in sorted(internal):
             supplier, receiver = split_internal_key(link)
             if supplier not in boundary:
@@ -377,21 +386,17 @@ class Engine:
                     "receiver": receiver,
                     "value": amount * overlap,
                     "share": overlap,
-                    "reason": "supplied inside this boundary: counted once, at the supplier"
-                    + (
-                        ""
-                        if overlap == 1.0
-                        else f" (the supplier is counted at {overlap:.4g} of the receiver's share;"
-                        " the rest stays as energy bought from outside the boundary)"
-                    ),
+                    "reason": note("supplied_inside")
+                    if overlap == 1.0
+                    else note("supplied_inside_partly", share=overlap),
                 }
             )
         value = max(value, 0.0) if eliminations else value  # guard float residue
-        record_key = key(metric.id, run.entity.id, period_text)
+        record_key = key(metric.id, state.entity.id, period_text)
         inventory.records[record_key] = {
             "key": record_key,
             "metric": metric.id,
-            "entity": run.entity.id,
+            "entity": state.entity.id,
             "period": period_text,
             "value": value,
             "unit": metric.unit,

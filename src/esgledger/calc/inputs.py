@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from esgledger.calc.lineage import key
+from esgledger.calc.lineage import (
+    CertificateRef,
+    DatapointRef,
+    Note,
+    Record,
+    Text,
+    TransferRef,
+    key,
+)
+from esgledger.calc.notes import note
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Certificate, DataPoint, Period, Transfer
 
 MISMATCH_TOLERANCE = 1e-6
-TRANSFER_METRICS = {"electricity": "energy.electricity_internal", "heat": "energy.heat_internal"}
-SUPPLIED_METRICS = {"electricity": "energy.electricity_supplied_internal"}
-CERTIFICATE_METRIC = "energy.electricity_green_certificates"
+# The catalogue roles of the metrics that transfers and certificates fill, by carrier.
+RECEIVED_ROLES = {"electricity": "electricity_received_internal", "heat": "heat_received_internal"}
+SUPPLIED_ROLES = {"electricity": "electricity_supplied_internal"}
+CERTIFICATE_ROLE = "electricity_certificates"
 
 
 @dataclass
@@ -26,7 +35,7 @@ class Reported:
     """A reported value of one entity and metric, with its lineage record."""
 
     value: float
-    record: dict[str, Any]
+    record: Record
     internal: dict[str, float] = field(default_factory=dict)
 
 
@@ -47,7 +56,7 @@ def in_period(item_period: str, period: Period) -> bool:
     )
 
 
-def _datapoint_ref(point: DataPoint) -> dict[str, Any]:
+def _datapoint_ref(point: DataPoint) -> DatapointRef:
     return {
         "id": point.id,
         "period": point.period,
@@ -64,8 +73,15 @@ def _datapoint_ref(point: DataPoint) -> dict[str, Any]:
 
 
 def _record(
-    metric_id: str, entity_id: str, period: Period, value: float, unit: str, how: str, **extra: Any
-) -> dict[str, Any]:
+    metric_id: str,
+    entity_id: str,
+    period: Period,
+    value: float,
+    unit: str,
+    how: Note,
+    notes: list[Text] | None = None,
+) -> Record:
+    """An input record; ``formula`` holds the code of ``how`` (the reader renders ``how``)."""
     return {
         "key": key(metric_id, entity_id, str(period)),
         "metric": metric_id,
@@ -74,9 +90,9 @@ def _record(
         "value": value,
         "unit": unit,
         "kind": "input",
-        "formula": how,
-        "notes": [],
-        **extra,
+        "formula": how["code"],
+        "how": how,
+        "notes": notes or [],
     }
 
 
@@ -96,21 +112,26 @@ def reported_values(
             continue
         annual = [p for p in found if p.period == wanted]
         monthly = sorted((p for p in found if p.period != wanted), key=lambda p: p.period)
-        notes: list[str] = []
+        notes: list[Text] = []
         if annual:
-            value, used, how = annual[0].value_normalised, annual, "reported"
+            value, used, how = annual[0].value_normalised, annual, note("reported")
             if monthly and metric.aggregation == "sum":
                 month_sum = sum(p.value_normalised for p in monthly)
                 if abs(month_sum - value) > MISMATCH_TOLERANCE * max(1.0, abs(value)):
                     notes.append(
-                        f"the {len(monthly)} monthly values add up to {month_sum:g} {metric.unit}, "
-                        f"not the annual {value:g} {metric.unit}; the annual value is used"
+                        note(
+                            "monthly_mismatch",
+                            count=len(monthly),
+                            sum=month_sum,
+                            value=value,
+                            unit=metric.unit,
+                        )
                     )
         elif metric.aggregation == "sum":
             value = sum(p.value_normalised for p in monthly)
-            used, how = monthly, f"sum of {len(monthly)} monthly values"
+            used, how = monthly, note("monthly_sum", count=len(monthly))
             if len(monthly) < 12 and period.month is None:
-                notes.append(f"only {len(monthly)} of 12 months reported")
+                notes.append(note("months_missing", count=len(monthly)))
         else:
             value, how = _monthly_parameter(
                 monthly,
@@ -118,16 +139,8 @@ def reported_values(
                 grouped.get((entity_id, _overridden(metric)), []),
             )
             used = monthly
-        record = _record(
-            metric_id,
-            entity_id,
-            period,
-            value,
-            metric.unit,
-            how,
-            datapoints=[_datapoint_ref(p) for p in used],
-        )
-        record["notes"] = notes
+        record = _record(metric_id, entity_id, period, value, metric.unit, how, notes)
+        record["datapoints"] = [_datapoint_ref(p) for p in used]
         result[(entity_id, metric_id)] = Reported(value, record)
     return result
 
@@ -139,7 +152,7 @@ def _overridden(metric: object) -> str:
 
 def _monthly_parameter(
     monthly: list[DataPoint], overrides: dict[str, str] | None, quantities: list[DataPoint]
-) -> tuple[float, str]:
+) -> tuple[float, Note]:
     """A year's value of a measured parameter reported by month: weighted by the monthly quantity
     of the carrier it applies to (so that quantity x parameter adds up over the months), or a plain
     mean when no monthly quantities are reported."""
@@ -148,12 +161,12 @@ def _monthly_parameter(
     if overrides and all(w is not None for w in weights) and sum(w or 0 for w in weights) > 0:
         total = sum(w or 0.0 for w in weights)
         value = sum((w or 0.0) * p.value_normalised for w, p in zip(weights, monthly, strict=True))
-        return value / total, (
-            f"mean of {len(monthly)} monthly values weighted by monthly {overrides['metric']}"
+        return value / total, note(
+            "monthly_weighted", count=len(monthly), metric=overrides["metric"]
         )
     return (
         sum(p.value_normalised for p in monthly) / len(monthly),
-        f"mean of {len(monthly)} monthly values",
+        note("monthly_mean", count=len(monthly)),
     )
 
 
@@ -166,15 +179,18 @@ def transfer_values(
     for transfer in transfers:
         if not in_period(transfer.period, period):
             continue
-        received[(transfer.to_entity, TRANSFER_METRICS[transfer.carrier])].append(transfer)
-        if transfer.carrier in SUPPLIED_METRICS:
-            supplied[(transfer.from_entity, SUPPLIED_METRICS[transfer.carrier])].append(transfer)
+        received_id = catalogue.role(RECEIVED_ROLES[transfer.carrier]).id
+        received[(transfer.to_entity, received_id)].append(transfer)
+        if transfer.carrier in SUPPLIED_ROLES:
+            supplied_id = catalogue.role(SUPPLIED_ROLES[transfer.carrier]).id
+            supplied[(transfer.from_entity, supplied_id)].append(transfer)
     result: dict[tuple[str, str], Reported] = {}
-    for groups, side in ((received, "received from"), (supplied, "supplied to")):
+    for groups, receiving in ((received, True), (supplied, False)):
+        how = note("transfers_received") if receiving else note("transfers_supplied")
         for (entity_id, metric_id), items in groups.items():
             unit = catalogue[metric_id].unit
             value = sum(t.value_normalised for t in items)
-            refs = [
+            refs: list[TransferRef] = [
                 {
                     "id": t.id,
                     "from": t.from_entity,
@@ -187,17 +203,10 @@ def transfer_values(
                 }
                 for t in items
             ]
-            record = _record(
-                metric_id,
-                entity_id,
-                period,
-                value,
-                unit,
-                f"internal transfers ({side} group entities)",
-                transfers=refs,
-            )
+            record = _record(metric_id, entity_id, period, value, unit, how)
+            record["transfers"] = refs
             internal: dict[str, float] = {}
-            if side == "received from":
+            if receiving:
                 for t in items:
                     link = internal_key(t.from_entity, t.to_entity)
                     internal[link] = internal.get(link, 0.0) + t.value_normalised
@@ -213,11 +222,11 @@ def certificate_values(
     for certificate in certificates:
         if in_period(certificate.period, period):
             grouped[certificate.entity_id].append(certificate)
-    unit = catalogue[CERTIFICATE_METRIC].unit
+    metric = catalogue.role(CERTIFICATE_ROLE)
     result = {}
     for entity_id, items in grouped.items():
         value = sum(c.mwh for c in items)
-        refs = [
+        refs: list[CertificateRef] = [
             {
                 "id": c.id,
                 "scheme": c.scheme,
@@ -228,13 +237,8 @@ def certificate_values(
             for c in items
         ]
         record = _record(
-            CERTIFICATE_METRIC,
-            entity_id,
-            period,
-            value,
-            unit,
-            f"{len(items)} certificate claim(s)",
-            certificates=refs,
+            metric.id, entity_id, period, value, metric.unit, note("certificates", count=len(items))
         )
-        result[(entity_id, CERTIFICATE_METRIC)] = Reported(value, record)
+        record["certificates"] = refs
+        result[(entity_id, metric.id)] = Reported(value, record)
     return result

@@ -14,9 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from esgledger.calc.context import FormulaContext, SiteParameter, Value
+from esgledger.calc.context import FormulaContext, SiteParameter, SupplierRate, Value
 from esgledger.calc.formulas import FORMULAS
 from esgledger.calc.inputs import internal_key
+from esgledger.calc.lineage import Record
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
@@ -29,7 +30,9 @@ TOLERANCE = 1e-9
 
 
 @dataclass
-class Check:
+class Recomputed:
+    """One stored value re-derived from its lineage: ``problem`` says how it differs, if it does."""
+
     key: str
     kind: str
     stored: float
@@ -51,12 +54,13 @@ class Check:
         }
 
 
-def _recorded_library(record: dict[str, Any]) -> FactorLibrary:
+def _recorded_library(record: Record) -> FactorLibrary:
     sets: dict[str, FactorSet] = {}
     for factor in record.get("factors", []):
         if factor.get("measured"):
             continue
         set_id = factor["factor_set"]
+        source = factor["source"]  # a library factor's citation is text
         factor_set = sets.setdefault(
             set_id,
             FactorSet(set_id, factor["edition"], factor["version"], {"en": "", "zh": ""}, "", ""),
@@ -67,7 +71,7 @@ def _recorded_library(record: dict[str, Any]) -> FactorLibrary:
                 value=factor["value"],
                 unit=factor["unit"],
                 valid_from=dt.date.fromisoformat(factor["valid_from"]),
-                source=factor["source"],
+                source=source if isinstance(source, str) else "",
                 confidence=factor["confidence"],
                 factor_set=set_id,
                 edition=factor["edition"],
@@ -83,40 +87,39 @@ def _close(a: float, b: float) -> bool:
 
 
 def recompute_formula(
-    record: dict[str, Any], records: dict[str, dict[str, Any]], catalogue: Catalogue, entity: Entity
+    record: Record, records: dict[str, Record], catalogue: Catalogue, entity: Entity
 ) -> float:
     """Evaluate a formula record again from what it recorded."""
     metric = catalogue[record["metric"]]
     values: dict[str, Value] = {}
     for item in record.get("inputs", []):
-        source = records.get(item["key"], {})
-        internal = dict(source.get("internal") or {})
-        for transfer in source.get("transfers", []):
-            if source.get("metric", "").endswith("_internal"):
+        source = records.get(item["key"])
+        internal = dict(source.get("internal") or {}) if source else {}
+        for transfer in source.get("transfers", []) if source else []:
+            if source and source["metric"].endswith("_internal"):
                 link = internal_key(transfer["from"], transfer["to"])
                 internal[link] = internal.get(link, 0.0) + transfer["value_normalised"]
-        values[item["metric"]] = Value(
-            item["value"], item["unit"], item["key"], dict(source.get("gases") or {}), internal
-        )
+        gases = dict(source.get("gases") or {}) if source else {}
+        values[item["metric"]] = Value(item["value"], item["unit"], item["key"], gases, internal)
     site: dict[tuple[str, str], SiteParameter] = {}
-    rates: dict[str, dict[str, Any]] = {}
+    rates: dict[str, dict[str, SupplierRate]] = {}
     for factor in record.get("factors", []):
         if factor["factor"].startswith("internal."):
             _prefix, supplier, carrier = factor["factor"].split(".", 2)
             rates.setdefault(supplier, {})[carrier] = {
                 "value": factor["value"],
                 "unit": factor["unit"],
-                "detail": factor["source"],
+                "detail": factor.get("source", ""),
             }
         elif factor.get("measured"):
-            site[(factor["role"], factor["applies_to"])] = SiteParameter(
-                factor["factor"], factor["value"], factor["unit"], factor.get("lineage_key", "")
+            site[(factor.get("role", ""), factor.get("applies_to") or "")] = SiteParameter(
+                factor["factor"], factor["value"], factor["unit"], factor.get("lineage_key") or ""
             )
     context = FormulaContext(
         metric=metric,
         entity=entity,
         period=Period.parse(record["period"]),
-        options=CalcOptions(**record["options"]),
+        options=CalcOptions(**record.get("options", {})),
         catalogue=catalogue,
         library=_recorded_library(record),
         selection=Selection.load(),
@@ -130,14 +133,15 @@ def recompute_formula(
     return result
 
 
-def recompute_rollup(record: dict[str, Any]) -> float:
-    value = record["own"]["value"] if record.get("own") else 0.0
-    value += sum(child["value"] * child.get("factor", 1.0) for child in record["children"])
+def recompute_rollup(record: Record) -> float:
+    own = record.get("own")
+    value = own["value"] if own else 0.0
+    value += sum(child["value"] * child["factor"] for child in record.get("children", []))
     value -= sum(item["value"] for item in record.get("eliminations", []))
     return max(value, 0.0) if record.get("eliminations") else value
 
 
-def check_registers(connection: sa.Connection, record: dict[str, Any]) -> str | None:
+def check_registers(connection: sa.Connection, record: Record) -> str | None:
     """Whether the transfers and certificates an input record used still hold what it recorded."""
     for ref in record.get("transfers", []):
         row = connection.execute(
@@ -149,17 +153,19 @@ def check_registers(connection: sa.Connection, record: dict[str, Any]) -> str | 
                 f"transfer #{ref['id']} is now {found}, lineage recorded "
                 f"{ref['value_normalised']:g}"
             )
-    for ref in record.get("certificates", []):
+    for claim in record.get("certificates", []):
         row = connection.execute(
-            sa.select(certificates.c.mwh).where(certificates.c.id == ref["id"])
+            sa.select(certificates.c.mwh).where(certificates.c.id == claim["id"])
         ).first()
-        if row is None or not _close(row.mwh, ref["mwh"]):
+        if row is None or not _close(row.mwh, claim["mwh"]):
             found = "missing" if row is None else f"{row.mwh:g} MWh"
-            return f"certificate #{ref['id']} is now {found}, lineage recorded {ref['mwh']:g} MWh"
+            return (
+                f"certificate #{claim['id']} is now {found}, lineage recorded {claim['mwh']:g} MWh"
+            )
     return None
 
 
-def check_input(connection: sa.Connection, record: dict[str, Any]) -> str | None:
+def check_input(connection: sa.Connection, record: Record) -> str | None:
     """Whether the data points (or register rows) an input record used still hold the values it
     recorded."""
     refs = record.get("datapoints", [])
@@ -192,11 +198,11 @@ def _joined(*problems: str | None) -> str | None:
 
 def recompute_all(
     connection: sa.Connection,
-    records: dict[str, dict[str, Any]],
+    records: dict[str, Record],
     catalogue: Catalogue,
     entities: dict[str, Entity],
-) -> list[Check]:
-    checks = []
+) -> list[Recomputed]:
+    found = []
     for record_key, record in sorted(records.items()):
         stored = record["value"]
         column = record.get("stored_value")
@@ -214,20 +220,22 @@ def recompute_all(
                 again = recompute_rollup(record)
             else:
                 problem = _joined(check_input(connection, record), column_problem)
-                checks.append(
-                    Check(record_key, "input", stored, stored if not problem else None, problem)
+                found.append(
+                    Recomputed(
+                        record_key, "input", stored, stored if not problem else None, problem
+                    )
                 )
                 continue
         except Exception as exc:  # noqa: BLE001 - every failure is a finding to report
-            checks.append(
-                Check(record_key, record["kind"], stored, None, f"cannot re-derive: {exc}")
+            found.append(
+                Recomputed(record_key, record["kind"], stored, None, f"cannot re-derive: {exc}")
             )
             continue
         assert again is not None
         problem = (
             None if _close(stored, again) else (f"stored {stored:.12g}, re-derived {again:.12g}")
         )
-        checks.append(
-            Check(record_key, record["kind"], stored, again, _joined(problem, column_problem))
+        found.append(
+            Recomputed(record_key, record["kind"], stored, again, _joined(problem, column_problem))
         )
-    return checks
+    return found

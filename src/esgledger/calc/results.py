@@ -1,4 +1,10 @@
-"""Persist inventories (calc runs and their values) and read them back for explain and report."""
+"""Calculation runs: an inventory as stored, and its lineage records read back.
+
+A calculation run is one stored inventory: a ``calc_runs`` row (period, options, catalogue and
+result digests) and one ``calc_values`` row per lineage record. Each period has one current run of
+each kind: ``inventory`` (the period's own) and, for the base year, ``restated`` (recalculated with
+a later boundary or method; its ``restatement`` says by how much and why).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,26 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.calc.engine import Inventory
-from esgledger.calc.lineage import referenced_keys
+from esgledger.calc.lineage import Record, referenced_keys
 from esgledger.ledger.change import Change
 from esgledger.store.schema import calc_runs, calc_values
 
 # Records of an entity's own part (keys ending in '#own') are stored with this marker in metric_id.
 OWN_SUFFIX = "#own"
+INVENTORY = "inventory"  # the kind of a period's own run
+RESTATED = "restated"  # the kind of a base year's run recalculated with a later boundary or method
 
 
-def save_inventory(
-    change: Change, inventory: Inventory, catalogue_sha: str, kind: str = "inventory"
+def save_run(
+    change: Change,
+    inventory: Inventory,
+    catalogue_sha: str,
+    kind: str = INVENTORY,
+    restatement: dict[str, Any] | None = None,
 ) -> int:
-    """Store every lineage record of ``inventory`` as the current run of its period and kind
-    (``inventory``, or ``restated`` for a recalculated base year); audited."""
+    """Store ``inventory`` as the current calculation run of its period and ``kind``, every
+    lineage record with it; a ``restated`` run keeps its ``restatement`` (figures and reasons).
+    Audited; returns the run's id."""
     connection = change.connection
     run_id = (connection.execute(sa.select(sa.func.max(calc_runs.c.id))).scalar() or 0) + 1
     retired = change.update(
@@ -57,6 +70,7 @@ def save_inventory(
             "values_count": len(inventory.results),
             "is_current": True,
             "kind": kind,
+            "restatement": json.dumps(restatement) if restatement is not None else None,
         },
         calc_values,
         values,
@@ -78,7 +92,8 @@ def save_inventory(
     return run_id
 
 
-def current_run(connection: sa.Connection, period: str, kind: str = "inventory") -> sa.Row | None:
+def current_run(connection: sa.Connection, period: str, kind: str = INVENTORY) -> sa.Row | None:
+    """The ``calc_runs`` row of the current run of ``period`` and ``kind``, if any."""
     return connection.execute(
         sa.select(calc_runs).where(
             calc_runs.c.period == period, calc_runs.c.kind == kind, calc_runs.c.is_current.is_(True)
@@ -94,9 +109,9 @@ def _split(record_key: str) -> tuple[str, str, str]:
     return metric, entity, period
 
 
-def load_records(connection: sa.Connection, keys: list[str]) -> dict[str, dict[str, Any]]:
+def load_records(connection: sa.Connection, keys: list[str]) -> dict[str, Record]:
     """Lineage records of the current runs for the given keys."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Record] = {}
     by_period: dict[str, list[tuple[str, str]]] = {}
     for record_key in keys:
         metric, entity, period = _split(record_key)
@@ -114,16 +129,16 @@ def load_records(connection: sa.Connection, keys: list[str]) -> dict[str, dict[s
                 )
             )
             for (text,) in rows:
-                record = json.loads(text)
+                record: Record = json.loads(text)
                 found[record["key"]] = record
     return found
 
 
 def load_tree(
     connection: sa.Connection, root_key: str, max_records: int = 5000
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Record]:
     """The record of ``root_key`` and every record it depends on, level by level."""
-    records: dict[str, dict[str, Any]] = {}
+    records: dict[str, Record] = {}
     frontier = [root_key]
     while frontier and len(records) < max_records:
         loaded = load_records(connection, frontier)
@@ -142,7 +157,8 @@ def load_tree(
 def period_values(
     connection: sa.Connection, period: str, entity_ids: list[str] | None = None
 ) -> dict[tuple[str, str], tuple[float, str]]:
-    """``(entity, metric) -> (value, unit)`` of the totals in the current run of ``period``."""
+    """``(entity, metric) -> (value, unit)`` of the totals in the current calculation run of
+    ``period``."""
     run = current_run(connection, period)
     if run is None:
         return {}
@@ -155,18 +171,19 @@ def period_values(
 
 
 def load_run_records(
-    connection: sa.Connection, period: str, kind: str = "inventory"
-) -> dict[str, dict[str, Any]]:
-    """Every lineage record of the current run of ``period``."""
+    connection: sa.Connection, period: str, kind: str = INVENTORY
+) -> dict[str, Record]:
+    """Every lineage record of the current calculation run of ``period``, each with the value its
+    ``calc_values`` row holds (``stored_value``)."""
     run = current_run(connection, period, kind)
     if run is None:
         return {}
     rows = connection.execute(
         sa.select(calc_values.c.value, calc_values.c.lineage).where(calc_values.c.run_id == run.id)
     )
-    records = {}
+    records: dict[str, Record] = {}
     for value, text in rows:
-        record = json.loads(text)
+        record: Record = json.loads(text)
         record["stored_value"] = value  # the column reports and the API read
         records[record["key"]] = record
     return records

@@ -1,6 +1,6 @@
-"""Load what an inventory needs from the ledger, run the engine, store the run, and restate the
-base year when the boundary or method moved it by more than the threshold (GHG Protocol Corporate
-Standard ch. 5)."""
+"""Load what an inventory needs from the ledger, run the engine, and restate the base year when
+the boundary or method moved it by more than the threshold (GHG Protocol Corporate Standard ch. 5):
+a ``restated`` calculation run of the base year that keeps the restatement's figures and reasons."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from esgledger.calc.engine import Engine, Inventory
 from esgledger.calc.lineage import key
 from esgledger.calc.options import CalcOptions
-from esgledger.calc.results import current_run, save_inventory
+from esgledger.calc.results import RESTATED, current_run, save_run
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, OrgTree, Period
@@ -25,7 +25,7 @@ from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.transfers import load_certificates, load_transfers
 from esgledger.store.schema import calc_values
 
-BASE_TOTAL_METRIC = "ghg.scope12_location"
+BASE_TOTAL_ROLE = "base_year_total"  # the catalogue role of the total a restatement compares
 
 
 def period_keys(period: Period) -> list[str]:
@@ -60,6 +60,10 @@ def root_total(inventory: Inventory, entities: list[Entity], metric_id: str) -> 
 
 @dataclass
 class Restatement:
+    """A base year recalculated with today's boundary and methods: its total (the metric of the
+    role ``base_year_total``) before and after, the relative change, the threshold, and the
+    restated run when the change passed the threshold."""
+
     base_year: str
     original: float
     restated: float
@@ -70,6 +74,10 @@ class Restatement:
 
     def as_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def figures(self) -> dict[str, Any]:
+        """What the restated run keeps (``calc_runs.restatement``)."""
+        return {k: v for k, v in self.as_dict().items() if k != "restated_run"}
 
 
 def check_base_year(
@@ -102,38 +110,32 @@ def check_base_year(
         dataclasses.replace(e, valid_from=None, valid_to=None) for e in current_members
     ]
     restated = compute(connection, catalogue, base, options, restated_entities)
-    original_total = _stored_root_total(connection, original_run.id, entities)
-    restated_total = root_total(restated, restated_entities, BASE_TOTAL_METRIC)
+    total_id = catalogue.role(BASE_TOTAL_ROLE).id
+    original_total = _stored_root_total(connection, original_run.id, entities, total_id)
+    restated_total = root_total(restated, restated_entities, total_id)
     moved = (restated_total - original_total) / original_total if original_total else 0.0
     reasons = _reasons(entities, base, period, json.loads(original_run.options), options)
+    found = Restatement(base_text, original_total, restated_total, moved, threshold, None, reasons)
     if abs(moved) <= threshold:
-        return Restatement(
-            base_text, original_total, restated_total, moved, threshold, None, reasons
-        )
-    run_id = save_inventory(change, restated, catalogue.sha256, kind="restated")
+        return found
+    found.restated_run = save_run(change, restated, catalogue.sha256, RESTATED, found.figures())
     change.record(
         "calc.restate",
         "calc_run",
-        str(run_id),
-        {
-            "base_year": base_text,
-            "original": original_total,
-            "restated": restated_total,
-            "change": moved,
-            "threshold": threshold,
-            "reasons": reasons,
-            "triggered_by": str(period),
-        },
+        str(found.restated_run),
+        found.figures() | {"triggered_by": str(period)},
     )
-    return Restatement(base_text, original_total, restated_total, moved, threshold, run_id, reasons)
+    return found
 
 
-def _stored_root_total(connection: sa.Connection, run_id: int, entities: list[Entity]) -> float:
+def _stored_root_total(
+    connection: sa.Connection, run_id: int, entities: list[Entity], metric_id: str
+) -> float:
     roots = OrgTree(entities).roots()
     rows = connection.execute(
         sa.select(calc_values.c.value).where(
             calc_values.c.run_id == run_id,
-            calc_values.c.metric_id == BASE_TOTAL_METRIC,
+            calc_values.c.metric_id == metric_id,
             calc_values.c.entity_id.in_(roots),
         )
     )
@@ -166,10 +168,8 @@ def _reasons(
 def restated_value(
     connection: sa.Connection, metric_id: str, entity_id: str, period: str
 ) -> float | None:
-    """The restated value of a base-year figure, if the base year was restated."""
-    from esgledger.calc.results import current_run as run_of
-
-    run = run_of(connection, period, kind="restated")
+    """The value of a base-year figure in the base year's restated run, if it was restated."""
+    run = current_run(connection, period, RESTATED)
     if run is None:
         return None
     return connection.execute(

@@ -7,6 +7,7 @@ that name the metric, the file and the path of the cycle (dbt's graph checks).
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,9 @@ _METRIC_OPTIONAL = [
     "scope3",
     "source",
     "density",
+    "roles",
 ]
+ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
 
 
@@ -64,7 +67,27 @@ def load_catalogue(
                     f"(known: {', '.join(sorted(known_functions))})",
                 )
     order = _dependency_order(metrics)
-    return Catalogue(metrics=metrics, order=order, groups=groups, sha256=digest.hexdigest())
+    return Catalogue(
+        metrics=metrics,
+        order=order,
+        groups=groups,
+        sha256=digest.hexdigest(),
+        roles=_roles(metrics),
+    )
+
+
+def _roles(metrics: dict[str, Metric]) -> dict[str, str]:
+    """``role -> metric id``; a role declared by two metrics is an error naming both."""
+    roles: dict[str, str] = {}
+    for metric in metrics.values():
+        for role in metric.roles:
+            if role in roles:
+                raise RuleFileError(
+                    metric.source_file,
+                    f"metric {metric.id!r}: role {role!r} is already played by {roles[role]!r}",
+                )
+            roles[role] = metric.id
+    return roles
 
 
 def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
@@ -108,6 +131,13 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
     bounds = spec.get("bounds")
     if bounds is not None:
         check_keys(f"{at} bounds", bounds, [], ["min", "max"])
+    roles = spec.get("roles") or []
+    if not isinstance(roles, list) or not all(
+        isinstance(r, str) and ROLE_PATTERN.match(r) for r in roles
+    ):
+        raise RuleFileError(
+            at, f"roles must be a list of names like base_year_total, not {roles!r}"
+        )
     return Metric(
         id=metric_id,
         name=bilingual(f"{at} name", spec["name"]),
@@ -121,6 +151,7 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
         frameworks={k: tuple(str(c) for c in v) for k, v in frameworks.items()},
         attributes=attributes,
         description=str(spec.get("description", "")),
+        roles=tuple(roles),
     )
 
 

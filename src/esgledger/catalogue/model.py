@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from esgledger.errors import EsgLedgerError
+
 AGGREGATIONS = ("sum", "ratio", "none")
 KINDS = ("input", "derived")
 
@@ -39,6 +41,7 @@ class Metric:
     frameworks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)
     description: str = ""
+    roles: tuple[str, ...] = ()
 
     @property
     def is_derived(self) -> bool:
@@ -50,12 +53,17 @@ class Metric:
 
 @dataclass
 class Catalogue:
-    """All metrics, in a dependency order in which each derived metric follows its inputs."""
+    """All metrics, in a dependency order in which each derived metric follows its inputs.
+
+    ``roles`` names the metrics code relies on by what they are, not by their id (``roles:
+    [base_year_total]`` on a metric): the code asks :meth:`role`, the catalogue says which metric.
+    """
 
     metrics: dict[str, Metric]
     order: list[str]
     groups: dict[str, dict[str, str]]
     sha256: str
+    roles: dict[str, str] = field(default_factory=dict)  # role -> metric id
 
     def __contains__(self, metric_id: str) -> bool:
         return metric_id in self.metrics
@@ -69,5 +77,26 @@ class Catalogue:
     def derived(self) -> list[Metric]:
         return [self.metrics[mid] for mid in self.order if self.metrics[mid].is_derived]
 
+    def activity_metrics(self) -> list[Metric]:
+        """The metrics an activity file may carry (bulk records): energy carriers that users
+        report themselves, i.e. input metrics with an ``energy.tce_factor`` (GB/T 2589 converts
+        them to standard coal) that are not filled from transfers or certificates (``source``)."""
+        return [
+            m
+            for m in self.inputs()
+            if m.attributes.get("energy", {}).get("tce_factor") and "source" not in m.attributes
+        ]
+
     def in_group(self, group: str) -> list[Metric]:
         return [m for m in self.metrics.values() if m.group == group]
+
+    def role(self, name: str) -> Metric:
+        """The metric that plays ``name``; an error naming the role when no metric declares it."""
+        metric_id = self.roles.get(name)
+        if metric_id is None:
+            known = ", ".join(sorted(self.roles)) or "none"
+            raise EsgLedgerError(
+                f"no metric of the catalogue has the role {name!r}: add 'roles: [{name}]' to the "
+                f"metric that plays it (roles declared: {known})"
+            )
+        return self.metrics[metric_id]

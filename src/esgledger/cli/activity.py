@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from esgledger.cli.common import acting, console, handled, services
-from esgledger.services.calculation import options_from
+from esgledger.services.calculation import option_default, option_help, options_from
 
 
 def register(app: typer.Typer) -> None:
@@ -45,13 +45,13 @@ def register(app: typer.Typer) -> None:
     @handled
     def activity_calc(
         period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
-        gwp: Annotated[str, typer.Option(help="GWP set: SAR, AR4, AR5, AR6")] = "AR5",
+        gwp: Annotated[str, typer.Option(help=option_help("gwp"))] = option_default("gwp"),
         electricity: Annotated[
-            str, typer.Option(help="electricity to tce: calorific (当量值) or equivalent (等价值)")
-        ] = "calorific",
-        grid: Annotated[
-            str, typer.Option(help="grid factor series: default, national, regional, ets")
-        ] = "default",
+            str, typer.Option(help=option_help("electricity_tce"))
+        ] = option_default("electricity_tce"),
+        grid: Annotated[str, typer.Option(help=option_help("grid_series"))] = option_default(
+            "grid_series"
+        ),
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
         """Compute the year's activity files in SQL and store the results as calculated data

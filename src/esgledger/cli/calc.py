@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from esgledger.cli.common import acting, console, handled, services
 from esgledger.cli.render import number, print_explain, print_verify
-from esgledger.services.calculation import options_from
+from esgledger.services.calculation import option_default, option_help, options_from
 
 
 def register(app: typer.Typer) -> None:
@@ -28,16 +28,16 @@ def register(app: typer.Typer) -> None:
     @handled
     def calc(
         period: Annotated[str, typer.Option(help="reporting period, e.g. 2024")],
-        gwp: Annotated[str, typer.Option(help="GWP set: SAR, AR4, AR5, AR6")] = "AR5",
+        gwp: Annotated[str, typer.Option(help=option_help("gwp"))] = option_default("gwp"),
         electricity: Annotated[
-            str, typer.Option(help="electricity to tce: calorific (当量值) or equivalent (等价值)")
-        ] = "calorific",
-        grid: Annotated[
-            str, typer.Option(help="grid factor series: default, national, regional, ets")
-        ] = "default",
-        consolidation: Annotated[str, typer.Option(help="operational, financial or equity")] = (
-            "operational"
+            str, typer.Option(help=option_help("electricity_tce"))
+        ] = option_default("electricity_tce"),
+        grid: Annotated[str, typer.Option(help=option_help("grid_series"))] = option_default(
+            "grid_series"
         ),
+        consolidation: Annotated[
+            str, typer.Option(help=option_help("consolidation"))
+        ] = option_default("consolidation"),
     ) -> None:
         """Compute every derived metric for every entity of the period and store the inventory."""
         options = options_from(

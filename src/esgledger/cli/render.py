@@ -1,4 +1,5 @@
-"""Rich rendering of explain trees and audit results for the terminal."""
+"""Rich rendering of explain trees and audit results for the terminal (in English: the engine's
+notes are rendered from the one string table, :meth:`esgledger.i18n.Strings.note`)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,32 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
 
+from esgledger.i18n import Strings
 from esgledger.services.audit import VerifyResult
+from esgledger.services.explain import Record, Text
 from esgledger.services.explain import references as referenced_keys
 
 
-def _label(record: dict[str, Any]) -> str:
+def _said(text: Text) -> str:
+    """What the engine said, in English, safe to print inside Rich markup."""
+    return escape(Strings("en").note(text))
+
+
+def _label(record: Record) -> str:
     value = f"{record['value']:,.6g} {record['unit']}"
     kind = record["kind"]
     if kind == "input":
-        return f"[bold]{record['key']}[/bold] = {value}  [dim]reported ({record['formula']})[/dim]"
+        how = _said(record["how"]) if "how" in record else record["formula"]
+        return f"[bold]{record['key']}[/bold] = {value}  [dim]reported ({how})[/dim]"
     if kind == "rollup":
         return f"[bold]{record['key']}[/bold] = {value}  [dim]roll-up: {record['formula']}[/dim]"
-    return f"[bold]{record['key']}[/bold] = {value}  [dim]{record['expression']}[/dim]"
+    return f"[bold]{record['key']}[/bold] = {value}  [dim]{record.get('expression', '')}[/dim]"
 
 
-def _add(tree: Tree, record_key: str, records: dict[str, dict[str, Any]], depth: int) -> None:
+def _add(tree: Tree, record_key: str, records: dict[str, Record], depth: int) -> None:
     record = records.get(record_key)
     if record is None:
         tree.add(f"{record_key} (record not found)")
@@ -37,7 +47,7 @@ def _add(tree: Tree, record_key: str, records: dict[str, dict[str, Any]], depth:
         _add(node, ref, records, depth - 1)
 
 
-def _details(node: Tree, record: dict[str, Any]) -> None:
+def _details(node: Tree, record: Record) -> None:
     for point in record.get("datapoints", []):
         node.add(
             f"[cyan]data point #{point['id']}[/cyan] {point['period']}: {point['value']:,.6g} "
@@ -50,25 +60,31 @@ def _details(node: Tree, record: dict[str, Any]) -> None:
     for factor in record.get("factors", []):
         if factor.get("measured"):
             node.add(
-                f"[yellow]measured[/yellow] {factor['role']} of {factor['applies_to']}: "
-                f"{factor['value']:g} {factor['unit']} (replaces {factor['replaces']})"
+                f"[yellow]measured[/yellow] {factor.get('role', '')} of "
+                f"{factor.get('applies_to')}: {factor['value']:g} {factor['unit']} "
+                + (
+                    f"(replaces {factor['replaces']})"
+                    if "replaces" in factor
+                    else f"({_said(factor.get('source', ''))})"
+                )
             )
         else:
             flag = " [red]UNVERIFIED[/red]" if factor.get("unverified") else ""
             node.add(
                 f"[green]factor[/green] {factor['factor']} = {factor['value']:g} "
-                f"{factor['unit']} ({factor['edition']} v{factor['version']}, from "
-                f"{factor['valid_from']}; {factor['source']}){flag}"
+                f"{factor['unit']} ({factor.get('edition')} v{factor.get('version')}, from "
+                f"{factor.get('valid_from')}; {_said(factor.get('source', ''))}){flag}"
             )
     for child in record.get("children", []):
-        if child.get("factor", 1.0) != 1.0:
+        if child["factor"] != 1.0:
             node.add(
-                f"[dim]{child['entity']} counted at {child['factor']:.4g} ({child['reason']})[/dim]"
+                f"[dim]{child['entity']} counted at {child['factor']:.4g} "
+                f"({_said(child['reason'])})[/dim]"
             )
     for item in record.get("eliminations", []):
         node.add(
             f"[yellow]eliminated[/yellow] {item['value']:,.6g} {record['unit']} supplied by "
-            f"{item['supplier']} ({item['reason']})"
+            f"{item['supplier']} ({_said(item['reason'])})"
         )
     if record.get("gases"):
         gases = ", ".join(
@@ -76,9 +92,9 @@ def _details(node: Tree, record: dict[str, Any]) -> None:
         )
         node.add(f"[blue]gases[/blue] {gases}")
     for excluded in record.get("excluded", []):
-        node.add(f"[dim]excluded {excluded['entity']}: {excluded['reason']}[/dim]")
+        node.add(f"[dim]excluded {excluded['entity']}: {_said(excluded['reason'])}[/dim]")
     for note in record.get("notes", []):
-        node.add(f"[dim]note: {note}[/dim]")
+        node.add(f"[dim]note: {_said(note)}[/dim]")
 
 
 def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
@@ -97,13 +113,14 @@ def print_verify(console: Console, result: VerifyResult) -> None:
         )
     elif result.table is not None:
         console.print(
-            f"[red]table {result.table} differs from the audit log[/red] at row {result.row} "
-            f"({result.kind}): {result.problem}",
+            f"[red]table {result.table} differs from the audit log[/red] at row "
+            f"{escape(result.row or '')} ({result.kind}): {escape(result.problem or '')}",
             highlight=False,
         )
     else:
         console.print(
-            f"[red]audit chain broken[/red] at entry {result.seq} ({result.kind}): {result.problem}",
+            f"[red]audit chain broken[/red] at entry {result.seq} ({result.kind}): "
+            f"{escape(result.problem or '')}",
             highlight=False,
         )
 

@@ -8,17 +8,20 @@ that explains it from its lineage.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from esgledger.calc.lineage import key
+from esgledger.calc.lineage import Text, key
+from esgledger.calc.options import option_rules
+from esgledger.calc.results import RESTATED
+from esgledger.calc.runner import BASE_TOTAL_ROLE
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import OrgTree, Period
 from esgledger.errors import EsgLedgerError
+from esgledger.i18n import HTML_LANG, LANGUAGES, Strings
 from esgledger.ledger import settings
 from esgledger.ledger.reads import load_entities
 from esgledger.report import charts
@@ -30,20 +33,18 @@ from esgledger.report.formatting import (
     row_decimals,
     unit_label,
 )
-from esgledger.report.i18n import HTML_LANG, Strings
-from esgledger.report.runs import PeriodRun, latest_restatement, load_period_run, load_period_runs
-from esgledger.report.trace import FactorUse, Lineage, Trace, trace_value
+from esgledger.report.runs import PeriodRun, load_period_run, load_period_runs
+from esgledger.report.trace import FactorUse, Lineage, Said, Trace, trace_value
 
 TEMPLATES = Path(__file__).parent / "templates"
 YEARS_SHOWN = 3
-LONG_LIST = 12  # more covered entities than this: the footnote folds the list away
+LONG_LIST = 12  # more included entities than this: the footnote folds the list away
 # Catalogue groups get one table each, in this order; groups not listed follow in catalogue order.
 GROUP_ORDER = ("production", "energy", "ghg", "scope3", "environment", "social", "finance")
 SKIPPED_GROUPS = frozenset({"site_parameters"})
-OPTION_KEYS = ("gwp", "electricity_tce", "grid_series", "consolidation")
-SCOPE_METRICS = ("ghg.scope1", "ghg.scope2_location")
-ENERGY_TOTAL = "energy.total_tce"
-_NOT_IN_GROUP = re.compile(r"not in the group during (\S+)")
+# The catalogue roles of the metrics the charts show: the scopes chart, the energy mix.
+SCOPE_ROLES = ("scope1_total", "scope2_location_total")
+ENERGY_TOTAL_ROLE = "energy_total"
 
 
 # -- page context ----------------------------------------------------------------------------------
@@ -73,8 +74,8 @@ class KpiTable:
     title: str
     anchor: str
     rows: list[Row]
-    covered: str  # the entities, joined; or the 'none' text when count is 0
-    covered_count: int
+    boundary: str  # the entities included, joined; or the 'none' text when count is 0
+    boundary_count: int
     excluded: str
 
 
@@ -175,6 +176,8 @@ def build_report(
     organisation tree; a named entity's id goes into the file name). The file is self-contained:
     inline CSS and SVG, no external resources.
     """
+    if lang not in LANGUAGES:
+        raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)
     try:
         parsed = Period.parse(period)
@@ -192,10 +195,10 @@ def build_report(
     base_year = None if stored_base is None else str(stored_base)
     restated = None
     if base_year in years[:-1]:
-        restated_run = load_period_run(connection, base_year, kind="restated")
+        restated_run = load_period_run(connection, base_year, RESTATED)
         if restated_run is not None:
             runs[base_year] = restated_run  # GHG Protocol: report the recalculated base year
-            restated = latest_restatement(connection, base_year)
+            restated = restated_run.restatement
     root = _reporting_entity(tree, entity)
     if runs[years[-1]] is None:
         raise EsgLedgerError(
@@ -206,9 +209,12 @@ def build_report(
     context = _assemble(catalogue, tree, root, years, runs, strings, generated or dt.date.today())
     context.base_year = base_year
     if restated is not None:
+        total = catalogue.role(BASE_TOTAL_ROLE)
         context.restatement = strings(
             "title.restated",
             year=restated.base_year,
+            metric=total.label(lang),
+            unit=unit_label(total.unit, strings),
             original=f"{restated.original:,.0f}",
             restated=f"{restated.restated:,.0f}",
             change=f"{restated.change:+.1%}",
@@ -255,11 +261,14 @@ def _reporting_entity(tree: OrgTree, wanted: str | None) -> str:
 
 # -- assembly --------------------------------------------------------------------------------------
 class _Names:
-    """Entity labels in the report language, and the organisation's reading order."""
+    """Entity, metric and unit labels in the report language, and the organisation's reading
+    order (also the labels of what the engine's notes name: :class:`esgledger.i18n.Labels`)."""
 
-    def __init__(self, tree: OrgTree, lang: str):
+    def __init__(self, tree: OrgTree, catalogue: Catalogue, strings: Strings):
         self.tree = tree
-        self.lang = lang
+        self.catalogue = catalogue
+        self.strings = strings
+        self.lang = strings.lang
         self.order: dict[str, int] = {}
         stack = list(reversed(tree.roots()))
         while stack:
@@ -270,6 +279,16 @@ class _Names:
     def __call__(self, entity_id: str) -> str:
         entity = self.tree.by_id.get(entity_id)
         return entity.label(self.lang) if entity else entity_id
+
+    def entity(self, entity_id: str) -> str:
+        return self(entity_id)
+
+    def metric(self, metric_id: str) -> str:
+        metric = self.catalogue.metrics.get(metric_id)
+        return metric.label(self.lang) if metric else metric_id
+
+    def unit(self, unit: str) -> str:
+        return unit_label(unit, self.strings) or unit
 
     def sort(self, entity_ids: set[str] | list[str]) -> list[str]:
         return sorted(entity_ids, key=lambda e: (self.order.get(e, len(self.order)), e))
@@ -294,7 +313,7 @@ def _assemble(
     strings: Strings,
     generated: dt.date,
 ) -> ReportContext:
-    names = _Names(tree, strings.lang)
+    names = _Names(tree, catalogue, strings)
     groups = _report_groups(catalogue)
     traces: dict[tuple[str, str], Trace] = {}
     for year in years:
@@ -341,7 +360,10 @@ def _assemble(
             )
         )
     options, differ = _options(years, runs, strings)
-    mix, mix_caption = _mix(catalogue, years[-1], traces.get((ENERGY_TOTAL, years[-1])), strings)
+    energy_total = catalogue.role(ENERGY_TOTAL_ROLE)
+    mix, mix_caption = _mix(
+        catalogue, years[-1], traces.get((energy_total.id, years[-1])), strings, energy_total
+    )
     return ReportContext(
         long_list=LONG_LIST,
         lang=strings.lang,
@@ -354,7 +376,7 @@ def _assemble(
         options_differ=differ,
         unverified=_unverified(traces, strings),
         tables=tables,
-        scope_chart=_scopes(years, traces, strings),
+        scope_chart=_scopes(years, traces, strings, catalogue),
         scope_caption=strings("chart.scopes.caption", unit=unit_label("tCO2e", strings)),
         mix_chart=mix,
         mix_title=strings("chart.mix.title", year=years[-1]),
@@ -402,58 +424,60 @@ def _table(
             )
         )
     shown = [traces[(m.id, y)] for m in metrics for y in years if (m.id, y) in traces]
-    covered, count, excluded = _coverage(shown, strings, names)
-    return KpiTable(group, title, f"t-{group}", rows, covered, count, excluded)
+    included, count, excluded = _boundary_footnote(shown, strings, names)
+    return KpiTable(group, title, f"t-{group}", rows, included, count, excluded)
 
 
-def _coverage(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str, int, str]:
+def _boundary_footnote(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str, int, str]:
     """Footnote texts: the entities whose reported data the table's figures include, and the
     entities the roll-ups left out, with the reason (and the years, when not every year)."""
     years_with_data = sorted({t.period for t in shown})
-    covered: dict[str, set[str]] = {}
+    reporting: dict[str, set[str]] = {}
     shares: dict[str, float] = {}
-    excluded: dict[str, dict[str, set[str]]] = {}
+    excluded: dict[str, dict[str, tuple[Text, set[str]]]] = {}  # entity -> reason -> years
     for found in shown:
         for entity in found.reporting_entities:
-            covered.setdefault(entity, set()).add(found.period)
+            reporting.setdefault(entity, set()).add(found.period)
         for entity, share in found.shares.items():
             shares[entity] = min(share, shares.get(entity, share))
         for entity, why in found.excluded.items():
-            for reason in why:
-                excluded.setdefault(entity, {}).setdefault(reason, set()).add(found.period)
+            for said, reason in why.items():
+                seen = excluded.setdefault(entity, {}).setdefault(said, (reason, set()))
+                seen[1].add(found.period)
     years_sep = strings("kpi.years_sep")
     items = []
-    for entity in names.sort(set(covered)):
+    for entity in names.sort(set(reporting)):
         label = names(entity)
         if shares.get(entity, 1.0) < 1 - 1e-12:
             label = strings("kpi.share", name=label, share=_percent(shares[entity]))
-        if sorted(covered[entity]) != years_with_data:
+        if sorted(reporting[entity]) != years_with_data:
             label = strings(
-                "kpi.only_years", name=label, years=years_sep.join(sorted(covered[entity]))
+                "kpi.only_years", name=label, years=years_sep.join(sorted(reporting[entity]))
             )
         items.append(label)
-    covered_text = strings.join(items) if items else strings("kpi.covered_none")
+    included_text = strings.join(items) if items else strings("kpi.boundary_none")
     left_out = []
     for entity in names.sort(set(excluded)):
         reasons = []
         periods_out = []
-        for reason, periods in sorted(excluded[entity].items()):
-            match = _NOT_IN_GROUP.fullmatch(reason)
-            if match:
-                periods_out.append(match.group(1))
+        for reason, periods in sorted(
+            excluded[entity].values(), key=lambda item: strings.note(item[0], names)
+        ):
+            if isinstance(reason, dict) and reason["code"] == "not_in_group":
+                periods_out.append(str(reason["args"]["period"]))
             elif sorted(periods) == years_with_data:
-                reasons.append(strings.reason(reason))
+                reasons.append(strings.note(reason, names))
             else:
                 reasons.append(
                     strings(
                         "kpi.reason_years",
-                        reason=strings.reason(reason),
+                        reason=strings.note(reason, names),
                         years=years_sep.join(sorted(periods)),
                     )
                 )
-        if periods_out:
+        if periods_out:  # one reason for the years it was out
             reasons.append(
-                strings("reason.not_in_group", period=years_sep.join(sorted(set(periods_out))))
+                strings("note.not_in_group", period=years_sep.join(sorted(set(periods_out))))
             )
         below = len(names.tree.descendants(entity)) if entity in names.tree.by_id else 0
         label = (
@@ -467,7 +491,7 @@ def _coverage(shown: list[Trace], strings: Strings, names: _Names) -> tuple[str,
     excluded_text = (
         strings("kpi.excluded", items=strings("kpi.reason_sep").join(left_out)) if left_out else ""
     )
-    return covered_text, len(items), excluded_text
+    return included_text, len(items), excluded_text
 
 
 def _percent(share: float) -> str:
@@ -574,7 +598,7 @@ def _entry(
         if partial:
             inclusion = f"× {format_precise(float(child.get('factor', 1.0)))}"
             if child.get("reason"):
-                inclusion += f" ({strings.reason(child['reason'])})"
+                inclusion += f" ({strings.note(child['reason'], names)})"
         entry.children.append(
             Line([names(child["entity"]), format_precise(child["value"]), inclusion])
         )
@@ -588,10 +612,10 @@ def _entry(
             )
         )
     for entity in names.sort(set(found.excluded)):
-        reasons = [strings.reason(r) for r in sorted(found.excluded[entity])]
+        reasons = sorted(strings.note(r, names) for r in found.excluded[entity].values())
         entry.excluded.append(Line([names(entity), strings("kpi.reason_sep").join(reasons)]))
-    for note, entities in found.notes.items():
-        entry.notes.append(_note(note, entities, found.entity, strings, names, catalogue))
+    for said in found.notes.values():
+        entry.notes.append(_note(said, found.entity, strings, names))
     if found.datapoints:
         statuses = [
             f"{strings.get(f'status.{s}', s)} {n}" for s, n in sorted(found.statuses.items())
@@ -640,7 +664,7 @@ def _factor_line(factor: FactorUse, strings: Strings) -> Line:
             edition,
             value,
             factor.valid_from,
-            factor.source,
+            strings.note(factor.source),
             factor.note,
             str(len(factor.entities)),
         ],
@@ -648,23 +672,10 @@ def _factor_line(factor: FactorUse, strings: Strings) -> Line:
     )
 
 
-def _note(
-    note: str,
-    entities: set[str],
-    root: str,
-    strings: Strings,
-    names: _Names,
-    catalogue: Catalogue,
-) -> str:
+def _note(said: Said, root: str, strings: Strings, names: _Names) -> str:
     """The engine's note in the report language (a metric it names by its label), with the
     entities it concerns."""
-    if strings.lang != "en":
-
-        def shown(name: str, value: str) -> str:
-            metric = catalogue.metrics.get(value) if name == "metric" else None
-            return metric.label(strings.lang) if metric else strings.option_value(name, value)
-
-        note = strings.note(note, shown)
+    note, entities = strings.note(said.text, names), said.entities
     if entities == {root}:
         return note
     if len(entities) <= 3:
@@ -676,7 +687,7 @@ def _options(
     years: list[str], runs: dict[str, PeriodRun | None], strings: Strings
 ) -> tuple[list[OptionRow], bool]:
     rows = []
-    for option in OPTION_KEYS:
+    for option in option_rules():
         values = []
         for year in years:
             run = runs[year]
@@ -684,7 +695,7 @@ def _options(
                 values.append(DASH)
                 continue
             chosen = run.options.get(option, "")
-            values.append(strings.get(f"option.{option}.{chosen}") or chosen)
+            values.append(strings.get(f"option.{option}.{chosen}", chosen))
         rows.append(OptionRow(strings(f"option.{option}"), values))
     rows.append(
         OptionRow(
@@ -712,7 +723,7 @@ def _unverified(traces: dict[tuple[str, str], Trace], strings: Strings) -> list[
             factor.factor,
             f"{factor.value:g} {_symbol(factor.unit)}".strip(),
             f"{factor.edition} (v{factor.version})",
-            factor.source,
+            strings.note(factor.source),
             factor.confidence,
             strings("kpi.years_sep").join(sorted(years)),
         )
@@ -721,16 +732,16 @@ def _unverified(traces: dict[tuple[str, str], Trace], strings: Strings) -> list[
 
 
 def _scopes(
-    years: list[str], traces: dict[tuple[str, str], Trace], strings: Strings
+    years: list[str], traces: dict[tuple[str, str], Trace], strings: Strings, catalogue: Catalogue
 ) -> charts.Chart:
-    values = {
-        metric: [traces[(metric, y)].value if (metric, y) in traces else None for y in years]
-        for metric in SCOPE_METRICS
-    }
+    scope1, scope2 = (
+        [traces[(m, y)].value if (m, y) in traces else None for y in years]
+        for m in (catalogue.role(role).id for role in SCOPE_ROLES)
+    )
     return charts.scope_chart(
         years,
-        values[SCOPE_METRICS[0]],
-        values[SCOPE_METRICS[1]],
+        scope1,
+        scope2,
         {
             "title": strings("chart.scopes.title"),
             "scope1": strings("chart.scopes.scope1"),
@@ -743,10 +754,11 @@ def _scopes(
 
 
 def _mix(
-    catalogue: Catalogue, year: str, found: Trace | None, strings: Strings
+    catalogue: Catalogue, year: str, found: Trace | None, strings: Strings, total: Metric
 ) -> tuple[charts.Chart | None, str]:
-    """Energy mix from the terms recorded in the lineage of energy.total_tce (no recalculation); a
-    part of the total that no term itemises is shown as 'other'."""
+    """Energy mix from the terms recorded in the lineage of the energy total (the metric of the
+    role ``energy_total``; no recalculation); a part of the total that no term itemises is shown
+    as 'other'."""
     if found is None or not found.breakdown:
         return None, strings("chart.mix.empty", year=year)
     items = [
@@ -766,7 +778,7 @@ def _mix(
     caption = strings(
         "chart.mix.caption",
         unit=unit,
-        metric=catalogue[ENERGY_TOTAL].label(strings.lang),
+        metric=total.label(strings.lang),
         total=format_number(found.value),
     )
     return chart, caption

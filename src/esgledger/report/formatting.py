@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from esgledger.report.i18n import Strings
+from esgledger.i18n import Strings
 
 DASH = "–"
 

@@ -13,57 +13,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from esgledger.calc.results import current_run
-from esgledger.store.schema import audit_log, calc_values
-
-
-@dataclass
-class PeriodRun:
-    """The current calculation run of one period and all its lineage records, by key."""
-
-    period: str
-    run_id: int
-    at: str
-    options: dict[str, str]
-    result_sha256: str
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def get(self, record_key: str) -> dict[str, Any] | None:
-        return self.records.get(record_key)
-
-
-def load_period_run(
-    connection: sa.Connection, period: str, kind: str = "inventory"
-) -> PeriodRun | None:
-    """The current run of ``period`` (of ``kind``: ``inventory``, or ``restated`` for a
-    recalculated base year) with every lineage record; None when there is none."""
-    run = current_run(connection, period, kind)
-    if run is None:
-        return None
-    records: dict[str, dict[str, Any]] = {}
-    rows = connection.execute(
-        sa.select(calc_values.c.lineage).where(calc_values.c.run_id == run.id)
-    )
-    for (text,) in rows:
-        record = json.loads(text)
-        records[record["key"]] = record
-    return PeriodRun(
-        period=period,
-        run_id=run.id,
-        at=run.at,
-        options=json.loads(run.options),
-        result_sha256=run.result_sha256,
-        records=records,
-    )
-
-
-def load_period_runs(connection: sa.Connection, periods: list[str]) -> dict[str, PeriodRun | None]:
-    return {period: load_period_run(connection, period) for period in periods}
+from esgledger.calc.lineage import Record
+from esgledger.calc.results import INVENTORY, current_run
+from esgledger.store.schema import calc_values
 
 
 @dataclass
 class Restated:
-    """The latest restatement of the base year (GHG Protocol Corporate Standard ch. 5)."""
+    """How a restated run moved the base year (GHG Protocol Corporate Standard ch. 5)."""
 
     base_year: str
     original: float
@@ -72,23 +29,60 @@ class Restated:
     threshold: float
     reasons: list[str]
 
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> Restated:
+        return cls(
+            str(stored["base_year"]),
+            float(stored["original"]),
+            float(stored["restated"]),
+            float(stored["change"]),
+            float(stored["threshold"]),
+            [str(reason) for reason in stored["reasons"]],
+        )
 
-def latest_restatement(connection: sa.Connection, base_year: str) -> Restated | None:
-    """The payload of the newest ``calc.restate`` audit entry for ``base_year``."""
+
+@dataclass
+class PeriodRun:
+    """The current calculation run of one period and all its lineage records, by key; a restated
+    run carries its restatement."""
+
+    period: str
+    run_id: int
+    at: str
+    options: dict[str, str]
+    result_sha256: str
+    records: dict[str, Record] = field(default_factory=dict)
+    restatement: Restated | None = None
+
+    def get(self, record_key: str) -> Record | None:
+        return self.records.get(record_key)
+
+
+def load_period_run(
+    connection: sa.Connection, period: str, kind: str = INVENTORY
+) -> PeriodRun | None:
+    """The current calculation run of ``period`` (of ``kind``: ``inventory``, or ``restated`` for
+    a recalculated base year) with every lineage record; None when there is none."""
+    run = current_run(connection, period, kind)
+    if run is None:
+        return None
+    records: dict[str, Record] = {}
     rows = connection.execute(
-        sa.select(audit_log.c.payload)
-        .where(audit_log.c.action == "calc.restate")
-        .order_by(audit_log.c.seq.desc())
+        sa.select(calc_values.c.lineage).where(calc_values.c.run_id == run.id)
     )
     for (text,) in rows:
-        payload = json.loads(text)
-        if payload.get("base_year") == base_year:
-            return Restated(
-                base_year,
-                payload["original"],
-                payload["restated"],
-                payload["change"],
-                payload["threshold"],
-                list(payload["reasons"]),
-            )
-    return None
+        record: Record = json.loads(text)
+        records[record["key"]] = record
+    return PeriodRun(
+        period=period,
+        run_id=run.id,
+        at=run.at,
+        options=json.loads(run.options),
+        result_sha256=run.result_sha256,
+        records=records,
+        restatement=Restated.from_stored(json.loads(run.restatement)) if run.restatement else None,
+    )
+
+
+def load_period_runs(connection: sa.Connection, periods: list[str]) -> dict[str, PeriodRun | None]:
+    return {period: load_period_run(connection, period) for period in periods}

@@ -13,9 +13,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
-from esgledger.calc.lineage import key, referenced_keys
+from esgledger.calc.lineage import (
+    Child,
+    Elimination,
+    OwnPart,
+    Record,
+    Term,
+    Text,
+    key,
+    referenced_keys,
+)
+from esgledger.calc.notes import identity as said_once
 
 
 @dataclass
@@ -40,7 +49,7 @@ class FactorUse:
     edition: str
     version: str
     valid_from: str
-    source: str
+    source: Text
     confidence: str
     unverified: bool
     note: str
@@ -66,6 +75,14 @@ class MeasuredUse:
 
 
 @dataclass
+class Said:
+    """A note found under a value, and the entities whose records say it."""
+
+    text: Text
+    entities: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Trace:
     key: str
     metric: str
@@ -74,7 +91,7 @@ class Trace:
     value: float
     unit: str
     kind: str
-    record: dict[str, Any]
+    record: Record
     functions: list[str] = field(default_factory=list)
     expressions: list[str] = field(default_factory=list)
     computed_by: set[str] = field(default_factory=set)
@@ -83,13 +100,13 @@ class Trace:
     itemised: float = 0.0  # sum of the terms below in the traced unit
     factors: list[FactorUse] = field(default_factory=list)
     measured: list[MeasuredUse] = field(default_factory=list)
-    children: list[dict[str, Any]] = field(default_factory=list)
-    own: dict[str, Any] | None = None
-    excluded: dict[str, set[str]] = field(default_factory=dict)  # entity -> reasons
-    notes: dict[str, set[str]] = field(default_factory=dict)  # note -> entities
+    children: list[Child] = field(default_factory=list)
+    own: OwnPart | None = None
+    excluded: dict[str, dict[str, Text]] = field(default_factory=dict)  # entity -> reasons
+    notes: dict[str, Said] = field(default_factory=dict)  # by the note's identity
     reporting_entities: set[str] = field(default_factory=set)
     shares: dict[str, float] = field(default_factory=dict)  # reporting entity -> share included
-    eliminations: list[dict[str, Any]] = field(default_factory=list)
+    eliminations: list[Elimination] = field(default_factory=list)
     datapoints: int = 0
     datapoint_entities: set[str] = field(default_factory=set)
     statuses: Counter[str] = field(default_factory=Counter)
@@ -113,13 +130,11 @@ def metric_of(record_key: str) -> str:
     return record_key.split("@", 1)[0]
 
 
-def _term_metric(term: dict[str, Any]) -> str:
+def _term_metric(term: Term) -> str:
     return str(term.get("carrier") or metric_of(term.get("input") or "") or "")
 
 
-def _add_terms(
-    breakdown: dict[str, InputLine], record: dict[str, Any], share: float, unit: str
-) -> None:
+def _add_terms(breakdown: dict[str, InputLine], record: Record, share: float, unit: str) -> None:
     """Add a formula record's terms that are in ``unit`` to ``breakdown``, by input metric."""
     quantities = {item["key"]: item for item in record.get("inputs", [])}
     counted: set[str] = set()
@@ -140,11 +155,11 @@ class Lineage:
     """The lineage records of one run, with each record's references worked out once (many
     values share sub-trees, so a report walks the same records many times)."""
 
-    def __init__(self, records: dict[str, dict[str, Any]]):
+    def __init__(self, records: dict[str, Record]):
         self.records = records
         self._refs: dict[str, list[tuple[str, float]]] = {}
 
-    def refs(self, record: dict[str, Any]) -> list[tuple[str, float]]:
+    def refs(self, record: Record) -> list[tuple[str, float]]:
         """The keys a record points at, last first, each with its inclusion factor."""
         found = self._refs.get(record["key"])
         if found is None:
@@ -157,9 +172,7 @@ class Lineage:
         return found
 
 
-def subtree(
-    lineage: Lineage | dict[str, dict[str, Any]], root_key: str
-) -> list[tuple[dict[str, Any], float]]:
+def subtree(lineage: Lineage | dict[str, Record], root_key: str) -> list[tuple[Record, float]]:
     """The record of ``root_key`` and every record under it, each once, root first, each with the
     share of it that reaches the root (the product of the roll-ups' inclusion factors on the way;
     1 under control approaches, the equity share or a part-year fraction otherwise)."""
@@ -167,7 +180,7 @@ def subtree(
         lineage = Lineage(lineage)
     records = lineage.records
     seen: set[str] = set()
-    found: list[tuple[dict[str, Any], float]] = []
+    found: list[tuple[Record, float]] = []
     stack: list[tuple[str, float]] = [(root_key, 1.0)]
     while stack:
         current, share = stack.pop()
@@ -182,7 +195,7 @@ def subtree(
     return found
 
 
-def trace_value(lineage: Lineage | dict[str, dict[str, Any]], root_key: str) -> Trace | None:
+def trace_value(lineage: Lineage | dict[str, Record], root_key: str) -> Trace | None:
     """Summarise the lineage under ``root_key``; None when the run has no such record."""
     if not isinstance(lineage, Lineage):
         lineage = Lineage(lineage)
@@ -210,9 +223,10 @@ def trace_value(lineage: Lineage | dict[str, dict[str, Any]], root_key: str) -> 
         entity = record["entity"]
         trace.eliminations.extend(record.get("eliminations", []) if record is root else [])
         for note in record.get("notes", []):
-            trace.notes.setdefault(note, set()).add(entity)
-        for item in record.get("excluded", []):
-            trace.excluded.setdefault(item["entity"], set()).add(item["reason"])
+            trace.notes.setdefault(said_once(note), Said(note)).entities.add(entity)
+        for left_out in record.get("excluded", []):
+            reasons = trace.excluded.setdefault(left_out["entity"], {})
+            reasons[said_once(left_out["reason"])] = left_out["reason"]
         if record["kind"] == "input":
             trace.reporting_entities.add(entity)
             trace.shares[entity] = min(share, trace.shares.get(entity, share))
@@ -221,8 +235,9 @@ def trace_value(lineage: Lineage | dict[str, dict[str, Any]], root_key: str) -> 
                 trace.datapoint_entities.add(entity)
                 trace.statuses[point.get("status") or ""] += 1
                 trace.methods[point.get("method") or ""] += 1
-                if point.get("source"):
-                    trace.sources[point["source"]] += 1
+                source = point.get("source")
+                if source:
+                    trace.sources[source] += 1
             continue
         if record["kind"] != "formula":
             continue

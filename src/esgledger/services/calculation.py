@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from esgledger.calc import CalcOptions, runner
 from esgledger.calc.lineage import key
-from esgledger.calc.recompute import Check, recompute_all
-from esgledger.calc.results import load_run_records, load_tree, period_values, save_inventory
+from esgledger.calc.options import option_default, option_help
+from esgledger.calc.recompute import Recomputed, recompute_all
+from esgledger.calc.results import load_run_records, load_tree, period_values, save_run
 from esgledger.domain import Period
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
@@ -22,6 +23,7 @@ from esgledger.workflow.periods import parse_period
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
     from esgledger.calc.bulk.service import ActivityCalc
 
+__all__ = ["Calculated", "Calculation", "option_default", "option_help", "options_from"]
 LEDGER_DIFFERENCE = "audit verify"  # the key of recompute's first difference on a tampered ledger
 
 
@@ -76,7 +78,7 @@ class Calculation(Capability):
             inventory = runner.compute(connection, catalogue, Period.parse(name), chosen)
         with call.writing() as change:
             refuse_locked(change.connection, [name], "the calculation")
-            run_id = save_inventory(change, inventory, catalogue.sha256)
+            run_id = save_run(change, inventory, catalogue.sha256)
             restatement = runner.check_base_year(change, catalogue, Period.parse(name), chosen)
         return Calculated(name, run_id, len(inventory.results), chosen.as_dict(), restatement)
 
@@ -97,10 +99,12 @@ class Calculation(Capability):
 
     @reads("calc.read")
     def trends(
-        self, call: Reading, period: str, metrics: list[str], years: int = 5
+        self, call: Reading, period: str, roles: list[str], years: int = 5
     ) -> list[dict[str, Any]]:
-        """Each of ``metrics`` at the top entity the user sees, over up to ``years`` years ending
-        with ``period`` (from the first year with a calculation)."""
+        """The metric playing each of ``roles`` (catalogue roles) at the top entity the user
+        sees, over up to ``years`` years ending with ``period`` (from the first year with a
+        calculation)."""
+        metrics = [self.context.catalogue.role(role).id for role in roles]
         visible = {e.id: e for e in load_entities(call.connection) if call.actor.sees(e.id)}
         roots = sorted(e.id for e in visible.values() if e.parent_id not in visible)
         if not roots:
@@ -130,7 +134,7 @@ class Calculation(Capability):
         period: str,
         metric: str | None = None,
         entity: str | None = None,
-    ) -> list[Check]:
+    ) -> list[Recomputed]:
         """Re-derive the stored values of the period's current inventory (or one value and its
         tree) from their lineage and report each difference. A ledger whose tables differ from
         its audit log is reported first: its rows are no baseline to re-derive against."""
@@ -151,7 +155,7 @@ class Calculation(Capability):
         checks = recompute_all(connection, records, self.context.catalogue, entities)
         if not ledger.ok:
             problem = f"the ledger's tables are not what its audit log recorded: {ledger.problem}"
-            checks.insert(0, Check(LEDGER_DIFFERENCE, "ledger", 0.0, None, problem))
+            checks.insert(0, Recomputed(LEDGER_DIFFERENCE, "ledger", 0.0, None, problem))
         return checks
 
     @staged("calc.run")

@@ -4,10 +4,10 @@ lineage tree, from the root down, without the figures of entities the user may n
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from esgledger.access.redaction import visible_records
-from esgledger.calc.lineage import key, referenced_keys
+from esgledger.calc.lineage import Record, Text, key, referenced_keys
 from esgledger.calc.results import load_tree
 from esgledger.ledger.reads import current_datapoint
 from esgledger.service_errors import NotFound
@@ -15,6 +15,8 @@ from esgledger.services.calculation import calculate_first
 from esgledger.services.operation import Capability, Reading, reads
 from esgledger.services.organisation import configuration
 from esgledger.workflow.periods import parse_period
+
+__all__ = ["Explain", "Record", "Shown", "Text", "ordered", "references"]
 
 
 @dataclass
@@ -33,12 +35,12 @@ class Shown:
         return dict(self.__dict__)
 
 
-def references(record: dict[str, Any]) -> list[str]:
+def references(record: Record) -> list[str]:
     """The keys of the records a lineage record rests on (its inputs, children, own part)."""
     return referenced_keys(record)
 
 
-def ordered(root: str, records: dict[str, dict[str, Any]]) -> list[str]:
+def ordered(root: str, records: dict[str, Record]) -> list[str]:
     """The record keys from the root down, each once, breadth first."""
     seen: list[str] = []
     frontier = [root]
@@ -108,10 +110,10 @@ class Explain(Capability):
         if root not in records:
             raise NotFound(f"no calculated value for {root}: {calculate_first(root.split('@')[2])}")
         if call.actor.scope is not None:
-            records = visible_records(records, entity, call.actor.sees)
+            records = cast(dict[str, Record], visible_records(records, entity, call.actor.sees))
         return {"root": root, "records": {k: records[k] for k in ordered(root, records)}}
 
 
-def _input_status(record: dict[str, Any]) -> str:
+def _input_status(record: Record) -> str:
     statuses = {point["status"] for point in record.get("datapoints", [])}
     return statuses.pop() if len(statuses) == 1 else "mixed"

@@ -26,7 +26,11 @@ from esgledger.ingest.tables import read_table
 from esgledger.ingest.template import write_template
 from esgledger.ingest.transfers import import_certificates, import_transfers
 from esgledger.ledger import settings
-from esgledger.ledger.reads import current_datapoints, current_datapoints_for_metric
+from esgledger.ledger.reads import (
+    current_datapoints,
+    current_datapoints_for_metric,
+    load_entities,
+)
 from esgledger.ledger.writes import NewValue, WriteSummary
 from esgledger.service_errors import NotFound, TooLarge
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
@@ -34,7 +38,7 @@ from esgledger.services.organisation import configuration
 from esgledger.workflow.review import unexplained_changes
 
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
-    from esgledger.calc.bulk.service import ImportedFile
+    from esgledger.ingest.activity import ImportedFile
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # a file sent through the API or the web
 
@@ -140,11 +144,26 @@ class Imports(Capability):
     @staged("activity.import")
     def activity(self, call: Call, path: Path, period: str) -> ImportedFile:
         """Check an activity file (Parquet or CSV: entity, ts, metric, quantity, unit), store it
-        and register it for the year. Nothing is written when any record is wrong."""
-        from esgledger.calc.bulk.service import import_activity
+        under its SHA-256 and register it for the year. Nothing is written when any record is
+        wrong; the check runs before the write lock is taken."""
+        from esgledger.ingest.activity import (
+            ImportedFile,
+            check_activity_file,
+            register_activity_file,
+            reporting_year,
+        )
+        from esgledger.ingest.activity_files import store_dir, store_file
 
-        return import_activity(
-            self.context.db, path, period, self.context.catalogue, call.actor.username
+        year = reporting_year(period)
+        with call.reading() as connection:
+            entities = load_entities(connection)
+        checked = check_activity_file(path, year, entities, self.context.catalogue)
+        directory = store_dir(self.context.db.engine.url)
+        stored = store_file(path, checked.sha256, directory)
+        with call.writing() as change:
+            batch_id = register_activity_file(change, path, year, checked, directory)
+        return ImportedFile(
+            batch_id, str(year), path.name, checked.sha256, checked.records, str(stored)
         )
 
     @reads("datapoint.read")

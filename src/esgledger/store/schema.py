@@ -163,6 +163,8 @@ calc_runs = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False, server_default="inventory"),
     # Digest of all the run's calc_values rows (migration 0006): ``audit verify`` checks it.
     sa.Column("values_digest", sa.String(64), nullable=True),
+    # a restated run: the base year's figures before and after, the threshold and the reasons (JSON)
+    sa.Column("restatement", sa.Text, nullable=True),
 )
 
 calc_values = sa.Table(

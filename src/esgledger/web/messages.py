@@ -31,7 +31,7 @@ from esgledger.web.render import file_size, unit_name
 from esgledger.workflow.periods import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
-    from esgledger.web.i18n import Strings
+    from esgledger.i18n import Strings
 
 # Codes that only say "invalid": the field says what is wrong.
 FIELD_CODES = ("invalid", "invalid_request")

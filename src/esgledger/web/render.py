@@ -21,11 +21,10 @@ from starlette.requests import Request
 
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity
+from esgledger.i18n import HTML_LANG, Strings
 from esgledger.report.formatting import format_number, format_precise, unit_label
-from esgledger.report.i18n import Strings as ReportStrings
 from esgledger.services import may
 from esgledger.units import UNIT_ALIASES, UnitError, canonical_unit_text, parse_unit
-from esgledger.web.i18n import HTML_LANG, Strings
 from esgledger.web.session import Viewer, language, local_path, service
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -60,6 +59,9 @@ def environment() -> Environment:
     env.filters["pct"] = percent
     env.filters["plain"] = plain
     env.filters["size"] = file_size
+    from esgledger.web.messages import localize  # the messages import this module
+
+    env.globals["localize"] = localize
     return env
 
 
@@ -101,7 +103,7 @@ def unit_name(unit: str, lang: str) -> str:
     ``吨标准煤/万元`` as tce/RMB 10k or 吨标准煤/万元: the report's labels (``unit.*`` in
     report/i18n.yaml). A unit the table does not know is shown in pint's short spelling rather
     than its internal one (``kilowatt_hour`` as kWh)."""
-    label = unit_label(registry_spelling(unit), ReportStrings(lang)) or unit
+    label = unit_label(registry_spelling(unit), Strings(lang)) or unit
     if not INTERNAL_SPELLING.search(label):
         return label
     try:

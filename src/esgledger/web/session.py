@@ -16,10 +16,10 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
+from esgledger.i18n import LANGUAGES
 from esgledger.service_errors import Forbidden, Unauthenticated
 from esgledger.services import Principal, Services
 from esgledger.services.accounts import Session, check_csrf
-from esgledger.web.i18n import LANGUAGES
 
 SESSION_COOKIE = "esgledger_session"
 LOGIN_CSRF_COOKIE = "esgledger_login_csrf"

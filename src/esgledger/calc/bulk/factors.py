@@ -278,7 +278,7 @@ class FactorTable:
         )
         value = FORMULAS[target.derived.formula.function](context)
         read = [
-            {k: ref[k] for k in _REF_KEYS if ref.get(k) is not None and ref[k] is not False}
+            {k: v for k, v in ref.items() if k in _REF_KEYS and v is not None and v is not False}
             for ref in context.factors_read
         ]
         self._memo[memo_key] = (value, read)

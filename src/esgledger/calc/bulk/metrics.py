@@ -1,12 +1,13 @@
 """Which metrics activity records may carry, and which engine formulas value them (issue 3, item 8).
 
-Read off the catalogue, not hard-coded: an activity metric is an energy carrier that
-``energy.carriers_tce`` converts to standard coal (GB/T 2589-2020) and that users report directly
-(not filled from transfers or certificates). Its per-unit results come from the derived metrics
+Read off the catalogue, not hard-coded: an activity metric is an energy carrier that users report
+directly (:meth:`~esgledger.catalogue.Catalogue.activity_metrics`, which the importer checks
+files against). Its per-unit results come from the derived metrics
 whose formula reads it: standard coal (energy), fuel combustion (Scope 1), grid electricity
 (Scope 2 location-based), market-based electricity with no certificates (Scope 2 market-based), and
-purchased heat (both Scope 2 totals). Each result lands in one ``activity.*`` metric, which the
-energy and scope totals of the catalogue already add up.
+purchased heat (both Scope 2 totals). Each result column lands in the metric of the catalogue
+role ``activity_<column>`` (the ``activity.*`` metrics), which the energy and scope totals of the
+catalogue already add up.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from esgledger.calc.bulk.sql import RESULT_COLUMNS
 from esgledger.catalogue import Catalogue, Metric
 
-RESULT_METRICS = {column: f"activity.{column}" for column in RESULT_COLUMNS}
 FORMULA_COLUMNS: dict[str, tuple[str, ...]] = {
     "standard_coal": ("energy_tce",),
     "combustion_co2e": ("scope1_co2e",),
@@ -26,7 +26,6 @@ FORMULA_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Formulas that read only their first input as the activity (the others are contract data).
 FIRST_INPUT_ONLY = {"market_electricity_co2e"}
-CARRIER_FORMULA = "standard_coal"
 
 
 @dataclass(frozen=True)
@@ -37,17 +36,16 @@ class Target:
     column: str
 
 
+def result_metrics(catalogue: Catalogue) -> dict[str, str]:
+    """``result column -> metric id``: the metric playing the role ``activity_<column>``."""
+    return {column: catalogue.role(f"activity_{column}").id for column in RESULT_COLUMNS}
+
+
 def activity_metrics(catalogue: Catalogue) -> dict[str, list[Target]]:
     """``metric id -> targets`` for every metric an activity file may carry."""
-    carriers: list[str] = []
-    for metric in catalogue.derived():
-        if metric.formula is not None and metric.formula.function == CARRIER_FORMULA:
-            carriers.extend(m for m in metric.formula.inputs if m not in carriers)
     found: dict[str, list[Target]] = {}
-    for metric_id in carriers:
-        metric = catalogue[metric_id]
-        if metric.is_derived or "source" in metric.attributes:
-            continue
+    for metric in catalogue.activity_metrics():
+        metric_id = metric.id
         targets: list[Target] = []
         for derived in catalogue.derived():
             formula = derived.formula

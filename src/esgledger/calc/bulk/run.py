@@ -22,32 +22,17 @@ import pyarrow as pa
 
 from esgledger.calc.bulk import sql
 from esgledger.calc.bulk.factors import FactorRow, FactorTable, Parameters
-from esgledger.calc.bulk.files import read_csv_text
-from esgledger.calc.bulk.metrics import RESULT_METRICS, Target, activity_metrics
-from esgledger.calc.bulk.validate import connect, literal
+from esgledger.calc.bulk.metrics import Target, activity_metrics, result_metrics
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import RULES_FILE, Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, Period
 from esgledger.errors import CalculationError
 from esgledger.factors import FactorLibrary
+from esgledger.ingest.activity_files import StoredFile, connect, literal, read_csv_text
 from esgledger.units import UnitError, conversion_factor
 
 Month = tuple[str, int, int]  # entity, year, month
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """An imported activity file: its batch, original name, hash and place in the store."""
-
-    batch_id: int
-    name: str
-    sha256: str
-    path: Path
-
-    @property
-    def is_csv(self) -> bool:
-        return self.path.suffix.lower() == ".csv"
 
 
 class SqlEngine(Protocol):
@@ -120,7 +105,7 @@ def compute(
         period,
         parameters,
     )
-    units = {column: catalogue[metric_id].unit for column, metric_id in RESULT_METRICS.items()}
+    units = {column: catalogue[m].unit for column, m in result_metrics(catalogue).items()}
     for entity in entities:
         for metric_id, metric_targets in targets.items():
             table.add(entity, metric_id, metric_targets, units)

@@ -1,13 +1,9 @@
-"""``activity import`` and ``activity calc``: the bulk path between files and the ledger (issue 3,
-item 8).
+"""``activity calc``: compute the activity files registered for a year and write the results to
+the ledger (issue 3, item 8; the files are checked, stored and registered by
+:mod:`esgledger.ingest.activity`).
 
-Import: check the file in DuckDB (:mod:`~esgledger.calc.bulk.validate`; nothing is written when a
-check fails), copy it into the store under its SHA-256 (:mod:`~esgledger.calc.bulk.files`) and
-register it as an import batch of kind ``activity`` through the ledger (audited). The batch's file
-name is ``<year>/<original name>``: the year is the period the file was imported for.
-
-Calc: compute the year's registered files (:mod:`~esgledger.calc.bulk.run`) and write one
-calculated data point per entity, month and ``activity.*`` metric in one audited transaction
+The year's registered files are computed (:mod:`~esgledger.calc.bulk.run`) and one calculated data
+point is written per entity, month and ``activity.*`` metric in one audited transaction
 (:func:`esgledger.ledger.writes.write_values`), source ``bulk activity``, note the JSON summary of
 :mod:`~esgledger.calc.bulk.summary`. A re-run writes new versions where results changed.
 """
@@ -15,44 +11,28 @@ calculated data point per entity, month and ``activity.*`` metric in one audited
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from esgledger.calc.bulk.factors import site_parameters
-from esgledger.calc.bulk.files import store_dir, store_file
-from esgledger.calc.bulk.metrics import RESULT_METRICS, activity_metrics
-from esgledger.calc.bulk.run import BulkResult, DuckDBEngine, StoredFile, compute, month_period
+from esgledger.calc.bulk.metrics import result_metrics
+from esgledger.calc.bulk.run import BulkResult, DuckDBEngine, compute, month_period
 from esgledger.calc.bulk.summary import SOURCE, note, settle
-from esgledger.calc.bulk.validate import check_file
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.runner import period_keys
 from esgledger.catalogue import Catalogue
 from esgledger.domain import DataPoint, Period
-from esgledger.errors import CalculationError, EsgLedgerError, InputIssue, InputRejected
+from esgledger.errors import CalculationError, EsgLedgerError
 from esgledger.factors.persist import load_stored_library
+from esgledger.ingest.activity import registered_files, reporting_year
+from esgledger.ingest.activity_files import StoredFile, store_dir
 from esgledger.ledger.change import changing
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities, select_datapoints
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
 from esgledger.store import Database
-from esgledger.store.schema import datapoints, import_batches
-
-KIND = "activity"
-
-
-@dataclass
-class ImportedFile:
-    batch_id: int | None
-    period: str
-    file: str
-    sha256: str
-    records: int
-    stored: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+from esgledger.store.schema import datapoints
 
 
 @dataclass
@@ -68,76 +48,6 @@ class ActivityCalc:
             **{k: v for k, v in self.__dict__.items() if k != "written"},
             **self.written.as_dict(),
         }
-
-
-def reporting_year(text: str) -> Period:
-    period = Period.parse(text)
-    if period.month is not None:
-        raise EsgLedgerError(
-            f"activity files belong to a reporting year (e.g. {period.year}), "
-            f"not to a month ({text})"
-        )
-    return period
-
-
-def registered_files(
-    connection: sa.Connection, period: Period, directory: Path
-) -> list[StoredFile]:
-    """The activity files imported for ``period``, oldest batch first."""
-    rows = connection.execute(
-        sa.select(import_batches.c.id, import_batches.c.file_name, import_batches.c.sha256)
-        .where(import_batches.c.kind == KIND, import_batches.c.file_name.like(f"{period}/%"))
-        .order_by(import_batches.c.id)
-    )
-    files = []
-    for batch_id, file_name, sha256 in rows:
-        name = file_name.split("/", 1)[1]
-        files.append(
-            StoredFile(batch_id, name, sha256, directory / f"{sha256}{Path(name).suffix.lower()}")
-        )
-    return files
-
-
-def import_activity(
-    db: Database, path: Path, period_text: str, catalogue: Catalogue, actor: str
-) -> ImportedFile:
-    period = reporting_year(period_text)
-    with db.reading() as connection:
-        entities = load_entities(connection)
-    names = {e.id for e in entities} | {alias for e in entities for alias in e.aliases}
-    units = {metric_id: catalogue[metric_id].unit for metric_id in activity_metrics(catalogue)}
-    checked = check_file(path, period, names, units)
-    directory = store_dir(db.engine.url)
-    stored = store_file(path, checked.sha256, directory)
-    with db.transaction() as connection, changing(connection, actor) as change:
-        refuse_locked(connection, [str(period)], f"importing {path.name}")
-        for earlier in registered_files(connection, period, directory):
-            if earlier.sha256 == checked.sha256:
-                raise InputRejected(
-                    [
-                        InputIssue(
-                            str(path),
-                            None,
-                            "file",
-                            f"a file already imported for {period} "
-                            f"(batch {earlier.batch_id}, {earlier.name})",
-                            "a file not imported before: its records would be counted twice",
-                        )
-                    ]
-                )
-        written = write_values(
-            change,
-            [],
-            batch={
-                "kind": KIND,
-                "file_name": f"{period}/{path.name}",
-                "sha256": checked.sha256,
-                "rows": checked.records,
-            },
-        )
-    return ImportedFile(
-        written.batch_id, str(period), path.name, checked.sha256, checked.records, str(stored)
-    )
 
 
 def _site_metrics(catalogue: Catalogue) -> list[str]:
@@ -203,10 +113,11 @@ def calc_activity(
     period = reporting_year(period_text)
     options = options or CalcOptions()
     files, result = compute_activity(db, period, catalogue, options)
+    results = result_metrics(catalogue)
     values = []
     for month in sorted(result.values):
         for column, amount in sorted(result.values[month].items()):
-            metric = catalogue[RESULT_METRICS[column]]
+            metric = catalogue[results[column]]
             values.append(
                 NewValue(
                     entity_id=month[0],
@@ -224,7 +135,7 @@ def calc_activity(
         refuse_locked(connection, {v.period for v in values} | {str(period)}, "the calculation")
         stored = {
             (p.entity_id, p.period, p.metric_id): p
-            for p in _current(connection, period, list(RESULT_METRICS.values()))
+            for p in _current(connection, period, list(results.values()))
         }
         values = [settle(v, stored.get((v.entity_id, v.period, v.metric_id))) for v in values]
         written = write_values(change, values)

@@ -12,7 +12,7 @@ from functools import reduce
 from typing import Any
 
 from esgledger.calc.bulk import sql
-from esgledger.calc.bulk.run import StoredFile
+from esgledger.ingest.activity_files import StoredFile
 
 _RECORD_COLUMNS = (
     "CAST(entity AS STRING) AS entity",

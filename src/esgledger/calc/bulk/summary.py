@@ -16,9 +16,10 @@ import math
 from dataclasses import replace
 from typing import Any
 
-from esgledger.calc.bulk.run import BulkResult, Month, StoredFile
+from esgledger.calc.bulk.run import BulkResult, Month
 from esgledger.calc.options import CalcOptions
 from esgledger.domain import DataPoint
+from esgledger.ingest.activity_files import StoredFile
 from esgledger.ledger.writes import NewValue
 
 SOURCE = "bulk activity"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import carry_internal, formula, product
+from esgledger.calc.notes import note
 from esgledger.units import conversion_factor
 
 
@@ -54,7 +55,7 @@ def own_if_producing(ctx: FormulaContext) -> float | None:
     part = value.value * conversion_factor(value.unit, ctx.metric.unit)
     for gas, tonnes in value.gases.items():
         ctx.add_gas(gas, tonnes)
-    ctx.notes.append(f"counted because the entity reports {product_id}")
+    ctx.add_note(note("counted_product", metric=product_id))
     return part
 
 
@@ -68,12 +69,12 @@ def ratio(ctx: FormulaContext) -> float | None:
     if numerator is None or denominator is None:
         return None
     if denominator.value == 0:
-        ctx.notes.append(f"not computed: {denominator_id} is zero")
+        ctx.add_note(note("zero_denominator", metric=denominator_id))
         return None
     multiplier = float(ctx.metric.formula.params.get("multiplier", 1))
     label = ctx.metric.formula.params.get("multiplier_label")
     if label:
-        ctx.notes.append(f"rate expressed {label}")
+        ctx.add_note(note("rate_expressed", label=str(label)))
     return product(
         ctx,
         [(numerator.value, numerator.unit), (1 / denominator.value, f"1/({denominator.unit})")],

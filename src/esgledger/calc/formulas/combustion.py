@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import CO2_PER_C, formula, product, to_co2e
+from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
 
 
@@ -24,7 +25,7 @@ def combustion_co2e(ctx: FormulaContext) -> float | None:
     if not present:
         return None
     rules = ctx.selection.combustion(ctx.entity.country)
-    ctx.notes.append(f"method: {rules['citation']}")
+    ctx.add_note(note("method", citation=str(rules["citation"])))
     result = 0.0
     for metric, value in present:
         fuel = metric.attributes.get("energy", {}).get("fuel")
@@ -52,9 +53,7 @@ def combustion_co2e(ctx: FormulaContext) -> float | None:
             fuel_class = rules.get("fuel_classes", {}).get(fuel)
             stationary = metric.attributes.get("energy", {}).get("combustion") != "mobile"
             if not stationary and "ch4_factor" in rules:
-                note = "CH4 and N2O of mobile combustion not included (no cited mobile factors)"
-                if note not in ctx.notes:
-                    ctx.notes.append(note)
+                ctx.add_note(note("mobile_gases"))
             if fuel_class and stationary and "ch4_factor" in rules:
                 for gas in ("ch4", "n2o"):
                     gas_ef = ctx.factor(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import carry_internal, formula, product
+from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
 
 
@@ -29,9 +30,7 @@ def standard_coal(ctx: FormulaContext) -> float | None:
             raise CalculationError(f"{ctx.where}: {metric.id} has no energy.tce_factor")
         if spec == "electricity":
             spec = ctx.selection.electricity_tce(ctx.options.electricity_tce)
-            note = f"electricity converted by the {ctx.options.electricity_tce} method"
-            if note not in ctx.notes:
-                ctx.notes.append(note)
+            ctx.add_note(note("electricity_tce", method=ctx.options.electricity_tce))
         if ("ncv", metric.id) in ctx.site_parameters:
             ncv, ncv_unit = ctx.parameter("ncv", metric.id, spec)
             heat = ctx.factor(ctx.selection.standard_coal_heat_value(), "standard coal heat value")

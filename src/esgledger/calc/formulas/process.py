@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import CO2_PER_C, formula, product, to_co2e
+from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
 from esgledger.units import conversion_factor
 
-PRODUCTION = "production.primary_aluminium"
+
+def _production(ctx: FormulaContext) -> str:
+    """The product a process formula is per tonne of: its first input (primary aluminium)."""
+    assert ctx.metric.formula is not None
+    return ctx.metric.formula.inputs[0]
 
 
 def _fraction(value: float, unit: str) -> float:
@@ -24,16 +29,17 @@ def anode_co2e(ctx: FormulaContext) -> float | None:
     ash 0.4 % give 1.503 tCO2/t Al. Outside China without measured parameters, the IPCC Tier 1
     factor for prebake cells applies (1.6 tCO2/t Al).
     """
-    production = ctx.input(PRODUCTION)
+    made = _production(ctx)
+    production = ctx.input(made)
     if production is None:
         return None
     rules = ctx.selection.rule("anode", ctx.entity.country)
     measured = any(
-        (role, PRODUCTION) in ctx.site_parameters
+        (role, made) in ctx.site_parameters
         for role in ("anode_net_consumption", "anode_sulphur", "anode_ash")
     )
     if "tier1" in rules and not measured:
-        ef = ctx.factor(rules["tier1"], "Tier 1 anode emission factor", PRODUCTION)
+        ef = ctx.factor(rules["tier1"], "Tier 1 anode emission factor", made)
         co2 = product(ctx, [(production.value, production.unit), (ef.value, ef.unit)], "t")
         ctx.terms.append(
             {
@@ -45,13 +51,13 @@ def anode_co2e(ctx: FormulaContext) -> float | None:
         )
         return to_co2e(ctx, "co2", co2)[0]
     defaults = rules if "net_consumption" in rules else ctx.selection.rule("anode", "CN")
-    nc = ctx.parameter("anode_net_consumption", PRODUCTION, defaults["net_consumption"])
-    sulphur = ctx.parameter("anode_sulphur", PRODUCTION, defaults["sulphur"])
-    ash = ctx.parameter("anode_ash", PRODUCTION, defaults["ash"])
+    nc = ctx.parameter("anode_net_consumption", made, defaults["net_consumption"])
+    sulphur = ctx.parameter("anode_sulphur", made, defaults["sulphur"])
+    ash = ctx.parameter("anode_ash", made, defaults["ash"])
     purity = 1 - _fraction(*sulphur) - _fraction(*ash)
     co2 = product(ctx, [(production.value, production.unit), nc], "t", purity * CO2_PER_C)
     if not measured:
-        ctx.notes.append("no measured anode parameters: the cited defaults apply")
+        ctx.add_note(note("default_anode"))
     ctx.terms.append(
         {
             "input": production.key,
@@ -73,32 +79,28 @@ def pfc_co2e(ctx: FormulaContext) -> float | None:
     technology, or the Chinese 0.143 and 0.1 when the technology is not given). Otherwise default
     factors: Chinese EF_CF4 0.034 and EF_C2F6 0.0034 kg/t Al; IPCC Tier 1 by technology elsewhere.
     """
-    production = ctx.input(PRODUCTION)
+    made = _production(ctx)
+    production = ctx.input(made)
     if production is None:
         return None
     rules = ctx.selection.rule("pfc", ctx.entity.country)
     tech = ctx.entity.cell_technology or rules.get("default_tech")
-    aem = ctx.site_parameters.get(("anode_effect_minutes", PRODUCTION))
+    aem = ctx.site_parameters.get(("anode_effect_minutes", made))
     if aem is not None:
         source = (
             ctx.selection.rules["pfc"]["by_technology"] if ctx.entity.cell_technology else rules
         )
-        slope = ctx.factor(
-            source["slope_cf4"].format(tech=tech), "CF4 slope coefficient", PRODUCTION
-        )
-        ratio = ctx.factor(source["c2f6_ratio"].format(tech=tech), "C2F6/CF4 ratio", PRODUCTION)
-        minutes = ctx.parameter("anode_effect_minutes", PRODUCTION, "")[0]
+        slope = ctx.factor(source["slope_cf4"].format(tech=tech), "CF4 slope coefficient", made)
+        ratio = ctx.factor(source["c2f6_ratio"].format(tech=tech), "C2F6/CF4 ratio", made)
+        minutes = ctx.parameter("anode_effect_minutes", made, "")[0]
         ef_cf4 = (slope.value * minutes, slope.unit)
         ef_c2f6 = (ef_cf4[0] * ratio.value * conversion_factor(ratio.unit, "1"), slope.unit)
-        method = (
-            f"slope method: EF_CF4 = {slope.value:g} x {minutes:g} AE-min/cell-day, "
-            f"EF_C2F6 = {ratio.value:g} x EF_CF4"
-        )
+        method = note("slope_method", slope=slope.value, minutes=minutes, ratio=ratio.value)
     else:
-        cf4 = ctx.factor(rules["cf4"].format(tech=tech), "CF4 emission factor", PRODUCTION)
-        c2f6 = ctx.factor(rules["c2f6"].format(tech=tech), "C2F6 emission factor", PRODUCTION)
+        cf4 = ctx.factor(rules["cf4"].format(tech=tech), "CF4 emission factor", made)
+        c2f6 = ctx.factor(rules["c2f6"].format(tech=tech), "C2F6 emission factor", made)
         ef_cf4, ef_c2f6 = (cf4.value, cf4.unit), (c2f6.value, c2f6.unit)
-        method = "default emission factors per tonne of aluminium"
+        method = note("default_pfc")
     result = 0.0
     for gas, ef in (("cf4", ef_cf4), ("c2f6", ef_c2f6)):
         tonnes = product(ctx, [(production.value, production.unit), ef], "t")
@@ -114,7 +116,7 @@ def pfc_co2e(ctx: FormulaContext) -> float | None:
             }
         )
         result += co2e
-    ctx.notes.append(method)
+    ctx.add_note(method)
     return result
 
 

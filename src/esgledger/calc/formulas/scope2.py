@@ -5,6 +5,7 @@ from __future__ import annotations
 from esgledger.calc.context import FormulaContext, Value
 from esgledger.calc.formulas.registry import formula, product, to_co2e
 from esgledger.calc.inputs import split_internal_key
+from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
 
 
@@ -37,7 +38,7 @@ def grid_electricity_co2e(ctx: FormulaContext) -> float | None:
     factor_id, series = ctx.selection.grid_factor_id(
         ctx.entity.country, ctx.entity.grid_region, ctx.options.grid_series, ctx.where
     )
-    ctx.notes.append(f"grid factor series: {series} ({factor_id})")
+    ctx.add_note(note("grid_series", series=series, factor=factor_id))
     co2 = sum(_grid_co2(ctx, value, factor_id, "grid emission factor") for _m, value in present)
     return to_co2e(ctx, "co2", co2)[0]
 

@@ -50,7 +50,7 @@ def scope3_fuel_energy(ctx: FormulaContext) -> float | None:
         return None
     result = 0.0
     for metric, value in present:
-        if metric.id == "energy.electricity_purchased":
+        if metric.attributes.get("energy", {}).get("tce_factor") == "electricity":
             grid_id, _series = ctx.selection.grid_factor_id(
                 ctx.entity.country, ctx.entity.grid_region, ctx.options.grid_series, ctx.where
             )

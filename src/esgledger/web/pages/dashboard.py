@@ -12,7 +12,7 @@ from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
 
 router = web_router()
-KPIS = ["ghg.scope1", "ghg.scope2_location", "energy.total_tce", "water.withdrawal"]
+KPI_ROLES = ["scope1_total", "scope2_location_total", "energy_total", "water_withdrawal"]
 TREND_YEARS = 5
 
 
@@ -22,7 +22,7 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
     user = viewer.user
     chosen = services.collection.choose_period(user, period)
     trends = (
-        services.calculation.trends(user, chosen, KPIS, TREND_YEARS)
+        services.calculation.trends(user, chosen, KPI_ROLES, TREND_YEARS)
         if may(user, "calc.read")
         else []
     )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from esgledger.report.i18n import Strings as ReportStrings
+from esgledger.i18n import Strings
 from esgledger.services import may
-from esgledger.web.render import Names, names_for, render, unit_name, wants_json
+from esgledger.services.explain import Text
+from esgledger.web.render import Names, names_for, render, wants_json
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
 
@@ -22,21 +22,15 @@ ROLLUP = "own activity + sum of consolidated children x inclusion factor"
 
 
 class EngineText:
-    """The engine's English texts of a lineage record in the page language: formula
-    descriptions, consolidation approach, inclusion and exclusion reasons, notes. English pages
-    show them as written; a text that is not known is shown as written (in English)."""
+    """What the engine recorded, in the page language: formula descriptions, consolidation
+    approach, inclusion and exclusion reasons, notes (:meth:`esgledger.i18n.Strings.note`, the
+    metrics, units and entities a note names by their labels). Plain text of lineage stored
+    before notes had codes is shown as written."""
 
     def __init__(self, lang: str, names: Names):
         self.lang = lang
         self.names = names
-        self.strings = ReportStrings(lang)
-        # placeholder -> how its matched value is shown (metric ids by name, units by label)
-        self.values: dict[str, Callable[[str], str]] = {
-            "metric": names.metric,
-            "unit": lambda unit: unit_name(unit, lang),
-            "method": lambda m: self.strings.option_value("method", m),
-            "series": lambda s: self.strings.option_value("series", s),
-        }
+        self.strings = Strings(lang)
 
     def formula(self, record: dict[str, Any]) -> str:
         """What the record's formula does: the function's description for a calculated value
@@ -44,6 +38,8 @@ class EngineText:
         written = str(record.get("formula") or "")
         if record.get("kind") == "formula":
             return self._calculated(record, written)
+        if record.get("how"):
+            return self.text(record["how"])
         if self.lang == "en":
             return written
         if written.startswith(ROLLUP):
@@ -51,7 +47,7 @@ class EngineText:
             return self.strings("formula.rollup_eliminated" if eliminated else "formula.rollup")
         if written == "reported":
             return self.strings("formula.input")
-        return self.text(written)
+        return written
 
     def _calculated(self, record: dict[str, Any], function: str) -> str:
         english = str(record.get("expression") or function)
@@ -69,20 +65,18 @@ class EngineText:
             return approach
         return self.strings.get(f"option.consolidation.{approach}") or self.reason(approach)
 
-    def reason(self, text: str) -> str:
-        return text if self.lang == "en" else self.strings.reason(text)
+    def reason(self, text: Text) -> str:
+        return self.strings.note(text, self.names)
 
-    def excluded(self, entity_id: str, reason: str) -> str:
+    def excluded(self, entity_id: str, reason: Text) -> str:
         """An entity left out of a roll-up, with the reason (``name: reason``)."""
         return self.strings(
             "kpi.excluded_item", name=self.names.entity(entity_id), reason=self.reason(reason)
         )
 
-    def text(self, text: str) -> str:
+    def text(self, text: Text) -> str:
         """A note (or how a reported value was read) in the page language."""
-        if self.lang == "en":
-            return text
-        return self.strings.note(text, lambda name, value: self.values.get(name, str)(value))
+        return self.strings.note(text, self.names)
 
 
 def anchor(key: str) -> str:

@@ -17,9 +17,17 @@ from pathlib import Path
 
 import duckdb
 
-from esgledger.calc.bulk.files import COLUMNS, ROW_COLUMN, SUFFIXES, read_csv_text, sha256_of
 from esgledger.domain import Period
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.ingest.activity_files import (
+    COLUMNS,
+    ROW_COLUMN,
+    SUFFIXES,
+    connect,
+    literal,
+    read_csv_text,
+    sha256_of,
+)
 from esgledger.units import UnitError, conversion_factor
 
 SHOWN = 10  # records listed one by one per kind of problem; the rest are counted
@@ -50,18 +58,6 @@ class CheckedFile:
     records: int
     first: dt.datetime
     last: dt.datetime
-
-
-def connect() -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection whose timestamps with a time zone are read in UTC."""
-    connection = duckdb.connect()
-    connection.execute("SET TimeZone = 'UTC'")
-    return connection
-
-
-def literal(path: Path) -> str:
-    """``path`` as a SQL string literal."""
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def check_file(

@@ -1,9 +1,11 @@
-"""Activity files: reading, hashing, and the content-addressed store beside the ledger.
+"""Activity files: reading (Arrow, DuckDB), hashing, and the content-addressed store beside the
+ledger.
 
 An imported file is copied, byte for byte, to ``<store>/<sha256><suffix>``: for a SQLite ledger
 ``<ledger file>.activity/`` next to the database; otherwise the folder named by
 ``ESGLEDGER_DATA_DIR`` (default ``./esgledger-data``), under ``activity/``. The ledger keeps the
-hash (import batch), so a stored file can always be checked against what was imported.
+hash (import batch), so a stored file can always be checked against what was imported. The bulk
+calculation (:mod:`esgledger.calc.bulk`) reads the stored files with the same readers.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import hashlib
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
@@ -24,6 +28,32 @@ COLUMNS = ("entity", "ts", "metric", "quantity", "unit")
 DATA_DIR_ENV = "ESGLEDGER_DATA_DIR"
 DEFAULT_DATA_DIR = "./esgledger-data"
 ROW_COLUMN = "__row"
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An imported activity file: its batch, original name, hash and place in the store."""
+
+    batch_id: int
+    name: str
+    sha256: str
+    path: Path
+
+    @property
+    def is_csv(self) -> bool:
+        return self.path.suffix.lower() == ".csv"
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection whose timestamps with a time zone are read in UTC."""
+    connection = duckdb.connect()
+    connection.execute("SET TimeZone = 'UTC'")
+    return connection
+
+
+def literal(path: Path) -> str:
+    """``path`` as a SQL string literal."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def sha256_of(path: Path) -> str:
