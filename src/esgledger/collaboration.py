@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,7 +37,7 @@ from esgledger.ledger.group_commit import GroupCommitter, Work
 from esgledger.ledger.reads import periods_with_data
 from esgledger.service_errors import Invalid, NotFound, ServiceError
 from esgledger.services import Workspace
-from esgledger.store import Database
+from esgledger.store import Database, locations
 from esgledger.store.schema import settings as settings_table
 from esgledger.workflow import entries, periods, queries, review
 from esgledger.workflow.configuration import ConfigurationCache
@@ -54,11 +53,7 @@ MAX_BATCH = 500  # values approved in one request
 def default_files_dir(workspace: Workspace) -> Path:
     """Where evidence and built reports live: beside a SQLite file (``NAME-files``), else
     ``ESGLEDGER_FILES_DIR`` or ``./esgledger-files``."""
-    database = workspace.db.engine.url.database
-    if workspace.db.is_sqlite and database:
-        path = Path(database)
-        return path.with_name(f"{path.stem}-files")
-    return Path(os.environ.get("ESGLEDGER_FILES_DIR", "esgledger-files"))
+    return locations.files_dir(workspace.db.engine.url)
 
 
 def _build_report(workspace: Workspace, period: str, out: Path, lang: str) -> Path:
