@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from esgledger.calc import CalcOptions
 from esgledger.cli.activity import register as register_activity_commands
+from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.render import print_explain, print_verify
 from esgledger.cli.server import register as register_server_commands
 from esgledger.errors import EsgLedgerError, InputRejected
@@ -99,6 +100,7 @@ def workspace() -> Workspace:
 
 register_server_commands(app, handled, lambda: state.db)
 register_activity_commands(app, handled, lambda: state.db)
+register_backup_commands(app, handled, lambda: state.db)
 
 
 @app.command()
