@@ -39,7 +39,7 @@ from esgledger.store import locations, open_database, resolve_url
 from esgledger.store.archive import BackupError
 from esgledger.store.database import SYNCHRONOUS_ENV, URL_ENV
 from esgledger.store.locations import LedgerFiles
-from esgledger.store.schema import audit_head, datapoints, evidence, metadata
+from esgledger.store.schema import audit_head, audit_log, datapoints, evidence, metadata
 from esgledger.store.table_copy import count_rows, read_rows
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import PASSWORD, World
@@ -367,3 +367,81 @@ def test_a_restored_ledger_works_on(
         assert done.records == 2
     finally:
         ws.db.dispose()
+
+
+# -- the failure: acknowledged writes kept while writes go on ------------------------------
+def test_sixty_acknowledged_writes_are_in_a_backup_taken_while_writes_go_on(
+    world: World, backend: str, tmp_path: Path
+) -> None:
+    collab = world.collab
+    owner, manager = world.user("owner_a"), world.user("manager")
+    acknowledged = {
+        collab.create_datapoint(
+            owner, Entry("plant_a", str(1901 + n), "energy.diesel", 10.0 + n, "t")
+        ).id: 10.0 + n
+        for n in range(60)
+    }
+    if backend == "sqlite":  # the copy of the live file: the writes are in the WAL
+        database = Path(str(collab.db.engine.url.database))
+        shutil.copy(database, tmp_path / "naive-copy.db")
+        with sqlite3.connect(tmp_path / "naive-copy.db") as naive:
+            in_copy = naive.execute("SELECT count(*) FROM datapoints").fetchone()[0]
+        assert in_copy < 60
+    stop, started = threading.Event(), threading.Event()
+    written_meanwhile: list[int] = []
+    failures: list[BaseException] = []
+
+    def keep_writing() -> None:
+        try:
+            for n in range(2000):
+                period = f"{1901 + n // 12}-{n % 12 + 1:02d}"
+                entry = Entry("plant_b", period, "energy.diesel", 1.0 + n, "t")
+                written_meanwhile.append(collab.create_datapoint(manager, entry).id)
+                started.set()
+                if stop.is_set():
+                    return
+        except BaseException as exc:  # pragma: no cover - reported below
+            failures.append(exc)
+            started.set()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    assert started.wait(30)
+    files = LedgerFiles(
+        *(tmp_path / "files" / kind for kind in ("evidence", "reports", "activity"))
+    )
+    try:
+        manifest = back_up(collab.db, tmp_path / "live.tar.gz", "admin", files)
+        during = len(written_meanwhile)
+    finally:
+        stop.set()
+        writer.join(60)
+    assert failures == []
+    assert len(written_meanwhile) > during > 0  # writes went on before, during and after
+
+    with empty_target(backend, tmp_path / "target") as target:
+        database = open_database(resolve_url(target))
+        target_files = LedgerFiles(*(tmp_path / "target-files" / k for k in ("e", "r", "a")))
+        restored = restore_backup(database, tmp_path / "live.tar.gz", target_files)
+        database = open_database(resolve_url(target))
+        try:
+            with database.reading() as connection:
+                values = dict(
+                    connection.execute(sa.select(datapoints.c.id, datapoints.c.value)).all()
+                )
+                verdict = audit.verify(connection)
+                recorded = connection.execute(
+                    sa.select(audit_log.c.actor).where(audit_log.c.action == "ledger.backup")
+                ).scalars()
+                backups = list(recorded)
+        finally:
+            database.dispose()
+    assert {key: values.get(key) for key in acknowledged} == acknowledged
+    assert verdict.ok and restored.verdict.ok
+    head = manifest.audit_head
+    assert (verdict.entries, verdict.head_hash) == (head["seq"], head["hash"])
+    assert len(values) == manifest.tables["datapoints"]
+    # One snapshot: of the writes that went on, those committed before it and none after.
+    kept = [key for key in written_meanwhile if key in values]
+    assert kept == written_meanwhile[: len(kept)] and 1 <= len(kept) <= during
+    assert backups == ["admin"]  # the backup holds its own record

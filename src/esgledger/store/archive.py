@@ -148,17 +148,20 @@ def split_member_name(name: str) -> tuple[str, str]:
 
 
 class _Hashing(io.RawIOBase):
-    """Reads a file for tarfile while hashing what was read."""
+    """Reads the first ``size`` bytes of a file for tarfile, hashing exactly what it hands on
+    (a file that grows meanwhile is cut at the size recorded in its header)."""
 
-    def __init__(self, handle: IO[bytes]):
+    def __init__(self, handle: IO[bytes], size: int):
         self.handle = handle
+        self.remaining = size
         self.digest = hashlib.sha256()
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self.handle.read(len(buffer))
+        data = self.handle.read(min(len(buffer), self.remaining))
+        self.remaining -= len(data)
         self.digest.update(data)
         buffer[: len(data)] = data
         return len(data)
@@ -172,15 +175,18 @@ class Writer:
         self.tar = tar
 
     def add(self, name: str, source: Path) -> Member:
-        with source.open("rb") as handle:
-            status = os.fstat(handle.fileno())
-            info = tarfile.TarInfo(name)
-            info.size = status.st_size
-            info.mtime = int(status.st_mtime)
-            info.mode = 0o600
-            hashing = _Hashing(handle)
-            self.tar.addfile(info, io.BufferedReader(hashing, CHUNK))
-            return Member(name, status.st_size, hashing.digest.hexdigest())
+        try:
+            with source.open("rb") as handle:
+                status = os.fstat(handle.fileno())
+                info = tarfile.TarInfo(name)
+                info.size = status.st_size
+                info.mtime = int(status.st_mtime)
+                info.mode = 0o600
+                hashing = _Hashing(handle, status.st_size)
+                self.tar.addfile(info, io.BufferedReader(hashing, CHUNK))
+        except OSError as exc:  # unreadable, or cut short while it was read
+            raise BackupError(f"cannot copy {source} into the backup: {exc}") from exc
+        return Member(name, status.st_size, hashing.digest.hexdigest())
 
     def finish(self, manifest: Manifest) -> None:
         data = json.dumps(manifest.as_dict(), ensure_ascii=False, indent=1).encode()
