@@ -29,7 +29,6 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
-from esgledger.access.principal import Principal
 from esgledger.cli.main import app
 from esgledger.collaboration import Collaboration
 from esgledger.ledger import audit
@@ -47,11 +46,13 @@ from tests.conftest import BACKENDS, _admin_execute, _admin_url_for
 from tests.helpers import DATA_HEADER, write_csv
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+EVIDENCE_SHA = hashlib.sha256(PDF).hexdigest()
+EVIDENCE_MEMBER = f"files/evidence/{EVIDENCE_SHA[:2]}/{EVIDENCE_SHA}"
 
 
 # -- helpers ---------------------------------------------------------------------------------------
 def cli(url: str, *args: str) -> Result:
-    return CliRunner().invoke(app, ["--db", url, *args])
+    return CliRunner().invoke(app, ["--db", url, *args], env={"COLUMNS": "1000"})
 
 
 def use_folders(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
@@ -445,3 +446,243 @@ def test_sixty_acknowledged_writes_are_in_a_backup_taken_while_writes_go_on(
     kept = [key for key in written_meanwhile if key in values]
     assert kept == written_meanwhile[: len(kept)] and 1 <= len(kept) <= during
     assert backups == ["admin"]  # the backup holds its own record
+
+
+# -- what a backup holds -------------------------------------------------------------------------
+@pytest.fixture
+def small(world: World, tmp_path: Path) -> tuple[World, LedgerFiles, Path]:
+    """A ledger with one value and its evidence, and its backup."""
+    owner = world.user("owner_a")
+    point = world.collab.create_datapoint(owner, Entry("plant_a", "2024", "energy.coke", 2.0, "t"))
+    world.collab.upload_evidence(owner, point.id, "coke.pdf", PDF)
+    files = LedgerFiles(world.collab.evidence_dir, world.collab.reports_dir, tmp_path / "activity")
+    archive = tmp_path / "small.tar.gz"
+    back_up(world.collab.db, archive, "admin", files)
+    return world, files, archive
+
+
+def test_the_manifest_describes_the_snapshot_and_every_file(
+    small: tuple[World, LedgerFiles, Path], backend: str
+) -> None:
+    world, files, archive = small
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        handle = tar.extractfile("manifest.json")
+        assert handle is not None
+        manifest = json.loads(handle.read())
+    with world.collab.db.reading() as connection:
+        counts = count_rows(connection)
+        head = connection.execute(sa.select(audit_head.c.seq, audit_head.c.hash)).one()
+        (stored,) = connection.execute(sa.select(evidence.c.storage_path)).scalars()
+    assert manifest["format"] == "esgledger-backup" and manifest["format_version"] == 1
+    assert manifest["esgledger_version"] == "0.1.0"
+    assert manifest["source"]["backend"] == backend
+    assert manifest["source"]["snapshot"].startswith(
+        {"sqlite": "SQLite", "postgresql": "Postg"}[backend]
+    )
+    assert manifest["audit_head"] == {"seq": head.seq, "hash": head.hash}
+    assert manifest["tables"] == counts  # nothing was written after the backup
+    assert manifest["files"] == [
+        {
+            "path": f"files/evidence/{stored}",
+            "size": len(PDF),
+            "sha256": hashlib.sha256(PDF).hexdigest(),
+        }
+    ]
+    assert names == ["ledger.sqlite", f"files/evidence/{stored}", "manifest.json"]
+    assert manifest["warnings"] == []
+
+
+def test_a_file_the_ledger_refers_to_but_lacks_is_named_in_the_backup(
+    small: tuple[World, LedgerFiles, Path], tmp_path: Path
+) -> None:
+    world, files, _archive = small
+    (stored,) = [path for path in files.evidence.rglob("*") if path.is_file()]
+    stored.unlink()
+    manifest = back_up(world.collab.db, tmp_path / "second.tar.gz", "admin", files)
+    assert manifest.warnings == [
+        f"the evidence file with SHA-256 {stored.name} is missing from {files.evidence}"
+    ]
+
+
+def test_a_backup_never_overwrites_and_needs_a_ledger(
+    small: tuple[World, LedgerFiles, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world, _files, archive = small
+    before = archive.read_bytes()
+    with pytest.raises(BackupError, match="exists already: a backup never overwrites a file"):
+        back_up(world.collab.db, archive, "admin")
+    assert archive.read_bytes() == before
+    monkeypatch.delenv(URL_ENV, raising=False)
+    result = cli(str(tmp_path / "none.db"), "backup", str(tmp_path / "none.tar.gz"))
+    assert result.exit_code == 1
+    assert f"no ledger at {tmp_path / 'none.db'}" in result.stderr
+    assert not (tmp_path / "none.db").exists() and not (tmp_path / "none.tar.gz").exists()
+
+
+# -- refusals and failures: exit 1, a clear message, nothing left behind -------------------------
+def repack(
+    archive: Path,
+    out: Path,
+    *,
+    edit_manifest: Callable[[dict[str, Any]], None] | None = None,
+    edit_database: str | None = None,
+    replace: tuple[str, bytes] | None = None,
+) -> Path:
+    """A copy of ``archive``: its database changed by the SQL ``edit_database`` (checksum
+    updated), a member's bytes replaced (checksum not updated), its manifest edited."""
+    with tarfile.open(archive) as tar:
+        members = {info.name: _read(tar, info) for info in tar}
+    manifest = json.loads(members.pop("manifest.json"))
+    if edit_database is not None:
+        path = out.with_suffix(".sqlite")
+        path.write_bytes(members["ledger.sqlite"])
+        with sqlite3.connect(path) as connection:
+            connection.executescript(edit_database)
+        connection.close()
+        members["ledger.sqlite"] = path.read_bytes()
+        manifest["database"]["sha256"] = hashlib.sha256(members["ledger.sqlite"]).hexdigest()
+        manifest["database"]["size"] = len(members["ledger.sqlite"])
+    if replace is not None:
+        members[replace[0]] = replace[1]
+    if edit_manifest is not None:
+        edit_manifest(manifest)
+    members["manifest.json"] = json.dumps(manifest).encode()
+    with tarfile.open(out, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out
+
+
+def _read(tar: tarfile.TarFile, info: tarfile.TarInfo) -> bytes:
+    handle = tar.extractfile(info)
+    assert handle is not None
+    return handle.read()
+
+
+def _plain_tar(out: Path, name: str) -> Path:
+    with tarfile.open(out, "w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = 5
+        tar.addfile(info, io.BytesIO(b"notes"))
+    return out
+
+
+def _other_version(manifest: dict[str, Any]) -> None:
+    manifest["format_version"] = 2
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda archive, out: out, "no backup file at {out}"),
+        (
+            lambda archive, out: out.write_bytes(b"SQLite format 3\0 not a tar") and out,
+            "{out} is not an esgledger backup archive",
+        ),
+        (
+            lambda archive, out: _plain_tar(out, "ledger.sqlite"),
+            "{out} is not an esgledger backup: it has no manifest.json",
+        ),
+        (
+            lambda archive, out: _plain_tar(out, "../notes.txt"),
+            "{out} is not an esgledger backup archive: unexpected member '../notes.txt'",
+        ),
+        (
+            lambda archive, out: repack(archive, out, edit_manifest=_other_version),
+            "{out} is a backup of format version 2; this esgledger (0.1.0) reads format version 1",
+        ),
+        (
+            lambda archive, out: repack(
+                archive, out, replace=(EVIDENCE_MEMBER, b"%PDF-1.4 forged")
+            ),
+            "{out} is damaged: files/evidence/",
+        ),
+    ],
+    ids=["missing", "not-a-tar", "no-manifest", "foreign-member", "format-version", "checksum"],
+)
+def test_restore_refuses_what_is_not_an_intact_backup(
+    small: tuple[World, LedgerFiles, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make: Callable[[Path, Path], Path],
+    message: str,
+) -> None:
+    _world, _files, archive = small
+    out = tmp_path / "suspect.tar.gz"
+    make(archive, out)
+    monkeypatch.delenv(URL_ENV, raising=False)
+    target = f"sqlite:///{tmp_path / 'target' / 'restored.db'}"
+    (tmp_path / "target").mkdir()
+
+    result = cli(target, "restore", str(out))
+
+    assert result.exit_code == 1, result.output
+    assert message.format(out=out) in " ".join(result.stderr.split())
+    nothing_left(target, files_of(target))
+
+
+def test_restore_refuses_a_ledger_that_is_not_empty(
+    small: tuple[World, LedgerFiles, Path], db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _world, _files, archive = small
+    monkeypatch.delenv(URL_ENV, raising=False)
+    head = head_of(db_url)
+    result = cli(db_url, "restore", str(archive))
+    assert result.exit_code == 1
+    assert "is not empty: it " in result.stderr
+    assert "audit_head" in result.stderr  # names the tables found
+    assert head_of(db_url) == head
+
+
+def test_a_restore_that_does_not_verify_leaves_nothing_behind(
+    small: tuple[World, LedgerFiles, Path], backend: str, tmp_path: Path
+) -> None:
+    _world, _files, archive = small
+    edited = repack(
+        archive,
+        tmp_path / "edited.tar.gz",
+        edit_database="UPDATE audit_log SET payload = '{\"value\":1e9}' WHERE seq = 3",
+    )
+    target_files = LedgerFiles(*(tmp_path / "target-files" / k for k in ("e", "r", "a")))
+    with empty_target(backend, tmp_path / "target") as target:
+        with pytest.raises(BackupError) as refused:
+            restore_backup(open_database(resolve_url(target)), edited, target_files)
+        assert str(refused.value).startswith(
+            "the restored ledger does not verify: entry 3 (factors.load "
+        )
+        assert str(refused.value).endswith(
+            "was edited: its content no longer matches its hash; nothing was restored"
+        )
+        nothing_left(target, target_files)
+
+
+def test_a_row_the_target_refuses_is_named_and_nothing_is_kept(
+    small: tuple[World, LedgerFiles, Path], backend: str, tmp_path: Path
+) -> None:
+    """An entity id longer than the column allows: PostgreSQL refuses the row; SQLite, which
+    does not check lengths, takes it, and the count against the manifest fails instead."""
+    _world, _files, archive = small
+    long_id = "x" * 100
+    edited = repack(
+        archive,
+        tmp_path / "edited.tar.gz",
+        edit_database=(
+            "INSERT INTO entities (id, name, country, type, ownership, operational_control, "
+            f"financial_control) VALUES ('{long_id}', 'Long', 'CN', 'plant', 1, 1, 1)"
+        ),
+    )
+    target_files = LedgerFiles(*(tmp_path / "target-files" / k for k in ("e", "r", "a")))
+    with empty_target(backend, tmp_path / "target") as target:
+        with pytest.raises(BackupError) as refused:
+            restore_backup(open_database(resolve_url(target)), edited, target_files)
+        expected = {
+            "postgresql": "the rows of table entities: value too long for type character "
+            "varying(64)",
+            "sqlite": "the backup's database holds 5 rows of entities, its manifest records 4",
+        }[backend]
+        assert str(refused.value).startswith(expected)
+        assert str(refused.value).endswith("nothing was restored")
+        nothing_left(target, target_files)

@@ -137,17 +137,17 @@ def _refuse_non_empty(db: Database) -> None:
         path = Path(database)
         if not path.parent.is_dir():
             raise RestoreError(f"no folder {path.parent} for the restored ledger")
+        tables = _sqlite_tables(path) if path.exists() else []
+        if tables:
+            raise RestoreError(
+                f"the target {path} is not empty: it holds the tables {_some(tables)}; "
+                "restore into a new file"
+            )
         wal = Path(f"{path}-wal")
         if wal.exists() and wal.stat().st_size:
             raise RestoreError(
                 f"the target {path} is in use or was not closed cleanly (it has a WAL file "
                 "beside it); restore into a new file"
-            )
-        tables = _sqlite_tables(path) if path.exists() and path.stat().st_size else []
-        if tables:
-            raise RestoreError(
-                f"the target {path} is not empty: it holds the tables {_some(tables)}; "
-                "restore into a new file"
             )
         return
     try:
