@@ -3,8 +3,9 @@
 Backup and restore both use it: a PostgreSQL snapshot is copied into a SQLite file, and a backup's
 SQLite file into the restored ledger. Tables go in foreign-key order (parents first; the rows of a
 table that refers to itself, the entity tree, parents first too), in batches, through SQLAlchemy
-Core so that each backend's types (booleans, dates) are converted on the way. On PostgreSQL the
-sequences of autoincrement ids are then moved past the copied ids.
+Core so that each backend's types (booleans, dates) are converted on the way; rows go into
+PostgreSQL by ``COPY`` (:func:`esgledger.store.bulk.insert_rows`). On PostgreSQL the sequences of
+autoincrement ids are then moved past the copied ids.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
+from esgledger.store.bulk import insert_rows
 from esgledger.store.schema import metadata
 
 TABLES: list[sa.Table] = list(metadata.sorted_tables)  # every parent before its children
@@ -48,6 +51,7 @@ def copy_tables(
     for table in reversed(TABLES):  # a freshly migrated ledger holds its audit head row
         target.execute(table.delete())
     copied: dict[str, int] = {}
+    postgresql = target.dialect.name == "postgresql"
     for done, table in enumerate(TABLES):
         if progress is not None:
             progress(f"copying {table.name}", done, len(TABLES))
@@ -55,9 +59,14 @@ def copy_tables(
         for batch in _batches(source, table):
             rows = [fix(table, row) for row in batch] if fix is not None else batch
             try:
-                target.execute(table.insert(), rows)
+                if postgresql:  # COPY: types are already Python's (bool, date) from the read
+                    insert_rows(target, table, rows)
+                else:
+                    target.execute(table.insert(), rows)
             except sa.exc.DBAPIError as exc:
                 raise CopyFailed(table.name, exc.orig or exc) from exc
+            except psycopg.Error as exc:  # raised by COPY, below SQLAlchemy
+                raise CopyFailed(table.name, exc) from exc
             count += len(rows)
         copied[table.name] = count
     if progress is not None:
