@@ -659,29 +659,41 @@ def test_a_restore_that_does_not_verify_leaves_nothing_behind(
         nothing_left(target, target_files)
 
 
+LONG_ROWS = {  # a key longer than its column allows, in a table of a few rows and one of many
+    "entities": (
+        "INSERT INTO entities (id, name, country, type, ownership, operational_control, "
+        f"financial_control) VALUES ('{'x' * 100}', 'Long', 'CN', 'plant', 1, 1, 1)",
+        "varying(64)",
+    ),
+    "factor_values": (
+        "INSERT INTO factor_values (factor_id, valid_from, version, factor_set, edition, value, "
+        f"unit, source, confidence, file_sha256) VALUES ('{'f' * 300}', '2020-01-01', '1', 's', "
+        "'e', 1.0, 't', 'src', 'A', 'sha')",
+        "varying(200)",
+    ),
+}
+
+
+@pytest.mark.parametrize("table", sorted(LONG_ROWS))
 def test_a_row_the_target_refuses_is_named_and_nothing_is_kept(
-    small: tuple[World, LedgerFiles, Path], backend: str, tmp_path: Path
+    small: tuple[World, LedgerFiles, Path], backend: str, tmp_path: Path, table: str
 ) -> None:
-    """An entity id longer than the column allows: PostgreSQL refuses the row; SQLite, which
-    does not check lengths, takes it, and the count against the manifest fails instead."""
-    _world, _files, archive = small
-    long_id = "x" * 100
-    edited = repack(
-        archive,
-        tmp_path / "edited.tar.gz",
-        edit_database=(
-            "INSERT INTO entities (id, name, country, type, ownership, operational_control, "
-            f"financial_control) VALUES ('{long_id}', 'Long', 'CN', 'plant', 1, 1, 1)"
-        ),
-    )
+    """A key longer than its column allows: PostgreSQL refuses the row (by INSERT for a few
+    rows, by COPY for many); SQLite, which does not check lengths, takes it, and the count
+    against the manifest fails instead."""
+    world, _files, archive = small
+    with world.collab.db.reading() as connection:
+        rows = count_rows(connection)[table]
+    statement, column = LONG_ROWS[table]
+    edited = repack(archive, tmp_path / "edited.tar.gz", edit_database=statement)
     target_files = LedgerFiles(*(tmp_path / "target-files" / k for k in ("e", "r", "a")))
     with empty_target(backend, tmp_path / "target") as target:
         with pytest.raises(BackupError) as refused:
             restore_backup(open_database(resolve_url(target)), edited, target_files)
         expected = {
-            "postgresql": "the rows of table entities: value too long for type character "
-            "varying(64)",
-            "sqlite": "the backup's database holds 5 rows of entities, its manifest records 4",
+            "postgresql": f"the rows of table {table}: value too long for type character {column}",
+            "sqlite": f"the backup's database holds {rows + 1} rows of {table}, its manifest "
+            f"records {rows}",
         }[backend]
         assert str(refused.value).startswith(expected)
         assert str(refused.value).endswith("nothing was restored")
