@@ -698,3 +698,39 @@ def test_a_row_the_target_refuses_is_named_and_nothing_is_kept(
         assert str(refused.value).startswith(expected)
         assert str(refused.value).endswith("nothing was restored")
         nothing_left(target, target_files)
+
+
+def test_restore_refuses_a_file_folder_holding_another_file_under_the_same_name(
+    small: tuple[World, LedgerFiles, Path], backend: str, tmp_path: Path
+) -> None:
+    _world, _files, archive = small
+    target_files = LedgerFiles(*(tmp_path / "target-files" / k for k in ("e", "r", "a")))
+    clash = target_files.evidence / EVIDENCE_SHA[:2] / EVIDENCE_SHA
+    clash.parent.mkdir(parents=True)
+    clash.write_bytes(b"someone else's file")
+    with empty_target(backend, tmp_path / "target") as target:
+        with pytest.raises(BackupError, match="restore into empty file folders") as refused:
+            restore_backup(open_database(resolve_url(target)), archive, target_files)
+        assert str(refused.value).startswith(f"{clash} exists with other content than the backup's")
+        clash.unlink()
+        nothing_left(target, target_files)
+        assert clash.parent.is_dir()  # a folder that was there stays
+
+
+def test_a_failed_restore_keeps_a_file_that_was_there_before_it(
+    small: tuple[World, LedgerFiles, Path], backend: str, tmp_path: Path
+) -> None:
+    _world, _files, archive = small
+    edited = repack(
+        archive,
+        tmp_path / "edited.tar.gz",
+        edit_database="UPDATE audit_log SET actor = 'mallory' WHERE seq = 2",
+    )
+    target_files = LedgerFiles(*(tmp_path / "target-files" / k for k in ("e", "r", "a")))
+    same = target_files.evidence / EVIDENCE_SHA[:2] / EVIDENCE_SHA
+    same.parent.mkdir(parents=True)
+    same.write_bytes(PDF)
+    with empty_target(backend, tmp_path / "target") as target:
+        with pytest.raises(BackupError, match="does not verify: entry 2 .* was edited"):
+            restore_backup(open_database(resolve_url(target)), edited, target_files)
+        assert same.read_bytes() == PDF
