@@ -212,7 +212,7 @@ def extract(archive: Path, into: Path) -> tuple[Manifest, dict[str, Path]]:
     try:
         with tarfile.open(archive, "r:*") as tar:
             for number, info in enumerate(tar):
-                if info.name == MANIFEST and info.isreg():
+                if info.name == MANIFEST and info.isreg() and manifest_data is None:
                     handle = tar.extractfile(info)
                     assert handle is not None
                     manifest_data = handle.read()

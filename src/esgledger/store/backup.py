@@ -190,7 +190,9 @@ def _describe(
                     settings.c.key.startswith("report.", autoescape=True)
                 )
             ):
-                references.reports[key.removeprefix("report.")] = json.loads(value)["sha256"]
+                recorded = json.loads(value).get("sha256")
+                if isinstance(recorded, str):
+                    references.reports[key.removeprefix("report.")] = recorded
             return (
                 str(revision.scalar_one()),
                 {"seq": head.seq, "hash": head.hash},
