@@ -1,9 +1,9 @@
 """Restore a backup (see :mod:`esgledger.store.backup`) into an empty ledger, all or nothing.
 
-1. The archive is checked whole (format, version, every member's SHA-256) and extracted to a
-   temporary folder; the backup's SQLite file is brought to this esgledger's schema.
-2. The target must be empty: no esgledger table (PostgreSQL), no database in the file (SQLite);
-   a file the backup would put in the target's file folders must be absent or the same.
+1. The target must be empty: no esgledger table (PostgreSQL), no table in the file (SQLite).
+2. The archive is checked whole (format, version, every member's SHA-256) and extracted to a
+   temporary folder (``TMPDIR``); a file it would put in the target's file folders must be absent
+   or the same; the backup's SQLite file is brought to this esgledger's schema.
 3. The files are put in place; then, in one transaction, the schema is created by the Alembic
    migrations, the rows are copied in foreign-key order (PostgreSQL sequences moved past the
    copied ids), the counts and the chain head are compared with the manifest and the caller's
@@ -106,9 +106,9 @@ def restore(
 ) -> Restored:
     """Restore ``archive`` into the empty ledger ``db`` and its ``files`` folders; ``verify`` is
     run on the restored rows before they are committed, and a failed verdict undoes the restore."""
+    _refuse_non_empty(db)
     with tempfile.TemporaryDirectory(prefix="esgledger-restore-") as work:
         manifest, members = extract(archive, Path(work))
-        _refuse_non_empty(db)
         placements, present = _plan_files(manifest, members, files)
         backup_db = open_database(f"sqlite:///{members[DATABASE]}")
         placed = _Placed()
