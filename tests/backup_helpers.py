@@ -38,7 +38,12 @@ EVIDENCE_MEMBER = f"files/evidence/{EVIDENCE_SHA[:2]}/{EVIDENCE_SHA}"
 
 
 def cli(url: str, *args: str) -> Result:
-    return CliRunner().invoke(app, ["--db", url, *args], env={"COLUMNS": "1000"})
+    return CliRunner().invoke(app, ["--db", url, *args])
+
+
+def said(message: str, output: str) -> bool:
+    """Whether ``output`` holds ``message``, however the terminal wrapped it."""
+    return "".join(message.split()) in "".join(output.split())
 
 
 def use_folders(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
