@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
+from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.server import register as register_server_commands
 from esgledger.service_errors import Invalid
@@ -63,6 +64,7 @@ def main(
 
 register_server_commands(app)
 register_activity_commands(app)
+register_backup_commands(app)
 calc_commands.register(app)
 
 

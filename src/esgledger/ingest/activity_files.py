@@ -1,11 +1,9 @@
 """Activity files: reading (Arrow, DuckDB), hashing, and the content-addressed store beside the
 ledger.
 
-An imported file is copied, byte for byte, to ``<store>/<sha256><suffix>``: for a SQLite ledger
-``<ledger file>.activity/`` next to the database; otherwise the folder named by
-``ESGLEDGER_DATA_DIR`` (default ``./esgledger-data``), under ``activity/``. The ledger keeps the
-hash (import batch), so a stored file can always be checked against what was imported. The bulk
-calculation (:mod:`esgledger.calc.bulk`) reads the stored files with the same readers.
+An imported file is copied, byte for byte, to ``<store>/<sha256><suffix>``, in the folder that
+:func:`esgledger.store.locations.activity_dir` names. The ledger keeps the hash (import batch), so a
+stored file can always be checked against what was imported.
 """
 
 from __future__ import annotations
@@ -23,10 +21,10 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
+from esgledger.store import locations
+
 SUFFIXES = (".parquet", ".csv")
 COLUMNS = ("entity", "ts", "metric", "quantity", "unit")
-DATA_DIR_ENV = "ESGLEDGER_DATA_DIR"
-DEFAULT_DATA_DIR = "./esgledger-data"
 ROW_COLUMN = "__row"
 
 
@@ -82,9 +80,7 @@ def read_csv_text(path: Path, with_rows: bool = False) -> pa.Table:
 
 def store_dir(url: sa.URL) -> Path:
     """Where the activity files of the ledger at ``url`` are kept."""
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(f"{url.database}.activity")
-    return Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR) / "activity"
+    return locations.activity_dir(url)
 
 
 def store_file(path: Path, sha256: str, directory: Path) -> Path:

@@ -14,12 +14,14 @@ policy, transaction, audit entries, typed result).
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from esgledger.access.policy import can as may
 from esgledger.access.principal import ROLES, Principal
 from esgledger.service_errors import NotInitialised
 from esgledger.services.accounts import Accounts, os_login
 from esgledger.services.audit import Audit
+from esgledger.services.backup import Backups, Progress, Restored, restore
 from esgledger.services.calculation import Calculation
 from esgledger.services.collection import Collection
 from esgledger.services.context import Context, Options
@@ -55,6 +57,7 @@ class Services:
         self.explain = Explain(context)
         self.reports = Reports(context)
         self.audit = Audit(context)
+        self.backups = Backups(context)
 
     @classmethod
     def open(
@@ -82,6 +85,11 @@ class Services:
 
     def require_initialised(self) -> None:
         self.context.require_initialised()
+
+    def restore(self, archive: Path, progress: Progress | None = None) -> Restored:
+        """Restore a backup into this ledger, which must be empty (see
+        :mod:`esgledger.services.backup`)."""
+        return restore(self.context, archive, progress)
 
     def dispose(self) -> None:
         self.context.db.dispose()

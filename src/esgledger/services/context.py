@@ -4,7 +4,6 @@ factor sets), the caches a server keeps, where the ledger's files live, and the 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,6 +21,7 @@ from esgledger.factors.persist import load_stored_library
 from esgledger.ledger.group_commit import GroupCommitter
 from esgledger.service_errors import NotInitialised
 from esgledger.store import Database
+from esgledger.store.locations import LedgerFiles
 from esgledger.workflow.configuration import ConfigurationCache
 
 # Writes the report of a period: (connection to read through, catalogue, period, output
@@ -48,18 +48,8 @@ class Options:
     failures_per_name: int = 10  # ... and per user name, in the window below
     failure_window: dt.timedelta = dt.timedelta(minutes=15)
     evidence_max_bytes: int = evidence_store.DEFAULT_MAX_BYTES
-    files_dir: Path | None = None
+    files_dir: Path | None = None  # evidence and reports (default: store.locations' rule)
     report_builder: ReportBuilder = _build_report
-
-
-def default_files_dir(db: Database) -> Path:
-    """Where evidence and built reports live: beside a SQLite file (``NAME-files``), else
-    ``ESGLEDGER_FILES_DIR`` or ``./esgledger-files``."""
-    database = db.engine.url.database
-    if db.is_sqlite and database:
-        path = Path(database)
-        return path.with_name(f"{path.stem}-files")
-    return Path(os.environ.get("ESGLEDGER_FILES_DIR", "esgledger-files"))
 
 
 class Context:
@@ -74,9 +64,15 @@ class Context:
         self.db = db
         self.options = options or Options()
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        files = self.options.files_dir or default_files_dir(db)
-        self.evidence_dir = files / "evidence"
-        self.reports_dir = files / "reports"
+        where = LedgerFiles.of(db.engine.url)
+        root = self.options.files_dir
+        self.files = (
+            where
+            if root is None
+            else LedgerFiles(root / "evidence", root / "reports", where.activity)
+        )
+        self.evidence_dir = self.files.evidence
+        self.reports_dir = self.files.reports
         self.configuration = ConfigurationCache()
         self.writes = GroupCommitter(db)
         window = self.options.failure_window.total_seconds()

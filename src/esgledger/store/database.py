@@ -7,6 +7,11 @@ within a process, ``flock`` on ``FILE-writer.lock`` across processes), so that t
 handed on as soon as it is free instead of each waiter polling SQLite's busy handler, which sleeps
 up to 100 ms between tries. PostgreSQL is reached by URL
 (``postgresql://...``; the psycopg 3 driver is used).
+
+Durability on SQLite: ``synchronous=NORMAL`` by default (in WAL mode a commit survives a crash of
+the process, but the last commits may be lost when the machine loses power or the OS crashes);
+``ESGLEDGER_SQLITE_SYNCHRONOUS=FULL`` syncs the WAL at every commit, durable against power loss at
+the cost of one fsync per commit (SQLite documentation, "PRAGMA synchronous").
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ DEFAULT_DB = "./esgledger.db"
 URL_ENV = "ESGLEDGER_DATABASE_URL"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _READ_ONLY = "esgledger_read_only"
+SYNCHRONOUS_ENV = "ESGLEDGER_SQLITE_SYNCHRONOUS"
+SYNCHRONOUS_LEVELS = ("NORMAL", "FULL")
 # A server runs up to 40 request threads: keep enough connections open that they are reused
 # rather than opened and closed per request (each SQLite connect also runs the pragmas below).
 POOL = {"pool_size": 20, "max_overflow": 30}
@@ -149,6 +156,13 @@ class Database:
         finally:
             engine.dispose()
 
+    def migrate_within(self, connection: sa.Connection) -> None:
+        """PostgreSQL: upgrade the schema inside the caller's transaction (its DDL is
+        transactional, so a restore creates the tables and fills them in one transaction)."""
+        if self.is_sqlite:
+            raise RuntimeError("SQLite migrations run on their own connection: call migrate()")
+        self._upgrade(connection)
+
     def _upgrade(self, connection: sa.Connection) -> None:
         config = self._alembic_config(connection)
         before = MigrationContext.configure(connection).get_current_revision()
@@ -177,6 +191,17 @@ class Database:
             self._lock_file = None
 
 
+def sqlite_synchronous() -> str:
+    """The ``synchronous`` level chosen by ``ESGLEDGER_SQLITE_SYNCHRONOUS`` (default NORMAL)."""
+    chosen = os.environ.get(SYNCHRONOUS_ENV, "").strip().upper() or "NORMAL"
+    if chosen not in SYNCHRONOUS_LEVELS:
+        raise ValueError(
+            f"{SYNCHRONOUS_ENV} is {os.environ.get(SYNCHRONOUS_ENV)!r}; expected "
+            f"{' or '.join(SYNCHRONOUS_LEVELS)}"
+        )
+    return chosen
+
+
 def open_database(url: str) -> Database:
     """Create an engine for ``url`` with the pragmas and transaction mode esgledger relies on."""
     if url.startswith("sqlite"):
@@ -195,13 +220,15 @@ def open_database(url: str) -> Database:
 
 
 def _configure_sqlite(engine: sa.Engine, foreign_keys: bool = True) -> None:
+    synchronous = sqlite_synchronous()  # checked once, when the ledger is opened
+
     @sa.event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.close()
 

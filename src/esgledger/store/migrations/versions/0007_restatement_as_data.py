@@ -3,8 +3,11 @@
 The report read them from the ``calc.restate`` audit entry's payload; they now live in
 ``calc_runs.restatement`` (JSON), copied here from the audit log for runs restated before.
 
+The column is part of what a run's row digest covers, so the rows are stamped afresh after the
+upgrade (``rebaseline``, see :mod:`esgledger.ledger.baseline`).
+
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -15,9 +18,10 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
+rebaseline = True
 
 FIELDS = ("base_year", "original", "restated", "change", "threshold", "reasons")
 
