@@ -11,7 +11,8 @@ from esgledger.access.principal import ROLES
 from esgledger.api.errors import ErrorDetail
 from esgledger.domain import METHODS, STATUSES
 from esgledger.free_text import MAX_LENGTH, one_line, storable
-from esgledger.identifiers import ENTITY_ID, MAX_LENGTH as ID_LENGTH, USERNAME
+from esgledger.identifiers import ENTITY_ID, USERNAME
+from esgledger.identifiers import MAX_LENGTH as ID_LENGTH
 
 _STORABLE = AfterValidator(storable)
 _ONE_LINE = AfterValidator(one_line)

@@ -18,7 +18,9 @@ from esgledger.catalogue.model import Metric
 from esgledger.collaboration import Collaboration
 from esgledger.domain import DataPoint
 from esgledger.errors import EsgLedgerError
-from esgledger.service_errors import Conflict, Invalid, ServiceError
+from esgledger.ingest.values import entered_number as parse_number
+from esgledger.ingest.values import parse_version
+from esgledger.service_errors import Conflict, ServiceError
 from esgledger.units import canonical_unit_text, conversion_factor_via, suggested_units
 from esgledger.web.extras import all_points, change_threshold, explanations
 from esgledger.web.progress import previous_year
@@ -158,21 +160,11 @@ def typed_rows(form: FormData, metrics: list[Metric]) -> list[Typed]:
                 metric.id,
                 value,
                 _text(form, f"unit.{metric.id}") or metric.unit,
-                int(version) if version.isdigit() else None,
+                parse_version(version, metric.id),
                 explanation,
             )
         )
     return rows
-
-
-def parse_number(text: str) -> float:
-    try:
-        value = float(text.replace(",", "").replace(" ", ""))
-    except ValueError:
-        raise Invalid(f"{text!r} is not a number", field="value", details={"found": text}) from None
-    if not math.isfinite(value):
-        raise Invalid("value must be a finite number", field="value", details={"found": text})
-    return value
 
 
 class NotSubmitted(Exception):
