@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from esgledger.domain import METHODS, Period
 from esgledger.errors import EsgLedgerError
+from esgledger.spreadsheet_text import keep_text
 from esgledger.units import suggested_units
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def write_template(ws: Workspace, entity_id: str, period: str, output: Path) -> 
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    keep_text(book)  # an entity named "=HYPERLINK(...)" stays a name
     output.parent.mkdir(parents=True, exist_ok=True)
     book.save(output)
     return len(metrics)
