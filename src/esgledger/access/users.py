@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.access.credentials import revoke_all
-from esgledger.access.passwords import hash_password
+from esgledger.access.passwords import new_password_hash
 from esgledger.access.principal import ROLES, SCOPED_ROLES, Principal, principal
 from esgledger.identifiers import USERNAME_RULE, is_username
 from esgledger.ledger import audit
@@ -56,7 +56,7 @@ def create_user(
         raise Invalid(f"a username has {USERNAME_RULE}", field="username")
     entity_ids = sorted(set(entities))
     _check(connection, role, entity_ids)
-    password_hash = hash_password(password)
+    password_hash = new_password_hash(password, username)
     head = audit.lock_head(connection)
     if connection.execute(sa.select(users.c.username).where(users.c.username == username)).first():
         raise Conflict(f"user {username!r} already exists", field="username", code="exists")
@@ -102,7 +102,7 @@ def update_user(
 ) -> UserInfo:
     entity_ids = None if entities is None else sorted(set(entities))
     _check(connection, role, entity_ids)
-    password_hash = None if password is None else hash_password(password)
+    password_hash = None if password is None else new_password_hash(password, username)
     head = audit.lock_head(connection)
     before = get_user(connection, username)
     values: dict[str, Any] = {}
