@@ -110,7 +110,7 @@ def test_error_shape_for_every_status(client: TestClient, world: World) -> None:
         "invalid_request",
         "value",
     )
-    for _ in range(world.collab.settings.failures_per_name):
+    for _ in range(world.collab.settings.lockout.free_failures):
         client.post(f"{API}/auth/token", json={"username": "ghost", "password": "x" * 12})
     limited = client.post(f"{API}/auth/token", json={"username": "ghost", "password": "x" * 12})
     assert_error(limited, 429, "too_many_attempts")
@@ -349,7 +349,7 @@ def test_expired_and_revoked_tokens(client: TestClient, world: World) -> None:
 def test_brute_force_login_is_throttled_then_locked(client: TestClient, world: World) -> None:
     attempts = [
         client.post(f"{API}/auth/token", json={"username": "manager", "password": f"guess-{n:04d}"})
-        for n in range(world.collab.settings.lockout.max_failures)
+        for n in range(world.collab.settings.lockout.free_failures)
     ]
     assert {a.status_code for a in attempts} == {401}
     assert {a.json()["error"]["code"] for a in attempts} == {"bad_credentials"}

@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,6 @@ from esgledger.access import users as accounts
 from esgledger.access.policy import authorize, can
 from esgledger.access.principal import Principal
 from esgledger.access.redaction import visible_records
-from esgledger.access.throttle import Throttle
 from esgledger.calc import CalcOptions
 from esgledger.domain import DataPoint, Entity
 from esgledger.errors import EsgLedgerError
@@ -72,9 +70,8 @@ class Settings:
     token_ttl: dt.timedelta = dt.timedelta(hours=12)
     session_ttl: dt.timedelta = dt.timedelta(hours=8)
     lockout: login.LockoutPolicy = field(default_factory=login.LockoutPolicy)
-    failures_per_address: int = 20  # failed sign-ins per client address ...
-    failures_per_name: int = 10  # ... and per user name, in the window below
-    failure_window: dt.timedelta = dt.timedelta(minutes=15)
+    failures_per_address: int = 20  # failed sign-ins per client address, all names, ...
+    failure_window: dt.timedelta = dt.timedelta(minutes=15)  # ... in this window
     evidence_max_bytes: int = evidence_store.DEFAULT_MAX_BYTES
     files_dir: Path | None = None
     report_builder: ReportBuilder = _build_report
@@ -95,10 +92,9 @@ class Collaboration:
         self.reports_dir = files / "reports"
         self.configuration = ConfigurationCache()
         self.writes = GroupCommitter(self.db)
-        window = self.settings.failure_window.total_seconds()
-        self._by_address = Throttle(self.settings.failures_per_address, window)
-        self._by_name = Throttle(self.settings.failures_per_name, window)
-        self._unknown_names = login.UnknownNames(self.settings.lockout)
+        self._sign_in = login.SignInGuard(
+            self.settings.lockout, self.settings.failures_per_address, self.settings.failure_window
+        )
 
     @property
     def db(self) -> Database:
@@ -106,34 +102,9 @@ class Collaboration:
 
     # -- sign-in -----------------------------------------------------------------------------
     def authenticate(self, username: str, password: str, client: str) -> str:
-        """Check credentials with throttling and lockout; return the user name."""
-        moment = time.monotonic()
-        self._by_address.check(f"ip:{client}", moment)
-        self._by_name.check(f"user:{username}", moment)
-        now = self.clock()
-        with self.db.reading() as connection:
-            candidate = login.read_candidate(connection, username)
-        unknown = candidate.password_hash is None
-        locked = (
-            self._unknown_names.locked_error(username, now)
-            if unknown
-            else login.locked_error(candidate, now)
-        )
-        if locked is not None:
-            raise locked
-        ok = login.check_password(candidate, password)
-        with self.db.transaction() as connection:
-            error = login.record_outcome(
-                connection, candidate, password, ok, now, self.settings.lockout
-            )
-        if error is not None:
-            if unknown:
-                self._unknown_names.failed(username, now)
-            self._by_address.failed(f"ip:{client}", moment)
-            self._by_name.failed(f"user:{username}", moment)
-            raise error
-        self._by_name.clear(f"user:{username}")
-        return username
+        """Check credentials, slowed down after failures (:mod:`esgledger.access.login`);
+        return the user name."""
+        return self._sign_in.authenticate(self.db, username, password, client, self.clock())
 
     def issue_token(self, username: str, password: str, client: str) -> credentials.Issued:
         name = self.authenticate(username, password, client)
