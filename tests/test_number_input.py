@@ -276,3 +276,21 @@ def test_a_malformed_version_on_the_entry_form_is_a_clear_error(
 def test_stray_punctuation_is_not_read_as_a_unit(unit: str) -> None:
     with pytest.raises(UnitError):
         parse_unit(unit)
+
+
+def test_the_api_suggests_entities_the_user_may_see(client: TestClient, world: World) -> None:
+    owner = world.headers("owner_a")  # sees plant_a and line_a1, not plant_b
+    near = client.post(f"{API}/datapoints", json={**DIESEL, "entity": "plant_aa"}, headers=owner)
+    assert "did you mean 'plant_a'" in assert_error(near, 404, "not_found", "entity")["message"]
+    hidden = client.post(f"{API}/datapoints", json={**DIESEL, "entity": "plant_bb"}, headers=owner)
+    message = assert_error(hidden, 404, "not_found", "entity")["message"]
+    assert "plant_b'" not in message  # never named: outside the user's entities
+
+
+def test_the_api_suggests_a_metric(client: TestClient, world: World) -> None:
+    answer = client.post(
+        f"{API}/datapoints",
+        json={**DIESEL, "metric": "energy.disel"},
+        headers=world.headers("owner_a"),
+    )
+    assert "did you mean 'energy.diesel'" in assert_error(answer, 422, "invalid")["message"]
