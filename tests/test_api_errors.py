@@ -113,7 +113,7 @@ def test_error_shape_for_every_status(client: TestClient, world: World) -> None:
         "invalid_request",
         "value",
     )
-    for _ in range(world.services.context.options.failures_per_name):
+    for _ in range(world.services.context.options.lockout.free_failures):
         client.post(f"{API}/auth/token", json={"username": "ghost", "password": "x" * 12})
     limited = client.post(f"{API}/auth/token", json={"username": "ghost", "password": "x" * 12})
     assert_error(limited, 429, "too_many_attempts")
@@ -129,7 +129,7 @@ def test_validation_errors_name_the_field(client: TestClient, world: World) -> N
         ({**DIESEL, "value": "10"}, "value"),
         ({k: v for k, v in DIESEL.items() if k != "unit"}, "unit"),  # missing
         ({**DIESEL, "note": "x" * 4001}, "note"),  # over-long
-        ({**DIESEL, "entity": "p" * 65}, "entity"),
+        ({**DIESEL, "entity": "p" * 201}, "entity"),  # over the longest alias
         ({**DIESEL, "period": "24"}, "period"),
         ({**DIESEL, "method": "guessed"}, "method"),
         ({**DIESEL, "note": "nul \x00 byte"}, "note"),
@@ -352,7 +352,7 @@ def test_expired_and_revoked_tokens(client: TestClient, world: World) -> None:
 def test_brute_force_login_is_throttled_then_locked(client: TestClient, world: World) -> None:
     attempts = [
         client.post(f"{API}/auth/token", json={"username": "manager", "password": f"guess-{n:04d}"})
-        for n in range(world.services.context.options.lockout.max_failures)
+        for n in range(world.services.context.options.lockout.free_failures)
     ]
     assert {a.status_code for a in attempts} == {401}
     assert {a.json()["error"]["code"] for a in attempts} == {"bad_credentials"}

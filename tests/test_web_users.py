@@ -333,7 +333,7 @@ def test_the_page_in_chinese(browse: dict[str, TestClient]) -> None:
         "用户名",
         "角色",
         "分配的主体",
-        "锁定至（UTC）",
+        "新地址登录须等待至（UTC）",  # after failed sign-ins (no lock)
         "创建人",
         "添加用户",
     ):

@@ -29,6 +29,9 @@ class CalculationError(EsgLedgerError):
     """A value cannot be computed; names the metric@entity@period and the missing piece."""
 
 
+FOUND_SHOWN = 200  # characters of a refused cell that an issue repeats
+
+
 @dataclass(frozen=True)
 class InputIssue:
     """One problem in an input file: where it is, what was found and what was expected."""
@@ -39,6 +42,12 @@ class InputIssue:
     found: str
     expected: str
     cell: str | None = None
+
+    def __post_init__(self) -> None:
+        # an error never echoes megabytes of input: a long cell is shown by its start and length
+        if len(self.found) > FOUND_SHOWN:
+            shortened = f"{self.found[:FOUND_SHOWN]}... ({len(self.found):,} characters)"
+            object.__setattr__(self, "found", shortened)
 
     def __str__(self) -> str:
         where = self.file

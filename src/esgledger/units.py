@@ -21,6 +21,8 @@ from typing import Any
 
 import pint
 
+from esgledger.suggestions import did_you_mean
+
 _DEFINITIONS = """
 kgce = [coal_equivalent] = kilogram_coal_equivalent
 tce = 1000 * kgce = tonne_coal_equivalent
@@ -79,6 +81,7 @@ UNIT_ALIASES: dict[str, str] = {
     "10^4 tce": "wan_tce",
     "吨二氧化碳当量": "tCO2e",
     "万吨二氧化碳当量": "wan_tCO2e",
+    "10^4 tCO2e": "wan_tCO2e",
     "元": "RMB",
     "万元": "wan_RMB",
     "RMB 10^4": "wan_RMB",
@@ -113,6 +116,9 @@ for _line in _DEFINITIONS.strip().splitlines():
     registry.define(_line.strip())
 
 
+_UNIT_CHARACTERS = re.compile(r"[\w\s^*/.()%³²·-]+")
+
+
 class UnitError(ValueError):
     """A unit string that is unknown, or a unit of the wrong dimension."""
 
@@ -132,12 +138,17 @@ def parse_unit(text: str) -> pint.Unit:
     if not text or not text.strip():
         raise UnitError("empty unit")
     spelled = canonical_unit_text(text)
+    if not _UNIT_CHARACTERS.fullmatch(spelled):
+        # pint's tokenizer passes over stray punctuation ("t!", "kWh;"): never read it as a unit
+        raise UnitError(
+            f"unknown unit {text!r}: a unit has letters, digits, spaces and ^ * / . ( ) % -"
+        )
     try:
         return registry.parse_units(spelled)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, ValueError) as exc:
-        raise UnitError(f"unknown unit {text!r}") from exc
     except Exception as exc:  # pint raises assorted tokenizer errors for garbage input
-        raise UnitError(f"unknown unit {text!r}") from exc
+        raise UnitError(
+            f"unknown unit {text!r}{did_you_mean(text.strip(), typed_units())}"
+        ) from exc
 
 
 @lru_cache(maxsize=4096)
@@ -150,8 +161,8 @@ def conversion_factor(from_unit: str, to_unit: str) -> float:
     target = parse_unit(to_unit)
     if source.dimensionality != target.dimensionality:
         raise UnitError(
-            f"unit {from_unit!r} is {_describe(source)}, expected a unit of {_describe(target)} "
-            f"such as {to_unit!r}"
+            f"unit {spelling(from_unit)!r} measures {_describe(source)}, not "
+            f"{_describe(target)} as {spelling(to_unit)!r} does"
         )
     return float(registry.Quantity(1.0, source).to(target).magnitude)
 
@@ -166,14 +177,67 @@ def same_dimension(unit_a: str, unit_b: str) -> bool:
     return parse_unit(unit_a).dimensionality == parse_unit(unit_b).dimensionality
 
 
+# What a unit measures, in words, by a unit of each kind
+_KINDS = (
+    ("energy", "J"),
+    ("mass", "kg"),
+    ("volume", "m**3"),
+    ("standard coal equivalent", "kgce"),
+    ("CO2 equivalent", "kgCO2e"),
+    ("money", "RMB"),
+    ("time", "h"),
+    ("length", "km"),
+    ("power", "W"),
+    ("transport work (mass times distance)", "t*km"),
+)
+
+
 def _describe(unit: pint.Unit) -> str:
-    dims = dict(unit.dimensionality)
+    dims = unit.dimensionality
     if not dims:
-        return "a pure number"
-    return "dimension " + " ".join(
-        f"{name.strip('[]')}^{power:g}" if power != 1 else name.strip("[]")
-        for name, power in sorted(dims.items())
-    )
+        return "a pure number (a count, share or ratio of like units)"
+    for name, example in _KINDS:
+        if parse_unit(example).dimensionality == dims:
+            return name
+    for numerator, over in _KINDS:
+        for denominator, under in _KINDS:
+            if (parse_unit(over) / parse_unit(under)).dimensionality == dims:
+                return f"{numerator} per {denominator}"
+    return "another kind of quantity"
+
+
+def spelling(unit: str) -> str:
+    """How a user types the registry unit ``unit``: ``wan_kWh`` as ``10^4 kWh (万千瓦时)``,
+    ``m**3`` as ``m3``, ``tce/wan_RMB`` as ``tce/RMB 10^4 (吨标准煤/万元)``; other text as given."""
+    text = unit.strip()
+    if text in UNIT_ALIASES or not _INTERNAL.search(text):
+        return text
+    parts = text.split("/")
+    ascii_form = "/".join(_TYPED_ASCII.get(part.strip(), part.strip()) for part in parts)
+    chinese = "/".join(_TYPED_CHINESE.get(part.strip(), part.strip()) for part in parts)
+    if chinese == ascii_form or _INTERNAL.search(chinese):
+        return ascii_form
+    return f"{ascii_form} ({chinese})"
+
+
+_INTERNAL = re.compile(r"_|\*\*|percent")
+_TYPED_ASCII: dict[str, str] = {"m**3": "m3", "percent": "%"}
+_TYPED_CHINESE: dict[str, str] = {}
+for _typed, _registered in UNIT_ALIASES.items():
+    if not _typed.isascii():
+        _TYPED_CHINESE.setdefault(_registered, _typed)
+    elif _INTERNAL.search(_registered):
+        _TYPED_ASCII.setdefault(_registered, _typed)
+
+
+@lru_cache(maxsize=1)
+def typed_units() -> tuple[str, ...]:
+    """Unit spellings people type: the aliases, the common suggestions, the registry's own names
+    of the units defined here, and pint's short names of common SI units."""
+    common = ("J", "kJ", "MJ", "GJ", "TJ", "Wh", "kWh", "MWh", "GWh", "TWh", "g", "kg", "t", "L")
+    names = (line.split("=")[0].strip() for line in _DEFINITIONS.strip().splitlines())
+    defined = tuple(name for name in names if not _INTERNAL.search(name))
+    return tuple(dict.fromkeys((*UNIT_ALIASES, *_SUGGESTIONS, *common, *defined)))
 
 
 @lru_cache(maxsize=4096)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -11,14 +10,13 @@ import sqlalchemy as sa
 
 from esgledger.access.credentials import revoke_all
 from esgledger.access.principal import ROLES, SCOPED_ROLES, Principal, principal
+from esgledger.identifiers import USERNAME_RULE, is_username
 from esgledger.ledger.change import Change
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.rows import merged
 from esgledger.service_errors import Conflict, Invalid, NotFound
 from esgledger.store.schema import entities as entity_table
 from esgledger.store.schema import user_entities, users
-
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -52,13 +50,10 @@ def create_user(
     role: str,
     entities: Iterable[str],
 ) -> UserInfo:
-    """Create an account (the password already hashed: hashing is slow and runs before the
-    change takes the head)."""
-    if not USERNAME.match(username):
-        raise Invalid(
-            "a username has 1 to 64 letters, digits or _ . @ - and starts with a letter or digit",
-            field="username",
-        )
+    """Create an account (the password already hashed, :func:`new_password_hash`: hashing is
+    slow and runs before the change takes the head)."""
+    if not is_username(username):
+        raise Invalid(f"a username has {USERNAME_RULE}", field="username")
     connection = change.connection
     entity_ids = sorted(set(entities))
     _check(connection, role, entity_ids)

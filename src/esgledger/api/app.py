@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 
 from esgledger.api import errors
 from esgledger.api.deps import known_query_only
+from esgledger.api.docs import mount_docs
 from esgledger.api.limits import Guard
 from esgledger.api.routes import auth, calc, catalogue, datapoints, evidence, periods, users
 from esgledger.services import Services
@@ -17,8 +18,8 @@ from esgledger.services.imports import MAX_UPLOAD_BYTES
 from esgledger.web import mount as mount_web
 
 PREFIX = "/api/v1"
-# JSON bodies are small (every string field is capped); uploads may be as large as the evidence
-# limit plus the multipart framing.
+# JSON and form bodies are small (api/limits.py); uploads may be as large as the evidence limit
+# plus the multipart framing.
 MULTIPART_OVERHEAD = 64 * 1024
 
 
@@ -43,7 +44,7 @@ def create_app(services: Services) -> FastAPI:
         "evidence, calculations, reports. Errors have one shape: "
         '{"error": {"code", "message", "field", "details"}}.',
         openapi_url=f"{PREFIX}/openapi.json",
-        docs_url=f"{PREFIX}/docs",
+        docs_url=None,  # mount_docs: Swagger UI from the package, not from a CDN
         redoc_url=None,
     )
     app.state.services = services
@@ -56,10 +57,11 @@ def create_app(services: Services) -> FastAPI:
             responses=errors.DOCUMENTED,
             dependencies=[Depends(known_query_only)],
         )
+    mount_docs(app, f"{PREFIX}/docs", f"{PREFIX}/openapi.json")
     mount_web(app)  # the web pages (each with a .json twin) and /static
     app.add_middleware(
         Guard,
-        max_body=max(services.context.options.evidence_max_bytes, MAX_UPLOAD_BYTES)
+        max_upload=max(services.context.options.evidence_max_bytes, MAX_UPLOAD_BYTES)
         + MULTIPART_OVERHEAD,
     )
     return app

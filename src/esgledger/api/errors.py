@@ -5,6 +5,10 @@
 Service errors map to one status each; request validation is 422 (malformed JSON 400); unknown
 routes 404; a lost database connection 503 (the pool is renewed: retry); anything unexpected 500
 without internals. Pinned by ``tests/test_api_errors.py``.
+
+An error body is bounded whatever the request was: at most :data:`MAX_PROBLEMS` validation problems
+are listed (the message says how many more there were), and any text it repeats is cut to
+:data:`MAX_TEXT` characters, so that a megabyte of bad input never comes back as a bigger answer.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ from esgledger.service_errors import (
 
 log = logging.getLogger("esgledger.api")
 
+MAX_PROBLEMS = 20  # validation problems listed in one answer
+MAX_TEXT = 500  # characters of any text an error repeats
+MAX_ITEMS = 100  # items of any list in an error's details
+
 STATUS: list[tuple[type[ServiceError], int]] = [
     (Unauthenticated, 401),
     (Forbidden, 403),
@@ -57,6 +65,25 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+def shortened(text: str, limit: int = MAX_TEXT) -> str:
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def bounded(value: Any, depth: int = 0) -> Any:
+    """``value`` with long texts cut and long lists shortened, at every level."""
+    if isinstance(value, str):
+        return shortened(value)
+    if depth > 6:
+        return None
+    if isinstance(value, dict):
+        return {shortened(str(k), 100): bounded(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [bounded(item, depth + 1) for item in value[:MAX_ITEMS]]
+    return value
+
+
 def error_response(
     status: int,
     code: str,
@@ -65,7 +92,14 @@ def error_response(
     details: Any = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "field": field, "details": details}}
+    body = {
+        "error": {
+            "code": code,
+            "message": shortened(message, 4 * MAX_TEXT),
+            "field": None if field is None else shortened(field, 200),
+            "details": bounded(details),
+        }
+    }
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -100,14 +134,17 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
 
 def _validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    found = error.errors()
     problems = [
         {
-            "field": _field_path(e.get("loc", ())),
-            "message": e.get("msg", ""),
+            "field": shortened(_field_path(e.get("loc", ())), 200),
+            "message": shortened(str(e.get("msg", ""))),
             "type": e.get("type", ""),
         }
-        for e in error.errors()
+        for e in found[:MAX_PROBLEMS]
     ]
+    more = len(found) - len(problems)
+    also = f" (and {more:,} more problems; the first {len(problems)} are listed)" if more else ""
     if any(p["type"] == "json_invalid" for p in problems):
         return error_response(
             400,
@@ -117,7 +154,7 @@ def _validation_error(_request: Request, error: Exception) -> JSONResponse:
         )
     field = str(problems[0]["field"]) if problems else ""
     text = str(problems[0]["message"]) if problems else "invalid request"
-    message = f"{field}: {text}" if field else text
+    message = (f"{field}: {text}" if field else text) + also
     return error_response(422, "invalid_request", message, field or None, problems)
 
 

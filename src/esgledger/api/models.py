@@ -11,11 +11,28 @@ from esgledger.access.principal import ROLES
 from esgledger.api.errors import ErrorDetail
 from esgledger.calc.options import option_choices
 from esgledger.domain import METHODS, STATUSES
-from esgledger.free_text import MAX_LENGTH, storable
+from esgledger.free_text import MAX_LENGTH, one_line, storable
+from esgledger.identifiers import ENTITY_ID, USERNAME
+from esgledger.identifiers import MAX_LENGTH as ID_LENGTH
 
 _STORABLE = AfterValidator(storable)
+_ONE_LINE = AfterValidator(one_line)
 Item = TypeVar("Item")
-Name = Annotated[str, StringConstraints(min_length=1, max_length=64), _STORABLE]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=ID_LENGTH), _STORABLE]
+# The identifier rules of esgledger.identifiers (documented in the schema as patterns)
+Username = Annotated[
+    str, StringConstraints(pattern=f"^{USERNAME.pattern}$", max_length=ID_LENGTH), _STORABLE
+]
+EntityId = Annotated[
+    str, StringConstraints(pattern=f"^{ENTITY_ID.pattern}$", max_length=ID_LENGTH), _STORABLE
+]
+# An entity named by its id or one of its aliases (free text, Chinese allowed, on one line)
+EntityKey = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=MAX_LENGTH["alias"]),
+    _STORABLE,
+    _ONE_LINE,
+]
 MetricId = Annotated[str, StringConstraints(min_length=1, max_length=100), _STORABLE]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH["unit"]), _STORABLE]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256), _STORABLE]
@@ -67,7 +84,7 @@ class TokenOut(BaseModel):
 
 
 class DataPointIn(Request):
-    entity: Name
+    entity: EntityKey
     period: Period
     metric: MetricId
     value: FiniteFloat
@@ -243,15 +260,15 @@ class ReportOut(BaseModel):
 
 
 class UserIn(Request):
-    username: Name
+    username: Username
     password: Password
     role: Role
-    entities: list[Name] = Field(default_factory=list, max_length=500)
+    entities: list[EntityId] = Field(default_factory=list, max_length=500)
 
 
 class UserPatch(Request):
     role: Role | None = None
-    entities: list[Name] | None = Field(None, max_length=500)
+    entities: list[EntityId] | None = Field(None, max_length=500)
     active: bool | None = None
     password: Password | None = None
 

@@ -28,7 +28,8 @@ from esgledger.ingest.activity_files import (
     read_csv_text,
     sha256_of,
 )
-from esgledger.units import UnitError, conversion_factor
+from esgledger.ingest.values import magnitude_problem
+from esgledger.units import UnitError, conversion_factor, spelling
 
 SHOWN = 10  # records listed one by one per kind of problem; the rest are counted
 _TEXT = ("VARCHAR",)
@@ -245,10 +246,16 @@ def _categories(
     entity_names: set[str],
     metric_units: dict[str, str],
 ) -> list[InputIssue]:
-    """Unknown entities and metrics, and units that do not fit the metric: once per value."""
+    """Unknown entities and metrics, and units that do not fit the metric: once per value; the
+    largest quantity of each metric and unit when it is out of bounds in the metric's unit."""
+    finite = "q IS NOT NULL AND NOT isnan(q) AND NOT isinf(q)"
     combinations = connection.execute(
-        "SELECT entity, metric, unit, count(*), min(row_no) FROM src GROUP BY entity, metric, unit"
+        "SELECT entity, metric, unit, count(*), min(row_no), "
+        f"max(abs(q)) FILTER (WHERE {finite}), arg_max(row_no, abs(q)) FILTER (WHERE {finite}), "
+        f"arg_max(q_text, abs(q)) FILTER (WHERE {finite}) "
+        "FROM src GROUP BY entity, metric, unit"
     ).fetchall()
+    largest: list[InputIssue] = []
     bad: dict[tuple[str, str, str], list[int]] = {}  # (field, value, expected) -> [count, row]
 
     def note(field: str, value: str | None, expected: str, count: int, row: int) -> None:
@@ -258,7 +265,7 @@ def _categories(
         entry[0] += count
         entry[1] = min(entry[1], row)
 
-    for entity, metric, unit, count, row in combinations:
+    for entity, metric, unit, count, row, top, top_row, top_text in combinations:
         if entity not in entity_names:
             note("entity", entity, "the id or alias of an entity in the organisation", count, row)
         if metric not in metric_units:
@@ -274,16 +281,22 @@ def _categories(
             note("unit", None, f"a unit of {metric} (e.g. {metric_units[metric]})", count, row)
             continue
         try:
-            conversion_factor(unit, metric_units[metric])
+            factor = conversion_factor(unit, metric_units[metric])
         except UnitError as exc:
             note(
                 "unit",
                 unit,
-                f"a unit convertible to {metric_units[metric]} for {metric} ({exc})",
+                f"a unit convertible to {spelling(metric_units[metric])} for {metric} ({exc})",
                 count,
                 row,
             )
-    return [
+            continue
+        unit_shown = spelling(metric_units[metric])
+        too_large = None if top is None else magnitude_problem(top * factor, unit_shown)
+        if too_large is not None:
+            expected = f"{too_large} for {metric}"
+            largest.append(InputIssue(name, int(top_row), "quantity", str(top_text), expected))
+    return largest + [
         InputIssue(
             name,
             row,

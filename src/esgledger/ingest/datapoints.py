@@ -9,14 +9,16 @@ from dataclasses import replace
 from esgledger.catalogue import Catalogue
 from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.free_text import MAX_LENGTH, text_problem
 from esgledger.ingest.tables import Table, check_columns
-from esgledger.ingest.values import parse_number
+from esgledger.ingest.values import NumberRefused, magnitude_problem, read_number
 from esgledger.ledger.change import Change
 from esgledger.ledger.granularity import mixed_granularity
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
-from esgledger.units import UnitError, conversion_factor_via
+from esgledger.suggestions import did_you_mean
+from esgledger.units import UnitError, conversion_factor_via, spelling, suggested_units
 
 REQUIRED = ["entity", "period", "metric", "value", "unit"]
 OPTIONAL = ["method", "source", "note"]
@@ -29,6 +31,7 @@ class EntityIndex:
 
     def __init__(self, entities: list[Entity]):
         self.by_key: dict[str, Entity] = {}
+        self._hints: dict[str, str] = {}
         for entity in entities:
             self.by_key[entity.id] = entity
             for alias in entity.aliases:
@@ -36,6 +39,18 @@ class EntityIndex:
 
     def find(self, key: str) -> Entity | None:
         return self.by_key.get(key)
+
+    def unknown(self, key: str) -> str:
+        """What to expect instead of ``key``, an unknown id or alias (the closest ones named)."""
+        hint = self._hints.get(key)
+        if hint is None:
+            hint = self._hints[key] = did_you_mean(key, self.by_key)
+        return "the id or alias of an entity in the organisation" + hint
+
+
+def _unit_expected(unit: str, error: UnitError) -> str:
+    examples = list(dict.fromkeys(spelling(u) for u in suggested_units(unit)))[:4]
+    return f"a unit convertible to {spelling(unit)}, such as {', '.join(examples)} ({error})"
 
 
 def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) -> list[NewValue]:
@@ -55,6 +70,8 @@ def numbered_values(
     values: list[tuple[int, NewValue]] = []
     first_row: dict[tuple[str, str, str], int] = {}
     is_template = "metric_name" in table.columns
+    metric_hints: dict[str, str] = {}
+    input_metrics = [m.id for m in catalogue.inputs()]
     for row_number, row in table:
         if is_template and not row.get("value"):
             continue  # a collection-template row left blank: the metric was not reported
@@ -74,10 +91,17 @@ def numbered_values(
                 issue(field, "an empty cell", "a value")
         entity = index.find(row["entity"]) if row.get("entity") else None
         if row.get("entity") and entity is None:
-            issue("entity", row["entity"], "the id or alias of an entity in the organisation")
+            issue("entity", row["entity"], index.unknown(row["entity"]))
         metric = catalogue.metrics.get(row.get("metric", ""))
         if row.get("metric") and metric is None:
-            issue("metric", row["metric"], "a metric id from the catalogue, e.g. energy.raw_coal")
+            if row["metric"] not in metric_hints:
+                metric_hints[row["metric"]] = did_you_mean(row["metric"], input_metrics)
+            issue(
+                "metric",
+                row["metric"],
+                "a metric id from the catalogue, e.g. energy.raw_coal"
+                + metric_hints[row["metric"]],
+            )
         elif metric is not None and metric.is_derived:
             issue("metric", metric.id, "an input metric (this one is calculated by esgledger)")
             metric = None
@@ -103,30 +127,39 @@ def numbered_values(
                 f"a period within {entity.id}'s validity "
                 f"({entity.valid_from or 'open'} to {entity.valid_to or 'open'})",
             )
+        for field in ("unit", "source", "note"):
+            problem = text_problem(row.get(field, ""), field)
+            if problem is not None:
+                issue(field, row[field], f"{problem.expected} (found {problem.found})")
         number = None
         if row.get("value"):
-            number = parse_number(row["value"])
-            if number is None:
-                issue("value", row["value"], "a number such as 1234.5")
-            elif metric is not None and metric.nonnegative and number < 0:
+            try:
+                number = read_number(row["value"])
+            except NumberRefused as refused:
+                issue("value", row["value"], refused.expected)
+            if number is not None and metric is not None and metric.nonnegative and number < 0:
                 issue("value", row["value"], f"a value of zero or more for {metric.id}")
         factor = None
-        if row.get("unit") and metric is not None:
+        if row.get("unit") and metric is not None and len(row["unit"]) <= MAX_LENGTH["unit"]:
             try:
                 factor = conversion_factor_via(
                     row["unit"], metric.unit, metric.attributes.get("density")
                 )
             except UnitError as exc:
-                issue("unit", row["unit"], f"a unit convertible to {metric.unit} ({exc})")
-        bounds = metric.attributes.get("bounds") if metric is not None else None
-        if bounds and metric is not None and number is not None and factor is not None:
-            low, high = bounds.get("min"), bounds.get("max")
+                issue("unit", row["unit"], _unit_expected(metric.unit, exc))
+        if metric is not None and number is not None and factor is not None:
             normalised = number * factor
-            if (low is not None and normalised < low) or (high is not None and normalised > high):
+            unit = spelling(metric.unit)
+            bounds = metric.attributes.get("bounds") or {}
+            low, high = bounds.get("min"), bounds.get("max")
+            too_large = magnitude_problem(normalised, unit)
+            if too_large is not None:
+                issue("value", row["value"], f"{too_large} for {metric.id}")
+            elif (low is not None and normalised < low) or (high is not None and normalised > high):
                 issue(
                     "value",
                     row["value"],
-                    f"a physically plausible {metric.id} between {low} and {high} {metric.unit}",
+                    f"a physically plausible {metric.id} between {low} and {high} {unit}",
                 )
         method = row.get("method") or "measured"
         if method not in METHODS:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from esgledger.domain import CELL_TECHNOLOGIES, ENTITY_TYPES, Entity
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.factors.regions import canonical_grid_region, region_keys
+from esgledger.free_text import text_problem
+from esgledger.identifiers import ENTITY_ID_RULE, is_entity_id
 from esgledger.ingest.tables import Table, check_columns
 from esgledger.ingest.values import parse_bool, parse_date, parse_number
 from esgledger.ledger.change import Change
@@ -43,8 +45,14 @@ def parse_organisation(table: Table, known: list[Entity]) -> list[Entity]:
         for field in ("id", "name", "country"):
             if not row.get(field):
                 issue(field, "an empty cell", "a value")
+        if entity_id and not is_entity_id(entity_id):
+            issue("id", entity_id, f"an id of {ENTITY_ID_RULE}")
         if entity_id in seen:
             issue("id", entity_id, f"a unique id (already used on row {seen[entity_id]})")
+        for field in ("name", "name_zh"):
+            problem = text_problem(row.get(field, ""), field)
+            if problem is not None:
+                issue(field, row[field], f"{problem.expected} (found {problem.found})")
         seen[entity_id] = row_number
         country = row.get("country", "").upper()
         if country and (len(country) != 2 or not country.isalpha()):
@@ -96,6 +104,10 @@ def parse_organisation(table: Table, known: list[Entity]) -> list[Entity]:
         aliases = tuple(
             dict.fromkeys(a.strip() for a in row.get("aliases", "").split(";") if a.strip())
         )
+        for alias in aliases:
+            problem = text_problem(alias, "alias")
+            if problem is not None:
+                issue("aliases", alias, f"an alias of {problem.expected} (found {problem.found})")
         parsed.append(
             Entity(
                 id=entity_id,

@@ -1,6 +1,10 @@
 """Read a CSV or XLSX file into rows of text, remembering where each cell came from.
 
 Rows are numbered as a spreadsheet numbers them: the header is row 1, the first data row is row 2.
+Reading is strict, so that a damaged file is refused rather than misread: a quote that is never
+closed (which would swallow the rows after it into one cell), a row with more cells than the
+header, a file separated by semicolons or tabs are errors naming the row; files and workbooks are
+bounded (:mod:`esgledger.ingest.workbook_limits`) before they are parsed.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.ingest.workbook_limits import MAX_CELLS, check_file_size, check_workbook
 
 SUPPORTED = (".csv", ".xlsx")
 
@@ -49,6 +54,9 @@ def read_table(path: Path, preferred_sheet: str = "Data") -> Table:
                 )
             ]
         )
+    check_file_size(path)
+    if suffix == ".xlsx":
+        check_workbook(path)
     raw = path.read_bytes()
     sha = hashlib.sha256(raw).hexdigest()
     if suffix == ".csv":
@@ -71,9 +79,86 @@ def _read_csv(path: Path, raw: bytes, sha: str) -> Table:
         raise InputRejected(
             [InputIssue(str(path), None, "file", "binary content", "a UTF-8 encoded CSV file")]
         )
+    return _to_table(path, None, _csv_records(path, text), sha)
+
+
+# A header row of one cell holding one of these was saved with another separator than the comma.
+OTHER_DELIMITERS = {";": "';'", "\t": "a tab", "|": "'|'"}
+
+
+def _csv_records(path: Path, text: str) -> list[list[str]]:
+    """The records of ``text``, read strictly: a quote left open or doubled wrongly is an error
+    naming the row where its cell starts."""
     # newline="" keeps line breaks inside quoted cells (str.splitlines() would drop them)
-    records = list(csv.reader(io.StringIO(text, newline="")))
-    return _to_table(path, None, records, sha)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[list[str]] = []
+    cells = 0
+    while True:
+        first_line = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputRejected(
+                [_unreadable_row(path, len(records) + 1, first_line, exc)]
+            ) from None
+        if not records:
+            _check_delimiter(path, record)
+        records.append(record)
+        cells += len(record)
+        if cells > MAX_CELLS:
+            raise InputRejected(
+                [
+                    InputIssue(
+                        str(path),
+                        len(records),
+                        "file",
+                        f"more than {MAX_CELLS:,} cells",
+                        f"a file of at most {MAX_CELLS:,} cells (split it into several files)",
+                    )
+                ]
+            )
+    return records
+
+
+def _unreadable_row(path: Path, row: int, line: int, error: csv.Error) -> InputIssue:
+    reason = str(error)
+    if "unexpected end of data" in reason or "EOF" in reason:
+        found = (
+            f"a quote opened in this row (line {line}) that is never closed: the rest of the "
+            "file would be read as one cell"
+        )
+    elif "expected after" in reason:
+        found = f"a quote inside a quoted cell that is not doubled (line {line}: {reason})"
+    else:
+        found = f"a row that cannot be read as CSV (line {line}: {reason})"
+    return InputIssue(
+        str(path),
+        row,
+        "file",
+        found,
+        'each quoted cell closed by a quote, and a quote inside a cell written twice ("")',
+    )
+
+
+def _check_delimiter(path: Path, header: list[str]) -> None:
+    filled = [cell for cell in header if cell.strip()]
+    if len(filled) != 1:
+        return
+    for delimiter, name in OTHER_DELIMITERS.items():
+        if delimiter in filled[0]:
+            raise InputRejected(
+                [
+                    InputIssue(
+                        str(path),
+                        1,
+                        "file",
+                        f"this file uses {name} as delimiter",
+                        "a comma-separated file: save it with commas",
+                    )
+                ]
+            )
 
 
 def _read_xlsx(path: Path, sha: str, preferred_sheet: str) -> Table:
@@ -119,14 +204,48 @@ def _to_table(path: Path, sheet: str | None, records: list[list[str]], sha: str)
                 )
             ]
         )
-    columns = [cell.strip().lower() for cell in records[0]]
+    header = list(records[0])
+    while header and not header[-1].strip():
+        header.pop()  # a workbook's area may be wider than its header
+    columns = [cell.strip().lower() for cell in header]
     rows: list[tuple[int, dict[str, str]]] = []
+    issues: list[InputIssue] = []
     for index, record in enumerate(records[1:], start=2):
         if not any(str(cell).strip() for cell in record):
             continue
+        unnamed = [
+            i
+            for i, cell in enumerate(record)
+            if (i >= len(columns) or not columns[i]) and str(cell).strip()
+        ]
+        if unnamed:
+            issues.append(_unnamed_cell(path, sheet, index, columns, len(record), unnamed[0]))
+            continue
         padded = list(record) + [""] * (len(columns) - len(record))
         rows.append((index, {col: str(padded[i]).strip() for i, col in enumerate(columns) if col}))
+    if issues:
+        raise InputRejected(issues)
     return Table(path=path, sheet=sheet, columns=columns, rows=rows, sha256=sha)
+
+
+def _unnamed_cell(
+    path: Path, sheet: str | None, row: int, columns: list[str], cells: int, first: int
+) -> InputIssue:
+    """A row with a filled cell in a column the header does not name."""
+    letter = _column_letter(first)
+    if first < len(columns):
+        found = f"a value in column {letter}, which has no header"
+        expected = "a value only in columns named in row 1 (name the column or clear the cell)"
+    elif sheet is None:
+        found = f"{cells} cells"
+        expected = (
+            f"at most {len(columns)} cells, one per column of the header row (a comma inside "
+            "a cell needs quotes around the cell)"
+        )
+    else:
+        found = f"a value in column {letter}, right of the header's last column"
+        expected = "a value only in columns named in row 1 (name the column or clear the cell)"
+    return InputIssue(str(path), row, "file", found, expected, f"{letter}{row}" if sheet else None)
 
 
 def _column_letter(index: int) -> str:

@@ -17,6 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from esgledger.catalogue import Catalogue
 from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import EsgLedgerError
+from esgledger.spreadsheet_text import keep_text
 from esgledger.units import suggested_units
 
 COLUMNS = [
@@ -144,6 +145,7 @@ def write_template(
     for row in notes.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    keep_text(book)  # an entity named "=HYPERLINK(...)" stays a name
     if isinstance(output, Path):
         output.parent.mkdir(parents=True, exist_ok=True)
     book.save(output)

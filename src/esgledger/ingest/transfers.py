@@ -8,9 +8,10 @@ from typing import Any
 
 from esgledger.domain import Entity, Period
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.free_text import MAX_LENGTH, text_problem
 from esgledger.ingest.datapoints import EntityIndex
 from esgledger.ingest.tables import Table, check_columns
-from esgledger.ingest.values import parse_number
+from esgledger.ingest.values import NumberRefused, magnitude_problem, read_number
 from esgledger.ledger.change import Change
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
@@ -52,7 +53,7 @@ class _Rows:
             return None
         found = self.index.find(text)
         if found is None:
-            self.issue(row, field, text, "the id or alias of an entity in the organisation")
+            self.issue(row, field, text, self.index.unknown(text))
         return found
 
     def period(self, row: int, values: dict[str, str], entity: Entity | None) -> Period | None:
@@ -66,11 +67,34 @@ class _Rows:
         return period
 
     def positive(self, row: int, values: dict[str, str], field: str) -> float | None:
-        number = parse_number(values.get(field, ""))
-        if number is None or number <= 0:
-            self.issue(row, field, values.get(field, ""), "a number greater than zero")
+        text = values.get(field, "")
+        try:
+            number = read_number(text)
+        except NumberRefused as refused:
+            expected = refused.expected if refused.code == "decimal_comma" else None
+            self.issue(
+                row, field, text or "an empty cell", expected or "a number greater than zero"
+            )
+            return None
+        if number <= 0:
+            self.issue(row, field, text, "a number greater than zero")
             return None
         return number
+
+    def text(self, row: int, values: dict[str, str], field: str, kind: str) -> None:
+        """An issue when the text of ``field`` breaks the free-text limits of ``kind``."""
+        problem = text_problem(values.get(field, ""), kind)
+        if problem is not None:
+            self.issue(row, field, values[field], f"{problem.expected} (found {problem.found})")
+
+    def magnitude(
+        self, row: int, values: dict[str, str], field: str, normalised: float, unit: str
+    ) -> bool:
+        """Whether ``normalised`` (in ``unit``) is within bounds; an issue when it is not."""
+        problem = magnitude_problem(normalised, unit)
+        if problem is not None:
+            self.issue(row, field, values.get(field, ""), problem)
+        return problem is None
 
 
 def parse_transfers(
@@ -102,8 +126,13 @@ def parse_transfers(
         if carrier not in CARRIER_UNITS:
             rows.issue(number, "carrier", values.get("carrier", ""), "electricity or heat")
         amount = rows.positive(number, values, "value")
+        rows.text(number, values, "unit", "unit")
         factor = None
-        if carrier in CARRIER_UNITS and values.get("unit"):
+        if (
+            carrier in CARRIER_UNITS
+            and values.get("unit")
+            and len(values["unit"]) <= MAX_LENGTH["unit"]
+        ):
             try:
                 factor = conversion_factor(values["unit"], CARRIER_UNITS[carrier])
             except UnitError as exc:
@@ -125,6 +154,8 @@ def parse_transfers(
         assert supplier and receiver and period and amount is not None and factor is not None
         transfer_key = (supplier.id, receiver.id, str(period), carrier)
         normalised = amount * factor
+        if not rows.magnitude(number, values, "value", normalised, CARRIER_UNITS[carrier]):
+            continue
         for other_row, other_side, other_value in seen[transfer_key]:
             if other_side == reported_by:
                 rows.issue(
@@ -200,6 +231,7 @@ def parse_certificates(
         if scheme not in SCHEMES:
             rows.issue(number, "scheme", scheme, "one of " + ", ".join(SCHEMES))
         certificate_id = values.get("certificate_id", "")
+        rows.text(number, values, "certificate_id", "certificate_id")
         if not certificate_id:
             rows.issue(number, "certificate_id", "an empty cell", "the certificate's serial id")
         elif (scheme, certificate_id) in claimed:
@@ -218,6 +250,8 @@ def parse_certificates(
             )
         in_file.setdefault((scheme, certificate_id), number)
         mwh = rows.positive(number, values, "mwh")
+        if mwh is not None and not rows.magnitude(number, values, "mwh", mwh, "MWh"):
+            mwh = None
         if entity is None or period is None or mwh is None:
             continue
         totals[(entity.id, str(period))] += mwh

@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.ledger.audit import canonical_json
+from esgledger.spreadsheet_text import csv_cell
 from esgledger.store.schema import audit_log, datapoints
 
 
@@ -192,12 +193,5 @@ def csv_lines(batches: Iterable[list[dict[str, Any]]]) -> Iterator[str]:
         buffer.truncate()
         for entry in batch:
             row = {**entry, "payload": canonical_json(entry["payload"])}
-            writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
+            writer.writerow([csv_cell(row[name]) for name in CSV_COLUMNS])
         yield buffer.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

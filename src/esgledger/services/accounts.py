@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import getpass
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 
-from esgledger.access import credentials, login
+from esgledger.access import credentials
 from esgledger.access import users as accounts
 from esgledger.access.passwords import MAX_LENGTH as MAX_PASSWORD_LENGTH
 from esgledger.access.passwords import MIN_LENGTH as MIN_PASSWORD_LENGTH
-from esgledger.access.passwords import NO_PASSWORD, hash_password
+from esgledger.access.passwords import NO_PASSWORD, new_password_hash
 from esgledger.access.principal import Principal
 from esgledger.ledger import audit
 from esgledger.ledger.change import changing
@@ -47,7 +46,6 @@ __all__ = [
 Session = credentials.Session
 UserInfo = accounts.UserInfo
 check_csrf = credentials.check_csrf
-SYSTEM = "system"  # records lockouts, which no signed-in person causes
 CLI_CLIENT = "command line"
 
 
@@ -63,35 +61,10 @@ def os_login() -> str:
 class Accounts(Capability):
     # -- sign-in -----------------------------------------------------------------------------
     def authenticate(self, username: str, password: str, client: str) -> str:
-        """Check credentials with throttling and lockout; return the user name."""
+        """Check credentials, slowed down after failures (:mod:`esgledger.access.login`);
+        return the user name."""
         context = self.context
-        moment = time.monotonic()
-        context.by_address.check(f"ip:{client}", moment)
-        context.by_name.check(f"user:{username}", moment)
-        now = context.clock()
-        with context.db.reading() as connection:
-            candidate = login.read_candidate(connection, username)
-        unknown = candidate.password_hash is None
-        locked = (
-            context.unknown_names.locked_error(username, now)
-            if unknown
-            else login.locked_error(candidate, now)
-        )
-        if locked is not None:
-            raise locked
-        ok = login.check_password(candidate, password)
-        with context.db.transaction() as connection, changing(connection, SYSTEM) as change:
-            error = login.record_outcome(
-                change, candidate, password, ok, now, context.options.lockout
-            )
-        if error is not None:
-            if unknown:
-                context.unknown_names.failed(username, now)
-            context.by_address.failed(f"ip:{client}", moment)
-            context.by_name.failed(f"user:{username}", moment)
-            raise error
-        context.by_name.clear(f"user:{username}")
-        return username
+        return context.sign_in.authenticate(context.db, username, password, client, context.clock())
 
     def issue_token(self, username: str, password: str, client: str) -> credentials.Issued:
         """A bearer token for an API client, after checking the password."""
@@ -187,7 +160,7 @@ class Accounts(Capability):
         """The first account of a ledger that has none, an admin (a ledger whose only accounts
         cannot administer users could never get another). ``password`` None: a command-line
         account without a password."""
-        password_hash = NO_PASSWORD if password is None else hash_password(password)
+        password_hash = NO_PASSWORD if password is None else new_password_hash(password, username)
         with (
             self.context.db.transaction() as connection,
             changing(connection, username) as change,
@@ -210,8 +183,9 @@ class Accounts(Capability):
     def create(
         self, call: Call, username: str, password: str, role: str, entities: list[str]
     ) -> accounts.UserInfo:
-        """Add an account (the password is hashed before the write lock is taken)."""
-        password_hash = hash_password(password)
+        """Add an account (the password is checked for strength and hashed before the write
+        lock is taken)."""
+        password_hash = new_password_hash(password, username)
         with call.writing() as change:
             return accounts.create_user(change, username, password_hash, role, entities)
 
@@ -230,7 +204,7 @@ class Accounts(Capability):
         everywhere."""
         if username != call.actor.username:
             call.authorize("user.admin")
-        password_hash = hash_password(password)
+        password_hash = new_password_hash(password, username)
         with call.writing() as change:
             return accounts.update_user(change, username, password_hash=password_hash)
 
@@ -239,7 +213,7 @@ class Accounts(Capability):
         """Change an account's role, entities or state, or reset its password."""
         password = changes.pop("password", None)
         if password is not None:
-            changes["password_hash"] = hash_password(password)
+            changes["password_hash"] = new_password_hash(password, username)
         with call.writing() as change:
             return accounts.update_user(change, username, **changes)
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from esgledger.access import login
-from esgledger.access.throttle import Throttle
 from esgledger.calc.formulas import FORMULAS
 from esgledger.catalogue import Catalogue, load_catalogue
 from esgledger.evidence import store as evidence_store
@@ -44,9 +43,8 @@ class Options:
     token_ttl: dt.timedelta = dt.timedelta(hours=12)
     session_ttl: dt.timedelta = dt.timedelta(hours=8)
     lockout: login.LockoutPolicy = field(default_factory=login.LockoutPolicy)
-    failures_per_address: int = 20  # failed sign-ins per client address ...
-    failures_per_name: int = 10  # ... and per user name, in the window below
-    failure_window: dt.timedelta = dt.timedelta(minutes=15)
+    failures_per_address: int = 20  # failed sign-ins per client address, all names, ...
+    failure_window: dt.timedelta = dt.timedelta(minutes=15)  # ... in this window
     evidence_max_bytes: int = evidence_store.DEFAULT_MAX_BYTES
     files_dir: Path | None = None  # evidence and reports (default: store.locations' rule)
     report_builder: ReportBuilder = _build_report
@@ -75,10 +73,9 @@ class Context:
         self.reports_dir = self.files.reports
         self.configuration = ConfigurationCache()
         self.writes = GroupCommitter(db)
-        window = self.options.failure_window.total_seconds()
-        self.by_address = Throttle(self.options.failures_per_address, window)
-        self.by_name = Throttle(self.options.failures_per_name, window)
-        self.unknown_names = login.UnknownNames(self.options.lockout)
+        self.sign_in = login.SignInGuard(
+            self.options.lockout, self.options.failures_per_address, self.options.failure_window
+        )
         self._initialised = False
 
     @cached_property

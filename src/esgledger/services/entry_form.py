@@ -18,7 +18,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.catalogue.model import Metric
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import EsgLedgerError
-from esgledger.ingest.values import parse_number
+from esgledger.ingest.values import entered_number, parse_version
 from esgledger.service_errors import Conflict, Invalid, NotFound, ServiceError
 from esgledger.services.collection import all_points, previous_year
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
@@ -32,6 +32,7 @@ from esgledger.workflow.review import change_between
 from esgledger.workflow.views import point_dict
 
 OPEN_STATUSES = ("draft", "rejected")
+__all__ = ["Applied", "EntryForms", "Typed", "parse_version", "typed_metrics"]
 
 
 def typed_metrics(catalogue: Catalogue) -> list[Metric]:
@@ -65,19 +66,6 @@ def normalised(metric: Metric, value: float, unit: str) -> float | None:
         return None
     result = value * factor
     return result if math.isfinite(result) else None
-
-
-def typed_number(text: str) -> float:
-    """A number typed into a form, by the importer's rule (a comma only groups thousands)."""
-    value = parse_number(text)
-    if value is None:
-        raise Invalid(
-            f"{text!r} is not a number (write decimals with a point: 1234.5; a comma only "
-            "groups thousands: 1,234.5)",
-            field="value",
-            details={"found": text},
-        )
-    return value
 
 
 def year_months(period: str) -> list[str]:
@@ -247,7 +235,7 @@ class EntryForms(Capability):
             connection, user, Filters(previous_year(name), entity.id, metric_id), 1, 0
         )
         try:
-            typed = normalised(metric, typed_number(value), unit or metric.unit)
+            typed = normalised(metric, entered_number(value), unit or metric.unit)
         except Invalid:  # a value still being typed: no change to show yet
             typed = None
         moved = change_between(typed, before[0].value_normalised if before else None)
@@ -357,7 +345,7 @@ class EntryForms(Capability):
                 code="exists",
             )
         if typed.value:
-            value = typed_number(typed.value)
+            value = entered_number(typed.value)
             if current is None:
                 entry = Entry(entity_id, period, typed.metric, value, typed.unit)
                 point = points.create(user, entry, explanation)

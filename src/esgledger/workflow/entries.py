@@ -29,6 +29,7 @@ from esgledger.ledger.reads import current_datapoint, datapoint_history
 from esgledger.ledger.writes import NewValue, write_values
 from esgledger.service_errors import Conflict, Invalid, NotFound
 from esgledger.store.schema import datapoints, review_comments
+from esgledger.suggestions import did_you_mean
 from esgledger.workflow import trail
 from esgledger.workflow.configuration import ConfigurationCache
 from esgledger.workflow.periods import parse_period, refuse_lock
@@ -90,7 +91,8 @@ def visible_entity(user: Principal, key: str, index: EntityIndex) -> Entity:
     for an unknown entity and one outside the user's scope)."""
     entity = index.find(key)
     if entity is None or not user.sees(entity.id):
-        raise NotFound(f"no entity {key!r}", field="entity")
+        visible = [name for name, found in index.by_key.items() if user.sees(found.id)]
+        raise NotFound(f"no entity {key!r}{did_you_mean(key, visible)}", field="entity")
     return entity
 
 

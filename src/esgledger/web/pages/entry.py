@@ -10,7 +10,7 @@ from starlette.datastructures import FormData
 
 from esgledger.free_text import MAX_LENGTH
 from esgledger.services import may
-from esgledger.services.entry_form import Typed, typed_metrics
+from esgledger.services.entry_form import Typed, parse_version, typed_metrics
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
@@ -73,7 +73,7 @@ def typed_rows(form: FormData, metrics: list[str]) -> list[Typed]:
                 metric,
                 value,
                 _text(form, f"unit.{metric}"),
-                int(version) if version.isascii() and version.isdigit() else None,
+                parse_version(version, metric),
                 explanation,
             )
         )
