@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from esgledger.calc.lineage import Note, Record
 from esgledger.calc.notes import NOTES_FILE, note, note_table, placeholders
 from esgledger.cli.render import print_explain
 from esgledger.errors import RuleFileError
 from esgledger.i18n import Strings, load_table
+from esgledger.lineage import Note, Record
 
 CALC = Path(__file__).resolve().parents[1] / "src" / "esgledger" / "calc"
 # A value for each placeholder the table uses, of the type the engine writes.

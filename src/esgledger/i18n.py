@@ -20,10 +20,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, overload
 
-from esgledger.calc.lineage import NoteArg, Text
 from esgledger.calc.notes import ARG_KINDS, NOTES_FILE, note_table
 from esgledger.calc.options import OPTIONS_FILE, option_rules
 from esgledger.errors import EsgLedgerError, RuleFileError
+from esgledger.lineage import NoteArg, Text
 from esgledger.rulefiles import bilingual, read_rule_file
 
 PACKAGE = Path(__file__).parent

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from esgledger.calc.lineage import Record
+from esgledger.lineage import Record
 
 WITHHELD = "withheld: it rests on figures of an entity outside your scope"
 

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeAlias, T
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from esgledger.access.principal import ROLES
 from esgledger.api.errors import ErrorDetail
-from esgledger.calc.options import option_choices
 from esgledger.domain import METHODS, STATUSES
 from esgledger.free_text import MAX_LENGTH, one_line, storable
 from esgledger.identifiers import ENTITY_ID, USERNAME
 from esgledger.identifiers import MAX_LENGTH as ID_LENGTH
+from esgledger.services import ROLES
+from esgledger.services.calculation import option_choices
 
 _STORABLE = AfterValidator(storable)
 _ONE_LINE = AfterValidator(one_line)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from esgledger.calc.lineage import Note
 from esgledger.calc.notes import note
 from esgledger.domain import Entity, Period
+from esgledger.lineage import Note
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
-from esgledger.calc.lineage import FactorRead, InputRead, Term, Text, key
 from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
@@ -13,6 +12,7 @@ from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import Entity, Period
 from esgledger.errors import CalculationError, FactorNotFound
 from esgledger.factors import FactorLibrary, FactorValue
+from esgledger.lineage import FactorRead, InputRead, Term, Text, key
 
 
 @dataclass

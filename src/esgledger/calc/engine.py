@@ -27,13 +27,13 @@ from esgledger.calc.inputs import (
     split_internal_key,
     transfer_values,
 )
-from esgledger.calc.lineage import Elimination, Record, key, own_key
 from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import Certificate, DataPoint, Entity, OrgTree, Period, Transfer
 from esgledger.factors import FactorLibrary
+from esgledger.lineage import Elimination, Record, key, own_key
 
 
 @dataclass

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from esgledger.calc.lineage import (
+from esgledger.calc.notes import note
+from esgledger.catalogue import Catalogue
+from esgledger.domain import Certificate, DataPoint, Period, Transfer
+from esgledger.lineage import (
     CertificateRef,
     DatapointRef,
     Note,
@@ -19,9 +22,6 @@ from esgledger.calc.lineage import (
     TransferRef,
     key,
 )
-from esgledger.calc.notes import note
-from esgledger.catalogue import Catalogue
-from esgledger.domain import Certificate, DataPoint, Period, Transfer
 
 MISMATCH_TOLERANCE = 1e-6
 # The catalogue roles of the metrics that transfers and certificates fill, by carrier.

@@ -13,8 +13,8 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
-from esgledger.calc.lineage import Note, NoteArg, Text
 from esgledger.errors import RuleFileError
+from esgledger.lineage import Note, NoteArg, Text
 from esgledger.rulefiles import bilingual, read_rule_file
 
 NOTES_FILE = Path(__file__).with_name("notes.yaml")

@@ -17,14 +17,15 @@ import sqlalchemy as sa
 from esgledger.calc.context import FormulaContext, SiteParameter, SupplierRate, Value
 from esgledger.calc.formulas import FORMULAS
 from esgledger.calc.inputs import internal_key
-from esgledger.calc.lineage import Record
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.factors.library import FactorLibrary, FactorSet, FactorValue
-from esgledger.store.schema import certificates, datapoints, transfers
+from esgledger.ledger.reads import datapoint_values
+from esgledger.ledger.transfers import certificate_mwh, transfer_value
+from esgledger.lineage import Record
 
 TOLERANCE = 1e-9
 
@@ -144,21 +145,17 @@ def recompute_rollup(record: Record) -> float:
 def check_registers(connection: sa.Connection, record: Record) -> str | None:
     """Whether the transfers and certificates an input record used still hold what it recorded."""
     for ref in record.get("transfers", []):
-        row = connection.execute(
-            sa.select(transfers.c.value_normalised).where(transfers.c.id == ref["id"])
-        ).first()
-        if row is None or not _close(row.value_normalised, ref["value_normalised"]):
-            found = "missing" if row is None else f"{row.value_normalised:g}"
+        now = transfer_value(connection, ref["id"])
+        if now is None or not _close(now, ref["value_normalised"]):
+            found = "missing" if now is None else f"{now:g}"
             return (
                 f"transfer #{ref['id']} is now {found}, lineage recorded "
                 f"{ref['value_normalised']:g}"
             )
     for claim in record.get("certificates", []):
-        row = connection.execute(
-            sa.select(certificates.c.mwh).where(certificates.c.id == claim["id"])
-        ).first()
-        if row is None or not _close(row.mwh, claim["mwh"]):
-            found = "missing" if row is None else f"{row.mwh:g} MWh"
+        mwh = certificate_mwh(connection, claim["id"])
+        if mwh is None or not _close(mwh, claim["mwh"]):
+            found = "missing" if mwh is None else f"{mwh:g} MWh"
             return (
                 f"certificate #{claim['id']} is now {found}, lineage recorded {claim['mwh']:g} MWh"
             )
@@ -171,21 +168,14 @@ def check_input(connection: sa.Connection, record: Record) -> str | None:
     refs = record.get("datapoints", [])
     if not refs:
         return check_registers(connection, record)
-    rows = {
-        r.id: r
-        for r in connection.execute(
-            sa.select(datapoints.c.id, datapoints.c.value_normalised).where(
-                datapoints.c.id.in_([ref["id"] for ref in refs])
-            )
-        )
-    }
+    now = datapoint_values(connection, [ref["id"] for ref in refs])
     for ref in refs:
-        row = rows.get(ref["id"])
-        if row is None:
+        value = now.get(ref["id"])
+        if value is None:
             return f"data point #{ref['id']} is no longer in the ledger"
-        if not _close(row.value_normalised, ref["value_normalised"]):
+        if not _close(value, ref["value_normalised"]):
             return (
-                f"data point #{ref['id']} now holds {row.value_normalised:g}, lineage recorded "
+                f"data point #{ref['id']} now holds {value:g}, lineage recorded "
                 f"{ref['value_normalised']:g}"
             )
     return None

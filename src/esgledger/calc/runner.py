@@ -12,9 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.calc.engine import Engine, Inventory
-from esgledger.calc.lineage import key
 from esgledger.calc.options import CalcOptions
-from esgledger.calc.results import RESTATED, current_run, save_run
+from esgledger.calc.results import save_run
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, OrgTree, Period
@@ -22,8 +21,9 @@ from esgledger.factors.persist import load_stored_library
 from esgledger.ledger import settings
 from esgledger.ledger.change import Change
 from esgledger.ledger.reads import current_datapoints, load_entities
+from esgledger.ledger.runs import RESTATED, current_run, root_value, run_value
 from esgledger.ledger.transfers import load_certificates, load_transfers
-from esgledger.store.schema import calc_values
+from esgledger.lineage import key
 
 BASE_TOTAL_ROLE = "base_year_total"  # the catalogue role of the total a restatement compares
 
@@ -131,15 +131,7 @@ def check_base_year(
 def _stored_root_total(
     connection: sa.Connection, run_id: int, entities: list[Entity], metric_id: str
 ) -> float:
-    roots = OrgTree(entities).roots()
-    rows = connection.execute(
-        sa.select(calc_values.c.value).where(
-            calc_values.c.run_id == run_id,
-            calc_values.c.metric_id == metric_id,
-            calc_values.c.entity_id.in_(roots),
-        )
-    )
-    return float(sum(row[0] for row in rows))
+    return root_value(connection, run_id, metric_id, OrgTree(entities).roots())
 
 
 def _reasons(
@@ -168,17 +160,9 @@ def _reasons(
 def restated_value(
     connection: sa.Connection, metric_id: str, entity_id: str, period: str
 ) -> float | None:
-    """The value of a base-year figure in the base year's restated run, if it was restated."""
-    run = current_run(connection, period, RESTATED)
-    if run is None:
-        return None
-    return connection.execute(
-        sa.select(calc_values.c.value).where(
-            calc_values.c.run_id == run.id,
-            calc_values.c.metric_id == metric_id,
-            calc_values.c.entity_id == entity_id,
-        )
-    ).scalar()
+    """The restated value of a base-year figure, if the base year was restated."""
+    run = current_run(connection, period, kind=RESTATED)
+    return None if run is None else run_value(connection, run.id, metric_id, entity_id)
 
 
 __all__ = ["Restatement", "check_base_year", "compute", "key", "period_keys", "restated_value"]

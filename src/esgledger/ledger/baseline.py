@@ -12,8 +12,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from esgledger.ledger import audit
-from esgledger.ledger.audit import AuditEvent
+from esgledger.ledger.change import changing
 from esgledger.ledger.rows import TRACKED, RowStamp, child_digest, children_digest, key_text, stamp
 
 CHUNK = 10_000  # stamps per baseline entry
@@ -46,17 +45,14 @@ def record_baseline(connection: sa.Connection, reason: str, actor: str = "migrat
         )
     if not stamps:
         return 0
-    head = audit.lock_head(connection)
-    events = [
-        AuditEvent(
-            "ledger.baseline",
-            "ledger",
-            str(index + 1),
-            {"reason": reason, "rows": len(stamps[start : start + CHUNK])},
-            stamps[start : start + CHUNK],
-        )
-        for index, start in enumerate(range(0, len(stamps), CHUNK))
-    ]
-    audit.append(connection, head, actor, events)
-    audit.save_head(connection, head)
+    with changing(connection, actor) as change:
+        for index, start in enumerate(range(0, len(stamps), CHUNK)):
+            chunk = stamps[start : start + CHUNK]
+            change.record(
+                "ledger.baseline",
+                "ledger",
+                str(index + 1),
+                {"reason": reason, "rows": len(chunk)},
+                chunk,
+            )
     return len(stamps)

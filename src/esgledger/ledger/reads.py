@@ -122,3 +122,31 @@ def current_datapoints_for_metric(connection: sa.Connection, metric_id: str) -> 
         datapoints.c.is_current.is_(True), datapoints.c.metric_id == metric_id
     )
     return [_to_datapoint(row) for row in connection.execute(query)]
+
+
+def datapoint_values(connection: sa.Connection, ids: Iterable[int]) -> dict[int, float]:
+    """``id -> value_normalised`` of the data point rows ``ids`` (any version)."""
+    wanted = sorted(set(ids))
+    found: dict[int, float] = {}
+    for start in range(0, len(wanted), 500):
+        rows = connection.execute(
+            sa.select(datapoints.c.id, datapoints.c.value_normalised).where(
+                datapoints.c.id.in_(wanted[start : start + 500])
+            )
+        )
+        found.update({row.id: row.value_normalised for row in rows})
+    return found
+
+
+def current_datapoints_of(
+    connection: sa.Connection, periods: Iterable[str], metric_ids: Iterable[str]
+) -> list[DataPoint]:
+    """The current data points of ``metric_ids`` in ``periods``."""
+    return select_datapoints(
+        connection,
+        sa.select(datapoints).where(
+            datapoints.c.is_current.is_(True),
+            datapoints.c.period.in_(sorted(set(periods))),
+            datapoints.c.metric_id.in_(sorted(set(metric_ids))),
+        ),
+    )

@@ -153,3 +153,17 @@ def load_certificates(connection: sa.Connection, periods: list[str]) -> list[Cer
     return [
         Certificate(r.id, r.scheme, r.certificate_id, r.entity_id, r.period, r.mwh) for r in rows
     ]
+
+
+def transfer_value(connection: sa.Connection, transfer_id: int) -> float | None:
+    """The normalised value of transfer row ``transfer_id`` (None when it is not there)."""
+    return connection.execute(
+        sa.select(transfers.c.value_normalised).where(transfers.c.id == transfer_id)
+    ).scalar()
+
+
+def certificate_mwh(connection: sa.Connection, certificate_row: int) -> float | None:
+    """The MWh of certificate row ``certificate_row`` (None when it is not there)."""
+    return connection.execute(
+        sa.select(certificates.c.mwh).where(certificates.c.id == certificate_row)
+    ).scalar()

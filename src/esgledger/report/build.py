@@ -14,9 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from esgledger.calc.lineage import Text, key
 from esgledger.calc.options import option_rules
-from esgledger.calc.results import RESTATED
 from esgledger.calc.runner import BASE_TOTAL_ROLE
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import OrgTree, Period
@@ -24,6 +22,8 @@ from esgledger.errors import EsgLedgerError
 from esgledger.i18n import HTML_LANG, LANGUAGES, Strings
 from esgledger.ledger import settings
 from esgledger.ledger.reads import load_entities
+from esgledger.ledger.runs import RESTATED, PeriodRun, load_period_run, load_period_runs
+from esgledger.lineage import Text, key
 from esgledger.report import charts
 from esgledger.report.formatting import (
     DASH,
@@ -33,7 +33,6 @@ from esgledger.report.formatting import (
     row_decimals,
     unit_label,
 )
-from esgledger.report.runs import PeriodRun, load_period_run, load_period_runs
 from esgledger.report.trace import FactorUse, Lineage, Said, Trace, trace_value
 
 TEMPLATES = Path(__file__).parent / "templates"

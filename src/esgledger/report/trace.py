@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from esgledger.calc.lineage import (
+from esgledger.calc.notes import identity as said_once
+from esgledger.lineage import (
     Child,
     Elimination,
     OwnPart,
@@ -24,7 +25,6 @@ from esgledger.calc.lineage import (
     key,
     referenced_keys,
 )
-from esgledger.calc.notes import identity as said_once
 
 
 @dataclass

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from esgledger.calc import CalcOptions, runner
-from esgledger.calc.lineage import key
-from esgledger.calc.options import option_default, option_help
+from esgledger.calc.options import option_choices, option_default, option_help
 from esgledger.calc.recompute import Recomputed, recompute_all
-from esgledger.calc.results import load_run_records, load_tree, period_values, save_run
+from esgledger.calc.results import save_run
 from esgledger.domain import Period
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
+from esgledger.ledger.runs import load_run_records, load_tree, period_values
 from esgledger.ledger.verify import verify
+from esgledger.lineage import key
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.workflow.periods import parse_period
@@ -23,7 +24,14 @@ from esgledger.workflow.periods import parse_period
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
     from esgledger.calc.bulk.service import ActivityCalc
 
-__all__ = ["Calculated", "Calculation", "option_default", "option_help", "options_from"]
+__all__ = [
+    "Calculated",
+    "Calculation",
+    "option_choices",
+    "option_default",
+    "option_help",
+    "options_from",
+]
 LEDGER_DIFFERENCE = "audit verify"  # the key of recompute's first difference on a tampered ledger
 
 
@@ -163,12 +171,22 @@ class Calculation(Capability):
         self, call: Call, period: str, options: CalcOptions | dict[str, str] | None = None
     ) -> ActivityCalc:
         """Compute the year's activity files in SQL and store the monthly activity.* results."""
-        from esgledger.calc.bulk.service import calc_activity
-
-        return calc_activity(
-            self.context.db,
-            period,
-            self.context.catalogue,
-            call.actor.username,
-            options_from(options),
+        from esgledger.calc.bulk.service import (
+            ActivityCalc,
+            activity_values,
+            compute_activity,
+            store_activity,
         )
+        from esgledger.ingest.activity import reporting_year
+
+        year = reporting_year(period)
+        chosen = options_from(options)
+        catalogue = self.context.catalogue
+        with call.reading() as connection:
+            files, result = compute_activity(
+                connection, year, catalogue, chosen, self.context.files.activity
+            )
+        values = activity_values(result, files, catalogue, chosen)
+        with call.writing() as change:
+            written = store_activity(change, year, values, catalogue)
+        return ActivityCalc(str(year), len(files), result.records, len(values), written)

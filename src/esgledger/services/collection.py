@@ -67,7 +67,7 @@ class Collection(Capability):
         """Everything a reviewer needs at hand about a value: last year's, the change, the
         explanations and review trail, versions, evidence, audit entries, whether its
         calculation can be explained, and which actions the policy allows this user."""
-        from esgledger.calc.results import period_values
+        from esgledger.ledger.runs import period_values
         from esgledger.workflow.entries import current_by_id, facts
 
         connection, user = call.connection, call.actor

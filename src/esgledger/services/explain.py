@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from esgledger.access.redaction import visible_records
-from esgledger.calc.lineage import Record, Text, key, referenced_keys
-from esgledger.calc.results import load_tree
 from esgledger.ledger.reads import current_datapoint
+from esgledger.ledger.runs import load_tree
+from esgledger.lineage import Record, Text, key, referenced_keys
 from esgledger.service_errors import NotFound
 from esgledger.services.calculation import calculate_first
 from esgledger.services.operation import Capability, Reading, reads

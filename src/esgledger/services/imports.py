@@ -137,7 +137,9 @@ class Imports(Capability):
         table = read_table(path)
         with call.writing() as change:
             electricity = consumption_by_period(
-                current_datapoints_for_metric(change.connection, "energy.electricity_purchased")
+                current_datapoints_for_metric(
+                    change.connection, self.context.catalogue.role("purchased_electricity").id
+                )
             )
             return import_certificates(change, table, electricity)
 
@@ -152,13 +154,13 @@ class Imports(Capability):
             register_activity_file,
             reporting_year,
         )
-        from esgledger.ingest.activity_files import store_dir, store_file
+        from esgledger.ingest.activity_files import store_file
 
         year = reporting_year(period)
         with call.reading() as connection:
             entities = load_entities(connection)
         checked = check_activity_file(path, year, entities, self.context.catalogue)
-        directory = store_dir(self.context.db.engine.url)
+        directory = self.context.files.activity
         stored = store_file(path, checked.sha256, directory)
         with call.writing() as change:
             batch_id = register_activity_file(change, path, year, checked, directory)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, OrgTree
 from esgledger.ledger import audit
 from esgledger.service_errors import NotFound
 from esgledger.services.operation import Capability, Reading, reads
 from esgledger.workflow.configuration import Configuration
 from esgledger.workflow.views import metric_dict
+
+__all__ = ["Catalogue", "Organisation", "configuration"]
 
 
 def configuration(call: Reading) -> Configuration:

@@ -8,6 +8,9 @@ from typing import Any
 from esgledger.ledger.reads import periods_with_data
 from esgledger.services.operation import Capability, Reading, Writing, reads, writes
 from esgledger.workflow import periods
+from esgledger.workflow.periods import FIRST_YEAR, LAST_YEAR
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "Periods"]
 
 
 class Periods(Capability):

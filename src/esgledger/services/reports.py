@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from esgledger.report import registry
+from esgledger.ledger import report_builds as registry
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.workflow.periods import parse_period

@@ -23,12 +23,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from esgledger.access.passwords import MAX_LENGTH as PASSWORD_MAX
-from esgledger.access.passwords import MIN_LENGTH as PASSWORD_MIN
 from esgledger.free_text import MAX_LENGTH
 from esgledger.report.formatting import format_number
+from esgledger.services.accounts import MAX_PASSWORD_LENGTH as PASSWORD_MAX
+from esgledger.services.accounts import MIN_PASSWORD_LENGTH as PASSWORD_MIN
+from esgledger.services.periods import FIRST_YEAR, LAST_YEAR
 from esgledger.web.render import file_size, unit_name
-from esgledger.workflow.periods import FIRST_YEAR, LAST_YEAR
 
 if TYPE_CHECKING:
     from esgledger.i18n import Strings

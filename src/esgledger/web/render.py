@@ -19,11 +19,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.requests import Request
 
-from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity
 from esgledger.i18n import HTML_LANG, Strings
 from esgledger.report.formatting import format_number, format_precise, unit_label
 from esgledger.services import may
+from esgledger.services.organisation import Catalogue
 from esgledger.units import UNIT_ALIASES, UnitError, canonical_unit_text, parse_unit
 from esgledger.web.session import Viewer, language, local_path, service
 

@@ -5,12 +5,15 @@ the ledger (issue 3, item 8; the files are checked, stored and registered by
 The year's registered files are computed (:mod:`~esgledger.calc.bulk.run`) and one calculated data
 point is written per entity, month and ``activity.*`` metric in one audited transaction
 (:func:`esgledger.ledger.writes.write_values`), source ``bulk activity``, note the JSON summary of
-:mod:`~esgledger.calc.bulk.summary`. A re-run writes new versions where results changed.
+:mod:`~esgledger.calc.bulk.summary`. A re-run writes new versions where results changed. The
+service (:meth:`esgledger.services.calculation.Calculation.activity`) runs the steps: the
+computation reads, then the results are written under the write lock.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,17 +25,15 @@ from esgledger.calc.bulk.summary import SOURCE, note, settle
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.runner import period_keys
 from esgledger.catalogue import Catalogue
-from esgledger.domain import DataPoint, Period
+from esgledger.domain import Period
 from esgledger.errors import CalculationError, EsgLedgerError
 from esgledger.factors.persist import load_stored_library
-from esgledger.ingest.activity import registered_files, reporting_year
-from esgledger.ingest.activity_files import StoredFile, store_dir
-from esgledger.ledger.change import changing
+from esgledger.ingest.activity import registered_files
+from esgledger.ingest.activity_files import StoredFile
+from esgledger.ledger.change import Change
 from esgledger.ledger.locks import refuse_locked
-from esgledger.ledger.reads import load_entities, select_datapoints
+from esgledger.ledger.reads import current_datapoints_of, load_entities
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
-from esgledger.store import Database
-from esgledger.store.schema import datapoints
 
 
 @dataclass
@@ -54,31 +55,24 @@ def _site_metrics(catalogue: Catalogue) -> list[str]:
     return [m.id for m in catalogue.inputs() if m.attributes.get("overrides")]
 
 
-def _current(connection: sa.Connection, period: Period, metric_ids: list[str]) -> list[DataPoint]:
-    """The current data points of ``metric_ids`` in the year and its months."""
-    return select_datapoints(
-        connection,
-        sa.select(datapoints).where(
-            datapoints.c.is_current.is_(True),
-            datapoints.c.period.in_(period_keys(period)),
-            datapoints.c.metric_id.in_(metric_ids),
-        ),
-    )
-
-
 def compute_activity(
-    db: Database, period: Period, catalogue: Catalogue, options: CalcOptions
+    connection: sa.Connection,
+    period: Period,
+    catalogue: Catalogue,
+    options: CalcOptions,
+    directory: Path,
 ) -> tuple[list[StoredFile], BulkResult]:
-    """The bulk results of the year's registered files, not yet written."""
-    with db.reading() as connection:
-        files = registered_files(connection, period, store_dir(db.engine.url))
-        entities = load_entities(connection)
-        library = load_stored_library(connection)
-        points = _current(connection, period, _site_metrics(catalogue))
+    """The bulk results of the year's registered files (stored in ``directory``), not yet
+    written; ``connection`` reads the registrations, organisation, factors and site
+    parameters."""
+    files = registered_files(connection, period, directory)
+    entities = load_entities(connection)
+    library = load_stored_library(connection)
+    points = current_datapoints_of(connection, period_keys(period), _site_metrics(catalogue))
     if not files:
         raise EsgLedgerError(
-            f"no activity files imported for {period}: run 'esgledger activity "
-            f"import FILE --period {period}' first"
+            f"no activity files imported for {period}: import one first ('esgledger activity "
+            f"import FILE --period {period}', POST /api/v1/imports/activity or the Imports page)"
         )
     missing = [f for f in files if not f.path.is_file()]
     if missing:
@@ -103,16 +97,10 @@ def compute_activity(
     return files, result
 
 
-def calc_activity(
-    db: Database,
-    period_text: str,
-    catalogue: Catalogue,
-    actor: str,
-    options: CalcOptions | None = None,
-) -> ActivityCalc:
-    period = reporting_year(period_text)
-    options = options or CalcOptions()
-    files, result = compute_activity(db, period, catalogue, options)
+def activity_values(
+    result: BulkResult, files: list[StoredFile], catalogue: Catalogue, options: CalcOptions
+) -> list[NewValue]:
+    """The monthly ``activity.*`` data points of the bulk results, each noting its lineage."""
     results = result_metrics(catalogue)
     values = []
     for month in sorted(result.values):
@@ -131,12 +119,18 @@ def calc_activity(
                     note=note(result, month, column, files, options, DuckDBEngine.name),
                 )
             )
-    with db.transaction() as connection, changing(connection, actor) as change:
-        refuse_locked(connection, {v.period for v in values} | {str(period)}, "the calculation")
-        stored = {
-            (p.entity_id, p.period, p.metric_id): p
-            for p in _current(connection, period, list(results.values()))
-        }
-        values = [settle(v, stored.get((v.entity_id, v.period, v.metric_id))) for v in values]
-        written = write_values(change, values)
-    return ActivityCalc(str(period), len(files), result.records, len(values), written)
+    return values
+
+
+def store_activity(
+    change: Change, period: Period, values: list[NewValue], catalogue: Catalogue
+) -> WriteSummary:
+    """Write the monthly results (unchanged values left alone), refused in a locked period."""
+    refuse_locked(change.connection, {v.period for v in values} | {str(period)}, "the calculation")
+    metric_ids = list(result_metrics(catalogue).values())
+    stored = {
+        (p.entity_id, p.period, p.metric_id): p
+        for p in current_datapoints_of(change.connection, period_keys(period), metric_ids)
+    }
+    settled = [settle(v, stored.get((v.entity_id, v.period, v.metric_id))) for v in values]
+    return write_values(change, settled)
