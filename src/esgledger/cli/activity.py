@@ -9,8 +9,19 @@ from typing import Annotated
 
 import typer
 
-from esgledger.cli.common import acting, console, handled, services
-from esgledger.services.calculation import option_default, option_help, options_from
+from esgledger.cli.common import (
+    DEFAULT_ELECTRICITY,
+    DEFAULT_GRID,
+    DEFAULT_GWP,
+    ElectricityOption,
+    GridOption,
+    GwpOption,
+    acting,
+    console,
+    handled,
+    services,
+)
+from esgledger.services.calculation import options_from
 
 
 def register(app: typer.Typer) -> None:
@@ -45,13 +56,9 @@ def register(app: typer.Typer) -> None:
     @handled
     def activity_calc(
         period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
-        gwp: Annotated[str, typer.Option(help=option_help("gwp"))] = option_default("gwp"),
-        electricity: Annotated[
-            str, typer.Option(help=option_help("electricity_tce"))
-        ] = option_default("electricity_tce"),
-        grid: Annotated[str, typer.Option(help=option_help("grid_series"))] = option_default(
-            "grid_series"
-        ),
+        gwp: GwpOption = DEFAULT_GWP,
+        electricity: ElectricityOption = DEFAULT_ELECTRICITY,
+        grid: GridOption = DEFAULT_GRID,
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
     ) -> None:
         """Compute the year's activity files in SQL and store the results as calculated data

@@ -11,9 +11,22 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from esgledger.cli.common import acting, console, handled, services
+from esgledger.cli.common import (
+    DEFAULT_CONSOLIDATION,
+    DEFAULT_ELECTRICITY,
+    DEFAULT_GRID,
+    DEFAULT_GWP,
+    ConsolidationOption,
+    ElectricityOption,
+    GridOption,
+    GwpOption,
+    acting,
+    console,
+    handled,
+    services,
+)
 from esgledger.cli.render import number, print_explain, print_verify
-from esgledger.services.calculation import option_default, option_help, options_from
+from esgledger.services.calculation import options_from
 
 
 def register(app: typer.Typer) -> None:
@@ -28,16 +41,10 @@ def register(app: typer.Typer) -> None:
     @handled
     def calc(
         period: Annotated[str, typer.Option(help="reporting period, e.g. 2024")],
-        gwp: Annotated[str, typer.Option(help=option_help("gwp"))] = option_default("gwp"),
-        electricity: Annotated[
-            str, typer.Option(help=option_help("electricity_tce"))
-        ] = option_default("electricity_tce"),
-        grid: Annotated[str, typer.Option(help=option_help("grid_series"))] = option_default(
-            "grid_series"
-        ),
-        consolidation: Annotated[
-            str, typer.Option(help=option_help("consolidation"))
-        ] = option_default("consolidation"),
+        gwp: GwpOption = DEFAULT_GWP,
+        electricity: ElectricityOption = DEFAULT_ELECTRICITY,
+        grid: GridOption = DEFAULT_GRID,
+        consolidation: ConsolidationOption = DEFAULT_CONSOLIDATION,
     ) -> None:
         """Compute every derived metric for every entity of the period and store the inventory."""
         options = options_from(

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,11 +16,23 @@ from rich.markup import escape
 from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.service_errors import Invalid
 from esgledger.services import Principal, Services
+from esgledger.services.calculation import option_default, option_help
 
 PASSWORD_ENV = "ESGLEDGER_PASSWORD"
 console = Console()
 errors = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
+
+# The calculation options, as ``calc`` and ``activity calc`` take them (values and help from the
+# rules file, calc/rules/options.yaml).
+GwpOption = Annotated[str, typer.Option(help=option_help("gwp"))]
+ElectricityOption = Annotated[str, typer.Option(help=option_help("electricity_tce"))]
+GridOption = Annotated[str, typer.Option(help=option_help("grid_series"))]
+ConsolidationOption = Annotated[str, typer.Option(help=option_help("consolidation"))]
+DEFAULT_GWP = option_default("gwp")
+DEFAULT_ELECTRICITY = option_default("electricity_tce")
+DEFAULT_GRID = option_default("grid_series")
+DEFAULT_CONSOLIDATION = option_default("consolidation")
 
 
 class State:
@@ -36,17 +48,20 @@ def services(create: bool = False) -> Services:
     return Services.open(state.db, create=create)
 
 
-def password_for(username: str) -> str:
-    """The password of ``username``: ``ESGLEDGER_PASSWORD``, else asked for in a terminal."""
-    password = os.environ.get(PASSWORD_ENV)
-    if password:
-        return password
+def password(prompt: str, without: str, confirm: bool = False) -> str:
+    """``ESGLEDGER_PASSWORD``, else the password typed in a terminal; ``without`` says what is
+    missing when neither can be had."""
+    given = os.environ.get(PASSWORD_ENV)
+    if given:
+        return given
     if not sys.stdin.isatty():
-        raise Invalid(
-            f"acting as {username} needs its password: set {PASSWORD_ENV} or run the command in "
-            "a terminal"
-        )
-    return str(typer.prompt(f"password of {username}", hide_input=True))
+        raise Invalid(f"{without}: set {PASSWORD_ENV} or run the command in a terminal")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+def password_for(username: str) -> str:
+    """The password of ``username``, to act as that account."""
+    return password(f"password of {username}", f"acting as {username} needs its password")
 
 
 def acting(svc: Services) -> Principal:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from esgledger.cli.common import PASSWORD_ENV, acting, console, handled, services
+from esgledger.cli.common import acting, console, handled, password, services
 from esgledger.service_errors import Invalid
 from esgledger.services import ROLES, serve_environment
 
@@ -17,15 +15,11 @@ from esgledger.services import ROLES, serve_environment
 def _new_password(no_password: bool) -> str | None:
     if no_password:
         return None
-    password = os.environ.get(PASSWORD_ENV)
-    if password:
-        return password
-    if not sys.stdin.isatty():
-        raise Invalid(
-            f"no password: set {PASSWORD_ENV}, run the command in a terminal, or give "
-            "--no-password for an account that acts on the command line only"
-        )
-    return str(typer.prompt("password", hide_input=True, confirmation_prompt=True))
+    return password(
+        "password",
+        "no password (or give --no-password for an account that acts on the command line only)",
+        confirm=True,
+    )
 
 
 def register(app: typer.Typer) -> None:
