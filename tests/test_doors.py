@@ -136,6 +136,12 @@ def test_show_names_an_unknown_entity_and_prints_every_digit(
     unknown = cli(db_url, "show", "ghg.scope1", "--entity", "nowhere", "--period", "2024")
     assert unknown.exit_code == 1 and "no entity 'nowhere'" in unknown.output
     assert "calc" not in unknown.output.split("no entity")[1].split("(")[0]
+    typo = cli(db_url, "show", "ghg.scope1", "--entity", "gpr", "--period", "2024")
+    assert "no entity 'gpr' (did you mean 'grp'?)" in typo.output
+    metric = cli(
+        db_url, "show", "energy.electricity_purchase", "--entity", "grp", "--period", "2024"
+    )
+    assert "did you mean 'energy.electricity_purchased'" in metric.output
 
 
 # -- the same controls whichever door ----------------------------------------------------------

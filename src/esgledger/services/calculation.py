@@ -19,6 +19,7 @@ from esgledger.ledger.verify import verify
 from esgledger.lineage import key
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
+from esgledger.services.organisation import known_metric
 from esgledger.workflow.periods import parse_period
 
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
@@ -149,8 +150,7 @@ class Calculation(Capability):
         name = str(parse_period(period))
         connection = call.connection
         if metric and entity:
-            if metric not in self.context.catalogue:
-                raise NotFound(f"no metric {metric!r}", field="metric")
+            known_metric(self.context.catalogue, metric)
             records = load_tree(connection, key(metric, entity, name))
             if not records:
                 raise NotFound(f"no calculated value for {key(metric, entity, name)}")

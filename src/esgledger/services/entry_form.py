@@ -19,10 +19,10 @@ from esgledger.catalogue.model import Metric
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.ingest.values import entered_number, parse_version
-from esgledger.service_errors import Conflict, Invalid, NotFound, ServiceError
+from esgledger.service_errors import Conflict, Invalid, ServiceError
 from esgledger.services.collection import all_points, previous_year
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
-from esgledger.services.organisation import configuration
+from esgledger.services.organisation import configuration, known_metric, visible_entity
 from esgledger.units import canonical_unit_text, conversion_factor_via, suggested_units
 from esgledger.workflow import queries, trail
 from esgledger.workflow.entries import Entry
@@ -145,9 +145,7 @@ class EntryForms(Capability):
         with last year's value (a year entered month by month shows the months' total), the
         change, the explanations given, and whether the user may edit."""
         config = configuration(call)
-        entity = config.index.find(entity_id)
-        if entity is None or not call.actor.sees(entity.id):
-            raise NotFound(f"no entity {entity_id!r}", field="entity")
+        entity = visible_entity(call, entity_id)
         name = str(parse_period(period))
         before_name = previous_year(name)
         connection, user = call.connection, call.actor
@@ -223,12 +221,8 @@ class EntryForms(Capability):
     ) -> dict[str, Any]:
         """The change against last year of a value being typed (before it is saved)."""
         config = configuration(call)
-        entity = config.index.find(entity_id)
-        if entity is None or not call.actor.sees(entity.id):
-            raise NotFound(f"no entity {entity_id!r}", field="entity")
-        metric = self.context.catalogue.metrics.get(metric_id)
-        if metric is None:
-            raise NotFound(f"no metric {metric_id!r}", field="metric")
+        entity = visible_entity(call, entity_id)
+        metric = known_metric(self.context.catalogue, metric_id)
         name = str(parse_period(period))
         connection, user = call.connection, call.actor
         before, _n = queries.list_points(
@@ -267,11 +261,7 @@ class EntryForms(Capability):
         points = DataPoints(self.context)
         user = call.actor
         with call.reading() as connection:
-            config_entity = configuration(Reading(user, self.context, connection)).index.find(
-                entity_id
-            )
-            if config_entity is None or not user.sees(config_entity.id):
-                raise NotFound(f"no entity {entity_id!r}", field="entity")
+            config_entity = visible_entity(Reading(user, self.context, connection), entity_id)
             name = str(parse_period(period))
             everything = all_points(connection, user, Filters(name, config_entity.id, months=True))
             now = {p.metric_id: p for p in everything if p.period == name}

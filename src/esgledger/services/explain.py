@@ -13,7 +13,7 @@ from esgledger.lineage import Record, Text, key, referenced_keys
 from esgledger.service_errors import NotFound
 from esgledger.services.calculation import calculate_first
 from esgledger.services.operation import Capability, Reading, reads
-from esgledger.services.organisation import configuration
+from esgledger.services.organisation import known_metric, visible_entity
 from esgledger.workflow.periods import parse_period
 
 __all__ = ["Explain", "Record", "Shown", "Text", "ordered", "references"]
@@ -55,28 +55,11 @@ def ordered(root: str, records: dict[str, Record]) -> list[str]:
 
 
 class Explain(Capability):
-    def _entity(self, call: Reading, entity_id: str) -> str:
-        entity = configuration(call).index.find(entity_id)
-        if entity is None or not call.actor.sees(entity.id):
-            raise NotFound(
-                f"no entity {entity_id!r} (see 'esgledger org list' or GET /api/v1/entities)",
-                field="entity",
-            )
-        return entity.id
-
-    def _metric(self, metric_id: str) -> None:
-        if metric_id not in self.context.catalogue:
-            raise NotFound(
-                f"unknown metric {metric_id!r}; the catalogue lists the metric ids "
-                "(GET /api/v1/metrics)",
-                field="metric",
-            )
-
     @reads("calc.read")
     def show(self, call: Reading, metric_id: str, entity_id: str, period: str) -> Shown:
         """A value reported or calculated, in the metric's unit, with its review status."""
-        self._metric(metric_id)
-        entity = self._entity(call, entity_id)
+        known_metric(self.context.catalogue, metric_id)
+        entity = visible_entity(call, entity_id).id
         name = str(parse_period(period))
         root = key(metric_id, entity, name)
         record = load_tree(call.connection, root, max_records=1).get(root)
@@ -102,8 +85,8 @@ class Explain(Capability):
     def explain(self, call: Reading, metric_id: str, entity_id: str, period: str) -> dict[str, Any]:
         """The lineage of a calculated value: ``root``, and ``records`` by key in order from the
         root down (without records of entities outside the user's scope)."""
-        self._metric(metric_id)
-        entity = self._entity(call, entity_id)
+        known_metric(self.context.catalogue, metric_id)
+        entity = visible_entity(call, entity_id).id
         call.authorize("calc.read", entity, what="entity")
         root = key(metric_id, entity, str(parse_period(period)))
         records = load_tree(call.connection, root)

@@ -32,9 +32,9 @@ from esgledger.ledger.reads import (
     load_entities,
 )
 from esgledger.ledger.writes import NewValue, WriteSummary
-from esgledger.service_errors import NotFound, TooLarge
+from esgledger.service_errors import TooLarge
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
-from esgledger.services.organisation import configuration
+from esgledger.services.organisation import visible_entity
 from esgledger.workflow.review import unexplained_changes
 
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
@@ -172,9 +172,7 @@ class Imports(Capability):
     def template(self, call: Reading, entity_id: str, period: str) -> tuple[str, bytes]:
         """The collection workbook of an entity and period (one row per input metric, last
         year's values for reference): ``(file name, content)``."""
-        entity = configuration(call).index.find(entity_id)
-        if entity is None or not call.actor.sees(entity.id):
-            raise NotFound(f"no entity {entity_id!r}", field="entity")
+        entity = visible_entity(call, entity_id)
         parsed = Period.parse(period)
         last_year = str(parsed.previous_year())
         previous = {

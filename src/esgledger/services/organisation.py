@@ -4,21 +4,61 @@ from __future__ import annotations
 
 from typing import Any
 
-from esgledger.catalogue import Catalogue
+from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import Entity, OrgTree
 from esgledger.ledger import audit
 from esgledger.service_errors import NotFound
 from esgledger.services.operation import Capability, Reading, reads
+from esgledger.suggestions import did_you_mean
 from esgledger.workflow.configuration import Configuration
 from esgledger.workflow.views import metric_dict
 
-__all__ = ["Catalogue", "Organisation", "configuration"]
+__all__ = [
+    "Catalogue",
+    "Organisation",
+    "configuration",
+    "known_metric",
+    "no_entity",
+    "visible_entity",
+]
 
 
 def configuration(call: Reading) -> Configuration:
     """The cached configuration (entity tree, locks, threshold) as of this read."""
     generation = audit.configuration_generation(call.connection)
     return call.context.configuration.get(call.connection, generation)
+
+
+def no_entity(call: Reading, entity_id: str, field: str = "entity") -> NotFound:
+    """The error for an entity the user may not see or that does not exist (never told apart),
+    naming the closest ids and aliases the user may see."""
+    known = [
+        name
+        for entity in configuration(call).entities
+        if call.actor.sees(entity.id)
+        for name in (entity.id, *entity.aliases)
+    ]
+    return NotFound(f"no entity {entity_id!r}{did_you_mean(entity_id, known)}", field=field)
+
+
+def visible_entity(call: Reading, entity_id: str, field: str = "entity") -> Entity:
+    """The entity named by id or alias, if the user may see it; NotFound otherwise."""
+    found = configuration(call).index.find(entity_id)
+    if found is None or not call.actor.sees(found.id):
+        raise no_entity(call, entity_id, field)
+    return found
+
+
+def known_metric(catalogue: Catalogue, metric_id: str, field: str = "metric") -> Metric:
+    """The catalogue's metric; NotFound naming the closest metric ids otherwise."""
+    found = catalogue.metrics.get(metric_id)
+    if found is None:
+        raise NotFound(
+            f"unknown metric {metric_id!r}{did_you_mean(metric_id, catalogue.metrics)}; the "
+            "catalogue lists the metric ids (GET /api/v1/metrics)",
+            field=field,
+        )
+    return found
 
 
 class Organisation(Capability):
@@ -34,7 +74,7 @@ class Organisation(Capability):
         (NotFound for a parent outside the scope)."""
         user = call.actor
         if parent is not None and not user.sees(parent):
-            raise NotFound(f"no entity {parent!r}", field="parent")
+            raise no_entity(call, parent, "parent")
         return sorted(
             (
                 e
@@ -50,10 +90,7 @@ class Organisation(Capability):
     @reads("entity.read")
     def entity(self, call: Reading, entity_id: str) -> Entity:
         """One entity the user may see (by id or alias); NotFound otherwise."""
-        found = configuration(call).index.find(entity_id)
-        if found is None or not call.actor.sees(found.id):
-            raise NotFound(f"no entity {entity_id!r}", field="entity")
-        return found
+        return visible_entity(call, entity_id)
 
     @reads("entity.read")
     def tree(self, call: Reading) -> OrgTree:
@@ -73,6 +110,4 @@ class Organisation(Capability):
 
     @reads("metric.read")
     def metric(self, call: Reading, metric_id: str) -> dict[str, Any]:
-        if metric_id not in self.context.catalogue:
-            raise NotFound(f"no metric {metric_id!r}", field="metric")
-        return metric_dict(self.context.catalogue[metric_id])
+        return metric_dict(known_metric(self.context.catalogue, metric_id))
