@@ -126,9 +126,8 @@ def print_verify(console: Console, result: VerifyResult) -> None:
 
 
 def number(value: float) -> str:
-    """A value with thousands separators and every digit it has, never in exponent form
-    (5,147,970.25 rather than 5.14797e+06)."""
+    """A value to ten significant digits with thousands separators, never in exponent form
+    (5,147,969.685 rather than 5.14797e+06)."""
     if value != value or value in (float("inf"), float("-inf")):
         return str(value)
-    text = format(Decimal(repr(float(value))), ",f")
-    return text[:-2] if text.endswith(".0") else text
+    return format(Decimal(f"{float(value):.10g}"), ",f")

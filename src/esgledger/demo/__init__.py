@@ -118,7 +118,8 @@ def run_demo(
     def import_year(index: int) -> Callable[[], str]:
         def run() -> str:
             path = data_files[index]
-            summary = services.imports.data(actor[0], path).written
+            imported = services.imports.data(actor[0], path)
+            summary = imported.written
             extra = side_files.get(int(years[index]), {})
             transfers = (
                 services.imports.transfers(actor[0], extra["transfers"])
@@ -130,9 +131,15 @@ def run_demo(
                 if "certificates" in extra
                 else 0
             )
+            held = (
+                f" ({len(imported.held)} kept as drafts: changed more than the threshold "
+                "against last year, to be explained)"
+                if imported.held
+                else ""
+            )
             return (
                 f"imported {path.name}: {summary.created} new, {summary.corrected} corrected, "
-                f"{summary.unchanged} unchanged; {transfers} internal transfers, "
+                f"{summary.unchanged} unchanged{held}; {transfers} internal transfers, "
                 f"{certificates} certificates"
             )
 

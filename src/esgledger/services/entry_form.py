@@ -36,9 +36,13 @@ __all__ = ["Applied", "EntryForms", "Typed", "parse_version", "typed_metrics"]
 
 
 def typed_metrics(catalogue: Catalogue) -> list[Metric]:
-    """Input metrics a person types in; those filled by imports (transfers, certificates, bulk
-    activity results) are left out."""
-    return [m for m in catalogue.inputs() if m.group != "activity" and "source" not in m.attributes]
+    """Input metrics a person types in; those filled by imports (transfers, certificates: a
+    ``source`` attribute) and the bulk activity results (roles ``activity_*``) are left out."""
+    return [
+        m
+        for m in catalogue.inputs()
+        if "source" not in m.attributes and not any(r.startswith("activity_") for r in m.roles)
+    ]
 
 
 def same_unit(a: str, b: str) -> bool:
