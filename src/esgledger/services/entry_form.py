@@ -19,13 +19,13 @@ from esgledger.catalogue.model import Metric
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.ingest.values import entered_number, parse_version
-from esgledger.service_errors import Conflict, Invalid, ServiceError
+from esgledger.service_errors import Invalid, ServiceError
 from esgledger.services.collection import all_points, previous_year
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.services.organisation import configuration, known_metric, visible_entity
 from esgledger.units import canonical_unit_text, conversion_factor_via, suggested_units
 from esgledger.workflow import queries, trail
-from esgledger.workflow.entries import Entry
+from esgledger.workflow.entries import Entry, already_has_value
 from esgledger.workflow.periods import parse_period
 from esgledger.workflow.queries import Filters
 from esgledger.workflow.review import change_between
@@ -330,13 +330,12 @@ class EntryForms(Capability):
             and points.allowed(user, "datapoint.correct", current.id)  # else the refusal says so
         ):
             # the form showed no value for this row: someone entered one since; never overwrite it
-            raise Conflict(
+            raise already_has_value(
+                current,
                 f"{typed.metric} already has a value ({current.value:g} {current.unit}, version "
                 f"{current.version} by {current.created_by}), entered after this form was "
                 "opened; reload the form and correct that value if it is wrong",
-                field="value",
-                details={"current": point_dict(current), "version": current.version},
-                code="exists",
+                "value",
             )
         if typed.value:
             value = entered_number(typed.value)

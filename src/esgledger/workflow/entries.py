@@ -152,6 +152,16 @@ def current_by_id(connection: sa.Connection, user: Principal, datapoint_id: int)
     return point
 
 
+def already_has_value(current: DataPoint, message: str, field: str) -> Conflict:
+    """The refusal of a new value where one exists (``exists``), carrying the current one."""
+    return Conflict(
+        message,
+        field=field,
+        details={"current": point_dict(current), "version": current.version},
+        code="exists",
+    )
+
+
 def check_version(point: DataPoint, version: int) -> None:
     if point.version != version:
         raise Conflict(
@@ -183,13 +193,12 @@ def create(
         raise Conflict(mixed[0], field="period", code="mixed_granularity")
     existing = current_datapoint(connection, value.entity_id, value.period, value.metric_id)
     if existing is not None:
-        raise Conflict(
+        raise already_has_value(
+            existing,
             f"{value.metric_id}@{value.entity_id}@{value.period} already has a value "
-            f"(data point {existing.id}, version {existing.version}); correct it with "
-            "PATCH and its version",
-            field="metric",
-            details={"current": point_dict(existing), "version": existing.version},
-            code="exists",
+            f"(data point {existing.id}, version {existing.version}); correct that value, "
+            "naming its version",
+            "metric",
         )
     (point,) = write_values(change, [value], current={}).points
     if explanation:
