@@ -24,14 +24,19 @@ def mixed_granularity(connection: sa.Connection, values: Sequence[NewValue]) -> 
     if not values:
         return {}
     years = sorted({_year_of(v.period) for v in values})
-    periods = [y for y in years] + [f"{y}-{m:02d}" for y in years for m in range(1, 13)]
+    periods = [*years, *(f"{y}-{m:02d}" for y in years for m in range(1, 13))]
     stored: dict[tuple[str, str, str], set[str]] = {}  # (entity, metric, year) -> kinds
     keys = {(v.entity_id, v.metric_id) for v in values}
-    rows = connection.execute(
-        sa.select(datapoints.c.entity_id, datapoints.c.metric_id, datapoints.c.period).where(
-            datapoints.c.is_current.is_(True), datapoints.c.period.in_(periods)
-        )
+    query = sa.select(datapoints.c.entity_id, datapoints.c.metric_id, datapoints.c.period).where(
+        datapoints.c.is_current.is_(True), datapoints.c.period.in_(periods)
     )
+    entity_ids = sorted({v.entity_id for v in values})
+    metric_ids = sorted({v.metric_id for v in values})
+    if len(entity_ids) <= 500 and len(metric_ids) <= 500:  # one entry: one key's 13 periods
+        query = query.where(
+            datapoints.c.entity_id.in_(entity_ids), datapoints.c.metric_id.in_(metric_ids)
+        )
+    rows = connection.execute(query)
     for entity_id, metric_id, period in rows:
         if (entity_id, metric_id) in keys:
             kind = "month" if len(period) == 7 else "year"
