@@ -19,9 +19,11 @@ from esgledger.access.policy import can
 from esgledger.access.principal import Principal
 from esgledger.domain import DataPoint, Period
 from esgledger.ledger.reads import periods_with_data
+from esgledger.ledger.runs import period_values
 from esgledger.services.operation import Capability, Reading, reads
 from esgledger.services.organisation import configuration
 from esgledger.workflow import queries
+from esgledger.workflow.entries import current_by_id, facts
 from esgledger.workflow.periods import lock_state, parse_period
 from esgledger.workflow.queries import Filters
 from esgledger.workflow.review import change_between
@@ -67,9 +69,6 @@ class Collection(Capability):
         """Everything a reviewer needs at hand about a value: last year's, the change, the
         explanations and review trail, versions, evidence, audit entries, whether its
         calculation can be explained, and which actions the policy allows this user."""
-        from esgledger.ledger.runs import period_values
-        from esgledger.workflow.entries import current_by_id, facts
-
         connection, user = call.connection, call.actor
         point = current_by_id(connection, user, datapoint_id)
         call.authorize("datapoint.read", point.entity_id)
@@ -125,8 +124,6 @@ class Collection(Capability):
         the drafts of the entities they may submit for, whoever entered them (an import, a
         colleague). A reviewer, who may submit for the whole group, is shown only the drafts and
         rejected values they entered themselves."""
-        from esgledger.workflow.entries import facts
-
         name = str(parse_period(period))
         connection, user = call.connection, call.actor
         items: list[dict[str, Any]] = []

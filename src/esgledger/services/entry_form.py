@@ -21,6 +21,7 @@ from esgledger.errors import EsgLedgerError
 from esgledger.ingest.values import entered_number, parse_version
 from esgledger.service_errors import Invalid, ServiceError
 from esgledger.services.collection import all_points, previous_year
+from esgledger.services.datapoints import DataPoints
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.services.organisation import configuration, known_metric, visible_entity
 from esgledger.units import canonical_unit_text, conversion_factor_via, suggested_units
@@ -260,8 +261,6 @@ class EntryForms(Capability):
         """Apply every typed row of an entry form, each value on its own: each is an operation
         of its own (create, correct, submit, explain), with its own permission check and commit,
         so that one refused value does not lose the others."""
-        from esgledger.services.datapoints import DataPoints
-
         points = DataPoints(self.context)
         user = call.actor
         with call.reading() as connection:
@@ -308,7 +307,7 @@ class EntryForms(Capability):
 
     def _apply_row(
         self,
-        points: Any,
+        points: DataPoints,
         user: Principal,
         entity_id: str,
         period: str,
