@@ -53,6 +53,7 @@ def _checked(call: Call, filters: AuditFilters) -> AuditFilters:
 
 __all__ = [
     "ANCHOR_KINDS",
+    "MAX_ANCHOR_BYTES",
     "Anchor",
     "Audit",
     "AuditFilters",
