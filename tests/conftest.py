@@ -29,6 +29,18 @@ pytest_plugins = ["tests.collab_fixtures", "tests.web_clients"]
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _server_ledger_files(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL ledger keeps its files where the environment says (default: the working
+    folder); tests keep them in a temporary folder, never in the checkout."""
+    if "ESGLEDGER_FILES_DIR" not in os.environ:
+        monkeypatch.setenv("ESGLEDGER_FILES_DIR", str(tmp_path_factory.mktemp("files")))
+    if "ESGLEDGER_DATA_DIR" not in os.environ:
+        monkeypatch.setenv("ESGLEDGER_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+
+
 def _pg_reachable() -> bool:
     engine = sa.create_engine(PG_ADMIN_URL)
     try:

@@ -203,6 +203,8 @@ GROUP_CASES = [
         "download report", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports/2024/en")
     ),
     Case("verify audit", AUDIT_READERS, _get("/audit/verify")),
+    Case("verify against anchors", AUDIT_READERS, _post("/audit/verify", {"anchors": []})),
+    Case("anchor the audit chain", AUDIT_READERS, _get("/audit/anchor")),
     Case("list reports", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports")),
     Case("audit log", AUDIT_READERS, _get("/audit?order=asc&limit=10")),
     Case("audit export", AUDIT_READERS, _get("/audit/export.csv?action=datapoint.")),
@@ -241,6 +243,8 @@ GROUP_WIDE = {
     "download report",
     "list reports",
     "verify audit",
+    "verify against anchors",
+    "anchor the audit chain",
     "audit log",
     "audit export",
     "list users",

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
 from esgledger.ledger.audit import entry_hash
+from tests import tampering
 from tests.helpers import write_csv
 from tests.ledger_fixture import Ledger
 
@@ -63,9 +64,8 @@ def entries(ws: Ledger) -> list[sa.Row]:
 
 
 def execute(ws: Ledger, *statements: tuple[str, dict[str, object]]) -> None:
-    with ws.db.engine.begin() as connection:
-        for sql, params in statements:
-            connection.execute(sa.text(sql), params)
+    """Tamper with the database (on PostgreSQL past the audit log's append-only triggers)."""
+    tampering.execute(ws.db, *statements)
 
 
 def a_datapoint_entry(ws: Ledger, nth: int = 2) -> int:

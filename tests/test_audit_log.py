@@ -21,6 +21,7 @@ from esgledger.ledger.verify import CHAIN_KINDS, TABLE_KINDS
 from esgledger.web.i18n import Strings
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import API, World
+from tests.tampering import tampering
 
 SCRIPT = "<script>alert('x')</script>"
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"
@@ -240,10 +241,8 @@ def test_the_page_verifies_the_chain_and_reports_a_tampered_entry(
     assert intact["ok"] is True and intact["entries"] == len(all_rows(world))
     assert 'id="verify-chain"' in auditor.get("/audit").text
     assert "The chain is intact" in auditor.get("/audit?verify=true").text
-    with world.services.db.transaction() as connection:
-        connection.execute(
-            sa.text("update audit_log set actor = 'mallory' where seq = 3"),
-        )
+    with tampering(world.services.db) as connection:  # past PostgreSQL's append-only trigger
+        connection.execute(sa.text("update audit_log set actor = 'mallory' where seq = 3"))
     broken = auditor.get("/audit.json?verify=true").json()["verification"]
     assert broken["ok"] is False and broken["seq"] == 3 and broken["kind"] == "edited"
     assert (

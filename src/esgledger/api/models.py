@@ -290,6 +290,34 @@ class VerifyOut(BaseModel):
     problem: str | None
     seq: int | None
     kind: str | None
+    anchors: int = 0  # anchors the log was found to extend
+
+
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class AnchorSignature(Request):
+    algorithm: Literal["Ed25519"]
+    key: Sha256  # SHA-256 of the raw public key
+    value: Annotated[str, StringConstraints(max_length=100)]  # base64
+
+
+class AnchorDocument(Request):
+    """The audit chain head written down, to keep outside the database (``esgledger audit
+    anchor`` writes the same document)."""
+
+    format: Literal["esgledger-anchor/1"]
+    ledger: Sha256  # the hash of the first audit entry
+    seq: Annotated[int, Field(ge=1)]
+    hash: Sha256
+    at: Annotated[str, StringConstraints(max_length=40)]
+    rows_root: Sha256
+    signature: AnchorSignature | None = None
+
+
+class VerifyIn(Request):
+    anchors: list[AnchorDocument] = Field(default_factory=list, max_length=50)
+    public_key: Annotated[str, StringConstraints(max_length=2000)] | None = None  # PEM
 
 
 class CommentOut(BaseModel):

@@ -1,5 +1,5 @@
 """Commands about calculated values and the ledger's integrity: ``calc``, ``show``, ``explain``,
-``recompute``, ``report``, ``setting``, ``inventory base-year`` and ``audit verify``."""
+``recompute``, ``report``, ``setting`` and ``inventory base-year``."""
 
 from __future__ import annotations
 
@@ -25,15 +25,13 @@ from esgledger.cli.common import (
     handled,
     services,
 )
-from esgledger.cli.render import number, print_explain, print_verify
+from esgledger.cli.render import number, print_explain
 from esgledger.services.calculation import options_from
 
 
 def register(app: typer.Typer) -> None:
-    audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
     inventory_app = typer.Typer(no_args_is_help=True, help="Inventory settings: base year.")
     setting_app = typer.Typer(no_args_is_help=True, help="Inventory-wide settings.")
-    app.add_typer(audit_app, name="audit")
     app.add_typer(inventory_app, name="inventory")
     app.add_typer(setting_app, name="setting")
 
@@ -157,20 +155,6 @@ def register(app: typer.Typer) -> None:
         target = out / built["file_name"]
         shutil.copyfile(path, target)
         console.print(f"report written to {target} (sha256 {built['sha256'][:16]}…)")
-
-    @audit_app.command("verify")
-    @handled
-    def audit_verify(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-        """Check the audit chain and every table against it; exit 1 at the first entry edited,
-        removed or reordered, or the first table row that differs from what the log wrote."""
-        svc = services()
-        result = svc.audit.verify(acting(svc))
-        if as_json:
-            print(json.dumps(result.as_dict()))
-        else:
-            print_verify(console, result)
-        if not result.ok:
-            raise typer.Exit(1)
 
     @setting_app.command("list")
     @handled

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
+from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.server import register as register_server_commands
@@ -66,6 +67,7 @@ register_server_commands(app)
 register_activity_commands(app)
 register_backup_commands(app)
 calc_commands.register(app)
+register_audit_commands(app)
 
 
 @app.command()

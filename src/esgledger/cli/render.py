@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from esgledger.i18n import Strings
-from esgledger.services.audit import VerifyResult
+from esgledger.services.audit import ANCHOR_KINDS, VerifyResult
 from esgledger.services.explain import Record, Text
 from esgledger.services.explain import references as referenced_keys
 
@@ -106,9 +106,20 @@ def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
 
 def print_verify(console: Console, result: VerifyResult) -> None:
     if result.ok:
+        anchors = (
+            f"; [green]it extends the {result.anchors} anchor(s) given[/green]"
+            if result.anchors
+            else ""
+        )
         console.print(
-            f"[green]audit chain intact[/green]: {result.entries} entries, head {result.head_hash}; "
-            f"[green]tables match the log[/green]: {result.rows_checked} rows checked",
+            f"[green]audit chain intact[/green]: {result.entries} entries, head {result.head_hash}"
+            f"{anchors}; [green]tables match the log[/green]: {result.rows_checked} rows checked",
+            highlight=False,
+        )
+    elif result.kind in ANCHOR_KINDS:
+        console.print(
+            f"[red]the audit log does not extend the anchor of entry {result.seq}[/red] "
+            f"({result.kind}): {escape(result.problem or '')}",
             highlight=False,
         )
     elif result.table is not None:

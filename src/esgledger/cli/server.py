@@ -59,6 +59,18 @@ def register(app: typer.Typer) -> None:
             log_level="warning",
         )
 
+    @app.command("grant-server-role")
+    @handled
+    def grant_server_role(role: str) -> None:
+        """PostgreSQL: let ROLE, a role that does not own the tables, run the server: SELECT and
+        INSERT on the audit log (never UPDATE or DELETE), SELECT, INSERT, UPDATE and DELETE on the
+        other tables, the id sequences. Run it as the owner after 'init', and after upgrades."""
+        svc = services()
+        statements = svc.grant_server_role(role)
+        for statement in statements:
+            console.print(escape(statement), highlight=False)
+        console.print(f"{escape(role)} may run the server on {svc.db.url}", highlight=False)
+
     @user_app.command("add")
     @handled
     def user_add(

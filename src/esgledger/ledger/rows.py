@@ -167,3 +167,14 @@ def parse_stamps(text: str | None) -> list[RowStamp]:
     if not text:
         return []
     return [RowStamp(table, key, digest) for table, key, digest in json.loads(text)]
+
+
+def rows_root(replayed: Iterable[tuple[str, str, str | None]]) -> str:
+    """One digest of the rows a replay of the stamps says exist (``(table, key, digest)``, the
+    last stamp of each row; a row whose last stamp has no digest was deleted and is left out):
+    SHA-256 over one line ``canonical JSON [table, key, digest]`` per row, in the order of table
+    name and then key text (by code point). An anchor records it (:mod:`esgledger.ledger.anchors`)."""
+    root = hashlib.sha256()
+    for table, key, digest in sorted((t, k, d) for t, k, d in replayed if d is not None):
+        root.update(f"{canonical_json([table, key, digest])}\n".encode())
+    return root.hexdigest()

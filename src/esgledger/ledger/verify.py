@@ -8,13 +8,17 @@
    (:data:`esgledger.ledger.rows.TRACKED`) as it stands, and each parent's digest of its child
    rows with the child rows. The first table and row that differ are named: changed, missing or
    not in the log at all.
+
+The walk can note chosen entries on the way (:class:`Marks`): their hash and the rows root of the
+stamps replayed up to them, which is what an anchor records and is checked against
+(:mod:`esgledger.ledger.anchors`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,6 +32,7 @@ from esgledger.ledger.rows import (
     key_text,
     parse_stamps,
     row_digest,
+    rows_root,
 )
 from esgledger.store.schema import audit_head, audit_log
 
@@ -49,6 +54,7 @@ class VerifyResult:
     row: str | None = None  # the row's key, as the stamps spell it
     differences: int = 0  # rows of tracked tables that differ from the log
     rows_checked: int = 0
+    anchors: int = 0  # anchors the chain was found to extend
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,10 +68,36 @@ class VerifyResult:
             "row": self.row,
             "differences": self.differences,
             "rows_checked": self.rows_checked,
+            "anchors": self.anchors,
         }
 
 
 Expected = dict[tuple[str, str], tuple[str | None, int]]  # (table, key) -> (digest, seq)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """An entry as the walk passed it: its hash, and the rows root of the stamps replayed up to
+    and including it (:func:`esgledger.ledger.rows.rows_root`)."""
+
+    hash: str
+    rows_root: str
+
+
+@dataclass
+class Marks:
+    """The entries (by sequence number) the walk is to note, and what it found of them."""
+
+    at: frozenset[int]
+    found: dict[int, Mark] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class HeadRow:
+    """The chain head a walk ends at: the sequence number and hash of the last entry."""
+
+    seq: int
+    hash: str
 
 
 def verify(connection: sa.Connection, tables: bool = True) -> VerifyResult:
@@ -77,7 +109,7 @@ def verify(connection: sa.Connection, tables: bool = True) -> VerifyResult:
     return verify_tables(connection, expected, result)
 
 
-def _entries(connection: sa.Connection) -> Iterator[Any]:
+def _entries(connection: sa.Connection, until: int | None = None) -> Iterator[Any]:
     columns = (
         audit_log.c.seq,
         audit_log.c.at,
@@ -91,9 +123,13 @@ def _entries(connection: sa.Connection) -> Iterator[Any]:
         audit_log.c.rows,
     )
     last = 0
+    bound = [] if until is None else [audit_log.c.seq <= until]
     while True:  # keyset pages: memory stays flat on a long log, on both backends
         page = connection.execute(
-            sa.select(*columns).where(audit_log.c.seq > last).order_by(audit_log.c.seq).limit(BATCH)
+            sa.select(*columns)
+            .where(audit_log.c.seq > last, *bound)
+            .order_by(audit_log.c.seq)
+            .limit(BATCH)
         ).all()
         if not page:
             return
@@ -101,15 +137,33 @@ def _entries(connection: sa.Connection) -> Iterator[Any]:
         last = page[-1].seq
 
 
-def verify_chain(connection: sa.Connection, expected: Expected | None = None) -> VerifyResult:
+def read_head(connection: sa.Connection) -> HeadRow:
+    row = connection.execute(
+        sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+    ).one()
+    return HeadRow(int(row.seq), str(row.hash))
+
+
+def verify_chain(
+    connection: sa.Connection,
+    expected: Expected | None = None,
+    marks: Marks | None = None,
+    head: HeadRow | None = None,
+) -> VerifyResult:
     """Walk the chain; report the first entry that was edited, removed or moved. Collects the
-    entries' row stamps into ``expected`` on the way."""
-    head = connection.execute(sa.select(audit_head).where(audit_head.c.id == 1)).one()
+    entries' row stamps into ``expected`` on the way, and notes the entries ``marks`` asks for.
+    The walk ends at ``head`` (default: the head row as read now; given one read earlier, the
+    entries appended since are left out)."""
+    until = None if head is None else head.seq
+    if head is None:
+        head = read_head(connection)
+    if marks is not None and expected is None:
+        expected = {}
     seen_hashes: set[str] = set()
     previous_hash = GENESIS
     count = 0
     last: sa.Row[Any] | None = None
-    for row in _entries(connection):
+    for row in _entries(connection, until):
         count += 1
         expected_seq = count
         if row.seq != expected_seq:
@@ -164,6 +218,10 @@ def verify_chain(connection: sa.Connection, expected: Expected | None = None) ->
         if expected is not None and row.rows:
             for item in parse_stamps(row.rows):
                 expected[(item.table, item.key)] = (item.digest, row.seq)
+        if marks is not None and row.seq in marks.at:
+            assert expected is not None
+            root = rows_root((table, key, found[0]) for (table, key), found in expected.items())
+            marks.found[row.seq] = Mark(row.hash, root)
         seen_hashes.add(row.hash)
         previous_hash = row.hash
         last = row

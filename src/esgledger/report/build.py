@@ -23,6 +23,7 @@ from esgledger.i18n import HTML_LANG, LANGUAGES, Strings
 from esgledger.ledger import settings
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.runs import RESTATED, PeriodRun, load_period_run, load_period_runs
+from esgledger.ledger.verify import read_head
 from esgledger.lineage import Text, key
 from esgledger.report import charts
 from esgledger.report.formatting import (
@@ -155,6 +156,7 @@ class ReportContext:
     appendix: list[AppendixGroup]
     base_year: str | None = None
     restatement: str | None = None
+    ledger_head: tuple[int, str] | None = None  # (seq, hash) of the audit chain head read
 
 
 # -- entry point -----------------------------------------------------------------------------------
@@ -207,6 +209,8 @@ def build_report(
         )
     context = _assemble(catalogue, tree, root, years, runs, strings, generated or dt.date.today())
     context.base_year = base_year
+    head = read_head(connection)  # after the reads: nothing the report shows is newer
+    context.ledger_head = (head.seq, head.hash)
     if restated is not None:
         total = catalogue.role(BASE_TOTAL_ROLE)
         context.restatement = strings(

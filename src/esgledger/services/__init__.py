@@ -37,6 +37,7 @@ from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
 from esgledger.store import Database, open_database, resolve_url, sqlite_file
 from esgledger.store.database import URL_ENV
+from esgledger.store.roles import grant_server_role
 
 
 class Services:
@@ -85,6 +86,13 @@ class Services:
 
     def require_initialised(self) -> None:
         self.context.require_initialised()
+
+    def grant_server_role(self, role: str) -> list[str]:
+        """PostgreSQL: grant ``role`` what a server needs and no more (the audit log: SELECT and
+        INSERT only; see :mod:`esgledger.store.roles`). Run as the tables' owner."""
+        self.require_initialised()
+        with self.db.transaction() as connection:
+            return grant_server_role(connection, role)
 
     def restore(self, archive: Path, progress: Progress | None = None) -> Restored:
         """Restore a backup into this ledger, which must be empty (see

@@ -1,13 +1,27 @@
-"""The audit log for assurers: entries filtered and paged, a CSV export (recorded in the log), and
-the verification of the chain and of every table against it."""
+"""The audit log for assurers: entries filtered and paged, a CSV export (recorded in the log), the
+verification of the chain and of every table against it, and anchors: the chain head written down
+outside the database, optionally signed, that a later verification checks the log still extends
+(:mod:`esgledger.ledger.anchors`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from esgledger.ledger import audit_query
+from esgledger.ledger.anchor_keys import KeyPair, check_signature, load_public_key, sign
+from esgledger.ledger.anchor_keys import new_key_pair as new_signing_key
+from esgledger.ledger.anchors import (
+    ANCHOR_KINDS,
+    MAX_ANCHOR_BYTES,
+    Anchor,
+    parse_anchor,
+    parse_head,
+    take_anchor,
+    verify_against,
+)
 from esgledger.ledger.audit_query import AuditFilters, csv_lines
 from esgledger.ledger.verify import VerifyResult, verify
 from esgledger.service_errors import Invalid, NotFound
@@ -37,7 +51,28 @@ def _checked(call: Call, filters: AuditFilters) -> AuditFilters:
     return filters
 
 
-__all__ = ["Audit", "AuditFilters", "VerifyResult", "csv_lines"]
+__all__ = [
+    "ANCHOR_KINDS",
+    "MAX_ANCHOR_BYTES",
+    "Anchor",
+    "Audit",
+    "AuditFilters",
+    "KeyPair",
+    "VerifyResult",
+    "csv_lines",
+    "load_anchor",
+    "new_signing_key",
+    "parse_anchor",
+    "parse_head",
+]
+
+
+def load_anchor(path: Path) -> Anchor:
+    """The anchor in the file at ``path`` (its errors name the file)."""
+    if not path.is_file():
+        raise Invalid(f"no anchor file at {path}", field="anchor")
+    with path.open("rb") as handle:
+        return parse_anchor(handle.read(MAX_ANCHOR_BYTES + 1), str(path))
 
 
 class Audit(Capability):
@@ -86,6 +121,28 @@ class Audit(Capability):
         return batches()
 
     @reads("audit.read")
-    def verify(self, call: Reading) -> VerifyResult:
-        """Check the chain, then every tracked table against it."""
-        return verify(call.connection)
+    def verify(
+        self,
+        call: Reading,
+        anchors: Sequence[Anchor] = (),
+        public_key: bytes | None = None,
+        key_source: str = "the public key",
+    ) -> VerifyResult:
+        """Check the chain, that it extends every anchor given, then every tracked table against
+        it. With ``public_key`` (PEM), every anchor must carry a signature it verifies."""
+        if public_key is not None:
+            public = load_public_key(public_key, key_source)
+            for anchor in anchors:
+                check_signature(anchor, public, key_source)
+        if not anchors:
+            return verify(call.connection)
+        return verify_against(call.connection, anchors)
+
+    @reads("audit.read")
+    def anchor(
+        self, call: Reading, signing_key: bytes | None = None, key_source: str = "the key"
+    ) -> Anchor:
+        """The chain head as an anchor to keep outside the database (the chain is verified
+        first), signed with ``signing_key`` (an Ed25519 private key, PEM) when given."""
+        taken = take_anchor(call.connection)
+        return taken if signing_key is None else sign(taken, signing_key, key_source)

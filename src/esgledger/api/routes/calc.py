@@ -10,16 +10,18 @@ from fastapi.responses import StreamingResponse
 from esgledger.api.deps import Service, User
 from esgledger.api.models import (
     PERIOD_PATTERN,
+    AnchorDocument,
     AuditEntryOut,
     CalcIn,
     CalcRunOut,
     CalcValueOut,
     ExplainOut,
     Page,
+    VerifyIn,
     VerifyOut,
 )
 from esgledger.api.paging import Limit, Offset, paged
-from esgledger.services.audit import AuditFilters, csv_lines
+from esgledger.services.audit import AuditFilters, csv_lines, parse_anchor
 
 router = APIRouter(tags=["calculations"])
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN)]
@@ -65,6 +67,28 @@ def explain(
 def verify(user: User, service: Service) -> VerifyOut:
     """Check the hash chain of the audit log (admin, ESG manager, auditor)."""
     return VerifyOut(**service.audit.verify(user).as_dict())
+
+
+@router.post("/audit/verify", response_model=VerifyOut)
+def verify_against_anchors(body: VerifyIn, user: User, service: Service) -> VerifyOut:
+    """Check the hash chain, that it still extends every anchor given (taken earlier and kept
+    outside the database: entries removed from the end of the log, or the chain rewritten, fail
+    here though the chain is whole), and the tables. With ``public_key`` (PEM), every anchor
+    must be signed by that key (422 otherwise)."""
+    anchors = [
+        parse_anchor(anchor.model_dump(), f"anchors[{number}]")
+        for number, anchor in enumerate(body.anchors)
+    ]
+    key = None if body.public_key is None else body.public_key.encode()
+    return VerifyOut(**service.audit.verify(user, anchors, key, "public_key").as_dict())
+
+
+@router.get("/audit/anchor", response_model=AnchorDocument)
+def anchor(user: User, service: Service) -> AnchorDocument:
+    """The chain head as an anchor, to keep outside the database and give back to
+    ``POST /audit/verify`` later (unsigned: sign anchors with ``esgledger audit anchor --sign``).
+    The chain is verified first (409 when it is broken)."""
+    return AnchorDocument(**service.audit.anchor(user).as_dict())
 
 
 def audit_filters(
