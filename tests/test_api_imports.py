@@ -302,3 +302,12 @@ def test_collection_workbook_there_and_back(world: World, client: TestClient) ->
     )
     assert month.status_code == 422
     assert json.loads(month.text)["error"]["field"] == "period"
+
+
+def test_imports_are_documented_as_file_uploads(world: World, client: TestClient) -> None:
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+    for kind in ("organisation", "datapoints", "transfers", "certificates", "activity"):
+        body = paths[f"/api/v1/imports/{kind}"]["post"]["requestBody"]["content"]
+        assert list(body) == ["multipart/form-data"], kind
+    workbook = paths["/api/v1/template"]["get"]["responses"]["200"]["content"]
+    assert list(workbook) == ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]

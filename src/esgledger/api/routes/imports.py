@@ -24,6 +24,11 @@ from esgledger.services.imports import MAX_UPLOAD_BYTES, uploaded
 
 router = APIRouter(tags=["imports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Form models holding a file: named multipart, or FastAPI documents them as url-encoded forms
+MULTIPART = "multipart/form-data"
+UploadForm = Annotated[Upload, Form(media_type=MULTIPART)]
+DataForm = Annotated[DataUpload, Form(media_type=MULTIPART)]
+ActivityForm = Annotated[ActivityUpload, Form(media_type=MULTIPART)]
 
 
 def _received(file: UploadFile) -> tuple[str, bytes]:
@@ -32,9 +37,7 @@ def _received(file: UploadFile) -> tuple[str, bytes]:
 
 
 @router.post("/imports/organisation", response_model=OrganisationImportOut)
-def organisation(
-    form: Annotated[Upload, Form()], user: User, service: Service
-) -> OrganisationImportOut:
+def organisation(form: UploadForm, user: User, service: Service) -> OrganisationImportOut:
     """Create or update entities (id, name, parent, country; optional name_zh, type,
     grid_region, ownership, operational_control, valid_from, valid_to, aliases,
     cell_technology). ESG manager, admin. All or nothing, as every import: a file with a bad
@@ -45,7 +48,7 @@ def organisation(
 
 
 @router.post("/imports/datapoints", response_model=DataImportOut)
-def datapoints(form: Annotated[DataUpload, Form()], user: User, service: Service) -> DataImportOut:
+def datapoints(form: DataForm, user: User, service: Service) -> DataImportOut:
     """Enter or correct values from a file (entity, period, metric, value, unit; optional
     method, source, note) or a filled collection workbook, submitted for review unless
     ``submit`` is false. Values changed against last year by more than the threshold stay
@@ -57,7 +60,7 @@ def datapoints(form: Annotated[DataUpload, Form()], user: User, service: Service
 
 
 @router.post("/imports/transfers", response_model=CountOut)
-def transfers(form: Annotated[Upload, Form()], user: User, service: Service) -> CountOut:
+def transfers(form: UploadForm, user: User, service: Service) -> CountOut:
     """Internal supplies (from, to, period, carrier, value, unit; optional reported_by = from
     or to when both sides report: they must agree). ESG manager, admin. All or nothing (422
     ``input_rejected``)."""
@@ -66,7 +69,7 @@ def transfers(form: Annotated[Upload, Form()], user: User, service: Service) -> 
 
 
 @router.post("/imports/certificates", response_model=CountOut)
-def certificates(form: Annotated[Upload, Form()], user: User, service: Service) -> CountOut:
+def certificates(form: UploadForm, user: User, service: Service) -> CountOut:
     """Certificate claims (entity, period, scheme, certificate_id, mwh): each id once, ever, and
     never more than the electricity the entity consumed. ESG manager, admin. All or nothing
     (422 ``input_rejected``)."""
@@ -75,9 +78,7 @@ def certificates(form: Annotated[Upload, Form()], user: User, service: Service) 
 
 
 @router.post("/imports/activity", response_model=ActivityImportOut)
-def activity(
-    form: Annotated[ActivityUpload, Form()], user: User, service: Service
-) -> ActivityImportOut:
+def activity(form: ActivityForm, user: User, service: Service) -> ActivityImportOut:
     """Check an activity file (Parquet or CSV: entity, ts, metric, quantity, unit) for a
     reporting year, store it under its SHA-256 and register it; compute it with
     POST /calculations/{period}/activity. ESG manager, admin. All or nothing (422
