@@ -8,6 +8,7 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +17,14 @@ from fastapi.testclient import TestClient
 
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import API, USERS, World
+from tests.helpers import DATA_HEADER, ORG_HEADER
 
 PDF = b"%PDF-1.4\n%%EOF\n"
+ACTIVITY_HEADER = ["entity", "ts", "metric", "quantity", "unit"]
+ORG_ROWS = [  # the organisation as it is (an import that changes nothing)
+    ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
+    ["plant_a", "Plant A", "grp", "CN", "甲厂", "plant", "", "", "", ""],
+]
 ALL = {"admin", "esg_manager", "data_owner", "auditor", "viewer"}
 EDITORS = {"admin", "esg_manager", "data_owner"}
 REVIEWERS = {"admin", "esg_manager"}
@@ -65,6 +72,10 @@ class Case:
     roles: set[str]  # roles allowed (before scope)
     call: Callable[[Ctx, str, dict[str, str]], Any]  # (ctx, entity, headers) -> response
     success: int = 200
+    # the answer for an entity outside the scope: 404, or, for an entity named inside an
+    # uploaded file, 422 (the role is checked first; the file's entities outside the scope are
+    # unknown to the user, exactly as an entity that does not exist)
+    outside: int = 404
 
 
 def _post(path: str, body: dict) -> Callable[[Ctx, str, dict[str, str]], Any]:
@@ -135,6 +146,40 @@ def _approve_in_bulk(ctx: Ctx, entity: str, h: dict[str, str]) -> ItemAnswer:
     return ItemAnswer(status, answer.text, answer.request)
 
 
+def _csv(header: list[str], *rows: list[object]) -> bytes:
+    lines = [",".join(header), *(",".join(str(cell) for cell in row) for row in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _file(kind: str, content: bytes, **fields: str) -> Callable[[Ctx, str, dict[str, str]], Any]:
+    return lambda ctx, _e, h: ctx.client.post(
+        f"{API}/imports/{kind}", files={"file": (f"{kind}.csv", content)}, data=fields, headers=h
+    )
+
+
+def _import_data(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+    rows = _csv(DATA_HEADER, [entity, ctx.period(), "energy.diesel", 2, "t", "", "", ""])
+    return _file("datapoints", rows)(ctx, entity, h)
+
+
+def _import_transfers(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    header = ["from", "to", "period", "carrier", "value", "unit"]
+    rows = _csv(header, ["plant_b", "plant_a", ctx.period(), "electricity", 3, "MWh"])
+    return _file("transfers", rows)(ctx, _e, h)
+
+
+def _import_certificates(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    header = ["entity", "period", "scheme", "certificate_id", "mwh"]
+    rows = _csv(header, ["plant_a", "2024", "GEC", f"GEC-{ctx.period()}", 1])
+    return _file("certificates", rows)(ctx, _e, h)
+
+
+def _import_activity(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    year = ctx.period()
+    rows = _csv(ACTIVITY_HEADER, ["plant_a", f"{year}-05-01", "energy.natural_gas", 10, "m3"])
+    return _file("activity", rows, period=year)(ctx, _e, h)
+
+
 def _read(suffix: str) -> Callable[[Ctx, str, dict[str, str]], Any]:
     return lambda ctx, e, h: ctx.client.get(
         f"{API}/datapoints/{ctx.read_ids[e]}{suffix}", headers=h
@@ -181,6 +226,25 @@ ENTITY_CASES = [
             f"{API}/explain?metric=energy.total_tce&entity={e}&period=2024", headers=h
         ),
     ),
+    Case("import data points", EDITORS, _import_data, outside=422),
+    Case(
+        "collection workbook",
+        ALL,
+        lambda ctx, e, h: ctx.client.get(f"{API}/template?entity={e}&period=2024", headers=h),
+    ),
+    Case(
+        "entry form",
+        ALL,
+        lambda ctx, e, h: ctx.client.get(f"{API}/entry/{e}/2024", headers=h),
+    ),
+    Case(
+        "entry preview",
+        ALL,
+        lambda ctx, e, h: ctx.client.get(
+            f"{API}/entry/{e}/2024/preview?metric=energy.diesel&value=12&unit=t", headers=h
+        ),
+    ),
+    Case("review card", ALL, _read("/card")),
 ]
 
 
@@ -234,6 +298,23 @@ GROUP_CASES = [
     Case("list periods", ALL, _get("/periods")),
     Case("read period", ALL, _get("/periods/2024")),
     Case("list datapoints", ALL, _get("/datapoints?limit=500")),
+    Case("import organisation", REVIEWERS, _file("organisation", _csv(ORG_HEADER, *ORG_ROWS))),
+    Case("import transfers", REVIEWERS, _import_transfers),
+    Case("import certificates", REVIEWERS, _import_certificates),
+    Case("import activity", REVIEWERS, _import_activity),
+    Case("calc activity", REVIEWERS, _post("/calculations/2024/activity", {}), 201),
+    Case("recompute", AUDIT_READERS, _get("/calculations/2024/recompute")),
+    Case("list settings", ALL, _get("/settings")),
+    Case(
+        "change setting",
+        REVIEWERS,
+        lambda ctx, _e, h: ctx.client.put(
+            f"{API}/settings/review.change_threshold", json={"value": 0.3}, headers=h
+        ),
+    ),
+    Case("collection progress", ALL, _get("/collection/2024")),
+    Case("waiting", ALL, _get("/collection/2024/waiting")),
+    Case("backup", {"admin"}, _post("/backups", {}), 201),
 ]
 GROUP_WIDE = {
     "run calc",
@@ -251,11 +332,20 @@ GROUP_WIDE = {
     "create user",
     "read user",
     "update user",
+    "import organisation",
+    "import transfers",
+    "import certificates",
+    "import activity",
+    "calc activity",
+    "recompute",
+    "change setting",
+    "backup",
 }
 
 
 @pytest.fixture
-def ctx(world: World, client: TestClient) -> Ctx:
+def ctx(world: World, client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ctx:
+    monkeypatch.setenv("ESGLEDGER_DATA_DIR", str(tmp_path / "data"))
     services, seeder, admin = world.services, world.user(SEEDER), world.user("admin")
     read_ids, evidence_ids = {}, {}
     for entity in ("plant_a", "plant_b", "line_a1"):
@@ -263,6 +353,11 @@ def ctx(world: World, client: TestClient) -> Ctx:
         read_ids[entity] = point.id
         evidence_ids[entity] = services.evidence.upload(seeder, point.id, "m.pdf", PDF)["id"]
         services.datapoints.create(seeder, Entry(entity, "2023", "energy.diesel", 9, "t"))
+    electricity = Entry("plant_a", "2024", "energy.electricity_purchased", 1200, "MWh")
+    services.datapoints.create(seeder, electricity)  # certificates claim against it
+    meters = tmp_path / "meters.csv"
+    meters.write_bytes(_csv(ACTIVITY_HEADER, ["plant_b", "2024-02-01", "energy.diesel", 1, "t"]))
+    services.imports.activity(admin, meters, "2024")
     services.calculation.run(admin, "2024")
     services.reports.build(admin, "2024", "en")
     return Ctx(world, client, read_ids, evidence_ids)
@@ -272,7 +367,9 @@ def _expected(actor: str, case: Case, entity: str | None) -> int:
     role = USERS[actor][0]
     visible = VISIBLE[actor]
     if entity is not None and visible is not None and entity not in visible:
-        return 404
+        if case.outside == 404:
+            return 404
+        return case.outside if role in case.roles else 403
     if role not in case.roles:
         return 403
     if entity is None and case.name in GROUP_WIDE and visible is not None:
@@ -321,6 +418,10 @@ def _assert_no_cross_entity_reads(ctx: Ctx, actor: str, headers: dict[str, str])
     )
     if explained.status_code == 200:
         seen |= {r["entity"] for r in explained.json()["records"].values()}
+    progress = client.get(f"{API}/collection/2024", headers=headers).json()
+    seen |= {row["entity"] for row in progress["entities"]}
+    waiting = client.get(f"{API}/collection/2024/waiting", headers=headers).json()
+    seen |= {item["entity"] for item in waiting["items"]}
     assert seen and seen <= visible, seen - visible
 
 

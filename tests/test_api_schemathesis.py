@@ -4,6 +4,9 @@ the documented responses. Bounded so that it runs in well under a minute per bac
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,7 +26,10 @@ EXAMPLES_PER_OPERATION = 12
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
-def test_openapi_schema_fuzzing_finds_no_server_error(world: World) -> None:
+def test_openapi_schema_fuzzing_finds_no_server_error(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ESGLEDGER_DATA_DIR", str(tmp_path / "data"))  # activity files
     services = world.services
     manager = world.user("manager2")
     for period in ("2023", "2024"):

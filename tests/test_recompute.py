@@ -185,6 +185,17 @@ def test_recompute_of_one_value_and_its_tree(calculated: Ledger, db_url: str) ->
     assert result.exit_code == 0, result.output
 
 
+def test_recompute_of_a_metric_without_its_entity_is_refused(
+    calculated: Ledger, db_url: str
+) -> None:
+    result = cli(db_url, "recompute", "--period", PERIOD, "--metric", "ghg.scope12_location")
+    assert result.exit_code == 1
+    assert "both metric and entity" in " ".join(result.output.split())
+    result = cli(db_url, "recompute", "--period", PERIOD, "--entity", "grp")
+    assert result.exit_code == 1
+    assert "both metric and entity" in " ".join(result.output.split())
+
+
 def test_recompute_before_any_calc_is_an_error(ws: Ledger, db_url: str) -> None:
     result = cli(db_url, "recompute", "--period", "2023")
     assert result.exit_code == 1

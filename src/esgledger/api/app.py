@@ -12,7 +12,20 @@ from esgledger.api import errors
 from esgledger.api.deps import known_query_only
 from esgledger.api.docs import mount_docs
 from esgledger.api.limits import Guard
-from esgledger.api.routes import auth, calc, catalogue, datapoints, evidence, periods, users
+from esgledger.api.routes import (
+    auth,
+    backups,
+    calc,
+    catalogue,
+    collection,
+    datapoints,
+    evidence,
+    imports,
+    inventory,
+    periods,
+    settings,
+    users,
+)
 from esgledger.services import Services
 from esgledger.services.imports import MAX_UPLOAD_BYTES
 from esgledger.web import mount as mount_web
@@ -50,7 +63,20 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     services.context.catalogue  # noqa: B018 - load the catalogue once, before the first request
     errors.install(app)
-    for module in (auth, users, catalogue, datapoints, evidence, calc, periods):
+    for module in (
+        auth,
+        users,
+        catalogue,
+        datapoints,
+        evidence,
+        calc,
+        periods,
+        collection,
+        imports,
+        settings,
+        inventory,
+        backups,
+    ):
         app.include_router(
             module.router,
             prefix=PREFIX,

@@ -2,13 +2,15 @@
 
 ``{"error": {"code": str, "message": str, "field": str | null, "details": any}}``
 
-Service errors map to one status each; request validation is 422 (malformed JSON 400); unknown
-routes 404; a lost database connection 503 (the pool is renewed: retry); anything unexpected 500
-without internals. Pinned by ``tests/test_api_errors.py``.
+Service errors map to one status each; request validation is 422 (malformed JSON 400); a refused
+file import 422 ``input_rejected`` with its issues; unknown routes 404; a lost database connection
+503 (the pool is renewed: retry); anything unexpected 500 without internals. Pinned by
+``tests/test_api_errors.py``.
 
 An error body is bounded whatever the request was: at most :data:`MAX_PROBLEMS` validation problems
-are listed (the message says how many more there were), and any text it repeats is cut to
-:data:`MAX_TEXT` characters, so that a megabyte of bad input never comes back as a bigger answer.
+(or issues of a refused file) are listed (the message says how many more there were), and any
+text it repeats is cut to :data:`MAX_TEXT` characters, so that a megabyte of bad input never comes
+back as a bigger answer.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from esgledger.errors import EsgLedgerError
+from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.service_errors import (
     Conflict,
     Forbidden,
@@ -125,6 +127,19 @@ def _domain_error(_request: Request, error: Exception) -> JSONResponse:
     return error_response(422, "invalid", str(error))
 
 
+def _input_rejected(_request: Request, error: Exception) -> JSONResponse:
+    """A refused file import: every issue names its file, row, cell and field, what was found
+    and what was expected; at most :data:`MAX_PROBLEMS` are listed, the message counts them all."""
+    assert isinstance(error, InputRejected)
+    issues = error.issues
+    shown = [issue.as_dict() for issue in issues[:MAX_PROBLEMS]]
+    more = len(issues) - len(shown)
+    listed = f" (the first {len(shown)} are listed)" if more else ""
+    first = f"; the first: {issues[0]}" if issues else ""
+    message = f"import rejected, nothing written: {len(issues):,} problem(s){listed}{first}"
+    return error_response(422, "input_rejected", message, "file", shown)
+
+
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(part) for part in location]
     if parts and parts[0] in ("body", "query", "path", "header"):
@@ -203,6 +218,7 @@ def _unexpected(_request: Request, error: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(InputRejected, _input_rejected)
     app.add_exception_handler(EsgLedgerError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

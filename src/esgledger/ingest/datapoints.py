@@ -206,11 +206,17 @@ def import_datapoints(
     catalogue: Catalogue,
     statuses: Callable[[Sequence[NewValue]], list[str]] | None = None,
     may_enter: Callable[[str], bool] | None = None,
+    visible: Callable[[str], bool] | None = None,
 ) -> WriteSummary:
     """Validate every row of ``table`` (read before the change took the head), then write them
     as one batch; ``statuses`` gives each value's review status (default: submitted);
-    ``may_enter(entity_id)`` says whether the importing person may enter values of an entity."""
-    numbered = numbered_values(table, catalogue, load_entities(change.connection))
+    ``may_enter(entity_id)`` says whether the importing person may enter values of an entity;
+    ``visible(entity_id)`` whether they may see it (the others are unknown to them, and never
+    suggested)."""
+    known = load_entities(change.connection)
+    if visible is not None:
+        known = [entity for entity in known if visible(entity.id)]
+    numbered = numbered_values(table, catalogue, known)
     if may_enter is not None:
         outside = [
             InputIssue(

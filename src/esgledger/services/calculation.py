@@ -149,6 +149,11 @@ class Calculation(Capability):
         its audit log is reported first: its rows are no baseline to re-derive against."""
         name = str(parse_period(period))
         connection = call.connection
+        if (metric is None) != (entity is None):
+            raise Invalid(
+                "recompute one value with both metric and entity, or the whole period with neither",
+                field="metric" if metric is None else "entity",
+            )
         if metric and entity:
             known_metric(self.context.catalogue, metric)
             records = load_tree(connection, key(metric, entity, name))

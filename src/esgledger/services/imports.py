@@ -10,15 +10,17 @@ audited batch by the person importing it.
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from esgledger.access.policy import can
 from esgledger.domain import Period
+from esgledger.errors import InputRejected
 from esgledger.evidence.files import safe_name
 from esgledger.ingest.datapoints import import_datapoints
 from esgledger.ingest.organisation import import_organisation
@@ -81,7 +83,20 @@ def uploaded(file_name: str, data: bytes) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="esgledger-upload-") as directory:
         path = Path(directory) / safe_name(file_name)
         path.write_bytes(data)
-        yield path
+        try:
+            yield path
+        except InputRejected as rejected:  # name the file as sent, not the server's copy
+            inside = str(Path(directory)) + os.sep
+            raise InputRejected(
+                [
+                    replace(
+                        issue,
+                        file=issue.file.replace(inside, ""),
+                        found=issue.found.replace(inside, ""),
+                    )
+                    for issue in rejected.issues
+                ]
+            ) from None
 
 
 class Imports(Capability):
@@ -93,13 +108,14 @@ class Imports(Capability):
         with call.writing() as change:
             return import_organisation(change, table)
 
-    @staged("datapoint.create")
+    @staged("datapoint.create", entity_first=False)
     def data(self, call: Call, path: Path, submit: bool = True) -> DataImport:
         """Import data points (entity, period, metric, value, unit; optional method, source,
         note), or a filled collection workbook. With ``submit`` they are submitted for review,
         except values that changed against last year by more than the threshold: those stay
         drafts until someone explains the change (as on the entry form). A data owner imports
-        values of their entities only."""
+        values of their entities only: to them an entity outside their scope is unknown, as in
+        the entry form (a role that enters nothing is refused before the file is read)."""
         table = read_table(path)
         user = call.actor
         held: list[NewValue] = []
@@ -116,7 +132,14 @@ class Imports(Capability):
             return can(user, "datapoint.create", entity_id)
 
         with call.writing() as change:
-            written = import_datapoints(change, table, self.context.catalogue, statuses, may_enter)
+            written = import_datapoints(
+                change,
+                table,
+                self.context.catalogue,
+                statuses,
+                may_enter,
+                visible=None if user.group_wide else user.sees,
+            )
         return DataImport(
             written,
             [{"entity": v.entity_id, "period": v.period, "metric": v.metric_id} for v in held],
