@@ -14,14 +14,29 @@ from esgledger.web.pages import (
     datapoint,
     entry,
     explain,
+    imports,
     periods,
     reports,
     review,
+    settings,
     users,
 )
 
 STATIC = Path(__file__).with_name("static")
-PAGES = (auth, dashboard, entry, review, datapoint, explain, periods, reports, audit, users)
+PAGES = (
+    auth,
+    dashboard,
+    imports,  # before entry: its workbook route is more specific than the entry form's
+    entry,
+    review,
+    datapoint,
+    explain,
+    periods,
+    settings,
+    reports,
+    audit,
+    users,
+)
 
 
 def mount(app: FastAPI) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
@@ -16,9 +16,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from esgledger.api.errors import error_response, status_of
-from esgledger.errors import EsgLedgerError
+from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.service_errors import ServiceError, TooManyAttempts, Unauthenticated
+from esgledger.web.issues import ISSUES_SENT, refused_file, rejected_message
+from esgledger.web.remedies import remedy
 from esgledger.web.render import html, is_htmx, redirect, wants_json
+from esgledger.web.session import Viewer, current_viewer, local_path
 
 log = logging.getLogger("esgledger.web")
 Endpoint = Callable[..., Any]
@@ -28,6 +31,9 @@ def describe(error: Exception) -> tuple[int, str, str, str | None, Any]:
     """``(status, code, message, field, details)`` of any failure; nothing internal for a 500."""
     if isinstance(error, ServiceError):
         return status_of(error), error.code, error.message, error.field, error.details
+    if isinstance(error, InputRejected):  # a refused file: every issue, bounded
+        details = refused_file(error, ISSUES_SENT)
+        return 422, "input_rejected", rejected_message(error), "file", details
     if isinstance(error, EsgLedgerError):
         return 422, "invalid", str(error), None, None
     if isinstance(error, RequestValidationError):
@@ -56,10 +62,36 @@ def error_page(request: Request, error: Exception) -> Response:
         if is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return redirect(f"/login?next={quote(target)}")
+    viewer = signed_in(request)
     data = {"status": status, "code": code, "message": message, "field": field, "details": details}
-    response = html(request, "error.html.j2", {"error": data}, None, status)
+    extra = {
+        "remedy": remedy(message, viewer.user if viewer else None),
+        "here": page_shown(request),
+        "json_url": None,  # the error has no JSON twin page; a JSON request gets the error shape
+    }
+    response = html(request, "error.html.j2", {"error": data}, viewer, status, extra)
     response.headers.update(headers)
     return response
+
+
+def signed_in(request: Request) -> Viewer | None:
+    """The signed-in user of a request that failed, so that its error page keeps the navigation
+    and the language switch; None when there is none (or it cannot be read)."""
+    try:
+        return current_viewer(request)
+    except Exception:  # an error page never fails for want of a session
+        return None
+
+
+def page_shown(request: Request) -> str:
+    """Where the language switch of an error page leads back to: this page for a GET, the page
+    the form was on (its ``Referer`` on this site) after a refused POST."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc in ("", request.url.netloc)
+    shown = referer.path + (f"?{referer.query}" if referer.query else "")
+    return local_path(shown) if same_site and shown else "/dashboard"
 
 
 class WebRoute(APIRoute):
