@@ -16,11 +16,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 if TYPE_CHECKING:
-    from esgledger.web.lineage_tree import Node
-
     from esgledger.i18n import Strings
     from esgledger.web.charts import TrendChart
     from esgledger.web.issues import IssueText
+    from esgledger.web.lineage_tree import Node
     from esgledger.web.pages.explain import EngineText
     from esgledger.web.remedies import Remedy
     from esgledger.web.render import Names
@@ -150,6 +149,20 @@ class EntryView(TypedDict):
     flash: dict[str, str | None]
     written: NotRequired[list[Answer]]
     workbook: str  # the collection workbook of this entity and period
+
+
+class EntryCheckData(TypedDict):
+    """The change against last year of a value being typed (:meth:`EntryForms.preview`)."""
+
+    metric: str
+    slug: str
+    change: float | None
+    change_from_zero: bool
+    threshold: float
+    over_threshold: bool
+    last_year: Answer | None
+    explanations: list[str]
+    explainable: bool
 
 
 class EntryCheckView(TypedDict):
@@ -343,6 +356,7 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "dashboard.html.j2": (DashboardData, DashboardView),
     "entry_index.html.j2": (EntryIndexData,),
     "entry.html.j2": (EntryData, EntryView),
+    "entry_check.html.j2": (EntryCheckData, EntryCheckView),
     "review.html.j2": (ReviewData, ReviewView),
     "review_card.html.j2": (ReviewCardView,),
     "values.html.j2": (ValuesData, CalcView),

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from esgledger.api.errors import error_response, status_of
 from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.service_errors import ServiceError, TooManyAttempts, Unauthenticated
+from esgledger.web.contexts import ErrorData, ErrorView
 from esgledger.web.issues import ISSUES_SENT, refused_file, rejected_message
 from esgledger.web.remedies import remedy
 from esgledger.web.render import html, is_htmx, redirect, wants_json
@@ -63,13 +64,21 @@ def error_page(request: Request, error: Exception) -> Response:
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return redirect(f"/login?next={quote(target)}")
     viewer = signed_in(request)
-    data = {"status": status, "code": code, "message": message, "field": field, "details": details}
-    extra = {
+    data: ErrorData = {
+        "error": {
+            "status": status,
+            "code": code,
+            "message": message,
+            "field": field,
+            "details": details,
+        }
+    }
+    extra: ErrorView = {
         "remedy": remedy(message, viewer.user if viewer else None),
         "here": page_shown(request),
         "json_url": None,  # the error has no JSON twin page; a JSON request gets the error shape
     }
-    response = html(request, "error.html.j2", {"error": data}, viewer, status, extra)
+    response = html(request, "error.html.j2", data, viewer, status, extra)
     response.headers.update(headers)
     return response
 

@@ -14,6 +14,7 @@ from esgledger.services import may
 from esgledger.services.entry_form import Typed, parse_version, typed_metrics
 from esgledger.web.contexts import (
     EntityChoice,
+    EntryCheckData,
     EntryCheckView,
     EntryData,
     EntryIndexData,
@@ -134,7 +135,7 @@ def entry_check(
 ) -> Response:
     """The change against last year of a value being typed (the row's explanation cell); the
     row's fields come as ``value.METRIC``, ``unit.METRIC`` and ``explanation.METRIC``."""
-    data = service(request).entry_forms.preview(
+    preview = service(request).entry_forms.preview(
         viewer.user,
         entity_id,
         period,
@@ -145,4 +146,5 @@ def entry_check(
     view: EntryCheckView = {
         "text": request.query_params.get(f"explanation.{metric}", "")[: MAX_LENGTH["explanation"]]
     }
+    data = cast(EntryCheckData, preview)
     return render(request, "entry_check.html.j2", data, viewer, extra=view)
