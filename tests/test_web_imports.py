@@ -113,7 +113,7 @@ def test_the_organisation_is_imported_and_audited_as_the_user(
     answer = upload(manager, "organisation", "org.csv", csv_bytes(ORG_HEADER, [row]))
     assert answer.status_code == 200
     assert re.search(
-        r'id="import-done">\s*org.csv imported: 1 entities created, 0 updated.',
+        r'id="import-done">\s*org.csv imported. Entities created: 1; updated: 0.',
         answer.text,
     )
     ids = [e.id for e in world.services.organisation.entities(world.user("manager"))]
@@ -133,7 +133,7 @@ def test_transfers_and_certificates(world: World, browse: dict[str, TestClient])
     answer = upload(manager, "transfers", "supplies.csv", transfers, JSON)
     assert answer.json() == {"transfers": 1}
     page = upload(manager, "transfers", "supplies.csv", transfers).text
-    assert "supplies.csv imported: 1 internal transfers." in page
+    assert "supplies.csv imported. Internal transfers: 1." in page
     electricity = csv_bytes(
         DATA_HEADER, [["plant_a", YEAR, "energy.electricity_purchased", 500, "MWh", "", "", ""]]
     )
@@ -161,7 +161,9 @@ def test_a_refused_data_file_lists_every_issue_and_writes_nothing(
     answer = upload(manager, "data", "plant-data.csv", csv_bytes(DATA_HEADER, rows))
     assert answer.status_code == 422
     page = answer.text
-    assert "plant-data.csv was not imported, nothing was written: 5 problems." in text_of(page)
+    assert "plant-data.csv was not imported, nothing was written. Problems found: 5." in text_of(
+        page
+    )
     found = issue_rows(page)
     assert [(r[0], r[1], r[2]) for r in found] == [
         ("3", "", "entity"),
@@ -222,9 +224,9 @@ def test_values_changed_beyond_the_threshold_are_held_as_drafts_with_links(
     answer = upload(owner, "data", "plant-a.csv", csv_bytes(DATA_HEADER, rows))
     assert answer.status_code == 200
     page = answer.text
-    assert "plant-a.csv imported: 2 new values, 0 corrected, 0 unchanged." in text_of(page)
+    assert "plant-a.csv imported. New values: 2; corrected: 0; unchanged: 0." in text_of(page)
     held = re.search(r'id="held-drafts">.*?</table>', page, re.S)
-    assert held and "1 values changed against last year" in held.group(0)
+    assert held and "Kept as drafts (1): these values changed against last year" in held.group(0)
     assert f'href="/entry/plant_a/{YEAR}#row-energy-diesel"' in held.group(0)
     assert "Plant A" in held.group(0) and "Diesel" in held.group(0)
     assert values_of(world) == {
@@ -288,14 +290,16 @@ def test_an_activity_file_is_imported_then_calculated_for_the_year(
     answer = upload(manager, "activity", "meters.csv", meters, period=YEAR)
     assert answer.status_code == 200, answer.text
     page = answer.text
-    assert f"meters.csv imported for {YEAR}: 2 activity records checked and stored." in page
+    assert f"meters.csv imported for {YEAR}. Activity records checked and stored: 2." in page
     assert f'action="/periods/{YEAR}/activity"' in page
     twice = upload(manager, "activity", "meters.csv", meters, JSON, period=YEAR).json()["error"]
     assert (twice["code"], twice["details"]["issues"][0]["field"]) == ("input_rejected", "file")
     ran = manager.post(f"/periods/{YEAR}/activity", data={"csrf_token": csrf(manager)})
     assert ran.status_code == 303
     done = manager.get(ran.headers["location"]).text
-    assert re.search(rf"Bulk activity calculation of {YEAR}: 2 records in 1 files", done)
+    assert re.search(
+        rf"Bulk activity calculation of {YEAR} done. Files: 1; records: 2; results: \d+", done
+    )
     months = values_of(world)
     assert any(metric.startswith("activity.") for (_e, metric) in months)
     month = upload(manager, "activity", "m.csv", meters, period=f"{YEAR}-03")
