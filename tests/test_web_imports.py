@@ -165,16 +165,16 @@ def test_a_refused_data_file_lists_every_issue_and_writes_nothing(
         page
     )
     found = issue_rows(page)
-    assert [(r[0], r[1], r[2]) for r in found] == [
-        ("3", "", "entity"),
-        ("3", "", "value"),
-        ("4", "", "value"),
-        ("4", "", "metric"),
-        ("4", "", "period"),
-    ]  # a CSV file has rows, a workbook also cells
-    entity = next(r for r in found if r[2] == "entity")
-    assert entity[3] == "plant_x" and "the id or alias of an entity" in entity[4]
-    assert "(did you mean 'plant_b' or 'plant_a'?)" in entity[4]
+    assert [(r[0], r[1]) for r in found] == [
+        ("3", "entity"),
+        ("3", "value"),
+        ("4", "value"),
+        ("4", "metric"),
+        ("4", "period"),
+    ]  # rows of a CSV file (a workbook's issues name the cell too)
+    entity = next(r for r in found if r[1] == "entity")
+    assert entity[2] == "plant_x" and "the id or alias of an entity" in entity[3]
+    assert "(did you mean 'plant_b' or 'plant_a'?)" in entity[3]
     assert values_of(world) == {}  # all or nothing
     as_json = upload(manager, "data", "plant-data.csv", csv_bytes(DATA_HEADER, rows), JSON)
     error = as_json.json()["error"]
@@ -196,11 +196,11 @@ def test_a_refused_data_file_lists_every_issue_and_writes_nothing(
     page = upload(manager, "data", "plant-data.csv", csv_bytes(DATA_HEADER, rows)).text
     assert "plant-data.csv 未导入，未写入任何数据：共 5 个问题。" in text_of(page)
     assert "<th>实际内容</th><th>应为</th>" in page
-    entity = next(r for r in issue_rows(page) if r[2] == "entity")
-    assert entity[4].startswith("组织架构中主体的编号或别名（是否为 'plant_b'、'plant_a'？）")
-    assert "the id or alias of an entity in the organisation" in entity[4]  # the English kept
-    empty = next(r for r in issue_rows(page) if r[2] == "value" and r[0] == "4")
-    assert empty[3].startswith("空单元格")
+    entity = next(r for r in issue_rows(page) if r[1] == "entity")
+    assert entity[3].startswith("组织架构中主体的编号或别名（是否为 'plant_b'、'plant_a'？）")
+    assert "the id or alias of an entity in the organisation" in entity[3]  # the English kept
+    empty = next(r for r in issue_rows(page) if r[1] == "value" and r[0] == "4")
+    assert empty[2].startswith("空单元格")
 
 
 def test_a_long_list_of_issues_is_bounded(world: World, browse: dict[str, TestClient]) -> None:
@@ -260,11 +260,33 @@ def test_the_collection_workbook_downloads_and_imports_filled_in(
     for row in sheet.iter_rows(min_row=2):
         if row[header.index("metric")].value == "energy.coke":
             row[header.index("value")].value = 7
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("metric")].value == "energy.diesel":
+            row[header.index("value")].value = "1,5"  # a decimal comma: refused, naming the cell
+            diesel_cell = row[header.index("value")].coordinate
+    refused_book = io.BytesIO()
+    book.save(refused_book)
+    refused = upload(owner, "data", "filled.xlsx", refused_book.getvalue())
+    assert refused.status_code == 422
+    assert issue_rows(refused.text) == [
+        [
+            diesel_cell[1:],
+            diesel_cell,
+            "value",
+            "1,5",
+            "a number with a point for decimals, such as 1.5 (a comma only separates thousands, "
+            "in groups of three: 1,234.5)",
+        ]
+    ]
+    assert values_of(world) == {}
+    for row in sheet.iter_rows(min_row=2):
+        if row[header.index("metric")].value == "energy.diesel":
+            row[header.index("value")].value = None
     filled = io.BytesIO()
     book.save(filled)
     imported = upload(owner, "data", "filled.xlsx", filled.getvalue(), JSON)
     assert imported.status_code == 200, imported.text
-    assert values_of(world)[("plant_a", "energy.coke")] == (7.0, "submitted")
+    assert values_of(world) == {("plant_a", "energy.coke"): (7.0, "submitted")}
     chosen = owner.get(f"/imports/workbook?entity=plant_a&period={YEAR}")
     assert chosen.status_code == 200 and chosen.content[:2] == b"PK"
     assert owner.get(f"/imports/workbook?entity=plant_b&period={YEAR}").status_code == 404
