@@ -475,3 +475,53 @@ def test_imports_and_the_review_filter_in_a_real_browser(
     finally:
         for person in (admin, manager):
             person.close()
+
+
+def test_settings_and_the_step_a_refusal_asks_for_in_a_real_browser(
+    browser: Browser, server: str, backend: str
+) -> None:
+    """The manager changes the change threshold on the settings page; building the report of a
+    year without a calculation shows an error page that keeps the navigation and leads to the
+    period's Calculate button, which makes the build work."""
+    manager = Person(browser, server, "manager", backend)
+    try:
+        manager.login()
+        page = manager.page
+        page.click("header nav a[href='/settings']")
+        threshold = page.locator("#setting-review\\.change_threshold")
+        threshold.locator("input[name=value]").fill("25")
+        threshold.locator("button[type=submit]").click()
+        expect(page.locator("#flash")).to_contain_text("Change threshold")
+        expect(page.locator("#setting-review\\.change_threshold .setting-value")).to_have_text(
+            "25%"
+        )
+        manager.shot("settings")
+        page.click("header .langs a[lang=zh-CN]")
+        expect(page.locator("h1")).to_have_text("设置")
+        manager.shot("settings-zh")
+        page.click("header .langs a[lang=en]")
+
+        page.goto(f"/entry/plant_a/{YEAR}")  # a year with data, not calculated yet
+        page.fill("input[name='value.energy.coke']", "3")
+        page.click("button[value=save]")
+        expect(page.locator("#flash")).to_be_visible()
+        page.click("header nav a[href='/reports']")
+        page.click(f"#build-{YEAR}-en")
+        expect(page.locator("#error-message")).to_contain_text(
+            f"There is no calculation for {YEAR} yet"
+        )
+        expect(page.locator("header nav a[href='/reports']")).to_be_visible()  # the chrome stays
+        manager.shot("error-remedy", full_page=False)
+        page.click("header .langs a[lang=zh-CN]")  # back to the reports page, in Chinese
+        expect(page.locator("h1")).to_have_text("报告")
+        page.click(f"#build-{YEAR}-zh")
+        expect(page.locator("#error-message")).to_contain_text("尚无计算结果")
+        manager.shot("error-remedy-zh", full_page=False)
+        page.click("#error-remedy a")
+        page.click("#run-calc")
+        page.goto("/reports")
+        page.click(f"#build-{YEAR}-zh")
+        expect(page.locator(f"#download-{YEAR}-zh")).to_be_visible()
+        assert manager.console_errors == [] and manager.dialogs == []
+    finally:
+        manager.close()

@@ -136,18 +136,14 @@ def test_an_error_page_keeps_the_navigation_and_the_language_switch(
         and 'href="/lang/zh?next=/datapoints/999999"' in missing.text
     )
     assert "This page as JSON" not in missing.text  # an error has no JSON twin page
-    refused = manager.post(
-        f"/reports/{YEAR}/en",
-        data={"csrf_token": csrf(manager, "/reports")},
-        headers={"Referer": "http://testserver/reports"},
-    )
+    refused = manager.post(f"/reports/{YEAR}/en", data={"csrf_token": csrf(manager, "/reports")})
     assert 'href="/lang/zh?next=/reports"' in refused.text  # back to the page of the form
-    foreign = manager.post(
-        f"/reports/{YEAR}/en",
-        data={"csrf_token": csrf(manager, "/reports")},
-        headers={"Referer": "https://elsewhere.example/x"},
-    )
-    assert 'href="/lang/zh?next=/dashboard"' in foreign.text
+    calc = manager.post(f"/periods/{YEAR}-13/calc", data={"csrf_token": csrf(manager)})
+    assert calc.status_code == 422 and f'href="/lang/zh?next=/periods/{YEAR}-13"' in calc.text
+    upload = manager.post("/imports/data", data={"csrf_token": csrf(manager)})
+    assert upload.status_code == 422  # shown on the imports page itself
+    password = browse["admin"].post("/users/nobody/password", data={"csrf_token": "x"})
+    assert password.status_code == 403 and 'href="/lang/zh?next=/users"' in password.text
     with TestClient(manager.app, follow_redirects=False) as stranger:
         page = stranger.get("/login?next=/x").text
         assert 'href="/review"' not in page  # nobody signed in: no navigation

@@ -4,9 +4,10 @@ page is registered with its ``.json`` twin."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import APIRouter
 from fastapi.exceptions import RequestValidationError
@@ -14,6 +15,7 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import compile_path
 
 from esgledger.api.errors import error_response, status_of
 from esgledger.errors import EsgLedgerError, InputRejected
@@ -26,6 +28,7 @@ from esgledger.web.session import Viewer, current_viewer, local_path
 
 log = logging.getLogger("esgledger.web")
 Endpoint = Callable[..., Any]
+PAGE_PATHS: list[re.Pattern[str]] = []  # every page's path, as :func:`page` registered it
 
 
 def describe(error: Exception) -> tuple[int, str, str, str | None, Any]:
@@ -93,14 +96,23 @@ def signed_in(request: Request) -> Viewer | None:
 
 
 def page_shown(request: Request) -> str:
-    """Where the language switch of an error page leads back to: this page for a GET, the page
-    the form was on (its ``Referer`` on this site) after a refused POST."""
+    """Where the language switch of an error page leads back to: this page for a GET; after a
+    refused POST, the page the form belongs to (the nearest page above the form's address:
+    ``/reports/2024/en`` -> ``/reports``), as the pages send no ``Referer``."""
     if request.method == "GET":
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    referer = urlsplit(request.headers.get("referer", ""))
-    same_site = referer.netloc in ("", request.url.netloc)
-    shown = referer.path + (f"?{referer.query}" if referer.query else "")
-    return local_path(shown) if same_site and shown else "/dashboard"
+    parts = request.url.path.rstrip("/").split("/")
+    while len(parts) > 1:
+        candidate = "/".join(parts)
+        if is_page(candidate):
+            return local_path(candidate)
+        parts.pop()
+    return "/dashboard"
+
+
+def is_page(path: str) -> bool:
+    """Whether ``path`` is one of the pages (registered with :func:`page`)."""
+    return any(pattern.fullmatch(path) for pattern in PAGE_PATHS)
 
 
 class WebRoute(APIRoute):
@@ -127,6 +139,7 @@ def page(router: APIRouter, path: str) -> Callable[[Endpoint], Endpoint]:
     """Register a GET page at ``path`` and its JSON twin at ``path.json``."""
 
     def register(endpoint: Endpoint) -> Endpoint:
+        PAGE_PATHS.append(compile_path(path)[0])
         router.add_api_route(f"{path}.json", endpoint, methods=["GET"])  # first: more specific
         router.add_api_route(path, endpoint, methods=["GET"])
         return endpoint
