@@ -26,7 +26,7 @@ STATIC = Path(__file__).with_name("static")
 PAGES = (
     auth,
     dashboard,
-    imports,  # before entry: its workbook route is more specific than the entry form's
+    imports,
     entry,
     review,
     datapoint,
@@ -41,7 +41,7 @@ PAGES = (
 
 def mount(app: FastAPI) -> None:
     """Add the pages (server-rendered, each with a ``.json`` twin) and ``/static`` to ``app``,
-    whose ``state.collaboration`` is the service they call. The pages stay out of the OpenAPI
+    whose ``state.services`` are the operations they call. The pages stay out of the OpenAPI
     schema, and their errors are rendered by the pages themselves."""
     for module in PAGES:
         app.include_router(module.router)
