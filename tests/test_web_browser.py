@@ -439,7 +439,7 @@ def test_imports_and_the_review_filter_in_a_real_browser(
         expect(group.locator("table.months tr")).to_have_count(6)
         manager.shot("dashboard-waiting")
         review.goto(f"/entry/plant_b/{YEAR}")
-        expect(review.locator("#row-energy-diesel")).to_contain_text("months: 6")
+        expect(review.locator("#row-energy-diesel")).to_contain_text("6 months entered")
         review.locator("#row-energy-diesel").screenshot(
             path=str(SCREENSHOTS / f"{backend}-entry-months.png")
         )

@@ -159,11 +159,15 @@ def test_the_entry_form_of_a_year_shows_the_months(
 ) -> None:
     monthly(world, "owner_b", "plant_b", "energy.diesel", 12, year=LAST_YEAR)
     monthly(world, "owner_b", "plant_b", "energy.diesel", 4)
+    monthly(world, "owner_b", "plant_b", "energy.coke", 1, year=LAST_YEAR)
+    monthly(world, "owner_b", "plant_b", "energy.coke", 1)
     page = browse["owner_b"].get(f"/entry/plant_b/{YEAR}").text
+    coke = text_of(row_of(page, "energy-coke"))
+    assert "11 t value of 1 month" in coke and "1 month entered" in coke
     row = text_of(row_of(page, "energy-diesel"))
-    assert "198 t sum of the months reported (months: 12)" in row  # 11 + 12 + ... + 22
-    assert "entered month by month (months: 4)" in row
+    assert "198 t total of 12 months" in row  # 11 + 12 + ... + 22
+    assert "4 months entered" in row
     zh = text_of(
         row_of(chinese(browse["owner_b"]).get(f"/entry/plant_b/{YEAR}").text, "energy-diesel")
     )
-    assert "各月数值合计（共 12 个月）" in zh and "已按月填报（4 个月）" in zh
+    assert "12 个月合计" in zh and "已按月填报 4 个月" in zh
