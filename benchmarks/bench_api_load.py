@@ -43,8 +43,8 @@ from pathlib import Path
 import aiohttp
 import httpx
 import sqlalchemy as sa
-
 from esgledger.collaboration import Collaboration
+
 from esgledger.service_errors import Invalid
 from esgledger.services import Workspace
 from esgledger.workflow.entries import Entry, validate

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from esgledger.api.errors import MAX_PROBLEMS
+from esgledger.errors import ISSUES_LISTED
 from esgledger.store.schema import audit_log, datapoints, entities
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import API, World
@@ -65,8 +65,9 @@ def rejected(answer: Any) -> list[dict[str, Any]]:
     error = answer.json()["error"]
     assert error["code"] == "input_rejected" and error["field"] == "file"
     assert "nothing written" in error["message"]
-    assert all(set(issue) == ISSUE_KEYS for issue in error["details"])
-    return list(error["details"])
+    assert error["details"]["total"] >= len(error["details"]["issues"])
+    assert all(set(issue) == ISSUE_KEYS for issue in error["details"]["issues"])
+    return list(error["details"]["issues"])
 
 
 def test_organisation_import_creates_and_updates_entities(world: World, client: TestClient) -> None:
@@ -110,10 +111,11 @@ def test_thousands_of_bad_rows_answer_a_bounded_error(world: World, client: Test
     rows = [["plant_a", month, "energy.diesel", "lots", "t", "", "", ""] for month in months]
     answer = upload(client, world, "datapoints", "big.csv", csv_bytes(DATA_HEADER, rows))
     issues = rejected(answer)
-    assert len(issues) == MAX_PROBLEMS
-    assert [i["row"] for i in issues] == list(range(2, 2 + MAX_PROBLEMS))
+    assert len(issues) == ISSUES_LISTED
+    assert [i["row"] for i in issues] == list(range(2, 2 + ISSUES_LISTED))
     assert all(i["field"] == "value" and i["found"] == "lots" for i in issues)
     assert "3,000 problem(s) (the first 20 are listed)" in answer.json()["error"]["message"]
+    assert answer.json()["error"]["details"]["total"] == 3000
     assert len(answer.content) < 16_000
     assert count(world, datapoints) == 0
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner, Result
 
 from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
-from esgledger.service_errors import Forbidden
+from esgledger.service_errors import Forbidden, Invalid
 from esgledger.services import Services, os_login
 from esgledger.services.datapoints import Filters
 from esgledger.services.operation import OPERATIONS, Capability
@@ -258,3 +258,24 @@ def test_every_operation_of_every_capability_is_declared_with_its_action() -> No
 
 def _filters(entity: str, period: str | None = None) -> Filters:
     return Filters(period=period, entity=entity)
+
+
+@pytest.mark.parametrize("text", ["2024-13", "last year", "1800"])
+def test_a_period_that_is_not_one_is_refused_naming_the_field(
+    world: World, tmp_path: Path, text: str
+) -> None:
+    """Every operation taking a period refuses text that is not one as invalid input (a 422 on
+    the API, a message on the command line), never as an internal error."""
+    services, manager = world.services, world.user("manager")
+    activity = tmp_path / "activity.csv"
+    activity.write_text("entity,timestamp,metric,value,unit\n", encoding="utf-8")
+    refusals = [
+        lambda: services.imports.template(manager, "plant_a", text),
+        lambda: services.imports.activity(manager, activity, text),
+        lambda: services.calculation.trends(manager, text, ["base_year_total"]),
+        lambda: services.calculation.recompute(manager, text),
+    ]
+    for refusal in refusals:
+        with pytest.raises(Invalid) as refused:
+            refusal()
+        assert refused.value.field == "period"

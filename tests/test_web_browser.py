@@ -10,6 +10,7 @@ the main pages go to ``test-artifacts/screenshots/``. The browser must start: no
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -46,6 +47,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 15_000
+REFUSED_PAGE = re.compile(r"status of (409|422) ")
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +119,9 @@ class Person:
         self.page.on("pageerror", lambda error: self.console_errors.append(str(error)))
 
     def _console(self, message: ConsoleMessage) -> None:
-        # a failed request (the refused edit's 409) is logged by the browser; anything else
-        # (a script error, a content security policy violation) is a failure
-        if message.type == "error" and "status of 409" not in message.text:
+        # a refused form's page (the refused edit's 409, a refused file's 422) is logged by the
+        # browser; anything else (a script error, a content security policy violation) fails
+        if message.type == "error" and not REFUSED_PAGE.search(message.text):
             self.console_errors.append(message.text)
 
     def _dialog(self, dialog: Dialog) -> None:
@@ -255,8 +257,16 @@ def run_scenario(owner: Person, manager: Person) -> None:
     manager.shot("values")
     review.goto(f"/explain/ghg.scope1/grp/{YEAR}")
     expect(review.locator("section.record.root")).to_be_visible()
-    expect(review.locator("body")).to_contain_text("energy.diesel@plant_a")
-    manager.shot("explain")
+    expect(review.locator("section.record.root h2")).to_contain_text("Scope 1 GHG emissions")
+    manager.shot("explain", full_page=False)  # the first screen shows the answer
+    diesel = review.locator("details.record > summary:has-text('Diesel · Plant A')").first
+    expect(diesel).to_be_hidden()  # folded below the first levels
+    folded = review.locator("details.record:not([open])")
+    while folded.count():  # open every fold, as a reader following each branch would
+        folded.first.locator("> summary").click()
+    expect(diesel).to_be_visible()
+    expect(review.locator("body")).not_to_contain_text("energy.diesel@plant_a")  # names, not keys
+    manager.shot("explain-opened")
     review.goto(f"/dashboard?period={YEAR}")
     manager.shot("dashboard")
     review.goto(f"/periods/{YEAR}")
@@ -349,3 +359,169 @@ def test_admin_invites_a_user_in_a_real_browser(
     finally:
         for person in (admin, invited, manager):
             person.close()
+
+
+def data_file(rows: list[list[object]]) -> bytes:
+    header = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]
+    lines = [",".join(header)] + [",".join(str(cell) for cell in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode()
+
+
+REFUSED_ROWS = [
+    ["plant_a", YEAR, "energy.coke", "12", "t", "measured", "", ""],
+    ["plant_x", YEAR, "energy.coke", "4", "t", "measured", "", ""],
+    ["plant_a", "24", "energy.cokes", "", "t", "measured", "", ""],
+    ["plant_b", YEAR, "energy.diesel", "7", "kilo", "measured", "", ""],
+]
+# plant_b month by month (six months), plant_a's year: diesel +100 % is held as a draft
+GOOD_ROWS = [
+    *[
+        ["plant_b", f"{YEAR}-{m:02d}", "energy.diesel", 3 + m, "t", "measured", "", ""]
+        for m in range(1, 7)
+    ],
+    ["plant_a", YEAR, "water.withdrawal", "5100", "m3", "measured", "", ""],
+    ["plant_a", YEAR, "energy.diesel", "20", "t", "measured", "", ""],
+]
+
+
+def upload_data(page: Page, name: str, content: bytes) -> None:
+    form = page.locator("#data form[enctype='multipart/form-data']")
+    form.locator("input[name=file]").set_input_files(
+        files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
+    )
+    form.locator("button[type=submit]").click()
+
+
+def test_imports_and_the_review_filter_in_a_real_browser(
+    browser: Browser, server: str, backend: str
+) -> None:
+    """The admin imports a data file on the imports page (a refused one first, in English and
+    Chinese); the manager filters the review queue by entity, ticks the whole page with "select
+    all" and approves it."""
+    admin = Person(browser, server, "admin", backend)
+    manager = Person(browser, server, "manager", backend)
+    try:
+        admin.login()
+        page = admin.page
+        page.click("header nav a[href='/imports']")
+        expect(page.locator("h1")).to_have_text("Imports")
+        upload_data(page, "plant-data.csv", data_file(REFUSED_ROWS))
+        expect(page.locator("#import-error")).to_contain_text("nothing was written")
+        expect(page.locator("#issues tbody tr")).to_have_count(5)
+        expect(page.locator("#issues")).to_contain_text("did you mean 'plant_b' or 'plant_a'?")
+        admin.shot("imports-refused")
+        page.click("header .langs a[lang=zh-CN]")
+        expect(page.locator("h1")).to_have_text("文件导入")
+        upload_data(page, "plant-data.csv", data_file(REFUSED_ROWS))
+        expect(page.locator("#import-error")).to_contain_text("未写入任何数据")
+        expect(page.locator("#issues")).to_contain_text("组织架构中主体的编号或别名")
+        admin.shot("imports-refused-zh")
+        upload_data(page, "plant-data.csv", data_file(GOOD_ROWS))
+        expect(page.locator("#import-done")).to_be_visible()
+        held = page.locator("#held-drafts")
+        expect(held.locator("tbody tr")).to_have_count(1)
+        expect(held).to_contain_text("柴油")
+        admin.shot("imports-done-zh")
+        held.locator("a").click()
+        expect(page.locator("#row-energy-diesel textarea")).to_be_visible()  # explain it here
+        page.click("header .langs a[lang=en]")
+        page.goto("/imports")
+        admin.shot("imports")
+
+        manager.login()
+        review = manager.page
+        review.goto(f"/dashboard?period={YEAR}")
+        waiting = review.locator("table.waiting > tbody > tr")
+        expect(waiting).to_have_count(2)  # the six months of diesel together, and the water
+        group = review.locator("tr.waiting-group")
+        expect(group).to_contain_text(f"6 months, {YEAR}-01 to {YEAR}-06")
+        group.locator("summary").click()
+        expect(group.locator("table.months tr")).to_have_count(6)
+        manager.shot("dashboard-waiting")
+        review.goto(f"/entry/plant_b/{YEAR}")
+        expect(review.locator("#row-energy-diesel")).to_contain_text("6 months entered")
+        review.locator("#row-energy-diesel").screenshot(
+            path=str(SCREENSHOTS / f"{backend}-entry-months.png")
+        )
+        review.click("header nav a[href='/review']")
+        expect(review.locator("article.card")).to_have_count(7)  # six months and the water
+        review.locator("#review-filter select[name=entity]").select_option("plant_b")
+        review.click("#review-filter button[type=submit]")
+        expect(review.locator("article.card")).to_have_count(6)
+        expect(review.locator("h1")).to_contain_text("Plant B")
+        select_all = review.locator("#select-all")
+        expect(select_all).to_be_visible()  # shown by the page's script
+        select_all.check()
+        for box in review.locator("input.pick").all():
+            expect(box).to_be_checked()
+        review.locator("input.pick").first.uncheck()
+        assert review.evaluate("document.getElementById('select-all').indeterminate") is True
+        select_all.check()
+        manager.shot("review-filter")
+        review.click("#bulk-approve button[type=submit]")
+        expect(review.locator("#flash")).to_contain_text("Approved 6")
+        expect(review.locator("article.card")).to_have_count(0)
+        review.locator("#review-filter select[name=entity]").select_option("")
+        review.click("#review-filter button[type=submit]")
+        expect(review.locator("article.card")).to_have_count(1)
+        review.click("header .langs a[lang=zh-CN]")
+        expect(review.locator("#review-filter")).to_contain_text("全部主体")
+        review.locator("#review-filter select[name=entity]").select_option("plant_a")
+        review.click("#review-filter button[type=submit]")
+        expect(review.locator("label.select-all")).to_contain_text("全选本页")
+        manager.shot("review-filter-zh")
+        assert admin.dialogs == [] and manager.dialogs == []
+        assert admin.console_errors == [] and manager.console_errors == []
+    finally:
+        for person in (admin, manager):
+            person.close()
+
+
+def test_settings_and_the_step_a_refusal_asks_for_in_a_real_browser(
+    browser: Browser, server: str, backend: str
+) -> None:
+    """The manager changes the change threshold on the settings page; building the report of a
+    year without a calculation shows an error page that keeps the navigation and leads to the
+    period's Calculate button, which makes the build work."""
+    manager = Person(browser, server, "manager", backend)
+    try:
+        manager.login()
+        page = manager.page
+        page.click("header nav a[href='/settings']")
+        threshold = page.locator("#setting-review\\.change_threshold")
+        threshold.locator("input[name=value]").fill("25")
+        threshold.locator("button[type=submit]").click()
+        expect(page.locator("#flash")).to_contain_text("Change threshold")
+        expect(page.locator("#setting-review\\.change_threshold .setting-value")).to_have_text(
+            "25%"
+        )
+        manager.shot("settings")
+        page.click("header .langs a[lang=zh-CN]")
+        expect(page.locator("h1")).to_have_text("设置")
+        manager.shot("settings-zh")
+        page.click("header .langs a[lang=en]")
+
+        page.goto(f"/entry/plant_a/{YEAR}")  # a year with data, not calculated yet
+        page.fill("input[name='value.energy.coke']", "3")
+        page.click("button[value=save]")
+        expect(page.locator("#flash")).to_be_visible()
+        page.click("header nav a[href='/reports']")
+        page.click(f"#build-{YEAR}-en")
+        expect(page.locator("#error-message")).to_contain_text(
+            f"There is no calculation for {YEAR} yet"
+        )
+        expect(page.locator("header nav a[href='/reports']")).to_be_visible()  # the chrome stays
+        manager.shot("error-remedy", full_page=False)
+        page.click("header .langs a[lang=zh-CN]")  # back to the reports page, in Chinese
+        expect(page.locator("h1")).to_have_text("报告")
+        page.click(f"#build-{YEAR}-zh")
+        expect(page.locator("#error-message")).to_contain_text("尚无计算结果")
+        manager.shot("error-remedy-zh", full_page=False)
+        page.click("#error-remedy a")
+        page.click("#run-calc")
+        page.goto("/reports")
+        page.click(f"#build-{YEAR}-zh")
+        expect(page.locator(f"#download-{YEAR}-zh")).to_be_visible()
+        assert manager.console_errors == [] and manager.dialogs == []
+    finally:
+        manager.close()

@@ -19,6 +19,7 @@ from esgledger.calc.notes import note
 from esgledger.catalogue import load_catalogue
 from esgledger.i18n import LANGUAGES, Strings, load_table
 from esgledger.units import suggested_units
+from esgledger.web.lineage_tree import lineage_tree
 from esgledger.web.messages import Message, localize
 from esgledger.web.pages.explain import EngineText
 from esgledger.web.render import Names, environment, unit_name
@@ -429,9 +430,11 @@ def test_the_entry_form_offers_units_by_their_labels(browse: dict[str, TestClien
 
 # -- the explain page --------------------------------------------------------------------------------
 def render_explain(world: World, lang: str, records: list[dict[str, Any]]) -> str:
-    """The explain page's body for ``records``, rendered in ``lang`` without a request."""
+    """The explain page of each of ``records`` (each as the root of its tree), rendered in
+    ``lang`` without a request."""
     names = Names(lang, world.ws.catalogue, {e.id: e for e in world.ws.entities()})
-    return (
+    by_key = {r["key"]: r for r in records}
+    return "".join(
         environment()
         .get_template("explain.html.j2")
         .render(
@@ -445,11 +448,13 @@ def render_explain(world: World, lang: str, records: list[dict[str, Any]]) -> st
             here="/",
             json_url="/x.json",
             fragment=False,
-            root=records[0]["key"],
+            root=record["key"],
             records=records,
+            tree=lineage_tree(record["key"], by_key),
             anchors={r["key"]: f"r-{i}" for i, r in enumerate(records)},
             engine=EngineText(lang, names),
         )
+        for record in records
     )
 
 
@@ -562,8 +567,8 @@ def test_the_explain_page_in_chinese_translates_the_engine_texts(world: World) -
     for shown in [
         "公式 自身活动 + Σ 各合并下属主体 × 计入系数 − 抵销的内部供应",
         "合并方法 运营控制权法（温室气体核算体系）",
-        "a 10 × 1.0 运营控制权",
-        "b 4 × 0.5 股权比例 0.5",
+        "范围一温室气体排放 · 甲厂 10 × 1.0 · 运营控制权",  # a child's record not at hand
+        "范围一温室气体排放 · 乙厂 4 × 0.5 · 股权比例 0.5",
         "甲一线（无运营控制权）",
         "乙厂（a reason the engine has not written before）",  # not known: as written
         "公式 combustion_co2e — Σ 燃料消耗量 × 低位发热量 × 单位热值含碳量 × 碳氧化率 × 44/12"
@@ -592,7 +597,7 @@ def test_the_explain_page_in_english_shows_the_engine_texts_as_written(world: Wo
         "Formula own activity + sum of consolidated children x inclusion factor - internal "
         "supplies eliminated",
         "Consolidation operational",
-        "a 10 × 1.0 operational control",
+        "Scope 1 GHG emissions · Plant A 10 × 1.0 · operational control",
         "Line A1: no operational control",
         "Plant B: a reason the engine has not written before",
         "Formula combustion_co2e — sum over fuels of quantity x NCV x carbon content x "
@@ -633,7 +638,7 @@ def test_the_explain_page_shows_lineage_stored_before_note_codes_as_written(
     for lang in LANGUAGES:
         page = text_of(render_explain(world, lang, OLD_RECORDS))
         for shown in [
-            "b 4 × 0.5 equity share 0.5",
+            "4 × 0.5 · equity share 0.5",
             "no operational control",
             "measured by the entity (site.raw_coal.ncv@plant_a@2024)",
             "grid factor series: national (cn_grid_mee.national_average)",
@@ -650,7 +655,8 @@ def test_the_explain_page_of_a_calculation_in_chinese(browse: dict[str, TestClie
     for text in [
         "公式 自身活动 + Σ 各合并下属主体 × 计入系数",
         "合并方法 运营控制权法（温室气体核算体系）",
-        "ghg.scope2_location@plant_a@2023 530.6 × 1.0 运营控制权",
+        "范围二温室气体排放（基于位置） · 甲厂 · 2023 530.6 吨二氧化碳当量 合并值 × 1.0 · 运营控制权"
+        " 内含 3 条记录",  # entities and metrics by their names, the branch folded
         "公式 sum — 各输入项之和",
         "公式 grid_electricity_co2e — 外购电量 × 所在电网排放因子 × GWP(CO₂)",
         "0.5306 吨二氧化碳/兆瓦时",

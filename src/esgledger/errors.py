@@ -68,11 +68,25 @@ class InputIssue:
         }
 
 
+ISSUES_LISTED = 20  # issues an API or web error answer lists; its message counts them all
+
+
 @dataclass
 class InputRejected(EsgLedgerError):
     """An import was refused; nothing was written. Carries every issue found."""
 
     issues: list[InputIssue] = field(default_factory=list)
+
+    def summary(self, listed: int = ISSUES_LISTED) -> str:
+        """One line for an error answer: how many issues, how many are listed, the first."""
+        count = len(self.issues)
+        shown = f" (the first {listed} are listed)" if count > listed else ""
+        first = f"; the first: {self.issues[0]}" if self.issues else ""
+        return f"import rejected, nothing written: {count:,} problem(s){shown}{first}"
+
+    def listing(self, listed: int = ISSUES_LISTED) -> dict[str, object]:
+        """The error answer's details (API and web alike): the total and the first issues."""
+        return {"total": len(self.issues), "issues": [i.as_dict() for i in self.issues[:listed]]}
 
     def __str__(self) -> str:
         head = f"import rejected, nothing written: {len(self.issues)} problem(s)"

@@ -129,15 +129,10 @@ def _domain_error(_request: Request, error: Exception) -> JSONResponse:
 
 def _input_rejected(_request: Request, error: Exception) -> JSONResponse:
     """A refused file import: every issue names its file, row, cell and field, what was found
-    and what was expected; at most :data:`MAX_PROBLEMS` are listed, the message counts them all."""
+    and what was expected; the first :data:`~esgledger.errors.ISSUES_LISTED` are listed, the
+    message and ``details.total`` count them all."""
     assert isinstance(error, InputRejected)
-    issues = error.issues
-    shown = [issue.as_dict() for issue in issues[:MAX_PROBLEMS]]
-    more = len(issues) - len(shown)
-    listed = f" (the first {len(shown)} are listed)" if more else ""
-    first = f"; the first: {issues[0]}" if issues else ""
-    message = f"import rejected, nothing written: {len(issues):,} problem(s){listed}{first}"
-    return error_response(422, "input_rejected", message, "file", shown)
+    return error_response(422, "input_rejected", error.summary(), "file", error.listing())
 
 
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:

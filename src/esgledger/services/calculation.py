@@ -118,7 +118,7 @@ class Calculation(Capability):
         roots = sorted(e.id for e in visible.values() if e.parent_id not in visible)
         if not roots:
             return []
-        end = Period.parse(period).year
+        end = parse_period(period).year
         names = [str(y) for y in range(end - years + 1, end + 1)]
         stored = {y: period_values(call.connection, y, roots[:1]) for y in names}
         while len(names) > 1 and not stored[names[0]]:

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from esgledger.access.policy import can
-from esgledger.domain import Period
 from esgledger.errors import InputRejected
 from esgledger.evidence.files import safe_name
 from esgledger.ingest.datapoints import import_datapoints
@@ -37,6 +36,7 @@ from esgledger.ledger.writes import NewValue, WriteSummary
 from esgledger.service_errors import TooLarge
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.services.organisation import visible_entity
+from esgledger.workflow.periods import parse_period
 from esgledger.workflow.review import unexplained_changes
 
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
@@ -179,7 +179,7 @@ class Imports(Capability):
         )
         from esgledger.ingest.activity_files import store_file
 
-        year = reporting_year(period)
+        year = reporting_year(str(parse_period(period)))
         with call.reading() as connection:
             entities = load_entities(connection)
         checked = check_activity_file(path, year, entities, self.context.catalogue)
@@ -196,7 +196,7 @@ class Imports(Capability):
         """The collection workbook of an entity and period (one row per input metric, last
         year's values for reference): ``(file name, content)``."""
         entity = visible_entity(call, entity_id)
-        parsed = Period.parse(period)
+        parsed = parse_period(period)
         last_year = str(parsed.previous_year())
         previous = {
             p.metric_id: p.value_normalised

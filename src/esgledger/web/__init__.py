@@ -1,6 +1,6 @@
 """The web application: server-rendered pages (Jinja2 + HTMX) in English and Simplified Chinese,
-each also available as JSON (``.json`` or ``Accept: application/json``), on top of
-:class:`esgledger.collaboration.Collaboration`.
+each also available as JSON (``.json`` or ``Accept: application/json``), thin callers of the
+service layer (:mod:`esgledger.services`).
 
 Importing this package loads nothing else, so that the API can import it without a cycle (the
 pages use the API's error shape)."""

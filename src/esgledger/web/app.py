@@ -14,19 +14,34 @@ from esgledger.web.pages import (
     datapoint,
     entry,
     explain,
+    imports,
     periods,
     reports,
     review,
+    settings,
     users,
 )
 
 STATIC = Path(__file__).with_name("static")
-PAGES = (auth, dashboard, entry, review, datapoint, explain, periods, reports, audit, users)
+PAGES = (
+    auth,
+    dashboard,
+    imports,
+    entry,
+    review,
+    datapoint,
+    explain,
+    periods,
+    settings,
+    reports,
+    audit,
+    users,
+)
 
 
 def mount(app: FastAPI) -> None:
     """Add the pages (server-rendered, each with a ``.json`` twin) and ``/static`` to ``app``,
-    whose ``state.collaboration`` is the service they call. The pages stay out of the OpenAPI
+    whose ``state.services`` are the operations they call. The pages stay out of the OpenAPI
     schema, and their errors are rendered by the pages themselves."""
     for module in PAGES:
         app.include_router(module.router)

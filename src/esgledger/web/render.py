@@ -8,6 +8,7 @@ navigation, CSRF token) around it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -25,6 +26,7 @@ from esgledger.report.formatting import format_number, format_precise, unit_labe
 from esgledger.services import may
 from esgledger.services.organisation import Catalogue
 from esgledger.units import UNIT_ALIASES, UnitError, canonical_unit_text, parse_unit
+from esgledger.web.contexts import Chrome, NavItem
 from esgledger.web.session import Viewer, language, local_path, service
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -32,9 +34,11 @@ TEMPLATES = Path(__file__).with_name("templates")
 NAVIGATION = [
     ("dashboard", "/dashboard", "period.read"),
     ("entry", "/entry", "datapoint.create"),
+    ("imports", "/imports", "datapoint.create"),  # data owners import data files of their own
     ("review", "/review", "datapoint.approve"),
     ("values", "/values", "calc.read"),
     ("periods", "/periods", "period.read"),
+    ("settings", "/settings", "period.read"),
     ("reports", "/reports", "report.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
@@ -169,9 +173,9 @@ def current_page(request: Request) -> str:
     return request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
 
-def chrome(request: Request, viewer: Viewer | None) -> dict[str, Any]:
+def chrome(request: Request, viewer: Viewer | None) -> Chrome:
     lang = viewer.lang if viewer else language(request)
-    nav = []
+    nav: list[NavItem] = []
     if viewer is not None:
         nav = [
             {"page": page, "href": href, "active": request.url.path.startswith(href)}
@@ -195,10 +199,10 @@ def chrome(request: Request, viewer: Viewer | None) -> dict[str, Any]:
 def html(
     request: Request,
     template: str,
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     viewer: Viewer | None,
     status: int = 200,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> HTMLResponse:
     context = {**chrome(request, viewer), **data, **(extra or {})}
     body = environment().get_template(template).render(**context)
@@ -208,10 +212,10 @@ def html(
 def render(
     request: Request,
     template: str,
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     viewer: Viewer | None,
     status: int = 200,
-    extra: dict[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """The page as HTML, or ``data`` as JSON when the request wants JSON."""
     if wants_json(request):
@@ -224,7 +228,7 @@ def redirect(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
-def done(request: Request, path: str, data: dict[str, Any]) -> Response:
+def done(request: Request, path: str, data: Mapping[str, Any]) -> Response:
     """The answer to a successful form post: ``data`` as JSON, or a redirect to ``path``."""
     if wants_json(request):
         return JSONResponse(jsonable_encoder(data))

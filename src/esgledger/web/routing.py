@@ -4,6 +4,7 @@ page is registered with its ``.json`` twin."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
@@ -14,20 +15,27 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import compile_path
 
 from esgledger.api.errors import error_response, status_of
-from esgledger.errors import EsgLedgerError
+from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.service_errors import ServiceError, TooManyAttempts, Unauthenticated
+from esgledger.web.contexts import ErrorData, ErrorView
+from esgledger.web.remedies import remedy
 from esgledger.web.render import html, is_htmx, redirect, wants_json
+from esgledger.web.session import Viewer, current_viewer, local_path
 
 log = logging.getLogger("esgledger.web")
 Endpoint = Callable[..., Any]
+PAGE_PATHS: list[re.Pattern[str]] = []  # every page's path, as :func:`page` registered it
 
 
 def describe(error: Exception) -> tuple[int, str, str, str | None, Any]:
     """``(status, code, message, field, details)`` of any failure; nothing internal for a 500."""
     if isinstance(error, ServiceError):
         return status_of(error), error.code, error.message, error.field, error.details
+    if isinstance(error, InputRejected):  # a refused file: every issue, bounded
+        return 422, "input_rejected", error.summary(), "file", error.listing()
     if isinstance(error, EsgLedgerError):
         return 422, "invalid", str(error), None, None
     if isinstance(error, RequestValidationError):
@@ -56,10 +64,53 @@ def error_page(request: Request, error: Exception) -> Response:
         if is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return redirect(f"/login?next={quote(target)}")
-    data = {"status": status, "code": code, "message": message, "field": field, "details": details}
-    response = html(request, "error.html.j2", {"error": data}, None, status)
+    viewer = signed_in(request)
+    data: ErrorData = {
+        "error": {
+            "status": status,
+            "code": code,
+            "message": message,
+            "field": field,
+            "details": details,
+        }
+    }
+    extra: ErrorView = {
+        "remedy": remedy(message, viewer.user if viewer else None),
+        "here": page_shown(request),
+        "json_url": None,  # the error has no JSON twin page; a JSON request gets the error shape
+    }
+    response = html(request, "error.html.j2", data, viewer, status, extra)
     response.headers.update(headers)
     return response
+
+
+def signed_in(request: Request) -> Viewer | None:
+    """The signed-in user of a request that failed, so that its error page keeps the navigation
+    and the language switch; None when there is none (or it cannot be read)."""
+    try:
+        return current_viewer(request)
+    except Exception:  # an error page never fails for want of a session
+        return None
+
+
+def page_shown(request: Request) -> str:
+    """Where the language switch of an error page leads back to: this page for a GET; after a
+    refused POST, the page the form belongs to (the nearest page above the form's address:
+    ``/reports/2024/en`` -> ``/reports``), as the pages send no ``Referer``."""
+    if request.method == "GET":
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    parts = request.url.path.rstrip("/").split("/")
+    while len(parts) > 1:
+        candidate = "/".join(parts)
+        if is_page(candidate):
+            return local_path(candidate)
+        parts.pop()
+    return "/dashboard"
+
+
+def is_page(path: str) -> bool:
+    """Whether ``path`` is one of the pages (registered with :func:`page`)."""
+    return any(pattern.fullmatch(path) for pattern in PAGE_PATHS)
 
 
 class WebRoute(APIRoute):
@@ -86,6 +137,7 @@ def page(router: APIRouter, path: str) -> Callable[[Endpoint], Endpoint]:
     """Register a GET page at ``path`` and its JSON twin at ``path.json``."""
 
     def register(endpoint: Endpoint) -> Endpoint:
+        PAGE_PATHS.append(compile_path(path)[0])
         router.add_api_route(f"{path}.json", endpoint, methods=["GET"])  # first: more specific
         router.add_api_route(path, endpoint, methods=["GET"])
         return endpoint

@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from esgledger.service_errors import NotFound, ServiceError, TooManyAttempts
 from esgledger.web import session as web_session
+from esgledger.web.contexts import LoginData
 from esgledger.web.i18n import LANGUAGES
 from esgledger.web.render import redirect, render, wants_json
 from esgledger.web.routing import describe, error_page, page, web_router
@@ -25,7 +26,7 @@ def home() -> Response:
 @page(router, "/login")
 def login_form(request: Request, next: str = "/dashboard") -> Response:  # noqa: A002
     token = web_session.login_token(request)
-    data = {"next": web_session.local_path(next), "csrf_token": token, "error": None}
+    data: LoginData = {"next": web_session.local_path(next), "csrf_token": token, "error": None}
     response = render(request, "login.html.j2", data, None)
     web_session.set_login_token(response, request, token)
     return response
@@ -48,12 +49,16 @@ async def login(request: Request) -> Response:
             return error_page(request, error)
         status, code, message, field, details = describe(error)
         token = web_session.login_token(request)
-        refusal = {"code": code, "message": message, "field": field, "details": details}
-        data = {"next": target, "csrf_token": token, "error": refusal, "username": username}
-        refused = render(request, "login.html.j2", data, None, status)
+        refused: LoginData = {
+            "next": target,
+            "csrf_token": token,
+            "error": {"code": code, "message": message, "field": field, "details": details},
+            "username": username,
+        }
+        page = render(request, "login.html.j2", refused, None, status)
         if isinstance(error, TooManyAttempts):
-            refused.headers["Retry-After"] = str(error.retry_after)
-        return refused
+            page.headers["Retry-After"] = str(error.retry_after)
+        return page
     response: Response
     if wants_json(request):
         body = {

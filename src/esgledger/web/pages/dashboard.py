@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import Request
 from fastapi.responses import Response
 
 from esgledger.services import may
 from esgledger.web.charts import trend_chart
+from esgledger.web.contexts import Answer, DashboardData, DashboardView, WaitingGroup
 from esgledger.web.render import render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
@@ -26,7 +29,7 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
         if may(user, "calc.read")
         else []
     )
-    data = {
+    data: DashboardData = {
         "period": chosen,
         "periods": [p["period"] for p in services.periods.list(user)],
         "state": services.periods.get(user, chosen),
@@ -41,5 +44,45 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
     editable = [
         e.id for e in services.organisation.entities(user) if may(user, "datapoint.create", e.id)
     ]
-    extra = {"charts": charts, "editable": editable}
-    return render(request, "dashboard.html.j2", data, viewer, extra=extra)
+    view: DashboardView = {
+        "charts": charts,
+        "editable": editable,
+        "waiting_groups": waiting_groups(data["waiting"], chosen),
+    }
+    return render(request, "dashboard.html.j2", data, viewer, extra=view)
+
+
+def task_link(item: Answer, year: str) -> str:
+    """Where a waiting item is done: its card in the review queue of the year (of its entity),
+    or the entry form of its entity and period."""
+    entity = quote(str(item["entity"]), safe="")
+    if item["task"] == "review":
+        return f"/review?period={year}&entity={entity}#dp-{item['id']}"
+    return f"/entry/{entity}/{item['period']}"
+
+
+def waiting_groups(items: list[Answer], period: str) -> list[WaitingGroup]:
+    """The items waiting for the user, those of one task, entity and indicator together (a value
+    reported month by month waits as twelve items): in the order of their first item, each
+    group's items by period."""
+    year = period[:4]
+    groups: dict[tuple[str, str, str], WaitingGroup] = {}
+    for item in items:
+        found = (str(item["task"]), str(item["entity"]), str(item["metric"]))
+        group = groups.setdefault(
+            found,
+            {
+                "task": found[0],
+                "entity": found[1],
+                "metric": found[2],
+                "items": [],
+                "periods": [],
+                "href": "",
+            },
+        )
+        group["items"].append({**item, "href": task_link(item, year)})
+    for group in groups.values():
+        group["items"].sort(key=lambda i: (str(i["period"]), int(i["id"])))
+        group["periods"] = [str(i["period"]) for i in group["items"]]
+        group["href"] = str(group["items"][0]["href"])
+    return list(groups.values())

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from fastapi import Request
 from fastapi.responses import FileResponse, Response
 from starlette.datastructures import UploadFile
 
 from esgledger.service_errors import Invalid
+from esgledger.web.contexts import CardData, DatapointView
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, ViewerDep, service
@@ -17,9 +20,9 @@ router = web_router()
 
 @page(router, "/datapoints/{datapoint_id:int}")
 def datapoint_page(request: Request, viewer: ViewerDep, datapoint_id: int) -> Response:
-    data = service(request).collection.card(viewer.user, datapoint_id)
-    flash = request.query_params.get("uploaded")
-    return render(request, "datapoint.html.j2", data, viewer, extra={"flash": flash})
+    data = cast(CardData, service(request).collection.card(viewer.user, datapoint_id))
+    view: DatapointView = {"flash": request.query_params.get("uploaded")}
+    return render(request, "datapoint.html.j2", data, viewer, extra=view)
 
 
 @router.post("/datapoints/{datapoint_id:int}/evidence")

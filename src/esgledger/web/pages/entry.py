@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -11,6 +12,15 @@ from starlette.datastructures import FormData
 from esgledger.free_text import MAX_LENGTH
 from esgledger.services import may
 from esgledger.services.entry_form import Typed, parse_version, typed_metrics
+from esgledger.web.contexts import (
+    EntityChoice,
+    EntryCheckData,
+    EntryCheckView,
+    EntryData,
+    EntryIndexData,
+    EntryOutcome,
+    EntryView,
+)
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
@@ -22,7 +32,7 @@ router = web_router()
 def entry_index(request: Request, viewer: ViewerDep, period: str | None = None) -> Response:
     services = service(request)
     chosen = services.collection.choose_period(viewer.user, period)
-    entities = [
+    entities: list[EntityChoice] = [
         {
             "entity": e.id,
             "parent": e.parent_id,
@@ -30,7 +40,7 @@ def entry_index(request: Request, viewer: ViewerDep, period: str | None = None) 
         }
         for e in services.organisation.entities(viewer.user)
     ]
-    data = {"period": chosen, "entities": entities}
+    data: EntryIndexData = {"period": chosen, "entities": entities}
     return render(request, "entry_index.html.j2", data, viewer)
 
 
@@ -40,13 +50,19 @@ def entry_page(
     entity_id: str,
     period: str,
     status: int = 200,
-    outcome: dict[str, Any] | None = None,
+    outcome: EntryOutcome | None = None,
 ) -> Response:
     form = service(request).entry_forms.form(viewer.user, entity_id, period)
-    data = {**form, **(outcome or {})}
-    flash = {k: request.query_params.get(k) for k in ("saved", "submitted")}
-    extra = {"entered": {}, "errors": {}, "flash": flash, **(outcome or {})}
-    return render(request, "entry.html.j2", data, viewer, status, extra)
+    data = cast(EntryData, {**form, **(outcome or {})})
+    view: EntryView = {
+        "entered": {},
+        "errors": {},
+        "flash": {k: request.query_params.get(k) for k in ("saved", "submitted")},
+        "workbook": f"/entry/{quote(data['entity'], safe='')}/{data['period']}/workbook.xlsx",
+    }
+    if outcome:
+        view.update(outcome)
+    return render(request, "entry.html.j2", data, viewer, status, view)
 
 
 @page(router, "/entry/{entity_id}/{period}")
@@ -101,7 +117,11 @@ def entry_post(
     entered = {
         r.metric: {"value": r.value, "unit": r.unit, "explanation": r.explanation} for r in rows
     }
-    outcome = {"written": applied.written, "errors": applied.errors, "entered": entered}
+    outcome: EntryOutcome = {
+        "written": applied.written,
+        "errors": applied.errors,
+        "entered": entered,
+    }
     return entry_page(request, viewer, entity, name, 409 if conflict else 422, outcome)
 
 
@@ -115,7 +135,7 @@ def entry_check(
 ) -> Response:
     """The change against last year of a value being typed (the row's explanation cell); the
     row's fields come as ``value.METRIC``, ``unit.METRIC`` and ``explanation.METRIC``."""
-    data = service(request).entry_forms.preview(
+    preview = service(request).entry_forms.preview(
         viewer.user,
         entity_id,
         period,
@@ -123,5 +143,8 @@ def entry_check(
         request.query_params.get(f"value.{metric}", ""),
         request.query_params.get(f"unit.{metric}", ""),
     )
-    text = request.query_params.get(f"explanation.{metric}", "")[: MAX_LENGTH["explanation"]]
-    return render(request, "entry_check.html.j2", data, viewer, extra={"text": text})
+    view: EntryCheckView = {
+        "text": request.query_params.get(f"explanation.{metric}", "")[: MAX_LENGTH["explanation"]]
+    }
+    data = cast(EntryCheckData, preview)
+    return render(request, "entry_check.html.j2", data, viewer, extra=view)

@@ -11,6 +11,9 @@ from fastapi.responses import Response
 from esgledger.i18n import Strings
 from esgledger.services import may
 from esgledger.services.explain import Text
+from esgledger.web.contexts import CalcView, ExplainData, ExplainView, ValuesData
+from esgledger.web.lineage_tree import lineage_tree
+from esgledger.web.pages.periods import activity_year
 from esgledger.web.render import Names, names_for, render, wants_json
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
@@ -87,16 +90,27 @@ def anchor(key: str) -> str:
 def values(request: Request, viewer: ViewerDep, period: str | None = None) -> Response:
     services = service(request)
     chosen = services.collection.choose_period(viewer.user, period)
-    data = {"period": chosen, "values": services.calculation.values(viewer.user, chosen)}
-    extra = {"can_calc": may(viewer.user, "calc.run")}
-    return render(request, "values.html.j2", data, viewer, extra=extra)
+    data: ValuesData = {
+        "period": chosen,
+        "values": services.calculation.values(viewer.user, chosen),
+    }
+    view: CalcView = {
+        "can_calc": may(viewer.user, "calc.run"),
+        "activity_year": activity_year(chosen),
+    }
+    return render(request, "values.html.j2", data, viewer, extra=view)
 
 
 @page(router, "/explain/{metric}/{entity}/{period}")
 def explain(request: Request, viewer: ViewerDep, metric: str, entity: str, period: str) -> Response:
     tree = service(request).explain.explain(viewer.user, metric, entity, period)
-    data = {"root": tree["root"], "records": list(tree["records"].values())}
-    extra: dict[str, Any] = {"anchors": {k: anchor(k) for k in tree["records"]}}
-    if not wants_json(request):
-        extra["engine"] = EngineText(viewer.lang, names_for(request, viewer))
-    return render(request, "explain.html.j2", data, viewer, extra=extra)
+    records = tree["records"]
+    data: ExplainData = {"root": tree["root"], "records": list(records.values())}
+    if wants_json(request):
+        return render(request, "explain.html.j2", data, viewer)
+    view: ExplainView = {
+        "engine": EngineText(viewer.lang, names_for(request, viewer)),
+        "tree": lineage_tree(tree["root"], records),
+        "anchors": {k: anchor(k) for k in records},
+    }
+    return render(request, "explain.html.j2", data, viewer, extra=view)

@@ -1,5 +1,6 @@
-"""Period administration: lock state and review counts; lock, reopen with a reason, calculate,
-the change threshold."""
+"""Period administration: lock state and review counts; lock, reopen with a reason, run the
+calculation of the period and the bulk activity calculation of a year. The change threshold is
+one of the settings (:mod:`esgledger.web.pages.settings`)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,26 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from esgledger.service_errors import Invalid
+from esgledger.domain import Period
 from esgledger.services import may
+from esgledger.web.contexts import PeriodData, PeriodsData, PeriodView
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, ViewerDep, service
 
 router = web_router()
+# what the bulk activity calculation did, as the period page shows it after it ran
+ACTIVITY_COUNTS = ("files", "records", "results", "created", "corrected", "unchanged")
 
 
 def _reason(form: FormData) -> str | None:
     text = form.get("reason")
     return (text.strip() or None) if isinstance(text, str) else None
+
+
+def activity_year(period: str) -> str | None:
+    """The year whose bulk activity calculation a page about ``period`` offers (a year's page)."""
+    return period if Period.parse(period).month is None else None
 
 
 @page(router, "/periods")
@@ -27,25 +36,30 @@ def periods(request: Request, viewer: ViewerDep) -> Response:
     rows = [
         services.periods.get(viewer.user, p["period"]) for p in services.periods.list(viewer.user)
     ]
-    return render(request, "periods.html.j2", {"periods": rows}, viewer)
+    data: PeriodsData = {"periods": rows}
+    return render(request, "periods.html.j2", data, viewer)
 
 
 @page(router, "/periods/{period}")
 def period_page(request: Request, viewer: ViewerDep, period: str) -> Response:
     services = service(request)
     user = viewer.user
-    data = {
+    data: PeriodData = {
         "period": services.periods.get(user, period),
         "threshold": services.settings.get(user, "review.change_threshold"),
         "settings": services.settings.list(user),
     }
-    extra = {
+    shown = data["period"]["period"]
+    ran = {k: request.query_params.get(k, "") for k in ACTIVITY_COUNTS}
+    view: PeriodView = {
         "can_settings": may(user, "settings.change"),
         "can_lock": may(user, "period.lock"),
         "can_reopen": may(user, "period.reopen"),
         "can_calc": may(user, "calc.run"),
+        "activity_year": activity_year(shown),
+        "flash": ran if all(v.isdigit() for v in ran.values()) else None,
     }
-    return render(request, "period.html.j2", data, viewer, extra=extra)
+    return render(request, "period.html.j2", data, viewer, extra=view)
 
 
 @router.post("/periods/{period}/lock")
@@ -66,16 +80,14 @@ def calculate(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) 
     return done(request, f"/values?period={result.period}", result.as_dict())
 
 
-@router.post("/periods/{period}/threshold")
-def threshold(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
-    text = form.get("percent")
-    try:
-        ratio = float(text) / 100 if isinstance(text, str) else float("nan")
-    except ValueError:
-        ratio = float("nan")  # refused below, as the service refuses NaN and infinities
-    if not 0 < ratio <= 10:
-        raise Invalid("the threshold is a percentage above 0, e.g. 30", field="percent")
+@router.post("/periods/{period}/activity")
+def calculate_activity(
+    request: Request, viewer: ViewerDep, form: CsrfForm, period: str
+) -> Response:
+    """The bulk activity calculation of a year: its imported activity files computed in SQL, the
+    monthly ``activity.*`` results written as values; then the period's page says what it did."""
     services = service(request)
-    services.settings.set(viewer.user, "review.change_threshold", ratio)
-    shown = services.periods.get(viewer.user, period)["period"]
-    return done(request, f"/periods/{shown}", {"threshold": ratio})
+    services.periods.get(viewer.user, period)  # a period that is not one: 422 naming the field
+    result = services.calculation.activity(viewer.user, period).as_dict()
+    counts = "&".join(f"{k}={int(result.get(k) or 0)}" for k in ACTIVITY_COUNTS)
+    return done(request, f"/periods/{result['period']}?{counts}#activity-done", result)

@@ -7,6 +7,7 @@ from fastapi.responses import FileResponse, Response
 
 from esgledger.domain import Period
 from esgledger.services import may
+from esgledger.web.contexts import ReportsData, ReportsView
 from esgledger.web.i18n import LANGUAGES
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
@@ -26,12 +27,14 @@ def reports(request: Request, viewer: ViewerDep) -> Response:
         if may(user, "report.read")
         else {}
     )
-    rows = [
-        {"period": year, "built": {lang: built.get((year, lang)) for lang in LANGUAGES}}
-        for year in sorted(years, reverse=True)
-    ]
-    extra = {"can_build": may(user, "report.build"), "languages": LANGUAGES}
-    return render(request, "reports.html.j2", {"reports": rows}, viewer, extra=extra)
+    data: ReportsData = {
+        "reports": [
+            {"period": year, "built": {lang: built.get((year, lang)) for lang in LANGUAGES}}
+            for year in sorted(years, reverse=True)
+        ]
+    }
+    view: ReportsView = {"can_build": may(user, "report.build"), "languages": LANGUAGES}
+    return render(request, "reports.html.j2", data, viewer, extra=view)
 
 
 @router.post("/reports/{period}/{lang}")

@@ -14,7 +14,8 @@ from esgledger.errors import EsgLedgerError
 from esgledger.service_errors import Invalid
 from esgledger.services.datapoints import Filters, point_dict
 from esgledger.services.entry_form import error_dict as error_fields
-from esgledger.web.render import html, is_htmx, redirect, render, wants_json
+from esgledger.web.contexts import Refusal, ReviewCardView, ReviewData, ReviewView
+from esgledger.web.render import html, is_htmx, names_for, redirect, render, wants_json
 from esgledger.web.routing import describe, page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, local_path, service
 
@@ -51,7 +52,7 @@ def review_queue(
     total = left if after is None else services.datapoints.find(user, queue, 0, 0)[1]
     items = [services.collection.card(user, point.id) for point in points]
     next_after = points[-1].id if left > len(points) else None
-    data = {
+    data: ReviewData = {
         "period": chosen,
         "entity": entity,
         "total": total,
@@ -60,13 +61,21 @@ def review_queue(
         "limit": PAGE_SIZE,
         "items": items,
     }
-    links = {
-        "this": queue_url(chosen, entity, after),
-        "start": queue_url(chosen, entity) if after is not None else None,
-        "next": queue_url(chosen, entity, next_after) if next_after is not None else None,
+    names = names_for(request, viewer)
+    view: ReviewView = {
+        "flash": {k: request.query_params.get(k) for k in ("approved", "refused")},
+        "links": {
+            "this": queue_url(chosen, entity, after),
+            "start": queue_url(chosen, entity) if after is not None else None,
+            "next": queue_url(chosen, entity, next_after) if next_after is not None else None,
+        },
+        "periods": [p["period"] for p in services.periods.list(user)],
+        "entities": sorted(
+            ({"id": e, "name": names.entity(e)} for e in names.entities),
+            key=lambda option: option["name"],
+        ),
     }
-    flash = {k: request.query_params.get(k) for k in ("approved", "refused")}
-    return render(request, "review.html.j2", data, viewer, extra={"flash": flash, "links": links})
+    return render(request, "review.html.j2", data, viewer, extra=view)
 
 
 def _decide(
@@ -76,7 +85,8 @@ def _decide(
     user = viewer.user
     version = str(form.get("version") or "")
     comment = str(form.get("comment") or "").strip() or None
-    status, refused = 200, None
+    status = 200
+    refused: Refusal | None = None
     try:
         if not (version.isascii() and version.isdigit()):
             raise Invalid("the form names no version; reload the page", field="version")
@@ -93,10 +103,8 @@ def _decide(
     if wants_json(request):
         return JSONResponse(point_dict(point))
     if is_htmx(request):
-        card = services.collection.card(user, point.id)
-        return html(
-            request, "review_card.html.j2", {"it": card}, viewer, status, {"refused": refused}
-        )
+        view: ReviewCardView = {"it": services.collection.card(user, point.id), "refused": refused}
+        return html(request, "review_card.html.j2", view, viewer, status)
     return redirect(local_path(form.get("next"), "/review"))
 
 

@@ -22,6 +22,7 @@ from esgledger.services import ROLES
 from esgledger.services.accounts import MAX_PASSWORD_LENGTH as MAX_LENGTH
 from esgledger.services.accounts import MIN_PASSWORD_LENGTH as MIN_LENGTH
 from esgledger.services.accounts import UserInfo
+from esgledger.web.contexts import UsersData, UsersView
 from esgledger.web.render import done, render, wants_json
 from esgledger.web.routing import describe, page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
@@ -58,12 +59,12 @@ def users_page(
     accounts = collab.accounts.users(
         viewer.user
     )  # first: Forbidden unless the policy allows user.admin
-    data = {
+    data: UsersData = {
         "users": [a.as_dict() for a in accounts],
         "roles": list(ROLES),
         "entities": [e.id for e in collab.organisation.entities(viewer.user)],
     }
-    extra = {
+    extra: UsersView = {
         "flash": _flash(request, accounts),
         "problem": problem,
         "password_length": {"min": MIN_LENGTH, "max": MAX_LENGTH},
