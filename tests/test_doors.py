@@ -77,7 +77,8 @@ def test_a_named_account_acts_with_its_password_role_and_scope(
     assert actors(world.services, "import.batch")[-1] == "owner_a"
     outside = cli(db_url, "--user", "owner_a", "data", "import", str(theirs), password=PASSWORD)
     assert outside.exit_code == 1
-    assert "an entity you may enter values for" in " ".join(outside.output.split())
+    said = " ".join(outside.output.split())  # outside the scope, an entity is unknown
+    assert "found 'plant_b'" in said and "did you mean 'plant_a'" in said, said
     viewer = cli(db_url, "--user", "viewer", "calc", "--period", "2024", password=PASSWORD)
     assert viewer.exit_code == 1 and "the viewer role may not do calc.run" in viewer.output
 

@@ -9,14 +9,14 @@ from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from esgledger.api.models import CalcOptionsIn, Request
-from esgledger.ledger.settings import SETTINGS
+from esgledger.services.settings import SETTING_KEYS
 
 YEAR_PATTERN = r"^\d{4}$"
 Year = Annotated[str, StringConstraints(pattern=YEAR_PATTERN, max_length=4)]
 if TYPE_CHECKING:
     SettingKey: TypeAlias = str
 else:  # the settings declared in ledger/settings.py (an enum in the schema)
-    SettingKey = Literal[tuple(SETTINGS)]
+    SettingKey = Literal[SETTING_KEYS]
 
 
 # -- uploads (multipart/form-data): strict too, an unknown form field is refused ---------------

@@ -8,6 +8,8 @@ from typing import Any
 from esgledger.ledger import settings
 from esgledger.services.operation import Capability, Reading, Writing, reads, writes
 
+SETTING_KEYS = tuple(settings.SETTINGS)  # every setting's key (the API's enum)
+
 
 class Settings(Capability):
     @reads("period.read")
