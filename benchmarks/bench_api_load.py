@@ -43,14 +43,13 @@ from pathlib import Path
 import aiohttp
 import httpx
 import sqlalchemy as sa
-from esgledger.collaboration import Collaboration
+from admin_ledger import create_ledger, open_ledger
 
 from esgledger.service_errors import Invalid
-from esgledger.services import Workspace
 from esgledger.workflow.entries import Entry, validate
 
 ROOT = Path(__file__).resolve().parents[1]
-PASSWORD = "benchmark password"
+PASSWORD = "Load-bench passphrase 2026!"
 API = "/api/v1"
 
 
@@ -76,35 +75,35 @@ def free_port() -> int:
 def prepare(url: str, clients: int, directory: Path) -> list[tuple[str, str]]:
     """Initialise the ledger with a group, one plant and data owner per ten clients; return the
     (username, entity) of each client."""
-    workspace = Workspace.open(url, actor="benchmark")
-    workspace.init()
+    ledger = create_ledger(url, directory / "files")
     plants = max(1, clients // 10)
     organisation = directory / "org.csv"
     rows = ["id,name,parent,country,type", "grp,Group,,CN,group"]
     rows += [f"plant{n},Plant {n},grp,CN,plant" for n in range(plants)]
     organisation.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    workspace.import_organisation(organisation)
-    service = Collaboration(workspace)
+    ledger.import_organisation(organisation)
     for n in range(plants):
-        service.create_user(None, f"owner{n}", PASSWORD, "data_owner", [f"plant{n}"])
-    workspace.db.dispose()
+        ledger.services.accounts.create(
+            ledger.admin, f"owner{n}", PASSWORD, "data_owner", [f"plant{n}"]
+        )
+    ledger.db.dispose()
     return [(f"owner{k % plants}", f"plant{k % plants}") for k in range(clients)]
 
 
-def input_metrics(url: str) -> list[tuple[str, str]]:
+def input_metrics(url: str, directory: Path) -> list[tuple[str, str]]:
     """The metrics a data owner may enter a positive number for, in the metric's own unit."""
-    workspace = Workspace.open(url)
-    entities = [e for e in workspace.entities() if e.id == "plant0"]
+    ledger = open_ledger(url, directory / "files")
+    entities = [e for e in ledger.entities() if e.id == "plant0"]
     metrics = []
-    for metric in workspace.catalogue.inputs():
+    for metric in ledger.catalogue.inputs():
         try:
             validate(
-                Entry("plant0", "2024", metric.id, 1.0, metric.unit), workspace.catalogue, entities
+                Entry("plant0", "2024", metric.id, 1.0, metric.unit), ledger.catalogue, entities
             )
         except Invalid:
             continue  # e.g. metrics filled from the transfer register, not entered
         metrics.append((metric.id, metric.unit))
-    workspace.db.dispose()
+    ledger.db.dispose()
     return metrics
 
 
@@ -378,7 +377,7 @@ def main() -> int:
     results = []
     try:
         assignments = prepare(url, args.clients, directory)
-        metrics = input_metrics(url)
+        metrics = input_metrics(url, directory)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         address = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]

@@ -71,7 +71,6 @@ def numbered_values(
     first_row: dict[tuple[str, str, str], int] = {}
     is_template = "metric_name" in table.columns
     metric_hints: dict[str, str] = {}
-    input_metrics = [m.id for m in catalogue.inputs()]
     for row_number, row in table:
         if is_template and not row.get("value"):
             continue  # a collection-template row left blank: the metric was not reported
@@ -95,7 +94,9 @@ def numbered_values(
         metric = catalogue.metrics.get(row.get("metric", ""))
         if row.get("metric") and metric is None:
             if row["metric"] not in metric_hints:
-                metric_hints[row["metric"]] = did_you_mean(row["metric"], input_metrics)
+                metric_hints[row["metric"]] = did_you_mean(
+                    row["metric"], [m.id for m in catalogue.inputs()]
+                )
             issue(
                 "metric",
                 row["metric"],
