@@ -90,16 +90,15 @@ def prepare(url: str, clients: int, directory: Path) -> list[tuple[str, str]]:
     return [(f"owner{k % plants}", f"plant{k % plants}") for k in range(clients)]
 
 
-def input_metrics(url: str, directory: Path) -> list[tuple[str, str]]:
-    """The metrics a data owner may enter a positive number for, in the metric's own unit."""
+def input_metrics(url: str, directory: Path, entity: str = "plant0") -> list[tuple[str, str]]:
+    """The metrics a data owner may enter a positive number for on ``entity``, in the metric's
+    own unit."""
     ledger = open_ledger(url, directory / "files")
-    entities = [e for e in ledger.entities() if e.id == "plant0"]
+    entities = [e for e in ledger.entities() if e.id == entity]
     metrics = []
     for metric in ledger.catalogue.inputs():
         try:
-            validate(
-                Entry("plant0", "2024", metric.id, 1.0, metric.unit), ledger.catalogue, entities
-            )
+            validate(Entry(entity, "2024", metric.id, 1.0, metric.unit), ledger.catalogue, entities)
         except Invalid:
             continue  # e.g. metrics filled from the transfer register, not entered
         metrics.append((metric.id, metric.unit))

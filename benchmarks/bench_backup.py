@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from admin_ledger import create_ledger
 from bench_foundation import (
     DATA_HEADER,
     ORG_HEADER,
@@ -31,7 +32,6 @@ from rich.console import Console
 from rich.table import Table
 
 from esgledger.ledger.backups import back_up, restore_backup
-from esgledger.services import Workspace
 from esgledger.store import open_database
 from esgledger.store.locations import LedgerFiles
 
@@ -42,17 +42,18 @@ def files_in(folder: Path) -> LedgerFiles:
     return LedgerFiles(folder / "evidence", folder / "reports", folder / "activity")
 
 
-def build(url: str, work: Path, entities: int, years: list[int]) -> None:
+def build(url: str, work: Path, backend: str, entities: int, years: list[int]) -> str:
+    """Set the ledger at ``url`` up as its first admin, whose name is returned."""
     rng = random.Random(7)
     org_rows, plants = build_group(entities, rng)
     companies = [row[0] for row in org_rows if row[5] == "company"]
-    ws = Workspace.open(url)
-    ws.init()
-    ws.import_organisation(write_csv(work / "organisation.csv", ORG_HEADER, org_rows))
+    ledger = create_ledger(url, work / f"{backend}-files")
+    ledger.import_organisation(write_csv(work / "organisation.csv", ORG_HEADER, org_rows))
     data = build_data(plants, companies, years, rng)
-    ws.import_data(write_csv(work / "data.csv", DATA_HEADER, data))
-    ws.calc(str(years[-1]))
-    ws.db.dispose()
+    ledger.import_data(write_csv(work / "data.csv", DATA_HEADER, data))
+    ledger.calc(str(years[-1]))
+    ledger.db.dispose()
+    return ledger.admin_name
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,11 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.postgres:
                 sources["postgresql"] = stack.enter_context(scratch_postgres(args.postgres))
             for backend, url in sources.items():
-                build(url, work, args.entities, years)
+                admin = build(url, work, backend, args.entities, years)
                 archive = work / f"{backend}.tar.gz"
                 database = open_database(url)
                 start = time.perf_counter()
-                manifest = back_up(database, archive, "bench", files_in(work / f"{backend}-files"))
+                manifest = back_up(database, archive, admin, files_in(work / f"{backend}-files"))
                 seconds = time.perf_counter() - start
                 database.dispose()
                 rows = sum(manifest.tables.values())

@@ -46,7 +46,9 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from admin_ledger import Ledger, create_ledger, open_ledger
 
+from esgledger.calc.bulk.run import BulkResult
 from esgledger.calc.bulk.service import compute_activity
 from esgledger.calc.bulk.sql import RESULT_COLUMNS
 from esgledger.calc.options import CalcOptions
@@ -55,9 +57,7 @@ from esgledger.factors import FactorLibrary
 from esgledger.factors.library import FactorSet, FactorValue, load_factor_set
 from esgledger.factors.persist import store_library
 from esgledger.ingest.activity import registered_files
-from esgledger.ingest.activity_files import store_dir
 from esgledger.ledger.change import changing
-from esgledger.services import Workspace
 
 YEAR = 2024
 HOURS = 366 * 24
@@ -205,8 +205,7 @@ def set_up(workdir: Path, records: int, entities: int) -> dict[str, Any]:
     started = time.perf_counter()
     files = generate(data, records, entities)
     generated = time.perf_counter() - started
-    ws = Workspace.open(str(workdir / "ledger.db"), actor="bench")
-    ws.init()
+    ledger = create_ledger(str(workdir / "ledger.db"))
     org = workdir / "org.csv"
     lines = ["id,name,parent,country,type,grid_region", "grp,Benchmark Group,,CN,group,"]
     lines += [
@@ -214,19 +213,20 @@ def set_up(workdir: Path, records: int, entities: int) -> dict[str, Any]:
         for pid, country, region in plants(entities)
     ]
     org.write_text("\n".join(lines) + "\n")
-    ws.import_organisation(org)
-    with ws.db.transaction() as connection, changing(connection, "test") as change:
+    ledger.import_organisation(org)
+    # no operation adds a factor edition: written as the admin, as the tests' fixtures do
+    with ledger.db.transaction() as connection, changing(connection, ledger.admin_name) as change:
         store_library(change, FactorLibrary([monthly_grid_edition()]))
     started = time.perf_counter()
     for path in files:
-        ws.import_activity(path, str(YEAR))
+        ledger.import_activity(path, str(YEAR))
     imported = time.perf_counter() - started
-    _files, result = compute_activity(ws.db, Period(YEAR), ws.catalogue, CalcOptions())
+    result = bulk_inventory(ledger)
     factor_rows = [row.as_row(RESULT_COLUMNS) for row in result.factor_rows.values()]
     columns = ["row_id", "entity", "metric", "valid_from", "valid_to", *RESULT_COLUMNS]
     table = pa.table({c: [r[i] for r in factor_rows] for i, c in enumerate(columns)})
     pq.write_table(table, workdir / "factors.parquet")
-    ws.db.dispose()
+    ledger.db.dispose()
     size = sum(p.stat().st_size for p in files)
     return {
         "files": len(files),
@@ -237,15 +237,29 @@ def set_up(workdir: Path, records: int, entities: int) -> dict[str, Any]:
     }
 
 
+def bulk_inventory(ledger: Ledger) -> BulkResult:
+    """The bulk results of the year's activity files, computed as ``activity calc`` computes
+    them (:meth:`esgledger.services.calculation.Calculation.activity`), not written."""
+    with ledger.db.reading() as connection:
+        _files, result = compute_activity(
+            connection,
+            Period(YEAR),
+            ledger.catalogue,
+            CalcOptions(),
+            ledger.services.context.files.activity,
+        )
+    return result
+
+
 # -- contenders (each runs in its own process) -------------------------------------------------
 
 
 def _paths(workdir: Path) -> list[str]:
     """The stored files of the year, as the ledger registered them."""
-    ws = Workspace.open(str(workdir / "ledger.db"))
-    with ws.db.reading() as connection:
-        files = registered_files(connection, Period(YEAR), store_dir(ws.db.engine.url))
-    ws.db.dispose()
+    ledger = open_ledger(str(workdir / "ledger.db"))
+    with ledger.db.reading() as connection:
+        files = registered_files(connection, Period(YEAR), ledger.services.context.files.activity)
+    ledger.db.dispose()
     return [str(f.path) for f in files]
 
 
@@ -272,16 +286,16 @@ def floor(workdir: Path) -> dict[str, float]:
 
 
 def esgledger(workdir: Path) -> dict[str, float]:
-    ws = Workspace.open(str(workdir / "ledger.db"), actor="bench")
-    _files, result = compute_activity(ws.db, Period(YEAR), ws.catalogue, CalcOptions())
-    ws.db.dispose()
+    ledger = open_ledger(str(workdir / "ledger.db"))
+    result = bulk_inventory(ledger)
+    ledger.db.dispose()
     return {c: sum(v.get(c, 0.0) for v in result.values.values()) for c in RESULT_COLUMNS}
 
 
 def esgledger_with_write(workdir: Path) -> dict[str, float]:
-    ws = Workspace.open(str(workdir / "ledger.db"), actor="bench")
-    done = ws.calc_activity(str(YEAR))
-    ws.db.dispose()
+    ledger = open_ledger(str(workdir / "ledger.db"))
+    done = ledger.calc_activity(str(YEAR))
+    ledger.db.dispose()
     return {"results": done.results, "created": done.written.created}
 
 

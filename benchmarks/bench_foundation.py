@@ -45,11 +45,11 @@ from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
+from admin_ledger import Ledger, create_ledger
 from rich.console import Console
 from rich.table import Table
 
-from esgledger.services import Workspace
-from esgledger.store import open_database
+from esgledger.store.schema import calc_values
 
 console = Console(width=None if sys.stdout.isatty() else 150)
 
@@ -330,23 +330,22 @@ def run_backend(
     baseline: Callable[[], tuple[float, float]],
 ) -> list[Figure]:
     figures: list[Figure] = []
-    ws = Workspace(open_database(url), actor="bench")
+    with timed(False, "init") as t:
+        ledger = create_ledger(url, out_dir / f"{backend}-files")
+        ledger.import_organisation(org_csv)
     try:
-        with timed(False, "init") as t:
-            ws.init()
-            ws.import_organisation(org_csv)
         figures.append(
             Figure(
                 backend,
                 "init + organisation import",
                 t[0],
                 cpu=t[1],
-                note=f"{len(ws.entities())} entities",
+                note=f"{len(ledger.entities())} entities",
             )
         )
 
         with timed(profile, f"{backend} import") as t:
-            summary = ws.import_data(data_csv)
+            summary = ledger.import_data(data_csv)
         figures.append(
             Figure(
                 backend,
@@ -374,18 +373,18 @@ def run_backend(
         records = 0
         for year in years:
             with timed(profile, f"{backend} calc {year}") as t:
-                inventory, _run = ws.calc(str(year))
+                calculated = ledger.calc(str(year))
             calc_wall, calc_cpu = calc_wall + t[0], calc_cpu + t[1]
-            records += len(inventory.records)
+            stored = lineage_records(ledger, calculated.run_id)  # not timed
+            records += stored
             figures.append(
                 Figure(
                     backend,
                     f"calc {year}",
                     t[0],
-                    len(inventory.records),
+                    stored,
                     cpu=t[1],
-                    note=f"{len(inventory.results):,} totals, "
-                    f"{len(inventory.records):,} lineage records",
+                    note=f"{calculated.values:,} totals, {stored:,} lineage records",
                 )
             )
         figures.append(
@@ -406,8 +405,8 @@ def run_backend(
             console.print("report: not available")
             figures.append(Figure(backend, f"report {last}", 0.0, note="not available"))
         else:
-            with timed(profile, f"{backend} report") as t:
-                path = build_report(ws, last, out_dir / backend, "en")
+            with timed(profile, f"{backend} report") as t, ledger.db.reading() as connection:
+                path = build_report(connection, ledger.catalogue, last, out_dir / backend, "en")
             figures.append(
                 Figure(
                     backend,
@@ -420,7 +419,7 @@ def run_backend(
             )
 
         with timed(profile, f"{backend} explain") as t:
-            tree = ws.explain("ghg.scope12_location", "grp", last)
+            tree = ledger.explain("ghg.scope12_location", "grp", last)
         figures.append(
             Figure(
                 backend,
@@ -432,8 +431,19 @@ def run_backend(
             )
         )
     finally:
-        ws.db.dispose()
+        ledger.db.dispose()
     return figures
+
+
+def lineage_records(ledger: Ledger, run_id: int) -> int:
+    """The lineage records stored with calculation run ``run_id`` (one ``calc_values`` row
+    each)."""
+    with ledger.db.reading() as connection:
+        return connection.execute(
+            sa.select(sa.func.count())
+            .select_from(calc_values)
+            .where(calc_values.c.run_id == run_id)
+        ).scalar_one()
 
 
 @contextmanager
