@@ -5,7 +5,7 @@ months (issue 8: a yearly figure typed over twelve months moved group Scope 2 by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 
@@ -39,22 +39,31 @@ def mixed_granularity(connection: sa.Connection, values: Sequence[NewValue]) -> 
     found: dict[int, str] = {}
     for index, value in enumerate(values):
         key = (value.entity_id, value.metric_id, _year_of(value.period))
-        kinds = stored.get(key, set()) | incoming[key]
-        if kinds != {"month", "year"}:
-            continue
-        year = key[2]
-        if len(value.period) == 4:
-            found[index] = (
-                f"{value.metric_id} of {value.entity_id} is reported month by month for {year}; "
-                "a yearly value would replace the months in the calculation: enter the months, "
-                "or correct them"
-            )
-        else:
-            found[index] = (
-                f"{value.metric_id} of {value.entity_id} has a yearly value for {year}; monthly "
-                "values would be ignored by the calculation: correct the yearly value instead"
-            )
+        if stored.get(key, set()) | incoming[key] == {"month", "year"}:
+            found[index] = _reason(value)
     return found
+
+
+def mixing_with(value: NewValue, stored_periods: Iterable[str]) -> str | None:
+    """Why ``value`` would mix yearly and monthly values of its metric, entity and year, given
+    the periods of the current values of that year (:func:`ledger.reads.current_in_year`);
+    None if it would not."""
+    kinds = {_kind(period) for period in stored_periods} | {_kind(value.period)}
+    return _reason(value) if {"month", "year"} <= kinds else None
+
+
+def _reason(value: NewValue) -> str:
+    year = _year_of(value.period)
+    if len(value.period) == 4:
+        return (
+            f"{value.metric_id} of {value.entity_id} is reported month by month for {year}; "
+            "a yearly value would replace the months in the calculation: enter the months, "
+            "or correct them"
+        )
+    return (
+        f"{value.metric_id} of {value.entity_id} has a yearly value for {year}; monthly "
+        "values would be ignored by the calculation: correct the yearly value instead"
+    )
 
 
 # A few values (an entry, a correction): one indexed lookup per metric, entity and year, with a

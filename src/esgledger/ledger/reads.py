@@ -87,6 +87,24 @@ def current_datapoint(
     return DataPoint(*row) if row else None
 
 
+_CURRENT_IN_YEAR = sa.select(*_DATAPOINT_COLUMNS).where(
+    datapoints.c.is_current.is_(True),
+    datapoints.c.entity_id == sa.bindparam("entity_id"),
+    datapoints.c.metric_id == sa.bindparam("metric_id"),
+    datapoints.c.period.between(sa.bindparam("first"), sa.bindparam("last")),
+)
+
+
+def current_in_year(
+    connection: sa.Connection, entity_id: str, metric_id: str, year: str
+) -> list[DataPoint]:
+    """The current values of one metric of one entity in ``year``: its yearly value and its
+    months (periods sort as text: ``2024`` < ``2024-01`` < ``2024-12``), in one indexed read."""
+    parameters = {"entity_id": entity_id, "metric_id": metric_id, "first": year}
+    rows = connection.execute(_CURRENT_IN_YEAR, {**parameters, "last": f"{year}-12"})
+    return [DataPoint(*row) for row in rows]
+
+
 def datapoint_history(
     connection: sa.Connection, entity_id: str, period: str, metric_id: str
 ) -> list[DataPoint]:

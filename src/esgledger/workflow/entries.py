@@ -24,8 +24,8 @@ from esgledger.free_text import check_text
 from esgledger.ingest.datapoints import REQUIRED, EntityIndex, validate_rows
 from esgledger.ingest.tables import Table
 from esgledger.ledger.change import Change
-from esgledger.ledger.granularity import mixed_granularity
-from esgledger.ledger.reads import current_datapoint, datapoint_history
+from esgledger.ledger.granularity import mixing_with
+from esgledger.ledger.reads import current_in_year, datapoint_history
 from esgledger.ledger.writes import NewValue, write_values
 from esgledger.service_errors import Conflict, Invalid, NotFound
 from esgledger.store.schema import datapoints, review_comments
@@ -188,10 +188,11 @@ def create(
     authorize(user, "datapoint.create", entity.id)
     value = validate(replace(entry, entity=entity.id), catalogue, configuration.entities)
     refuse_lock(configuration.locked_by(value.period))
-    mixed = mixed_granularity(connection, [value])
+    year_values = current_in_year(connection, value.entity_id, value.metric_id, value.period[:4])
+    mixed = mixing_with(value, (point.period for point in year_values))
     if mixed:
-        raise Conflict(mixed[0], field="period", code="mixed_granularity")
-    existing = current_datapoint(connection, value.entity_id, value.period, value.metric_id)
+        raise Conflict(mixed, field="period", code="mixed_granularity")
+    existing = next((point for point in year_values if point.period == value.period), None)
     if existing is not None:
         raise already_has_value(
             existing,
