@@ -94,6 +94,15 @@ class Change:
         ).mappings()
         return self._stamped(table, rows)
 
+    def update_prepared(
+        self, table: sa.Table, statement: sa.Update, parameters: Mapping[str, Any]
+    ) -> list[RowStamp]:
+        """:meth:`update` with a statement built once, an UPDATE of a tracked table RETURNING
+        every column: for the hot paths (building the statement per call costs more than
+        running it)."""
+        assert TRACKED.get(table.name) is not None and statement.table is table
+        return self._stamped(table, self.connection.execute(statement, parameters).mappings())
+
     def delete(self, table: sa.Table, where: sa.ColumnElement[bool]) -> list[RowStamp]:
         """Delete the rows ``where`` selects; stamps without a digest."""
         spec = TRACKED.get(table.name)

@@ -15,9 +15,10 @@ stamp.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,37 +101,50 @@ TRACKED: dict[str, Tracked] = {
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}
 
 
-def _normalised(column: sa.Column[Any], value: Any) -> Any:
-    """A column value in the one form it has on every backend (SQLite stores 5 in a REAL column as
-    5.0, and gives dates back as dates)."""
-    if value is None:
-        return None
+def _date_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _normaliser(column: sa.Column[Any]) -> Callable[[Any], Any]:
+    """How a column's (non-null) value is put in the one form it has on every backend (SQLite
+    stores 5 in a REAL column as 5.0, and gives dates back as dates)."""
     kind = column.type
     if isinstance(kind, sa.Boolean):
-        return bool(value)
+        return bool
     if isinstance(kind, sa.Float):
-        return float(value)
+        return float
     if isinstance(kind, sa.Integer):
-        return int(value)
+        return int
     if isinstance(kind, sa.Date):
-        return value.isoformat() if isinstance(value, dt.date) else str(value)
-    return str(value)
+        return _date_text
+    return str
+
+
+@functools.cache
+def _normalisers(table: sa.Table, names: tuple[str, ...]) -> tuple[Callable[[Any], Any], ...]:
+    """The normaliser of each column of ``names``, worked out once per table and column list
+    (every write stamps its rows: this is on the path of every API write)."""
+    return tuple(_normaliser(table.c[name]) for name in names)
 
 
 def key_text(spec: Tracked, row: Mapping[Any, Any]) -> str:
     """The row's key as the stamps spell it: a JSON array of its key columns."""
-    return canonical_json([_normalised(spec.table.c[name], row[name]) for name in spec.key])
+    return canonical_json(_values(spec.table, spec.key, row))
 
 
-def _values(table: sa.Table, names: Iterable[str], row: Mapping[Any, Any]) -> list[Any]:
+def _values(table: sa.Table, names: tuple[str, ...], row: Mapping[Any, Any]) -> list[Any]:
     try:
-        return [_normalised(table.c[name], row[name]) for name in names]
+        raw = [row[name] for name in names]
     except KeyError as exc:  # a writer left out a column: its database default would go unstamped
         raise KeyError(f"a row of {table.name} is written without column {exc}") from exc
+    return [
+        None if value is None else normalise(value)
+        for value, normalise in zip(raw, _normalisers(table, names), strict=True)
+    ]
 
 
 def child_digest(table: sa.Table, row: Mapping[Any, Any]) -> str:
-    columns = [c.name for c in table.columns]
+    columns = tuple(c.name for c in table.columns)
     return hashlib.sha256(canonical_json(_values(table, columns, row)).encode()).hexdigest()
 
 

@@ -156,6 +156,14 @@ Key = tuple[str, str, str]  # entity, period, metric
 _POINT_FIELDS = tuple(DataPoint.__dataclass_fields__)
 
 
+_RETIRE_ONE = (
+    datapoints.update()
+    .where(datapoints.c.id == sa.bindparam("retired"))
+    .values(is_current=False)
+    .returning(*datapoints.c)
+)
+
+
 def write_values(
     change: Change,
     values: Sequence[NewValue],
@@ -211,6 +219,10 @@ def write_values(
             superseded.append(previous.id)
             summary.corrected += 1
     retired: dict[str, RowStamp] = {}
+    if len(superseded) == 1:  # a correction
+        for item in change.update_prepared(datapoints, _RETIRE_ONE, {"retired": superseded[0]}):
+            retired[item.key] = item
+        superseded = []
     for chunk_start in range(0, len(superseded), 500):
         chunk = superseded[chunk_start : chunk_start + 500]
         for item in change.update(datapoints, datapoints.c.id.in_(chunk), {"is_current": False}):
