@@ -223,7 +223,7 @@ async def run_load(
             await session.close()
 
 
-def wait_ready(base: str, server: subprocess.Popen[bytes], path: str, timeout: float = 60) -> None:
+def wait_ready(base: str, server: subprocess.Popen, path: str, timeout: float = 60) -> None:
     until = time.time() + timeout
     while time.time() < until:
         if server.poll() is not None:

@@ -51,10 +51,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
-import httpx
 import sqlalchemy as sa
 from admin_ledger import create_ledger
-from bench_api_load import API, call, free_port, input_metrics
+from bench_api_load import API, call, free_port, input_metrics, wait_ready
 from bench_foundation import DATA_HEADER, ORG_HEADER, build_data, build_group, scratch_postgres
 from bench_foundation import write_csv as write_table
 
@@ -110,15 +109,16 @@ class Ledger:
 
     def start(self, *arguments: str) -> subprocess.Popen[str]:
         """A CLI process in a session of its own, so that a kill reaches its children too."""
-        return subprocess.Popen(
-            self.command(*arguments),
-            env=self.environment,
-            cwd=self.directory,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        )
+        with (self.directory / "processes.log").open("a") as log:
+            return subprocess.Popen(
+                self.command(*arguments),
+                env=self.environment,
+                cwd=self.directory,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+                start_new_session=True,
+            )
 
     def check(self, outcome: Outcome, label: str, *arguments: str) -> None:
         """Run a CLI check; record its failure (with its last output line) in ``outcome``."""
@@ -321,17 +321,7 @@ class Server:
     def start(self) -> None:
         address = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", "2"]
         self.process = self.ledger.start("serve", *address)
-        until = time.monotonic() + 60
-        while time.monotonic() < until:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited: {self.process.stderr.read()[-2000:]}")
-            try:
-                if httpx.get(f"{self.base}{API}/openapi.json", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise SystemExit("the server did not start in 60 s")
+        wait_ready(self.base, self.process, f"{API}/openapi.json")
 
     def kill(self) -> None:
         if self.process is not None:
