@@ -113,11 +113,11 @@ def test_english_shows_ids_as_written_and_chinese_shows_labels() -> None:
     )
     mismatch = note("monthly_mismatch", count=12, sum=1.2e6, value=1e6, unit="MWh")
     assert Strings("en").note(mismatch) == (
-        "the 12 monthly values add up to 1.2e+06 MWh, not the annual 1e+06 MWh; "
+        "the 12 monthly values add up to 1,200,000 MWh, not the annual 1,000,000 MWh; "
         "the annual value is used"
     )
     assert Strings("zh").note(mismatch, labels) == (
-        "12 个月度数值合计 1.2e+06 <unit MWh>，与年度值 1e+06 <unit MWh> 不符；采用年度值"
+        "12 个月度数值合计 1,200,000 <unit MWh>，与年度值 1,000,000 <unit MWh> 不符；采用年度值"
     )
     rate = note(
         "supplier_rate",

@@ -578,7 +578,7 @@ def test_the_explain_page_in_chinese_translates_the_engine_texts(world: World) -
         "因子 ipcc2006.ncv.natural_gas 的可信度标记为 M（未经核实）：使用前请核实",
         "电力折标准煤采用当量值（GB/T 2589-2020）",
         "电网排放因子系列：全国平均（cn_grid_mee.national_average）",
-        "12 个月度数值合计 1.2e+06 兆瓦时，与年度值 1e+06 兆瓦时 不符；采用年度值",
+        "12 个月度数值合计 1,200,000 兆瓦时，与年度值 1,000,000 兆瓦时 不符；采用年度值",
         "因该主体报送“原铝（电解铝液）产量”而计入",
         "a note the engine has not written before",
         "公式 主体报送",

@@ -23,6 +23,7 @@ from typing import Protocol, overload
 from esgledger.calc.notes import ARG_KINDS, NOTES_FILE, note_table
 from esgledger.calc.options import OPTIONS_FILE, option_rules
 from esgledger.errors import EsgLedgerError, RuleFileError
+from esgledger.figures import Figure
 from esgledger.lineage import NoteArg, Text
 from esgledger.rulefiles import bilingual, read_rule_file
 
@@ -121,6 +122,8 @@ class Strings:
     def _argument(self, name: str, value: NoteArg, labels: Labels | None) -> NoteArg:
         if isinstance(value, dict):
             return self.note(value, labels)
+        if isinstance(value, float):
+            return Figure(value)
         kind = ARG_KINDS.get(name)
         if self.lang == "en" or kind is None or not isinstance(value, str):
             return value

@@ -23,6 +23,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.domain import Entity, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.factors.library import FactorLibrary, FactorSet, FactorValue
+from esgledger.figures import num
 from esgledger.ledger.reads import datapoint_values
 from esgledger.ledger.transfers import certificate_mwh, transfer_value
 from esgledger.lineage import Record
@@ -147,7 +148,7 @@ def check_registers(connection: sa.Connection, record: Record) -> str | None:
     for ref in record.get("transfers", []):
         now = transfer_value(connection, ref["id"])
         if now is None or not _close(now, ref["value_normalised"]):
-            found = "missing" if now is None else f"{now:g}"
+            found = "missing" if now is None else f"{num(now)}"
             return (
                 f"transfer #{ref['id']} is now {found}, lineage recorded "
                 f"{ref['value_normalised']:g}"
@@ -155,7 +156,7 @@ def check_registers(connection: sa.Connection, record: Record) -> str | None:
     for claim in record.get("certificates", []):
         mwh = certificate_mwh(connection, claim["id"])
         if mwh is None or not _close(mwh, claim["mwh"]):
-            found = "missing" if mwh is None else f"{mwh:g} MWh"
+            found = "missing" if mwh is None else f"{num(mwh)} MWh"
             return (
                 f"certificate #{claim['id']} is now {found}, lineage recorded {claim['mwh']:g} MWh"
             )
@@ -175,7 +176,7 @@ def check_input(connection: sa.Connection, record: Record) -> str | None:
             return f"data point #{ref['id']} is no longer in the ledger"
         if not _close(value, ref["value_normalised"]):
             return (
-                f"data point #{ref['id']} now holds {value:g}, lineage recorded "
+                f"data point #{ref['id']} now holds {num(value)}, lineage recorded "
                 f"{ref['value_normalised']:g}"
             )
     return None

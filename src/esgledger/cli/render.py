@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from esgledger.i18n import Strings
+from esgledger.i18n import Figure, Strings
 from esgledger.services.audit import ANCHOR_KINDS, VerifyResult
 from esgledger.services.explain import Record, Text
 from esgledger.services.explain import references as referenced_keys
@@ -22,7 +22,7 @@ def _said(text: Text) -> str:
 
 
 def _label(record: Record) -> str:
-    value = f"{record['value']:,.6g} {record['unit']}"
+    value = f"{Figure(record['value']):,.6g} {record['unit']}"
     kind = record["kind"]
     if kind == "input":
         how = _said(record["how"]) if "how" in record else record["formula"]
@@ -50,18 +50,20 @@ def _add(tree: Tree, record_key: str, records: dict[str, Record], depth: int) ->
 def _details(node: Tree, record: Record) -> None:
     for point in record.get("datapoints", []):
         node.add(
-            f"[cyan]data point #{point['id']}[/cyan] {point['period']}: {point['value']:,.6g} "
+            f"[cyan]data point #{point['id']}[/cyan] {point['period']}: {Figure(point['value']):,.6g} "
             f"{point['unit']} ({point['method']}, {point['status']}, v{point['version']}"
             + (f", source: {point['source']}" if point.get("source") else "")
             + ")"
         )
     for term in record.get("terms", []):
-        node.add(f"[magenta]term[/magenta] {term['detail']} = {term['value']:,.6g} {term['unit']}")
+        node.add(
+            f"[magenta]term[/magenta] {term['detail']} = {Figure(term['value']):,.6g} {term['unit']}"
+        )
     for factor in record.get("factors", []):
         if factor.get("measured"):
             node.add(
                 f"[yellow]measured[/yellow] {factor.get('role', '')} of "
-                f"{factor.get('applies_to')}: {factor['value']:g} {factor['unit']} "
+                f"{factor.get('applies_to')}: {Figure(factor['value']):g} {factor['unit']} "
                 + (
                     f"(replaces {factor['replaces']})"
                     if "replaces" in factor
@@ -71,24 +73,24 @@ def _details(node: Tree, record: Record) -> None:
         else:
             flag = " [red]UNVERIFIED[/red]" if factor.get("unverified") else ""
             node.add(
-                f"[green]factor[/green] {factor['factor']} = {factor['value']:g} "
+                f"[green]factor[/green] {factor['factor']} = {Figure(factor['value']):g} "
                 f"{factor['unit']} ({factor.get('edition')} v{factor.get('version')}, from "
                 f"{factor.get('valid_from')}; {_said(factor.get('source', ''))}){flag}"
             )
     for child in record.get("children", []):
         if child["factor"] != 1.0:
             node.add(
-                f"[dim]{child['entity']} counted at {child['factor']:.4g} "
+                f"[dim]{child['entity']} counted at {Figure(child['factor']):.4g} "
                 f"({_said(child['reason'])})[/dim]"
             )
     for item in record.get("eliminations", []):
         node.add(
-            f"[yellow]eliminated[/yellow] {item['value']:,.6g} {record['unit']} supplied by "
+            f"[yellow]eliminated[/yellow] {Figure(item['value']):,.6g} {record['unit']} supplied by "
             f"{item['supplier']} ({_said(item['reason'])})"
         )
     if record.get("gases"):
         gases = ", ".join(
-            f"{gas} {tonnes:,.6g} t" for gas, tonnes in sorted(record["gases"].items())
+            f"{gas} {Figure(tonnes):,.6g} t" for gas, tonnes in sorted(record["gases"].items())
         )
         node.add(f"[blue]gases[/blue] {gases}")
     for excluded in record.get("excluded", []):

@@ -6,6 +6,7 @@ from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import CO2_PER_C, formula, product, to_co2e
 from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
+from esgledger.figures import num
 
 
 @formula(
@@ -41,14 +42,17 @@ def combustion_co2e(ctx: FormulaContext) -> float | None:
             of = ctx.parameter("oxidation", metric.id, rules["oxidation"].format(fuel=fuel))
             co2 = product(ctx, [activity, ncv, cc, of], "t", CO2_PER_C)
             detail = (
-                f"{value.value:g} {value.unit} x {ncv[0]:g} {ncv[1]} x {cc[0]:g} {cc[1]} x "
-                f"{of[0]:g} {of[1]} x 44/12"
+                f"{num(value.value)} {value.unit} x {num(ncv[0])} {ncv[1]} x {num(cc[0])} {cc[1]} x "
+                f"{num(of[0])} {of[1]} x 44/12"
             )
             gases = {"co2": co2}
         else:
             ef = ctx.factor(rules["co2_factor"].format(fuel=fuel), "CO2 emission factor", metric.id)
             co2 = product(ctx, [activity, ncv, (ef.value, ef.unit)], "t")
-            detail = f"{value.value:g} {value.unit} x {ncv[0]:g} {ncv[1]} x {ef.value:g} {ef.unit}"
+            detail = (
+                f"{num(value.value)} {value.unit} x {num(ncv[0])} {ncv[1]} x "
+                f"{num(ef.value)} {ef.unit}"
+            )
             gases = {"co2": co2}
             fuel_class = rules.get("fuel_classes", {}).get(fuel)
             stationary = metric.attributes.get("energy", {}).get("combustion") != "mobile"

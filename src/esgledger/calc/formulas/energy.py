@@ -6,6 +6,7 @@ from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import carry_internal, formula, product
 from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
+from esgledger.figures import num
 
 
 @formula(
@@ -40,7 +41,8 @@ def standard_coal(ctx: FormulaContext) -> float | None:
                 ctx.metric.unit,
             )
             detail = (
-                f"{value.value:g} {value.unit} x {ncv:g} {ncv_unit} / {heat.value:g} {heat.unit}"
+                f"{num(value.value)} {value.unit} x {num(ncv)} {ncv_unit} / "
+                f"{num(heat.value)} {heat.unit}"
             )
         else:
             coefficient = ctx.factor(spec, "standard coal coefficient", metric.id)
@@ -49,7 +51,9 @@ def standard_coal(ctx: FormulaContext) -> float | None:
                 [(value.value, value.unit), (coefficient.value, coefficient.unit)],
                 ctx.metric.unit,
             )
-            detail = f"{value.value:g} {value.unit} x {coefficient.value:g} {coefficient.unit}"
+            detail = (
+                f"{num(value.value)} {value.unit} x {num(coefficient.value)} {coefficient.unit}"
+            )
         carry_internal(ctx, value, part)
         ctx.terms.append(
             {

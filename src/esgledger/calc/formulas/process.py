@@ -6,6 +6,7 @@ from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import CO2_PER_C, formula, product, to_co2e
 from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
+from esgledger.figures import num
 from esgledger.units import conversion_factor
 
 
@@ -46,7 +47,7 @@ def anode_co2e(ctx: FormulaContext) -> float | None:
                 "input": production.key,
                 "value": co2,
                 "unit": "t CO2",
-                "detail": f"{production.value:g} t x {ef.value:g} {ef.unit} (Tier 1)",
+                "detail": f"{num(production.value)} t x {num(ef.value)} {ef.unit} (Tier 1)",
             }
         )
         return to_co2e(ctx, "co2", co2)[0]
@@ -63,8 +64,8 @@ def anode_co2e(ctx: FormulaContext) -> float | None:
             "input": production.key,
             "value": co2,
             "unit": "t CO2",
-            "detail": f"{production.value:g} t x {nc[0]:g} {nc[1]} x (1 - {sulphur[0]:g} "
-            f"{sulphur[1]} - {ash[0]:g} {ash[1]}) x 44/12",
+            "detail": f"{num(production.value)} t x {num(nc[0])} {nc[1]} x (1 - {num(sulphur[0])} "
+            f"{sulphur[1]} - {num(ash[0])} {ash[1]}) x 44/12",
         }
     )
     return to_co2e(ctx, "co2", co2)[0]
@@ -112,7 +113,7 @@ def pfc_co2e(ctx: FormulaContext) -> float | None:
                 "gas_tonnes": tonnes,
                 "value": co2e,
                 "unit": ctx.metric.unit,
-                "detail": f"{production.value:g} t x {ef[0]:.6g} {ef[1]} x GWP {gwp:g}",
+                "detail": f"{num(production.value)} t x {num(ef[0])} {ef[1]} x GWP {num(gwp)}",
             }
         )
         result += co2e
@@ -141,7 +142,7 @@ def carbonate_co2e(ctx: FormulaContext) -> float | None:
                 "input": value.key,
                 "value": part,
                 "unit": "t CO2",
-                "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}",
+                "detail": f"{num(value.value)} {value.unit} x {num(ef.value)} {ef.unit}",
             }
         )
         co2 += part
@@ -182,8 +183,8 @@ def anode_baking_co2e(ctx: FormulaContext) -> float | None:
                 "input": green.key,
                 "value": part,
                 "unit": "t CO2",
-                "detail": f"({green.value:g} - {hydrogen.value if hydrogen else 0:g} - "
-                f"{baked.value:g} - {tar.value if tar else 0:g}) t x 44/12",
+                "detail": f"({num(green.value)} - {num(hydrogen.value if hydrogen else 0)} - "
+                f"{num(baked.value)} - {num(tar.value if tar else 0)}) t x 44/12",
             }
         )
         co2 += part
@@ -204,7 +205,7 @@ def anode_baking_co2e(ctx: FormulaContext) -> float | None:
                 "input": coke.key,
                 "value": part,
                 "unit": "t CO2",
-                "detail": f"{coke.value:g} t/t x {baked.value:g} t x {purity:g} x 44/12",
+                "detail": f"{num(coke.value)} t/t x {num(baked.value)} t x {num(purity)} x 44/12",
             }
         )
         co2 += part

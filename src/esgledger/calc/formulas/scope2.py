@@ -7,6 +7,7 @@ from esgledger.calc.formulas.registry import formula, product, to_co2e
 from esgledger.calc.inputs import split_internal_key
 from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
+from esgledger.figures import num
 
 
 def _grid_co2(ctx: FormulaContext, value: Value, factor_id: str, role: str) -> float:
@@ -19,7 +20,7 @@ def _grid_co2(ctx: FormulaContext, value: Value, factor_id: str, role: str) -> f
             "gas_tonnes": co2,
             "unit": "t CO2",
             "value": co2,
-            "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}",
+            "detail": f"{num(value.value)} {value.unit} x {num(ef.value)} {ef.unit}",
         }
     )
     return co2
@@ -116,7 +117,7 @@ def internal_supply_co2e(ctx: FormulaContext) -> float | None:
                     "supplier": supplier,
                     "value": co2e,
                     "unit": ctx.metric.unit,
-                    "detail": f"{quantity:g} {value.unit} from {supplier} x "
+                    "detail": f"{num(quantity)} {value.unit} from {supplier} x "
                     f"{rate['value']:.6g} {rate['unit']}",
                 }
             )
@@ -144,8 +145,9 @@ def market_electricity_co2e(ctx: FormulaContext) -> float | None:
     supplier_mwh = supplier.value if supplier else 0.0
     if certified_mwh + supplier_mwh > consumed.value * (1 + 1e-9):
         raise CalculationError(
-            f"{ctx.where}: certificates ({certified_mwh:g} MWh) and supplier contracts "
-            f"({supplier_mwh:g} MWh) claim more than the electricity consumed ({consumed.value:g} MWh)"
+            f"{ctx.where}: certificates ({num(certified_mwh)} MWh) and supplier contracts "
+            f"({num(supplier_mwh)} MWh) claim more than the electricity consumed "
+            f"({num(consumed.value)} MWh)"
         )
     co2 = 0.0
     if certified_mwh:
@@ -154,7 +156,7 @@ def market_electricity_co2e(ctx: FormulaContext) -> float | None:
                 "input": certified.key if certified else "",
                 "value": 0.0,
                 "unit": "t CO2",
-                "detail": f"{certified_mwh:g} MWh covered by certificates x 0",
+                "detail": f"{num(certified_mwh)} MWh covered by certificates x 0",
             }
         )
     if supplier_mwh:
@@ -170,7 +172,7 @@ def market_electricity_co2e(ctx: FormulaContext) -> float | None:
                 "input": factor.key,
                 "value": part,
                 "unit": "t CO2",
-                "detail": f"{supplier_mwh:g} MWh x {factor.value:g} {factor.unit}",
+                "detail": f"{num(supplier_mwh)} MWh x {num(factor.value)} {factor.unit}",
             }
         )
         co2 += part
@@ -186,7 +188,7 @@ def market_electricity_co2e(ctx: FormulaContext) -> float | None:
                 "input": consumed.key,
                 "value": part,
                 "unit": "t CO2",
-                "detail": f"{remainder:g} MWh not covered x {ef.value:g} {ef.unit} (residual mix)",
+                "detail": f"{num(remainder)} MWh not covered x {num(ef.value)} {ef.unit} (residual mix)",
             }
         )
         co2 += part

@@ -5,6 +5,7 @@ from __future__ import annotations
 from esgledger.calc.context import FormulaContext
 from esgledger.calc.formulas.registry import formula, product, to_co2e
 from esgledger.errors import CalculationError
+from esgledger.figures import num
 
 
 @formula("scope3_lines", "sum over lines of activity x factor (method and data quality per line)")
@@ -30,7 +31,7 @@ def scope3_lines(ctx: FormulaContext) -> float | None:
                 "category": line["category"],
                 "method": line["method"],
                 "data_quality": line["data_quality"],
-                "detail": f"{value.value:g} {value.unit} x {ef.value:g} {ef.unit}",
+                "detail": f"{num(value.value)} {value.unit} x {num(ef.value)} {ef.unit}",
             }
         )
         result += part
@@ -64,14 +65,14 @@ def scope3_fuel_energy(ctx: FormulaContext) -> float | None:
                 "t",
             )
             part = to_co2e(ctx, "co2", lost_co2)[0]
-            detail = f"{value.value:g} MWh x {grid.value:g} {grid.unit} x {loss.value:g} %"
+            detail = f"{num(value.value)} MWh x {num(grid.value)} {grid.unit} x {num(loss.value)} %"
         else:
             wtt_id = metric.attributes.get("energy", {}).get("wtt")
             if not wtt_id:
                 continue
             wtt = ctx.factor(wtt_id, "well-to-tank factor", metric.id)
             part = product(ctx, [(value.value, value.unit), (wtt.value, wtt.unit)], ctx.metric.unit)
-            detail = f"{value.value:g} {value.unit} x {wtt.value:g} {wtt.unit}"
+            detail = f"{num(value.value)} {value.unit} x {num(wtt.value)} {wtt.unit}"
         ctx.terms.append(
             {
                 "input": value.key,
