@@ -22,6 +22,14 @@ from typing import Any
 import pint
 
 from esgledger.suggestions import did_you_mean
+from esgledger.unit_spellings import (
+    SHOWN,
+    normalised,
+    printed_unit,
+    scaled,
+    split_multiple,
+    with_metric_words,
+)
 
 _DEFINITIONS = """
 kgce = [coal_equivalent] = kilogram_coal_equivalent
@@ -33,12 +41,18 @@ wan_tCO2e = 10000 * tCO2e
 RMB = [currency] = CNY = yuan
 wan_RMB = 10000 * RMB
 yi_RMB = 100000000 * RMB
+thousand_RMB = 1000 * RMB
+million_RMB = 1000000 * RMB
+billion_RMB = 1000000000 * RMB
 wan_kWh = 10000 * kWh
 yi_kWh = 100000000 * kWh
 wan_m3 = 10000 * meter ** 3
+yi_m3 = 100000000 * meter ** 3
+wan_GJ = 10000 * gigajoule
 Nm3 = meter ** 3
 wan_Nm3 = 10000 * meter ** 3
 wan_t = 10000 * metric_ton
+wan_tCO2 = 10000 * metric_ton
 tCO2 = metric_ton
 kgCO2 = kilogram
 tCH4 = metric_ton
@@ -47,6 +61,7 @@ tN2O = metric_ton
 kgN2O = kilogram
 tC = metric_ton
 person = 1 = persons
+wan_person = 10000 * person
 million_hours = 1000000 * hour
 """
 
@@ -124,12 +139,23 @@ class UnitError(ValueError):
 
 
 def canonical_unit_text(text: str) -> str:
-    """The registry spelling of a user-entered unit (aliases resolved, spaces trimmed)."""
-    stripped = text.strip()
-    if stripped not in UNIT_ALIASES and "/" in stripped:
+    """The registry spelling of a user-entered or printed unit (aliases and printed forms
+    resolved, see :mod:`esgledger.unit_spellings`); text it cannot read is returned as typed,
+    for :func:`parse_unit` to refuse with suggestions."""
+    stripped = normalised(text)
+    if stripped in UNIT_ALIASES:
+        return UNIT_ALIASES[stripped]
+    printed = printed_unit(stripped)
+    if printed is not None:
+        return printed
+    multiple = split_multiple(stripped)
+    if multiple is not None:
+        name = scaled(multiple[0], canonical_unit_text(multiple[1]))
+        return stripped if name is None else name
+    if "/" in stripped:
         # a ratio of spellings, each of which may be an alias: 吨标准煤/万元, GJ/万立方米
         return "/".join(f"({canonical_unit_text(part)})" for part in stripped.split("/"))
-    return UNIT_ALIASES.get(stripped, stripped)
+    return with_metric_words(stripped)
 
 
 @lru_cache(maxsize=4096)
@@ -221,7 +247,7 @@ def spelling(unit: str) -> str:
 
 
 _INTERNAL = re.compile(r"_|\*\*|percent")
-_TYPED_ASCII: dict[str, str] = {"m**3": "m3", "percent": "%"}
+_TYPED_ASCII: dict[str, str] = {"m**3": "m3", "percent": "%", **SHOWN}
 _TYPED_CHINESE: dict[str, str] = {}
 for _typed, _registered in UNIT_ALIASES.items():
     if not _typed.isascii():
