@@ -148,7 +148,13 @@ def big_ledger(ws: Ledger, tmp_path: Path) -> tuple[Ledger, Path]:
         )
     )
     rows = [
-        [entity, f"2024-{month:02d}", metric, f"{(i % 997) + 0.25:.2f}", unit]
+        [
+            entity,
+            f"2024-{month:02d}",
+            metric,
+            f"{(i % 997) + (0 if unit == 'person' else 0.25):.2f}",
+            unit,
+        ]
         for i, (entity, month, (metric, unit)) in enumerate(
             (e, m, mu) for e in ENTITIES for m in range(1, 13) for mu in METRICS.items()
         )

@@ -61,6 +61,7 @@ tN2O = metric_ton
 kgN2O = kilogram
 tC = metric_ton
 person = 1 = persons
+case = 1 = cases
 wan_person = 10000 * person
 million_hours = 1000000 * hour
 """

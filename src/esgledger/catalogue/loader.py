@@ -32,6 +32,7 @@ _METRIC_OPTIONAL = [
     "source",
     "density",
     "roles",
+    "count",
 ]
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
@@ -147,6 +148,7 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
         group=group,
         source_file=where,
         nonnegative=bool(spec.get("nonnegative", True)),
+        count=_count(at, spec.get("count", False), kind),
         formula=formula,
         frameworks={k: tuple(str(c) for c in v) for k, v in frameworks.items()},
         attributes=attributes,
@@ -184,3 +186,12 @@ def _dependency_order(metrics: dict[str, Metric]) -> list[str]:
     for metric_id in sorted(metrics):
         visit(metric_id, [])
     return order
+
+
+def _count(at: str, declared: Any, kind: str) -> bool:
+    """Whether the metric counts things (people, cases): its values are whole numbers."""
+    if not isinstance(declared, bool):
+        raise RuleFileError(at, f"count must be true or false, not {declared!r}")
+    if declared and kind != "input":
+        raise RuleFileError(at, "only an input metric can be a count (a rate or average is not)")
+    return declared

@@ -37,6 +37,7 @@ class Metric:
     group: str
     source_file: str
     nonnegative: bool = True
+    count: bool = False  # counts people, cases, suppliers: whole numbers only
     formula: FormulaSpec | None = None
     frameworks: dict[str, tuple[str, ...]] = field(default_factory=dict)
     attributes: dict[str, Any] = field(default_factory=dict)

@@ -53,6 +53,11 @@ def _unit_expected(unit: str, error: UnitError) -> str:
     return f"a unit convertible to {spelling(unit)}, such as {', '.join(examples)} ({error})"
 
 
+def _whole(number: float) -> bool:
+    """Whether ``number`` is a whole number (up to the rounding of a unit conversion)."""
+    return abs(number - round(number)) <= 1e-9 * max(1.0, abs(number))
+
+
 def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) -> list[NewValue]:
     """Turn table rows into values, or raise :class:`InputRejected` with every problem found."""
     return [value for _row, value in numbered_values(table, catalogue, entities)]
@@ -162,6 +167,8 @@ def numbered_values(
                     row["value"],
                     f"a physically plausible {metric.id} between {low} and {high} {unit}",
                 )
+            elif metric.count and not _whole(normalised):
+                issue("value", row["value"], f"a whole number of {unit}: {metric.id} is a count")
         method = row.get("method") or "measured"
         if method not in METHODS:
             issue("method", method, "one of " + ", ".join(METHODS))
