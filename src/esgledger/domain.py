@@ -6,7 +6,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-METHODS = ("measured", "estimated", "calculated")
+# reported: a figure the organisation published (its report, a verification statement), kept
+# beside esgledger's own computation of the same metric (issue 9, published beside computed)
+METHODS = ("measured", "estimated", "calculated", "reported")
 STATUSES = ("draft", "submitted", "approved", "rejected")
 ENTITY_TYPES = ("group", "company", "branch", "plant")
 CELL_TECHNOLOGIES = ("cwpb", "swpb", "vss", "hss")  # IPCC 2006 Vol. 3 Ch. 4.4 cell types

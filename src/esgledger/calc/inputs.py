@@ -108,8 +108,8 @@ def reported_values(
     result = {}
     for (entity_id, metric_id), found in grouped.items():
         metric = catalogue.metrics.get(metric_id)
-        if metric is None:
-            continue
+        if metric is None or metric.is_derived:
+            continue  # a derived metric's published figure is shown beside the computation
         annual = [p for p in found if p.period == wanted]
         monthly = sorted((p for p in found if p.period != wanted), key=lambda p: p.period)
         notes: list[Text] = []

@@ -84,11 +84,24 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps(shown.as_dict(), ensure_ascii=False))
             return
+        what = "as published" if shown.kind == "reported" else shown.status
         console.print(
             f"{shown.metric}@{shown.entity}@{shown.period} = {number(shown.value)} {shown.unit} "
-            f"({shown.status})",
+            f"({what})",
             highlight=False,
         )
+        if shown.reported is not None and shown.kind != "reported":
+            published = shown.reported
+            difference = (
+                "" if shown.difference is None else f"; computed differs by {shown.difference:+.2%}"
+            )
+            console.print(
+                f"  published {number(published['value'])} {published['unit']} "
+                f"({published['source']}){difference}",
+                highlight=False,
+            )
+        elif shown.kind == "reported" and shown.reported is not None:
+            console.print(f"  source: {shown.reported['source']}", highlight=False)
 
     @app.command()
     @handled

@@ -104,6 +104,15 @@ def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
     tree = Tree(f"explain {result['root']}")
     _add(tree, result["root"], records, depth)
     console.print(tree, highlight=False)
+    published = result.get("reported")
+    if published is not None:
+        difference = result.get("difference")
+        console.print(
+            f"published {Figure(published['value']):,.6g} {published['unit']} "
+            f"({escape(str(published['source']))})"
+            + ("" if difference is None else f"; computed differs by {difference:+.2%}"),
+            highlight=False,
+        )
 
 
 def print_verify(console: Console, result: VerifyResult) -> None:

@@ -108,8 +108,13 @@ def numbered_values(
                 "a metric id from the catalogue, e.g. energy.raw_coal"
                 + metric_hints[row["metric"]],
             )
-        elif metric is not None and metric.is_derived:
-            issue("metric", metric.id, "an input metric (this one is calculated by esgledger)")
+        elif metric is not None and metric.is_derived and row.get("method") != "reported":
+            issue(
+                "metric",
+                metric.id,
+                "an input metric (this one is calculated by esgledger), or method 'reported' "
+                "with its source for the figure the organisation published",
+            )
             metric = None
         elif metric is not None and metric.attributes.get("source"):
             issue(
@@ -172,6 +177,12 @@ def numbered_values(
         method = row.get("method") or "measured"
         if method not in METHODS:
             issue("method", method, "one of " + ", ".join(METHODS))
+        elif method == "reported" and not row.get("source"):
+            issue(
+                "source",
+                "an empty cell",
+                "where the published figure is printed, e.g. '2024 ESG report p. 63'",
+            )
         if entity is not None and metric is not None and period is not None:
             key = (entity.id, str(period), metric.id)
             if key in first_row:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from esgledger.access.redaction import visible_records
+from esgledger.domain import DataPoint
 from esgledger.ledger.reads import current_datapoint
 from esgledger.ledger.runs import load_tree
 from esgledger.lineage import Record, Text, key, referenced_keys
@@ -30,9 +31,17 @@ class Shown:
     unit: str
     status: str
     kind: str
+    # a derived metric's figure as the organisation published it: value and unit (the metric's),
+    # as printed, source and status; and (computed - published) / published
+    reported: dict[str, Any] | None = None
+    difference: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        found = dict(self.__dict__)
+        for optional in ("reported", "difference"):
+            if found[optional] is None:
+                del found[optional]
+        return found
 
 
 def references(record: Record) -> list[str]:
@@ -63,16 +72,29 @@ class Explain(Capability):
         name = str(parse_period(period))
         root = key(metric_id, entity, name)
         record = load_tree(call.connection, root, max_records=1).get(root)
+        point = current_datapoint(call.connection, entity, name, metric_id)
+        published = published_figure(point, self.context.catalogue[metric_id].unit)
         if record is not None:
             status = "calculated" if record["kind"] != "input" else _input_status(record)
-            return Shown(
+            shown = Shown(
                 metric_id, entity, name, record["value"], record["unit"], status, record["kind"]
             )
-        point = current_datapoint(call.connection, entity, name, metric_id)
+            if published is not None and record["kind"] != "input":
+                shown.reported = published
+                shown.difference = relative_difference(record["value"], published["value"])
+            return shown
         if point is not None:
             unit = self.context.catalogue[metric_id].unit
+            kind = "reported" if published is not None else "input"
             return Shown(
-                metric_id, entity, name, point.value_normalised, unit, point.status, "input"
+                metric_id,
+                entity,
+                name,
+                point.value_normalised,
+                unit,
+                point.status,
+                kind,
+                reported=published,
             )
         derived = self.context.catalogue[metric_id].is_derived
         raise NotFound(
@@ -94,7 +116,37 @@ class Explain(Capability):
             raise NotFound(f"no calculated value for {root}: {calculate_first(root.split('@')[2])}")
         if call.actor.scope is not None:
             records = cast(dict[str, Record], visible_records(records, entity, call.actor.sees))
-        return {"root": root, "records": {k: records[k] for k in ordered(root, records)}}
+        explained: dict[str, Any] = {
+            "root": root,
+            "records": {k: records[k] for k in ordered(root, records)},
+        }
+        point = current_datapoint(call.connection, entity, root.split("@")[2], metric_id)
+        published = published_figure(point, self.context.catalogue[metric_id].unit)
+        if published is not None:
+            explained["reported"] = published
+            explained["difference"] = relative_difference(
+                records[root]["value"], published["value"]
+            )
+        return explained
+
+
+def published_figure(point: DataPoint | None, unit: str) -> dict[str, Any] | None:
+    """A data point with method ``reported`` as the figure the organisation published."""
+    if point is None or point.method != "reported":
+        return None
+    return {
+        "value": point.value_normalised,
+        "unit": unit,
+        "as_printed": {"value": point.value, "unit": point.unit},
+        "source": point.source,
+        "status": point.status,
+        "datapoint": point.id,
+    }
+
+
+def relative_difference(computed: float, published: float) -> float | None:
+    """(computed - published) / published; None when nothing was published (zero)."""
+    return None if published == 0 else (computed - published) / published
 
 
 def _input_status(record: Record) -> str:
