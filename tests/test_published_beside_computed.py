@@ -12,14 +12,18 @@ import json
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
 from esgledger.errors import InputRejected
 from esgledger.store.database import URL_ENV
+from tests.collab_fixtures import World
 from tests.helpers import write_csv
 from tests.ledger_fixture import Ledger
+from tests.test_web_i18n import text_of
+from tests.web_clients import signed_in_clients
 
 HEADER = ["entity", "period", "metric", "value", "unit", "method", "source"]
 PUBLISHED = ["grp", "2024", "energy.total_tce", "700", "tonnes of standard coal", "reported"]
@@ -106,9 +110,7 @@ def test_show_prints_both_and_the_json_keeps_value_as_the_computation(
     assert as_json["difference"] == pytest.approx(0.0204285714)
 
 
-def test_explain_gives_the_published_figure_and_the_difference(
-    ws: Ledger, tmp_path: Path
-) -> None:
+def test_explain_gives_the_published_figure_and_the_difference(ws: Ledger, tmp_path: Path) -> None:
     _group_with_coal(ws, tmp_path)
     rows = [[*PUBLISHED, "2019 report p. 41"]]
     ws.import_data(write_csv(tmp_path / "published.csv", HEADER, rows))
@@ -117,3 +119,29 @@ def test_explain_gives_the_published_figure_and_the_difference(
     assert explained["records"][explained["root"]]["value"] == pytest.approx(714.3)
     assert explained["reported"]["value"] == pytest.approx(700.0)
     assert explained["difference"] == pytest.approx(14.3 / 700)
+
+
+def test_the_explain_page_shows_the_published_figure_in_both_languages(
+    world: World, client: TestClient, tmp_path: Path
+) -> None:
+    ws = world.ws
+    rows = [
+        ["plant_a", "2024", "energy.raw_coal", "1000", "t", "measured", "weighbridge"],
+        [*PUBLISHED, "2019 report p. 41"],
+    ]
+    ws.import_data(write_csv(tmp_path / "data.csv", HEADER, rows))
+    ws.calc("2024")
+    with signed_in_clients(client.app) as browse:  # type: ignore[arg-type]
+        manager = browse["manager"]
+        english = text_of(manager.get("/explain/energy.total_tce/grp/2024").text)
+        assert (
+            "Published by the organisation: 700 tce (2019 report p. 41) · the computation "
+            "differs by +2.04 %" in english
+        )
+        assert manager.get("/lang/zh").status_code == 303
+        chinese = text_of(manager.get("/explain/energy.total_tce/grp/2024").text)
+        assert (
+            "企业已披露值： 700 吨标准煤 (2019 report p. 41) · 计算值与披露值相差 +2.04%" in chinese
+        )
+        twin = manager.get("/explain/energy.total_tce/grp/2024.json").json()
+        assert twin["reported"]["source"] == "2019 report p. 41"

@@ -452,6 +452,8 @@ def render_explain(world: World, lang: str, records: list[dict[str, Any]]) -> st
             fragment=False,
             root=record["key"],
             records=records,
+            reported=None,
+            difference=None,
             tree=lineage_tree(record["key"], by_key),
             anchors={r["key"]: f"r-{i}" for i, r in enumerate(records)},
             engine=EngineText(lang, names),

@@ -217,6 +217,8 @@ class CalcView(TypedDict):
 class ExplainData(TypedDict):
     root: str
     records: list[Answer]
+    reported: Answer | None  # the figure the organisation published, beside the computation
+    difference: float | None  # (computed - published) / published
 
 
 class ExplainView(TypedDict):

@@ -105,7 +105,12 @@ def values(request: Request, viewer: ViewerDep, period: str | None = None) -> Re
 def explain(request: Request, viewer: ViewerDep, metric: str, entity: str, period: str) -> Response:
     tree = service(request).explain.explain(viewer.user, metric, entity, period)
     records = tree["records"]
-    data: ExplainData = {"root": tree["root"], "records": list(records.values())}
+    data: ExplainData = {
+        "root": tree["root"],
+        "records": list(records.values()),
+        "reported": tree.get("reported"),
+        "difference": tree.get("difference"),
+    }
     if wants_json(request):
         return render(request, "explain.html.j2", data, viewer)
     view: ExplainView = {
