@@ -369,7 +369,10 @@ class Engine:
             for supplier, amount in part.internal.items():
                 internal[supplier] = internal.get(supplier, 0.0) + item.factor * amount
         eliminations: list[Elimination] = []
-        for link in sorted(internal):
+        # a consumption (electricity consumed, received from group entities) keeps what group
+        # entities supplied: it is counted twice only in energy in tce and in emissions
+        consumed = metric.attributes.get("internal_supply") == "consumed"
+        for link in [] if consumed else sorted(internal):
             supplier, receiver = split_internal_key(link)
             if supplier not in boundary:
                 continue
@@ -423,6 +426,6 @@ class Engine:
             "gases": gases,
             "internal": internal,
             "consolidation": self.options.consolidation,
-            "notes": [],
+            "notes": [note("internal_consumed")] if consumed and internal else [],
         }
         return Value(value, metric.unit, record_key, gases, internal)

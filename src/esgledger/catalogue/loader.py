@@ -33,6 +33,7 @@ _METRIC_OPTIONAL = [
     "density",
     "roles",
     "count",
+    "internal_supply",
 ]
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
@@ -126,9 +127,23 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
             raise RuleFileError(at, f"unknown framework {framework!r}")
     attributes = {
         key: spec[key]
-        for key in ("energy", "overrides", "bounds", "scope3", "source", "density")
+        for key in (
+            "energy",
+            "overrides",
+            "bounds",
+            "scope3",
+            "source",
+            "density",
+            "internal_supply",
+        )
         if key in spec
     }
+    if spec.get("internal_supply", "consumed") != "consumed":
+        raise RuleFileError(
+            at,
+            f"internal_supply may only be 'consumed' (kept up the tree), not "
+            f"{spec['internal_supply']!r}; leave it out to eliminate internal supplies",
+        )
     bounds = spec.get("bounds")
     if bounds is not None:
         check_keys(f"{at} bounds", bounds, [], ["min", "max"])
