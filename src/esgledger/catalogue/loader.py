@@ -19,21 +19,17 @@ from esgledger.units import UnitError, parse_unit
 DATA_DIR = Path(__file__).parent / "data"
 
 _METRIC_REQUIRED = ["name", "unit", "kind"]
+# Keys kept as the metric's attributes, for the formulas and the doors that read them.
+_ATTRIBUTES = ("energy", "overrides", "bounds", "scope3", "source", "density", "internal_supply")
 _METRIC_OPTIONAL = [
     "aggregation",
     "nonnegative",
     "formula",
     "frameworks",
     "description",
-    "energy",
-    "overrides",
-    "bounds",
-    "scope3",
-    "source",
-    "density",
     "roles",
     "count",
-    "internal_supply",
+    *_ATTRIBUTES,
 ]
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
@@ -125,19 +121,7 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
     for framework in frameworks:
         if framework not in _FRAMEWORKS:
             raise RuleFileError(at, f"unknown framework {framework!r}")
-    attributes = {
-        key: spec[key]
-        for key in (
-            "energy",
-            "overrides",
-            "bounds",
-            "scope3",
-            "source",
-            "density",
-            "internal_supply",
-        )
-        if key in spec
-    }
+    attributes = {key: spec[key] for key in _ATTRIBUTES if key in spec}
     if spec.get("internal_supply", "consumed") != "consumed":
         raise RuleFileError(
             at,
