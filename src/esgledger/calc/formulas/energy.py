@@ -66,3 +66,32 @@ def standard_coal(ctx: FormulaContext) -> float | None:
         )
         result += part
     return result
+
+
+@formula(
+    "energy_content",
+    "comprehensive energy consumption x heat value of standard coal (1 kgce = 29 307.6 kJ)",
+)
+def energy_content(ctx: FormulaContext) -> float | None:
+    """Energy in GJ or MWh from the same base value as the tce total (GRI 302-1, HKEX A2.1):
+    E = E_tce x 29 307.6 kJ/kgce (GB/T 2589-2020, definition of standard coal). With electricity
+    at the equivalent value (等价值) the tce total holds power-station coal, not heat: the note
+    says so."""
+    assert ctx.metric.formula is not None
+    (total_id,) = ctx.metric.formula.inputs
+    total = ctx.input(total_id)
+    if total is None:
+        return None
+    heat = ctx.factor(ctx.selection.standard_coal_heat_value(), "standard coal heat value")
+    if ctx.options.electricity_tce != "calorific":
+        ctx.add_note(note("energy_content_equivalent", method=ctx.options.electricity_tce))
+    value = product(ctx, [(total.value, total.unit), (heat.value, heat.unit)], ctx.metric.unit)
+    ctx.terms.append(
+        {
+            "input": total.key,
+            "detail": f"{num(total.value)} {total.unit} x {num(heat.value)} {heat.unit}",
+            "value": value,
+            "unit": ctx.metric.unit,
+        }
+    )
+    return value
