@@ -79,7 +79,7 @@ class Outcome:
 
 
 @dataclass
-class Ledger:
+class Target:
     """The ledger under test: where it is and how to run the CLI on it."""
 
     url: str
@@ -159,7 +159,7 @@ def kill_at_random(process: subprocess.Popen[str], span: float, rng: random.Rand
 # -- set-up ------------------------------------------------------------------------------------
 
 
-def set_up(url: str, directory: Path, entities: int, clients: int, seed: int) -> Ledger:
+def set_up(url: str, directory: Path, entities: int, clients: int, seed: int) -> Target:
     rng = random.Random(seed)
     organisation, plants = build_group(entities, rng)
     companies = [row[0] for row in organisation if row[5] == "company"]
@@ -172,20 +172,20 @@ def set_up(url: str, directory: Path, entities: int, clients: int, seed: int) ->
         plant = plants[n][0]
         admin.services.accounts.create(admin.admin, f"owner{n}", PASSWORD, "data_owner", [plant])
     admin.db.dispose()
-    return Ledger(url, directory, plants, companies)
+    return Target(url, directory, plants, companies)
 
 
 # -- imports and calculations ----------------------------------------------------------------
 
 
-def year_rows(ledger: Ledger, year: int) -> int:
+def year_rows(ledger: Target, year: int) -> int:
     return ledger.scalar(
         "SELECT count(*) FROM datapoints WHERE is_current AND period LIKE :year",
         year=f"{year}%",
     )
 
 
-def import_faults(ledger: Ledger, kills: int, rng: random.Random) -> Outcome:
+def import_faults(ledger: Target, kills: int, rng: random.Random) -> Outcome:
     outcome = Outcome("kill -9 during data import (CLI)")
 
     def new_file(year: int) -> tuple[Path, int]:
@@ -217,7 +217,7 @@ def import_faults(ledger: Ledger, kills: int, rng: random.Random) -> Outcome:
     return outcome
 
 
-def calc_faults(ledger: Ledger, kills: int, rng: random.Random) -> Outcome:
+def calc_faults(ledger: Target, kills: int, rng: random.Random) -> Outcome:
     outcome = Outcome("kill -9 during calc (CLI)")
     period = str(SET_UP_YEAR)
     started = time.monotonic()
@@ -312,7 +312,7 @@ async def writer(
 
 
 class Server:
-    def __init__(self, ledger: Ledger, port: int):
+    def __init__(self, ledger: Target, port: int):
         self.ledger = ledger
         self.port = port
         self.base = f"http://127.0.0.1:{port}"
@@ -337,7 +337,7 @@ class Server:
 
 
 async def server_faults_async(
-    ledger: Ledger, server: Server, clients: int, kills: int, rng: random.Random
+    ledger: Target, server: Server, clients: int, kills: int, rng: random.Random
 ) -> tuple[WriterState, int]:
     owners = max(1, clients // 10)
     tokens = {}
@@ -377,7 +377,7 @@ async def server_faults_async(
     return state, injected
 
 
-def server_faults(ledger: Ledger, clients: int, kills: int, rng: random.Random) -> Outcome:
+def server_faults(ledger: Target, clients: int, kills: int, rng: random.Random) -> Outcome:
     outcome = Outcome(f"kill -9 of the server under {clients} API writers")
     server = Server(ledger, free_port())
     server.start()
@@ -396,7 +396,7 @@ def server_faults(ledger: Ledger, clients: int, kills: int, rng: random.Random) 
     return outcome
 
 
-def missing_writes(ledger: Ledger, acknowledged: list[Acknowledged]) -> list[Acknowledged]:
+def missing_writes(ledger: Target, acknowledged: list[Acknowledged]) -> list[Acknowledged]:
     """The acknowledged writes whose row (id, version, value) is not in the ledger."""
     engine = sa.create_engine(ledger.url)
     stored: dict[int, tuple[int, float]] = {}

@@ -67,25 +67,15 @@ import yaml
 
 from esgledger.calc import CalcOptions
 from esgledger.domain import CELL_TECHNOLOGIES, ENTITY_TYPES, Period
+from esgledger.ingest.organisation import OPTIONAL as ORGANISATION_OPTIONAL
 
 FILE_REQUIRED = {"cases"}
 FILE_OPTIONAL = {"description"}
 CASE_REQUIRED = {"name", "period", "entities", "inputs", "expected"}
 CASE_OPTIONAL = {"description", "reference", "options", "transfers", "certificates", "base_year"}
 ENTITY_REQUIRED = {"id", "country"}
-ENTITY_OPTIONAL = {
-    "name",
-    "name_zh",
-    "parent",
-    "type",
-    "grid_region",
-    "ownership",
-    "operational_control",
-    "financial_control",
-    "cell_technology",
-    "valid_from",
-    "valid_to",
-}
+# the organisation file's columns (aliases aside), as a case spells an entity
+ENTITY_OPTIONAL = {"name", "parent", *ORGANISATION_OPTIONAL} - {"aliases"}
 INPUT_REQUIRED = {"entity", "metric", "value", "unit"}
 INPUT_OPTIONAL = {"period", "method", "source", "note"}
 TRANSFER_REQUIRED = {"from", "to", "carrier", "value", "unit"}

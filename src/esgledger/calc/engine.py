@@ -372,7 +372,8 @@ class Engine:
         # a consumption (electricity consumed, received from group entities) keeps what group
         # entities supplied: it is counted twice only in energy in tce and in emissions
         consumed = metric.attributes.get("internal_supply") == "consumed"
-        for link in [] if consumed else sorted(internal):
+        links = [] if consumed else sorted(internal)
+        for link in links:
             supplier, receiver = split_internal_key(link)
             if supplier not in boundary:
                 continue

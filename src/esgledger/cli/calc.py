@@ -25,7 +25,7 @@ from esgledger.cli.common import (
     handled,
     services,
 )
-from esgledger.cli.render import number, print_explain
+from esgledger.cli.render import number, print_explain, published_line
 from esgledger.services.calculation import options_from
 
 
@@ -91,15 +91,7 @@ def register(app: typer.Typer) -> None:
             highlight=False,
         )
         if shown.reported is not None and shown.kind != "reported":
-            published = shown.reported
-            difference = (
-                "" if shown.difference is None else f"; computed differs by {shown.difference:+.2%}"
-            )
-            console.print(
-                f"  published {number(published['value'])} {published['unit']} "
-                f"({published['source']}){difference}",
-                highlight=False,
-            )
+            console.print("  " + published_line(shown.reported, shown.difference), highlight=False)
         elif shown.kind == "reported" and shown.reported is not None:
             console.print(f"  source: {shown.reported['source']}", highlight=False)
 

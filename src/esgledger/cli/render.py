@@ -104,15 +104,17 @@ def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
     tree = Tree(f"explain {result['root']}")
     _add(tree, result["root"], records, depth)
     console.print(tree, highlight=False)
-    published = result.get("reported")
-    if published is not None:
-        difference = result.get("difference")
-        console.print(
-            f"published {Figure(published['value']):,.6g} {published['unit']} "
-            f"({escape(str(published['source']))})"
-            + ("" if difference is None else f"; computed differs by {difference:+.2%}"),
-            highlight=False,
-        )
+    if result.get("reported") is not None:
+        console.print(published_line(result["reported"], result.get("difference")), highlight=False)
+
+
+def published_line(published: dict[str, Any], difference: float | None) -> str:
+    """The figure the organisation published, its source and the computation's difference."""
+    return (
+        f"published {number(published['value'])} {published['unit']} "
+        f"({escape(str(published['source']))})"
+        + ("" if difference is None else f"; computed differs by {difference:+.2%}")
+    )
 
 
 def print_verify(console: Console, result: VerifyResult) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 
 import sqlalchemy as sa
 
+from esgledger.ledger.reads import current_in_year
 from esgledger.ledger.writes import NewValue
 from esgledger.store.schema import datapoints
 
@@ -30,16 +31,14 @@ def mixed_granularity(connection: sa.Connection, values: Sequence[NewValue]) -> 
         stored = _stored_by_key(connection, by_year)
     else:
         stored = _stored_in_years(connection, keys, years)
-    incoming: dict[tuple[str, str, str], set[str]] = {}
+    incoming: dict[tuple[str, str, str], set[str | None]] = {}
     for value in values:
-        kind = "month" if len(value.period) == 7 else "year"
-        incoming.setdefault((value.entity_id, value.metric_id, _year_of(value.period)), set()).add(
-            kind
-        )
+        key = (value.entity_id, value.metric_id, _year_of(value.period))
+        incoming.setdefault(key, set()).add(_kind(value.period))
     found: dict[int, str] = {}
     for index, value in enumerate(values):
         key = (value.entity_id, value.metric_id, _year_of(value.period))
-        if stored.get(key, set()) | incoming[key] == {"month", "year"}:
+        if {"month", "year"} <= stored.get(key, set()) | incoming[key]:
             found[index] = _reason(value)
     return found
 
@@ -66,15 +65,9 @@ def _reason(value: NewValue) -> str:
     )
 
 
-# A few values (an entry, a correction): one indexed lookup per metric, entity and year, with a
-# statement built once (building an IN query per call cost half of an API write).
+# A few values: one indexed read per metric, entity and year (a statement built once; building an
+# IN query per call cost half of an API write).
 _KEYED_LOOKUPS = 20
-_ONE_KEY = sa.select(datapoints.c.period).where(
-    datapoints.c.entity_id == sa.bindparam("entity_id"),
-    datapoints.c.metric_id == sa.bindparam("metric_id"),
-    datapoints.c.period.between(sa.bindparam("first"), sa.bindparam("last")),
-    datapoints.c.is_current.is_(True),
-)
 
 
 def _kind(period: str) -> str | None:
@@ -88,28 +81,21 @@ def _kind(period: str) -> str | None:
 
 def _stored_by_key(
     connection: sa.Connection, keys: set[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], set[str]]:
-    stored: dict[tuple[str, str, str], set[str]] = {}
-    for entity_id, metric_id, year in keys:
-        parameters = {
-            "entity_id": entity_id,
-            "metric_id": metric_id,
-            "first": year,
-            "last": f"{year}-12",
+) -> dict[tuple[str, str, str], set[str | None]]:
+    return {
+        (entity_id, metric_id, year): {
+            _kind(point.period) for point in current_in_year(connection, entity_id, metric_id, year)
         }
-        for (period,) in connection.execute(_ONE_KEY, parameters):
-            kind = _kind(period)
-            if kind is not None:
-                stored.setdefault((entity_id, metric_id, year), set()).add(kind)
-    return stored
+        for entity_id, metric_id, year in keys
+    }
 
 
 def _stored_in_years(
     connection: sa.Connection, keys: set[tuple[str, str]], years: list[str]
-) -> dict[tuple[str, str, str], set[str]]:
+) -> dict[tuple[str, str, str], set[str | None]]:
     """Many values (a file import): the current values of their years, read at once."""
     periods = [*years, *(f"{y}-{m:02d}" for y in years for m in range(1, 13))]
-    stored: dict[tuple[str, str, str], set[str]] = {}
+    stored: dict[tuple[str, str, str], set[str | None]] = {}
     query = sa.select(datapoints.c.entity_id, datapoints.c.metric_id, datapoints.c.period).where(
         datapoints.c.is_current.is_(True), datapoints.c.period.in_(periods)
     )
@@ -121,6 +107,5 @@ def _stored_in_years(
         )
     for entity_id, metric_id, period in connection.execute(query):
         if (entity_id, metric_id) in keys:
-            kind = "month" if len(period) == 7 else "year"
-            stored.setdefault((entity_id, metric_id, _year_of(period)), set()).add(kind)
+            stored.setdefault((entity_id, metric_id, _year_of(period)), set()).add(_kind(period))
     return stored

@@ -110,7 +110,8 @@ class Explain(Capability):
         known_metric(self.context.catalogue, metric_id)
         entity = visible_entity(call, entity_id).id
         call.authorize("calc.read", entity, what="entity")
-        root = key(metric_id, entity, str(parse_period(period)))
+        name = str(parse_period(period))
+        root = key(metric_id, entity, name)
         records = load_tree(call.connection, root)
         if root not in records:
             raise NotFound(f"no calculated value for {root}: {calculate_first(root.split('@')[2])}")
@@ -120,7 +121,7 @@ class Explain(Capability):
             "root": root,
             "records": {k: records[k] for k in ordered(root, records)},
         }
-        point = current_datapoint(call.connection, entity, root.split("@")[2], metric_id)
+        point = current_datapoint(call.connection, entity, name, metric_id)
         published = published_figure(point, self.context.catalogue[metric_id].unit)
         if published is not None:
             explained["reported"] = published
