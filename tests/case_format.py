@@ -28,6 +28,7 @@ Case file format::
         certificates:                                 # optional: green certificate claims
           - {entity: plant, scheme: GEC, certificate_id: GEC-1, mwh: 2000, period: "2024"}
         base_year: {year: "2022", threshold: 0.05}    # optional: set before any calculation
+        settings: {scope3.categories: [1, 3, 4]}      # optional: inventory settings, set first
         expected:
           - metric: energy.total_tce
             entity: grp
@@ -68,11 +69,20 @@ import yaml
 from esgledger.calc import CalcOptions
 from esgledger.domain import CELL_TECHNOLOGIES, ENTITY_TYPES, Period
 from esgledger.ingest.organisation import OPTIONAL as ORGANISATION_OPTIONAL
+from esgledger.ledger.settings import SETTINGS
 
 FILE_REQUIRED = {"cases"}
 FILE_OPTIONAL = {"description"}
 CASE_REQUIRED = {"name", "period", "entities", "inputs", "expected"}
-CASE_OPTIONAL = {"description", "reference", "options", "transfers", "certificates", "base_year"}
+CASE_OPTIONAL = {
+    "description",
+    "reference",
+    "options",
+    "transfers",
+    "certificates",
+    "base_year",
+    "settings",
+}
 ENTITY_REQUIRED = {"id", "country"}
 # the organisation file's columns (aliases aside), as a case spells an entity
 ENTITY_OPTIONAL = {"name", "parent", *ORGANISATION_OPTIONAL} - {"aliases"}
@@ -353,6 +363,11 @@ def validate_case(where: str, case: Any, metric_ids: set[str]) -> list[str]:
             threshold = base_year.get("threshold")
             if threshold is not None and not (_is_number(threshold) and 0 < threshold < 1):
                 problems.append(f"{where}: base_year: threshold must be a fraction in (0, 1)")
+    settings = case.get("settings", {})
+    if not isinstance(settings, dict) or not settings.keys() <= set(SETTINGS):
+        problems.append(
+            f"{where}: settings must map setting keys ({', '.join(SETTINGS)}) to values"
+        )
     return problems + _check_expected(where, case, metric_ids)
 
 

@@ -115,8 +115,11 @@ def _compare_restated(ref: CaseRef, ws: Ledger, item: dict[str, Any], period: st
 
 
 def _load(case: dict[str, Any], ws: Ledger, directory: Path) -> None:
-    """Import the case's organisation, data, transfers and certificates; set its base year."""
+    """Set the case's settings; import its organisation, data, transfers and certificates; set
+    its base year."""
     default_period = text(case["period"])
+    for setting, value in (case.get("settings") or {}).items():
+        ws.services.settings.set(ws.admin, setting, value)
     ws.import_organisation(_write_rows(directory / "org.csv", ORG_COLUMNS, case["entities"], None))
     ws.import_data(
         _write_rows(directory / "data.csv", DATA_COLUMNS, case["inputs"], default_period)

@@ -6,6 +6,7 @@ expected, so that a user can fix the input without reading code.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -22,11 +23,26 @@ class RuleFileError(EsgLedgerError):
 
 
 class FactorNotFound(EsgLedgerError):
-    """No factor value is valid for the requested key and date."""
+    """No factor value is valid for the requested key and date: ``factor_id`` and, when the
+    series exists but starts later, ``first`` (the date its first value applies from)."""
+
+    def __init__(self, message: str, factor_id: str = "", on: str = "", first: str = ""):
+        super().__init__(message)
+        self.factor_id = factor_id
+        self.on = on
+        self.first = first
 
 
 class CalculationError(EsgLedgerError):
-    """A value cannot be computed; names the metric@entity@period and the missing piece."""
+    """A value cannot be computed; names the metric@entity@period and the missing piece.
+
+    ``reason`` is the same in the engine's note form (``{code, args}``, see
+    :mod:`esgledger.calc.notes`) when the raiser knows it, so that the report, the web and the CLI
+    say it in their language; the engine falls back to the message."""
+
+    def __init__(self, message: str, reason: Mapping[str, object] | None = None):
+        super().__init__(message)
+        self.reason = reason
 
 
 FOUND_SHOWN = 200  # characters of a refused cell that an issue repeats

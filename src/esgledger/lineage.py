@@ -60,6 +60,7 @@ class FactorRead(TypedDict):
     confidence: NotRequired[str]
     unverified: NotRequired[bool]
     note: NotRequired[str]
+    vintage: NotRequired[int | None]  # the data year of a value used for another year
     withheld: NotRequired[bool]  # set by access.redaction, never by the engine
 
 

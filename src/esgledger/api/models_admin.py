@@ -80,17 +80,20 @@ class ActivityImportOut(BaseModel):
 # -- settings ----------------------------------------------------------------------------------
 class SettingOut(BaseModel):
     key: SettingKey
-    value: int | float | None = Field(description="the current value (the default when never set)")
-    default: int | float | None
-    kind: Literal["year", "fraction", "ratio"]
+    value: int | float | list[int] | None = Field(
+        description="the current value (the default when never set)"
+    )
+    default: int | float | list[int] | None
+    kind: Literal["year", "fraction", "ratio", "categories"]
     minimum: float
     maximum: float
     help: dict[str, str] = Field(description="what it does, in English (en) and Chinese (zh)")
 
 
 class SettingIn(Request):
-    value: Annotated[int | float, Field(allow_inf_nan=False)] = Field(
-        description="a year for base_year, a number within the setting's range for the others"
+    value: Annotated[int | float, Field(allow_inf_nan=False)] | list[int] = Field(
+        description="a year for base_year, a list of category numbers for scope3.categories, "
+        "a number within the setting's range for the others"
     )
 
 

@@ -96,7 +96,12 @@ class FormulaContext:
         try:
             found = self.library.lookup(factor_id, self.period.start)
         except FactorNotFound as exc:
-            raise CalculationError(f"{self.where}: {exc}") from exc
+            reason = (
+                note("factor_starts_later", factor=factor_id, date=exc.on, first=exc.first)
+                if exc.first
+                else note("factor_unknown", factor=factor_id)
+            )
+            raise CalculationError(f"{self.where}: {exc}", reason) from exc
         self.factors_read.append(
             {
                 "factor": found.factor_id,
@@ -110,6 +115,7 @@ class FormulaContext:
                 "confidence": found.confidence,
                 "unverified": found.unverified,
                 "note": found.note,
+                "vintage": found.vintage,
                 "role": role,
                 "applies_to": applies_to,
                 "measured": False,
@@ -117,6 +123,15 @@ class FormulaContext:
         )
         if found.unverified:
             self.add_note(note("unverified_factor", factor=factor_id, confidence=found.confidence))
+        if found.vintage is not None and found.vintage != self.period.year:
+            self.add_note(
+                note(
+                    "nearest_vintage",
+                    factor=factor_id,
+                    vintage=found.vintage,
+                    year=self.period.year,
+                )
+            )
         return found
 
     def parameter(self, role: str, metric_id: str, default_factor_id: str) -> tuple[float, str]:

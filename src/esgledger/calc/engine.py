@@ -9,6 +9,10 @@
    members; see :mod:`esgledger.calc.consolidation`); internally supplied amounts are eliminated at the
    first level whose boundary holds the supplier. A ``ratio`` metric is recomputed from the totals
    (never averaged); a ``none`` metric stays the entity's own.
+
+A value whose formula fails (a missing factor, an impossible input) is a gap, not an error: it and
+everything that depends on it are listed with the reason (:mod:`esgledger.calc.gaps`), and the rest
+of the inventory is produced.
 """
 
 from __future__ import annotations
@@ -20,20 +24,22 @@ from dataclasses import dataclass, field
 from esgledger.calc.consolidation import Inclusion, inclusion
 from esgledger.calc.context import FormulaContext, SiteParameter, SupplierRate, Value
 from esgledger.calc.formulas import EXPRESSIONS, FORMULAS
+from esgledger.calc.gaps import Gap, at_total, depending, failed, not_reported
 from esgledger.calc.inputs import (
     Reported,
     certificate_values,
     reported_values,
-    split_internal_key,
     transfer_values,
 )
 from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
+from esgledger.calc.rollup import roll_up
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.domain import Certificate, DataPoint, Entity, OrgTree, Period, Transfer
+from esgledger.errors import CalculationError
 from esgledger.factors import FactorLibrary
-from esgledger.lineage import Elimination, Record, key, own_key
+from esgledger.lineage import Record, key, own_key
 
 
 @dataclass
@@ -54,6 +60,8 @@ class Inventory:
     options: CalcOptions
     results: dict[str, Result] = field(default_factory=dict)  # totals, by lineage key
     records: dict[str, Record] = field(default_factory=dict)  # every lineage record
+    gaps: dict[str, Gap] = field(default_factory=dict)  # values without a number, by key
+    scope3_categories: tuple[int, ...] | None = None  # reported categories; None: every one
 
     def get(self, metric_id: str, entity_id: str) -> Result | None:
         return self.results.get(key(metric_id, entity_id, self.period))
@@ -77,6 +85,7 @@ class _EntityState:
     split: bool  # has children: its own part gets records of its own
     reported: dict[str, Reported]
     own: dict[str, Value] = field(default_factory=dict)
+    own_gaps: dict[str, Gap] = field(default_factory=dict)  # own values not computed, by metric
     site_parameters: dict[tuple[str, str], SiteParameter] = field(default_factory=dict)
 
 
@@ -103,11 +112,16 @@ class Engine:
         library: FactorLibrary,
         selection: Selection | None = None,
         options: CalcOptions | None = None,
+        scope3_categories: tuple[int, ...] | None = None,
     ):
+        """``scope3_categories``: the GHG Protocol Scope 3 categories the organisation reports;
+        a category metric (catalogue ``scope3_category``) outside them is not computed (None:
+        every category)."""
         self.catalogue = catalogue
         self.library = library
         self.selection = selection or Selection.load()
         self.options = options or CalcOptions()
+        self.scope3_categories = scope3_categories
         self._options_dict = self.options.as_dict()
 
     def run(
@@ -119,7 +133,9 @@ class Engine:
         certificates: list[Certificate] | None = None,
     ) -> Inventory:
         tree = OrgTree(entities)
-        inventory = Inventory(period=str(period), options=self.options)
+        inventory = Inventory(
+            period=str(period), options=self.options, scope3_categories=self.scope3_categories
+        )
         reported: dict[str, dict[str, Reported]] = {}
         sources = (
             reported_values(points, period, self.catalogue),
@@ -147,6 +163,7 @@ class Engine:
             for state in receivers:
                 self._evaluate_own(state, period, inventory, rates, with_internal=True)
         totals: dict[str, dict[str, Value]] = {}
+        gaps: dict[str, dict[str, Gap]] = {}  # entity -> totals not computed, by metric
         boundaries: dict[str, dict[str, float]] = {}  # entity -> share of each member it counts
         for entity_id in tree.bottom_up():
             included = [
@@ -164,9 +181,12 @@ class Engine:
                     for member, share in boundaries[child.entity_id].items():
                         boundary[member] = child.factor * share
             boundaries[entity_id] = boundary
+            gaps[entity_id] = {}
             totals[entity_id] = self._consolidate(
-                states[entity_id], period, included, totals, boundaries[entity_id], inventory
+                states[entity_id], period, included, totals, gaps, boundaries[entity_id], inventory
             )
+        for entity_gaps in gaps.values():
+            inventory.gaps.update((gap.key, gap) for gap in entity_gaps.values())
         return inventory
 
     # -- own values --------------------------------------------------------------------------
@@ -199,23 +219,45 @@ class Engine:
                 state.site_parameters[(overrides["role"], overrides["metric"])] = SiteParameter(
                     metric_id, item.value, metric.unit, record_key
                 )
+        state.own_gaps = {}
         for metric in self.catalogue.derived():
             assert metric.formula is not None
-            if metric.aggregation == "ratio" or not any(
-                name in state.own for name in metric.formula.inputs
-            ):
+            if metric.aggregation == "ratio":
                 continue
+            blocked = _blocking(metric, state.own_gaps)
+            present = any(name in state.own for name in metric.formula.inputs)
             record_key = (own_key if state.split else key)(metric.id, state.entity.id, period_text)
-            computed = self._apply_formula(
-                metric,
-                state.entity,
-                period,
-                state.own,
-                state.site_parameters,
-                rates,
-                record_key,
-                inventory,
-            )
+            where = (record_key, metric.id, state.entity.id, period_text)
+            if blocked is None and not present:
+                # a total of categories none of which the organisation reports: not reported
+                unreported = next(
+                    (state.own_gaps[n] for n in metric.formula.inputs if n in state.own_gaps), None
+                )
+                if unreported is not None:
+                    state.own_gaps[metric.id] = depending(*where, unreported, part=False)
+                continue
+            category = metric.attributes.get("scope3_category")
+            reported = self.scope3_categories
+            if category is not None and reported is not None and category not in reported:
+                state.own_gaps[metric.id] = not_reported(*where, category)
+                continue
+            if blocked is not None:
+                state.own_gaps[metric.id] = depending(*where, blocked, part=False)
+                continue
+            try:
+                computed = self._apply_formula(
+                    metric,
+                    state.entity,
+                    period,
+                    state.own,
+                    state.site_parameters,
+                    rates,
+                    record_key,
+                    inventory,
+                )
+            except CalculationError as exc:
+                state.own_gaps[metric.id] = failed(*where, exc)
+                continue
             if computed is not None:
                 state.own[metric.id] = computed
 
@@ -301,35 +343,71 @@ class Engine:
         period: Period,
         included: list[Inclusion],
         totals: dict[str, dict[str, Value]],
+        gaps: dict[str, dict[str, Gap]],
         boundary: dict[str, float],
         inventory: Inventory,
     ) -> dict[str, Value]:
         period_text = str(period)
         total: dict[str, Value] = {}
+        missing = gaps[state.entity.id]
         for metric_id in self.catalogue.order:
             metric = self.catalogue[metric_id]
+            where = (key(metric_id, state.entity.id, period_text), metric_id, state.entity.id)
             if metric.aggregation == "ratio":
-                computed = self._apply_formula(
-                    metric,
-                    state.entity,
-                    period,
-                    total,
-                    state.site_parameters,
-                    {},
-                    key(metric_id, state.entity.id, period_text),
-                    inventory,
-                )
+                blocked = _blocking(metric, missing)
+                if blocked is not None:
+                    missing[metric_id] = depending(*where, period_text, blocked, part=False)
+                    continue
+                try:
+                    computed = self._apply_formula(
+                        metric,
+                        state.entity,
+                        period,
+                        total,
+                        state.site_parameters,
+                        {},
+                        where[0],
+                        inventory,
+                    )
+                except CalculationError as exc:
+                    missing[metric_id] = failed(*where, period_text, exc)
+                    continue
                 if computed is not None:
                     total[metric_id] = computed
             elif metric.aggregation == "none" or not state.split:
                 if metric_id in state.own:
                     total[metric_id] = state.own[metric_id]
+                elif metric_id in state.own_gaps:
+                    missing[metric_id] = state.own_gaps[metric_id]
             else:
-                rolled = self._roll_up(
-                    metric, state, period_text, included, totals, boundary, inventory
+                own_gap = state.own_gaps.get(metric_id)
+                parts = [
+                    gaps[item.entity_id].get(metric_id) for item in included if item.factor > 0
+                ]
+                blocked = next((gap for gap in parts if gap is not None and gap.blocks), None)
+                if own_gap is not None and own_gap.blocks:
+                    missing[metric_id] = at_total(own_gap, where[0])
+                    continue
+                if blocked is not None:
+                    missing[metric_id] = depending(*where, period_text, blocked, part=True)
+                    continue
+                rolled = roll_up(
+                    metric,
+                    state.own.get(metric_id),
+                    where[0],
+                    included,
+                    totals,
+                    boundary,
+                    self.options.consolidation,
                 )
                 if rolled is not None:
-                    total[metric_id] = rolled
+                    inventory.records[where[0]] = rolled[1]
+                    total[metric_id] = rolled[0]
+                elif own_gap is not None:  # a category not reported
+                    missing[metric_id] = at_total(own_gap, where[0])
+                elif any(gap is not None for gap in parts):
+                    unreported = next(gap for gap in parts if gap is not None)
+                    missing[metric_id] = depending(*where, period_text, unreported, part=True)
         for metric_id, value in total.items():
             inventory.results[value.key] = Result(
                 state.entity.id,
@@ -341,92 +419,12 @@ class Engine:
             )
         return total
 
-    def _roll_up(
-        self,
-        metric: Metric,
-        state: _EntityState,
-        period_text: str,
-        included: list[Inclusion],
-        totals: dict[str, dict[str, Value]],
-        boundary: dict[str, float],
-        inventory: Inventory,
-    ) -> Value | None:
-        own = state.own.get(metric.id)
-        parts = [
-            (item, totals[item.entity_id][metric.id])
-            for item in included
-            if item.factor > 0 and metric.id in totals[item.entity_id]
-        ]
-        if own is None and not parts:
-            return None
-        value = own.value if own else 0.0
-        gases = dict(own.gases) if own else {}
-        internal = dict(own.internal) if own else {}
-        for item, part in parts:
-            value += item.factor * part.value
-            for gas, tonnes in part.gases.items():
-                gases[gas] = gases.get(gas, 0.0) + item.factor * tonnes
-            for supplier, amount in part.internal.items():
-                internal[supplier] = internal.get(supplier, 0.0) + item.factor * amount
-        eliminations: list[Elimination] = []
-        # a consumption (electricity consumed, received from group entities) keeps what group
-        # entities supplied: it is counted twice only in energy in tce and in emissions
-        consumed = metric.attributes.get("internal_supply") == "consumed"
-        links = [] if consumed else sorted(internal)
-        for link in links:
-            supplier, receiver = split_internal_key(link)
-            if supplier not in boundary:
-                continue
-            amount = internal.pop(link)
-            # The receiver's amount came up at the receiver's share; the supplier's emissions are
-            # counted at the supplier's share: only the overlap is counted twice.
-            overlap = (
-                min(1.0, boundary[supplier] / boundary[receiver]) if boundary.get(receiver) else 1.0
-            )
-            value -= amount * overlap
-            eliminations.append(
-                {
-                    "supplier": supplier,
-                    "receiver": receiver,
-                    "value": amount * overlap,
-                    "share": overlap,
-                    "reason": note("supplied_inside")
-                    if overlap == 1.0
-                    else note("supplied_inside_partly", share=overlap),
-                }
-            )
-        value = max(value, 0.0) if eliminations else value  # guard float residue
-        record_key = key(metric.id, state.entity.id, period_text)
-        inventory.records[record_key] = {
-            "key": record_key,
-            "metric": metric.id,
-            "entity": state.entity.id,
-            "period": period_text,
-            "value": value,
-            "unit": metric.unit,
-            "kind": "rollup",
-            "formula": "own activity + sum of consolidated children x inclusion factor"
-            + (" - internal supplies eliminated" if eliminations else ""),
-            "own": {"key": own.key, "value": own.value} if own else None,
-            "children": [
-                {
-                    "key": part.key,
-                    "entity": item.entity_id,
-                    "value": part.value,
-                    "factor": item.factor,
-                    "reason": item.reason,
-                }
-                for item, part in parts
-            ],
-            "excluded": [
-                {"entity": item.entity_id, "reason": item.reason}
-                for item in included
-                if item.factor == 0
-            ],
-            "eliminations": eliminations,
-            "gases": gases,
-            "internal": internal,
-            "consolidation": self.options.consolidation,
-            "notes": [note("internal_consumed")] if consumed and internal else [],
-        }
-        return Value(value, metric.unit, record_key, gases, internal)
+
+def _blocking(metric: Metric, gaps: dict[str, Gap]) -> Gap | None:
+    """The first input of ``metric`` that is not computable (so neither is ``metric``)."""
+    assert metric.formula is not None
+    for name in metric.formula.inputs:
+        gap = gaps.get(name)
+        if gap is not None and gap.blocks:
+            return gap
+    return None

@@ -27,6 +27,7 @@ ARG_KINDS = {
     "scope1_unit": "unit",
     "generated_unit": "unit",
     "supplier": "entity",
+    "entity": "entity",
     "method": "option.electricity_tce",
     "series": "option.grid_series",
 }

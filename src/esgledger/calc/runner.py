@@ -42,7 +42,13 @@ def compute(
     options: CalcOptions,
     entities: list[Entity] | None = None,
 ) -> Inventory:
-    engine = Engine(catalogue, load_stored_library(connection), Selection.load(), options)
+    engine = Engine(
+        catalogue,
+        load_stored_library(connection),
+        Selection.load(),
+        options,
+        tuple(settings.read(connection, "scope3.categories")),
+    )
     keys = period_keys(period)
     return engine.run(
         entities if entities is not None else load_entities(connection),

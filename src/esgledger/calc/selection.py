@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
 from esgledger.rulefiles import read_rule_file
 
@@ -33,7 +34,8 @@ class Selection:
         if table is None:
             raise CalculationError(
                 f"{where}: no grid emission factor series for country {country!r} in "
-                f"{RULES_FILE.name}; add one (with its factor set) before computing Scope 2"
+                f"{RULES_FILE.name}; add one (with its factor set) before computing Scope 2",
+                note("no_grid_series", country=country),
             )
         chosen = table["default_series"] if series == "default" else series
         if chosen not in table:
@@ -54,7 +56,8 @@ class Selection:
         pattern = self.rules["residual_mix"].get(country)
         if pattern is None:
             raise CalculationError(
-                f"{where}: no residual-mix series for country {country!r} in {RULES_FILE.name}"
+                f"{where}: no residual-mix series for country {country!r} in {RULES_FILE.name}",
+                note("no_residual_mix", country=country),
             )
         if "{grid_region}" in pattern:
             if not grid_region:

@@ -20,7 +20,16 @@ DATA_DIR = Path(__file__).parent / "data"
 
 _METRIC_REQUIRED = ["name", "unit", "kind"]
 # Keys kept as the metric's attributes, for the formulas and the doors that read them.
-_ATTRIBUTES = ("energy", "overrides", "bounds", "scope3", "source", "density", "internal_supply")
+_ATTRIBUTES = (
+    "energy",
+    "overrides",
+    "bounds",
+    "scope3",
+    "scope3_category",
+    "source",
+    "density",
+    "internal_supply",
+)
 _METRIC_OPTIONAL = [
     "aggregation",
     "nonnegative",
@@ -127,6 +136,15 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
             at,
             f"internal_supply may only be 'consumed' (kept up the tree), not "
             f"{spec['internal_supply']!r}; leave it out to eliminate internal supplies",
+        )
+    category = spec.get("scope3_category")
+    if category is not None and (
+        kind != "derived" or isinstance(category, bool) or category not in range(1, 16)
+    ):
+        raise RuleFileError(
+            at,
+            f"scope3_category is a GHG Protocol Scope 3 category (1 to 15) on a derived metric, "
+            f"not {category!r}",
         )
     bounds = spec.get("bounds")
     if bounds is not None:

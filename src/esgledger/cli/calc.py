@@ -25,7 +25,7 @@ from esgledger.cli.common import (
     handled,
     services,
 )
-from esgledger.cli.render import number, print_explain, published_line
+from esgledger.cli.render import gap_line, number, print_explain, print_gaps, published_line
 from esgledger.services.calculation import options_from
 
 
@@ -43,8 +43,12 @@ def register(app: typer.Typer) -> None:
         electricity: ElectricityOption = DEFAULT_ELECTRICITY,
         grid: GridOption = DEFAULT_GRID,
         consolidation: ConsolidationOption = DEFAULT_CONSOLIDATION,
+        strict: Annotated[
+            bool, typer.Option("--strict", help="exit 1 if any value is not computable")
+        ] = False,
     ) -> None:
-        """Compute every derived metric for every entity of the period and store the inventory."""
+        """Compute every derived metric for every entity of the period and store the inventory;
+        list what could not be computed (a missing factor or input), and why."""
         options = options_from(
             {
                 "electricity_tce": electricity,
@@ -69,6 +73,13 @@ def register(app: typer.Typer) -> None:
                 + escape("; ".join(restatement.reasons)),
                 highlight=False,
             )
+        print_gaps(console, done.gaps)
+        if strict and done.not_computable:
+            console.print(
+                f"[red]--strict: {len(done.not_computable)} value(s) not computable[/red]",
+                highlight=False,
+            )
+            raise typer.Exit(1)
 
     @app.command()
     @handled
@@ -84,6 +95,13 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps(shown.as_dict(), ensure_ascii=False))
             return
+        if shown.value is None and shown.gap is not None:
+            console.print(
+                f"{shown.metric}@{shown.entity}@{shown.period}: " + gap_line(shown.gap),
+                highlight=False,
+            )
+            return
+        assert shown.value is not None  # only a value not computed has no number
         what = "as published" if shown.kind == "reported" else shown.status
         console.print(
             f"{shown.metric}@{shown.entity}@{shown.period} = {number(shown.value)} {shown.unit} "
@@ -93,7 +111,9 @@ def register(app: typer.Typer) -> None:
         if shown.reported is not None and shown.kind != "reported":
             console.print("  " + published_line(shown.reported, shown.difference), highlight=False)
         elif shown.kind == "reported" and shown.reported is not None:
-            console.print(f"  source: {shown.reported['source']}", highlight=False)
+            console.print(f"  source: {escape(str(shown.reported['source']))}", highlight=False)
+        if shown.gap is not None:
+            console.print("  computed: " + gap_line(shown.gap), highlight=False)
 
     @app.command()
     @handled

@@ -99,8 +99,58 @@ def _details(node: Tree, record: Record) -> None:
         node.add(f"[dim]note: {_said(note)}[/dim]")
 
 
+def gap_line(gap: dict[str, Any]) -> str:
+    """Why a value has no number, and the value whose failure caused it (English)."""
+    what = "not reported" if gap["kind"] == "not_reported" else "not computable"
+    line = f"{what}: {_said(gap['reason'])}"
+    cause = gap.get("caused_by")
+    if cause is not None:
+        line += f"\n  caused by {cause['key']}: {_said(cause['reason'])}"
+    elif gap.get("cause") not in (None, gap["key"]):
+        line += f"\n  caused by {gap['cause']}"
+    return line
+
+
+def print_gaps(console: Console, gaps: list[Any], listed: int = 25) -> None:
+    """What a calculation did not compute: each first-hand failure with its reason and how many
+    values depend on it; the Scope 3 categories not reported, once each."""
+    first_hand = [g for g in gaps if g.kind == "not_computable" and g.first_hand]
+    dependents: dict[str, int] = {}
+    for gap in gaps:
+        if gap.kind == "not_computable" and not gap.first_hand:
+            dependents[gap.cause] = dependents.get(gap.cause, 0) + 1
+    if first_hand:
+        blocked = sum(dependents.values())
+        console.print(
+            f"[yellow]{len(first_hand) + blocked} value(s) not computable[/yellow]: "
+            f"{len(first_hand)} failed, {blocked} depend on them; the rest was computed",
+            highlight=False,
+        )
+        for gap in first_hand[:listed]:
+            more = dependents.get(gap.key, 0)
+            console.print(
+                f"  {gap.key}: {_said(gap.reason)}"
+                + (f" [dim](and {more} value(s) that depend on it)[/dim]" if more else ""),
+                highlight=False,
+            )
+        if len(first_hand) > listed:
+            console.print(f"  ... and {len(first_hand) - listed} more (show --json, the web)")
+    unreported: dict[str, int] = {}
+    for gap in gaps:
+        if gap.kind == "not_reported" and gap.first_hand:
+            text = _said(gap.reason)
+            unreported[text] = unreported.get(text, 0) + 1
+    for text, count in unreported.items():
+        console.print(f"[dim]not calculated: {text} ({count} entity/ies with data)[/dim]")
+
+
 def print_explain(console: Console, result: dict[str, Any], depth: int) -> None:
     records = result["records"]
+    if result.get("gap") is not None:
+        console.print(f"explain {result['root']}: " + gap_line(result["gap"]), highlight=False)
+        if result.get("reported") is not None:
+            console.print(published_line(result["reported"], None), highlight=False)
+        return
     tree = Tree(f"explain {result['root']}")
     _add(tree, result["root"], records, depth)
     console.print(tree, highlight=False)

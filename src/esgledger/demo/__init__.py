@@ -110,6 +110,8 @@ def run_demo(
 
     def import_organisation() -> str:
         result = services.imports.organisation(actor[0], inputs / ORGANISATION_FILE.name)
+        for key, value in profile.settings.items():
+            services.settings.set(actor[0], key, value)
         return (
             f"organisation imported: {result['created']} entities created, "
             f"{result['updated']} updated"

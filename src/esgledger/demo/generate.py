@@ -62,6 +62,7 @@ class Profile:
     transfers: list[dict[str, Any]] = field(default_factory=list)
     certificates: list[dict[str, Any]] = field(default_factory=list)
     base_year: int | None = None
+    settings: dict[str, Any] = field(default_factory=dict)  # set before the first calculation
 
     @property
     def latest_year(self) -> int:
@@ -79,6 +80,7 @@ def load_profile(path: Path = PROFILE_FILE) -> Profile:
         transfers=list(content.get("transfers") or []),
         certificates=list(content.get("certificates") or []),
         base_year=content.get("base_year"),
+        settings=dict(content.get("settings") or {}),
     )
     for entity_id, spec in content["entities"].items():
         lang = spec.get("lang", "en")

@@ -39,6 +39,8 @@ class FactorValue:
     edition: str
     version: str
     note: str = ""
+    verification: str = ""  # how the value was checked against its publication (reviewers only)
+    vintage: int | None = None  # the data year of a value applied to other years too
 
     @property
     def unverified(self) -> bool:
@@ -61,6 +63,7 @@ class FactorValue:
             "confidence": self.confidence,
             "unverified": self.unverified,
             "note": self.note,
+            "vintage": self.vintage,
         }
 
 
@@ -122,13 +125,20 @@ class FactorLibrary:
         """The newest value of ``factor_id`` valid on ``on``; raise :class:`FactorNotFound`."""
         series = self._series.get(factor_id)
         if series is None:
-            raise FactorNotFound(f"unknown factor {factor_id!r}: not in any loaded factor set")
+            raise FactorNotFound(
+                f"unknown factor {factor_id!r}: not in any loaded factor set",
+                factor_id,
+                on.isoformat(),
+            )
         index = bisect_right(self._starts[factor_id], on) - 1
         if index < 0:
             first = series[0].valid_from.isoformat()
             raise FactorNotFound(
                 f"factor {factor_id!r} has no value valid on {on.isoformat()} "
-                f"(its first value applies from {first}); add an earlier edition or a site value"
+                f"(its first value applies from {first}); add an earlier edition or a site value",
+                factor_id,
+                on.isoformat(),
+                first,
             )
         return series[index]
 
@@ -184,7 +194,7 @@ def load_factor_set(path: Path) -> FactorSet:
 
 
 def _parse_value(where: str, raw: dict, factor_set: FactorSet, key: str, unit: str) -> FactorValue:
-    check_keys(where, raw, _VALUE_KEYS, ["note", "unit"])
+    check_keys(where, raw, _VALUE_KEYS, ["note", "unit", "verification", "vintage"])
     start = raw["from"]
     if isinstance(start, str):
         try:
@@ -199,6 +209,9 @@ def _parse_value(where: str, raw: dict, factor_set: FactorSet, key: str, unit: s
     confidence = str(raw["confidence"])
     if confidence not in CONFIDENCE_TAGS:
         raise RuleFileError(where, f"confidence {confidence!r} is not one of V, S, M, !")
+    vintage = raw.get("vintage")
+    if vintage is not None and (isinstance(vintage, bool) or not isinstance(vintage, int)):
+        raise RuleFileError(where, f"'vintage' is the data year of the value, not {vintage!r}")
     if raw.get("unit") and str(raw["unit"]) != unit:
         raise RuleFileError(where, f"unit {raw['unit']!r} differs from the factor's unit {unit!r}")
     return FactorValue(
@@ -212,4 +225,6 @@ def _parse_value(where: str, raw: dict, factor_set: FactorSet, key: str, unit: s
         edition=factor_set.edition,
         version=factor_set.version,
         note=str(raw.get("note", "")),
+        verification=str(raw.get("verification", "")),
+        vintage=vintage,
     )

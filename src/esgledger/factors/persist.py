@@ -39,6 +39,8 @@ def store_library(change: Change, library: FactorLibrary) -> list[str]:
                 "confidence": value.confidence,
                 "note": value.note,
                 "file_sha256": factor_set.sha256,
+                "verification": value.verification or None,
+                "vintage": value.vintage,
             }
             for series in factor_set.series.values()
             for value in series
@@ -95,6 +97,8 @@ def load_stored_library(connection: sa.Connection) -> FactorLibrary:
                 edition=row.edition,
                 version=row.version,
                 note=row.note or "",
+                verification=row.verification or "",
+                vintage=row.vintage,
             )
         )
     sets = []

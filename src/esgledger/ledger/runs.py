@@ -39,6 +39,7 @@ class NewRun:
     catalogue_sha256: str
     kind: str = INVENTORY
     restatement: dict[str, Any] | None = None
+    gaps: list[dict[str, Any]] = field(default_factory=list)  # values not computed, and why
 
 
 def store_run(change: Change, run: NewRun) -> int:
@@ -80,6 +81,7 @@ def store_run(change: Change, run: NewRun) -> int:
             "is_current": True,
             "kind": run.kind,
             "restatement": json.dumps(run.restatement) if run.restatement is not None else None,
+            "gaps": json.dumps(run.gaps, ensure_ascii=False) if run.gaps else None,
         },
         calc_values,
         values,
@@ -95,6 +97,7 @@ def store_run(change: Change, run: NewRun) -> int:
             "catalogue_sha256": run.catalogue_sha256,
             "result_sha256": run.result_sha256,
             "values": run.values_count,
+            "not_computed": len(run.gaps),
         },
         [*retired, stamp],
     )
@@ -233,6 +236,7 @@ class PeriodRun:
     result_sha256: str
     records: dict[str, Record] = field(default_factory=dict)
     restatement: Restated | None = None
+    gaps: dict[str, dict[str, Any]] = field(default_factory=dict)  # values not computed, by key
 
     def get(self, record_key: str) -> Record | None:
         return self.records.get(record_key)
@@ -261,7 +265,21 @@ def load_period_run(
         result_sha256=run.result_sha256,
         records=records,
         restatement=Restated.from_stored(json.loads(run.restatement)) if run.restatement else None,
+        gaps=stored_gaps(run),
     )
+
+
+def stored_gaps(run: sa.Row) -> dict[str, dict[str, Any]]:
+    """The values a stored run did not compute (:class:`esgledger.calc.gaps.Gap` as dicts), by
+    key; empty for runs stored before migration 0009."""
+    return {gap["key"]: gap for gap in json.loads(run.gaps or "[]")}
+
+
+def run_gap(connection: sa.Connection, record_key: str) -> dict[str, Any] | None:
+    """Why the current run of the key's period has no value for ``record_key``, if it says."""
+    _metric, _entity, period = _split(record_key)
+    run = current_run(connection, period)
+    return None if run is None else stored_gaps(run).get(record_key)
 
 
 def load_period_runs(connection: sa.Connection, periods: list[str]) -> dict[str, PeriodRun | None]:

@@ -20,14 +20,16 @@ AUDIT_ACTION = "setting.change"
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # year | fraction | ratio
+    kind: str  # year | fraction | ratio | categories (a set of whole numbers in the range)
     default: Any
     minimum: float
     maximum: float
     help: dict[str, str]
 
-    def parse(self, text: str) -> Any:
+    def parse(self, text: Any) -> Any:
         """The typed value of ``text`` (as stored or as typed); Invalid naming the setting."""
+        if self.kind == "categories":
+            return self._categories(text)
         parse: Callable[[str], Any] = int if self.kind == "year" else float
         try:
             value = parse(str(text).strip())
@@ -44,7 +46,29 @@ class Setting:
             )
         return value
 
+    def _categories(self, given: Any) -> list[int]:
+        """``1, 3, 4`` (or a list of numbers) as sorted distinct numbers; ``none`` or nothing is
+        the empty set."""
+        if isinstance(given, list | tuple):
+            items = [str(item) for item in given]
+        else:
+            text = str(given).strip()
+            items = [] if text.lower() in ("", "none", "-") else text.replace(";", ",").split(",")
+        found: set[int] = set()
+        for item in (part.strip() for part in items):
+            if not item.isdigit() or not self.minimum <= int(item) <= self.maximum:
+                raise Invalid(
+                    f"{self.key}: {item!r} is not a whole number from {self.minimum:g} to "
+                    f"{self.maximum:g}; write the numbers separated by commas (1, 3, 4), or none",
+                    field=self.key,
+                    details={"minimum": self.minimum, "maximum": self.maximum},
+                )
+            found.add(int(item))
+        return sorted(found)
+
     def text(self, value: Any) -> str:
+        if self.kind == "categories":
+            return ",".join(str(item) for item in value) or "none"
         return str(int(value)) if self.kind == "year" else repr(float(value))
 
     def as_dict(self, value: Any) -> dict[str, Any]:
@@ -100,6 +124,21 @@ SETTINGS: dict[str, Setting] = {
                 "zh": "数据与上年相比变动超过此比例时，提交前须说明原因（比例：0.3 即 30%）。",
             },
         ),
+        Setting(
+            "scope3.categories",
+            "categories",
+            [],
+            1,
+            15,
+            {
+                "en": "The Scope 3 categories the organisation reports (GHG Protocol Corporate "
+                "Value Chain Standard, categories 1 to 15, e.g. 1, 3, 4). Only these are "
+                "calculated; the others are listed as not reported, never added silently.",
+                "zh": "本组织报告的范围三类别（《温室气体核算体系：企业价值链（范围三）核算与报告"
+                "标准》类别 1 至 15，例如 1, 3, 4）。仅计算所列类别；其他类别列为未报告，"
+                "不会被默默计入。",
+            },
+        ),
     )
 }
 
@@ -137,7 +176,7 @@ def read_all(connection: sa.Connection) -> dict[str, Any]:
 def write(change: Change, key: str, value: Any) -> Any:
     """Set a setting (checked against its declaration); audited with the value before."""
     declared = setting(key)
-    typed = declared.parse(str(value))
+    typed = declared.parse(value if isinstance(value, list | tuple) else str(value))
     before = read(change.connection, key)
     text = declared.text(typed)
     exists = change.connection.execute(

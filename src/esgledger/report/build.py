@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -34,6 +35,7 @@ from esgledger.report.formatting import (
     row_decimals,
     unit_label,
 )
+from esgledger.report.gaps import GapLine, cell_text, gap_anchor, gap_lines, root_gaps
 from esgledger.report.trace import FactorUse, Lineage, Said, Trace, trace_value
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -54,6 +56,7 @@ class Cell:
     text: str
     anchor: str | None = None
     current: bool = False
+    gap: bool = False  # no value: not computable or not reported (the anchor goes to the reason)
 
 
 @dataclass
@@ -157,6 +160,7 @@ class ReportContext:
     base_year: str | None = None
     restatement: str | None = None
     ledger_head: tuple[int, str] | None = None  # (seq, hash) of the audit chain head read
+    gaps: list[GapLine] = field(default_factory=list)  # figures not computed, and why
 
 
 # -- entry point -----------------------------------------------------------------------------------
@@ -331,17 +335,23 @@ def _assemble(
                 found = trace_value(lineage, key(metric.id, root, year))
                 if found is not None:
                     traces[(metric.id, year)] = found
+    gaps = root_gaps(runs, years, root)
     tables, appendix = [], []
+    shown_gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for group in groups:
         metrics = [
             m
             for m in catalogue.in_group(group)
-            if m.aggregation != "none" and any((m.id, year) in traces for year in years)
+            if m.aggregation != "none"
+            and any((m.id, year) in traces or (m.id, year) in gaps for year in years)
         ]
         if not metrics:
             continue
+        shown_gaps.update(
+            ((m.id, y), gaps[(m.id, y)]) for m in metrics for y in years if (m.id, y) in gaps
+        )
         title = catalogue.groups[group][strings.lang]
-        tables.append(_table(group, title, metrics, years, traces, strings, names))
+        tables.append(_table(group, title, metrics, years, traces, gaps, strings, names))
         appendix.append(
             AppendixGroup(
                 title,
@@ -385,6 +395,7 @@ def _assemble(
         mix_title=strings("chart.mix.title", year=years[-1]),
         mix_caption=mix_caption,
         appendix=appendix,
+        gaps=gap_lines(shown_gaps, runs, strings, names),
     )
 
 
@@ -398,6 +409,7 @@ def _table(
     metrics: list[Metric],
     years: list[str],
     traces: dict[tuple[str, str], Trace],
+    gaps: dict[tuple[str, str], dict[str, Any]],
     strings: Strings,
     names: _Names,
 ) -> KpiTable:
@@ -411,6 +423,14 @@ def _table(
                 format_fixed(f.value, decimals) if f else DASH,
                 _anchor(metric.id, year) if f else None,
                 year == years[-1],
+            )
+            if (metric.id, year) not in gaps
+            else Cell(
+                year,
+                cell_text(gaps[(metric.id, year)], strings),
+                gap_anchor(metric.id, year),
+                year == years[-1],
+                gap=True,
             )
             for year, f in zip(years, found, strict=True)
         ]

@@ -4,17 +4,24 @@ lineage, and the bulk activity path."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from esgledger.calc import CalcOptions, runner
+from esgledger.calc.gaps import NOT_COMPUTABLE, Gap
 from esgledger.calc.options import option_choices, option_default, option_help
 from esgledger.calc.recompute import Recomputed, recompute_all
-from esgledger.calc.results import save_run
+from esgledger.calc.results import save_run, scope3_option
 from esgledger.domain import Period
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
-from esgledger.ledger.runs import load_run_records, load_tree, period_values
+from esgledger.ledger.runs import (
+    current_run,
+    load_run_records,
+    load_tree,
+    period_values,
+    stored_gaps,
+)
 from esgledger.ledger.verify import verify
 from esgledger.lineage import key
 from esgledger.service_errors import Invalid, NotFound
@@ -38,13 +45,19 @@ LEDGER_DIFFERENCE = "audit verify"  # the key of recompute's first difference on
 
 @dataclass
 class Calculated:
-    """A stored inventory: its period, run, number of values, options and any restatement."""
+    """A stored inventory: its period, run, number of values, options, any restatement, and the
+    values it could not compute (or that are not reported), with why."""
 
     period: str
     run_id: int
     values: int
     options: dict[str, str]
     restatement: runner.Restatement | None
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def not_computable(self) -> list[Gap]:
+        return [gap for gap in self.gaps if gap.kind == NOT_COMPUTABLE]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +66,7 @@ class Calculated:
             "values": self.values,
             "options": self.options,
             "restatement": None if self.restatement is None else self.restatement.as_dict(),
+            "gaps": [gap.as_dict() for gap in self.gaps],
         }
 
 
@@ -89,7 +103,9 @@ class Calculation(Capability):
             refuse_locked(change.connection, [name], "the calculation")
             run_id = save_run(change, inventory, catalogue.sha256)
             restatement = runner.check_base_year(change, catalogue, Period.parse(name), chosen)
-        return Calculated(name, run_id, len(inventory.results), chosen.as_dict(), restatement)
+        options = chosen.as_dict() | scope3_option(inventory.scope3_categories)
+        gaps = sorted(inventory.gaps.values(), key=lambda gap: (gap.kind, gap.key))
+        return Calculated(name, run_id, len(inventory.results), options, restatement, gaps)
 
     @reads("calc.read")
     def values(
@@ -105,6 +121,28 @@ class Calculation(Capability):
             for (e, m), (v, u) in sorted(stored.items())
             if call.actor.sees(e) and entity in (None, e) and metric in (None, m)
         ]
+
+    @reads("calc.read")
+    def gaps(self, call: Reading, period: str) -> list[dict[str, Any]]:
+        """The values the period's current inventory could not compute (or that are not
+        reported), with the reason and the value whose failure caused each, in the user's scope
+        (a cause at an entity the user may not see is withheld); first-hand failures first."""
+        name = str(parse_period(period))
+        run = current_run(call.connection, name)
+        if run is None:
+            return []
+        found = []
+        for gap in stored_gaps(run).values():
+            if not call.actor.sees(gap["entity"]):
+                continue
+            cause_entity = gap["cause"].split("@")[1]
+            first_hand = gap["cause"] == gap["key"]
+            shown = gap | {"first_hand": first_hand}
+            found.append(shown | ({} if call.actor.sees(cause_entity) else {"cause": None}))
+        return sorted(
+            found,
+            key=lambda gap: (not gap["first_hand"], gap["kind"], gap["entity"], gap["metric"]),
+        )
 
     @reads("calc.read")
     def trends(

@@ -9,7 +9,7 @@ from typing import Any, cast
 from esgledger.access.redaction import visible_records
 from esgledger.domain import DataPoint
 from esgledger.ledger.reads import current_datapoint
-from esgledger.ledger.runs import load_tree
+from esgledger.ledger.runs import load_tree, run_gap
 from esgledger.lineage import Record, Text, key, referenced_keys
 from esgledger.service_errors import NotFound
 from esgledger.services.calculation import calculate_first
@@ -22,12 +22,14 @@ __all__ = ["Explain", "Record", "Shown", "Text", "ordered", "references"]
 
 @dataclass
 class Shown:
-    """A value as ``show`` reports it."""
+    """A value as ``show`` reports it. A value the inventory could not compute has no number
+    (``value`` None, ``status`` ``not_computable`` or ``not_reported``) and says why in ``gap``
+    (the reason, and the value whose failure caused it)."""
 
     metric: str
     entity: str
     period: str
-    value: float
+    value: float | None
     unit: str
     status: str
     kind: str
@@ -35,10 +37,11 @@ class Shown:
     # as printed, source and status; and (computed - published) / published
     reported: dict[str, Any] | None = None
     difference: float | None = None
+    gap: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         found = dict(self.__dict__)
-        for optional in ("reported", "difference"):
+        for optional in ("reported", "difference", "gap"):
             if found[optional] is None:
                 del found[optional]
         return found
@@ -83,8 +86,9 @@ class Explain(Capability):
                 shown.reported = published
                 shown.difference = relative_difference(record["value"], published["value"])
             return shown
+        gap = _visible_gap(call, root)
+        unit = self.context.catalogue[metric_id].unit
         if point is not None:
-            unit = self.context.catalogue[metric_id].unit
             kind = "reported" if published is not None else "input"
             return Shown(
                 metric_id,
@@ -95,7 +99,10 @@ class Explain(Capability):
                 point.status,
                 kind,
                 reported=published,
+                gap=gap,
             )
+        if gap is not None:
+            return Shown(metric_id, entity, name, None, unit, gap["kind"], gap["kind"], gap=gap)
         derived = self.context.catalogue[metric_id].is_derived
         raise NotFound(
             f"no value for {root}: not reported"
@@ -114,7 +121,13 @@ class Explain(Capability):
         root = key(metric_id, entity, name)
         records = load_tree(call.connection, root)
         if root not in records:
-            raise NotFound(f"no calculated value for {root}: {calculate_first(root.split('@')[2])}")
+            gap = _visible_gap(call, root)
+            if gap is None:
+                raise NotFound(f"no calculated value for {root}: {calculate_first(name)}")
+            found: dict[str, Any] = {"root": root, "records": {}, "gap": gap}
+            point = current_datapoint(call.connection, entity, name, metric_id)
+            published = published_figure(point, self.context.catalogue[metric_id].unit)
+            return found | ({"reported": published} if published is not None else {})
         if call.actor.scope is not None:
             records = cast(dict[str, Record], visible_records(records, entity, call.actor.sees))
         explained: dict[str, Any] = {
@@ -129,6 +142,18 @@ class Explain(Capability):
                 records[root]["value"], published["value"]
             )
         return explained
+
+
+def _visible_gap(call: Reading, record_key: str) -> dict[str, Any] | None:
+    """Why the current inventory has no value for ``record_key``, if it says: the gap, with the
+    gap of its cause when that is another value the user may see (else the cause is withheld)."""
+    gap = run_gap(call.connection, record_key)
+    if gap is None or gap["cause"] == record_key:
+        return gap
+    cause_entity = gap["cause"].split("@")[1]
+    if not call.actor.sees(cause_entity):
+        return gap | {"cause": None}
+    return gap | {"caused_by": run_gap(call.connection, gap["cause"])}
 
 
 def published_figure(point: DataPoint | None, unit: str) -> dict[str, Any] | None:

@@ -132,6 +132,10 @@ factor_values = sa.Table(
     sa.Column("confidence", sa.String(1), nullable=False),
     sa.Column("note", sa.Text, nullable=True),
     sa.Column("file_sha256", sa.String(64), nullable=False),
+    # how the value was checked against its publication, for reviewers (migration 0009)
+    sa.Column("verification", sa.Text, nullable=True),
+    # the data year the value belongs to, when it is used for other years (nearest vintage)
+    sa.Column("vintage", sa.Integer, nullable=True),
 )
 
 factor_sets = sa.Table(
@@ -165,6 +169,8 @@ calc_runs = sa.Table(
     sa.Column("values_digest", sa.String(64), nullable=True),
     # a restated run: the base year's figures before and after, the threshold and the reasons (JSON)
     sa.Column("restatement", sa.Text, nullable=True),
+    # values not computed and why (migration 0009): a JSON list of calc.gaps.Gap; NULL: none
+    sa.Column("gaps", sa.Text, nullable=True),
 )
 
 calc_values = sa.Table(

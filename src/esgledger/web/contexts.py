@@ -207,6 +207,7 @@ class ReviewCardView(TypedDict):
 class ValuesData(TypedDict):
     period: str
     values: list[Answer]
+    gaps: list[Answer]  # values the inventory could not compute (or not reported), and why
 
 
 class CalcView(TypedDict):
@@ -219,6 +220,7 @@ class ExplainData(TypedDict):
     records: list[Answer]
     reported: Answer | None  # the figure the organisation published, beside the computation
     difference: float | None  # (computed - published) / published
+    gap: Answer | None  # why there is no computed value (not computable, not reported)
 
 
 class ExplainView(TypedDict):

@@ -93,6 +93,7 @@ def values(request: Request, viewer: ViewerDep, period: str | None = None) -> Re
     data: ValuesData = {
         "period": chosen,
         "values": services.calculation.values(viewer.user, chosen),
+        "gaps": services.calculation.gaps(viewer.user, chosen),
     }
     view: CalcView = {
         "can_calc": may(viewer.user, "calc.run"),
@@ -110,9 +111,13 @@ def explain(request: Request, viewer: ViewerDep, metric: str, entity: str, perio
         "records": list(records.values()),
         "reported": tree.get("reported"),
         "difference": tree.get("difference"),
+        "gap": tree.get("gap"),
     }
     if wants_json(request):
         return render(request, "explain.html.j2", data, viewer)
+    if data["gap"] is not None:
+        engine = EngineText(viewer.lang, names_for(request, viewer))
+        return render(request, "not_computed.html.j2", data, viewer, extra={"engine": engine})
     view: ExplainView = {
         "engine": EngineText(viewer.lang, names_for(request, viewer)),
         "tree": lineage_tree(tree["root"], records),
