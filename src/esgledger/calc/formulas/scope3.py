@@ -53,7 +53,12 @@ def scope3_fuel_energy(ctx: FormulaContext) -> float | None:
     for metric, value in present:
         if metric.attributes.get("energy", {}).get("tce_factor") == "electricity":
             grid_id, _series = ctx.selection.grid_factor_id(
-                ctx.entity.country, ctx.entity.grid_region, ctx.options.grid_series, ctx.where
+                ctx.entity.country,
+                ctx.entity.grid_region,
+                ctx.options.grid_series,
+                ctx.where,
+                ctx.library,
+                ctx.period.start,
             )
             grid = ctx.factor(grid_id, "grid emission factor", metric.id)
             loss = ctx.factor(
