@@ -22,6 +22,8 @@ Case file format::
              name: Plant, name_zh: 工厂}
         inputs:                                       # period defaults to the case's
           - {entity: plant, metric: energy.diesel, value: 100, unit: t}
+          - {entity: plant, metric: workforce.headcount, value: 40, unit: person,
+             dimensions: "gender=female"}            # optional: a breakdown member's figure
         transfers:                                    # optional: internal energy supplies
           - {from: power, to: plant, carrier: electricity, value: 800000, unit: MWh,
              reported_by: from, period: "2024"}       # period and reported_by optional
@@ -39,6 +41,12 @@ Case file format::
             reference: "GB/T 2589-2020 Appendix A (diesel)"
             options: {gwp: AR6}                       # optional: overrides the case's options
             restated: true                            # optional: the base year's restated value
+          - metric: "workforce.headcount{gender=female}"  # a breakdown member: its metric key
+            entity: grp
+            value: 40
+            abs_tolerance: 0
+            working: "..."
+            reference: "..."
           - metric: energy.electricity_purchased      # a value that must NOT exist:
             entity: grp
             absent: true                              # then no value and no tolerance
@@ -67,6 +75,7 @@ from typing import Any
 import yaml
 
 from esgledger.calc import CalcOptions
+from esgledger.catalogue.breakdowns import base_metric
 from esgledger.domain import CELL_TECHNOLOGIES, ENTITY_TYPES, Period
 from esgledger.ingest.organisation import OPTIONAL as ORGANISATION_OPTIONAL
 from esgledger.ledger.settings import SETTINGS
@@ -87,7 +96,7 @@ ENTITY_REQUIRED = {"id", "country"}
 # the organisation file's columns (aliases aside), as a case spells an entity
 ENTITY_OPTIONAL = {"name", "parent", *ORGANISATION_OPTIONAL} - {"aliases"}
 INPUT_REQUIRED = {"entity", "metric", "value", "unit"}
-INPUT_OPTIONAL = {"period", "method", "source", "note"}
+INPUT_OPTIONAL = {"period", "method", "source", "note", "dimensions"}
 TRANSFER_REQUIRED = {"from", "to", "carrier", "value", "unit"}
 TRANSFER_OPTIONAL = {"period", "reported_by", "note"}
 CERTIFICATE_REQUIRED = {"entity", "scheme", "certificate_id", "mwh"}
@@ -276,7 +285,7 @@ def _check_expected(where: str, case: dict[str, Any], metric_ids: set[str]) -> l
                 problems.append(f"{at}: {key} must be a non-empty text")
         if "entity" in item and text(item["entity"]) not in entity_ids:
             problems.append(f"{at}: entity {item['entity']!r} is not an entity of this case")
-        if "metric" in item and item["metric"] not in metric_ids:
+        if "metric" in item and base_metric(str(item["metric"])) not in metric_ids:
             problems.append(f"{at}: metric {item['metric']!r} is not in the catalogue")
         if "period" in item:
             problems += _check_period(f"{at}: period", item["period"])
@@ -330,7 +339,11 @@ def validate_case(where: str, case: Any, metric_ids: set[str]) -> list[str]:
             entity_ids,
         )
         for index, item in enumerate(inputs):
-            if isinstance(item, dict) and "metric" in item and item["metric"] not in metric_ids:
+            if (
+                isinstance(item, dict)
+                and "metric" in item
+                and base_metric(str(item["metric"])) not in metric_ids
+            ):
                 problems.append(
                     f"{where}: inputs[{index}]: metric {item['metric']!r} is not in the catalogue"
                 )

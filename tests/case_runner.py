@@ -26,7 +26,17 @@ from tests.ledger_fixture import Ledger
 ORG_COLUMNS = ["id", "name", "parent", "country", "name_zh", "type", "grid_region", "ownership"]
 ORG_COLUMNS += ["operational_control", "financial_control", "cell_technology"]
 ORG_COLUMNS += ["valid_from", "valid_to"]
-DATA_COLUMNS = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]
+DATA_COLUMNS = [
+    "entity",
+    "period",
+    "metric",
+    "value",
+    "unit",
+    "method",
+    "source",
+    "note",
+    "dimensions",
+]
 TRANSFER_COLUMNS = ["from", "to", "period", "carrier", "value", "unit", "reported_by"]
 CERTIFICATE_COLUMNS = ["entity", "period", "scheme", "certificate_id", "mwh"]
 

@@ -107,8 +107,10 @@ class Ledger:
     def show(self, metric_id: str, entity_id: str, period: str) -> Shown:
         return self.services.explain.show(self.admin, metric_id, entity_id, period)
 
-    def explain(self, metric_id: str, entity_id: str, period: str) -> dict[str, Any]:
-        return self.services.explain.explain(self.admin, metric_id, entity_id, period)
+    def explain(
+        self, metric_id: str, entity_id: str, period: str, dimensions: str | None = None
+    ) -> dict[str, Any]:
+        return self.services.explain.explain(self.admin, metric_id, entity_id, period, dimensions)
 
     def stored_values(self, period: str) -> dict[tuple[str, str], tuple[float, str]]:
         return {

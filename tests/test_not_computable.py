@@ -28,7 +28,7 @@ from tests.test_web_i18n import text_of
 from tests.web_clients import signed_in_clients
 
 HEADER = ["entity", "period", "metric", "value", "unit"]
-GRID_2019 = "ghg.scope2_electricity@plant@2019"  # no Chinese grid factor is valid in 2019 yet
+GRID_2010 = "ghg.scope2_electricity@plant@2010"  # no Chinese grid factor before 2015
 
 
 def _group(ws: Ledger, tmp_path: Path) -> None:
@@ -86,21 +86,21 @@ def test_a_missing_factor_names_the_factor_and_when_its_series_starts(
 ) -> None:
     _group(ws, tmp_path)
     rows = [
-        ["plant", "2019", "energy.raw_coal", "1000", "t"],
-        ["plant", "2019", "energy.electricity_purchased", "5000", "MWh"],
+        ["plant", "2010", "energy.raw_coal", "1000", "t"],
+        ["plant", "2010", "energy.electricity_purchased", "5000", "MWh"],
     ]
     _data(ws, tmp_path, rows)
-    done = ws.calc("2019")
+    done = ws.calc("2010")
     by_key = {gap.key: gap for gap in done.gaps}
-    assert by_key[GRID_2019].reason["code"] in ("factor_starts_later", "factor_unknown")
-    assert "cn_grid" in str(by_key[GRID_2019].reason["args"]["factor"])
-    assert ws.show("energy.total_tce", "grp", "2019").value == pytest.approx(1328.8)
-    shown = ws.show("ghg.scope2_location", "grp", "2019")
+    assert by_key[GRID_2010].reason["code"] in ("factor_starts_later", "factor_unknown")
+    assert "cn_grid" in str(by_key[GRID_2010].reason["args"]["factor"])
+    assert ws.show("energy.total_tce", "grp", "2010").value == pytest.approx(1328.8)
+    shown = ws.show("ghg.scope2_location", "grp", "2010")
     assert shown.value is None and shown.status == "not_computable"
-    assert shown.gap is not None and shown.gap["cause"] == GRID_2019
-    assert shown.gap["caused_by"]["reason"] == by_key[GRID_2019].reason
-    explained = ws.explain("ghg.scope2_location", "grp", "2019")
-    assert explained["records"] == {} and explained["gap"]["cause"] == GRID_2019
+    assert shown.gap is not None and shown.gap["cause"] == GRID_2010
+    assert shown.gap["caused_by"]["reason"] == by_key[GRID_2010].reason
+    explained = ws.explain("ghg.scope2_location", "grp", "2010")
+    assert explained["records"] == {} and explained["gap"]["cause"] == GRID_2010
 
 
 def test_the_gaps_are_stored_with_the_run_and_the_ledger_still_verifies(

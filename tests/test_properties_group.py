@@ -29,8 +29,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from esgledger.calc.engine import Engine, Inventory
+from esgledger.calc.engine import Engine
 from esgledger.calc.formulas import FORMULAS
+from esgledger.calc.inventory import Inventory
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import load_catalogue

@@ -33,7 +33,8 @@ EntityKey = Annotated[
     _STORABLE,
     _ONE_LINE,
 ]
-MetricId = Annotated[str, StringConstraints(min_length=1, max_length=100), _STORABLE]
+MetricId = Annotated[str, StringConstraints(min_length=1, max_length=300), _STORABLE]
+Dimensions = Annotated[str, StringConstraints(max_length=300), _STORABLE]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=MAX_LENGTH["unit"]), _STORABLE]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256), _STORABLE]
 Source = Annotated[str, StringConstraints(max_length=MAX_LENGTH["source"]), _STORABLE]
@@ -92,6 +93,11 @@ class DataPointIn(Request):
     method: Method = "measured"
     source: Source | None = None
     note: Note | None = None
+    dimensions: Dimensions | None = Field(
+        None,
+        description="a breakdown member of the metric's axes, axis=member;axis=member "
+        "(e.g. gender=female;age_band=under_30); none for the total",
+    )
     explanation: Note | None = Field(
         None, description="why the value changed against last year (needed above the threshold)"
     )
@@ -127,6 +133,13 @@ class DataPointOut(BaseModel):
     entity: str
     period: str
     metric: str
+    dimensions: dict[str, str] = Field(
+        default_factory=dict, description="breakdown members, axis -> member; empty: the total"
+    )
+    metric_key: str = Field(
+        "",
+        description="the metric id with its members in braces (workforce.headcount{gender=female})",
+    )
     value: float
     unit: str
     value_normalised: float

@@ -17,95 +17,36 @@ of the inventory is produced.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass, field
-
-from esgledger.calc.consolidation import Inclusion, inclusion
+from esgledger.calc.consolidate import Consolidating
+from esgledger.calc.consolidation import inclusion
 from esgledger.calc.context import FormulaContext, SiteParameter, SupplierRate, Value
 from esgledger.calc.formulas import EXPRESSIONS, FORMULAS
-from esgledger.calc.gaps import Gap, at_total, depending, failed, not_reported
+from esgledger.calc.gaps import Gap, depending, failed, not_reported
 from esgledger.calc.inputs import (
     Reported,
     certificate_values,
     reported_values,
     transfer_values,
 )
+from esgledger.calc.inventory import (
+    EntityState,
+    Inventory,
+    blocking,
+    reports_beyond_validity,
+)
+from esgledger.calc.members import member_views
 from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
-from esgledger.calc.rollup import roll_up
 from esgledger.calc.selection import Selection
 from esgledger.catalogue import Catalogue, Metric
+from esgledger.catalogue.breakdowns import metric_key
 from esgledger.domain import Certificate, DataPoint, Entity, OrgTree, Period, Transfer
 from esgledger.errors import CalculationError
 from esgledger.factors import FactorLibrary
-from esgledger.lineage import Record, key, own_key
+from esgledger.lineage import key, own_key
 
 
-@dataclass
-class Result:
-    entity_id: str
-    period: str
-    metric_id: str
-    value: float
-    unit: str
-    lineage: Record
-
-
-@dataclass
-class Inventory:
-    """All values of one period: the totals per entity, plus the records lineage refers to."""
-
-    period: str
-    options: CalcOptions
-    results: dict[str, Result] = field(default_factory=dict)  # totals, by lineage key
-    records: dict[str, Record] = field(default_factory=dict)  # every lineage record
-    gaps: dict[str, Gap] = field(default_factory=dict)  # values without a number, by key
-    scope3_categories: tuple[int, ...] | None = None  # reported categories; None: every one
-
-    def get(self, metric_id: str, entity_id: str) -> Result | None:
-        return self.results.get(key(metric_id, entity_id, self.period))
-
-    def value(self, metric_id: str, entity_id: str) -> float | None:
-        found = self.get(metric_id, entity_id)
-        return found.value if found else None
-
-    def digest(self) -> str:
-        body = json.dumps(
-            sorted((k, round(r.value, 9)) for k, r in self.results.items()), separators=(",", ":")
-        )
-        return hashlib.sha256(body.encode()).hexdigest()
-
-
-@dataclass
-class _EntityState:
-    """Working state of one entity while the engine evaluates a period."""
-
-    entity: Entity
-    split: bool  # has children: its own part gets records of its own
-    reported: dict[str, Reported]
-    own: dict[str, Value] = field(default_factory=dict)
-    own_gaps: dict[str, Gap] = field(default_factory=dict)  # own values not computed, by metric
-    site_parameters: dict[tuple[str, str], SiteParameter] = field(default_factory=dict)
-
-
-def _reports_beyond_validity(state: _EntityState) -> bool:
-    """Whether any data point the entity reported covers days outside its validity dates (an
-    annual figure for an entity acquired mid-year), so that consolidation must pro-rate it."""
-    entity = state.entity
-    if entity.valid_from is None and entity.valid_to is None:
-        return False
-    for item in state.reported.values():
-        for point in item.record.get("datapoints", []):
-            span = Period.parse(point["period"])
-            if (entity.valid_from and span.start < entity.valid_from) or (
-                entity.valid_to and span.end > entity.valid_to
-            ):
-                return True
-    return False
-
-
-class Engine:
+class Engine(Consolidating):
     def __init__(
         self,
         catalogue: Catalogue,
@@ -146,7 +87,7 @@ class Engine:
             for (entity_id, metric_id), item in source.items():
                 reported.setdefault(entity_id, {})[metric_id] = item
         states = {
-            entity_id: _EntityState(
+            entity_id: EntityState(
                 tree.by_id[entity_id],
                 bool(tree.children.get(entity_id)),
                 reported.get(entity_id, {}),
@@ -171,7 +112,7 @@ class Engine:
                     tree.by_id[c],
                     period,
                     self.options.consolidation,
-                    _reports_beyond_validity(states[c]),
+                    reports_beyond_validity(states[c]),
                 )
                 for c in tree.children.get(entity_id, [])
             ]
@@ -192,7 +133,7 @@ class Engine:
     # -- own values --------------------------------------------------------------------------
     def _evaluate_own(
         self,
-        state: _EntityState,
+        state: EntityState,
         period: Period,
         inventory: Inventory,
         rates: dict[str, dict[str, SupplierRate]],
@@ -224,7 +165,7 @@ class Engine:
             assert metric.formula is not None
             if metric.aggregation == "ratio":
                 continue
-            blocked = _blocking(metric, state.own_gaps)
+            blocked = blocking(metric, state.own_gaps)
             present = any(name in state.own for name in metric.formula.inputs)
             record_key = (own_key if state.split else key)(metric.id, state.entity.id, period_text)
             where = (record_key, metric.id, state.entity.id, period_text)
@@ -260,10 +201,48 @@ class Engine:
                 continue
             if computed is not None:
                 state.own[metric.id] = computed
+        self._derive_members(state, period, inventory, rates)
 
-    def _supplier_rates(
-        self, states: dict[str, _EntityState]
-    ) -> dict[str, dict[str, SupplierRate]]:
+    def _derive_members(
+        self,
+        state: EntityState,
+        period: Period,
+        inventory: Inventory,
+        rates: dict[str, dict[str, SupplierRate]],
+    ) -> None:
+        """Derived metrics (other than ratios, formed at consolidation) per breakdown member,
+        where their inputs have that member."""
+        for members, values in member_views(state.own).items():
+            for metric in self.catalogue.derived():
+                assert metric.formula is not None
+                if metric.aggregation == "ratio" or not any(
+                    name in values for name in metric.formula.inputs
+                ):
+                    continue
+                as_key = metric_key(metric.id, dict(members))
+                make = own_key if state.split else key
+                record_key = make(as_key, state.entity.id, str(period))
+                try:
+                    computed = self._apply_formula(
+                        metric,
+                        state.entity,
+                        period,
+                        values,
+                        state.site_parameters,
+                        rates,
+                        record_key,
+                        inventory,
+                        as_key,
+                    )
+                except CalculationError as exc:
+                    state.own_gaps[as_key] = failed(
+                        record_key, as_key, state.entity.id, str(period), exc
+                    )
+                    continue
+                if computed is not None:
+                    values[metric.id] = state.own[as_key] = computed
+
+    def _supplier_rates(self, states: dict[str, EntityState]) -> dict[str, dict[str, SupplierRate]]:
         """Each supplier's emission rate for electricity: own Scope 1 / electricity generated."""
         rates: dict[str, dict[str, SupplierRate]] = {}
         scope1_id = self.catalogue.role("scope1_total").id
@@ -299,7 +278,9 @@ class Engine:
         rates: dict[str, dict[str, SupplierRate]],
         record_key: str,
         inventory: Inventory,
+        as_key: str | None = None,
     ) -> Value | None:
+        """``as_key``: the metric key of a breakdown member's figure (default: the total)."""
         assert metric.formula is not None
         context = FormulaContext(
             metric=metric,
@@ -318,7 +299,7 @@ class Engine:
             return None
         inventory.records[record_key] = {
             "key": record_key,
-            "metric": metric.id,
+            "metric": as_key or metric.id,
             "entity": entity.id,
             "period": str(period),
             "value": result,
@@ -337,94 +318,3 @@ class Engine:
         return Value(result, metric.unit, record_key, dict(context.gases), dict(context.internal))
 
     # -- consolidation -----------------------------------------------------------------------
-    def _consolidate(
-        self,
-        state: _EntityState,
-        period: Period,
-        included: list[Inclusion],
-        totals: dict[str, dict[str, Value]],
-        gaps: dict[str, dict[str, Gap]],
-        boundary: dict[str, float],
-        inventory: Inventory,
-    ) -> dict[str, Value]:
-        period_text = str(period)
-        total: dict[str, Value] = {}
-        missing = gaps[state.entity.id]
-        for metric_id in self.catalogue.order:
-            metric = self.catalogue[metric_id]
-            where = (key(metric_id, state.entity.id, period_text), metric_id, state.entity.id)
-            if metric.aggregation == "ratio":
-                blocked = _blocking(metric, missing)
-                if blocked is not None:
-                    missing[metric_id] = depending(*where, period_text, blocked, part=False)
-                    continue
-                try:
-                    computed = self._apply_formula(
-                        metric,
-                        state.entity,
-                        period,
-                        total,
-                        state.site_parameters,
-                        {},
-                        where[0],
-                        inventory,
-                    )
-                except CalculationError as exc:
-                    missing[metric_id] = failed(*where, period_text, exc)
-                    continue
-                if computed is not None:
-                    total[metric_id] = computed
-            elif metric.aggregation == "none" or not state.split:
-                if metric_id in state.own:
-                    total[metric_id] = state.own[metric_id]
-                elif metric_id in state.own_gaps:
-                    missing[metric_id] = state.own_gaps[metric_id]
-            else:
-                own_gap = state.own_gaps.get(metric_id)
-                parts = [
-                    gaps[item.entity_id].get(metric_id) for item in included if item.factor > 0
-                ]
-                blocked = next((gap for gap in parts if gap is not None and gap.blocks), None)
-                if own_gap is not None and own_gap.blocks:
-                    missing[metric_id] = at_total(own_gap, where[0])
-                    continue
-                if blocked is not None:
-                    missing[metric_id] = depending(*where, period_text, blocked, part=True)
-                    continue
-                rolled = roll_up(
-                    metric,
-                    state.own.get(metric_id),
-                    where[0],
-                    included,
-                    totals,
-                    boundary,
-                    self.options.consolidation,
-                )
-                if rolled is not None:
-                    inventory.records[where[0]] = rolled[1]
-                    total[metric_id] = rolled[0]
-                elif own_gap is not None:  # a category not reported
-                    missing[metric_id] = at_total(own_gap, where[0])
-                elif any(gap is not None for gap in parts):
-                    unreported = next(gap for gap in parts if gap is not None)
-                    missing[metric_id] = depending(*where, period_text, unreported, part=True)
-        for metric_id, value in total.items():
-            inventory.results[value.key] = Result(
-                state.entity.id,
-                period_text,
-                metric_id,
-                value.value,
-                value.unit,
-                inventory.records[value.key],
-            )
-        return total
-
-
-def _blocking(metric: Metric, gaps: dict[str, Gap]) -> Gap | None:
-    """The first input of ``metric`` that is not computable (so neither is ``metric``)."""
-    assert metric.formula is not None
-    for name in metric.formula.inputs:
-        gap = gaps.get(name)
-        if gap is not None and gap.blocks:
-            return gap
-    return None

@@ -107,7 +107,7 @@ def reported_values(
             grouped[(point.entity_id, point.metric_id)].append(point)
     result = {}
     for (entity_id, metric_id), found in grouped.items():
-        metric = catalogue.metrics.get(metric_id)
+        metric = catalogue.find(metric_id)
         if metric is None or metric.is_derived:
             continue  # a derived metric's published figure is shown beside the computation
         annual = [p for p in found if p.period == wanted]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from esgledger.calc.engine import Inventory
+from esgledger.calc.inventory import Inventory
 from esgledger.ledger.change import Change
 from esgledger.ledger.runs import INVENTORY, NewRun, store_run
 

@@ -20,15 +20,18 @@ def roll_up(
     totals: dict[str, dict[str, Value]],
     boundary: dict[str, float],
     consolidation: str,
+    metric_key: str | None = None,
 ) -> tuple[Value, Record] | None:
     """The total of a ``sum`` metric at one entity (``record_key``): its ``own`` value plus each
     included child's total times its inclusion factor, internal supplies eliminated once the
     supplier is inside ``boundary`` (entity -> share counted); the value and its lineage record.
-    None when neither the entity nor an included child has a value."""
+    ``metric_key`` names a breakdown member's figure (default: the total). None when neither the
+    entity nor an included child has a value."""
+    rolled_id = metric_key or metric.id
     parts = [
-        (item, totals[item.entity_id][metric.id])
+        (item, totals[item.entity_id][rolled_id])
         for item in included
-        if item.factor > 0 and metric.id in totals[item.entity_id]
+        if item.factor > 0 and rolled_id in totals[item.entity_id]
     ]
     if own is None and not parts:
         return None
@@ -72,7 +75,7 @@ def roll_up(
     _metric, entity_id, period_text = record_key.split("@")
     record: Record = {
         "key": record_key,
-        "metric": metric.id,
+        "metric": rolled_id,
         "entity": entity_id,
         "period": period_text,
         "value": value,

@@ -11,7 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from esgledger.calc.engine import Engine, Inventory
+from esgledger.calc.engine import Engine
+from esgledger.calc.inventory import Inventory
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.results import save_run
 from esgledger.calc.selection import Selection

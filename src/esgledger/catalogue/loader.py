@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from esgledger.catalogue.breakdowns import load_axes
 from esgledger.catalogue.model import AGGREGATIONS, KINDS, Catalogue, FormulaSpec, Metric
 from esgledger.errors import RuleFileError
 from esgledger.rulefiles import bilingual, check_keys, read_rule_file
@@ -38,6 +39,7 @@ _METRIC_OPTIONAL = [
     "description",
     "roles",
     "count",
+    "axes",
     *_ATTRIBUTES,
 ]
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -171,7 +173,19 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
         attributes=attributes,
         description=str(spec.get("description", "")),
         roles=tuple(roles),
+        axes=_axes(at, spec.get("axes") or []),
     )
+
+
+def _axes(at: str, given: Any) -> tuple[str, ...]:
+    """The breakdown axes a metric declares: known axes (catalogue/axes.yaml), each once."""
+    known = load_axes()
+    if not isinstance(given, list) or len(set(map(str, given))) != len(given):
+        raise RuleFileError(at, f"axes must be a list of distinct axis ids, not {given!r}")
+    for axis in given:
+        if str(axis) not in known:
+            raise RuleFileError(at, f"unknown axis {axis!r}; axes: {', '.join(sorted(known))}")
+    return tuple(str(axis) for axis in given)
 
 
 def _dependency_order(metrics: dict[str, Metric]) -> list[str]:

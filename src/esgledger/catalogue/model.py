@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from esgledger.catalogue.breakdowns import base_metric, load_axes, split_key
 from esgledger.errors import EsgLedgerError
 
 AGGREGATIONS = ("sum", "ratio", "none")
@@ -43,6 +44,7 @@ class Metric:
     attributes: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     roles: tuple[str, ...] = ()
+    axes: tuple[str, ...] = ()  # the breakdowns a figure may carry (catalogue/axes.yaml)
 
     @property
     def is_derived(self) -> bool:
@@ -69,8 +71,31 @@ class Catalogue:
     def __contains__(self, metric_id: str) -> bool:
         return metric_id in self.metrics
 
-    def __getitem__(self, metric_id: str) -> Metric:
-        return self.metrics[metric_id]
+    def __getitem__(self, metric_key: str) -> Metric:
+        """The metric of an id or of a metric key with breakdown members (``m{gender=female}``:
+        see :mod:`esgledger.catalogue.breakdowns`)."""
+        return self.metrics[base_metric(metric_key)]
+
+    def find(self, metric_key: str) -> Metric | None:
+        """The metric of an id or a metric key with breakdown members; None when unknown."""
+        return self.metrics.get(base_metric(metric_key))
+
+    def label(self, metric_key: str, lang: str) -> str:
+        """The metric's name, with the breakdown members of a metric key in brackets
+        (``Employees at year end (Female, Under 30)``); the key itself when unknown."""
+        metric = self.find(metric_key)
+        if metric is None:
+            return metric_key
+        _id, members = split_key(metric_key)
+        if not members:
+            return metric.label(lang)
+        axes = load_axes()
+        shown = [
+            axes[axis].member_label(member, lang) if axis in axes else member
+            for axis, member in sorted(members.items())
+        ]
+        open_, close, sep = ("（", "）", "，") if lang == "zh" else (" (", ")", ", ")
+        return f"{metric.label(lang)}{open_}{sep.join(shown)}{close}"
 
     def inputs(self) -> list[Metric]:
         return [m for m in self.metrics.values() if not m.is_derived]

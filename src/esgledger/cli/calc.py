@@ -28,6 +28,11 @@ from esgledger.cli.common import (
 from esgledger.cli.render import gap_line, number, print_explain, print_gaps, published_line
 from esgledger.services.calculation import options_from
 
+DimensionsOption = Annotated[
+    str | None,
+    typer.Option(help="a breakdown member, axis=member;axis=member (e.g. gender=female)"),
+]
+
 
 def register(app: typer.Typer) -> None:
     inventory_app = typer.Typer(no_args_is_help=True, help="Inventory settings: base year.")
@@ -88,10 +93,11 @@ def register(app: typer.Typer) -> None:
         entity: Annotated[str, typer.Option(help="entity id")],
         period: Annotated[str, typer.Option(help="period")],
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+        dimensions: DimensionsOption = None,
     ) -> None:
-        """Show one value (reported or calculated)."""
+        """Show one value (reported or calculated), or one breakdown member's (--dimensions)."""
         svc = services()
-        shown = svc.explain.show(acting(svc), metric, entity, period)
+        shown = svc.explain.show(acting(svc), metric, entity, period, dimensions)
         if as_json:
             print(json.dumps(shown.as_dict(), ensure_ascii=False))
             return
@@ -123,10 +129,11 @@ def register(app: typer.Typer) -> None:
         period: Annotated[str, typer.Option(help="period")],
         as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
         depth: Annotated[int, typer.Option(help="levels of the tree to print")] = 4,
+        dimensions: DimensionsOption = None,
     ) -> None:
         """Explain a value: formula, inputs (with their own lineage), factors with citations."""
         svc = services()
-        result = svc.explain.explain(acting(svc), metric, entity, period)
+        result = svc.explain.explain(acting(svc), metric, entity, period, dimensions)
         if as_json:
             print(json.dumps(result, ensure_ascii=False, indent=1))
         else:

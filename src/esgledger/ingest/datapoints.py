@@ -1,5 +1,8 @@
 """Import data points from CSV or XLSX: columns entity, period, metric, value, unit
-(method, source, note optional). Every row is checked before anything is written."""
+(method, source, note, dimensions optional). Every row is checked before anything is written.
+
+``dimensions`` breaks a figure down by the metric's axes (``gender=female;age_band=under_30``);
+an empty cell is the total."""
 
 from __future__ import annotations
 
@@ -7,6 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from esgledger.catalogue import Catalogue
+from esgledger.catalogue.breakdowns import (
+    BreakdownError,
+    dimensions_text,
+    metric_key,
+    parse_dimensions,
+    split_key,
+)
 from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.free_text import MAX_LENGTH, text_problem
@@ -21,7 +31,7 @@ from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, spelling, suggested_units
 
 REQUIRED = ["entity", "period", "metric", "value", "unit"]
-OPTIONAL = ["method", "source", "note"]
+OPTIONAL = ["method", "source", "note", "dimensions"]
 # Reference columns written by the collection template; read back but not stored.
 REFERENCE = ["metric_name", "entity_name", "last_year_value", "last_year_unit", "metric_unit"]
 
@@ -96,7 +106,8 @@ def numbered_values(
         entity = index.find(row["entity"]) if row.get("entity") else None
         if row.get("entity") and entity is None:
             issue("entity", row["entity"], index.unknown(row["entity"]))
-        metric = catalogue.metrics.get(row.get("metric", ""))
+        metric_text, written_members = split_key(row.get("metric", ""))
+        metric = catalogue.metrics.get(metric_text)
         if row.get("metric") and metric is None:
             if row["metric"] not in metric_hints:
                 metric_hints[row["metric"]] = did_you_mean(
@@ -125,6 +136,15 @@ def numbered_values(
                 f"{metric.attributes['source'].rstrip('s')} import')",
             )
             metric = None
+        members: dict[str, str] = {}
+        if metric is not None and (row.get("dimensions") or written_members):
+            written = row.get("dimensions") or dimensions_text(written_members)
+            try:
+                members = parse_dimensions(written, metric.id, metric.axes)
+            except BreakdownError as refused:
+                where = "dimensions" if row.get("dimensions") else "metric"
+                issue(where, written, f"axis=member pairs of {metric.id}'s axes ({refused})")
+                metric = None
         period: Period | None = None
         if row.get("period"):
             try:
@@ -184,12 +204,13 @@ def numbered_values(
                 "where the published figure is printed, e.g. '2024 ESG report p. 63'",
             )
         if entity is not None and metric is not None and period is not None:
-            key = (entity.id, str(period), metric.id)
+            key = (entity.id, str(period), metric_key(metric.id, members))
             if key in first_row:
                 issue(
                     "metric",
                     metric.id,
-                    f"one row per entity, period and metric (same as row {first_row[key]})",
+                    f"one row per entity, period, metric and breakdown (same as row "
+                    f"{first_row[key]})",
                 )
             else:
                 first_row[key] = row_number
@@ -204,7 +225,7 @@ def numbered_values(
                 NewValue(
                     entity_id=entity.id,
                     period=str(period),
-                    metric_id=metric.id,
+                    metric_id=metric_key(metric.id, members),
                     value=number,
                     unit=row["unit"],
                     value_normalised=number * factor,

@@ -14,7 +14,7 @@ from esgledger.lineage import Record, Text, key, referenced_keys
 from esgledger.service_errors import NotFound
 from esgledger.services.calculation import calculate_first
 from esgledger.services.operation import Capability, Reading, reads
-from esgledger.services.organisation import known_metric, visible_entity
+from esgledger.services.organisation import metric_key_of, visible_entity
 from esgledger.workflow.periods import parse_period
 
 __all__ = ["Explain", "Record", "Shown", "Text", "ordered", "references"]
@@ -68,9 +68,17 @@ def ordered(root: str, records: dict[str, Record]) -> list[str]:
 
 class Explain(Capability):
     @reads("calc.read")
-    def show(self, call: Reading, metric_id: str, entity_id: str, period: str) -> Shown:
-        """A value reported or calculated, in the metric's unit, with its review status."""
-        known_metric(self.context.catalogue, metric_id)
+    def show(
+        self,
+        call: Reading,
+        metric_id: str,
+        entity_id: str,
+        period: str,
+        dimensions: str | None = None,
+    ) -> Shown:
+        """A value reported or calculated, in the metric's unit, with its review status; a
+        breakdown member's with ``dimensions`` (``gender=female``) or a metric key."""
+        metric_id = metric_key_of(self.context.catalogue, metric_id, dimensions)
         entity = visible_entity(call, entity_id).id
         name = str(parse_period(period))
         root = key(metric_id, entity, name)
@@ -111,10 +119,17 @@ class Explain(Capability):
         )
 
     @reads("calc.read")
-    def explain(self, call: Reading, metric_id: str, entity_id: str, period: str) -> dict[str, Any]:
+    def explain(
+        self,
+        call: Reading,
+        metric_id: str,
+        entity_id: str,
+        period: str,
+        dimensions: str | None = None,
+    ) -> dict[str, Any]:
         """The lineage of a calculated value: ``root``, and ``records`` by key in order from the
         root down (without records of entities outside the user's scope)."""
-        known_metric(self.context.catalogue, metric_id)
+        metric_id = metric_key_of(self.context.catalogue, metric_id, dimensions)
         entity = visible_entity(call, entity_id).id
         call.authorize("calc.read", entity, what="entity")
         name = str(parse_period(period))

@@ -5,9 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from esgledger.catalogue import Catalogue, Metric
+from esgledger.catalogue.breakdowns import (
+    BreakdownError,
+    dimensions_text,
+    metric_key,
+    parse_dimensions,
+    split_key,
+)
 from esgledger.domain import Entity, OrgTree
 from esgledger.ledger import audit
-from esgledger.service_errors import NotFound
+from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Capability, Reading, reads
 from esgledger.suggestions import did_you_mean
 from esgledger.workflow.configuration import Configuration
@@ -47,6 +54,22 @@ def visible_entity(call: Reading, entity_id: str, field: str = "entity") -> Enti
     if found is None or not call.actor.sees(found.id):
         raise no_entity(call, entity_id, field)
     return found
+
+
+def metric_key_of(
+    catalogue: Catalogue, metric: str, dimensions: str | None = None, field: str = "metric"
+) -> str:
+    """The metric key of ``metric`` (an id, or a key with members) broken down by
+    ``dimensions`` (``gender=female;age_band=under_30``): checked against the catalogue and the
+    metric's axes (Invalid naming the field and what is allowed)."""
+    metric_id, members = split_key(metric)
+    found = known_metric(catalogue, metric_id, field)
+    written = ";".join(part for part in (dimensions_text(members), dimensions or "") if part)
+    try:
+        parsed = parse_dimensions(written, found.id, found.axes)
+    except BreakdownError as exc:
+        raise Invalid(str(exc), field="dimensions") from exc
+    return metric_key(found.id, parsed)
 
 
 def known_metric(catalogue: Catalogue, metric_id: str, field: str = "metric") -> Metric:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+METRIC_KEY_LENGTH = 300  # a metric id with breakdown members (migration 0009 widened it from 100)
 metadata = sa.MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -61,7 +62,8 @@ datapoints = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("entity_id", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
     sa.Column("period", sa.String(7), nullable=False),
-    sa.Column("metric_id", sa.String(100), nullable=False),
+    # the metric key: the metric id, with breakdown members in braces (catalogue.breakdowns)
+    sa.Column("metric_id", sa.String(METRIC_KEY_LENGTH), nullable=False),
     sa.Column("value", sa.Float, nullable=False),
     sa.Column("unit", sa.String(50), nullable=False),
     sa.Column("value_normalised", sa.Float, nullable=False),
@@ -179,7 +181,7 @@ calc_values = sa.Table(
     sa.Column("run_id", sa.Integer, sa.ForeignKey("calc_runs.id"), primary_key=True),
     sa.Column("entity_id", sa.String(64), primary_key=True),
     sa.Column("period", sa.String(7), primary_key=True),
-    sa.Column("metric_id", sa.String(100), primary_key=True),
+    sa.Column("metric_id", sa.String(METRIC_KEY_LENGTH), primary_key=True),
     sa.Column("value", sa.Float, nullable=False),
     sa.Column("unit", sa.String(50), nullable=False),
     sa.Column("lineage", sa.Text, nullable=False),

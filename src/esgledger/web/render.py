@@ -136,8 +136,7 @@ class Names:
     entities: dict[str, Entity]
 
     def metric(self, metric_id: str) -> str:
-        metric = self.catalogue.metrics.get(metric_id)
-        return metric.label(self.lang) if metric else metric_id
+        return self.catalogue.label(metric_id, self.lang)
 
     def group(self, group_id: str) -> str:
         names = self.catalogue.groups.get(group_id, {})

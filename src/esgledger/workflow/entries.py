@@ -48,6 +48,7 @@ class Entry:
     method: str = "measured"
     source: str | None = None
     note: str | None = None
+    dimensions: str | None = None  # a breakdown member: axis=member;axis=member
 
 
 def validate(
@@ -68,6 +69,7 @@ def validate(
         "method": entry.method,
         "source": entry.source or "",
         "note": entry.note or "",
+        "dimensions": entry.dimensions or "",
     }
     table = Table(path=Path("request"), sheet=None, columns=list(row), rows=[(1, row)], sha256="")
     try:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from esgledger.catalogue.breakdowns import split_key
 from esgledger.catalogue.model import Metric
 from esgledger.domain import DataPoint
 from esgledger.units import suggested_units
 
 
 def point_dict(point: DataPoint) -> dict[str, Any]:
+    """A data point as the API and the pages' JSON give it: ``metric`` is its metric key (the
+    metric id, with breakdown members in braces), ``metric_id`` and ``dimensions`` the two
+    parts (no members for a total)."""
+    metric_id, members = split_key(point.metric_id)
     return {
         "id": point.id,
         "entity": point.entity_id,
         "period": point.period,
         "metric": point.metric_id,
+        "metric_id": metric_id,
+        "dimensions": members,
         "value": point.value,
         "unit": point.unit,
         "value_normalised": point.value_normalised,

@@ -74,6 +74,7 @@ async def create_datapoint(body: DataPointIn, token: Token, service: Service) ->
         body.method,
         body.source,
         body.note,
+        body.dimensions,
     )
     return _out(await service.datapoints.create.run_async(user, entry, body.explanation))
 

@@ -56,7 +56,7 @@ class EngineText:
         english = str(record.get("expression") or function)
         described = self.strings.get(f"formula.{function}") if self.lang != "en" else None
         shown = described or english
-        metric = self.names.catalogue.metrics.get(str(record.get("metric")))
+        metric = self.names.catalogue.find(str(record.get("metric")))
         subtracted = metric.formula.params.get("subtract") if metric and metric.formula else None
         if subtracted:  # name what the sum deducts
             less = self.strings.join([self.names.metric(m) for m in subtracted])

@@ -1,0 +1,55 @@
+"""Breakdown members in a calculation: each member's values seen as a set of totals, so that
+formulas and ratios apply per member where their inputs have it (turnover rate of women = women who
+left / women employed), and the check that a breakdown adds up to its total."""
+
+from __future__ import annotations
+
+from esgledger.calc.context import Value
+from esgledger.calc.notes import note
+from esgledger.catalogue import Catalogue
+from esgledger.catalogue.breakdowns import split_key
+from esgledger.lineage import Record
+
+Members = tuple[tuple[str, str], ...]  # (axis, member) pairs, axes in alphabetical order
+
+
+def member_views(values: dict[str, Value]) -> dict[Members, dict[str, Value]]:
+    """The broken-down values of ``values`` (by metric key) grouped by their members, each group
+    by metric id: ``{(("gender", "female"),): {"workforce.headcount": Value, ...}}``."""
+    views: dict[Members, dict[str, Value]] = {}
+    for metric_key, value in values.items():
+        metric_id, members = split_key(metric_key)
+        if members:
+            views.setdefault(tuple(sorted(members.items())), {})[metric_id] = value
+    return views
+
+
+def breakdown_keys(*sources: dict[str, Value]) -> list[str]:
+    """Every metric key with members among ``sources``, each once, sorted."""
+    return sorted({k for source in sources for k in source if split_key(k)[1]})
+
+
+def check_sums(catalogue: Catalogue, total: dict[str, Value], records: dict[str, Record]) -> None:
+    """Add a note to each total that its breakdown along one axis does not add up to (a figure
+    broken down by one axis only: the members of an axis are exhaustive)."""
+    sums: dict[tuple[str, str], float] = {}
+    for metric_key, value in total.items():
+        metric_id, members = split_key(metric_key)
+        if len(members) == 1 and catalogue[metric_id].aggregation == "sum":
+            axis = next(iter(members))
+            sums[(metric_id, axis)] = sums.get((metric_id, axis), 0.0) + value.value
+    for (metric_id, axis), added in sorted(sums.items()):
+        whole = total.get(metric_id)
+        if whole is None or abs(added - whole.value) <= 1e-6 * max(1.0, abs(whole.value)):
+            continue
+        record = records[whole.key]
+        record.setdefault("notes", []).append(
+            note(
+                "breakdown_sum",
+                axis=axis,
+                sum=added,
+                total=whole.value,
+                unit=whole.unit,
+                difference=added - whole.value,
+            )
+        )
