@@ -60,6 +60,17 @@ class Selection:
             if "national" not in table:
                 raise CalculationError(f"{where}: series {chosen!r} needs the entity's grid_region")
             candidates = _expand(table, "national", places)
+        if (
+            country not in rules
+            and library is not None
+            and not any(factor_id in library for factor_id, _series in candidates)
+        ):
+            raise CalculationError(
+                f"{where}: no grid emission factor series for country {country!r} in "
+                f"{RULES_FILE.name}, and the default route has no value for it "
+                f"({', '.join(c[0] for c in candidates)}); add one before computing Scope 2",
+                note("no_grid_series", country=country),
+            )
         return _first_valid(candidates, library, on)
 
     def residual_mix(
@@ -82,6 +93,16 @@ class Selection:
         candidates = _expand({"residual": entry}, "residual", places)
         if not candidates:
             raise CalculationError(f"{where}: the residual mix needs the entity's grid_region")
+        if (
+            country not in rules
+            and library is not None
+            and not any(factor_id in library for factor_id, _series in candidates)
+        ):
+            raise CalculationError(
+                f"{where}: no residual-mix series for country {country!r} in "
+                f"{RULES_FILE.name}, and the default route has no value for it",
+                note("no_residual_mix", country=country),
+            )
         return _first_valid(candidates, library, on)[0]
 
     def rule(self, name: str, country: str) -> dict[str, Any]:
