@@ -36,7 +36,14 @@ from esgledger.report.formatting import (
     unit_label,
 )
 from esgledger.report.gaps import GapLine, cell_text, gap_anchor, gap_lines, root_gaps
-from esgledger.report.trace import FactorUse, Lineage, Said, Trace, trace_value
+from esgledger.report.trace import (
+    FactorUse,
+    Lineage,
+    Said,
+    Trace,
+    confidence_phrase,
+    trace_value,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 YEARS_SHOWN = 3
@@ -136,6 +143,7 @@ class Unverified:
     source: str
     confidence: str
     years: str
+    checked: str = ""  # the confidence tag as a phrase (how far the value was checked)
 
 
 @dataclass
@@ -749,6 +757,7 @@ def _unverified(traces: dict[tuple[str, str], Trace], strings: Strings) -> list[
             strings.note(factor.source),
             factor.confidence,
             strings("kpi.years_sep").join(sorted(years)),
+            strings.get(confidence_phrase(factor.confidence), factor.confidence),
         )
         for factor, years in sorted(found.values(), key=lambda item: item[0].identity)
     ]

@@ -61,6 +61,22 @@ class FactorUse:
         return (self.factor, self.version, self.valid_from, self.value)
 
 
+# How far a factor value was checked against its publication, as the report says it: one short phrase
+# per confidence tag. The factor library's own ``verification`` text (which secondary sources were
+# compared) is for reviewers and never reaches the report.
+CONFIDENCE_PHRASES = {
+    "V": "factor.confidence.verified",
+    "S": "factor.confidence.single_source",
+    "M": "factor.confidence.unconfirmed",
+    "!": "factor.confidence.disagree",
+}
+
+
+def confidence_phrase(confidence: str) -> str:
+    """The string key of the phrase for a confidence tag ("" for an unknown tag)."""
+    return CONFIDENCE_PHRASES.get(confidence, "")
+
+
 @dataclass
 class MeasuredUse:
     """A measured site parameter that replaced a default factor for one entity."""
