@@ -14,6 +14,9 @@ fresh ledger, through the service layer (the same calls the CLI makes):
 3. ``report`` of the last year (English)          target <= 5 s
 4. ``explain`` of the group's Scope 1+2 in the last year
 
+About half of the entities' social figures (employees, leavers, training hours) also come broken
+down by gender and by age group (``dimensions`` column), adding up to their totals.
+
 and, in the same run, a BASELINE for the import: the same CSV read with the csv module and its raw
 rows inserted into a bare table with ``executemany`` in one transaction (the floor for a
 row-by-row import), with the ratio esgledger / baseline.
@@ -64,7 +67,17 @@ ORG_HEADER = [
     "ownership",
     "operational_control",
 ]
-DATA_HEADER = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]
+DATA_HEADER = [
+    "entity",
+    "period",
+    "metric",
+    "value",
+    "unit",
+    "method",
+    "source",
+    "note",
+    "dimensions",
+]
 CN_REGIONS = ["north", "northeast", "east", "central", "northwest", "south", "southwest"]
 US_REGIONS = ["RFCW", "RFCE", "RFCM", "SRMW", "MROE"]
 PLANT_KINDS = {  # kind -> the two production metrics it reports monthly (metric, unit, magnitude)
@@ -103,6 +116,7 @@ ANNUAL = [  # (metric, unit, annual magnitude)
     ("waste.hazardous", "t", 500.0),
     ("waste.non_hazardous", "t", 20_000.0),
     ("workforce.headcount", "person", 800.0),
+    ("workforce.leavers", "person", 60.0),
     ("training.hours", "h", 30_000.0),
     ("safety.fatalities", "person", 0.0),
     ("safety.lost_time_injuries", "person", 2.0),
@@ -111,6 +125,15 @@ ANNUAL = [  # (metric, unit, annual magnitude)
     ("finance.revenue", "万元", 150_000.0),
 ]
 TARGETS = {"import": 10.0, "calc": 5.0, "report": 5.0}
+# About half of the social figures come broken down as well (HKEX B1.1, B1.2, B3.2): by gender and
+# by age group, members adding up to the total.
+BREAKDOWNS = {
+    "workforce.headcount": {"gender": (0.35, 0.65), "age_band": (0.3, 0.5, 0.2)},
+    "workforce.leavers": {"gender": (0.4, 0.6), "age_band": (0.5, 0.3, 0.2)},
+    "training.hours": {"gender": (0.3, 0.7)},
+}
+MEMBERS = {"gender": ("female", "male"), "age_band": ("under_30", "30_to_50", "over_50")}
+BROKEN_DOWN_SHARE = 0.5
 
 
 @dataclass
@@ -209,6 +232,7 @@ def build_data(
                             "measured",
                             f"{year} energy statistics report",
                             "",
+                            "",
                         ]
                     )
             rows.extend(_annual_rows(plant_id, year, scale * growth, rng))
@@ -221,18 +245,23 @@ def build_data(
 def _annual_rows(
     entity_id: str, year: int, scale: float, rng: random.Random
 ) -> Iterator[list[str]]:
+    broken_down = rng.random() < BROKEN_DOWN_SHARE
     for metric, unit, magnitude in ANNUAL:
         value = round(magnitude * scale * rng.uniform(0.8, 1.2), 0 if unit == "person" else 2)
-        yield [
-            entity_id,
-            str(year),
-            metric,
-            f"{value:g}",
-            unit,
-            "measured",
-            f"{year} statistics",
-            "",
-        ]
+        source = f"{year} statistics"
+        yield [entity_id, str(year), metric, f"{value:g}", unit, "measured", source, "", ""]
+        for axis, shares in (BREAKDOWNS.get(metric, {}) if broken_down else {}).items():
+            for member, part in _split(value, shares, whole=unit == "person"):
+                dimensions = f"{axis}={MEMBERS[axis][member]}"
+                row = [entity_id, str(year), metric, f"{part:g}", unit, "measured", source, ""]
+                yield [*row, dimensions]
+
+
+def _split(value: float, shares: tuple[float, ...], whole: bool) -> list[tuple[int, float]]:
+    """``value`` in parts by ``shares``, adding up to it exactly (whole numbers for people)."""
+    parts = [round(value * share, 0 if whole else 2) for share in shares[:-1]]
+    parts.append(round(value - sum(parts), 0 if whole else 2))
+    return list(enumerate(parts))
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -281,13 +310,13 @@ def baseline_sqlite(csv_path: Path, db_path: Path) -> tuple[float, float]:
     connection = sqlite3.connect(db_path)
     connection.execute(
         "CREATE TABLE raw (entity TEXT, period TEXT, metric TEXT, value TEXT, "
-        "unit TEXT, method TEXT, source TEXT, note TEXT)"
+        "unit TEXT, method TEXT, source TEXT, note TEXT, dimensions TEXT)"
     )
     with csv_path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         next(reader)
         with connection:
-            connection.executemany("INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?)", reader)
+            connection.executemany("INSERT INTO raw VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", reader)
     connection.close()
     return time.perf_counter() - start, time.process_time() - start_cpu
 
@@ -299,14 +328,14 @@ def baseline_postgres(csv_path: Path, url: str) -> tuple[float, float]:
     with engine.begin() as connection:
         connection.exec_driver_sql(
             "CREATE TABLE bench_raw (entity TEXT, period TEXT, metric TEXT, "
-            "value TEXT, unit TEXT, method TEXT, source TEXT, note TEXT)"
+            "value TEXT, unit TEXT, method TEXT, source TEXT, note TEXT, dimensions TEXT)"
         )
         with csv_path.open(encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle)
             next(reader)
             rows = [tuple(row) for row in reader]
         connection.exec_driver_sql(
-            "INSERT INTO bench_raw VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", rows
+            "INSERT INTO bench_raw VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", rows
         )
     elapsed = time.perf_counter() - start, time.process_time() - start_cpu
     with engine.begin() as connection:

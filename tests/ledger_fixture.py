@@ -104,8 +104,10 @@ class Ledger:
             return runner.restated_value(connection, metric_id, entity_id, period)
 
     # -- reading -----------------------------------------------------------------------------
-    def show(self, metric_id: str, entity_id: str, period: str) -> Shown:
-        return self.services.explain.show(self.admin, metric_id, entity_id, period)
+    def show(
+        self, metric_id: str, entity_id: str, period: str, dimensions: str | None = None
+    ) -> Shown:
+        return self.services.explain.show(self.admin, metric_id, entity_id, period, dimensions)
 
     def explain(
         self, metric_id: str, entity_id: str, period: str, dimensions: str | None = None

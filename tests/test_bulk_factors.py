@@ -87,8 +87,9 @@ def test_entities_the_formulas_cannot_tell_apart_share_an_evaluation(catalogue: 
 
 
 def test_a_failing_pair_is_an_error_only_when_it_has_records(catalogue: Catalogue) -> None:
-    table = _table(catalogue, [Entity("fr", "Usine", "FR")], _library())
-    assert ("fr", ELECTRICITY) in table.errors  # no grid series for France
+    # Antarctica (AQ): no grid emission factor in any bundled set (every country has one now)
+    table = _table(catalogue, [Entity("fr", "Station", "AQ")], _library())
+    assert ("fr", ELECTRICITY) in table.errors
     assert [r.metric for r in table.rows] == [GAS]  # IPCC defaults apply to gas anywhere
     table.check({("fr", GAS)})
     with pytest.raises(CalculationError, match="no grid emission factor series"):

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 # reported: a figure the organisation published (its report, a verification statement), kept
 # beside esgledger's own computation of the same metric (issue 9, published beside computed)
-METHODS = ("measured", "estimated", "calculated", "reported")
+# "nil": the organisation states there is nothing to report ("-", "—", "不适用"), not a zero
+METHODS = ("measured", "estimated", "calculated", "reported", "nil")
 STATUSES = ("draft", "submitted", "approved", "rejected")
 ENTITY_TYPES = ("group", "company", "branch", "plant")
 CELL_TECHNOLOGIES = ("cwpb", "swpb", "vss", "hss")  # IPCC 2006 Vol. 3 Ch. 4.4 cell types

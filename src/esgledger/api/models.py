@@ -61,7 +61,7 @@ else:  # each option's values as declared in calc/rules/options.yaml (an enum in
 PERIOD_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2]))?$"
 Period = Annotated[str, StringConstraints(pattern=PERIOD_PATTERN, max_length=7)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
-Method = Literal["measured", "estimated", "calculated", "reported"]
+Method = Literal["measured", "estimated", "calculated", "reported", "nil"]
 Role = Literal["admin", "esg_manager", "data_owner", "auditor", "viewer"]
 assert tuple(Method.__args__) == METHODS and tuple(Role.__args__) == ROLES  # type: ignore[attr-defined]
 Status = Literal["draft", "submitted", "approved", "rejected"]

@@ -103,7 +103,8 @@ def reported_values(
     grouped: dict[tuple[str, str], list[DataPoint]] = defaultdict(list)
     wanted = str(period)
     for point in points:
-        if in_period(point.period, period):
+        # a nil value ("-": nothing to report) is no number: it does not count as zero
+        if in_period(point.period, period) and point.method != "nil":
             grouped[(point.entity_id, point.metric_id)].append(point)
     result = {}
     for (entity_id, metric_id), found in grouped.items():

@@ -7,7 +7,7 @@ from __future__ import annotations
 from esgledger.calc.context import Value
 from esgledger.calc.notes import note
 from esgledger.catalogue import Catalogue
-from esgledger.catalogue.breakdowns import split_key
+from esgledger.catalogue.breakdowns import COVERS, split_key
 from esgledger.lineage import Record
 
 Members = tuple[tuple[str, str], ...]  # (axis, member) pairs, axes in alphabetical order
@@ -35,7 +35,11 @@ def check_sums(catalogue: Catalogue, total: dict[str, Value], records: dict[str,
     sums: dict[tuple[str, str], float] = {}
     for metric_key, value in total.items():
         metric_id, members = split_key(metric_key)
-        if len(members) == 1 and catalogue[metric_id].aggregation == "sum":
+        if (
+            len(members) == 1
+            and COVERS not in members
+            and catalogue[metric_id].aggregation == "sum"
+        ):
             axis = next(iter(members))
             sums[(metric_id, axis)] = sums.get((metric_id, axis), 0.0) + value.value
     for (metric_id, axis), added in sorted(sums.items()):

@@ -18,6 +18,9 @@ from esgledger.rulefiles import bilingual, check_keys, read_rule_file
 
 AXES_FILE = Path(__file__).with_name("axes.yaml")
 OPEN, CLOSE, PAIRS, EQUALS = "{", "}", ";", "="
+# The boundary of a figure that covers part of its entity's subtree (``covers=-plant_x`` or
+# ``covers=mill,foil``): kept beside the breakdown members in the key, never an axis of its own.
+COVERS, EXCLUDED, LISTED = "covers", "-", ","
 
 
 @dataclass(frozen=True)
@@ -122,3 +125,31 @@ def parse_dimensions(
             raise BreakdownError(f"axis {axis!r} is given twice")
         members[axis] = member
     return members
+
+
+def covers_text(entity_id: str, written: str, subtree: set[str]) -> str:
+    """The boundary of a figure reported at ``entity_id`` that covers part of its subtree, as
+    the key writes it: included ids (``mill,foil``) or excluded ones (``-power``), sorted; empty
+    when it is the whole subtree. ``written``: ids separated by ``;`` or ``,``, each optionally
+    ``-ID`` to exclude it. A :class:`BreakdownError` names an id outside the subtree, or a mix
+    of included and excluded ids."""
+    tokens = [t.strip() for t in written.replace(";", LISTED).split(LISTED) if t.strip()]
+    excluded = sorted({t[1:].strip() for t in tokens if t.startswith(EXCLUDED)})
+    included = sorted({t for t in tokens if not t.startswith(EXCLUDED)})
+    if excluded and included:
+        raise BreakdownError(
+            "either the entities covered (mill;foil) or those left out (-power), not both"
+        )
+    for entity in excluded + included:
+        if entity not in subtree:
+            raise BreakdownError(
+                f"{entity!r} is not {entity_id} or one of its sub-entities; a figure of "
+                f"{entity_id} covers part of its own subtree"
+            )
+    if excluded:
+        if entity_id in excluded:
+            raise BreakdownError(f"{entity_id} cannot leave itself out of its own figure")
+        return LISTED.join(EXCLUDED + e for e in excluded)
+    if not included or included == sorted(subtree):
+        return ""
+    return LISTED.join(included)

@@ -91,7 +91,9 @@ class Catalogue:
             return metric.label(lang)
         axes = load_axes()
         shown = [
-            axes[axis].member_label(member, lang) if axis in axes else member
+            axes[axis].member_label(member, lang)
+            if axis in axes and member in axes[axis].members
+            else f"{'范围' if lang == 'zh' else axis}: {member}"
             for axis, member in sorted(members.items())
         ]
         open_, close, sep = ("（", "）", "，") if lang == "zh" else (" (", ")", ", ")

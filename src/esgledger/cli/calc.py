@@ -101,6 +101,13 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps(shown.as_dict(), ensure_ascii=False))
             return
+        if shown.kind == "nil":
+            console.print(
+                f"{shown.metric}@{shown.entity}@{shown.period} = nil: nothing to report, as "
+                f"entered ({shown.status})",
+                highlight=False,
+            )
+            return
         if shown.value is None and shown.gap is not None:
             console.print(
                 f"{shown.metric}@{shown.entity}@{shown.period}: " + gap_line(shown.gap),

@@ -2,7 +2,10 @@
 (method, source, note, dimensions optional). Every row is checked before anything is written.
 
 ``dimensions`` breaks a figure down by the metric's axes (``gender=female;age_band=under_30``);
-an empty cell is the total."""
+an empty cell is the total. ``covers`` states the entities a figure covers when that is not its
+entity's whole subtree (``mill;foil``, or ``-power`` to leave one out): such a figure is kept under
+its own key, never added to a roll-up of another boundary. A value printed as nil (``-``, ``—``,
+``不适用``) is kept as such, with method ``nil``: there is nothing to report, which is not a zero."""
 
 from __future__ import annotations
 
@@ -11,17 +14,19 @@ from dataclasses import replace
 
 from esgledger.catalogue import Catalogue
 from esgledger.catalogue.breakdowns import (
+    COVERS,
     BreakdownError,
+    covers_text,
     dimensions_text,
     metric_key,
     parse_dimensions,
     split_key,
 )
-from esgledger.domain import METHODS, Entity, Period
+from esgledger.domain import METHODS, Entity, OrgTree, Period
 from esgledger.errors import InputIssue, InputRejected
 from esgledger.free_text import MAX_LENGTH, text_problem
 from esgledger.ingest.tables import Table, check_columns
-from esgledger.ingest.values import NumberRefused, magnitude_problem, read_number
+from esgledger.ingest.values import NumberRefused, is_nil, magnitude_problem, read_number
 from esgledger.ledger.change import Change
 from esgledger.ledger.granularity import mixed_granularity
 from esgledger.ledger.locks import refuse_locked
@@ -31,7 +36,7 @@ from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, spelling, suggested_units
 
 REQUIRED = ["entity", "period", "metric", "value", "unit"]
-OPTIONAL = ["method", "source", "note", "dimensions"]
+OPTIONAL = ["method", "source", "note", "dimensions", "covers"]
 # Reference columns written by the collection template; read back but not stored.
 REFERENCE = ["metric_name", "entity_name", "last_year_value", "last_year_unit", "metric_unit"]
 
@@ -42,6 +47,7 @@ class EntityIndex:
     def __init__(self, entities: list[Entity]):
         self.by_key: dict[str, Entity] = {}
         self._hints: dict[str, str] = {}
+        self._tree = OrgTree(entities)
         for entity in entities:
             self.by_key[entity.id] = entity
             for alias in entity.aliases:
@@ -49,6 +55,10 @@ class EntityIndex:
 
     def find(self, key: str) -> Entity | None:
         return self.by_key.get(key)
+
+    def subtree(self, entity_id: str) -> set[str]:
+        """``entity_id`` and every entity below it."""
+        return {entity_id, *self._tree.descendants(entity_id)}
 
     def unknown(self, key: str) -> str:
         """What to expect instead of ``key``, an unknown id or alias (the closest ones named)."""
@@ -100,13 +110,15 @@ def numbered_values(
         ) -> None:
             bucket.append(InputIssue(name, rn, field, found, expected, table.cell(rn, field)))
 
+        nil = bool(row.get("value")) and is_nil(row["value"])
         for field in REQUIRED:
-            if not row.get(field):
+            if not row.get(field) and not (nil and field == "unit"):
                 issue(field, "an empty cell", "a value")
         entity = index.find(row["entity"]) if row.get("entity") else None
         if row.get("entity") and entity is None:
             issue("entity", row["entity"], index.unknown(row["entity"]))
         metric_text, written_members = split_key(row.get("metric", ""))
+        written_covers = written_members.pop(COVERS, "")  # a key written back (a correction)
         metric = catalogue.metrics.get(metric_text)
         if row.get("metric") and metric is None:
             if row["metric"] not in metric_hints:
@@ -145,6 +157,16 @@ def numbered_values(
                 where = "dimensions" if row.get("dimensions") else "metric"
                 issue(where, written, f"axis=member pairs of {metric.id}'s axes ({refused})")
                 metric = None
+        covers = row.get("covers") or written_covers
+        if metric is not None and entity is not None and covers:
+            try:
+                boundary = covers_text(entity.id, covers, index.subtree(entity.id))
+            except BreakdownError as refused:
+                issue("covers", covers, f"entity ids of {entity.id}'s subtree ({refused})")
+                metric = None
+            else:
+                if boundary:
+                    members[COVERS] = boundary
         period: Period | None = None
         if row.get("period"):
             try:
@@ -163,7 +185,9 @@ def numbered_values(
             if problem is not None:
                 issue(field, row[field], f"{problem.expected} (found {problem.found})")
         number = None
-        if row.get("value"):
+        if nil:
+            number = 0.0
+        elif row.get("value"):
             try:
                 number = read_number(row["value"])
             except NumberRefused as refused:
@@ -171,7 +195,9 @@ def numbered_values(
             if number is not None and metric is not None and metric.nonnegative and number < 0:
                 issue("value", row["value"], f"a value of zero or more for {metric.id}")
         factor = None
-        if row.get("unit") and metric is not None and len(row["unit"]) <= MAX_LENGTH["unit"]:
+        if nil and metric is not None:
+            factor = 1.0  # nothing to convert; the unit as printed is kept when given
+        elif row.get("unit") and metric is not None and len(row["unit"]) <= MAX_LENGTH["unit"]:
             try:
                 factor = conversion_factor_via(
                     row["unit"], metric.unit, metric.attributes.get("density")
@@ -194,8 +220,16 @@ def numbered_values(
                 )
             elif metric.count and not _whole(normalised):
                 issue("value", row["value"], f"a whole number of {unit}: {metric.id} is a count")
-        method = row.get("method") or "measured"
-        if method not in METHODS:
+        method = row.get("method") or ("nil" if nil else "measured")
+        if nil and method != "nil":
+            issue(
+                "method",
+                method,
+                f"method nil or an empty cell: {row['value']!r} says there is nothing to report",
+            )
+        elif method == "nil" and not nil:
+            issue("value", row["value"], "'-', '—' or '不适用' with method nil")
+        elif method not in METHODS:
             issue("method", method, "one of " + ", ".join(METHODS))
         elif method == "reported" and not row.get("source"):
             issue(
@@ -227,7 +261,7 @@ def numbered_values(
                     period=str(period),
                     metric_id=metric_key(metric.id, members),
                     value=number,
-                    unit=row["unit"],
+                    unit=row.get("unit") or metric.unit,
                     value_normalised=number * factor,
                     method=method,
                     source=row.get("source") or None,

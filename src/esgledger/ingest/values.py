@@ -44,6 +44,15 @@ class NumberRefused(ValueError):
         self.code = code
 
 
+# How a printed table says "nothing to report" (nil): distinct from zero, stored with method nil.
+NIL_SPELLINGS = frozenset({"-", "—", "–", "--", "——", "不适用", "n/a", "N/A", "NA", "无"})
+
+
+def is_nil(text: str) -> bool:
+    """Whether ``text`` is a nil cell as reports print it (``-``, ``—``, ``不适用``, ``N/A``)."""
+    return text.strip().translate(_FULL_WIDTH) in NIL_SPELLINGS
+
+
 def read_number(text: str) -> float:
     """The finite number ``text`` writes, or :class:`NumberRefused`."""
     cleaned = text.strip().translate(_FULL_WIDTH).translate(_SPACES)

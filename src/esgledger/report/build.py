@@ -299,8 +299,7 @@ class _Names:
         return self(entity_id)
 
     def metric(self, metric_id: str) -> str:
-        metric = self.catalogue.metrics.get(metric_id)
-        return metric.label(self.lang) if metric else metric_id
+        return self.catalogue.label(metric_id, self.lang)
 
     def unit(self, unit: str) -> str:
         return unit_label(unit, self.strings) or unit

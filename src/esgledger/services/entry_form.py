@@ -18,7 +18,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.catalogue.model import Metric
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import EsgLedgerError
-from esgledger.ingest.values import entered_number, parse_version
+from esgledger.ingest.values import entered_number, is_nil, parse_version
 from esgledger.service_errors import Invalid, ServiceError
 from esgledger.services.collection import all_points, previous_year
 from esgledger.services.datapoints import DataPoints
@@ -337,14 +337,22 @@ class EntryForms(Capability):
                 "value",
             )
         if typed.value:
-            value = entered_number(typed.value)
+            nil = is_nil(typed.value)  # "-": nothing to report, which is not a zero
+            value = 0.0 if nil else entered_number(typed.value)
+            method = "nil" if nil else "measured"
             if current is None:
-                entry = Entry(entity_id, period, typed.metric, value, typed.unit)
+                entry = Entry(entity_id, period, typed.metric, value, typed.unit, method)
                 point = points.create(user, entry, explanation)
                 explanation = None  # recorded with the value
-            elif value != current.value or not same_unit(typed.unit, current.unit):
+            elif (
+                value != current.value
+                or not same_unit(typed.unit, current.unit)
+                or (method == "nil") != (current.method == "nil")
+            ):
                 version = typed.version if typed.version is not None else current.version
-                changes = {"value": value, "unit": typed.unit}
+                changes: dict[str, object] = {"value": value, "unit": typed.unit}
+                if nil or current.method == "nil":
+                    changes["method"] = method
                 point = points.correct(user, current.id, version, changes, explanation)
                 explanation = None
         if point is None:

@@ -96,6 +96,8 @@ class Explain(Capability):
             return shown
         gap = _visible_gap(call, root)
         unit = self.context.catalogue[metric_id].unit
+        if point is not None and point.method == "nil":
+            return Shown(metric_id, entity, name, None, unit, point.status, "nil", gap=gap)
         if point is not None:
             kind = "reported" if published is not None else "input"
             return Shown(

@@ -6,6 +6,7 @@ from typing import Any
 
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.catalogue.breakdowns import (
+    COVERS,
     BreakdownError,
     dimensions_text,
     metric_key,
@@ -65,10 +66,16 @@ def metric_key_of(
     metric_id, members = split_key(metric)
     found = known_metric(catalogue, metric_id, field)
     written = ";".join(part for part in (dimensions_text(members), dimensions or "") if part)
+    pairs = [p for p in written.split(";") if p.strip()]
+    covers = [p for p in pairs if p.split("=", 1)[0].strip() == COVERS]
     try:
-        parsed = parse_dimensions(written, found.id, found.axes)
+        parsed = parse_dimensions(
+            ";".join(p for p in pairs if p not in covers), found.id, found.axes
+        )
     except BreakdownError as exc:
         raise Invalid(str(exc), field="dimensions") from exc
+    if covers:  # a figure of a stated boundary, as its key writes it (covers=-power)
+        parsed[COVERS] = covers[-1].split("=", 1)[1].strip()
     return metric_key(found.id, parsed)
 
 

@@ -64,7 +64,7 @@ def validate(
         "entity": entry.entity,
         "period": entry.period,
         "metric": entry.metric,
-        "value": repr(float(entry.value)),
+        "value": "-" if entry.method == "nil" else repr(float(entry.value)),
         "unit": entry.unit,
         "method": entry.method,
         "source": entry.source or "",
@@ -239,6 +239,8 @@ def correct(
         "note": point.note,
         **changes,
     }
+    if point.method == "nil" and "value" in changes and "method" not in changes:
+        fields["method"] = "measured"  # a number typed over a nil value is a measurement
     entry = Entry(point.entity_id, point.period, point.metric_id, **fields)
     for name in REQUIRED:
         if name in changes and changes[name] is None:

@@ -88,6 +88,8 @@ def unexplained_changes(
     }
     found: set[int] = set()
     for index, value in enumerate(values):
+        if value.method == "nil":
+            continue  # nothing to report: no change to explain
         before = last.get((value.entity_id, previous[value.period], value.metric_id))
         if change_between(value.value_normalised, before).over(threshold):
             found.add(index)
@@ -190,6 +192,8 @@ def _require_explanation(
         trail.comment(change, point, "explain", explanation)
         return
     moved = change_against_last_year(connection, point)
+    if point.method == "nil":
+        return  # nothing to report: no change to explain
     if moved.over(threshold) and not trail.has_explanation(connection, point):
         before = last_year(connection, point)
         assert before is not None
