@@ -289,7 +289,7 @@ def test_tampered_transfer_is_reported(calculated: Ledger, db_url: str) -> None:
 
 
 def _load_revised_version(ws: Ledger, value: float) -> str:
-    """A revised version 2023.2 of the same edition of cn_grid_mee: every value copied, the 2023
+    """A revised version 2023.9 of the same edition of cn_grid_mee: every value copied, the 2023
     national average changed. Returns the version."""
     with ws.db.transaction() as connection, changing(connection, "tester") as change:
         old = connection.execute(
@@ -304,19 +304,19 @@ def _load_revised_version(ws: Ledger, value: float) -> str:
             )
         ]
         for row in rows:
-            row["version"] = "2023.2"
+            row["version"] = "2023.9"
             if row["factor_id"] == GRID_FACTOR and row["valid_from"].year == 2023:
                 row["value"] = value
                 row["source"] = "revised 2023 national average (test edition)"
         parent = {
             **old._asdict(),
-            "version": "2023.2",
+            "version": "2023.9",
             "sha256": "0" * 64,
             "loaded_at": "2999-01-01T00:00:00.000000+00:00",
         }
         stamp = change.insert_with_children(factor_sets, parent, factor_values, rows)
-        change.record("factors.load", "factor_set", f"{GRID_SET}@2023.2", {}, [stamp])
-    return "2023.2"
+        change.record("factors.load", "factor_set", f"{GRID_SET}@2023.9", {}, [stamp])
+    return "2023.9"
 
 
 def _load_new_data_year(ws: Ledger, value: float) -> str:
@@ -376,7 +376,7 @@ def test_past_inventory_is_reproduced_with_the_editions_it_used(
     record = calculated.explain("ghg.scope2_electricity", "smelter", PERIOD)["records"][
         "ghg.scope2_electricity@smelter@2024"
     ]
-    assert _grid_factors(record) == [(GRID_FACTOR, 0.5306, "2023.1")]
+    assert _grid_factors(record) == [(GRID_FACTOR, 0.5306, "2023.2")]
 
     # a fresh calculation uses the new edition
     calculated.calc(PERIOD)

@@ -729,6 +729,15 @@ def _options(
         rows.append(OptionRow(strings(f"option.{option}"), values))
     rows.append(
         OptionRow(
+            strings("option.scope3_categories"),
+            [
+                DASH if run is None else _categories(run.options.get("scope3_categories"), strings)
+                for run in (runs[y] for y in years)
+            ],
+        )
+    )
+    rows.append(
+        OptionRow(
             strings("option.run"),
             [
                 strings("option.run_value", id=run.run_id, date=run.at[:10])
@@ -740,6 +749,15 @@ def _options(
     )
     chosen_sets = {tuple(sorted(run.options.items())) for run in runs.values() if run is not None}
     return rows, len(chosen_sets) > 1
+
+
+def _categories(stored: str | None, strings: Strings) -> str:
+    """The Scope 3 categories a run computed (setting scope3.categories), as the basis shows them."""
+    if stored is None:
+        return strings("option.scope3_all")  # runs stored before the setting computed every one
+    if stored == "none":
+        return strings("option.scope3_none")
+    return ", ".join(stored.split(","))
 
 
 def _unverified(traces: dict[tuple[str, str], Trace], strings: Strings) -> list[Unverified]:

@@ -41,13 +41,17 @@ def gap_anchor(metric_id: str, year: str) -> str:
 def root_gaps(
     runs: dict[str, PeriodRun | None], years: list[str], root: str
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """The reporting entity's figures each year's run did not compute, by (metric, year)."""
+    """The reporting entity's figures each year's run could not compute, by (metric, year). A
+    category the organisation does not report is no gap of the report: the basis section names
+    the categories it reports."""
     found = {}
     for year in years:
         run = runs[year]
         if run is None:
             continue
         for gap in run.gaps.values():
+            if gap["kind"] == NOT_REPORTED:
+                continue
             if gap["entity"] == root and gap["key"] == key(gap["metric"], root, year):
                 found[(gap["metric"], year)] = gap
     return found
