@@ -8,8 +8,9 @@
   set was loaded (a revised version of the same edition, or a new data year), while a fresh
   calculation uses the new factor.
 
-Numbers (standards.md 5(a)(ii), 5(c)): power plant raw coal 1 000 t x 2.0715092552 tCO2/t;
-smelter 1 000 MWh x 0.5306 (national average, data year 2023) = 530.6 tCO2.
+Numbers (standards.md 5(a)(ii), 5(c)): power plant raw coal 1 000 t x 1.8665366104 tCO2/t (GB/T 2589 NCV
+20.908 GJ/t x 26.18 tC/TJ x 93 % x 44/12); smelter 1 000 MWh x 0.5306 (national average, data year
+2023) = 530.6 tCO2.
 """
 
 from __future__ import annotations

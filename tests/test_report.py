@@ -8,7 +8,8 @@ Expected values are worked by hand from the inputs and the cited factors:
 - MEE/NBS national average grid factor for data year 2023: 0.5306 tCO2/MWh (used for 2023 and, as
   the newest data year, for 2024); AR5 GWP of CO2 = 1;
 - NDRC 2015 MRV defaults for diesel: NCV 43.33 GJ/t, carbon content 20.2 tC/TJ, oxidation 98 %; for
-  raw coal (bituminous): NCV 23.204 GJ/t, carbon content 26.18 tC/TJ, oxidation 93 %.
+  raw coal (bituminous): carbon content 26.18 tC/TJ, oxidation 93 %, at the GB/T 2589-2020 reference
+  NCV of raw coal, 20.908 GJ/t (one heat content for its energy and its CO2).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ ELECTRICITY_TCE = 0.1229  # kgce/kWh = tce/MWh
 GRID_2023 = 0.5306  # tCO2/MWh
 ETS_2022 = 0.5703  # tCO2/MWh, national ETS grid factor of 2022, the newest for 2023 and 2024
 DIESEL_EF = 43.33 * 20.2 * 0.98 * 44 / 12 / 1000  # tCO2/t = GJ/t x tC/TJ x OF x 44/12 / 1000
-COAL_EF = 23.204 * 26.18 * 0.93 * 44 / 12 / 1000
+COAL_EF = 20.908 * 26.18 * 0.93 * 44 / 12 / 1000
 
 # Hand-worked totals of the group (the joint venture has no operational control: left out).
 TCE_2023 = 100 * DIESEL_TCE + 1000 * ELECTRICITY_TCE  # 145.71 + 122.9 = 268.61
@@ -185,7 +186,7 @@ def test_kpi_tables_show_hand_worked_values_for_each_year(reports: dict[str, str
     assert cells[("ghg.scope2_location", "2024")] == "636.72"
     assert cells[("ghg.scope1_mobile", "2023")] == f"{100 * DIESEL_EF:,.2f}"
     assert cells[("ghg.scope1_mobile", "2024")] == f"{120 * DIESEL_EF:,.2f}"
-    assert cells[("ghg.scope1_stationary", "2024")] == f"{200 * COAL_EF:,.2f}" == "414.30"
+    assert cells[("ghg.scope1_stationary", "2024")] == f"{200 * COAL_EF:,.2f}" == "373.31"
     scope12 = 120 * DIESEL_EF + 200 * COAL_EF + SCOPE2_2024
     assert cells[("ghg.scope12_location", "2024")] == f"{scope12:,.2f}"
     # a ratio, recomputed from the group totals: 465.192 tce / 12 000 RMB 10k = 0.038766

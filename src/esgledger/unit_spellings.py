@@ -42,6 +42,9 @@ PRINTED: dict[str, str] = {
     "tco2-eq": "tCO2e",
     "t co2-eq": "tCO2e",
     "tonnes of co2": "tCO2",
+    "tonnes of carbon dioxide equivalent": "tCO2e",
+    "tonnes of carbon dioxide": "tCO2",
+    "tonnes co2": "tCO2",
     "person-times": "person",
     "person-time": "person",
     "person times": "person",
@@ -130,7 +133,11 @@ def normalised(text: str) -> str:
 
 def printed_unit(text: str) -> str | None:
     """The registry spelling of a whole printed unit, or None when it is not one of them."""
-    return PRINTED.get(text.lower())
+    lowered = text.lower()
+    found = PRINTED.get(lowered)
+    if found is None:  # "tons of CO2 equivalent" as "tonnes of ...": a metric ton either way
+        found = PRINTED.get(re.sub(r"^tons?\b", "tonnes", lowered))
+    return found
 
 
 def split_multiple(text: str) -> tuple[str, str] | None:

@@ -34,7 +34,10 @@ def combustion_co2e(ctx: FormulaContext) -> float | None:
             raise CalculationError(f"{ctx.where}: {metric.id} has no energy.fuel in the catalogue")
         fuel = rules.get("fuel_map", {}).get(fuel, fuel)
         activity = (value.value, value.unit)
-        ncv = ctx.parameter("ncv", metric.id, rules["ncv"].format(fuel=fuel))
+        # one carrier, one heat content: the carrier's own default NCV (the one its tce
+        # coefficient rests on) where the catalogue names it, else the method's by fuel type
+        carrier_ncv = metric.attributes.get("energy", {}).get("ncv")
+        ncv = ctx.parameter("ncv", metric.id, carrier_ncv or rules["ncv"].format(fuel=fuel))
         if rules["method"] == "ncv_cc_of":
             cc = ctx.parameter(
                 "carbon_content", metric.id, rules["carbon_content"].format(fuel=fuel)

@@ -17,7 +17,9 @@ def standard_coal(ctx: FormulaContext) -> float | None:
 
     Coefficients are the GB/T 2589-2020 Appendix A reference values; where the entity measured the
     carrier's net calorific value, the coefficient is NCV / 29 307.6 kJ per kgce (GB/T 2589-2020:
-    1 kgce = 29 307.6 kJ). Electricity uses the calorific equivalent (当量值, 0.1229 kgce/kWh)
+    1 kgce = 29 307.6 kJ). A carrier whose catalogue entry names its NCV (``energy.ncv``) shows it
+    beside the coefficient: the combustion CO2 uses that same heat content (one fuel, one NCV).
+    Electricity uses the calorific equivalent (当量值, 0.1229 kgce/kWh)
     unless the inventory selects the equivalent value (等价值). Energy received from another group
     entity is counted here and marked internal, so that consolidation does not count it twice.
     """
@@ -46,6 +48,9 @@ def standard_coal(ctx: FormulaContext) -> float | None:
             )
         else:
             coefficient = ctx.factor(spec, "standard coal coefficient", metric.id)
+            heat_content = metric.attributes.get("energy", {}).get("ncv")
+            if heat_content:  # the carrier's one NCV: shown here, used by its CO2 too
+                ctx.factor(heat_content, "net calorific value behind the coefficient", metric.id)
             part = product(
                 ctx,
                 [(value.value, value.unit), (coefficient.value, coefficient.unit)],
