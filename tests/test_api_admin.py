@@ -42,14 +42,35 @@ def test_settings_are_listed_with_range_and_bilingual_help(
     assert answer.status_code == 200, answer.text
     page = answer.json()
     found = {s["key"]: s for s in page["items"]}
-    assert set(found) == {"base_year", "restatement_threshold", "review.change_threshold"}
-    assert page["total"] == 3
+    assert set(found) == {
+        "base_year",
+        "restatement_threshold",
+        "review.change_threshold",
+        "scope3.categories",
+    }
+    assert page["total"] == 4
+    categories = found["scope3.categories"]
+    assert (categories["value"], categories["kind"], categories["maximum"]) == (
+        [],
+        "categories",
+        15,
+    )
     threshold = found["review.change_threshold"]
     assert (threshold["value"], threshold["default"], threshold["kind"]) == (0.3, 0.3, "ratio")
     assert (threshold["minimum"], threshold["maximum"]) == (0.01, 10.0)
     assert found["base_year"]["value"] is None and found["base_year"]["kind"] == "year"
     for setting in found.values():
         assert setting["help"]["en"] and CJK.search(setting["help"]["zh"])
+
+
+def test_scope3_categories_are_set_as_a_list_of_numbers(world: World, client: TestClient) -> None:
+    path = "/settings/scope3.categories"
+    changed = call(client, world, "PUT", path, "manager", json={"value": [4, 1, 3]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["value"] == [1, 3, 4]
+    refused = call(client, world, "PUT", path, "manager", json={"value": [16]})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "scope3.categories"
 
 
 def test_a_manager_changes_settings_within_their_range(world: World, client: TestClient) -> None:

@@ -118,7 +118,7 @@ def test_abroad_the_ipcc_path_counts_ch4_and_n2o(both: dict[str, Any]) -> None:
     _point, note = _note(both["ws"], "bk_us", 5, "activity.scope1_co2e")
     factors = {f["factor"] for f in note["factors"]}
     assert {
-        "ipcc2006.ncv.bituminous",
+        "gbt2589.calorific_value.raw_coal",  # raw coal: one NCV for its energy and its CO2
         "ipcc2006.co2.bituminous",
         "ipcc2006.ch4_stationary.coal",
         "ipcc2006.n2o_stationary.coal",

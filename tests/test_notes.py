@@ -46,6 +46,17 @@ SAMPLE_ARGS: dict[str, Any] = {
     "period": "2024",
     "basis": note("equity_share", share=0.6),
     "fraction": 0.5,
+    "entity": "power",
+    "date": "2019-01-01",
+    "first": "2021-01-01",
+    "country": "AQ",
+    "detail": "certificates claim more than the electricity consumed",
+    "category": 3,
+    "vintage": 2021,
+    "year": 2019,
+    "axis": "gender",
+    "total": 1e6,
+    "difference": 2e5,
 }
 
 

@@ -106,7 +106,8 @@ def test_imports_into_a_locked_period_are_refused_whole(world: World, tmp_path: 
 @pytest.fixture
 def captive_power(world: World, tmp_path: Path) -> World:
     """plant_b is a coal power plant that supplies plant_a (owner_a's) with electricity, as in
-    tests/cases_group/captive_power.yaml: rate = 1 035 754.6276 tCO2e / 1 000 000 MWh."""
+    tests/cases_group/captive_power.yaml: rate = 933 268.3052 tCO2e / 1 000 000 MWh (500 000 t of
+    raw coal x 20.908 GJ/t x 26.18 tC/TJ x 93 % x 44/12)."""
     ws = world.ws
     rows = [
         ["plant_b", "2024", "energy.raw_coal", 500000, "t", "measured", "", ""],
@@ -142,7 +143,7 @@ def test_explain_withholds_a_suppliers_figures_outside_the_scope(
     full = client.get(url, headers=world.headers("manager")).json()
     own = "ghg.scope2_internal@plant_a@2024#own"  # plant_a's own activity, before line_a1
     (rate,) = full["records"][own]["factors"]
-    assert rate["value"] == pytest.approx(1.0357546276, rel=1e-9)
+    assert rate["value"] == pytest.approx(0.9332683052, rel=1e-9)
     assert rate["lineage_key"] == "ghg.scope1@plant_b@2024"
     assert rate["source"]["code"] == "supplier_rate"  # a note, rendered by the reader:
     assert "plant_b: own Scope 1" in Strings("en").note(rate["source"])
@@ -150,9 +151,9 @@ def test_explain_withholds_a_suppliers_figures_outside_the_scope(
     owned = client.get(url, headers=world.headers("owner_a"))
     assert owned.status_code == 200
     record = owned.json()["records"][own]
-    assert record["value"] == pytest.approx(828603.70208, rel=1e-9)
+    assert record["value"] == pytest.approx(746614.64416, rel=1e-9)
     (withheld,) = record["factors"]
-    assert withheld["value"] == pytest.approx(1.0357546276, rel=1e-9)  # the factor applied stays
+    assert withheld["value"] == pytest.approx(0.9332683052, rel=1e-9)  # the factor applied stays
     assert withheld["source"] == WITHHELD and "lineage_key" not in withheld
     text = json.dumps(owned.json())
     assert "own Scope 1" not in text and "@plant_b@" not in text

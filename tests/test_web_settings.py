@@ -41,6 +41,7 @@ def test_everyone_reads_the_settings_with_their_help(browse: dict[str, TestClien
         "base_year",
         "restatement_threshold",
         "review.change_threshold",
+        "scope3.categories",
     ]
     threshold = settings[2]
     assert (threshold["value"], threshold["kind"], threshold["minimum"]) == (0.3, "ratio", 0.01)
@@ -52,6 +53,20 @@ def test_everyone_reads_the_settings_with_their_help(browse: dict[str, TestClien
     assert "not set" in page  # the base year
     zh = chinese(browse["owner_a"]).get("/settings").text
     assert "数据与上年相比变动超过此比例时，提交前须说明原因" in zh and "变动阈值" in zh
+    categories = re.search(r'id="setting-scope3.categories".*?</section>', page, re.S)
+    assert categories and "1 – 15" in categories.group(0) and "none" in text_of(categories.group(0))
+    assert "报告的范围三类别" in zh
+
+
+def test_a_manager_sets_the_scope3_categories_as_typed(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    manager = browse["manager"]
+    assert change(manager, "scope3.categories", "3, 1").status_code == 303
+    assert world.ws.services.settings.get(world.ws.admin, "scope3.categories") == [1, 3]
+    refused = change(manager, "scope3.categories", "0")
+    assert refused.status_code == 422
+    assert "1 to 15" in text_of(refused.text)
 
 
 def test_a_manager_changes_a_setting_as_a_percentage(

@@ -70,9 +70,14 @@ def failed(record_key: str, metric: str, entity: str, period: str, exc: Calculat
 def depending(record_key: str, metric: str, entity: str, period: str, on: Gap, part: bool) -> Gap:
     """The gap of a value that reads ``on`` (an input, or a part of a total when ``part``); a
     category not reported stays not reported, for the same reason, up the tree."""
-    code = "part_not_computable" if part else "input_not_computable"
     reason = (
-        on.reason if on.kind == NOT_REPORTED else note(code, metric=on.metric, entity=on.entity)
+        on.reason
+        if on.kind == NOT_REPORTED
+        else note(
+            "part_not_computable" if part else "input_not_computable",
+            metric=on.metric,
+            entity=on.entity,
+        )
     )
     return Gap(record_key, metric, entity, period, reason, on.cause, on.kind)
 

@@ -223,6 +223,10 @@ class ExplainData(TypedDict):
     gap: Answer | None  # why there is no computed value (not computable, not reported)
 
 
+class NotComputedView(TypedDict):
+    engine: EngineText
+
+
 class ExplainView(TypedDict):
     engine: EngineText
     tree: Node
@@ -365,6 +369,7 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "review_card.html.j2": (ReviewCardView,),
     "values.html.j2": (ValuesData, CalcView),
     "explain.html.j2": (ExplainData, ExplainView),
+    "not_computed.html.j2": (ExplainData, NotComputedView),
     "periods.html.j2": (PeriodsData,),
     "period.html.j2": (PeriodData, PeriodView),
     "settings.html.j2": (SettingsData, SettingsView),
