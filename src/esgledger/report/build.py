@@ -18,11 +18,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from esgledger.calc.options import option_rules
 from esgledger.calc.runner import BASE_TOTAL_ROLE
 from esgledger.catalogue import Catalogue, Metric
-from esgledger.domain import OrgTree, Period
+from esgledger.domain import DataPoint, OrgTree, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.i18n import HTML_LANG, LANGUAGES, Strings
 from esgledger.ledger import settings
-from esgledger.ledger.reads import load_entities
+from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.runs import RESTATED, PeriodRun, load_period_run, load_period_runs
 from esgledger.ledger.verify import read_head
 from esgledger.lineage import Text, key
@@ -36,6 +36,7 @@ from esgledger.report.formatting import (
     unit_label,
 )
 from esgledger.report.gaps import GapLine, cell_text, gap_anchor, gap_lines, root_gaps
+from esgledger.report.published import Published, compare, published_anchor, published_points
 from esgledger.report.trace import (
     FactorUse,
     Lineage,
@@ -169,6 +170,7 @@ class ReportContext:
     restatement: str | None = None
     ledger_head: tuple[int, str] | None = None  # (seq, hash) of the audit chain head read
     gaps: list[GapLine] = field(default_factory=list)  # figures not computed, and why
+    published: list[Published] = field(default_factory=list)  # published beside computed
 
 
 # -- entry point -----------------------------------------------------------------------------------
@@ -219,7 +221,10 @@ def build_report(
             f"('esgledger calc --period {years[-1]}', POST /api/v1/calculations or the "
             "Calculate button of the period's page)"
         )
-    context = _assemble(catalogue, tree, root, years, runs, strings, generated or dt.date.today())
+    published = published_points(current_datapoints(connection, years), root)
+    context = _assemble(
+        catalogue, tree, root, years, runs, strings, generated or dt.date.today(), published
+    )
     context.base_year = base_year
     head = read_head(connection)  # after the reads: nothing the report shows is newer
     context.ledger_head = (head.seq, head.hash)
@@ -326,8 +331,10 @@ def _assemble(
     runs: dict[str, PeriodRun | None],
     strings: Strings,
     generated: dt.date,
+    published: dict[tuple[str, str], DataPoint] | None = None,
 ) -> ReportContext:
     names = _Names(tree, catalogue, strings)
+    published = published or {}
     groups = _report_groups(catalogue)
     traces: dict[tuple[str, str], Trace] = {}
     for year in years:
@@ -350,7 +357,10 @@ def _assemble(
             m
             for m in catalogue.in_group(group)
             if m.aggregation != "none"
-            and any((m.id, year) in traces or (m.id, year) in gaps for year in years)
+            and any(
+                (m.id, year) in traces or (m.id, year) in gaps or (m.id, year) in published
+                for year in years
+            )
         ]
         if not metrics:
             continue
@@ -358,7 +368,10 @@ def _assemble(
             ((m.id, y), gaps[(m.id, y)]) for m in metrics for y in years if (m.id, y) in gaps
         )
         title = catalogue.groups[group][strings.lang]
-        tables.append(_table(group, title, metrics, years, traces, gaps, strings, names))
+        only_published = {k: p for k, p in published.items() if k not in traces}
+        tables.append(
+            _table(group, title, metrics, years, traces, gaps, strings, names, only_published)
+        )
         appendix.append(
             AppendixGroup(
                 title,
@@ -403,6 +416,7 @@ def _assemble(
         mix_caption=mix_caption,
         appendix=appendix,
         gaps=gap_lines(shown_gaps, runs, strings, names),
+        published=compare(published, traces, catalogue, strings),
     )
 
 
@@ -419,11 +433,16 @@ def _table(
     gaps: dict[tuple[str, str], dict[str, Any]],
     strings: Strings,
     names: _Names,
+    only_published: dict[tuple[str, str], DataPoint],
 ) -> KpiTable:
     rows = []
     for metric in metrics:
         found = [traces.get((metric.id, year)) for year in years]
-        decimals = row_decimals([f.value if f else None for f in found])
+        figures = [
+            f.value if f else _published_value(only_published, metric.id, y)
+            for f, y in zip(found, years, strict=True)
+        ]
+        decimals = row_decimals(figures)
         cells = [
             Cell(
                 year,
@@ -431,7 +450,14 @@ def _table(
                 _anchor(metric.id, year) if f else None,
                 year == years[-1],
             )
-            if (metric.id, year) not in gaps
+            if (metric.id, year) not in gaps and (metric.id, year) not in only_published
+            else Cell(
+                year,
+                format_fixed(only_published[(metric.id, year)].value_normalised, decimals),
+                published_anchor(metric.id, year),
+                year == years[-1],
+            )
+            if (metric.id, year) in only_published
             else Cell(
                 year,
                 cell_text(gaps[(metric.id, year)], strings),
@@ -749,6 +775,13 @@ def _options(
     )
     chosen_sets = {tuple(sorted(run.options.items())) for run in runs.values() if run is not None}
     return rows, len(chosen_sets) > 1
+
+
+def _published_value(
+    points: dict[tuple[str, str], DataPoint], metric_id: str, year: str
+) -> float | None:
+    point = points.get((metric_id, year))
+    return None if point is None else point.value_normalised
 
 
 def _categories(stored: str | None, strings: Strings) -> str:
