@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import openpyxl
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -186,3 +187,36 @@ def test_members_are_parsed_in_either_order_into_one_key() -> None:
     assert one == other == {"gender": "female", "age_band": "under_30"}
     with pytest.raises(BreakdownError):
         parse_dimensions("region=europe", "m", allowed)
+
+
+def test_the_collection_workbook_has_a_breakdown_grid_that_imports_back(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    """Employees 100: women 40, men 60 (the gender grid under the total), and the age grid left
+    blank: the three filled rows come back as the total and two members."""
+    _group(ws, tmp_path)
+    _name, content = ws.services.imports.template(ws.admin, "plant", "2024")
+    path = tmp_path / "plant-2024.xlsx"
+    path.write_bytes(content)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Data"]
+    header = [cell.value for cell in sheet[1]]
+    metric_at, value_at, dims_at = (header.index(n) for n in ("metric", "value", "dimensions"))
+    rows = [
+        row for row in sheet.iter_rows(min_row=2) if row[metric_at].value == "workforce.headcount"
+    ]
+    grid = {row[dims_at].value: row for row in rows}
+    assert {"gender=female", "gender=male", "age_band=under_30", None} <= set(grid)
+    assert "Employees at year end (Female) / 年末员工总数（女性）" in [
+        row[header.index("metric_name")].value for row in rows
+    ]
+    for dimensions, value in ((None, 100), ("gender=female", 40), ("gender=male", 60)):
+        grid[dimensions][value_at].value = value
+    book.save(path)
+    ws.import_data(path)
+    held = {p.metric_id: p.value for p in ws.datapoints(["2024"])}
+    assert held == {
+        "workforce.headcount": 100,
+        "workforce.headcount{gender=female}": 40,
+        "workforce.headcount{gender=male}": 60,
+    }

@@ -1,8 +1,10 @@
 """Write a data-collection workbook for one entity and period.
 
 The ``Data`` sheet has one row per input metric, with the unit pre-filled, last year's value for
-reference and Excel data validation on value, unit and method; ``data import`` reads it back (rows
-left blank are not reported). An ``Instructions`` sheet explains it in English and Chinese.
+reference and Excel data validation on value, unit and method; a metric with breakdown axes is
+followed by a grid of rows, one per member of each axis (column L, ``dimensions``, pre-filled).
+``data import`` reads it back (rows left blank are not reported). An ``Instructions`` sheet
+explains it in English and Chinese.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from esgledger.catalogue import Catalogue
+from esgledger.catalogue.breakdowns import dimensions_text, load_axes, metric_key
 from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.spreadsheet_text import keep_text
@@ -32,6 +35,7 @@ COLUMNS = [
     "note",
     "last_year_value",
     "metric_unit",
+    "dimensions",
 ]
 INSTRUCTIONS = [
     (
@@ -39,8 +43,13 @@ INSTRUCTIONS = [
         "请在E列（value）填写数值，如需要可在F列更改计量单位。",
     ),
     (
-        "Leave a row blank if the metric does not apply; do not change columns A-D.",
-        "不适用的指标请留空；请勿修改A至D列。",
+        "Leave a row blank if the metric does not apply; do not change columns A-D and L.",
+        "不适用的指标请留空；请勿修改A至D列及L列。",
+    ),
+    (
+        "Rows with column L filled are a breakdown of the row above them (for example employees "
+        "by gender): the members of one axis add up to the total.",
+        "L列有内容的行为其上方指标的分项（如按性别划分的员工人数），同一维度各分项之和应等于合计。",
     ),
     (
         "Method: measured, estimated or calculated. Source: the document the value comes from.",
@@ -65,11 +74,12 @@ def write_template(
     output: Path | BinaryIO,
 ) -> int:
     """Write the workbook for ``entity`` and ``period`` (``previous``: last year's values by
-    metric, in the metric's unit) to a file or stream; return the number of metric rows."""
+    metric key, in the metric's unit) to a file or stream; return the number of rows."""
     parsed = Period.parse(period)
     if isinstance(output, Path) and output.suffix.lower() != ".xlsx":
         raise EsgLedgerError(f"template output must be a .xlsx file, not {output.name!r}")
     metrics = sorted(catalogue.inputs(), key=lambda m: (m.group, m.id))
+    axes = load_axes()
 
     book = Workbook()
     sheet = book.active
@@ -102,20 +112,27 @@ def write_template(
     )
     for rule in (method_rule, nonnegative_rule, any_number_rule):
         sheet.add_data_validation(rule)
-    for row_number, metric in enumerate(metrics, start=2):
+    rows = [
+        (metric, members)
+        for metric in metrics
+        for members in [{}, *({axis: m} for axis in metric.axes for m in axes[axis].members)]
+    ]
+    for row_number, (metric, members) in enumerate(rows, start=2):
+        key = metric_key(metric.id, members)
         sheet.append(
             [
                 entity.id,
                 str(parsed),
                 metric.id,
-                f"{metric.name['en']} / {metric.name['zh']}",
+                f"{catalogue.label(key, 'en')} / {catalogue.label(key, 'zh')}",
                 None,
                 metric.unit,
                 "measured",
                 None,
                 None,
-                previous.get(metric.id),
+                previous.get(key),
                 metric.unit,
+                dimensions_text(members) or None,
             ]
         )
         units = suggested_units(metric.unit)
@@ -130,7 +147,7 @@ def write_template(
         (nonnegative_rule if metric.nonnegative else any_number_rule).add(f"E{row_number}")
         method_rule.add(f"G{row_number}")
     for column, width in zip(
-        "ABCDEFGHIJK", (14, 9, 32, 48, 14, 12, 12, 28, 28, 16, 14), strict=True
+        "ABCDEFGHIJKL", (14, 9, 32, 48, 14, 12, 12, 28, 28, 16, 14, 24), strict=True
     ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "E2"
@@ -149,4 +166,4 @@ def write_template(
     if isinstance(output, Path):
         output.parent.mkdir(parents=True, exist_ok=True)
     book.save(output)
-    return len(metrics)
+    return len(rows)
