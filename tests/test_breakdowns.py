@@ -5,6 +5,7 @@ nothing written; a breakdown that does not add up to its total is flagged with t
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +22,8 @@ from esgledger.store.database import URL_ENV
 from tests.collab_fixtures import API, World
 from tests.helpers import write_csv
 from tests.ledger_fixture import Ledger
+from tests.test_web_i18n import text_of
+from tests.web_clients import csrf, signed_in_clients
 
 HEADER = ["entity", "period", "metric", "value", "unit", "dimensions"]
 # five axes: longer than the 100 characters a metric id had (PostgreSQL enforces the width)
@@ -220,3 +223,31 @@ def test_the_collection_workbook_has_a_breakdown_grid_that_imports_back(
         "workforce.headcount{gender=female}": 40,
         "workforce.headcount{gender=male}": 60,
     }
+
+
+def test_the_web_entry_form_has_the_members_under_their_total(
+    world: World, client: TestClient
+) -> None:
+    """An owner types women 40 under employees 100 on the entry form; both are kept, the member
+    under its own key, and the form shows it labelled in both languages."""
+    with signed_in_clients(client.app) as browse:  # type: ignore[arg-type]
+        owner = browse["owner_a"]
+        page = owner.get("/entry/plant_a/2024").text
+        assert 'data-metric="workforce.headcount{gender=female}"' in page
+        assert re.search(
+            r'data-metric="workforce\.headcount\{gender=male\}" class=" ?member"', page
+        )
+        form = {
+            "csrf_token": csrf(owner, "/entry/plant_a/2024"),
+            "value.workforce.headcount": "100",
+            "unit.workforce.headcount": "person",
+            "value.workforce.headcount{gender=female}": "40",
+            "unit.workforce.headcount{gender=female}": "person",
+            "action": "save",
+        }
+        assert owner.post("/entry/plant_a/2024", data=form).status_code == 303
+        held = {p.metric_id: p.value for p in world.ws.datapoints(["2024"])}
+        assert held == {"workforce.headcount": 100, "workforce.headcount{gender=female}": 40}
+        assert owner.get("/lang/zh").status_code == 303
+        chinese = text_of(owner.get("/entry/plant_a/2024").text)
+        assert "年末员工总数（女性）" in chinese

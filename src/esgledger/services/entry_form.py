@@ -6,6 +6,7 @@ refused on submit stays saved, and is reported so. The web page and the API offe
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 from esgledger.access.policy import can
 from esgledger.access.principal import Principal
 from esgledger.catalogue import Catalogue
+from esgledger.catalogue.breakdowns import load_axes, metric_key
 from esgledger.catalogue.model import Metric
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import EsgLedgerError
@@ -23,7 +25,7 @@ from esgledger.service_errors import Invalid, ServiceError
 from esgledger.services.collection import all_points, previous_year
 from esgledger.services.datapoints import DataPoints
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
-from esgledger.services.organisation import configuration, known_metric, visible_entity
+from esgledger.services.organisation import configuration, metric_key_of, visible_entity
 from esgledger.units import canonical_unit_text, conversion_factor_via, suggested_units
 from esgledger.workflow import queries, trail
 from esgledger.workflow.entries import Entry, already_has_value
@@ -33,7 +35,7 @@ from esgledger.workflow.review import change_between
 from esgledger.workflow.views import point_dict
 
 OPEN_STATUSES = ("draft", "rejected")
-__all__ = ["Applied", "EntryForms", "Typed", "parse_version", "typed_metrics"]
+__all__ = ["Applied", "EntryForms", "Typed", "parse_version", "typed_keys", "typed_metrics"]
 
 
 def typed_metrics(catalogue: Catalogue) -> list[Metric]:
@@ -59,8 +61,20 @@ def unit_choices(unit: str) -> list[str]:
     return choices
 
 
-def slug(metric_id: str) -> str:
-    return metric_id.replace(".", "-")
+def typed_keys(catalogue: Catalogue) -> list[str]:
+    """The rows of an entry form: each typed metric, followed by one row per member of each of
+    its breakdown axes (``workforce.headcount{gender=female}``)."""
+    axes = load_axes()
+    return [
+        metric_key(metric.id, members)
+        for metric in typed_metrics(catalogue)
+        for members in [{}, *({axis: m} for axis in metric.axes for m in axes[axis].members)]
+    ]
+
+
+def slug(metric_key: str) -> str:
+    """A metric key as an HTML id and CSS selector part (letters, digits, - and _ only)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", metric_key)
 
 
 def normalised(metric: Metric, value: float, unit: str) -> float | None:
@@ -164,14 +178,16 @@ class EntryForms(Capability):
         threshold = config.change_threshold
         locked = config.locked_by(name)
         groups: dict[str, list[dict[str, Any]]] = {}
-        for metric in typed_metrics(self.context.catalogue):
-            current = now.get(metric.id)
-            last = before.get(metric.id)
+        catalogue = self.context.catalogue
+        for key in typed_keys(catalogue):
+            metric = catalogue[key]
+            current = now.get(key)
+            last = before.get(key)
             last_value = last.value_normalised if last is not None else None
-            last_months = months_before.get(metric.id)
+            last_months = months_before.get(key)
             if last is None and last_months is not None:
                 last_value = last_months[0]
-            typed_months = months_now.get(metric.id)
+            typed_months = months_now.get(key)
             moved = change_between(current.value_normalised if current else None, last_value)
             units = unit_choices(metric.unit)
             shown = current or last
@@ -182,9 +198,10 @@ class EntryForms(Capability):
                 selected = preferred
             groups.setdefault(metric.group, []).append(
                 {
-                    "metric": metric.id,
-                    "slug": slug(metric.id),
-                    "name": dict(metric.name),
+                    "metric": key,
+                    "slug": slug(key),
+                    "name": {lang: catalogue.label(key, lang) for lang in ("en", "zh")},
+                    "member": key != metric.id,  # a breakdown member's row, under its total
                     "unit": metric.unit,
                     "units": units,
                     "selected": selected,
@@ -227,7 +244,8 @@ class EntryForms(Capability):
         """The change against last year of a value being typed (before it is saved)."""
         config = configuration(call)
         entity = visible_entity(call, entity_id)
-        metric = known_metric(self.context.catalogue, metric_id)
+        metric_id = metric_key_of(self.context.catalogue, metric_id)
+        metric = self.context.catalogue[metric_id]
         name = str(parse_period(period))
         connection, user = call.connection, call.actor
         before, _n = queries.list_points(
@@ -272,7 +290,7 @@ class EntryForms(Capability):
         outcome = Applied(config_entity.id, name)
         catalogue = self.context.catalogue
         for typed in rows:
-            if typed.metric in catalogue and not typed.unit:
+            if catalogue.find(typed.metric) is not None and not typed.unit:
                 typed = replace(typed, unit=catalogue[typed.metric].unit)
             current = now.get(typed.metric)
             try:

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from esgledger.free_text import MAX_LENGTH
 from esgledger.services import may
-from esgledger.services.entry_form import Typed, parse_version, typed_metrics
+from esgledger.services.entry_form import Typed, parse_version, typed_keys
 from esgledger.web.contexts import (
     EntityChoice,
     EntryCheckData,
@@ -102,7 +102,7 @@ def entry_post(
 ) -> Response:
     services = service(request)
     submit = form.get("action") == "submit"
-    metrics = [m.id for m in typed_metrics(services.context.catalogue)]
+    metrics = typed_keys(services.context.catalogue)
     rows = typed_rows(form, metrics)
     applied = services.entry_forms.apply(viewer.user, entity_id, period, rows, submit)
     entity, name = applied.entity, applied.period
