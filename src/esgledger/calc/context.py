@@ -155,6 +155,28 @@ class FormulaContext:
         found = self.factor(default_factor_id, role, metric_id)
         return found.value, found.unit
 
+    def grid_factor_id(self) -> tuple[str, str]:
+        """The grid emission factor id for this entity and period, and the series it is from
+        (the selection rules: country, grid region, the inventory's grid series option)."""
+        return self.selection.grid_factor_id(
+            self.entity.country,
+            self.entity.grid_region,
+            self.options.grid_series,
+            self.where,
+            self.library,
+            self.period.start,
+        )
+
+    def residual_mix_id(self) -> str:
+        """The residual-mix factor id for this entity and period (market-based Scope 2)."""
+        return self.selection.residual_mix(
+            self.entity.country,
+            self.entity.grid_region,
+            self.where,
+            self.library,
+            self.period.start,
+        )
+
     def gwp(self, gas: str) -> FactorValue:
         """The 100-year GWP of ``gas`` [tCO2e/t] in the inventory's chosen IPCC assessment."""
         return self.factor(f"{self.selection.gwp_set(self.options.gwp)}.{gas}", f"GWP {gas}")

@@ -60,11 +60,7 @@ class Selection:
             if "national" not in table:
                 raise CalculationError(f"{where}: series {chosen!r} needs the entity's grid_region")
             candidates = _expand(table, "national", places)
-        if (
-            country not in rules
-            and library is not None
-            and not any(factor_id in library for factor_id, _series in candidates)
-        ):
+        if _default_route_empty(country, rules, library, candidates):
             raise CalculationError(
                 f"{where}: no grid emission factor series for country {country!r} in "
                 f"{RULES_FILE.name}, and the default route has no value for it "
@@ -93,11 +89,7 @@ class Selection:
         candidates = _expand({"residual": entry}, "residual", places)
         if not candidates:
             raise CalculationError(f"{where}: the residual mix needs the entity's grid_region")
-        if (
-            country not in rules
-            and library is not None
-            and not any(factor_id in library for factor_id, _series in candidates)
-        ):
+        if _default_route_empty(country, rules, library, candidates):
             raise CalculationError(
                 f"{where}: no residual-mix series for country {country!r} in "
                 f"{RULES_FILE.name}, and the default route has no value for it",
@@ -191,3 +183,17 @@ def _first_valid(
         if known:
             return min(known, key=lambda c: library.values(c[0])[0].valid_from)
     return candidates[0]
+
+
+def _default_route_empty(
+    country: str,
+    rules: dict[str, Any],
+    library: FactorLibrary | None,
+    candidates: list[tuple[str, str]],
+) -> bool:
+    """Whether a country without rules of its own finds no factor on the default route."""
+    return (
+        country not in rules
+        and library is not None
+        and not any(factor_id in library for factor_id, _series in candidates)
+    )

@@ -2,10 +2,10 @@
 
 A factor set file holds one edition of one publication (for example GB/T 2589-2020). Each factor in it
 is a dated series; the value for a period is the newest one whose ``from`` date is on or before the
-period's start (openfisca's parameter lookup). Every value carries its own source, and a confidence tag
-from ``standards.md``: ``V`` verified, ``S`` single source, ``M`` unconfirmed professional knowledge,
-``!`` sources disagree. Values tagged ``M`` or ``!`` are shipped marked *unverified*; lineage and the
-report say so wherever they are used.
+period's start (openfisca's parameter lookup). Every value carries its own source (the primary
+publication), a confidence tag (``V`` verified, ``S`` single source, ``M`` not yet confirmed against
+the publication, ``!`` sources disagree) and, for reviewers, how it was verified. Values tagged ``M``
+or ``!`` are shipped marked *unverified*; lineage and the report say so wherever they are used.
 """
 
 from __future__ import annotations

@@ -275,11 +275,10 @@ def stored_gaps(run: sa.Row) -> dict[str, dict[str, Any]]:
     return {gap["key"]: gap for gap in json.loads(run.gaps or "[]")}
 
 
-def run_gap(connection: sa.Connection, record_key: str) -> dict[str, Any] | None:
-    """Why the current run of the key's period has no value for ``record_key``, if it says."""
-    _metric, _entity, period = _split(record_key)
+def run_gaps(connection: sa.Connection, period: str) -> dict[str, dict[str, Any]]:
+    """The values the current run of ``period`` did not compute, by key (none without a run)."""
     run = current_run(connection, period)
-    return None if run is None else stored_gaps(run).get(record_key)
+    return {} if run is None else stored_gaps(run)
 
 
 def load_period_runs(connection: sa.Connection, periods: list[str]) -> dict[str, PeriodRun | None]:

@@ -4,6 +4,7 @@ lineage, and the bulk activity path."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,13 +16,7 @@ from esgledger.calc.results import save_run, scope3_option
 from esgledger.domain import Period
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
-from esgledger.ledger.runs import (
-    current_run,
-    load_run_records,
-    load_tree,
-    period_values,
-    stored_gaps,
-)
+from esgledger.ledger.runs import load_run_records, load_tree, period_values, run_gaps
 from esgledger.ledger.verify import verify
 from esgledger.lineage import key
 from esgledger.service_errors import Invalid, NotFound
@@ -68,6 +63,13 @@ class Calculated:
             "restatement": None if self.restatement is None else self.restatement.as_dict(),
             "gaps": [gap.as_dict() for gap in self.gaps],
         }
+
+
+def seen_cause(gap: dict[str, Any], sees: Callable[[str], bool]) -> dict[str, Any]:
+    """A gap as a user sees it: its cause withheld (None) when the cause lies at an entity
+    outside the user's scope."""
+    cause_entity = gap["cause"].split("@")[1]
+    return gap if sees(cause_entity) else gap | {"cause": None}
 
 
 def calculate_first(period: str) -> str:
@@ -128,17 +130,11 @@ class Calculation(Capability):
         reported), with the reason and the value whose failure caused each, in the user's scope
         (a cause at an entity the user may not see is withheld); first-hand failures first."""
         name = str(parse_period(period))
-        run = current_run(call.connection, name)
-        if run is None:
-            return []
-        found = []
-        for gap in stored_gaps(run).values():
-            if not call.actor.sees(gap["entity"]):
-                continue
-            cause_entity = gap["cause"].split("@")[1]
-            first_hand = gap["cause"] == gap["key"]
-            shown = gap | {"first_hand": first_hand}
-            found.append(shown | ({} if call.actor.sees(cause_entity) else {"cause": None}))
+        found = [
+            seen_cause(gap, call.actor.sees) | {"first_hand": gap["cause"] == gap["key"]}
+            for gap in run_gaps(call.connection, name).values()
+            if call.actor.sees(gap["entity"])
+        ]
         return sorted(
             found,
             key=lambda gap: (not gap["first_hand"], gap["kind"], gap["entity"], gap["metric"]),

@@ -9,10 +9,10 @@ from typing import Any, cast
 from esgledger.access.redaction import visible_records
 from esgledger.domain import DataPoint
 from esgledger.ledger.reads import current_datapoint
-from esgledger.ledger.runs import load_tree, run_gap
+from esgledger.ledger.runs import load_tree, run_gaps
 from esgledger.lineage import Record, Text, key, referenced_keys
 from esgledger.service_errors import NotFound
-from esgledger.services.calculation import calculate_first
+from esgledger.services.calculation import calculate_first, seen_cause
 from esgledger.services.operation import Capability, Reading, reads
 from esgledger.services.organisation import metric_key_of, visible_entity
 from esgledger.workflow.periods import parse_period
@@ -94,7 +94,7 @@ class Explain(Capability):
                 shown.reported = published
                 shown.difference = relative_difference(record["value"], published["value"])
             return shown
-        gap = _visible_gap(call, root)
+        gap = _visible_gap(call, root, name)
         unit = self.context.catalogue[metric_id].unit
         if point is not None and point.method == "nil":
             return Shown(metric_id, entity, name, None, unit, point.status, "nil", gap=gap)
@@ -137,40 +137,36 @@ class Explain(Capability):
         name = str(parse_period(period))
         root = key(metric_id, entity, name)
         records = load_tree(call.connection, root)
+        point = current_datapoint(call.connection, entity, name, metric_id)
+        published = published_figure(point, self.context.catalogue[metric_id].unit)
+        with_published = {} if published is None else {"reported": published}
         if root not in records:
-            gap = _visible_gap(call, root)
+            gap = _visible_gap(call, root, name)
             if gap is None:
                 raise NotFound(f"no calculated value for {root}: {calculate_first(name)}")
-            found: dict[str, Any] = {"root": root, "records": {}, "gap": gap}
-            point = current_datapoint(call.connection, entity, name, metric_id)
-            published = published_figure(point, self.context.catalogue[metric_id].unit)
-            return found | ({"reported": published} if published is not None else {})
+            return {"root": root, "records": {}, "gap": gap} | with_published
         if call.actor.scope is not None:
             records = cast(dict[str, Record], visible_records(records, entity, call.actor.sees))
         explained: dict[str, Any] = {
             "root": root,
             "records": {k: records[k] for k in ordered(root, records)},
-        }
-        point = current_datapoint(call.connection, entity, name, metric_id)
-        published = published_figure(point, self.context.catalogue[metric_id].unit)
+        } | with_published
         if published is not None:
-            explained["reported"] = published
             explained["difference"] = relative_difference(
                 records[root]["value"], published["value"]
             )
         return explained
 
 
-def _visible_gap(call: Reading, record_key: str) -> dict[str, Any] | None:
+def _visible_gap(call: Reading, record_key: str, period: str) -> dict[str, Any] | None:
     """Why the current inventory has no value for ``record_key``, if it says: the gap, with the
     gap of its cause when that is another value the user may see (else the cause is withheld)."""
-    gap = run_gap(call.connection, record_key)
+    gaps = run_gaps(call.connection, period)
+    gap = gaps.get(record_key)
     if gap is None or gap["cause"] == record_key:
         return gap
-    cause_entity = gap["cause"].split("@")[1]
-    if not call.actor.sees(cause_entity):
-        return gap | {"cause": None}
-    return gap | {"caused_by": run_gap(call.connection, gap["cause"])}
+    shown = seen_cause(gap, call.actor.sees)
+    return shown if shown["cause"] is None else shown | {"caused_by": gaps.get(gap["cause"])}
 
 
 def published_figure(point: DataPoint | None, unit: str) -> dict[str, Any] | None:

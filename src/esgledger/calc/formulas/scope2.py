@@ -36,14 +36,7 @@ def grid_electricity_co2e(ctx: FormulaContext) -> float | None:
     present = ctx.present_inputs()
     if not present:
         return None
-    factor_id, series = ctx.selection.grid_factor_id(
-        ctx.entity.country,
-        ctx.entity.grid_region,
-        ctx.options.grid_series,
-        ctx.where,
-        ctx.library,
-        ctx.period.start,
-    )
+    factor_id, series = ctx.grid_factor_id()
     ctx.add_note(note("grid_series", series=series, factor=factor_id))
     co2 = sum(_grid_co2(ctx, value, factor_id, "grid emission factor") for _m, value in present)
     return to_co2e(ctx, "co2", co2)[0]
@@ -183,9 +176,7 @@ def market_electricity_co2e(ctx: FormulaContext) -> float | None:
         co2 += part
     remainder = consumed.value - certified_mwh - supplier_mwh
     if remainder > 0:
-        residual_id = ctx.selection.residual_mix(
-            ctx.entity.country, ctx.entity.grid_region, ctx.where, ctx.library, ctx.period.start
-        )
+        residual_id = ctx.residual_mix_id()
         ef = ctx.factor(residual_id, "residual mix", consumed_id)
         part = product(ctx, [(remainder, consumed.unit), (ef.value, ef.unit)], "t")
         ctx.terms.append(

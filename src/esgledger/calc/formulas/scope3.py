@@ -52,14 +52,7 @@ def scope3_fuel_energy(ctx: FormulaContext) -> float | None:
     result = 0.0
     for metric, value in present:
         if metric.attributes.get("energy", {}).get("tce_factor") == "electricity":
-            grid_id, _series = ctx.selection.grid_factor_id(
-                ctx.entity.country,
-                ctx.entity.grid_region,
-                ctx.options.grid_series,
-                ctx.where,
-                ctx.library,
-                ctx.period.start,
-            )
+            grid_id, _series = ctx.grid_factor_id()
             grid = ctx.factor(grid_id, "grid emission factor", metric.id)
             loss = ctx.factor(
                 "scope3_indicative.electricity.td_loss_rate", "T&D loss rate", metric.id
