@@ -190,3 +190,4 @@ class DataPoint:
     supersedes: int | None = None
     created_at: str = ""
     created_by: str = ""
+    note_public: bool = False  # the note is printed as a footnote of the report

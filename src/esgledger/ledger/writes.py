@@ -33,6 +33,7 @@ class NewValue:
     source: str | None = None
     note: str | None = None
     status: str = "submitted"
+    note_public: bool = False  # the note is printed as a footnote of the report
 
 
 @dataclass
@@ -203,6 +204,7 @@ def write_values(
             "method": value.method,
             "source": value.source,
             "note": value.note,
+            "note_public": value.note_public,
             "status": value.status,
             "version": 1 if previous is None else previous.version + 1,
             "supersedes": None if previous is None else previous.id,
@@ -247,6 +249,7 @@ def _same(previous: Any, value: NewValue) -> bool:
         and previous.method == value.method
         and (previous.source or None) == (value.source or None)
         and (previous.note or None) == (value.note or None)
+        and bool(previous.note_public) == value.note_public
     )
 
 
@@ -260,6 +263,7 @@ _CURRENT_COLUMNS = (
     datapoints.c.method,
     datapoints.c.source,
     datapoints.c.note,
+    datapoints.c.note_public,
     datapoints.c.version,
 )
 _CURRENT_OF_KEY = sa.select(*_CURRENT_COLUMNS).where(

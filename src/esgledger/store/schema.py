@@ -70,6 +70,8 @@ datapoints = sa.Table(
     sa.Column("method", sa.String(16), nullable=False),
     sa.Column("source", sa.String(500), nullable=True),
     sa.Column("note", sa.Text, nullable=True),
+    # the note is a footnote of the published report (migration 0010), not only a reviewer's remark
+    sa.Column("note_public", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("supersedes", sa.Integer, nullable=True),
@@ -341,4 +343,17 @@ report_builds = sa.Table(
     sa.Column("built_at", sa.String(40), nullable=False),
     sa.Column("built_by", sa.String(100), nullable=False),
     sa.Index("ix_report_builds_period_lang", "period", "lang"),
+)
+
+# The organisation's own catalogue (migration 0010): every import adds a version holding the
+# whole of the organisation's metrics and axes (canonical JSON); the newest version is in effect.
+catalogue_versions = sa.Table(
+    "catalogue_versions",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.String(200), nullable=False),
+    sa.Column("imported_at", sa.String(40), nullable=False),
+    sa.Column("imported_by", sa.String(100), nullable=False),
 )
