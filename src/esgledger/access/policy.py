@@ -7,7 +7,8 @@ user sees it but may not do this.
 
 Roles:
 
-- ``admin``: everything, including user administration and backups;
+- ``admin``: everything, including user administration, backups, and the organisation's own
+  metrics and factor editions (``catalogue.import``, ``factors.import``);
 - ``esg_manager``: reads everything; enters, corrects and submits any entity's values; approves and
   rejects; imports the organisation, internal transfers, certificates and activity files; changes
   the settings; runs calculations; locks and reopens periods; builds reports;
@@ -63,6 +64,9 @@ RULES: dict[str, frozenset[str]] = {
     "report.read": frozenset({"admin", "esg_manager", "auditor", "viewer"}),
     "report.build": _REVIEWERS,
     "user.admin": frozenset({"admin"}),
+    # the organisation's own metrics and factor editions change what every figure means
+    "catalogue.import": frozenset({"admin"}),
+    "factors.import": frozenset({"admin"}),
 }
 ACTIONS = tuple(RULES)
 # Actions about the whole group (entity_id is None): only users who see every entity may do them.
@@ -70,6 +74,8 @@ GROUP_WIDE = frozenset(
     {
         "calc.run",
         "calc.recompute",
+        "catalogue.import",
+        "factors.import",
         "settings.change",
         "organisation.import",
         "register.import",

@@ -23,6 +23,7 @@ from esgledger.api.routes import (
     imports,
     inventory,
     periods,
+    rules,
     settings,
     users,
 )
@@ -76,6 +77,7 @@ def create_app(services: Services) -> FastAPI:
         settings,
         inventory,
         backups,
+        rules,
     ):
         app.include_router(
             module.router,

@@ -183,6 +183,9 @@ class MetricOut(BaseModel):
     kind: str
     group: str
     aggregation: str
+    axes: list[str] = Field(default_factory=list, description="breakdown axes")
+    count: bool = Field(False, description="whole numbers only (people, cases)")
+    origin: str = Field("built-in", description="built-in, or the organisation's own")
 
 
 class PeriodOut(BaseModel):

@@ -11,7 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from esgledger.catalogue.breakdowns import load_axes
+from esgledger.catalogue import organisation as org
+from esgledger.catalogue.breakdowns import Axis, load_axes
 from esgledger.catalogue.model import AGGREGATIONS, KINDS, Catalogue, FormulaSpec, Metric
 from esgledger.errors import RuleFileError
 from esgledger.rulefiles import bilingual, check_keys, read_rule_file
@@ -47,12 +48,19 @@ _FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
 
 
 def load_catalogue(
-    directory: Path = DATA_DIR, known_functions: set[str] | None = None
+    directory: Path = DATA_DIR,
+    known_functions: set[str] | None = None,
+    organisation: dict[str, Any] | None = None,
+    organisation_where: str = "the organisation's catalogue",
 ) -> Catalogue:
-    """Load every ``*.yaml`` file of ``directory`` into one checked :class:`Catalogue`."""
+    """Load every ``*.yaml`` file of ``directory``, and the organisation's own metrics, axes and
+    members (:mod:`esgledger.catalogue.organisation`), into one checked :class:`Catalogue`."""
     metrics: dict[str, Metric] = {}
     groups: dict[str, dict[str, str]] = {}
     digest = hashlib.sha256()
+    axes = load_axes()
+    if organisation:
+        axes = org.extended_axes(axes, organisation, organisation_where)
     for path in sorted(directory.glob("*.yaml")):
         content, sha = read_rule_file(path)
         digest.update(sha.encode())
@@ -66,7 +74,16 @@ def load_catalogue(
                     where,
                     f"metric {metric_id!r} is also defined in {metrics[metric_id].source_file}",
                 )
-            metrics[metric_id] = _parse_metric(where, str(metric_id), group, spec)
+            if str(metric_id).startswith(org.METRIC_PREFIX):
+                raise RuleFileError(where, f"{org.METRIC_PREFIX}* ids are the organisation's")
+            metrics[metric_id] = _parse_metric(where, str(metric_id), group, spec, axes)
+    if organisation and organisation.get("metrics"):
+        digest.update(org.content_sha256(organisation).encode())
+        groups[org.GROUP] = dict(org.GROUP_TITLE)
+        for metric_id, spec in organisation["metrics"].items():
+            if metric_id in metrics:
+                raise RuleFileError(organisation_where, f"metric {metric_id!r} is a built-in")
+            metrics[metric_id] = _parse_metric(organisation_where, metric_id, org.GROUP, spec, axes)
     if known_functions is not None:
         for metric in metrics.values():
             if metric.formula and metric.formula.function not in known_functions:
@@ -82,6 +99,7 @@ def load_catalogue(
         groups=groups,
         sha256=digest.hexdigest(),
         roles=_roles(metrics),
+        axes=axes,
     )
 
 
@@ -99,7 +117,9 @@ def _roles(metrics: dict[str, Metric]) -> dict[str, str]:
     return roles
 
 
-def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
+def _parse_metric(
+    where: str, metric_id: str, group: str, spec: Any, axes: dict[str, Axis]
+) -> Metric:
     at = f"{where}: metric {metric_id!r}"
     check_keys(at, spec, _METRIC_REQUIRED, _METRIC_OPTIONAL)
     unit = str(spec["unit"])
@@ -173,13 +193,13 @@ def _parse_metric(where: str, metric_id: str, group: str, spec: Any) -> Metric:
         attributes=attributes,
         description=str(spec.get("description", "")),
         roles=tuple(roles),
-        axes=_axes(at, spec.get("axes") or []),
+        axes=_axes(at, spec.get("axes") or [], axes),
     )
 
 
-def _axes(at: str, given: Any) -> tuple[str, ...]:
-    """The breakdown axes a metric declares: known axes (catalogue/axes.yaml), each once."""
-    known = load_axes()
+def _axes(at: str, given: Any, known: dict[str, Axis]) -> tuple[str, ...]:
+    """The breakdown axes a metric declares: known axes (catalogue/axes.yaml and the
+    organisation's), each once."""
     if not isinstance(given, list) or len(set(map(str, given))) != len(given):
         raise RuleFileError(at, f"axes must be a list of distinct axis ids, not {given!r}")
     for axis in given:

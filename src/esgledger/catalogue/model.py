@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from esgledger.catalogue.breakdowns import base_metric, load_axes, split_key
+from esgledger.catalogue.breakdowns import Axis, base_metric, load_axes, split_key
 from esgledger.errors import EsgLedgerError
 
 AGGREGATIONS = ("sum", "ratio", "none")
@@ -67,6 +67,8 @@ class Catalogue:
     groups: dict[str, dict[str, str]]
     sha256: str
     roles: dict[str, str] = field(default_factory=dict)  # role -> metric id
+    # breakdown axes: the built-in ones (axes.yaml) with the organisation's axes and members
+    axes: dict[str, Axis] = field(default_factory=load_axes)
 
     def __contains__(self, metric_id: str) -> bool:
         return metric_id in self.metrics
@@ -89,7 +91,7 @@ class Catalogue:
         _id, members = split_key(metric_key)
         if not members:
             return metric.label(lang)
-        axes = load_axes()
+        axes = self.axes
         shown = [
             axes[axis].member_label(member, lang)
             if axis in axes and member in axes[axis].members

@@ -18,6 +18,7 @@ from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
 from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
+from esgledger.cli.catalogue import register as register_catalogue_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.server import register as register_server_commands
 from esgledger.service_errors import Invalid
@@ -68,6 +69,7 @@ register_activity_commands(app)
 register_backup_commands(app)
 calc_commands.register(app)
 register_audit_commands(app)
+register_catalogue_commands(app)
 
 
 @app.command()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from esgledger.errors import FactorNotFound, RuleFileError
@@ -41,6 +41,7 @@ class FactorValue:
     note: str = ""
     verification: str = ""  # how the value was checked against its publication (reviewers only)
     vintage: int | None = None  # the data year of a value applied to other years too
+    overrides: str | None = None  # the built-in factor an organisation's own value stands for
 
     @property
     def unverified(self) -> bool:
@@ -64,6 +65,7 @@ class FactorValue:
             "unverified": self.unverified,
             "note": self.note,
             "vintage": self.vintage,
+            "overrides": self.overrides,
         }
 
 
@@ -89,6 +91,7 @@ class FactorLibrary:
         the 2020 edition takes effect."""
         self.sets: dict[tuple[str, str], FactorSet] = {}
         self._series: dict[str, list[FactorValue]] = {}
+        self._overrides: dict[str, str] = {}  # built-in factor id -> the organisation's
         for factor_set in sets:
             identity = (factor_set.set_id, factor_set.edition)
             if identity in self.sets:
@@ -110,6 +113,8 @@ class FactorLibrary:
                             f"{later.edition})",
                         )
                 self._series[factor_id] = merged
+                if values[0].overrides:
+                    self._overrides[values[0].overrides] = factor_id
         self._starts = {fid: [v.valid_from for v in vals] for fid, vals in self._series.items()}
 
     def __contains__(self, factor_id: str) -> bool:
@@ -121,8 +126,19 @@ class FactorLibrary:
     def values(self, factor_id: str) -> list[FactorValue]:
         return list(self._series.get(factor_id, []))
 
+    def overridden_by(self, factor_id: str) -> str | None:
+        """The organisation's own factor that stands for the built-in ``factor_id``, if any."""
+        return self._overrides.get(factor_id)
+
     def lookup(self, factor_id: str, on: dt.date) -> FactorValue:
-        """The newest value of ``factor_id`` valid on ``on``; raise :class:`FactorNotFound`."""
+        """The newest value of ``factor_id`` valid on ``on`` (the organisation's own value that
+        overrides it where one is valid on ``on``); raise :class:`FactorNotFound`."""
+        own = self._overrides.get(factor_id)
+        if own is not None and bisect_right(self._starts[own], on) > 0:
+            return self._lookup(own, on)
+        return self._lookup(factor_id, on)
+
+    def _lookup(self, factor_id: str, on: dt.date) -> FactorValue:
         series = self._series.get(factor_id)
         if series is None:
             raise FactorNotFound(
@@ -149,6 +165,7 @@ def load_library(directory: Path = DATA_DIR) -> FactorLibrary:
 
 
 _SET_KEYS = ["set", "edition", "version", "title", "citation", "factors"]
+ORGANISATION_SET_PREFIX = "org_"  # the organisation's own sets: only they may override a factor
 _FACTOR_KEYS = ["unit", "values"]
 _VALUE_KEYS = ["from", "value", "source", "confidence"]
 
@@ -173,7 +190,14 @@ def load_factor_set(path: Path) -> FactorSet:
     check_keys(where, factors, [], factors.keys() if isinstance(factors, dict) else [])
     for key, spec in factors.items():
         factor_where = f"{where}: factor {key!r}"
-        check_keys(factor_where, spec, _FACTOR_KEYS, ["description", "note"])
+        check_keys(factor_where, spec, _FACTOR_KEYS, ["description", "note", "overrides"])
+        overrides = spec.get("overrides")
+        if overrides is not None and not set_id.startswith(ORGANISATION_SET_PREFIX):
+            raise RuleFileError(
+                factor_where,
+                f"only the organisation's own sets ({ORGANISATION_SET_PREFIX}*) may override "
+                "a factor",
+            )
         unit = str(spec["unit"])
         try:
             parse_unit(unit)
@@ -183,6 +207,8 @@ def load_factor_set(path: Path) -> FactorSet:
             _parse_value(f"{factor_where} value #{i + 1}", raw, factor_set, key, unit)
             for i, raw in enumerate(spec["values"] or [])
         ]
+        if overrides is not None:
+            values = [replace(v, overrides=str(overrides)) for v in values]
         if not values:
             raise RuleFileError(factor_where, "has no values")
         values.sort(key=lambda v: v.valid_from)

@@ -22,54 +22,71 @@ def store_library(change: Change, library: FactorLibrary) -> list[str]:
         (r.set_id, r.version)
         for r in change.connection.execute(sa.select(factor_sets.c.set_id, factor_sets.c.version))
     }
-    added = []
-    for factor_set in library.sets.values():
-        if (factor_set.set_id, factor_set.version) in stored:
-            continue
-        values = [
-            {
-                "factor_id": value.factor_id,
-                "valid_from": value.valid_from,
-                "version": value.version,
-                "factor_set": value.factor_set,
-                "edition": value.edition,
-                "value": value.value,
-                "unit": value.unit,
-                "source": value.source,
-                "confidence": value.confidence,
-                "note": value.note,
-                "file_sha256": factor_set.sha256,
-                "verification": value.verification or None,
-                "vintage": value.vintage,
-            }
-            for series in factor_set.series.values()
-            for value in series
-        ]
-        stamp = change.insert_with_children(
-            factor_sets,
-            {
-                "set_id": factor_set.set_id,
-                "version": factor_set.version,
-                "edition": factor_set.edition,
-                "title_en": factor_set.title["en"],
-                "title_zh": factor_set.title["zh"],
-                "citation": factor_set.citation,
-                "sha256": factor_set.sha256,
-                "loaded_at": change.at,
-            },
-            factor_values,
-            values,
-        )
-        set_version = f"{factor_set.set_id}@{factor_set.version}"
-        change.record(
-            "factors.load",
-            "factor_set",
-            set_version,
-            {"factor_set": set_version, "values": len(values), "sha256": factor_set.sha256},
-            [stamp],
-        )
-        added.append(set_version)
-    return added
+    return [
+        store_set(change, factor_set)
+        for factor_set in library.sets.values()
+        if (factor_set.set_id, factor_set.version) not in stored
+    ]
+
+
+def store_set(
+    change: Change,
+    factor_set: FactorSet,
+    action: str = "factors.load",
+    details: dict[str, object] | None = None,
+) -> str:
+    """Insert one factor set version and its values, with an audit entry (``action``, and
+    ``details`` such as the imported file's name); return ``set@version``."""
+    values = [
+        {
+            "factor_id": value.factor_id,
+            "valid_from": value.valid_from,
+            "version": value.version,
+            "factor_set": value.factor_set,
+            "edition": value.edition,
+            "value": value.value,
+            "unit": value.unit,
+            "source": value.source,
+            "confidence": value.confidence,
+            "note": value.note,
+            "file_sha256": factor_set.sha256,
+            "verification": value.verification or None,
+            "vintage": value.vintage,
+            "overrides": value.overrides,
+        }
+        for series in factor_set.series.values()
+        for value in series
+    ]
+    stamp = change.insert_with_children(
+        factor_sets,
+        {
+            "set_id": factor_set.set_id,
+            "version": factor_set.version,
+            "edition": factor_set.edition,
+            "title_en": factor_set.title["en"],
+            "title_zh": factor_set.title["zh"],
+            "citation": factor_set.citation,
+            "sha256": factor_set.sha256,
+            "loaded_at": change.at,
+        },
+        factor_values,
+        values,
+    )
+    set_version = f"{factor_set.set_id}@{factor_set.version}"
+    change.record(
+        action,
+        "factor_set",
+        set_version,
+        {
+            "factor_set": set_version,
+            "edition": factor_set.edition,
+            "values": len(values),
+            "sha256": factor_set.sha256,
+            **(details or {}),
+        },
+        [stamp],
+    )
+    return set_version
 
 
 def load_stored_library(connection: sa.Connection) -> FactorLibrary:
@@ -99,6 +116,7 @@ def load_stored_library(connection: sa.Connection) -> FactorLibrary:
                 note=row.note or "",
                 verification=row.verification or "",
                 vintage=row.vintage,
+                overrides=row.overrides,
             )
         )
     sets = []

@@ -152,7 +152,7 @@ def numbered_values(
         if metric is not None and (row.get("dimensions") or written_members):
             written = row.get("dimensions") or dimensions_text(written_members)
             try:
-                members = parse_dimensions(written, metric.id, metric.axes)
+                members = parse_dimensions(written, metric.id, metric.axes, catalogue.axes)
             except BreakdownError as refused:
                 where = "dimensions" if row.get("dimensions") else "metric"
                 issue(where, written, f"axis=member pairs of {metric.id}'s axes ({refused})")

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from esgledger.catalogue import Catalogue
-from esgledger.catalogue.breakdowns import dimensions_text, load_axes, metric_key
+from esgledger.catalogue.breakdowns import dimensions_text, metric_key
 from esgledger.domain import METHODS, Entity, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.spreadsheet_text import keep_text
@@ -79,7 +79,7 @@ def write_template(
     if isinstance(output, Path) and output.suffix.lower() != ".xlsx":
         raise EsgLedgerError(f"template output must be a .xlsx file, not {output.name!r}")
     metrics = sorted(catalogue.inputs(), key=lambda m: (m.group, m.id))
-    axes = load_axes()
+    axes = catalogue.axes
 
     book = Workbook()
     sheet = book.active

@@ -23,12 +23,14 @@ from esgledger.services.accounts import Accounts, os_login
 from esgledger.services.audit import Audit
 from esgledger.services.backup import Backups, Progress, Restored, restore
 from esgledger.services.calculation import Calculation
+from esgledger.services.catalogue import Catalogues
 from esgledger.services.collection import Collection
 from esgledger.services.context import Context, Options
 from esgledger.services.datapoints import DataPoints
 from esgledger.services.entry_form import EntryForms
 from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
+from esgledger.services.factors import Factors
 from esgledger.services.imports import Imports
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
@@ -58,6 +60,8 @@ class Services:
         self.explain = Explain(context)
         self.reports = Reports(context)
         self.audit = Audit(context)
+        self.catalogue = Catalogues(context)
+        self.factors = Factors(context)
         self.backups = Backups(context)
 
     @classmethod

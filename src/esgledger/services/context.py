@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from esgledger.catalogue import Catalogue, load_catalogue
 from esgledger.evidence import store as evidence_store
 from esgledger.factors import FactorLibrary
 from esgledger.factors.persist import load_stored_library
+from esgledger.ledger import catalogue_versions
 from esgledger.ledger.group_commit import GroupCommitter
 from esgledger.service_errors import NotInitialised
 from esgledger.store import Database
@@ -34,6 +35,12 @@ def _build_report(
     from esgledger.report import build_report
 
     return Path(build_report(connection, catalogue, period, out, lang))
+
+
+@cache
+def _builtin_catalogue() -> Catalogue:
+    """The package's catalogue, read once per process (contexts share it; nothing mutates it)."""
+    return load_catalogue(known_functions=set(FORMULAS))
 
 
 @dataclass
@@ -77,10 +84,40 @@ class Context:
             self.options.lockout, self.options.failures_per_address, self.options.failure_window
         )
         self._initialised = False
+        self._catalogue: tuple[int, Catalogue] | None = None
 
-    @cached_property
+    @property
     def catalogue(self) -> Catalogue:
-        return load_catalogue(known_functions=set(FORMULAS))
+        """The built-in catalogue with the organisation's own metrics, axes and members (the
+        version in effect: read on each use, so an import made by another process counts at once)."""
+        version = self._organisation_version()
+        cached = self._catalogue
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        content = None
+        if version:
+            with self.db.reading() as connection:
+                stored = catalogue_versions.read_version(connection, version)
+            content = stored.content if stored else None
+        catalogue = self.catalogue_with(content, f"the organisation's catalogue v{version}")
+        self._catalogue = (version, catalogue)
+        return catalogue
+
+    @staticmethod
+    def catalogue_with(organisation: dict | None, where: str = "the import") -> Catalogue:
+        """The built-in catalogue extended by ``organisation`` (its metrics, axes and members)."""
+        if not organisation:
+            return _builtin_catalogue()
+        return load_catalogue(
+            known_functions=set(FORMULAS), organisation=organisation, organisation_where=where
+        )
+
+    def _organisation_version(self) -> int:
+        try:
+            with self.db.reading() as connection:
+                return catalogue_versions.newest_version(connection)
+        except sa.exc.DBAPIError:  # a ledger not created or upgraded yet: the built-ins only
+            return 0
 
     def library(self, connection: sa.Connection) -> FactorLibrary:
         """The factor sets stored in the ledger (the editions its inventories use)."""

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from esgledger.access.policy import can
 from esgledger.access.principal import Principal
 from esgledger.catalogue import Catalogue
-from esgledger.catalogue.breakdowns import load_axes, metric_key
+from esgledger.catalogue.breakdowns import metric_key
 from esgledger.catalogue.model import Metric
 from esgledger.domain import DataPoint, Period
 from esgledger.errors import EsgLedgerError
@@ -64,7 +64,7 @@ def unit_choices(unit: str) -> list[str]:
 def typed_keys(catalogue: Catalogue) -> list[str]:
     """The rows of an entry form: each typed metric, followed by one row per member of each of
     its breakdown axes (``workforce.headcount{gender=female}``)."""
-    axes = load_axes()
+    axes = catalogue.axes
     return [
         metric_key(metric.id, members)
         for metric in typed_metrics(catalogue)

@@ -70,7 +70,7 @@ def metric_key_of(
     covers = [p for p in pairs if p.split("=", 1)[0].strip() == COVERS]
     try:
         parsed = parse_dimensions(
-            ";".join(p for p in pairs if p not in covers), found.id, found.axes
+            ";".join(p for p in pairs if p not in covers), found.id, found.axes, catalogue.axes
         )
     except BreakdownError as exc:
         raise Invalid(str(exc), field="dimensions") from exc

@@ -140,6 +140,8 @@ factor_values = sa.Table(
     sa.Column("verification", sa.Text, nullable=True),
     # the data year the value belongs to, when it is used for other years (nearest vintage)
     sa.Column("vintage", sa.Integer, nullable=True),
+    # the built-in factor an organisation's own factor stands for (migration 0010)
+    sa.Column("overrides", sa.String(200), nullable=True),
 )
 
 factor_sets = sa.Table(

@@ -6,6 +6,7 @@ from typing import Any
 
 from esgledger.catalogue.breakdowns import split_key
 from esgledger.catalogue.model import Metric
+from esgledger.catalogue.organisation import GROUP as ORGANISATION_GROUP
 from esgledger.domain import DataPoint
 from esgledger.units import suggested_units
 
@@ -45,4 +46,7 @@ def metric_dict(metric: Metric) -> dict[str, Any]:
         "kind": metric.kind,
         "group": metric.group,
         "aggregation": metric.aggregation,
+        "axes": list(metric.axes),
+        "count": metric.count,
+        "origin": "organisation" if metric.group == ORGANISATION_GROUP else "built-in",
     }

@@ -1,4 +1,4 @@
-"""Notes printed in the report, and the organisation's own catalogue.
+"""Notes printed in the report, the organisation's own catalogue, and its own factors.
 
 ``datapoints.note_public`` marks a data point's note as a footnote of the published report (SSE
 Guideline No. 14 and HKEX ask that a figure's boundary and basis be stated beside it); other notes
@@ -8,8 +8,12 @@ stay reviewers' remarks. Existing notes are not published (default false).
 ``esgledger catalogue import`` adds a version holding the organisation's whole catalogue as
 canonical JSON, audited like every write; the newest version is the one in effect.
 
-The new column is part of what a data point's row digest covers, so the rows are stamped afresh
-after the upgrade (``rebaseline``, see :mod:`esgledger.ledger.baseline`).
+``factor_values.overrides`` names the built-in factor that a value of the organisation's own
+factor set (``esgledger factors import``, sets named ``org_*``) stands for.
+
+The new columns are part of what a data point's row digest and a factor set's values digest
+cover, so the rows are stamped afresh after the upgrade (``rebaseline``, see
+:mod:`esgledger.ledger.baseline`).
 
 Revision ID: 0010
 Revises: 0009
@@ -32,6 +36,8 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("note_public", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("factor_values") as batch:
+        batch.add_column(sa.Column("overrides", sa.String(200), nullable=True))
     op.create_table(
         "catalogue_versions",
         sa.Column("version", sa.Integer(), nullable=False, autoincrement=False),
@@ -46,5 +52,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("catalogue_versions")
+    with op.batch_alter_table("factor_values") as batch:
+        batch.drop_column("overrides")
     with op.batch_alter_table("datapoints") as batch:
         batch.drop_column("note_public")

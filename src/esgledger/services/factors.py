@@ -1,0 +1,143 @@
+"""The factor sets a ledger computes with, and new ones added without a new release of
+esgledger: the next edition of a publication (the grid factor a ministry publishes next spring),
+or the organisation's own factors (sets named ``org_*``), each with its source and validity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.errors import RuleFileError
+from esgledger.factors.library import (
+    ORGANISATION_SET_PREFIX,
+    FactorLibrary,
+    FactorSet,
+    load_factor_set,
+    load_library,
+)
+from esgledger.factors.persist import load_stored_library, store_set
+from esgledger.service_errors import Invalid
+from esgledger.services.operation import Capability, Reading, Writing, reads, writes
+from esgledger.store.schema import factor_sets
+from esgledger.units import UnitError, conversion_factor
+
+
+class Factors(Capability):
+    @reads("calc.read")
+    def sets(self, call: Reading) -> list[dict[str, Any]]:
+        """Every stored version of every factor set, with whose it is: shipped with esgledger,
+        an edition imported since, or the organisation's own."""
+        shipped = {identity for identity in load_library().sets}
+        rows = call.connection.execute(
+            sa.select(factor_sets).order_by(factor_sets.c.set_id, factor_sets.c.loaded_at)
+        )
+        library = load_stored_library(call.connection)
+        in_effect = {(s.set_id, s.version) for s in library.sets.values()}
+        return [
+            {
+                "set": row.set_id,
+                "edition": row.edition,
+                "version": row.version,
+                "title": {"en": row.title_en, "zh": row.title_zh},
+                "citation": row.citation,
+                "loaded_at": row.loaded_at,
+                "origin": _origin(row.set_id, row.edition, shipped),
+                "in_effect": (row.set_id, row.version) in in_effect,
+            }
+            for row in rows
+        ]
+
+    @writes("factors.import")
+    def import_file(self, call: Writing, path: Path, name: str | None = None) -> dict[str, Any]:
+        """Store the factor set of ``path`` (the same YAML format as the shipped sets): a new
+        edition of a publication, or a new set or version of the organisation's own; all
+        checks pass (units, dates, sources, no two values of a factor from the same date,
+        overrides of known factors in their unit) or nothing is stored."""
+        file_name = name or path.name
+        try:
+            factor_set = load_factor_set(path)
+        except RuleFileError as exc:
+            raise Invalid(str(exc).replace(str(path), file_name), field="file") from exc
+        stored = load_stored_library(call.connection)
+        _check_new(factor_set, stored)
+        try:
+            merged = FactorLibrary(  # a new version of an own set replaces the stored one
+                [
+                    s
+                    for key, s in stored.sets.items()
+                    if key != (factor_set.set_id, factor_set.edition)
+                ]
+                + [factor_set]
+            )
+        except RuleFileError as exc:
+            raise Invalid(f"{file_name}: {exc}", field="file") from exc
+        _check_overrides(factor_set, merged, file_name)
+        set_version = store_set(call.change, factor_set, "factors.import", {"file": file_name})
+        return {
+            "factor_set": set_version,
+            "edition": factor_set.edition,
+            "factors": len(factor_set.series),
+            "values": sum(len(v) for v in factor_set.series.values()),
+        }
+
+
+def _origin(set_id: str, edition: str, shipped: set[tuple[str, str]]) -> str:
+    if set_id.startswith(ORGANISATION_SET_PREFIX):
+        return "organisation"
+    return "built-in" if (set_id, edition) in shipped else "imported edition"
+
+
+def _check_new(factor_set: FactorSet, stored: FactorLibrary) -> None:
+    """A new edition of a publication, or the organisation's own set; never a silent change of
+    an edition already used."""
+    same_edition = stored.sets.get((factor_set.set_id, factor_set.edition))
+    own = factor_set.set_id.startswith(ORGANISATION_SET_PREFIX)
+    known_set = any(key[0] == factor_set.set_id for key in stored.sets)
+    if same_edition is not None and same_edition.version == factor_set.version:
+        raise Invalid(
+            f"{factor_set.set_id} edition {factor_set.edition!r} version "
+            f"{factor_set.version!r} is already stored; a changed file needs a new version",
+            field="version",
+        )
+    if same_edition is not None and not own:
+        raise Invalid(
+            f"{factor_set.set_id} edition {factor_set.edition!r} is a published edition already "
+            "stored; a publication's correction or update is a new edition (another 'edition')",
+            field="edition",
+        )
+    if not known_set and not own:
+        raise Invalid(
+            f"{factor_set.set_id!r} is not a factor set of this ledger: a new edition keeps its "
+            f"publication's set id; the organisation's own sets are named "
+            f"{ORGANISATION_SET_PREFIX}<name>",
+            field="set",
+        )
+
+
+def _check_overrides(factor_set: FactorSet, library: FactorLibrary, file_name: str) -> None:
+    for key, values in factor_set.series.items():
+        target = values[0].overrides
+        if target is None:
+            continue
+        if target not in library or target.startswith(ORGANISATION_SET_PREFIX):
+            raise Invalid(
+                f"{file_name}: factor {key!r} overrides {target!r}, which is not a factor of the "
+                "shipped or imported sets",
+                field="overrides",
+            )
+        unit = library.values(target)[0].unit
+        if not _same_unit(values[0].unit, unit):
+            raise Invalid(
+                f"{file_name}: factor {key!r} is in {values[0].unit!r} but {target!r} is in "
+                f"{unit!r}: an override is in the unit of the factor it stands for",
+                field="unit",
+            )
+
+
+def _same_unit(a: str, b: str) -> bool:
+    try:
+        return abs(conversion_factor(a, b) - 1.0) < 1e-12
+    except UnitError:
+        return False
