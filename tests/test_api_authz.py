@@ -157,6 +157,29 @@ def _file(kind: str, content: bytes, **fields: str) -> Callable[[Ctx, str, dict[
     )
 
 
+ORG_CATALOGUE = (
+    b"metrics:\n  org.drills:\n    name: {en: Drills, zh: \xe6\xbc\x94\xe7\xbb\x83}\n"
+    b"    unit: count\n    kind: input\n"
+)
+
+
+def _import_catalogue(ctx: Ctx, _entity: str, h: dict[str, str]) -> Any:
+    files = {"file": ("ours.yaml", ORG_CATALOGUE)}
+    return ctx.client.post(f"{API}/catalogue/imports", files=files, headers=h)
+
+
+def _import_factor_set(ctx: Ctx, _entity: str, h: dict[str, str]) -> Any:
+    """The organisation's own factor set, in a version no other call used."""
+    content = (
+        f"set: org_site\nedition: Site factors\nversion: '{ctx.period()}'\n"
+        "title: {en: Site factors, zh: 厂区因子}\ncitation: Site laboratory report\n"
+        "factors:\n  ncv:\n    unit: GJ/t\n    values:\n"
+        "      - {from: 2024-01-01, value: 21.5, source: Lab report 7, confidence: S}\n"
+    )
+    files = {"file": ("site.yaml", content.encode())}
+    return ctx.client.post(f"{API}/factor-sets/imports", files=files, headers=h)
+
+
 def _import_data(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
     rows = _csv(DATA_HEADER, [entity, ctx.period(), "energy.diesel", 2, "t", "", "", ""])
     return _file("datapoints", rows)(ctx, entity, h)
@@ -315,6 +338,12 @@ GROUP_CASES = [
     Case("collection progress", ALL, _get("/collection/2024")),
     Case("waiting", ALL, _get("/collection/2024/waiting")),
     Case("backup", {"admin"}, _post("/backups", {}), 201),
+    Case("catalogue axes", ALL, _get("/catalogue/axes")),
+    Case("catalogue versions", ALL, _get("/catalogue/versions")),
+    Case("organisation catalogue", ALL, _get("/catalogue/organisation")),
+    Case("import catalogue", {"admin"}, _import_catalogue),
+    Case("factor sets", ALL, _get("/factor-sets")),
+    Case("import factor set", {"admin"}, _import_factor_set),
 ]
 GROUP_WIDE = {
     "run calc",
@@ -340,6 +369,8 @@ GROUP_WIDE = {
     "recompute",
     "change setting",
     "backup",
+    "import catalogue",
+    "import factor set",
 }
 
 

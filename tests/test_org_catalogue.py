@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from fastapi.testclient import TestClient
 
 from esgledger.ledger.audit_query import entries_of
 from esgledger.service_errors import Forbidden, Invalid
 from esgledger.services import Services
+from tests.collab_fixtures import API, World
 from tests.helpers import write_csv
 from tests.ledger_fixture import Ledger
 
@@ -276,3 +278,30 @@ def test_only_admins_import_and_another_process_sees_the_import_at_once(
         assert "guangxi" in other.context.catalogue.axes["region"].members
     finally:
         other.dispose()
+
+
+def test_the_api_lets_admins_extend_the_catalogue_and_factor_sets(
+    world: World, client: TestClient, tmp_path: Path
+) -> None:
+    content = _file(tmp_path, ORG_FILE).read_bytes()
+    files = {"file": ("ours.yaml", content, "application/yaml")}
+    refused = client.post(f"{API}/catalogue/imports", files=files, headers=world.headers("manager"))
+    assert refused.status_code == 403, refused.text
+    answer = client.post(f"{API}/catalogue/imports", files=files, headers=world.headers("admin"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["version"] == 1
+    metric = client.get(f"{API}/metrics/org.red_mud_transported", headers=world.headers("viewer"))
+    assert metric.json()["origin"] == "organisation"
+    assert metric.json()["axes"] == ["region", "org_shift"]
+    axes = {
+        a["id"]: a
+        for a in client.get(f"{API}/catalogue/axes", headers=world.headers("viewer")).json()
+    }
+    assert {m["id"]: m["origin"] for m in axes["region"]["members"]}["guangxi"] == "organisation"
+    bad = {"file": ("bad.yaml", b"metrics:\n  org.x: {unit: t}\n", "application/yaml")}
+    answer = client.post(f"{API}/catalogue/imports", files=bad, headers=world.headers("admin"))
+    assert answer.status_code == 422
+    assert "bad.yaml" in answer.json()["error"]["message"]
+    assert "missing required key 'name'" in answer.json()["error"]["message"]
+    sets = client.get(f"{API}/factor-sets", headers=world.headers("viewer")).json()
+    assert {s["origin"] for s in sets} == {"built-in"}
