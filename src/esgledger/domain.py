@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # reported: a figure the organisation published (its report, a verification statement), kept
 # beside esgledger's own computation of the same metric (issue 9, published beside computed)
@@ -26,11 +27,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _PERIOD.match(str(text).strip())
-        if not match:
-            raise ValueError(f"period {text!r} is not a year (2024) or a month (2024-03)")
-        month = int(match.group(2)) if match.group(2) else None
-        return cls(int(match.group(1)), month)
+        return _parse_period(str(text))
 
     @property
     def start(self) -> dt.date:
@@ -52,6 +49,17 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year}" if self.month is None else f"{self.year}-{self.month:02d}"
+
+
+@lru_cache(maxsize=4096)
+def _parse_period(text: str) -> Period:
+    """The period a text names (periods are immutable: an import of 100,000 rows of a few
+    periods parses each once)."""
+    match = _PERIOD.match(text.strip())
+    if not match:
+        raise ValueError(f"period {text!r} is not a year (2024) or a month (2024-03)")
+    month = int(match.group(2)) if match.group(2) else None
+    return Period(int(match.group(1)), month)
 
 
 @dataclass(frozen=True)

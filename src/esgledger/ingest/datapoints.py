@@ -331,5 +331,7 @@ def import_datapoints(
     }
     chosen = statuses(values) if statuses is not None else ["submitted"] * len(values)
     return write_values(
-        change, [replace(v, status=s) for v, s in zip(values, chosen, strict=True)], batch
+        change,
+        [v if v.status == s else replace(v, status=s) for v, s in zip(values, chosen, strict=True)],
+        batch,
     )

@@ -35,12 +35,18 @@ def mixed_granularity(connection: sa.Connection, values: Sequence[NewValue]) -> 
     for value in values:
         key = (value.entity_id, value.metric_id, _year_of(value.period))
         incoming.setdefault(key, set()).add(_kind(value.period))
-    found: dict[int, str] = {}
-    for index, value in enumerate(values):
-        key = (value.entity_id, value.metric_id, _year_of(value.period))
-        if {"month", "year"} <= stored.get(key, set()) | incoming[key]:
-            found[index] = _reason(value)
-    return found
+    mixed = {
+        key
+        for key, kinds in incoming.items()
+        if {"month", "year"} <= stored.get(key, set()) | kinds
+    }
+    if not mixed:
+        return {}
+    return {
+        index: _reason(value)
+        for index, value in enumerate(values)
+        if (value.entity_id, value.metric_id, _year_of(value.period)) in mixed
+    }
 
 
 def mixing_with(value: NewValue, stored_periods: Iterable[str]) -> str | None:

@@ -128,8 +128,17 @@ def _normalisers(table: sa.Table, names: tuple[str, ...]) -> tuple[Callable[[Any
     return tuple(_normaliser(table.c[name]) for name in names)
 
 
+@functools.cache
+def _integer_id(table: sa.Table, key: tuple[str, ...]) -> bool:
+    return len(key) == 1 and isinstance(table.c[key[0]].type, sa.Integer)
+
+
 def key_text(spec: Tracked, row: Mapping[Any, Any]) -> str:
     """The row's key as the stamps spell it: a JSON array of its key columns."""
+    if _integer_id(spec.table, spec.key):
+        only = row[spec.key[0]]
+        if type(only) is int:  # an integer id (data points, batches): "[17]", as JSON spells it
+            return f"[{only}]"
     return canonical_json(_values(spec.table, spec.key, row))
 
 
