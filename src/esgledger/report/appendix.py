@@ -32,7 +32,11 @@ def appendix_entry(
     strings: Strings,
     names: Names,
     back: str,
+    *,
+    key: str | None = None,
+    title: str | None = None,
 ) -> Entry:
+    """The appendix entry of ``metric`` (or of its metric ``key``, titled ``title``) in ``year``."""
     unit = unit_label(found.unit, strings)
     computed = [_formula_label(f, strings) for f in found.functions]
     if not computed and found.datapoints:
@@ -52,9 +56,9 @@ def appendix_entry(
         else ""
     )
     entry = Entry(
-        anchor=anchor(metric.id, year),
+        anchor=anchor(key or metric.id, year),
         back=back,
-        title=metric.label(strings.lang),
+        title=title or metric.label(strings.lang),
         year=year,
         value=f"{format_precise(found.value)} {unit}".strip(),
         key=found.key,

@@ -7,22 +7,24 @@ import datetime as dt
 from typing import Any
 
 from esgledger.catalogue import Catalogue
+from esgledger.catalogue.breakdowns import COVERS, OPEN, split_key
 from esgledger.domain import DataPoint, OrgTree
 from esgledger.i18n import HTML_LANG, Strings
 from esgledger.ledger.runs import PeriodRun
 from esgledger.lineage import key
 from esgledger.report.appendix import appendix_entry
 from esgledger.report.basis import basis_options, unverified_factors
+from esgledger.report.breakdown_tables import breakdown_tables
 from esgledger.report.chart_data import ENERGY_TOTAL_ROLE, mix_chart, scope_chart
-from esgledger.report.context import AppendixGroup, ReportContext
+from esgledger.report.context import AppendixGroup, Entry, ReportContext
+from esgledger.report.footnotes import stated_label
 from esgledger.report.formatting import unit_label
 from esgledger.report.gaps import gap_lines, root_gaps
-from esgledger.report.kpi import kpi_table
+from esgledger.report.kpi import Figures, kpi_table
 from esgledger.report.names import Names
 from esgledger.report.published import compare
 from esgledger.report.trace import (
     Lineage,
-    Trace,
     trace_value,
 )
 
@@ -47,11 +49,19 @@ def assemble(
     strings: Strings,
     generated: dt.date,
     published: dict[tuple[str, str], DataPoint] | None = None,
+    *,
+    notes: dict[tuple[str, str], list[DataPoint]] | None = None,
+    print_reported: frozenset[str] = frozenset(),
 ) -> ReportContext:
+    """The page context. ``published``: the root's figures with method reported; ``notes``: the
+    data points whose note is marked for publication; ``print_reported``: the metrics whose
+    reported figure the tables print instead of the computation."""
     names = Names(tree, catalogue, strings)
     published = published or {}
     groups = report_groups(catalogue)
-    traces: dict[tuple[str, str], Trace] = {}
+    figures = Figures(root, years, {}, root_gaps(runs, years, root), published, notes=notes or {})
+    figures.print_reported = print_reported
+    traces = figures.traces
     for year in years:
         run = runs[year]
         if run is None:
@@ -64,18 +74,13 @@ def assemble(
                 found = trace_value(lineage, key(metric.id, root, year))
                 if found is not None:
                     traces[(metric.id, year)] = found
-    gaps = root_gaps(runs, years, root)
+        _keyed_figures(figures, lineage, catalogue, year)
+    gaps = figures.gaps
     tables, appendix = [], []
     shown_gaps: dict[tuple[str, str], dict[str, Any]] = {}
     for group in groups:
         metrics = [
-            m
-            for m in catalogue.in_group(group)
-            if m.aggregation != "none"
-            and any(
-                (m.id, year) in traces or (m.id, year) in gaps or (m.id, year) in published
-                for year in years
-            )
+            m for m in catalogue.in_group(group) if m.aggregation != "none" and figures.has(m.id)
         ]
         if not metrics:
             continue
@@ -83,30 +88,42 @@ def assemble(
             ((m.id, y), gaps[(m.id, y)]) for m in metrics for y in years if (m.id, y) in gaps
         )
         title = catalogue.groups[group][strings.lang]
-        only_published = {k: p for k, p in published.items() if k not in traces}
-        tables.append(
-            kpi_table(group, title, metrics, years, traces, gaps, strings, names, only_published)
-        )
-        appendix.append(
-            AppendixGroup(
-                title,
-                [
+        table = kpi_table(group, title, metrics, figures, strings, names)
+        table.breakdowns = breakdown_tables(metrics, figures, strings)
+        tables.append(table)
+        entries: list[Entry] = []
+        for metric in metrics:
+            entries.extend(
+                appendix_entry(
+                    metric,
+                    year,
+                    traces[(metric.id, year)],
+                    traces,
+                    catalogue,
+                    strings,
+                    names,
+                    f"r-{metric.id}",
+                )
+                for year in years
+                if (metric.id, year) in traces
+            )
+            for stated_key, by_year in sorted(figures.stated.get(metric.id, {}).items()):
+                entries.extend(
                     appendix_entry(
                         metric,
                         year,
-                        traces[(metric.id, year)],
+                        found,
                         traces,
                         catalogue,
                         strings,
                         names,
-                        f"r-{metric.id}",
+                        f"r-{stated_key}",
+                        key=stated_key,
+                        title=stated_label(stated_key, names, strings),
                     )
-                    for metric in metrics
-                    for year in years
-                    if (metric.id, year) in traces
-                ],
-            )
-        )
+                    for year, found in sorted(by_year.items())
+                )
+        appendix.append(AppendixGroup(title, entries))
     options, differ = basis_options(years, runs, strings)
     energy_total = catalogue.role(ENERGY_TOTAL_ROLE)
     mix, mix_caption = mix_chart(
@@ -133,3 +150,25 @@ def assemble(
         gaps=gap_lines(shown_gaps, runs, strings, names),
         published=compare(published, traces, catalogue, strings),
     )
+
+
+def _keyed_figures(figures: Figures, lineage: Lineage, catalogue: Catalogue, year: str) -> None:
+    """The root's figures under metric keys with members: those of a stated boundary (every
+    year) and breakdown members (the report year)."""
+    suffix = f"@{figures.root}@{year}"
+    for record_key in lineage.records:
+        if OPEN not in record_key or not record_key.endswith(suffix):
+            continue
+        metric_key = record_key[: -len(suffix)]
+        metric = catalogue.find(metric_key)
+        if metric is None or metric.aggregation == "none":
+            continue
+        _id, members = split_key(metric_key)
+        if COVERS in members:
+            found = trace_value(lineage, record_key)
+            if found is not None:
+                figures.stated.setdefault(metric.id, {}).setdefault(metric_key, {})[year] = found
+        elif year == figures.years[-1] and len(members) == 1:
+            found = trace_value(lineage, record_key)
+            if found is not None:
+                figures.members.setdefault(metric.id, {})[metric_key] = found

@@ -24,6 +24,7 @@ from esgledger.ledger.runs import RESTATED, load_period_run, load_period_runs
 from esgledger.ledger.verify import read_head
 from esgledger.report.assemble import assemble
 from esgledger.report.context import ReportContext
+from esgledger.report.footnotes import public_notes
 from esgledger.report.formatting import unit_label
 from esgledger.report.published import published_points
 
@@ -79,9 +80,19 @@ def build_report(
             f"('esgledger calc --period {years[-1]}', POST /api/v1/calculations or the "
             "Calculate button of the period's page)"
         )
-    published = published_points(current_datapoints(connection, years), root)
+    points = current_datapoints(connection, years)
+    print_reported = frozenset(settings.read(connection, "report.print_reported"))
     context = assemble(
-        catalogue, tree, root, years, runs, strings, generated or dt.date.today(), published
+        catalogue,
+        tree,
+        root,
+        years,
+        runs,
+        strings,
+        generated or dt.date.today(),
+        published_points(points, root),
+        notes=public_notes(points),
+        print_reported=print_reported,
     )
     context.base_year = base_year
     head = read_head(connection)  # after the reads: nothing the report shows is newer

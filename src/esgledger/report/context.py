@@ -10,6 +10,21 @@ from esgledger.report.published import Published
 
 
 # -- page context ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Mark:
+    """A footnote's number where a figure or a row refers to it."""
+
+    number: int
+    anchor: str
+
+
+@dataclass
+class Footnote:
+    number: int
+    anchor: str
+    text: str
+
+
 @dataclass
 class Cell:
     year: str
@@ -17,6 +32,7 @@ class Cell:
     anchor: str | None = None
     current: bool = False
     gap: bool = False  # no value: not computable or not reported (the anchor goes to the reason)
+    marks: list[Mark] = field(default_factory=list)
 
 
 @dataclass
@@ -29,6 +45,28 @@ class Row:
     gri: str
     anchor: str
     subtotal: bool = False  # a sum of other metrics (Scope 1, totals): printed in bold
+    stated: bool = False  # a figure of a stated boundary (covers=), under its metric
+    marks: list[Mark] = field(default_factory=list)
+
+
+@dataclass
+class MemberLine:
+    label: str
+    value: str
+    share: str  # of the total, when the total is a sum
+
+
+@dataclass
+class BreakdownTable:
+    """One metric's members along one axis in the report year, with the total and a note when
+    the members do not add up to it."""
+
+    anchor: str
+    title: str
+    unit: str
+    lines: list[MemberLine]
+    total: str
+    mismatch: str = ""
 
 
 @dataclass
@@ -40,6 +78,8 @@ class KpiTable:
     boundary: str  # the entities included, joined; or the 'none' text when count is 0
     boundary_count: int
     excluded: str
+    footnotes: list[Footnote] = field(default_factory=list)
+    breakdowns: list[BreakdownTable] = field(default_factory=list)
 
 
 @dataclass
