@@ -89,7 +89,7 @@ def assemble(
         )
         title = catalogue.groups[group][strings.lang]
         table = kpi_table(group, title, metrics, figures, strings, names)
-        table.breakdowns = breakdown_tables(metrics, figures, strings)
+        table.breakdowns = breakdown_tables(metrics, figures, strings, catalogue.axes)
         tables.append(table)
         entries: list[Entry] = []
         for metric in metrics:

@@ -6,7 +6,7 @@ to the total. Read from the lineage of the stored run; nothing is recalculated."
 from __future__ import annotations
 
 from esgledger.catalogue import Metric
-from esgledger.catalogue.breakdowns import load_axes, split_key
+from esgledger.catalogue.breakdowns import Axis, split_key
 from esgledger.i18n import Strings
 from esgledger.report.context import BreakdownTable, MemberLine
 from esgledger.report.formatting import DASH, format_fixed, format_share, row_decimals, unit_label
@@ -16,12 +16,12 @@ TOLERANCE = 1e-6  # relative: members within this of the total add up
 
 
 def breakdown_tables(
-    metrics: list[Metric], figures: Figures, strings: Strings
+    metrics: list[Metric], figures: Figures, strings: Strings, axes: dict[str, Axis]
 ) -> list[BreakdownTable]:
     """The breakdown tables of ``metrics`` in the report year, metric by metric, axes in the
-    catalogue's order, members in the axis file's order."""
+    metric's order, members in the axis' order (``axes``: the catalogue's, the organisation's
+    own included)."""
     year = figures.years[-1]
-    axes = load_axes()
     tables = []
     for metric in metrics:
         by_key = figures.members.get(metric.id)
