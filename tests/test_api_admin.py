@@ -47,8 +47,13 @@ def test_settings_are_listed_with_range_and_bilingual_help(
         "restatement_threshold",
         "review.change_threshold",
         "scope3.categories",
+        "report.print_reported",
     }
-    assert page["total"] == 4
+    assert page["total"] == 5
+    assert (found["report.print_reported"]["value"], found["report.print_reported"]["kind"]) == (
+        [],
+        "metrics",
+    )
     categories = found["scope3.categories"]
     assert (categories["value"], categories["kind"], categories["maximum"]) == (
         [],
@@ -71,6 +76,20 @@ def test_scope3_categories_are_set_as_a_list_of_numbers(world: World, client: Te
     refused = call(client, world, "PUT", path, "manager", json={"value": [16]})
     assert refused.status_code == 422
     assert refused.json()["error"]["field"] == "scope3.categories"
+
+
+def test_metrics_printed_as_reported_are_set_as_a_list_of_ids(
+    world: World, client: TestClient
+) -> None:
+    path = "/settings/report.print_reported"
+    value = {"value": ["ghg.scope1", "energy.total_tce"]}
+    changed = call(client, world, "PUT", path, "manager", json=value)
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["value"] == ["energy.total_tce", "ghg.scope1"]
+    refused = call(client, world, "PUT", path, "manager", json={"value": ["energy.nope"]})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["field"] == "report.print_reported"
+    assert "'energy.nope' is not a metric of the catalogue" in refused.json()["error"]["message"]
 
 
 def test_a_manager_changes_settings_within_their_range(world: World, client: TestClient) -> None:

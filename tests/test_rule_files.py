@@ -30,7 +30,7 @@ from esgledger.domain import Certificate, Period
 from esgledger.errors import EsgLedgerError, FactorNotFound, RuleFileError
 from esgledger.factors import load_library
 from esgledger.factors.library import FactorLibrary, load_factor_set
-from esgledger.report.build import ENERGY_TOTAL_ROLE, SCOPE_ROLES
+from esgledger.report.chart_data import ENERGY_TOTAL_ROLE, SCOPE_ROLES
 from esgledger.web.pages.dashboard import KPI_ROLES
 from tests.ledger_fixture import Ledger
 

@@ -42,6 +42,7 @@ def test_everyone_reads_the_settings_with_their_help(browse: dict[str, TestClien
         "restatement_threshold",
         "review.change_threshold",
         "scope3.categories",
+        "report.print_reported",
     ]
     threshold = settings[2]
     assert (threshold["value"], threshold["kind"], threshold["minimum"]) == (0.3, "ratio", 0.01)
@@ -67,6 +68,22 @@ def test_a_manager_sets_the_scope3_categories_as_typed(
     refused = change(manager, "scope3.categories", "0")
     assert refused.status_code == 422
     assert "1 to 15" in text_of(refused.text)
+
+
+def test_a_manager_sets_the_metrics_printed_as_reported_as_typed(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    manager = browse["manager"]
+    assert change(manager, "report.print_reported", "energy.total_tce").status_code == 303
+    assert world.ws.services.settings.get(world.ws.admin, "report.print_reported") == [
+        "energy.total_tce"
+    ]
+    refused = change(manager, "report.print_reported", "energy.nope")
+    assert refused.status_code == 422
+    assert "energy.nope" in text_of(refused.text)
+    page = manager.get("/settings").text
+    section = re.search(r'id="setting-report.print_reported".*?</section>', page, re.S)
+    assert section and "energy.total_tce" in text_of(section.group(0))
 
 
 def test_a_manager_changes_a_setting_as_a_percentage(

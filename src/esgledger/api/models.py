@@ -93,6 +93,9 @@ class DataPointIn(Request):
     method: Method = "measured"
     source: Source | None = None
     note: Note | None = None
+    note_public: bool = Field(
+        False, description="print the note as a footnote of the figure in the report"
+    )
     dimensions: Dimensions | None = Field(
         None,
         description="a breakdown member of the metric's axes, axis=member;axis=member "
@@ -110,6 +113,9 @@ class DataPointPatch(Request):
     method: Method | None = None
     source: Source | None = None
     note: Note | None = None
+    note_public: bool | None = Field(
+        None, description="print the note as a footnote of the figure in the report"
+    )
     explanation: Note | None = None
 
 
@@ -148,6 +154,7 @@ class DataPointOut(BaseModel):
     version: int
     source: str | None
     note: str | None
+    note_public: bool = Field(False, description="the note is printed in the report's footnotes")
     created_at: str
     created_by: str
 

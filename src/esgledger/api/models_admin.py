@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 from fastapi import UploadFile
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from esgledger.api.models import CalcOptionsIn, Request
+from esgledger.api.models import CalcOptionsIn, MetricId, Request
 from esgledger.services.settings import SETTING_KEYS
 
 YEAR_PATTERN = r"^\d{4}$"
@@ -80,20 +80,25 @@ class ActivityImportOut(BaseModel):
 # -- settings ----------------------------------------------------------------------------------
 class SettingOut(BaseModel):
     key: SettingKey
-    value: int | float | list[int] | None = Field(
+    value: int | float | list[int] | list[str] | None = Field(
         description="the current value (the default when never set)"
     )
-    default: int | float | list[int] | None
-    kind: Literal["year", "fraction", "ratio", "categories"]
+    default: int | float | list[int] | list[str] | None
+    kind: Literal["year", "fraction", "ratio", "categories", "metrics"]
     minimum: float
     maximum: float
     help: dict[str, str] = Field(description="what it does, in English (en) and Chinese (zh)")
 
 
 class SettingIn(Request):
-    value: Annotated[int | float, Field(allow_inf_nan=False)] | list[int] = Field(
+    value: (
+        Annotated[int | float, Field(allow_inf_nan=False)]
+        | list[int]
+        | Annotated[list[MetricId], Field(max_length=500)]
+    ) = Field(
         description="a year for base_year, a list of category numbers for scope3.categories, "
-        "a number within the setting's range for the others"
+        "a list of metric ids for report.print_reported, a number within the setting's range "
+        "for the others"
     )
 
 

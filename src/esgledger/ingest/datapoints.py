@@ -1,11 +1,14 @@
 """Import data points from CSV or XLSX: columns entity, period, metric, value, unit
-(method, source, note, dimensions optional). Every row is checked before anything is written.
+(method, source, note, dimensions, covers, publish_note optional). Every row is checked before
+anything is written.
 
 ``dimensions`` breaks a figure down by the metric's axes (``gender=female;age_band=under_30``);
 an empty cell is the total. ``covers`` states the entities a figure covers when that is not its
 entity's whole subtree (``mill;foil``, or ``-power`` to leave one out): such a figure is kept under
 its own key, never added to a roll-up of another boundary. A value printed as nil (``-``, ``—``,
-``不适用``) is kept as such, with method ``nil``: there is nothing to report, which is not a zero."""
+``不适用``) is kept as such, with method ``nil``: there is nothing to report, which is not a zero.
+``publish_note`` (yes/no, true/false, 1/0, 是/否; empty is no) marks the row's note for the report's
+footnotes."""
 
 from __future__ import annotations
 
@@ -36,7 +39,10 @@ from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, spelling, suggested_units
 
 REQUIRED = ["entity", "period", "metric", "value", "unit"]
-OPTIONAL = ["method", "source", "note", "dimensions", "covers"]
+OPTIONAL = ["method", "source", "note", "dimensions", "covers", "publish_note"]
+# How a yes/no cell may be written (case-insensitive); an empty cell is no.
+YES = frozenset({"yes", "y", "true", "1", "是"})
+NO = frozenset({"no", "n", "false", "0", "否", ""})
 # Reference columns written by the collection template; read back but not stored.
 REFERENCE = ["metric_name", "entity_name", "last_year_value", "last_year_unit", "metric_unit"]
 
@@ -184,6 +190,14 @@ def numbered_values(
             problem = text_problem(row.get(field, ""), field)
             if problem is not None:
                 issue(field, row[field], f"{problem.expected} (found {problem.found})")
+        note_public = False
+        flag = str(row.get("publish_note") or "").strip().lower()
+        if flag in YES:
+            note_public = True
+            if not row.get("note"):
+                issue("publish_note", row["publish_note"], "no, or a note (column note) to publish")
+        elif flag not in NO:
+            issue("publish_note", row["publish_note"], "yes or no (true/false, 1/0, 是/否)")
         number = None
         if nil:
             number = 0.0
@@ -266,6 +280,7 @@ def numbered_values(
                     method=method,
                     source=row.get("source") or None,
                     note=row.get("note") or None,
+                    note_public=note_public,
                 ),
             )
         )

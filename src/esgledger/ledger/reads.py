@@ -55,6 +55,7 @@ def _to_datapoint(row: sa.Row) -> DataPoint:
         supersedes=row.supersedes,
         created_at=row.created_at,
         created_by=row.created_by,
+        note_public=bool(row.note_public),
     )
 
 

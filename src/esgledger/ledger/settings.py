@@ -4,7 +4,7 @@ Chinese), stored as text in the ``settings`` table, and changed under one audit 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from esgledger.ledger.change import Change
 from esgledger.service_errors import Invalid
 from esgledger.store.schema import settings as settings_table
+from esgledger.suggestions import did_you_mean
 
 AUDIT_ACTION = "setting.change"
 
@@ -20,16 +21,19 @@ AUDIT_ACTION = "setting.change"
 @dataclass(frozen=True)
 class Setting:
     key: str
-    kind: str  # year | fraction | ratio | categories (a set of whole numbers in the range)
+    kind: str  # year | fraction | ratio | categories (whole numbers in the range) | metrics (ids)
     default: Any
     minimum: float
     maximum: float
     help: dict[str, str]
 
-    def parse(self, text: Any) -> Any:
-        """The typed value of ``text`` (as stored or as typed); Invalid naming the setting."""
+    def parse(self, text: Any, metrics: Collection[str] | None = None) -> Any:
+        """The typed value of ``text`` (as stored or as typed); Invalid naming the setting. A
+        ``metrics`` setting's ids are checked against ``metrics`` (the catalogue's) when given."""
         if self.kind == "categories":
             return self._categories(text)
+        if self.kind == "metrics":
+            return self._metrics(text, metrics)
         parse: Callable[[str], Any] = int if self.kind == "year" else float
         try:
             value = parse(str(text).strip())
@@ -66,7 +70,29 @@ class Setting:
             found.add(int(item))
         return sorted(found)
 
+    def _metrics(self, given: Any, known: Collection[str] | None) -> list[str]:
+        """``energy.total_tce, ghg.scope1`` (or a list of ids) as sorted distinct metric ids;
+        ``none`` or nothing is the empty list."""
+        if isinstance(given, list | tuple):
+            items = [str(item).strip() for item in given]
+        else:
+            text = str(given).strip()
+            items = [] if text.lower() in ("", "none", "-") else text.replace(";", ",").split(",")
+        found = {item.strip() for item in items if item.strip()}
+        unknown = sorted(found - set(known)) if known is not None else []
+        if unknown:
+            hint = did_you_mean(unknown[0], known) if known is not None else ""
+            raise Invalid(
+                f"{self.key}: {unknown[0]!r} is not a metric of the catalogue{hint}; write metric "
+                "ids separated by commas (energy.total_tce, ghg.scope1), or none",
+                field=self.key,
+                details={"unknown": unknown},
+            )
+        return sorted(found)
+
     def text(self, value: Any) -> str:
+        if self.kind == "metrics":
+            return ",".join(value) or "none"
         if self.kind == "categories":
             return ",".join(str(item) for item in value) or "none"
         return str(int(value)) if self.kind == "year" else repr(float(value))
@@ -139,6 +165,22 @@ SETTINGS: dict[str, Setting] = {
                 "不会被默默计入。",
             },
         ),
+        Setting(
+            "report.print_reported",
+            "metrics",
+            [],
+            0,
+            0,
+            {
+                "en": "The metrics whose figure the report prints as the organisation reported it "
+                "(a data point with method reported and its source, e.g. energy.total_tce), with "
+                "the source in a footnote and the difference from esgledger's computation. The "
+                "others print the computation.",
+                "zh": "报告中按本组织填报数据（方法为“reported”并注明来源的数据点，例如 "
+                "energy.total_tce）列示的指标；来源列于脚注，并注明与 esgledger 计算结果的差异。"
+                "其他指标列示计算结果。",
+            },
+        ),
     )
 }
 
@@ -173,10 +215,11 @@ def read_all(connection: sa.Connection) -> dict[str, Any]:
     }
 
 
-def write(change: Change, key: str, value: Any) -> Any:
-    """Set a setting (checked against its declaration); audited with the value before."""
+def write(change: Change, key: str, value: Any, metrics: Collection[str] | None = None) -> Any:
+    """Set a setting (checked against its declaration, metric ids against ``metrics``); audited
+    with the value before."""
     declared = setting(key)
-    typed = declared.parse(value if isinstance(value, list | tuple) else str(value))
+    typed = declared.parse(value if isinstance(value, list | tuple) else str(value), metrics)
     before = read(change.connection, key)
     text = declared.text(typed)
     exists = change.connection.execute(

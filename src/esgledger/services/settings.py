@@ -24,6 +24,7 @@ class Settings(Capability):
 
     @writes("settings.change")
     def set(self, call: Writing, key: str, value: Any) -> dict[str, Any]:
-        """Change a setting (checked against its type and range)."""
-        typed = settings.write(call.change, key, value)
+        """Change a setting (checked against its type and range; metric ids against the
+        catalogue)."""
+        typed = settings.write(call.change, key, value, self.context.catalogue.metrics)
         return settings.setting(key).as_dict(typed)

@@ -49,6 +49,7 @@ class Entry:
     source: str | None = None
     note: str | None = None
     dimensions: str | None = None  # a breakdown member: axis=member;axis=member
+    note_public: bool = False  # the note is printed as a footnote of the report
 
 
 def validate(
@@ -70,6 +71,7 @@ def validate(
         "source": entry.source or "",
         "note": entry.note or "",
         "dimensions": entry.dimensions or "",
+        "publish_note": "yes" if entry.note_public else "no",
     }
     table = Table(path=Path("request"), sheet=None, columns=list(row), rows=[(1, row)], sha256="")
     try:
@@ -209,7 +211,7 @@ def create(
     return point
 
 
-CORRECTABLE = ("value", "unit", "method", "source", "note")
+CORRECTABLE = ("value", "unit", "method", "source", "note", "note_public")
 
 
 def correct(
@@ -237,6 +239,7 @@ def correct(
         "method": point.method,
         "source": point.source,
         "note": point.note,
+        "note_public": point.note_public,
         **changes,
     }
     if point.method == "nil" and "value" in changes and "method" not in changes:

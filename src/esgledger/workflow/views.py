@@ -31,6 +31,7 @@ def point_dict(point: DataPoint) -> dict[str, Any]:
         "version": point.version,
         "source": point.source,
         "note": point.note,
+        "note_public": point.note_public,
         "created_at": point.created_at,
         "created_by": point.created_by,
     }

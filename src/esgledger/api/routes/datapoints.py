@@ -75,6 +75,7 @@ async def create_datapoint(body: DataPointIn, token: Token, service: Service) ->
         body.source,
         body.note,
         body.dimensions,
+        body.note_public,
     )
     return _out(await service.datapoints.create.run_async(user, entry, body.explanation))
 

@@ -1,0 +1,74 @@
+"""Breakdown tables: for a metric with axes (``workforce.headcount`` by gender, by age band) that
+has member figures in the report year, a table per axis with each member's figure (labels in the
+report language), the total, and a visible note when the members of a summed metric do not add up
+to the total. Read from the lineage of the stored run; nothing is recalculated."""
+
+from __future__ import annotations
+
+from esgledger.catalogue import Metric
+from esgledger.catalogue.breakdowns import Axis, split_key
+from esgledger.i18n import Strings
+from esgledger.report.context import BreakdownTable, MemberLine
+from esgledger.report.formatting import DASH, format_fixed, format_share, row_decimals, unit_label
+from esgledger.report.kpi import Figures
+
+TOLERANCE = 1e-6  # relative: members within this of the total add up
+
+
+def breakdown_tables(
+    metrics: list[Metric], figures: Figures, strings: Strings, axes: dict[str, Axis]
+) -> list[BreakdownTable]:
+    """The breakdown tables of ``metrics`` in the report year, metric by metric, axes in the
+    metric's order, members in the axis' order (``axes``: the catalogue's, the organisation's
+    own included)."""
+    year = figures.years[-1]
+    tables = []
+    for metric in metrics:
+        by_key = figures.members.get(metric.id)
+        if not by_key:
+            continue
+        values: dict[str, dict[str, float]] = {}
+        for metric_key, found in by_key.items():
+            ((axis_of, member),) = split_key(metric_key)[1].items()
+            values.setdefault(axis_of, {})[member] = found.value
+        total_trace = figures.traces.get((metric.id, year))
+        total = total_trace.value if total_trace is not None else None
+        summed = metric.aggregation == "sum"
+        for axis_id in (a for a in metric.axes if a in values and a in axes):
+            axis = axes[axis_id]
+            members = [(m, values[axis_id][m]) for m in axis.members if m in values[axis_id]]
+            decimals = row_decimals([*(v for _m, v in members), total])
+            lines = [
+                MemberLine(
+                    axis.member_label(member, strings.lang),
+                    format_fixed(value, decimals),
+                    format_share(value / total) if summed and total else "",
+                )
+                for member, value in members
+            ]
+            mismatch = ""
+            added = sum(v for _m, v in members)
+            if summed and total is not None and abs(added - total) > TOLERANCE * max(1.0, total):
+                mismatch = strings(
+                    "breakdown.mismatch",
+                    axis=axis.label(strings.lang),
+                    sum=format_fixed(added, decimals),
+                    total=format_fixed(total, decimals),
+                    difference=format_fixed(total - added, decimals),
+                )
+            tables.append(
+                BreakdownTable(
+                    f"b-{metric.id}-{axis_id}",
+                    strings(
+                        "breakdown.title",
+                        metric=metric.label(strings.lang),
+                        axis=axis.label(strings.lang),
+                        year=year,
+                    ),
+                    unit_label(metric.unit, strings),
+                    lines,
+                    DASH if total is None else format_fixed(total, decimals),
+                    mismatch,
+                )
+            )
+    return tables
