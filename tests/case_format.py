@@ -41,6 +41,8 @@ Case file format::
             reference: "GB/T 2589-2020 Appendix A (diesel)"
             options: {gwp: AR6}                       # optional: overrides the case's options
             restated: true                            # optional: the base year's restated value
+            reported: {value: 160, difference: -0.0893125}  # optional: the published figure
+                                                      # beside it, (computed - published) / published
           - metric: "workforce.headcount{gender=female}"  # a breakdown member: its metric key
             entity: grp
             value: 40
@@ -112,6 +114,7 @@ EXPECTED_OPTIONAL = {
     "absent",
     "options",
     "restated",
+    "reported",
 }
 OPTION_KEYS = {f.name for f in dataclasses.fields(CalcOptions)}
 
@@ -295,6 +298,13 @@ def _check_expected(where: str, case: dict[str, Any], metric_ids: set[str]) -> l
             problems.append(f"{at}: restated must be true when given")
         if item.get("restated") and case.get("base_year") is None:
             problems.append(f"{at}: a restated value needs the case's base_year")
+        reported = item.get("reported")
+        if reported is not None and (
+            not isinstance(reported, dict)
+            or set(reported) != {"value", "difference"}
+            or not all(_is_number(v) for v in reported.values())
+        ):
+            problems.append(f"{at}: reported is {{value: number, difference: number}}")
         tolerances = [key for key in ("abs_tolerance", "rel_tolerance") if key in item]
         if item.get("absent") is not None and item.get("absent") is not True:
             problems.append(f"{at}: absent must be true when given")

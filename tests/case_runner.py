@@ -111,12 +111,32 @@ def judge(label: str, item: dict[str, Any], actual: float | None, missing: str) 
     ]
 
 
+REPORTED_TOLERANCE = 5e-7  # the published figure is compared as keyed; the difference to 6 places
+
+
 def _compare(ref: CaseRef, ws: Ledger, item: dict[str, Any], period: str) -> list[str]:
     try:
-        actual: float | None = ws.show(item["metric"], text(item["entity"]), period).value
+        shown = ws.show(item["metric"], text(item["entity"]), period)
     except EsgLedgerError:
-        actual = None
-    return judge(describe(ref, item, period), item, actual, "no value")
+        shown = None
+    label = describe(ref, item, period)
+    failures = judge(label, item, None if shown is None else shown.value, "no value")
+    expected = item.get("reported")
+    if expected is not None:
+        published = None if shown is None or shown.reported is None else shown.reported["value"]
+        difference = None if shown is None else shown.difference
+        if (
+            published is None
+            or difference is None
+            or abs(published - expected["value"]) > REPORTED_TOLERANCE * abs(expected["value"])
+            or abs(difference - expected["difference"]) > REPORTED_TOLERANCE
+        ):
+            failures.append(
+                f"{label}\n  expected published {expected['value']!r}, difference "
+                f"{expected['difference']!r}\n  actual:   published {published!r}, difference "
+                f"{difference!r}\n  working:  {item['working']}\n  reference: {item['reference']}"
+            )
+    return failures
 
 
 def _compare_restated(ref: CaseRef, ws: Ledger, item: dict[str, Any], period: str) -> list[str]:
