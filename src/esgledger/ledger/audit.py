@@ -11,6 +11,7 @@ entry's content shows as a hash mismatch (edited), and a missing entry as a gap 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,11 +21,27 @@ from typing import Any
 import sqlalchemy as sa
 
 from esgledger.ledger.canonical import canonical_json, utc_now
-from esgledger.ledger.rows import RowStamp, stamps_text
+from esgledger.ledger.rows import RowStamp, plain_text, stamps_text
 from esgledger.store.bulk import insert_rows
 from esgledger.store.schema import audit_head, audit_log
 
 GENESIS = "0" * 64
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded(text: str) -> str:
+    return canonical_json(text)
+
+
+def _header(at: str, actor: str, action: str, object_type: str, object_id: str) -> str:
+    """``canonical_json([at, actor, action, object_type, object_id])``, with the parts an append
+    repeats for every entry (time, actor, action, object type) encoded once and a plain object
+    id (a data point's number) spelt directly."""
+    parts = (at, actor, action, object_type)
+    if not all(type(part) is str for part in parts) or type(object_id) is not str:
+        return canonical_json([at, actor, action, object_type, object_id])
+    last = f'"{object_id}"' if plain_text(object_id) else canonical_json(object_id)
+    return f"[{','.join(_encoded(part) for part in parts)},{last}]"
 
 
 def entry_hash(
@@ -40,7 +57,7 @@ def entry_hash(
     """SHA-256 of the previous hash, the entry's fields as canonical JSON, its payload text
     (already canonical JSON, so it is hashed as stored rather than encoded a second time) and,
     when it wrote tracked rows, their stamps (the ``rows`` column)."""
-    header = canonical_json([at, actor, action, object_type, object_id])
+    header = _header(at, actor, action, object_type, object_id)
     tail = f"\n{rows}" if rows else ""
     return hashlib.sha256(f"{prev_hash}{header}{payload}{tail}".encode()).hexdigest()
 

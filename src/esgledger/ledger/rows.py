@@ -18,6 +18,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -182,9 +183,29 @@ def merged(*writes: Sequence[RowStamp]) -> list[RowStamp]:
     return list(found.values())
 
 
+# Text that JSON writes between quotes unchanged: such parts are spelt without the encoder.
+_PLAIN = re.compile(r"^[A-Za-z0-9_.\-\[\]]*$")
+
+
+def plain_text(value: object) -> bool:
+    return type(value) is str and _PLAIN.match(value) is not None
+
+
 def stamps_text(stamps: Sequence[RowStamp]) -> str | None:
-    """The ``rows`` column of an audit entry (None when it wrote no tracked row)."""
-    return canonical_json([s.as_list() for s in stamps]) if stamps else None
+    """The ``rows`` column of an audit entry (None when it wrote no tracked row): the canonical
+    JSON of ``[[table, key, digest], ...]``, spelt directly when no part needs escaping (an
+    integer key, a hex digest: every data point's), through the encoder otherwise."""
+    if not stamps:
+        return None
+    if all(plain_text(s.table) and plain_text(s.key) for s in stamps) and all(
+        s.digest is None or plain_text(s.digest) for s in stamps
+    ):
+        return "[" + ",".join(f'["{s.table}","{s.key}",{_digest(s.digest)}]' for s in stamps) + "]"
+    return canonical_json([s.as_list() for s in stamps])
+
+
+def _digest(digest: str | None) -> str:
+    return "null" if digest is None else f'"{digest}"'
 
 
 def parse_stamps(text: str | None) -> list[RowStamp]:

@@ -42,7 +42,12 @@ class WriteSummary:
     corrected: int = 0
     unchanged: int = 0
     batch_id: int | None = None
-    points: list[DataPoint] = field(default_factory=list, repr=False)  # the versions written
+    written: list[dict[str, object]] = field(default_factory=list, repr=False)  # rows inserted
+
+    @property
+    def points(self) -> list[DataPoint]:
+        """The versions written (built on demand: an import of 100,000 rows does not ask)."""
+        return [DataPoint(**{name: row[name] for name in _POINT_FIELDS}) for row in self.written]  # type: ignore[arg-type]
 
     def as_dict(self) -> dict[str, int | None]:
         return {
@@ -238,7 +243,7 @@ def write_values(
             change.record(
                 "datapoint.correct", "datapoint", str(row["id"]), row, [previous_stamp, stamp]
             )
-    summary.points = [DataPoint(**{name: row[name] for name in _POINT_FIELDS}) for row in inserts]  # type: ignore[arg-type]
+    summary.written = inserts
     return summary
 
 
