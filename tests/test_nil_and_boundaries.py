@@ -115,6 +115,30 @@ def test_listed_entities_and_the_whole_subtree(ws: Ledger, tmp_path: Path) -> No
     assert keys == ["waste.hazardous", "water.withdrawal{covers=foil,mill}"]
 
 
+def test_a_whole_import_states_its_boundary(ws: Ledger, tmp_path: Path) -> None:
+    """A table printed "excluding the power plant": every row of the file takes the boundary
+    given once for the import, unless its own covers cell says otherwise; a row whose entity
+    does not contain the excluded one is refused, naming it, and nothing is written."""
+    _group(ws, tmp_path)
+    rows = [
+        ["grp", "2024", "water.withdrawal", "900", "m3", "", ""],
+        ["grp", "2024", "waste.hazardous", "5", "t", "", "mill"],
+    ]
+    path = write_csv(tmp_path / "table.csv", HEADER, rows)
+    ws.services.imports.data(ws.admin, path, covers="-power")
+    keys = sorted(p.metric_id for p in ws.datapoints(["2024"]))
+    assert keys == ["waste.hazardous{covers=mill}", "water.withdrawal{covers=-power}"]
+    other = write_csv(
+        tmp_path / "other.csv", HEADER, [["mill", "2024", "waste.hazardous", "7", "t", "", ""]]
+    )
+    with pytest.raises(InputRejected) as refused:
+        ws.services.imports.data(ws.admin, other, covers="-power")
+    (problem,) = refused.value.issues
+    assert (problem.row, problem.field) == (2, "covers")
+    assert "the boundary given for the whole import" in problem.expected
+    assert len(ws.datapoints(["2024"])) == 2
+
+
 @pytest.mark.parametrize(
     ("covers", "said"),
     [

@@ -33,6 +33,12 @@ class DataUpload(Upload):
         "changed against last year by more than the threshold stay drafts either way until "
         "their change is explained",
     )
+    covers: str | None = Field(
+        None,
+        max_length=500,
+        description="the entities every figure of the file covers when not its entity's whole "
+        "subtree: ids separated by ';', or -ID to leave one out (a row's covers cell wins)",
+    )
 
 
 class ActivityUpload(BaseModel):

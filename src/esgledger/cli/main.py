@@ -127,13 +127,20 @@ def data_import(
     draft: Annotated[
         bool, typer.Option("--draft", help="import as drafts instead of submitting for review")
     ] = False,
+    covers: Annotated[
+        str | None,
+        typer.Option(
+            help="the entities every figure of the file covers when not its entity's whole "
+            "subtree: ids separated by ';', or -ID to leave one out (a row's covers cell wins)"
+        ),
+    ] = None,
 ) -> None:
     """Import data points from CSV or XLSX (entity,period,metric,value,unit; optional
     method,source,note) and submit them for review. All or nothing: one bad row and nothing is
     written. Values that changed against last year by more than the threshold stay drafts until
     their change is explained."""
     svc = services()
-    result = svc.imports.data(acting(svc), path, submit=not draft)
+    result = svc.imports.data(acting(svc), path, submit=not draft, covers=covers)
     summary = result.written
     console.print(
         f"imported {path.name}: {summary.created} new, {summary.corrected} corrected, "

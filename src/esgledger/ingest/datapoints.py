@@ -90,13 +90,15 @@ def validate_rows(table: Table, catalogue: Catalogue, entities: list[Entity]) ->
 
 
 def numbered_values(
-    table: Table, catalogue: Catalogue, entities: list[Entity]
+    table: Table, catalogue: Catalogue, entities: list[Entity], covers: str = ""
 ) -> list[tuple[int, NewValue]]:
-    """:func:`validate_rows` with the row number of each value."""
+    """:func:`validate_rows` with the row number of each value. ``covers``: the boundary of the
+    whole import (``-power``, ``mill;foil``), for each row whose ``covers`` cell is empty."""
     issues = check_columns(table, REQUIRED, OPTIONAL, REFERENCE)
     if issues:
         raise InputRejected(issues)
     name = str(table.path)
+    covers_default = covers.strip()
     index = EntityIndex(entities)
     values: list[tuple[int, NewValue]] = []
     first_row: dict[tuple[str, str, str], int] = {}
@@ -163,12 +165,14 @@ def numbered_values(
                 where = "dimensions" if row.get("dimensions") else "metric"
                 issue(where, written, f"axis=member pairs of {metric.id}'s axes ({refused})")
                 metric = None
-        covers = row.get("covers") or written_covers
+        given = row.get("covers") or written_covers
+        covers = given or covers_default
         if metric is not None and entity is not None and covers:
             try:
                 boundary = covers_text(entity.id, covers, index.subtree(entity.id))
             except BreakdownError as refused:
-                issue("covers", covers, f"entity ids of {entity.id}'s subtree ({refused})")
+                whose = "" if given else " (the boundary given for the whole import)"
+                issue("covers", covers, f"entity ids of {entity.id}'s subtree{whose} ({refused})")
                 metric = None
             else:
                 if boundary:
@@ -296,16 +300,17 @@ def import_datapoints(
     statuses: Callable[[Sequence[NewValue]], list[str]] | None = None,
     may_enter: Callable[[str], bool] | None = None,
     visible: Callable[[str], bool] | None = None,
+    covers: str = "",
 ) -> WriteSummary:
     """Validate every row of ``table`` (read before the change took the head), then write them
     as one batch; ``statuses`` gives each value's review status (default: submitted);
     ``may_enter(entity_id)`` says whether the importing person may enter values of an entity;
     ``visible(entity_id)`` whether they may see it (the others are unknown to them, and never
-    suggested)."""
+    suggested); ``covers``: the boundary of the whole import (:func:`numbered_values`)."""
     known = load_entities(change.connection)
     if visible is not None:
         known = [entity for entity in known if visible(entity.id)]
-    numbered = numbered_values(table, catalogue, known)
+    numbered = numbered_values(table, catalogue, known, covers)
     if may_enter is not None:
         outside = [
             InputIssue(

@@ -109,13 +109,17 @@ class Imports(Capability):
             return import_organisation(change, table)
 
     @staged("datapoint.create", entity_first=False)
-    def data(self, call: Call, path: Path, submit: bool = True) -> DataImport:
+    def data(
+        self, call: Call, path: Path, submit: bool = True, covers: str | None = None
+    ) -> DataImport:
         """Import data points (entity, period, metric, value, unit; optional method, source,
         note), or a filled collection workbook. With ``submit`` they are submitted for review,
         except values that changed against last year by more than the threshold: those stay
         drafts until someone explains the change (as on the entry form). A data owner imports
         values of their entities only: to them an entity outside their scope is unknown, as in
-        the entry form (a role that enters nothing is refused before the file is read)."""
+        the entry form (a role that enters nothing is refused before the file is read).
+        ``covers``: the entities every row of the file covers when that is not its entity's
+        whole subtree (``-power``; a row's own ``covers`` cell wins)."""
         table = read_table(path)
         user = call.actor
         held: list[NewValue] = []
@@ -139,6 +143,7 @@ class Imports(Capability):
                 statuses,
                 may_enter,
                 visible=None if user.group_wide else user.sees,
+                covers=covers or "",
             )
         return DataImport(
             written,

@@ -55,7 +55,7 @@ def datapoints(form: DataForm, user: User, service: Service) -> DataImportOut:
     drafts until explained (``held``). A data owner imports values of their entities only: any
     other entity is unknown to them. Editors. All or nothing (422 ``input_rejected``)."""
     with uploaded(*_received(form.file)) as path:
-        done = service.imports.data(user, path, form.submit)
+        done = service.imports.data(user, path, form.submit, form.covers)
     return DataImportOut(**done.as_dict())
 
 
