@@ -86,6 +86,34 @@ def test_each_role_sees_the_imports_it_may_do(browse: dict[str, TestClient]) -> 
         assert 'href="/imports"' not in browse[role].get("/dashboard").text
     refused = upload(owner, "organisation", "org.csv", b"id,name\n", JSON)
     assert refused.status_code == 403
+    admin_kinds = browse["admin"].get("/imports.json").json()["kinds"]
+    assert admin_kinds[-2:] == ["catalogue", "factors"]  # the organisation's rules: admins only
+    assert upload(browse["manager"], "catalogue", "ours.yaml", b"metrics: {}\n").status_code == 403
+
+
+def test_an_admin_adds_the_organisations_own_metrics_in_both_languages(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    admin = browse["admin"]
+    content = (
+        "metrics:\n  org.drills:\n    name: {en: Emergency drills, zh: 应急演练次数}\n"
+        "    unit: count\n    kind: input\n"
+    ).encode()
+    answer = upload(admin, "catalogue", "ours.yaml", content)
+    assert (
+        "ours.yaml imported: the organisation's catalogue is now version 1 "
+        "(metrics added: 1; changed: 0)"
+    ) in text_of(answer.text)
+    assert "org.drills" in world.services.context.catalogue
+    again = chinese(admin).post(
+        "/imports/catalogue",
+        data={"csrf_token": csrf(admin, "/imports")},
+        files={"file": ("ours.yaml", content)},
+    )
+    assert "ours.yaml 未带来任何变化" in text_of(again.text)
+    bad = upload(admin, "catalogue", "bad.yaml", b"metrics:\n  drills: {unit: t}\n")
+    assert bad.status_code == 422 and 'id="import-error"' in bad.text
+    assert "the organisation's metrics are named org.<name>" in text_of(bad.text)
 
 
 def test_an_upload_without_the_csrf_token_or_a_file_is_refused(

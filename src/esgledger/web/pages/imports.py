@@ -1,5 +1,6 @@
 """Imports: the files the command line imports, uploaded from the browser (the organisation, a data
-file or a filled collection workbook, internal transfers, certificate claims, activity files),
+file or a filled collection workbook, internal transfers, certificate claims, activity files, and
+for admins the organisation's own metrics and factor sets),
 and the collection workbook of an entity and period to download.
 
 Each upload goes through :mod:`esgledger.services.imports` as the signed-in user: all or nothing,
@@ -40,6 +41,8 @@ KINDS = {
     "transfers": "register.import",
     "certificates": "register.import",
     "activity": "activity.import",
+    "catalogue": "catalogue.import",
+    "factors": "factors.import",
 }
 WORKBOOK = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -124,6 +127,10 @@ def run_import(
         return {"transfers": imports.transfers(user, path)}
     if kind == "certificates":
         return {"certificates": imports.certificates(user, path)}
+    if kind == "catalogue":
+        return dict(services.catalogue.import_file(user, path))
+    if kind == "factors":
+        return services.factors.import_file(user, path)
     imported = imports.activity(user, path, _year(form)).as_dict()
     imported.pop("stored", None)  # where the server keeps it: not the browser's business
     return imported
