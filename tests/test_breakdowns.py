@@ -132,6 +132,47 @@ def test_a_breakdown_that_does_not_add_up_is_flagged_with_the_arithmetic(
     assert women["records"][women["root"]]["value"] == 40
 
 
+def test_two_ways_of_dividing_the_staff_are_each_checked_against_the_total(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    """100 employees: by level 10 + 20 + 70 = 100 and by function 50 + 30 + 20 = 100 (two tables of
+    the same staff, as Chinese reports print them): nothing is flagged, although all six members
+    add up to 200. Full-time 90 + part-time 10 = 100, but permanent 80 + temporary 15 = 95: the
+    second partition is flagged, -5."""
+    _group(ws, tmp_path)
+    rows = [["plant", "2024", "workforce.headcount", "100", "person", ""]]
+    rows += [
+        ["plant", "2024", "workforce.headcount", str(count), "person", f"{axis}={member}"]
+        for axis, member, count in [
+            ("employee_category", "senior_management", 10),
+            ("employee_category", "middle_management", 20),
+            ("employee_category", "general_staff", 70),
+            ("employee_category", "production", 50),
+            ("employee_category", "technical", 30),
+            ("employee_category", "administrative", 20),
+            ("employment_type", "full_time", 90),
+            ("employment_type", "part_time", 10),
+            ("employment_type", "permanent", 80),
+            ("employment_type", "temporary", 15),
+        ]
+    ]
+    _import(ws, tmp_path, rows)
+    ws.calc("2024")
+    record = ws.explain("workforce.headcount", "grp", "2024")["records"][
+        "workforce.headcount@grp@2024"
+    ]
+    flagged = [n["args"] for n in record.get("notes", []) if n["code"] == "breakdown_sum"]
+    assert flagged == [
+        {
+            "axis": "employment_type",
+            "sum": 95.0,
+            "total": 100.0,
+            "unit": "person",
+            "difference": -5.0,
+        }
+    ]
+
+
 def test_show_and_explain_take_the_members_on_the_command_line(
     ws: Ledger, tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

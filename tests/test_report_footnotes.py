@@ -242,10 +242,13 @@ def test_a_breakdown_table_lists_members_and_notes_that_they_fall_short(
     table = _breakdown(html, "b-workforce.headcount-gender")
     assert table.startswith("Employees at year end by Gender, 2024 (persons)")
     assert "Female 60 40.0% Male 80 53.3% Total 150" in table
-    assert "The figures by Gender add up to 140, not to the total of 150 (difference 10)." in table
+    assert (
+        "The figures by Gender (Female, Male) add up to 140, not to the total of 150 "
+        "(difference 10)."
+    ) in table
     zh = _breakdown(_again(ws, tmp_path, "zh"), "b-workforce.headcount-gender")
     assert "女性 60 40.0% 男性 80 53.3% 合计 150" in zh
-    assert "按性别分列的数据合计为 140，与总数 150 不一致（差额 10）。" in zh
+    assert "按性别分列的数据（女性、男性）合计为 140，与总数 150 不一致（差额 10）。" in zh
 
 
 def test_a_breakdown_that_adds_up_has_no_note(ws: Ledger, tmp_path: Path) -> None:

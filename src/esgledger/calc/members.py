@@ -30,30 +30,31 @@ def breakdown_keys(*sources: dict[str, Value]) -> list[str]:
 
 
 def check_sums(catalogue: Catalogue, total: dict[str, Value], records: dict[str, Record]) -> None:
-    """Add a note to each total that its breakdown along one axis does not add up to (a figure
-    broken down by one axis only: the members of an axis are exhaustive)."""
-    sums: dict[tuple[str, str], float] = {}
+    """Add a note to each total that its breakdown along one axis does not add up to (figures
+    broken down by one axis only; the members that must add up are those of one partition of
+    the axis, :meth:`~esgledger.catalogue.breakdowns.Axis.adding_groups`)."""
+    members: dict[tuple[str, str], dict[str, float]] = {}
     for metric_key, value in total.items():
-        metric_id, members = split_key(metric_key)
-        if (
-            len(members) == 1
-            and COVERS not in members
-            and catalogue[metric_id].aggregation == "sum"
-        ):
-            axis = next(iter(members))
-            sums[(metric_id, axis)] = sums.get((metric_id, axis), 0.0) + value.value
-    for (metric_id, axis), added in sorted(sums.items()):
+        metric_id, found = split_key(metric_key)
+        if len(found) == 1 and COVERS not in found and catalogue[metric_id].aggregation == "sum":
+            ((axis, member),) = found.items()
+            members.setdefault((metric_id, axis), {})[member] = value.value
+    for (metric_id, axis), values in sorted(members.items()):
         whole = total.get(metric_id)
-        if whole is None or abs(added - whole.value) <= 1e-6 * max(1.0, abs(whole.value)):
+        if whole is None or axis not in catalogue.axes:
             continue
-        record = records[whole.key]
-        record.setdefault("notes", []).append(
-            note(
-                "breakdown_sum",
-                axis=axis,
-                sum=added,
-                total=whole.value,
-                unit=whole.unit,
-                difference=added - whole.value,
+        for group in catalogue.axes[axis].adding_groups(values):
+            added = sum(values[m] for m in group)
+            if abs(added - whole.value) <= 1e-6 * max(1.0, abs(whole.value)):
+                continue
+            record = records[whole.key]
+            record.setdefault("notes", []).append(
+                note(
+                    "breakdown_sum",
+                    axis=axis,
+                    sum=added,
+                    total=whole.value,
+                    unit=whole.unit,
+                    difference=added - whole.value,
+                )
             )
-        )

@@ -9,6 +9,7 @@ breakdown has its own versions, review, roll-up and explanation, exactly like a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,20 @@ class Axis:
     name: dict[str, str]
     members: dict[str, dict[str, str]]
     citation: str
+    # groups of members that each make up the whole (full- and part-time; permanent and
+    # temporary); none declared: the members are exclusive and together make up the whole
+    partitions: tuple[tuple[str, ...], ...] = ()
+
+    def adding_groups(self, reported: Iterable[str]) -> list[tuple[str, ...]]:
+        """The groups of ``reported`` members that must add up to the total: all of them when
+        they lie within one partition (a partial breakdown is then found short); otherwise each
+        partition reported in full (a staff count by level and by function, side by side)."""
+        chosen = set(reported)
+        found = tuple(m for m in self.members if m in chosen)
+        partitions = self.partitions or (tuple(self.members),)
+        if any(chosen <= set(partition) for partition in partitions):
+            return [found] if found else []
+        return [p for p in partitions if set(p) <= chosen]
 
     def label(self, lang: str) -> str:
         return self.name.get(lang) or self.name["en"]
@@ -50,7 +65,7 @@ def load_axes(path: Path = AXES_FILE) -> dict[str, Axis]:
     axes = {}
     for axis_id, spec in content["axes"].items():
         where = f"{path}: axis {axis_id}"
-        check_keys(where, spec, ["name", "citation", "members"])
+        check_keys(where, spec, ["name", "citation", "members"], ["partitions"])
         members = spec["members"]
         if not isinstance(members, dict) or not members:
             raise RuleFileError(where, "needs at least one member")
@@ -62,8 +77,22 @@ def load_axes(path: Path = AXES_FILE) -> dict[str, Axis]:
             bilingual(f"{where}: name", spec["name"]),
             {str(m): bilingual(f"{where}: member {m}", labels) for m, labels in members.items()},
             str(spec["citation"]),
+            parse_partitions(where, spec.get("partitions"), members),
         )
     return axes
+
+
+def parse_partitions(where: str, given: object, members: dict) -> tuple[tuple[str, ...], ...]:
+    """An axis' ``partitions``: lists of its members, each of two or more."""
+    if given is None:
+        return ()
+    if not isinstance(given, list) or not all(
+        isinstance(p, list) and len(p) >= 2 and all(str(m) in members for m in p) for p in given
+    ):
+        raise RuleFileError(
+            where, f"partitions are lists of two or more of the axis' members, not {given!r}"
+        )
+    return tuple(tuple(str(m) for m in partition) for partition in given)
 
 
 def _is_name(text: str) -> bool:

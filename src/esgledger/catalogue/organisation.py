@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from esgledger.catalogue.breakdowns import Axis
+from esgledger.catalogue.breakdowns import Axis, parse_partitions
 from esgledger.errors import RuleFileError
 from esgledger.ledger.canonical import canonical_json
 from esgledger.rulefiles import bilingual, check_keys, read_rule_file
@@ -207,10 +207,12 @@ def extended_axes(builtin: dict[str, Axis], content: dict[str, Any], where: str)
         added = {
             str(m): _member(f"{where}: member {axis_id}.{m}", m, v) for m, v in members.items()
         }
-        axes[axis_id] = Axis(axis.id, axis.name, {**axis.members, **added}, axis.citation)
+        axes[axis_id] = Axis(
+            axis.id, axis.name, {**axis.members, **added}, axis.citation, axis.partitions
+        )
     for axis_id, spec in (content.get("axes") or {}).items():
         at = f"{where}: axis {axis_id}"
-        check_keys(at, spec, ["name", "members"], ["citation"])
+        check_keys(at, spec, ["name", "members"], ["citation", "partitions"])
         members = spec["members"]
         if not isinstance(members, dict) or not members:
             raise RuleFileError(at, "needs at least one member")
@@ -219,6 +221,7 @@ def extended_axes(builtin: dict[str, Axis], content: dict[str, Any], where: str)
             bilingual(f"{at}: name", spec["name"]),
             {str(m): _member(f"{at}: member {m}", m, v) for m, v in members.items()},
             str(spec.get("citation") or "defined by the organisation"),
+            parse_partitions(at, spec.get("partitions"), members),
         )
     return axes
 

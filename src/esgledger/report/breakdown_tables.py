@@ -46,16 +46,23 @@ def breakdown_tables(
                 )
                 for member, value in members
             ]
-            mismatch = ""
-            added = sum(v for _m, v in members)
-            if summed and total is not None and abs(added - total) > TOLERANCE * max(1.0, total):
-                mismatch = strings(
-                    "breakdown.mismatch",
-                    axis=axis.label(strings.lang),
-                    sum=format_fixed(added, decimals),
-                    total=format_fixed(total, decimals),
-                    difference=format_fixed(total - added, decimals),
-                )
+            mismatches = []
+            for group in axis.adding_groups(values[axis_id]) if summed else []:
+                added = sum(values[axis_id][m] for m in group)
+                if total is not None and abs(added - total) > TOLERANCE * max(1.0, total):
+                    mismatches.append(
+                        strings(
+                            "breakdown.mismatch",
+                            axis=axis.label(strings.lang),
+                            members=("、" if strings.lang == "zh" else ", ").join(
+                                axis.member_label(m, strings.lang) for m in group
+                            ),
+                            sum=format_fixed(added, decimals),
+                            total=format_fixed(total, decimals),
+                            difference=format_fixed(total - added, decimals),
+                        )
+                    )
+            mismatch = " ".join(mismatches)
             tables.append(
                 BreakdownTable(
                     f"b-{metric.id}-{axis_id}",
