@@ -112,6 +112,7 @@ SCALED: dict[tuple[str, str], str] = {
     ("wan", "tCO2"): "wan_tCO2",
     ("wan", "RMB"): "wan_RMB",
     ("wan", "GJ"): "wan_GJ",
+    ("wan", "L"): "wan_L",
     ("wan", "person"): "wan_person",
     ("yi", "kWh"): "yi_kWh",
     ("yi", "m**3"): "yi_m3",

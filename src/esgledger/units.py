@@ -49,6 +49,7 @@ yi_kWh = 100000000 * kWh
 wan_m3 = 10000 * meter ** 3
 yi_m3 = 100000000 * meter ** 3
 wan_GJ = 10000 * gigajoule
+wan_L = 10000 * liter
 Nm3 = meter ** 3
 wan_Nm3 = 10000 * meter ** 3
 wan_t = 10000 * metric_ton
@@ -84,6 +85,16 @@ UNIT_ALIASES: dict[str, str] = {
     "立方米": "m**3",
     "m3": "m**3",
     "m³": "m**3",
+    "升": "L",
+    "公升": "L",
+    "千升": "kL",
+    "万升": "wan_L",
+    "10^4 L": "wan_L",
+    "10^4L": "wan_L",
+    "litre": "L",
+    "litres": "L",
+    "liter": "L",
+    "liters": "L",
     "万吨": "wan_t",
     "10^4 t": "wan_t",
     "10^4t": "wan_t",

@@ -38,6 +38,7 @@ from esgledger.calc.members import member_views
 from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
+from esgledger.calc.volumes import by_volume, convert_volumes
 from esgledger.catalogue import Catalogue, Metric
 from esgledger.catalogue.breakdowns import metric_key
 from esgledger.domain import Certificate, DataPoint, Entity, OrgTree, Period, Transfer
@@ -161,6 +162,7 @@ class Engine(Consolidating):
                     metric_id, item.value, metric.unit, record_key
                 )
         state.own_gaps = {}
+        self._convert_volumes(state, period, inventory)
         for metric in self.catalogue.derived():
             assert metric.formula is not None
             if metric.aggregation == "ratio":
@@ -202,6 +204,31 @@ class Engine(Consolidating):
             if computed is not None:
                 state.own[metric.id] = computed
         self._derive_members(state, period, inventory, rates)
+
+    def _convert_volumes(self, state: EntityState, period: Period, inventory: Inventory) -> None:
+        """Liquid fuels reported in litres or m3, as tonnes at the density for the period (the
+        entity's measured one first); a carrier with no density is a gap (:mod:`.volumes`)."""
+        for metric_id, item in state.reported.items():
+            own = state.own.get(metric_id)
+            if own is None or not by_volume(item.record, own.unit):
+                continue
+            context = FormulaContext(
+                metric=self.catalogue[metric_id],
+                entity=state.entity,
+                period=period,
+                options=self.options,
+                catalogue=self.catalogue,
+                library=self.library,
+                selection=self.selection,
+                values={},
+                site_parameters=state.site_parameters,
+            )
+            try:
+                state.own[metric_id] = convert_volumes(context, inventory.records[own.key], own)
+            except CalculationError as exc:
+                del state.own[metric_id]
+                where = (own.key, metric_id, state.entity.id, str(period))
+                state.own_gaps[metric_id] = failed(*where, exc)
 
     def _derive_members(
         self,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from esgledger.catalogue import Catalogue
+from esgledger.catalogue import Catalogue, Metric
 from esgledger.catalogue.breakdowns import (
     COVERS,
     BreakdownError,
@@ -27,6 +27,13 @@ from esgledger.catalogue.breakdowns import (
 )
 from esgledger.domain import METHODS, Entity, OrgTree, Period
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.factors.densities import (
+    accepted_units,
+    density_factor,
+    is_volume,
+    mass_per_unit,
+    shipped_density,
+)
 from esgledger.free_text import MAX_LENGTH, text_problem
 from esgledger.ingest.tables import Table, check_columns
 from esgledger.ingest.values import NumberRefused, is_nil, magnitude_problem, read_number
@@ -36,7 +43,7 @@ from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.writes import NewValue, WriteSummary, write_values
 from esgledger.suggestions import did_you_mean
-from esgledger.units import UnitError, conversion_factor_via, spelling, suggested_units
+from esgledger.units import UnitError, conversion_factor_via, spelling
 
 REQUIRED = ["entity", "period", "metric", "value", "unit"]
 OPTIONAL = ["method", "source", "note", "dimensions", "covers", "publish_note"]
@@ -74,9 +81,30 @@ class EntityIndex:
         return "the id or alias of an entity in the organisation" + hint
 
 
-def _unit_expected(unit: str, error: UnitError) -> str:
-    examples = list(dict.fromkeys(spelling(u) for u in suggested_units(unit)))[:4]
-    return f"a unit convertible to {spelling(unit)}, such as {', '.join(examples)} ({error})"
+def _unit_expected(metric: Metric, error: UnitError) -> str:
+    accepted = accepted_units(metric.unit, metric.attributes)
+    return f"a unit convertible to {spelling(metric.unit)}, such as {accepted} ({error})"
+
+
+def _by_density(
+    unit: str, metric: Metric, period: Period | None
+) -> tuple[float | None, str | None]:
+    """A liquid fuel's volume as its mass per unit, at the shipped density valid at the period
+    start (provisional: the calculation converts again, with a measured density where reported).
+    ``(None, "")`` when the unit is no volume or the carrier has no density (the unit error
+    stands); ``(None, why)`` when the density is missing for the period."""
+    factor_id = density_factor(metric.attributes)
+    if factor_id is None or not is_volume(unit):
+        return None, ""
+    if period is None:
+        return None, None  # the period is refused on its own
+    density = shipped_density(factor_id, period.start)
+    if density is None:
+        return None, (
+            f"a mass ({spelling(metric.unit)}): {factor_id} has no density valid on "
+            f"{period.start.isoformat()} to convert {unit!r}"
+        )
+    return mass_per_unit(unit, density.value, density.unit, metric.unit), None
 
 
 def _whole(number: float) -> bool:
@@ -221,7 +249,9 @@ def numbered_values(
                     row["unit"], metric.unit, metric.attributes.get("density")
                 )
             except UnitError as exc:
-                issue("unit", row["unit"], _unit_expected(metric.unit, exc))
+                factor, why = _by_density(row["unit"], metric, period)
+                if why is not None:
+                    issue("unit", row["unit"], why or _unit_expected(metric, exc))
         if metric is not None and number is not None and factor is not None:
             normalised = number * factor
             unit = spelling(metric.unit)
