@@ -12,6 +12,8 @@ import pytest
 
 from esgledger.errors import InputRejected
 from esgledger.factors.densities import accepted_units, is_volume, mass_per_unit
+from esgledger.service_errors import Invalid
+from esgledger.workflow.entries import Entry
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
@@ -128,3 +130,19 @@ def test_volume_before_the_density_applies_is_refused(ws: Ledger, tmp_path: Path
 def test_accepted_units_in_the_users_notation() -> None:
     assert accepted_units("t", {}).startswith("t, kg, 万吨")
     assert "万升" in accepted_units("t", {"energy": {"density": "liquid_fuel_density.lpg"}})
+
+
+def test_the_entry_door_takes_litres_and_refuses_them_for_coal(ws: Ledger, tmp_path: Path) -> None:
+    """The entry form and the API create a data point through the same service."""
+    _organisation(ws, tmp_path)
+    created = ws.services.datapoints.create(
+        ws.admin, Entry("plant", "2024", "energy.gasoline", 1351, "litres")
+    )
+    assert created is not None
+    (point,) = ws.datapoints(["2024"])
+    assert (point.value, point.unit) == (1351, "litres")
+    assert point.value_normalised == pytest.approx(1.0, rel=1e-12)  # 1 351 L / 1 351 L/t
+    with pytest.raises(Invalid) as refused:
+        ws.services.datapoints.create(ws.admin, Entry("plant", "2024", "energy.coke", 5, "L"))
+    assert refused.value.field == "unit"
+    assert "t, kg, 万吨" in str(refused.value)
