@@ -146,9 +146,10 @@ class Source:
 
 
 def build_full_ledger(url: str, folder: Path) -> Source:
-    """Entities (a child whose id sorts before its parent's), aliases, imported and entered data,
-    transfers, certificates, two calculated years, a base year, users with a token and a web
-    session, a review trail, evidence, a period lock, a built report and an activity file."""
+    """Entities (a child whose id sorts before its parent's), aliases, the organisation's own
+    metric, imported and entered data, transfers, certificates, two calculated years, a base
+    year, users with a token and a web session, a review trail, evidence, a period lock, a built
+    report and an activity file."""
     ws = Ledger.open(url)
     ws.import_organisation(
         write_csv(
@@ -162,6 +163,13 @@ def build_full_ledger(url: str, folder: Path) -> Source:
             ],
         )
     )
+    own = folder / "ours.yaml"  # the organisation's own metric, with a figure below
+    own.write_text(
+        "metrics:\n  org.drills:\n    name: {en: Emergency drills, zh: 应急演练次数}\n"
+        "    unit: count\n    kind: input\n",
+        encoding="utf-8",
+    )
+    ws.services.catalogue.import_file(ws.admin, own)
     rows = [
         ["plant_a", year, "energy.diesel", str(100 + n), "t", "measured", "fuel ledger", "燃料"]
         for n, year in enumerate(["2023", "2024"])
@@ -169,6 +177,7 @@ def build_full_ledger(url: str, folder: Path) -> Source:
         ["plant_a", "2024", "energy.electricity_purchased", "1200", "MWh", "measured", "", ""],
         ["plant_b", "2024", "energy.raw_coal", "200.25", "t", "estimated", "weighbridge", ""],
         ["plant_b", "2024", "production.electricity_generated", "500", "MWh", "measured", "", ""],
+        ["plant_b", "2024", "org.drills", "12", "count", "measured", "", ""],
     ]
     ws.import_data(write_csv(folder / "data.csv", DATA_HEADER, rows))
     ws.import_transfers(
