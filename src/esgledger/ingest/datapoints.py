@@ -342,6 +342,7 @@ def import_datapoints(
         known = [entity for entity in known if visible(entity.id)]
     numbered = numbered_values(table, catalogue, known, covers)
     if may_enter is not None:
+        allowed = {entity: may_enter(entity) for entity in {v.entity_id for _r, v in numbered}}
         outside = [
             InputIssue(
                 str(table.path),
@@ -352,7 +353,7 @@ def import_datapoints(
                 table.cell(row, "entity"),
             )
             for row, value in numbered
-            if not may_enter(value.entity_id)
+            if not allowed[value.entity_id]
         ]
         if outside:
             raise InputRejected(outside)

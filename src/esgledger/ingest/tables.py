@@ -208,21 +208,23 @@ def _to_table(path: Path, sheet: str | None, records: list[list[str]], sha: str)
     while header and not header[-1].strip():
         header.pop()  # a workbook's area may be wider than its header
     columns = [cell.strip().lower() for cell in header]
+    named = [(i, col) for i, col in enumerate(columns) if col]
+    blank = [i for i, col in enumerate(columns) if not col]  # cells there must stay empty
+    width = len(columns)
     rows: list[tuple[int, dict[str, str]]] = []
     issues: list[InputIssue] = []
     for index, record in enumerate(records[1:], start=2):
-        if not any(str(cell).strip() for cell in record):
+        cells = [cell.strip() if type(cell) is str else str(cell).strip() for cell in record]
+        if not any(cells):
             continue
-        unnamed = [
-            i
-            for i, cell in enumerate(record)
-            if (i >= len(columns) or not columns[i]) and str(cell).strip()
-        ]
-        if unnamed:
-            issues.append(_unnamed_cell(path, sheet, index, columns, len(record), unnamed[0]))
+        stray = [i for i in blank if i < len(cells) and cells[i]]
+        stray += [i for i in range(width, len(cells)) if cells[i]]
+        if stray:
+            issues.append(_unnamed_cell(path, sheet, index, columns, len(record), min(stray)))
             continue
-        padded = list(record) + [""] * (len(columns) - len(record))
-        rows.append((index, {col: str(padded[i]).strip() for i, col in enumerate(columns) if col}))
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        rows.append((index, {col: cells[i] for i, col in named}))
     if issues:
         raise InputRejected(issues)
     return Table(path=path, sheet=sheet, columns=columns, rows=rows, sha256=sha)

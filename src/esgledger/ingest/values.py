@@ -50,11 +50,17 @@ NIL_SPELLINGS = frozenset({"-", "—", "–", "--", "——", "不适用", "n/a"
 
 def is_nil(text: str) -> bool:
     """Whether ``text`` is a nil cell as reports print it (``-``, ``—``, ``不适用``, ``N/A``)."""
+    if text[:1].isascii() and text[:1].isdigit():
+        return False  # a number (most cells): no nil spelling starts with a digit
     return text.strip().translate(_FULL_WIDTH) in NIL_SPELLINGS
 
 
 def read_number(text: str) -> float:
     """The finite number ``text`` writes, or :class:`NumberRefused`."""
+    if PLAIN.fullmatch(text):  # most cells: a plain number, nothing to clean
+        plain = float(text)
+        if math.isfinite(plain):
+            return plain
     cleaned = text.strip().translate(_FULL_WIDTH).translate(_SPACES)
     if THOUSANDS.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "").replace(" ", "")

@@ -22,6 +22,7 @@ from esgledger.lineage import key
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.services.organisation import known_metric
+from esgledger.store.bulk import collection_paused
 from esgledger.workflow.periods import parse_period
 
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files
@@ -99,12 +100,13 @@ class Calculation(Capability):
         name = str(parse_period(period))
         chosen = options_from(options)
         catalogue = self.context.catalogue
-        with call.reading() as connection:
-            inventory = runner.compute(connection, catalogue, Period.parse(name), chosen)
-        with call.writing() as change:
-            refuse_locked(change.connection, [name], "the calculation")
-            run_id = save_run(change, inventory, catalogue.sha256)
-            restatement = runner.check_base_year(change, catalogue, Period.parse(name), chosen)
+        with collection_paused():  # tens of thousands of lineage records, none in cycles
+            with call.reading() as connection:
+                inventory = runner.compute(connection, catalogue, Period.parse(name), chosen)
+            with call.writing() as change:
+                refuse_locked(change.connection, [name], "the calculation")
+                run_id = save_run(change, inventory, catalogue.sha256)
+                restatement = runner.check_base_year(change, catalogue, Period.parse(name), chosen)
         options = chosen.as_dict() | scope3_option(inventory.scope3_categories)
         gaps = sorted(inventory.gaps.values(), key=lambda gap: (gap.kind, gap.key))
         return Calculated(name, run_id, len(inventory.results), options, restatement, gaps)

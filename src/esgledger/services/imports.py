@@ -36,6 +36,7 @@ from esgledger.ledger.writes import NewValue, WriteSummary
 from esgledger.service_errors import TooLarge
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.services.organisation import visible_entity
+from esgledger.store.bulk import collection_paused
 from esgledger.workflow.periods import parse_period
 from esgledger.workflow.review import unexplained_changes
 
@@ -120,6 +121,10 @@ class Imports(Capability):
         the entry form (a role that enters nothing is refused before the file is read).
         ``covers``: the entities every row of the file covers when that is not its entity's
         whole subtree (``-power``; a row's own ``covers`` cell wins)."""
+        with collection_paused():
+            return self._data(call, path, submit, covers)
+
+    def _data(self, call: Call, path: Path, submit: bool, covers: str | None) -> DataImport:
         table = read_table(path)
         user = call.actor
         held: list[NewValue] = []
