@@ -256,13 +256,16 @@ def test_the_collection_workbook_has_a_breakdown_grid_that_imports_back(
     ]
     for dimensions, value in ((None, 100), ("gender=female", 40), ("gender=male", 60)):
         grid[dimensions][value_at].value = value
+    grid[None][header.index("note")].value = "Chinese employees only"
+    assert header[12] == "publish_note"  # column M: the note becomes a footnote of the report
+    grid[None][12].value = "是"
     book.save(path)
     ws.import_data(path)
-    held = {p.metric_id: p.value for p in ws.datapoints(["2024"])}
+    held = {p.metric_id: (p.value, p.note_public) for p in ws.datapoints(["2024"])}
     assert held == {
-        "workforce.headcount": 100,
-        "workforce.headcount{gender=female}": 40,
-        "workforce.headcount{gender=male}": 60,
+        "workforce.headcount": (100, True),
+        "workforce.headcount{gender=female}": (40, False),
+        "workforce.headcount{gender=male}": (60, False),
     }
 
 

@@ -36,6 +36,7 @@ COLUMNS = [
     "last_year_value",
     "metric_unit",
     "dimensions",
+    "publish_note",
 ]
 INSTRUCTIONS = [
     (
@@ -58,6 +59,11 @@ INSTRUCTIONS = [
     (
         "Column J shows last year's value in the metric's unit (column K) for reference.",
         "J列为上年数值（单位见K列），仅供参考。",
+    ),
+    (
+        "Column M: yes to print the note (column I) as a footnote of the published report; "
+        "left empty, the note is for reviewers only.",
+        "M列：填“是”则将备注（I列）作为报告脚注发布；留空则备注仅供审核人员查看。",
     ),
     (
         "Return the file; it is imported with: esgledger data import FILE.xlsx",
@@ -110,7 +116,10 @@ def write_template(
         error="Enter a number / 请输入数字",
         showErrorMessage=True,
     )
-    for rule in (method_rule, nonnegative_rule, any_number_rule):
+    publish_rule = DataValidation(
+        type="list", formula1='"yes,no,是,否"', allow_blank=True, showErrorMessage=True
+    )
+    for rule in (method_rule, nonnegative_rule, any_number_rule, publish_rule):
         sheet.add_data_validation(rule)
     rows = [
         (metric, members)
@@ -133,6 +142,7 @@ def write_template(
                 previous.get(key),
                 metric.unit,
                 dimensions_text(members) or None,
+                None,
             ]
         )
         units = suggested_units(metric.unit)
@@ -146,8 +156,9 @@ def write_template(
         unit_rule.add(f"F{row_number}")
         (nonnegative_rule if metric.nonnegative else any_number_rule).add(f"E{row_number}")
         method_rule.add(f"G{row_number}")
+        publish_rule.add(f"M{row_number}")
     for column, width in zip(
-        "ABCDEFGHIJKL", (14, 9, 32, 48, 14, 12, 12, 28, 28, 16, 14, 24), strict=True
+        "ABCDEFGHIJKLM", (14, 9, 32, 48, 14, 12, 12, 28, 28, 16, 14, 24, 12), strict=True
     ):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "E2"
