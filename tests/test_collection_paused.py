@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from esgledger.store.bulk import collection_paused
+from esgledger.collector import collection_paused
 
 
 @pytest.fixture(autouse=True)

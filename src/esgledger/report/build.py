@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from esgledger.calc.runner import BASE_TOTAL_ROLE
 from esgledger.catalogue import Catalogue
+from esgledger.collector import collection_paused
 from esgledger.domain import OrgTree, Period
 from esgledger.errors import EsgLedgerError
 from esgledger.i18n import LANGUAGES, Strings
@@ -50,6 +51,19 @@ def build_report(
     organisation tree; a named entity's id goes into the file name). The file is self-contained:
     inline CSS and SVG, no external resources.
     """
+    with collection_paused():  # three years of lineage read into many small objects, no cycles
+        return _build(connection, catalogue, period, out_dir, lang, entity, generated)
+
+
+def _build(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: str,
+    out_dir: Path,
+    lang: str,
+    entity: str | None,
+    generated: dt.date | None,
+) -> Path:
     if lang not in LANGUAGES:
         raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)

@@ -13,6 +13,7 @@ from esgledger.calc.gaps import NOT_COMPUTABLE, Gap
 from esgledger.calc.options import option_choices, option_default, option_help
 from esgledger.calc.recompute import Recomputed, recompute_all
 from esgledger.calc.results import save_run, scope3_option
+from esgledger.collector import collection_paused
 from esgledger.domain import Period
 from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
@@ -22,7 +23,6 @@ from esgledger.lineage import key
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.services.organisation import known_metric
-from esgledger.store.bulk import collection_paused
 from esgledger.workflow.periods import parse_period
 
 if TYPE_CHECKING:  # DuckDB and Arrow load only for activity files

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from esgledger.access.policy import can
+from esgledger.collector import collection_paused
 from esgledger.errors import InputRejected
 from esgledger.evidence.files import safe_name
 from esgledger.ingest.datapoints import import_datapoints
@@ -36,7 +37,6 @@ from esgledger.ledger.writes import NewValue, WriteSummary
 from esgledger.service_errors import TooLarge
 from esgledger.services.operation import Call, Capability, Reading, reads, staged
 from esgledger.services.organisation import visible_entity
-from esgledger.store.bulk import collection_paused
 from esgledger.workflow.periods import parse_period
 from esgledger.workflow.review import unexplained_changes
 

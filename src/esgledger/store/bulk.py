@@ -8,10 +8,7 @@ Both run inside the caller's transaction, so an import stays all-or-nothing.
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,28 +41,3 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[
         f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})',
         [tuple(row[column] for column in columns) for row in rows],
     )
-
-
-_pause_lock = threading.Lock()
-_pause = {"depth": 0, "resume": False}  # blocks running; whether the collector was on before
-
-
-@contextmanager
-def collection_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a bulk operation builds and drops hundreds
-    of thousands of small objects (rows, stamps, audit entries), none of them in cycles: the
-    collector's passes over them cost about 14 % of a 100 000-row import. Objects are still freed
-    by reference counting; the collector runs again when the last paused block ends (blocks in
-    several threads count, so one never resumes it under another)."""
-    with _pause_lock:
-        if _pause["depth"] == 0:
-            _pause["resume"] = gc.isenabled()
-            gc.disable()
-        _pause["depth"] += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pause["depth"] -= 1
-            if _pause["depth"] == 0 and _pause["resume"]:
-                gc.enable()
