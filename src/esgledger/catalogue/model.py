@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from esgledger.catalogue.breakdowns import Axis, base_metric, load_axes, split_key
@@ -102,10 +103,19 @@ class Catalogue:
         return f"{metric.label(lang)}{open_}{sep.join(shown)}{close}"
 
     def inputs(self) -> list[Metric]:
-        return [m for m in self.metrics.values() if not m.is_derived]
+        return list(self._inputs)
 
     def derived(self) -> list[Metric]:
-        return [self.metrics[mid] for mid in self.order if self.metrics[mid].is_derived]
+        """The derived metrics in dependency order (each after its inputs)."""
+        return list(self._derived)
+
+    @cached_property
+    def _inputs(self) -> tuple[Metric, ...]:  # asked for once per entity by a calculation
+        return tuple(m for m in self.metrics.values() if not m.is_derived)
+
+    @cached_property
+    def _derived(self) -> tuple[Metric, ...]:
+        return tuple(self.metrics[mid] for mid in self.order if self.metrics[mid].is_derived)
 
     def activity_metrics(self) -> list[Metric]:
         """The metrics an activity file may carry (bulk records): energy carriers that users
