@@ -29,3 +29,9 @@ ORG_HEADER = [
     "valid_to",
 ]
 DATA_HEADER = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]
+
+# The smallest tree most single-plant tests need, as ORG_HEADER rows.
+GROUP_AND_PLANT = [
+    ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
+    ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""],
+]

@@ -17,7 +17,7 @@ import yaml
 
 from esgledger.calc import CalcOptions
 from esgledger.factors.library import DATA_DIR, FactorValue, load_library
-from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
+from tests.helpers import DATA_HEADER, GROUP_AND_PLANT, ORG_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
 # Research-note vocabulary that must not be cited as a source (case-insensitive).
@@ -110,10 +110,7 @@ def reports(ws: Ledger, tmp_path: Path) -> dict[str, str]:
         write_csv(
             tmp_path / "org.csv",
             ORG_HEADER,
-            [
-                ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
-                ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""],
-            ],
+            GROUP_AND_PLANT,
         )
     )
     rows = [

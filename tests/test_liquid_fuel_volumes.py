@@ -14,7 +14,7 @@ from esgledger.errors import InputRejected
 from esgledger.factors.densities import accepted_units, is_volume, mass_per_unit
 from esgledger.service_errors import Invalid
 from esgledger.workflow.entries import Entry
-from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
+from tests.helpers import DATA_HEADER, GROUP_AND_PLANT, ORG_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
 DIESEL_T = 10000 / 1149  # 10 000 L / 1 149 L/t (UNSD Energy Statistics Yearbook 2004)
@@ -25,10 +25,7 @@ def _organisation(ws: Ledger, tmp_path: Path) -> None:
         write_csv(
             tmp_path / "org.csv",
             ORG_HEADER,
-            [
-                ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
-                ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""],
-            ],
+            GROUP_AND_PLANT,
         )
     )
 

@@ -34,7 +34,7 @@ from esgledger.i18n import LANGUAGES, REPORT_FILE, Strings, load_table
 from esgledger.report.charts import nice_ticks
 from esgledger.report.formatting import format_fixed, format_number, row_decimals, unit_label
 from esgledger.store.schema import calc_runs, calc_values
-from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
+from tests.helpers import DATA_HEADER, GROUP_AND_PLANT, ORG_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
 SMELTER = "Smelter <script>alert(1)</script>"
@@ -288,10 +288,7 @@ def test_statement_when_no_unverified_factor_is_used(ws: Ledger, tmp_path: Path)
         write_csv(
             tmp_path / "org.csv",
             ORG_HEADER,
-            [
-                ["grp", "Group", "", "CN", "集团", "group", "", "", "", ""],
-                ["plant", "Plant", "grp", "CN", "工厂", "plant", "", "", "", ""],
-            ],
+            GROUP_AND_PLANT,
         )
     )
     ws.import_data(

@@ -113,7 +113,7 @@ def test_an_admin_adds_the_organisations_own_metrics_in_both_languages(
     assert "ours.yaml 未带来任何变化" in text_of(again.text)
     bad = upload(admin, "catalogue", "bad.yaml", b"metrics:\n  drills: {unit: t}\n")
     assert bad.status_code == 422 and 'id="import-error"' in bad.text
-    assert "the organisation's metrics are named org.<name>" in text_of(bad.text)
+    assert "the organisation's own are named org.<name>" in text_of(bad.text)
 
 
 def test_an_upload_without_the_csrf_token_or_a_file_is_refused(

@@ -151,15 +151,7 @@ def merged(
     """The organisation's catalogue after adding ``given`` to ``previous``: ids in the
     organisation's namespace, no built-in shadowed, a metric's unit and kind never changed."""
     for metric_id in given["metrics"]:
-        if metric_id in builtin_metrics:
-            raise RuleFileError(where, f"metric {metric_id!r} is a built-in metric")
-        if not _METRIC_ID.match(metric_id):
-            raise RuleFileError(
-                where,
-                f"metric id {metric_id!r}: the organisation's metrics are named "
-                f"{METRIC_PREFIX}<name> (lower-case letters, digits, _ and .), "
-                "for example org.red_mud_transport",
-            )
+        _check_id(where, "metric", metric_id, builtin_metrics, _METRIC_ID, "org.red_mud_transport")
         before = previous["metrics"].get(metric_id)
         spec = given["metrics"][metric_id]
         if before is not None and isinstance(spec, dict):
@@ -172,14 +164,7 @@ def merged(
                         "the new metric a new id",
                     )
     for axis_id in given["axes"]:
-        if axis_id in builtin_axes:
-            raise RuleFileError(where, f"axis {axis_id!r} is a built-in axis")
-        if not _AXIS_ID.match(axis_id):
-            raise RuleFileError(
-                where,
-                f"axis id {axis_id!r}: the organisation's axes are named {AXIS_PREFIX}<name> "
-                "(lower-case letters, digits and _), for example org_shift",
-            )
+        _check_id(where, "axis", axis_id, set(builtin_axes), _AXIS_ID, "org_shift")
     for axis_id, members in given["members"].items():
         if axis_id not in builtin_axes:
             raise RuleFileError(
@@ -197,6 +182,22 @@ def merged(
     for axis_id, members in given["members"].items():
         result["members"][axis_id] = {**result["members"].get(axis_id, {}), **members}
     return result
+
+
+def _check_id(
+    where: str, kind: str, given: str, builtin: set[str], pattern: re.Pattern[str], example: str
+) -> None:
+    """An id of the organisation's own (a metric, an axis): not a built-in one, and in the
+    organisation's namespace (named like ``example``)."""
+    if given in builtin:
+        raise RuleFileError(where, f"{kind} {given!r} is a built-in {kind}")
+    if not pattern.match(given):
+        prefix = METRIC_PREFIX if kind == "metric" else AXIS_PREFIX
+        raise RuleFileError(
+            where,
+            f"{kind} id {given!r}: the organisation's own are named {prefix}<name> (lower-case "
+            f"letters, digits and _), for example {example}",
+        )
 
 
 def extended_axes(builtin: dict[str, Axis], content: dict[str, Any], where: str) -> dict[str, Axis]:
