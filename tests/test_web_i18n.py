@@ -352,6 +352,7 @@ UNIT_LABELS = {
     "kWh/t": ("kWh/t", "千瓦时/吨"),
     "kg": ("kg", "千克"),
     "kgce": ("kgce", "千克标准煤"),
+    "kg/m**3": ("kg/m³", "千克/立方米"),  # a liquid fuel's measured density
     "m**3": ("m³", "立方米"),
     "m**3/wan_RMB": ("m³/RMB 10k", "立方米/万元"),
     "m3": ("m³", "立方米"),
