@@ -68,7 +68,7 @@ def current_datapoints(connection: sa.Connection, periods: Iterable[str]) -> lis
     query = sa.select(*_DATAPOINT_COLUMNS).where(
         datapoints.c.is_current.is_(True), datapoints.c.period.in_(list(periods))
     )
-    return [DataPoint(*row) for row in connection.execute(query)]
+    return [DataPoint(*row) for row in connection.execute(query).all()]  # one fetch, not per row
 
 
 _CURRENT_OF_KEY = sa.select(*_DATAPOINT_COLUMNS).where(

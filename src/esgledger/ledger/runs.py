@@ -42,6 +42,10 @@ class NewRun:
     gaps: list[dict[str, Any]] = field(default_factory=list)  # values not computed, and why
 
 
+# One encoder for every lineage record (json.dumps with options builds one per call).
+_LINEAGE_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def store_run(change: Change, run: NewRun) -> int:
     """Store ``run`` as the current calculation run of its period and kind, every lineage record
     with it; audited. Returns the run's id."""
@@ -64,7 +68,7 @@ def store_run(change: Change, run: NewRun) -> int:
             "metric_id": record["metric"] + (OWN_SUFFIX if record_key.endswith(OWN_SUFFIX) else ""),
             "value": record["value"],
             "unit": record["unit"],
-            "lineage": json.dumps(record, ensure_ascii=False, separators=(",", ":")),
+            "lineage": _LINEAGE_TEXT.encode(record),
         }
         for record_key, record in run.records.items()
     ]
