@@ -71,7 +71,9 @@ def test_a_new_edition_is_used_from_its_validity_date(ws: Ledger, tmp_path: Path
     assert (factor["value"], factor["valid_from"]) == (0.5306, "2023-01-01")  # data year 2023
     assert before == pytest.approx(1000 * 0.5306)
     done = ws.services.factors.import_file(ws.admin, _edition(tmp_path))
+    assert ws.services.factors.import_file(ws.admin, _edition(tmp_path))["unchanged"] is True
     assert done == {
+        "unchanged": False,
         "factor_set": "cn_grid_mee@2024.1",
         "edition": done["edition"],
         "factors": 1,
@@ -128,16 +130,34 @@ def test_an_organisations_own_factor_stands_for_a_built_in_one(ws: Ledger, tmp_p
                 "version": "2023.2",
                 "edition": "MEE/NBS electricity CO2 emission factors (data years 2021-2023)",
             },
-            "already stored",
+            "is stored with other values; a corrected file needs a new version",
         ),
         (
             {
                 "version": "2023.3",
                 "edition": "MEE/NBS electricity CO2 emission factors (data years 2021-2023)",
             },
-            "a publication's correction or update is a new edition",
+            "a corrected version holds every factor of the edition",
         ),
         ({"set": "my_grid"}, "not a factor set of this ledger"),
+        (
+            {
+                "factors": {
+                    "national_average": {
+                        "unit": "tCO2/GJ",
+                        "values": [
+                            {
+                                "from": "2024-01-01",
+                                "value": 0.5,
+                                "source": SOURCE,
+                                "confidence": "S",
+                            }
+                        ],
+                    }
+                }
+            },
+            "a new edition keeps the factor's unit",
+        ),
         (
             {
                 "factors": {
@@ -243,6 +263,38 @@ def test_a_file_that_would_change_an_edition_is_refused_and_nothing_stored(
         ws.services.factors.import_file(ws.admin, _edition(tmp_path, **changes))
     assert reason in str(refused.value)
     assert ws.services.factors.sets(ws.admin) == stored
+
+
+def test_a_corrected_version_of_an_edition_replaces_it_for_later_calculations(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    """The ministry corrects its 2024 table: version 2024.2 of the same edition (0.5 -> 0.51)
+    replaces 2024.1 for the next calculation; the run stored before keeps citing 2024.1."""
+    _plant(ws, tmp_path)
+    ws.services.factors.import_file(ws.admin, _edition(tmp_path))
+    _before, first = _scope2(ws, "2024")
+    corrected = _edition(
+        tmp_path,
+        version="2024.2",
+        factors={
+            "national_average": {
+                "unit": "tCO2/MWh",
+                "values": [
+                    {"from": "2024-01-01", "value": 0.51, "source": SOURCE, "confidence": "S"}
+                ],
+            }
+        },
+    )
+    assert (
+        ws.services.factors.import_file(ws.admin, corrected)["factor_set"] == "cn_grid_mee@2024.2"
+    )
+    value, factor = _scope2(ws, "2024")
+    assert (value, factor["version"], first["version"]) == (
+        pytest.approx(510.0),
+        "2024.2",
+        "2024.1",
+    )
+    assert ws.verify_audit().ok
 
 
 def test_only_admins_import_factor_sets(ws: Ledger, tmp_path: Path) -> None:

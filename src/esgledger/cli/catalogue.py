@@ -126,6 +126,9 @@ def factors_import(
     with sources and validity dates (admins); audited, used by the next calculation."""
     svc = services()
     result = svc.factors.import_file(acting(svc), path)
+    if result["unchanged"]:
+        console.print(f"factor set {result['factor_set']} is stored already: nothing changed")
+        return
     console.print(
         f"factor set {result['factor_set']} ({result['edition']}) stored: "
         f"{result['factors']} factors, {result['values']} values",

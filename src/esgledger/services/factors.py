@@ -61,7 +61,21 @@ class Factors(Capability):
         except RuleFileError as exc:
             raise Invalid(str(exc).replace(str(path), file_name), field="file") from exc
         stored = load_stored_library(call.connection)
+        same = stored.sets.get((factor_set.set_id, factor_set.edition))
+        if (
+            same is not None
+            and same.version == factor_set.version
+            and same.sha256 == factor_set.sha256
+        ):
+            return {  # the very file stored already: nothing to do
+                "factor_set": f"{factor_set.set_id}@{factor_set.version}",
+                "edition": factor_set.edition,
+                "factors": len(factor_set.series),
+                "values": sum(len(v) for v in factor_set.series.values()),
+                "unchanged": True,
+            }
         _check_new(factor_set, stored)
+        _check_units(factor_set, stored, file_name)
         try:
             merged = FactorLibrary(  # a new version of an own set replaces the stored one
                 [
@@ -80,6 +94,7 @@ class Factors(Capability):
             "edition": factor_set.edition,
             "factors": len(factor_set.series),
             "values": sum(len(v) for v in factor_set.series.values()),
+            "unchanged": False,
         }
 
 
@@ -90,23 +105,29 @@ def _origin(set_id: str, edition: str, shipped: set[tuple[str, str]]) -> str:
 
 
 def _check_new(factor_set: FactorSet, stored: FactorLibrary) -> None:
-    """A new edition of a publication, or the organisation's own set; never a silent change of
-    an edition already used."""
+    """A new edition of a publication, a corrected version of an edition (it replaces the
+    stored one for the calculations to come; runs already stored keep citing the version they
+    used), or the organisation's own set; never the same version with other contents."""
     same_edition = stored.sets.get((factor_set.set_id, factor_set.edition))
     own = factor_set.set_id.startswith(ORGANISATION_SET_PREFIX)
     known_set = any(key[0] == factor_set.set_id for key in stored.sets)
     if same_edition is not None and same_edition.version == factor_set.version:
         raise Invalid(
             f"{factor_set.set_id} edition {factor_set.edition!r} version "
-            f"{factor_set.version!r} is already stored; a changed file needs a new version",
+            f"{factor_set.version!r} is stored with other values; a corrected file needs a new "
+            "version",
             field="version",
         )
-    if same_edition is not None and not own:
-        raise Invalid(
-            f"{factor_set.set_id} edition {factor_set.edition!r} is a published edition already "
-            "stored; a publication's correction or update is a new edition (another 'edition')",
-            field="edition",
-        )
+    if same_edition is not None:
+        dropped = sorted(set(same_edition.series) - set(factor_set.series))
+        if dropped:
+            raise Invalid(
+                f"{factor_set.set_id} version {factor_set.version!r} replaces version "
+                f"{same_edition.version!r} of edition {factor_set.edition!r} but leaves out "
+                f"{', '.join(dropped[:5])}{' ...' if len(dropped) > 5 else ''}: a corrected "
+                "version holds every factor of the edition",
+                field="factors",
+            )
     if not known_set and not own:
         raise Invalid(
             f"{factor_set.set_id!r} is not a factor set of this ledger: a new edition keeps its "
@@ -114,6 +135,22 @@ def _check_new(factor_set: FactorSet, stored: FactorLibrary) -> None:
             f"{ORGANISATION_SET_PREFIX}<name>",
             field="set",
         )
+
+
+def _check_units(factor_set: FactorSet, stored: FactorLibrary, file_name: str) -> None:
+    """A factor keeps its unit from edition to edition: a new edition in another unit would
+    change every figure computed with it by the ratio of the units, silently."""
+    for key, values in factor_set.series.items():
+        factor_id = f"{factor_set.set_id}.{key}"
+        if factor_id not in stored:
+            continue
+        unit = stored.values(factor_id)[0].unit
+        if not _same_unit(values[0].unit, unit):
+            raise Invalid(
+                f"{file_name}: factor {key!r} is in {values[0].unit!r}, but {factor_id} is in "
+                f"{unit!r} in the editions stored; a new edition keeps the factor's unit",
+                field="unit",
+            )
 
 
 def _check_overrides(factor_set: FactorSet, library: FactorLibrary, file_name: str) -> None:

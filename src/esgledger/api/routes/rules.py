@@ -65,6 +65,7 @@ class FactorImportOut(BaseModel):
     edition: str
     factors: int
     values: int
+    unchanged: bool = Field(description="true when this very file was stored already")
 
 
 def _received(form: Upload) -> tuple[str, bytes]:
