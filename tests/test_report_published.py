@@ -77,6 +77,17 @@ def test_a_difference_within_the_tolerance_is_not_listed(ws: Ledger, tmp_path: P
     assert "Comprehensive energy" not in _section(again)
 
 
+def test_large_figures_are_printed_in_full_not_in_exponent_form(ws: Ledger, tmp_path: Path) -> None:
+    """Publishing 1,000,000 tce against 728.871 computed: both printed as numbers people read."""
+    _report(ws, tmp_path)
+    corrected = [["grp", "2024", "energy.total_tce", "1,000,000", "tce", "reported", "p. 41"]]
+    ws.import_data(write_csv(tmp_path / "again.csv", HEADER, corrected))
+    ws.calc("2024")
+    again = ws.report_file("2024", tmp_path / "again", "en").read_text(encoding="utf-8")
+    assert "1,000,000 728.871 -99.93% p. 41" in _section(again)
+    assert "e+06" not in again
+
+
 def test_the_list_reads_in_chinese(ws: Ledger, tmp_path: Path) -> None:
     section = _section(_report(ws, tmp_path, "zh"))
     assert "按披露值反推，原煤的系数为 0.7854" in section

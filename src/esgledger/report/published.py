@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from esgledger.catalogue import Catalogue
 from esgledger.domain import DataPoint
 from esgledger.i18n import Strings
-from esgledger.report.formatting import unit_label
+from esgledger.report.formatting import format_precise, unit_label
 from esgledger.report.trace import Trace
 
 TOLERANCE = 0.01  # a difference above 1 % of the published figure is listed
@@ -62,7 +62,7 @@ def compare(
     ):
         metric = catalogue[metric_key]
         trace = traces.get((metric_key, year))
-        shown = strings("published.value", value=point.value_normalised)
+        shown = strings("published.value", value=format_precise(point.value_normalised))
         row = Published(
             published_anchor(metric_key, year),
             catalogue.label(metric_key, strings.lang),
@@ -80,7 +80,7 @@ def compare(
             moved = (trace.value - point.value_normalised) / point.value_normalised
             if abs(moved) <= tolerance:
                 continue
-            row.computed = strings("published.value", value=trace.value)
+            row.computed = strings("published.value", value=format_precise(trace.value))
             row.difference = f"{moved:+.2%}"
             row.explanation = _implied(trace, point.value_normalised, catalogue, strings)
         rows.append(row)
