@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
-from esgledger.errors import InputRejected
+from esgledger.errors import EsgLedgerError, InputRejected
 from esgledger.store.database import URL_ENV
 from tests.helpers import write_csv
 from tests.ledger_fixture import Ledger
@@ -113,6 +113,27 @@ def test_listed_entities_and_the_whole_subtree(ws: Ledger, tmp_path: Path) -> No
     keys = sorted(p.metric_id for p in ws.datapoints(["2024"]))
     # the whole subtree needs no boundary of its own
     assert keys == ["waste.hazardous", "water.withdrawal{covers=foil,mill}"]
+
+
+def test_a_total_of_a_stated_boundary_needs_every_part_of_that_boundary(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    """Non-hazardous waste 20,000 t "excluding the power plant" and hazardous waste of another
+    boundary: waste generated for the first boundary is not 20,000 t (its hazardous part is
+    unknown), so none is formed; with both parts of one boundary it is their sum."""
+    _group(ws, tmp_path)
+    rows = [
+        ["grp", "2024", "waste.non_hazardous", "20000", "t", "", "-power"],
+        ["grp", "2024", "waste.hazardous", "1500", "t", "", "mill"],
+    ]
+    _import(ws, tmp_path, rows)
+    ws.calc("2024")
+    assert ws.show("waste.non_hazardous", "grp", "2024", "covers=-power").value == 20000
+    with pytest.raises(EsgLedgerError):
+        ws.show("waste.total", "grp", "2024", "covers=-power")
+    _import(ws, tmp_path, [["grp", "2024", "waste.hazardous", "700", "t", "", "-power"]])
+    ws.calc("2024")
+    assert ws.show("waste.total", "grp", "2024", "covers=-power").value == pytest.approx(20700)
 
 
 def test_a_whole_import_states_its_boundary(ws: Ledger, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from esgledger.calc.inventory import (
     blocking,
     reports_beyond_validity,
 )
-from esgledger.calc.members import member_views
+from esgledger.calc.members import formed_in_view, member_views
 from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
@@ -242,8 +242,8 @@ class Engine(Consolidating):
         for members, values in member_views(state.own).items():
             for metric in self.catalogue.derived():
                 assert metric.formula is not None
-                if metric.aggregation == "ratio" or not any(
-                    name in values for name in metric.formula.inputs
+                if metric.aggregation == "ratio" or not formed_in_view(
+                    members, values, metric.formula.inputs
                 ):
                     continue
                 as_key = metric_key(metric.id, dict(members))

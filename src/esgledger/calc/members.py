@@ -24,6 +24,15 @@ def member_views(values: dict[str, Value]) -> dict[Members, dict[str, Value]]:
     return views
 
 
+def formed_in_view(members: Members, values: dict[str, Value], inputs: tuple[str, ...]) -> bool:
+    """Whether a derived metric is formed in a member view: where any of its inputs has the
+    member; for figures of a stated boundary (``covers=``), only where every input has it: one
+    table's figures of "excluding the power plant" are never completed with zeros."""
+    if any(axis == COVERS for axis, _member in members):
+        return all(name in values for name in inputs)
+    return any(name in values for name in inputs)
+
+
 def breakdown_keys(*sources: dict[str, Value]) -> list[str]:
     """Every metric key with members among ``sources``, each once, sorted."""
     return sorted({k for source in sources for k in source if split_key(k)[1]})
