@@ -260,3 +260,26 @@ def test_a_breakdown_that_adds_up_has_no_note(ws: Ledger, tmp_path: Path) -> Non
     table = _breakdown(_report(ws, tmp_path, rows), "b-workforce.headcount-gender")
     assert "Female 30 30.0% Male 70 70.0% Total 100" in table
     assert "add up" not in table
+
+
+def test_staff_divided_by_level_and_by_function_get_a_table_each(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    """100 employees by level (10 + 20 + 70) and by function (50 + 30 + 20): two tables whose
+    shares each add up to 100 %, and no note that the members fall short."""
+    level = [("senior_management", 10), ("middle_management", 20), ("general_staff", 70)]
+    function = [("production", 50), ("technical", 30), ("administrative", 20)]
+    rows = [_row("mill", "workforce.headcount", "100", "person")]
+    rows += [
+        _row("mill", "workforce.headcount", str(n), "person", dimensions=f"employee_category={m}")
+        for m, n in level + function
+    ]
+    html = _report(ws, tmp_path, rows)
+    by_level = _breakdown(html, "b-workforce.headcount-employee_category")
+    by_function = _breakdown(html, "b-workforce.headcount-employee_category-2")
+    assert (
+        "Senior management 10 10.0% Middle management 20 20.0% General staff 70 70.0%" in by_level
+    )
+    assert "Production" not in by_level
+    assert "Production staff 50 50.0% Technical staff 30 30.0%" in by_function
+    assert "add up to" not in by_level + by_function

@@ -33,49 +33,82 @@ def breakdown_tables(
             values.setdefault(axis_of, {})[member] = found.value
         total_trace = figures.traces.get((metric.id, year))
         total = total_trace.value if total_trace is not None else None
-        summed = metric.aggregation == "sum"
         for axis_id in (a for a in metric.axes if a in values and a in axes):
             axis = axes[axis_id]
-            members = [(m, values[axis_id][m]) for m in axis.members if m in values[axis_id]]
-            decimals = row_decimals([*(v for _m, v in members), total])
-            lines = [
-                MemberLine(
-                    axis.member_label(member, strings.lang),
-                    format_fixed(value, decimals),
-                    format_share(value / total) if summed and total else "",
-                )
-                for member, value in members
-            ]
-            mismatches = []
-            for group in axis.adding_groups(values[axis_id]) if summed else []:
-                added = sum(values[axis_id][m] for m in group)
-                if total is not None and abs(added - total) > TOLERANCE * max(1.0, total):
-                    mismatches.append(
-                        strings(
-                            "breakdown.mismatch",
-                            axis=axis.label(strings.lang),
-                            members=("、" if strings.lang == "zh" else ", ").join(
-                                axis.member_label(m, strings.lang) for m in group
-                            ),
-                            sum=format_fixed(added, decimals),
-                            total=format_fixed(total, decimals),
-                            difference=format_fixed(total - added, decimals),
-                        )
+            for index, section in enumerate(_sections(axis, values[axis_id])):
+                suffix = f"-{index + 1}" if index else ""
+                tables.append(
+                    _table(
+                        f"b-{metric.id}-{axis_id}{suffix}",
+                        metric,
+                        axis,
+                        {m: values[axis_id][m] for m in section},
+                        total,
+                        year,
+                        strings,
                     )
-            mismatch = " ".join(mismatches)
-            tables.append(
-                BreakdownTable(
-                    f"b-{metric.id}-{axis_id}",
-                    strings(
-                        "breakdown.title",
-                        metric=metric.label(strings.lang),
-                        axis=axis.label(strings.lang),
-                        year=year,
+                )
+    return tables
+
+
+def _sections(axis: Axis, reported: dict[str, float]) -> list[tuple[str, ...]]:
+    """The members of one table each: all of them, or, when they divide the whole in two ways
+    (staff by level and by function), one table per partition reported in full and one of the
+    rest, so that no table's shares add up to more than the whole."""
+    groups = axis.adding_groups(reported)
+    if len(groups) < 2:
+        return [tuple(m for m in axis.members if m in reported)]
+    placed = {m for group in groups for m in group}
+    rest = tuple(m for m in axis.members if m in reported and m not in placed)
+    return [*groups, *([rest] if rest else [])]
+
+
+def _table(
+    anchor: str,
+    metric: Metric,
+    axis: Axis,
+    values: dict[str, float],
+    total: float | None,
+    year: str,
+    strings: Strings,
+) -> BreakdownTable:
+    summed = metric.aggregation == "sum"
+    members = [(m, values[m]) for m in axis.members if m in values]
+    decimals = row_decimals([*(v for _m, v in members), total])
+    lines = [
+        MemberLine(
+            axis.member_label(member, strings.lang),
+            format_fixed(value, decimals),
+            format_share(value / total) if summed and total else "",
+        )
+        for member, value in members
+    ]
+    mismatches = []
+    for group in axis.adding_groups(values) if summed else []:
+        added = sum(values[m] for m in group)
+        if total is not None and abs(added - total) > TOLERANCE * max(1.0, total):
+            mismatches.append(
+                strings(
+                    "breakdown.mismatch",
+                    axis=axis.label(strings.lang),
+                    members=("、" if strings.lang == "zh" else ", ").join(
+                        axis.member_label(m, strings.lang) for m in group
                     ),
-                    unit_label(metric.unit, strings),
-                    lines,
-                    DASH if total is None else format_fixed(total, decimals),
-                    mismatch,
+                    sum=format_fixed(added, decimals),
+                    total=format_fixed(total, decimals),
+                    difference=format_fixed(total - added, decimals),
                 )
             )
-    return tables
+    return BreakdownTable(
+        anchor,
+        strings(
+            "breakdown.title",
+            metric=metric.label(strings.lang),
+            axis=axis.label(strings.lang),
+            year=year,
+        ),
+        unit_label(metric.unit, strings),
+        lines,
+        DASH if total is None else format_fixed(total, decimals),
+        " ".join(mismatches),
+    )
