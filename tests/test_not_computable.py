@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
 from esgledger.ledger.runs import load_period_run
-from esgledger.service_errors import Invalid
+from esgledger.service_errors import Invalid, NotFound
 from esgledger.store.database import URL_ENV
 from tests.collab_fixtures import World
 from tests.helpers import write_csv
@@ -79,6 +79,22 @@ def test_an_input_that_is_missing_stops_only_what_depends_on_it(ws: Ledger, tmp_
     assert not any(
         key.startswith(("energy.", "ghg.scope1@", "ghg.scope2_location")) for key in gaps
     )
+
+
+def test_a_value_none_of_whose_inputs_was_reported_says_so_after_the_calculation(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    """The plant reports no water and no revenue: before a calculation, show says to calculate;
+    after it, that the run formed no intensity because its inputs have no values."""
+    _supplier_without_factor(ws, tmp_path)
+    with pytest.raises(NotFound, match="calculate 2024 first"):
+        ws.show("water.intensity_revenue", "plant", "2024")
+    ws.calc("2024")
+    with pytest.raises(NotFound) as none:
+        ws.show("water.intensity_revenue", "plant", "2024")
+    said = str(none.value)
+    assert "formed none: its inputs (water.withdrawal, finance.revenue) have no values" in said
+    assert "calculate 2024 first" not in said
 
 
 def test_a_missing_factor_names_the_factor_and_when_its_series_starts(

@@ -9,7 +9,7 @@ from typing import Any, cast
 from esgledger.access.redaction import visible_records
 from esgledger.domain import DataPoint
 from esgledger.ledger.reads import current_datapoint
-from esgledger.ledger.runs import load_tree, run_gaps
+from esgledger.ledger.runs import current_run, load_tree, run_gaps
 from esgledger.lineage import Record, Text, key, referenced_keys
 from esgledger.service_errors import NotFound
 from esgledger.services.calculation import calculate_first, seen_cause
@@ -113,11 +113,24 @@ class Explain(Capability):
             )
         if gap is not None:
             return Shown(metric_id, entity, name, None, unit, gap["kind"], gap["kind"], gap=gap)
-        derived = self.context.catalogue[metric_id].is_derived
         raise NotFound(
-            f"no value for {root}: not reported"
-            + (f" and not calculated ({calculate_first(name)})" if derived else ""),
+            f"no value for {root}: {self._why_none(call, metric_id, entity, name)}",
             field="metric",
+        )
+
+    def _why_none(self, call: Reading, metric_id: str, entity: str, period: str) -> str:
+        """Why a metric has no value: not reported (an input); for a derived metric, not yet
+        calculated, or calculated without a value because none of its inputs has one."""
+        metric = self.context.catalogue[metric_id]
+        if metric.formula is None:
+            return "not reported"
+        run = current_run(call.connection, period)
+        if run is None:
+            return f"not reported and not calculated ({calculate_first(period)})"
+        inputs = ", ".join(metric.formula.inputs)
+        return (
+            f"the calculation of {period} (run {run.id}) formed none: its inputs ({inputs}) have "
+            f"no values for {entity} in {period} to form it from"
         )
 
     @reads("calc.read")
@@ -143,7 +156,9 @@ class Explain(Capability):
         if root not in records:
             gap = _visible_gap(call, root, name)
             if gap is None:
-                raise NotFound(f"no calculated value for {root}: {calculate_first(name)}")
+                raise NotFound(
+                    f"no calculated value for {root}: {self._why_none(call, metric_id, entity, name)}"
+                )
             return {"root": root, "records": {}, "gap": gap} | with_published
         if call.actor.scope is not None:
             records = cast(dict[str, Record], visible_records(records, entity, call.actor.sees))
