@@ -256,6 +256,11 @@ def test_a_csv_file_adds_input_and_derived_metrics(ws: Ledger, tmp_path: Path) -
         "org.drills",
         "workforce.headcount",
     )
+    no_formula = [["org.z", "Z", "丙", "t/t", "derived", "", "", "", ""]]
+    with pytest.raises(Invalid, match="needs the columns 'function' and 'inputs'"):
+        ws.services.catalogue.import_file(
+            ws.admin, write_csv(tmp_path / "z.csv", header, no_formula)
+        )
     bad = [["org.y", "Y", "", "t", "input", "", "", "", ""]]
     with pytest.raises(Invalid, match=r"bad.csv: row 2: column 'name_zh' is empty"):
         ws.services.catalogue.import_file(ws.admin, write_csv(tmp_path / "bad.csv", header, bad))

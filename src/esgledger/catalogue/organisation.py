@@ -133,6 +133,10 @@ def _csv_spec(where: str, row: dict[str, str]) -> dict[str, Any]:
         spec["axes"] = [a.strip() for a in row["axes"].split(";") if a.strip()]
     if row.get("description"):
         spec["description"] = row["description"]
+    if spec["kind"] == "derived" and not (row.get("function") and row.get("inputs")):
+        raise RuleFileError(
+            where, "a derived metric needs the columns 'function' and 'inputs' (ids separated by ;)"
+        )
     if row.get("function") or row.get("inputs"):
         if not (row.get("function") and row.get("inputs")):
             raise RuleFileError(where, "a derived metric needs both 'function' and 'inputs'")

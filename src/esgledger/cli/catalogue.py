@@ -38,7 +38,10 @@ def catalogue_list(
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("metric", "name", "unit", "kind", "axes", "origin")
+    table = Table()
+    table.add_column("metric", no_wrap=True)  # ids are typed back: never cut
+    for header in ("name", "unit", "kind", "axes", "origin"):
+        table.add_column(header)
     for row in rows:
         table.add_row(
             escape(row["id"]),
@@ -104,7 +107,10 @@ def factors_list(as_json: Annotated[bool, _JSON] = False) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table("set", "edition", "version", "origin", "in effect", "loaded")
+    table = Table()
+    table.add_column("set", no_wrap=True)
+    for header in ("edition", "version", "origin", "in effect", "loaded"):
+        table.add_column(header)
     for row in rows:
         table.add_row(
             escape(row["set"]),
