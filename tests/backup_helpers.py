@@ -23,7 +23,7 @@ from typer.testing import CliRunner, Result
 from esgledger.cli.main import app
 from esgledger.store import locations, open_database, resolve_url
 from esgledger.store.locations import LedgerFiles
-from esgledger.store.schema import audit_head, metadata
+from esgledger.store.schema import LEGACY_REPORT_BUILD_KEY, audit_head, metadata
 from esgledger.store.table_copy import read_rows
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import PASSWORD
@@ -79,7 +79,7 @@ def tables(url: str, files: LedgerFiles) -> dict[str, list[dict[str, Any]]]:
     finally:
         database.dispose()
     for row in found["settings"]:
-        if row["key"].startswith("report."):
+        if LEGACY_REPORT_BUILD_KEY.match(row["key"]):
             record = json.loads(row["value"])
             record["path"] = str(Path(record["path"]).relative_to(files.reports.resolve()))
             row["value"] = record
@@ -195,6 +195,8 @@ def build_full_ledger(url: str, folder: Path) -> Source:
         )
     )
     ws.set_base_year("2023")
+    # a setting under report.*, where builds were registered before migration 0006
+    ws.services.settings.set(ws.admin, "report.print_reported", ["energy.total_tce"])
     ws.calc("2023")
     ws.calc("2024")
     ws.import_activity(

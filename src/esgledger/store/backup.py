@@ -40,7 +40,13 @@ from esgledger.store.archive import (
 )
 from esgledger.store.database import Database, open_database
 from esgledger.store.locations import LedgerFiles
-from esgledger.store.schema import audit_head, evidence, import_batches, settings
+from esgledger.store.schema import (
+    LEGACY_REPORT_BUILD_KEY,
+    audit_head,
+    evidence,
+    import_batches,
+    settings,
+)
 from esgledger.store.table_copy import Progress, copy_tables, count_rows
 
 SNAPSHOT_SQLITE = "SQLite online backup API"
@@ -190,6 +196,8 @@ def _describe(
                     settings.c.key.startswith("report.", autoescape=True)
                 )
             ):
+                if not LEGACY_REPORT_BUILD_KEY.match(key):
+                    continue  # a setting of the report (report.print_reported), not a build
                 recorded = json.loads(value).get("sha256")
                 if isinstance(recorded, str):
                     references.reports[key.removeprefix("report.")] = recorded

@@ -43,7 +43,7 @@ from esgledger.store.archive import (
 )
 from esgledger.store.database import Database, open_database
 from esgledger.store.locations import LedgerFiles
-from esgledger.store.schema import audit_head, metadata
+from esgledger.store.schema import LEGACY_REPORT_BUILD_KEY, audit_head, metadata
 from esgledger.store.table_copy import CopyFailed, Progress, Row, copy_tables
 
 LEDGER_TABLES = {table.name for table in metadata.sorted_tables} | {"alembic_version"}
@@ -284,7 +284,7 @@ class _Filler:
         self.rows, self.verdict = rows, verdict
 
     def _relocate(self, table: sa.Table, row: Row) -> Row:
-        if table.name != "settings" or not row["key"].startswith("report."):
+        if table.name != "settings" or not LEGACY_REPORT_BUILD_KEY.match(row["key"]):
             return row
         record: dict[str, Any] = json.loads(row["value"])
         path = record.get("path")

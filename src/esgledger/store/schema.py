@@ -6,6 +6,8 @@ database matches this metadata.
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 METRIC_KEY_LENGTH = 300  # a metric id with breakdown members (migration 0009 widened it from 100)
@@ -227,6 +229,10 @@ certificates = sa.Table(
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.UniqueConstraint("scheme", "certificate_id", name="uq_certificates_scheme_certificate"),
 )
+
+# A report build registered in settings before migration 0006 moved builds to report_builds
+# (``report.2024.en``); other ``report.`` keys are settings of the report (report.print_reported).
+LEGACY_REPORT_BUILD_KEY = re.compile(r"^report\.[0-9]{4}(-[0-9]{2})?\.[a-z]{2}$")
 
 # Inventory-wide settings (base year, restatement threshold), one row per key.
 settings = sa.Table(
