@@ -9,7 +9,13 @@ from esgledger.calc.consolidation import Inclusion
 from esgledger.calc.context import SiteParameter, SupplierRate, Value
 from esgledger.calc.gaps import Gap, at_total, depending, failed
 from esgledger.calc.inventory import EntityState, Inventory, Result, blocking
-from esgledger.calc.members import breakdown_keys, check_sums, formed_in_view, member_views
+from esgledger.calc.members import (
+    breakdown_keys,
+    check_sums,
+    formed_in_view,
+    member_views,
+    stated_boundary,
+)
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.rollup import roll_up
 from esgledger.catalogue import Catalogue, Metric
@@ -159,10 +165,11 @@ class Consolidating:
                 inventory.records[rolled[0].key] = rolled[1]
                 total[member_key] = rolled[0]
         for members, values in member_views(total).items():
+            stated = stated_boundary(members)
             for metric in self.catalogue.derived():
                 assert metric.formula is not None
                 if metric.aggregation != "ratio" or not formed_in_view(
-                    members, values, metric.formula.inputs
+                    stated, values, metric.formula.inputs
                 ):
                     continue
                 as_key = metric_key(metric.id, dict(members))

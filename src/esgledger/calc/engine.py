@@ -34,7 +34,7 @@ from esgledger.calc.inventory import (
     blocking,
     reports_beyond_validity,
 )
-from esgledger.calc.members import formed_in_view, member_views
+from esgledger.calc.members import formed_in_view, member_views, stated_boundary
 from esgledger.calc.notes import note
 from esgledger.calc.options import CalcOptions
 from esgledger.calc.selection import Selection
@@ -240,10 +240,11 @@ class Engine(Consolidating):
         """Derived metrics (other than ratios, formed at consolidation) per breakdown member,
         where their inputs have that member."""
         for members, values in member_views(state.own).items():
+            stated = stated_boundary(members)
             for metric in self.catalogue.derived():
                 assert metric.formula is not None
                 if metric.aggregation == "ratio" or not formed_in_view(
-                    members, values, metric.formula.inputs
+                    stated, values, metric.formula.inputs
                 ):
                     continue
                 as_key = metric_key(metric.id, dict(members))

@@ -24,11 +24,16 @@ def member_views(values: dict[str, Value]) -> dict[Members, dict[str, Value]]:
     return views
 
 
-def formed_in_view(members: Members, values: dict[str, Value], inputs: tuple[str, ...]) -> bool:
+def stated_boundary(members: Members) -> bool:
+    """Whether a member view holds figures of a stated boundary (``covers=``)."""
+    return any(axis == COVERS for axis, _member in members)
+
+
+def formed_in_view(stated: bool, values: dict[str, Value], inputs: tuple[str, ...]) -> bool:
     """Whether a derived metric is formed in a member view: where any of its inputs has the
-    member; for figures of a stated boundary (``covers=``), only where every input has it: one
+    member; for figures of a stated boundary (``stated``), only where every input has it: one
     table's figures of "excluding the power plant" are never completed with zeros."""
-    if any(axis == COVERS for axis, _member in members):
+    if stated:
         return all(name in values for name in inputs)
     return any(name in values for name in inputs)
 

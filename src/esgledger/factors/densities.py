@@ -27,8 +27,10 @@ def density_factor(attributes: dict) -> str | None:
     return str(found) if found else None
 
 
+@lru_cache(maxsize=1024)
 def is_volume(unit: str) -> bool:
-    """Whether ``unit`` (as typed) measures a volume."""
+    """Whether ``unit`` (as typed) measures a volume (asked for every figure a calculation
+    reads: a handful of units, each worked out once)."""
     try:
         return parse_unit(unit).dimensionality == parse_unit("m**3").dimensionality
     except UnitError:

@@ -6,8 +6,10 @@ import datetime as dt
 import json
 from typing import Any
 
+# Values hashed here are trees of dicts and lists built by esgledger (never cyclic): the check
+# for cycles is left out, which spares its bookkeeping on every container.
 _CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str, check_circular=False
 )
 
 

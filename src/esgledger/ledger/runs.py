@@ -43,7 +43,7 @@ class NewRun:
 
 
 # One encoder for every lineage record (json.dumps with options builds one per call).
-_LINEAGE_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_LINEAGE_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 
 
 def store_run(change: Change, run: NewRun) -> int:
