@@ -142,14 +142,14 @@ def _check_units(factor_set: FactorSet, stored: FactorLibrary, file_name: str) -
     change every figure computed with it by the ratio of the units, silently."""
     for key, values in factor_set.series.items():
         factor_id = f"{factor_set.set_id}.{key}"
-        if factor_id not in stored:
-            continue
-        unit = stored.values(factor_id)[0].unit
-        if not _same_unit(values[0].unit, unit):
-            raise Invalid(
-                f"{file_name}: factor {key!r} is in {values[0].unit!r}, but {factor_id} is in "
-                f"{unit!r} in the editions stored; a new edition keeps the factor's unit",
-                field="unit",
+        if factor_id in stored:
+            _require_unit(
+                file_name,
+                key,
+                values[0].unit,
+                stored,
+                factor_id,
+                "a new edition keeps the factor's unit",
             )
 
 
@@ -164,13 +164,27 @@ def _check_overrides(factor_set: FactorSet, library: FactorLibrary, file_name: s
                 "shipped or imported sets",
                 field="overrides",
             )
-        unit = library.values(target)[0].unit
-        if not _same_unit(values[0].unit, unit):
-            raise Invalid(
-                f"{file_name}: factor {key!r} is in {values[0].unit!r} but {target!r} is in "
-                f"{unit!r}: an override is in the unit of the factor it stands for",
-                field="unit",
-            )
+        _require_unit(
+            file_name,
+            key,
+            values[0].unit,
+            library,
+            target,
+            "an override is in the unit of the factor it stands for",
+        )
+
+
+def _require_unit(
+    file_name: str, key: str, unit: str, library: FactorLibrary, factor_id: str, rule: str
+) -> None:
+    """Invalid naming the file and factor when ``unit`` is not the unit of ``factor_id``."""
+    expected = library.values(factor_id)[0].unit
+    if not _same_unit(unit, expected):
+        raise Invalid(
+            f"{file_name}: factor {key!r} is in {unit!r} but {factor_id} is in {expected!r}: "
+            f"{rule}",
+            field="unit",
+        )
 
 
 def _same_unit(a: str, b: str) -> bool:
