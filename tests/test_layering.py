@@ -83,7 +83,7 @@ def test_only_repositories_and_services_touch_the_store() -> None:
     assert found == []
 
 
-@pytest.mark.parametrize("layer", ["esgledger.calc", "esgledger.report"])
+@pytest.mark.parametrize("layer", ["esgledger.calc", "esgledger.assess", "esgledger.report"])
 def test_the_calculation_and_the_report_never_import_the_store(layer: str) -> None:
     assert offenders((layer,), ("esgledger.store",)) == []
 
@@ -135,10 +135,20 @@ def test_nothing_below_the_services_reaches_up() -> None:
     [
         (
             "esgledger.ledger",
-            ("esgledger.calc", "esgledger.report", "esgledger.workflow", "esgledger.access"),
+            (
+                "esgledger.calc",
+                "esgledger.assess",
+                "esgledger.report",
+                "esgledger.workflow",
+                "esgledger.access",
+            ),
         ),
         ("esgledger.ingest", ("esgledger.calc", "esgledger.report", "esgledger.workflow")),
-        ("esgledger.calc", ("esgledger.report", "esgledger.workflow", "esgledger.access")),
+        (
+            "esgledger.calc",
+            ("esgledger.assess", "esgledger.report", "esgledger.workflow", "esgledger.access"),
+        ),
+        ("esgledger.assess", ("esgledger.report", "esgledger.workflow", "esgledger.access")),
         ("esgledger.report", ("esgledger.workflow", "esgledger.access")),
     ],
 )

@@ -8,7 +8,8 @@ in braces:
   ``option.<name>.<value>``), see :mod:`esgledger.calc.options`;
 - ``report/i18n.yaml``: the report, and the vocabulary the web shares with it (units, statuses,
   formulas);
-- ``web/i18n.yaml``: the web pages.
+- ``web/i18n.yaml``: the web pages;
+- ``assess/i18n/*.yaml``: the assessment's records, pages and report text.
 
 A key defined in two files is a load error naming both. Metric and group names come from the
 catalogue, entity names from the organisation.
@@ -30,7 +31,9 @@ from esgledger.rulefiles import bilingual, read_rule_file
 PACKAGE = Path(__file__).parent
 REPORT_FILE = PACKAGE / "report" / "i18n.yaml"
 WEB_FILE = PACKAGE / "web" / "i18n.yaml"
-STRING_FILES = (REPORT_FILE, WEB_FILE)
+# the assessment's strings, one file per part (targets, materiality, IROs, governance)
+ASSESS_FILES = tuple(sorted((PACKAGE / "assess" / "i18n").glob("*.yaml")))
+STRING_FILES = (REPORT_FILE, WEB_FILE, *ASSESS_FILES)
 LANGUAGES = ("en", "zh")
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
+from esgledger.cli.assess import assess_app
 from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
@@ -38,6 +39,7 @@ certificate_app = typer.Typer(
 )
 app.add_typer(transfer_app, name="transfer")
 app.add_typer(certificate_app, name="certificate")
+app.add_typer(assess_app, name="assess")
 
 
 @app.callback()

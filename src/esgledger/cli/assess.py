@@ -1,0 +1,11 @@
+"""``esgledger assess ...``: targets, double materiality, the IRO register, governance,
+stakeholders and policies. Each part is a command group in a module of its own, added here."""
+
+from __future__ import annotations
+
+import typer
+
+assess_app = typer.Typer(
+    no_args_is_help=True,
+    help="Assessment: targets, double materiality, impacts/risks/opportunities, governance.",
+)
