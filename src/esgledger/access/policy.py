@@ -67,6 +67,16 @@ RULES: dict[str, frozenset[str]] = {
     # the organisation's own metrics and factor editions change what every figure means
     "catalogue.import": frozenset({"admin"}),
     "factors.import": frozenset({"admin"}),
+    # double materiality and the IRO register (issue 10): approval is an action of its own, and
+    # nobody approves an assessment they scored alone (services/materiality.py)
+    "materiality.read": _ALL,
+    "materiality.edit": _REVIEWERS,
+    "materiality.score": _REVIEWERS,
+    "materiality.approve": _REVIEWERS,
+    "stakeholder.edit": _REVIEWERS,
+    # a stakeholder's answer through a signed link: the link is the authority; the anonymous
+    # respondent acts with the viewer role (services/stakeholders.py RESPONDENT)
+    "stakeholder.respond": frozenset({"viewer"}),
 }
 ACTIONS = tuple(RULES)
 # Actions about the whole group (entity_id is None): only users who see every entity may do them.
@@ -87,6 +97,10 @@ GROUP_WIDE = frozenset(
         "report.read",
         "report.build",
         "user.admin",
+        "materiality.edit",
+        "materiality.score",
+        "materiality.approve",
+        "stakeholder.edit",
     }
 )
 _SELF_REVIEW = frozenset({"datapoint.approve", "datapoint.reject"})

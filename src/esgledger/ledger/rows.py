@@ -98,6 +98,14 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.calc_runs, children=Children(schema.calc_values, (("run_id", "id"),))),
         _tracked(schema.report_builds),
         _tracked(schema.catalogue_versions),
+        _tracked(schema.stakeholder_groups),
+        _tracked(schema.materiality_assessments),
+        _tracked(schema.materiality_topics),
+        _tracked(schema.iros),
+        _tracked(schema.iro_scores),
+        _tracked(schema.questionnaire_links),
+        _tracked(schema.stakeholder_responses),
+        _tracked(schema.materiality_decisions),
     )
 }
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}

@@ -32,11 +32,14 @@ from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
 from esgledger.services.factors import Factors
 from esgledger.services.imports import Imports
+from esgledger.services.iros import Iros
+from esgledger.services.materiality import Materiality
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
+from esgledger.services.stakeholders import Stakeholders
 from esgledger.store import Database, open_database, resolve_url, sqlite_file
 from esgledger.store.database import URL_ENV
 from esgledger.store.roles import grant_server_role
@@ -63,6 +66,9 @@ class Services:
         self.catalogue = Catalogues(context)
         self.factors = Factors(context)
         self.backups = Backups(context)
+        self.materiality = Materiality(context)
+        self.iros = Iros(context)
+        self.stakeholders = Stakeholders(context)
 
     @classmethod
     def open(
