@@ -48,6 +48,7 @@ def read_responses(
                 )
             )
         answers: dict[str, int] = {}
+        refused = len(issues)
         for topic in topics:
             value = (cells.get(topic) or "").strip()
             if not value:
@@ -65,7 +66,7 @@ def read_responses(
                 )
                 continue
             answers[topic] = int(value)
-        if not answers:
+        if not answers and refused == len(issues):
             issues.append(
                 InputIssue(name, row, "answers", "no answer", "at least one topic answered")
             )
