@@ -5,6 +5,7 @@ and evidence (EFRAG IG 1 §3.4-3.5; SSE Guideline No. 14 Arts. 14-16). The check
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +43,10 @@ class Iros(Capability):
     def listing(self, call: Reading, assessment_id: int) -> list[dict[str, Any]]:
         """The register of an assessment, each IRO with its current score."""
         return _register(call.connection, assessment_id)
+
+    def vocabulary(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Kinds, polarities, actualities, risk types and value-chain stages with their labels."""
+        return fields.vocabulary()
 
     @reads("materiality.read", entity_first=False)
     def get(self, call: Reading, iro_id: int) -> dict[str, Any]:
@@ -100,7 +105,7 @@ class Iros(Capability):
         iro_id: int,
         components: dict[str, Any],
         rationale: str,
-        evidence_ids: list[int | str] | None = None,
+        evidence_ids: Sequence[int | str] | None = None,
     ) -> dict[str, Any]:
         """Score an IRO on its axis (impact for impacts, financial for risks and opportunities);
         components out of the scale are refused naming them; a new version every time."""
@@ -119,7 +124,9 @@ def _register(connection: sa.Connection, assessment_id: int) -> list[dict[str, A
     assessment(connection, assessment_id)
     found = store.listing(connection, assessment_id)
     scores = store.current_scores(connection, [i["id"] for i in found])
-    return [{**i, "score": scores.get(i["id"])} for i in found]
+    return [
+        {**i, "score": scores.get(i["id"]), "components": list(scoring.required(i))} for i in found
+    ]
 
 
 def _iro(connection: sa.Connection, iro_id: int) -> dict[str, Any]:
@@ -136,7 +143,7 @@ def _checked(
     return fields.checked(record, topics, found["method"]["horizons"])
 
 
-def _evidence(connection: sa.Connection, given: list[Any]) -> list[int]:
+def _evidence(connection: sa.Connection, given: Sequence[Any]) -> list[int]:
     """Evidence ids of the evidence store; an unknown one is refused naming it."""
     ids = []
     for item in given:

@@ -5,17 +5,19 @@ through signed per-group links or imported from CSV/XLSX, and the answers' sprea
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from esgledger.access.principal import Principal
+from esgledger.access.throttle import Throttle, client_key
 from esgledger.assess.materiality.answers import spread
 from esgledger.identifiers import ENTITY_ID
 from esgledger.ledger import materiality as assessments
 from esgledger.ledger import stakeholders as store
-from esgledger.service_errors import Invalid, NotFound
+from esgledger.service_errors import Invalid, NotFound, TooManyAttempts
 from esgledger.services import questionnaire_links as links
 from esgledger.services.assess_text import text
 from esgledger.services.materiality_inputs import assessment, editable
@@ -26,9 +28,34 @@ from esgledger.services.topics import read_library
 # who answers through a link: no account; the link is the authority (policy: stakeholder.respond)
 RESPONDENT = Principal("stakeholder-link", "viewer", frozenset(), None)
 MAX_LINKS = 500
+# requests to the public questionnaire per client address: 30 in 10 minutes (a respondent needs
+# two: the page and the answer)
+LINK_REQUESTS = Throttle(limit=30, window_seconds=600)
 
 
 class Stakeholders(Capability):
+    def admit(self, address: str) -> None:
+        """Count a request to the public questionnaire from ``address``; TooManyAttempts once
+        the address has used its requests in the window."""
+        key, now = client_key(address), time.monotonic()
+        try:
+            LINK_REQUESTS.check(key, now)
+        except TooManyAttempts as exc:
+            raise TooManyAttempts(
+                f"too many questionnaire requests from your address; try again in "
+                f"{exc.retry_after} s",
+                retry_after=exc.retry_after,
+            ) from None
+        LINK_REQUESTS.failed(key, now)
+
+    @reads("materiality.read", entity_first=False)
+    def topics(self, call: Reading) -> list[dict[str, Any]]:
+        """The topic library (id, names, SSE article), to map groups and questions to."""
+        return [
+            {"id": t.id, "names": dict(t.names), "sse_article": t.sse_article}
+            for t in read_library(call.connection)
+        ]
+
     @reads("materiality.read", entity_first=False)
     def groups(self, call: Reading) -> list[dict[str, Any]]:
         return store.group_listing(call.connection)

@@ -15,10 +15,14 @@ from esgledger.web.pages import (
     entry,
     explain,
     imports,
+    iros,
+    materiality,
     periods,
+    questionnaire,
     reports,
     review,
     settings,
+    stakeholders,
     users,
 )
 
@@ -36,6 +40,10 @@ PAGES = (
     reports,
     audit,
     users,
+    materiality,
+    iros,
+    stakeholders,
+    questionnaire,
 )
 
 

@@ -40,6 +40,8 @@ NAVIGATION = [
     ("periods", "/periods", "period.read"),
     ("settings", "/settings", "period.read"),
     ("reports", "/reports", "report.read"),
+    ("materiality", "/assess/materiality", "materiality.read"),
+    ("stakeholders", "/assess/stakeholders", "materiality.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
 ]
