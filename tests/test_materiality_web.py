@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from esgledger.access.throttle import Throttle
 from esgledger.api import create_app
 from esgledger.services import stakeholders as stakeholder_service
+from esgledger.web.contexts import ASSESS_TEMPLATES
 from tests.collab_fixtures import World
 from tests.materiality_case import Built, build
 from tests.web_clients import csrf, signed_in_clients
@@ -138,3 +139,18 @@ def test_requests_to_the_questionnaire_are_counted_per_address(
     monkeypatch.setattr(stakeholder_service, "LINK_REQUESTS", Throttle(3, 600))
     answers = [public.get("/q/1.guess.guess").status_code for _ in range(4)]
     assert answers == [404, 404, 404, 429]
+
+
+def test_each_json_twin_holds_the_keys_of_its_data_type(
+    browse: dict[str, TestClient], built: Built
+) -> None:
+    pages = {
+        "materiality_list.html.j2": "/assess/materiality.json",
+        "materiality.html.j2": f"/assess/materiality/{built.assessment}.json",
+        "iros.html.j2": f"/assess/iros/{built.assessment}.json",
+        "stakeholders.html.j2": "/assess/stakeholders.json",
+    }
+    for template, url in pages.items():
+        answer = browse["manager"].get(url)
+        assert answer.status_code == 200, url
+        assert set(answer.json()) == set(ASSESS_TEMPLATES[template][0].__annotations__), url

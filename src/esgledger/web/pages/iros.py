@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from starlette.datastructures import FormData
 
 from esgledger.services import may
+from esgledger.web.materiality_contexts import IrosData, IrosView
 from esgledger.web.pages.materiality import field
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
@@ -25,18 +26,17 @@ SCORE_PARTS = ("scale", "scope", "irremediability", "likelihood", "magnitude", "
 def register(request: Request, viewer: ViewerDep, assessment: int) -> Response:
     services, user = service(request), viewer.user
     shown = services.materiality.show(user, assessment)
-    data = {
+    data: IrosData = {
         "assessment": {k: shown[k] for k in ("id", "period", "status")},
         "topics": [{"id": t["id"], "names": t["names"]} for t in shown["topics"]],
         "horizons": shown["method"]["horizons"],
         "scale": shown["method"]["scale"],
         "iros": services.iros.listing(user, assessment),
     }
-    view = {
+    view: IrosView = {
         "can_edit": may(user, "materiality.edit") and shown["status"] == "draft",
         "can_score": may(user, "materiality.score") and shown["status"] == "draft",
         "vocabulary": services.iros.vocabulary(),
-        "lang": viewer.lang,
     }
     return render(request, "iros.html.j2", data, viewer, extra=view)
 

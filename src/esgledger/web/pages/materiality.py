@@ -14,6 +14,12 @@ from starlette.datastructures import FormData
 
 from esgledger.service_errors import Invalid
 from esgledger.services import may
+from esgledger.web.materiality_contexts import (
+    MaterialityData,
+    MaterialityListData,
+    MaterialityListView,
+    MaterialityView,
+)
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, ViewerDep, service
@@ -33,8 +39,8 @@ def field(form: FormData, name: str) -> str:
 @page(router, "/assess/materiality")
 def assessments(request: Request, viewer: ViewerDep) -> Response:
     rows = service(request).materiality.listing(viewer.user)
-    data = {"assessments": rows}
-    view = {"can_edit": may(viewer.user, "materiality.edit")}
+    data: MaterialityListData = {"assessments": rows}
+    view: MaterialityListView = {"can_edit": may(viewer.user, "materiality.edit")}
     return render(request, "materiality_list.html.j2", data, viewer, extra=view)
 
 
@@ -55,16 +61,15 @@ def create(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
 def assessment(request: Request, viewer: ViewerDep, assessment: int) -> Response:
     services, user = service(request), viewer.user
     shown = services.materiality.show(user, assessment)
-    data = {
+    data: MaterialityData = {
         "assessment": shown,
         "sensitivity": services.materiality.sensitivity(user, assessment),
         "groups": {g["id"]: g for g in services.stakeholders.groups(user)},
     }
-    view = {
+    view: MaterialityView = {
         "matrix": Markup(services.materiality.matrix(user, assessment, viewer.lang)),
         "can_edit": may(user, "materiality.edit") and shown["status"] == "draft",
         "can_approve": may(user, "materiality.approve") and shown["status"] == "draft",
-        "lang": viewer.lang,
     }
     return render(request, "materiality.html.j2", data, viewer, extra=view)
 

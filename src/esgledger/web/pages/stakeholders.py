@@ -13,6 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from esgledger.service_errors import Invalid
 from esgledger.services import Principal, Services, may
 from esgledger.services.imports import MAX_UPLOAD_BYTES, uploaded
+from esgledger.web.materiality_contexts import StakeholdersData, StakeholdersView
 from esgledger.web.pages.materiality import field
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
@@ -26,17 +27,16 @@ def stakeholders_page(
 ) -> Response:
     services, user = service(request), viewer.user
     assessments = services.materiality.listing(user)
-    data = {
+    data: StakeholdersData = {
         "groups": services.stakeholders.groups(user),
         "assessments": assessments,
         "links": _link_use(services, user, assessments),
         "topics": services.stakeholders.topics(user),
     }
-    view = {
+    view: StakeholdersView = {
         "can_edit": may(user, "stakeholder.edit"),
         "issued": [str(request.base_url).rstrip("/") + f"/q/{t}" for t in issued or []],
         "imported": imported,
-        "lang": viewer.lang,
     }
     return render(request, "stakeholders.html.j2", data, viewer, extra=view)
 
