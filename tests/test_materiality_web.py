@@ -154,3 +154,12 @@ def test_each_json_twin_holds_the_keys_of_its_data_type(
         answer = browse["manager"].get(url)
         assert answer.status_code == 200, url
         assert set(answer.json()) == set(ASSESS_TEMPLATES[template][0].__annotations__), url
+
+
+def test_the_dashboard_shows_the_matrix_of_the_period(
+    browse: dict[str, TestClient], built: Built
+) -> None:
+    page = browse["viewer"].get("/dashboard?period=2025")
+    assert page.status_code == 200
+    assert 'id="dashboard-materiality"' in page.text and 'data-topic="climate"' in page.text
+    assert 'id="dashboard-materiality"' not in browse["viewer"].get("/dashboard?period=2024").text

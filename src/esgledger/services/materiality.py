@@ -10,8 +10,6 @@ from typing import Any
 
 from esgledger.assess.materiality import checks, classes
 from esgledger.assess.materiality import method as methods
-from esgledger.assess.materiality.matrix import Labels, matrix_svg
-from esgledger.i18n import Strings
 from esgledger.ledger import iros as iro_store
 from esgledger.ledger import locks
 from esgledger.ledger import materiality as store
@@ -19,6 +17,8 @@ from esgledger.service_errors import Forbidden, Invalid
 from esgledger.services import sse_elements
 from esgledger.services.assess_text import iso_date, text, year
 from esgledger.services.materiality_inputs import assessment, editable, gather
+from esgledger.services.materiality_outputs import EXPORT_HEADER, export_rows
+from esgledger.services.materiality_outputs import matrix as matrix_of
 from esgledger.services.operation import Capability, Reading, Writing, reads, writes
 from esgledger.services.stakeholder_files import file_kind, write_rows
 from esgledger.services.topics import read_library
@@ -168,22 +168,17 @@ class Materiality(Capability):
         """The matrix as SVG in ``lang`` (en or zh)."""
         if lang not in ("en", "zh"):
             raise Invalid(f"lang: {lang!r} is not en or zh", field="lang")
-        found = assessment(call.connection, assessment_id)
-        library = read_library(call.connection)
-        inputs = gather(call.connection, assessment_id)
-        results = classes.compute(inputs)
-        t = Strings(lang)
-        labels = Labels(
-            title=t("materiality.matrix.title", period=found["period"]),
-            impact=t("materiality.axis.impact"),
-            financial=t("materiality.axis.financial"),
-            threshold=t("materiality.threshold"),
-            classes={c: t(f"materiality.class.{c}") for c in classes.CLASSES},
-        )
-        names = {tid: library[tid].name(lang) for tid in results if tid in library}
-        return matrix_svg(
-            results, names, found["method"]["thresholds"], found["method"]["scale"], labels
-        )
+        return matrix_of(call.connection, assessment(call.connection, assessment_id), lang)
+
+    @reads("materiality.read", entity_first=False)
+    def of_period(self, call: Reading, period: str, lang: str = "en") -> dict[str, Any] | None:
+        """The newest assessment of ``period`` and a small matrix of it (the dashboard's); None
+        when the period has none."""
+        found = store.latest_for_period(call.connection, period)
+        if found is None:
+            return None
+        svg = matrix_of(call.connection, found, lang, width=420, height=340)
+        return {"assessment": _summary(found), "svg": svg}
 
     @writes("materiality.approve")
     def approve(
@@ -373,57 +368,3 @@ def _approval_needs(
             given.target_ids,
         ),
     }
-
-
-EXPORT_HEADER = (
-    "topic",
-    "name_en",
-    "name_zh",
-    "sse_article",
-    "impact_negative",
-    "impact_positive",
-    "impact_iros",
-    "stakeholders",
-    "impact",
-    "financial",
-    "impact_material",
-    "financial_material",
-    "computed_class",
-    "class",
-    "override_reason",
-    "explanation",
-)
-
-
-def export_rows(shown: dict[str, Any]) -> list[list[Any]]:
-    """The rows of :data:`EXPORT_HEADER` for an assessment as :meth:`Materiality.show` gives it."""
-    return [
-        [
-            t["id"],
-            t["names"].get("en"),
-            t["names"].get("zh"),
-            t["sse_article"] or "",
-            *(
-                _rounded(t[k])
-                for k in (
-                    "impact_negative",
-                    "impact_positive",
-                    "impact_iros",
-                    "stakeholders",
-                    "impact",
-                    "financial",
-                )
-            ),
-            t["impact_material"],
-            t["financial_material"],
-            t["computed_class"],
-            t["class"],
-            (t["override"] or {}).get("reason", ""),
-            t["explanation"] or "",
-        ]
-        for t in shown["topics"]
-    ]
-
-
-def _rounded(value: float | None) -> float | str:
-    return "" if value is None else round(value, 4)

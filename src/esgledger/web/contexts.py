@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from esgledger.web.materiality_contexts import (
+    DashboardMatrix,
     IrosData,
     IrosView,
     MaterialityData,
@@ -112,7 +113,7 @@ class WaitingGroup(TypedDict):
     href: str  # where the task is done
 
 
-class DashboardView(TypedDict):
+class DashboardView(DashboardMatrix):  # + the materiality section
     charts: dict[str, TrendChart]
     editable: list[str]
     waiting_groups: list[WaitingGroup]
