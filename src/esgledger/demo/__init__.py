@@ -32,6 +32,7 @@ from esgledger.demo.generate import (
     write_data_files,
     write_side_files,
 )
+from esgledger.demo.materiality import seed_materiality
 from esgledger.services import Principal, Services
 
 GROUP = "jl"
@@ -174,6 +175,7 @@ def run_demo(
         *[(f"Importing {year} data", import_year(i)) for i, year in enumerate(years)],
         *[(f"Calculating {year}", calc_year(year)) for year in years],
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
+        ("Assessing materiality", lambda: seed_materiality(services, actor[0], inputs)),
     ]
     try:
         with Progress(
