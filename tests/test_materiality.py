@@ -38,8 +38,9 @@ def same(found: float | None, expected: float | None) -> bool:
 
 
 def allow_elements(monkeypatch: pytest.MonkeyPatch, topics: set[str]) -> None:
-    """The governance and targets inputs (other parts' tables) as if every topic had them."""
-    every = sse_elements.ElementInputs(set(topics), {"ghg.scope1"}, set())
+    """The governance and targets inputs (other parts' tables): a governance body covering
+    ``topics``, a target on ghg.scope1 and a target T1."""
+    every = sse_elements.ElementInputs(set(topics), {"ghg.scope1"}, {"T1"})
     monkeypatch.setattr(sse_elements, "element_inputs", lambda connection: every)
 
 
@@ -220,13 +221,7 @@ def test_approval_refusals_name_what_is_missing_and_write_nothing(
     with pytest.raises(Invalid) as partly:
         approve(chair, built.assessment, "Board", "2026-03-20")
     assert partly.value.details["missing"] == {"innovation": ["governance", "metrics_targets"]}
-    monkeypatch.setattr(
-        sse_elements,
-        "element_inputs",
-        lambda connection: sse_elements.ElementInputs(
-            {"climate", "innovation"}, {"ghg.scope1"}, {"T1"}
-        ),
-    )
+    allow_elements(monkeypatch, {"climate", "innovation"})
     services.iros.update(manager, built.iros["low_carbon_alloys"], {"target_ids": ["T1"]})
     before = audit_count(world)
     with pytest.raises(Forbidden, match="segregation of duties"):
@@ -238,13 +233,7 @@ def test_a_chair_approves_and_the_assessment_is_locked_then_carried_forward(
     world: World, built: Built, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services, manager, chair = world.services, world.user("manager"), world.user("manager2")
-    monkeypatch.setattr(
-        sse_elements,
-        "element_inputs",
-        lambda connection: sse_elements.ElementInputs(
-            {"climate", "innovation"}, {"ghg.scope1"}, {"T1"}
-        ),
-    )
+    allow_elements(monkeypatch, {"climate", "innovation"})
     services.iros.update(manager, built.iros["low_carbon_alloys"], {"target_ids": ["T1"]})
     services.materiality.explain(manager, built.assessment, "water", "recycled water")
     services.materiality.run(manager, built.assessment)

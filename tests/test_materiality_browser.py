@@ -6,20 +6,16 @@ Screenshots in English and Chinese go to ``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, expect
 
-from esgledger.api import create_app
 from esgledger.services import Options, Services, sse_elements
 from tests.collab_fixtures import PASSWORD, make_org
 from tests.ledger_fixture import Ledger
-from tests.test_web_browser import Person, browser, free_port  # noqa: F401 (fixture)
+from tests.test_web_browser import Person, browser, served  # noqa: F401 (fixture)
 
 EFFECTS = {"anticipated": {"low": 300, "high": 900, "unit": "RMB million", "line": "cost of sales"}}
 
@@ -90,19 +86,8 @@ def server(
     (token,) = services.stakeholders.issue_links(admin, found["id"], "community", 1)
     every = sse_elements.ElementInputs({"climate"}, {"ghg.scope1"}, set())
     monkeypatch.setattr(sse_elements, "element_inputs", lambda connection: every)
-    port = free_port()
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uvicorn_server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", f"/q/{token}", {**iros, "assessment": found["id"]}
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
+    with served(services) as base:
+        yield base, f"/q/{token}", {**iros, "assessment": found["id"]}
     ws.db.dispose()
 
 

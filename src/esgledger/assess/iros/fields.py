@@ -54,7 +54,7 @@ def vocabulary() -> dict[str, dict[str, dict[str, str]]]:
 def _one_of(record: Mapping[str, Any], field: str, vocab: str) -> str:
     value = record.get(field)
     known = vocabulary()[vocab]
-    if value not in known:
+    if not isinstance(value, str) or value not in known:
         raise Invalid(
             f"{field}: {value!r} is not one of {', '.join(known)}",
             field=field,
@@ -83,13 +83,14 @@ def checked(
             f"{unknown[0]}: not a field of an IRO; fields: {', '.join(FIELDS)}", field=unknown[0]
         )
     topic_ids = set(topics)
-    if record.get("topic_id") not in topic_ids:
+    topic = record.get("topic_id")
+    if not isinstance(topic, str) or topic not in topic_ids:
         raise Invalid(
             f"topic_id: {record.get('topic_id')!r} is not a topic of this assessment",
             field="topic_id",
         )
     kind = _one_of(record, "kind", "kinds")
-    found: dict[str, Any] = {"topic_id": record["topic_id"], "kind": kind}
+    found: dict[str, Any] = {"topic_id": topic, "kind": kind}
     if kind == "impact":
         found["polarity"] = _one_of(record, "polarity", "polarities")
         found["actuality"] = _one_of(record, "actuality", "actualities")

@@ -59,7 +59,7 @@ def checked_values(
     for part in parts:
         value = values.get(part)
         if part == "horizon":
-            if value not in method["horizons"]:
+            if not isinstance(value, str) or value not in method["horizons"]:
                 raise Invalid(
                     f"IRO {iro['id']}: horizon {value!r} is not one of "
                     f"{', '.join(method['horizons'])}",
