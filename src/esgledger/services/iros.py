@@ -44,7 +44,8 @@ class Iros(Capability):
         """The register of an assessment, each IRO with its current score."""
         return _register(call.connection, assessment_id)
 
-    def vocabulary(self) -> dict[str, dict[str, dict[str, str]]]:
+    @reads("materiality.read", entity_first=False)
+    def vocabulary(self, call: Reading) -> dict[str, dict[str, dict[str, str]]]:
         """Kinds, polarities, actualities, risk types and value-chain stages with their labels."""
         return fields.vocabulary()
 

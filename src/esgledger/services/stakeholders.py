@@ -34,7 +34,8 @@ LINK_REQUESTS = Throttle(limit=30, window_seconds=600)
 
 
 class Stakeholders(Capability):
-    def admit(self, address: str) -> None:
+    @reads("stakeholder.respond", entity_first=False)
+    def admit(self, call: Reading, address: str) -> None:
         """Count a request to the public questionnaire from ``address``; TooManyAttempts once
         the address has used its requests in the window."""
         key, now = client_key(address), time.monotonic()

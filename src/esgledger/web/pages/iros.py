@@ -36,7 +36,7 @@ def register(request: Request, viewer: ViewerDep, assessment: int) -> Response:
     view: IrosView = {
         "can_edit": may(user, "materiality.edit") and shown["status"] == "draft",
         "can_score": may(user, "materiality.score") and shown["status"] == "draft",
-        "vocabulary": services.iros.vocabulary(),
+        "vocabulary": services.iros.vocabulary(user),
     }
     return render(request, "iros.html.j2", data, viewer, extra=view)
 

@@ -61,7 +61,7 @@ def _refused(request: Request, error: ServiceError) -> Response:
 def questionnaire(request: Request, token: str) -> Response:
     services = service(request)
     try:
-        services.stakeholders.admit(client_address(request))
+        services.stakeholders.admit(RESPONDENT, client_address(request))
         shown = services.stakeholders.questionnaire(RESPONDENT, token)
     except ServiceError as error:
         return _refused(request, error)
@@ -80,7 +80,7 @@ async def answer(request: Request, token: str) -> Response:
     }
     comment = form.get("comment")
     try:
-        services.stakeholders.admit(client_address(request))
+        services.stakeholders.admit(RESPONDENT, client_address(request))
         await services.stakeholders.respond.run_async(
             RESPONDENT, token, answers, comment if isinstance(comment, str) else ""
         )
