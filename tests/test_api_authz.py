@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.workflow.entries import Entry
+from tests import authz_assess
 from tests.collab_fixtures import API, USERS, World
 from tests.helpers import DATA_HEADER, ORG_HEADER
 
@@ -344,6 +345,7 @@ GROUP_CASES = [
     Case("import catalogue", {"admin"}, _import_catalogue),
     Case("factor sets", ALL, _get("/factor-sets")),
     Case("import factor set", {"admin"}, _import_factor_set),
+    *(Case(*row) for row in authz_assess.CASES),  # issue 10: materiality and IROs
 ]
 GROUP_WIDE = {
     "run calc",
@@ -371,6 +373,7 @@ GROUP_WIDE = {
     "backup",
     "import catalogue",
     "import factor set",
+    *authz_assess.GROUP_WIDE,
 }
 
 
