@@ -35,6 +35,19 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+LABEL_HEIGHT = 11.0  # [px] a label's line
+LABEL_WIDTH = 110.0  # [px] labels closer than this across may collide
+
+
+def _free_row(placed: list[tuple[float, float]], x: float, y: float) -> float:
+    """The first label baseline at or below ``y`` that no label already placed near ``x``
+    overlaps; the choice is recorded in ``placed``."""
+    while any(abs(x - px) < LABEL_WIDTH and abs(y - py) < LABEL_HEIGHT for px, py in placed):
+        y += LABEL_HEIGHT
+    placed.append((x, y))
+    return y
+
+
 def matrix_svg(
     results: Mapping[str, Mapping[str, Any]],
     names: Mapping[str, str],
@@ -89,15 +102,29 @@ def matrix_svg(
         f'<text x="{left}" y="22" font-size="14" font-weight="bold" {FONT} fill="#1d2a30">'
         f"{escape(labels.title)}</text>",
     ]
-    for topic, result in sorted(results.items()):
-        x, y = x_of(result.get("financial")), y_of(result.get("impact"))
+    points = sorted(
+        (
+            (topic, x_of(r.get("financial")), y_of(r.get("impact")), r)
+            for topic, r in results.items()
+        ),
+        key=lambda p: (p[2], p[1], p[0]),
+    )
+    placed: list[tuple[float, float]] = []
+    for topic, x, y, result in points:
         colour = CLASS_COLOURS[result["class"]]
         name = escape(names.get(topic, topic))
+        label_y = _free_row(placed, x, y + 4)
+        leader = (
+            f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x + 6:.1f}" y2="{label_y - 4:.1f}" '
+            'stroke="#9aa5ab" stroke-width="0.6"/>'
+            if abs(label_y - (y + 4)) > 1
+            else ""
+        )
         parts.append(
             f'<g class="point" data-topic="{escape(topic)}" data-class="{result["class"]}">'
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"><title>{name}</title></circle>'
-            f'<text x="{x + 7:.1f}" y="{y + 4:.1f}" font-size="10" {FONT} fill="#1d2a30">{name}'
-            "</text></g>"
+            f'{leader}<text x="{x + 7:.1f}" y="{label_y:.1f}" font-size="10" {FONT} '
+            f'fill="#1d2a30">{name}</text></g>'
         )
     for n, (cls, colour) in enumerate(CLASS_COLOURS.items()):
         y = top + 10 + n * 20
