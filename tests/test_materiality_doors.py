@@ -172,3 +172,27 @@ def test_the_api_scores_runs_and_refuses(world: World, built: Built, client: Tes
     assert links.json()["links"][0].startswith("/q/")
     csv_file = client.get(f"{base}/export?kind=csv", headers=headers)
     assert csv_file.status_code == 200 and "innovation" in csv_file.text
+
+
+def test_a_response_workbook_names_the_cell(world: World, built: Built, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Data"
+    sheet.append(["group", "water", "climate"])
+    sheet.append(["investors", 4, 5])
+    sheet.append(["community", "very", 3])
+    path = tmp_path / "survey.xlsx"
+    book.save(path)
+    services, manager = world.services, world.user("manager")
+    before = audit_count(world)
+    with pytest.raises(InputRejected) as refused:
+        services.stakeholders.import_responses(manager, built.assessment, path)
+    (issue,) = refused.value.issues
+    assert (issue.row, issue.cell, issue.field) == (3, "B3", "water")
+    assert audit_count(world) == before
+    sheet["B3"] = 2
+    book.save(path)
+    assert services.stakeholders.import_responses(manager, built.assessment, path)["responses"] == 2
