@@ -69,6 +69,15 @@ def register(app: typer.Typer) -> None:
             f"GWP {gwp}, electricity {electricity}, {consolidation} control/share)",
             highlight=False,
         )
+        if done.unapproved_inputs:
+            counts = ", ".join(
+                f"{n:,} {status}" for status, n in sorted(done.input_statuses.items())
+            )
+            console.print(
+                f"[yellow]{done.unapproved_inputs:,} of the data points read are not approved "
+                f"yet[/yellow] ({counts}): approve them before the report is published",
+                highlight=False,
+            )
         restatement = done.restatement
         if restatement is not None and restatement.restated_run is not None:
             console.print(
