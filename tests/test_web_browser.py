@@ -199,10 +199,17 @@ def run_scenario(owner: Person, manager: Person) -> None:
     expect(page.locator("#ex-energy-diesel")).to_contain_text("+100%")
     expect(explanation).to_have_attribute("required", "")
     explanation.fill("New mobile fleet <script>alert('x')</script> for the quarry")
+    # the source of the figure, typed in the row's "Source and note" (closed rows send nothing)
+    source = page.locator("#row-energy-diesel input[name='source.energy.diesel']")
+    expect(source).to_be_disabled()
+    page.locator("#row-energy-diesel details.annotations summary").click()
+    expect(source).to_be_enabled()
+    source.fill("Fuel card statements, January to December")
     owner.shot("entry-filled")
     page.click("button[value=submit]")
     expect(page.locator("#flash")).to_contain_text("3")
     expect(page.locator("#row-energy-diesel .badge")).to_have_text("submitted")
+    expect(source).to_have_value("Fuel card statements, January to December")
 
     # -- evidence for the diesel value ---------------------------------------------------------
     page.click("#row-energy-diesel a:has-text('history')")
@@ -423,7 +430,7 @@ def test_imports_and_the_review_filter_in_a_real_browser(
         expect(held).to_contain_text("柴油")
         admin.shot("imports-done-zh")
         held.locator("a").click()
-        expect(page.locator("#row-energy-diesel textarea")).to_be_visible()  # explain it here
+        expect(page.locator("#ex-energy-diesel textarea")).to_be_visible()  # explain it here
         page.click("header .langs a[lang=en]")
         page.goto("/imports")
         admin.shot("imports")
