@@ -40,6 +40,7 @@ _TRAIL_READERS = frozenset({"admin", "esg_manager", "data_owner", "auditor"})
 RULES: dict[str, frozenset[str]] = {
     "entity.read": _ALL,
     "metric.read": _ALL,
+    "framework.read": _ALL,  # the disclosure framework catalogues (read-only data)
     "period.read": _ALL,
     "datapoint.read": _ALL,
     "datapoint.create": _EDITORS,

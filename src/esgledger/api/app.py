@@ -20,6 +20,7 @@ from esgledger.api.routes import (
     collection,
     datapoints,
     evidence,
+    frameworks,
     imports,
     inventory,
     periods,
@@ -78,6 +79,7 @@ def create_app(services: Services) -> FastAPI:
         inventory,
         backups,
         rules,
+        frameworks,
     ):
         app.include_router(
             module.router,

@@ -17,6 +17,7 @@ from rich.markup import escape
 from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
 from esgledger.cli.assess import assess_app
+from esgledger.cli.frameworks import frameworks_app
 from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
@@ -40,6 +41,7 @@ certificate_app = typer.Typer(
 app.add_typer(transfer_app, name="transfer")
 app.add_typer(certificate_app, name="certificate")
 app.add_typer(assess_app, name="assess")
+app.add_typer(frameworks_app, name="frameworks")
 
 
 @app.callback()

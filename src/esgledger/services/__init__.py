@@ -31,6 +31,7 @@ from esgledger.services.entry_form import EntryForms
 from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
 from esgledger.services.factors import Factors
+from esgledger.services.frameworks import Frameworks
 from esgledger.services.imports import Imports
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
@@ -62,6 +63,7 @@ class Services:
         self.audit = Audit(context)
         self.catalogue = Catalogues(context)
         self.factors = Factors(context)
+        self.frameworks = Frameworks(context)
         self.backups = Backups(context)
 
     @classmethod
