@@ -344,6 +344,8 @@ GROUP_CASES = [
     Case("import catalogue", {"admin"}, _import_catalogue),
     Case("factor sets", ALL, _get("/factor-sets")),
     Case("import factor set", {"admin"}, _import_factor_set),
+    Case("frameworks", ALL, _get("/frameworks")),
+    Case("framework items", ALL, _get("/frameworks/hkex?period=2025")),
 ]
 GROUP_WIDE = {
     "run calc",

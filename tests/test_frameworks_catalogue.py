@@ -39,14 +39,29 @@ GOOD: dict[str, Any] = {
     "omission_reasons": {"na": {"en": "Not applicable", "zh": "不适用", "source": "a test"}},
     "no_omission": ["A"],
     "items": {
-        "A": {"title": {"en": "A", "zh": "甲"}, "level": "mandatory", "kind": "narrative",
-              "source": "s"},
-        "A.1": {"parent": "A", "title": {"en": "A one", "zh": "甲一"}, "level": "conditional",
-                "trigger": {"en": "when", "zh": "当"}, "kind": "quantitative", "unit": "t",
-                "source": "s", "phase_in": [{"issuer_class": "large", "from": "2026-01-01",
-                                             "level": "mandatory"}]},
-        "B": {"title": {"en": "B", "zh": "乙"}, "level": "encouraged", "kind": "mixed",
-              "source": "s", "superseded_by": ["A.1"]},
+        "A": {
+            "title": {"en": "A", "zh": "甲"},
+            "level": "mandatory",
+            "kind": "narrative",
+            "source": "s",
+        },
+        "A.1": {
+            "parent": "A",
+            "title": {"en": "A one", "zh": "甲一"},
+            "level": "conditional",
+            "trigger": {"en": "when", "zh": "当"},
+            "kind": "quantitative",
+            "unit": "t",
+            "source": "s",
+            "phase_in": [{"issuer_class": "large", "from": "2026-01-01", "level": "mandatory"}],
+        },
+        "B": {
+            "title": {"en": "B", "zh": "乙"},
+            "level": "encouraged",
+            "kind": "mixed",
+            "source": "s",
+            "superseded_by": ["A.1"],
+        },
     },
 }
 
@@ -98,8 +113,11 @@ def _item(key: str, field: str, value: Any) -> Any:
         (_item("A.1", "unit", "bananas"), "item 'A.1': unit 'bananas'"),
         (_item("A", "colour", "red"), "item 'A': unknown key 'colour'"),
         (
-            _item("A.1", "phase_in", [{"issuer_class": "huge", "from": "2026-01-01",
-                                        "level": "mandatory"}]),
+            _item(
+                "A.1",
+                "phase_in",
+                [{"issuer_class": "huge", "from": "2026-01-01", "level": "mandatory"}],
+            ),
             "item 'A.1': phase_in: issuer_class 'huge' is not one of large",
         ),
         (_item("A", "effective_from", "2025-13-01"), "item 'A': effective_from '2025-13-01'"),
@@ -117,7 +135,8 @@ def test_a_bad_file_is_refused_naming_it_and_the_item(
 def test_a_duplicate_item_id_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD)
     text = path.read_text(encoding="utf-8").replace(
-        "items:\n", "items:\n  B:\n    {title: {en: B, zh: 乙}, level: voluntary, kind: mixed, source: s}\n"
+        "items:\n",
+        "items:\n  B:\n    {title: {en: B, zh: 乙}, level: voluntary, kind: mixed, source: s}\n",
     )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RuleFileError, match=r"demo-2025\.yaml.*duplicate key 'B'"):
@@ -136,8 +155,9 @@ def test_an_edition_twice_and_a_shared_prefix_are_refused(tmp_path: Path) -> Non
 
 
 def _catalogue(codes: dict[str, tuple[str, ...]]) -> Catalogue:
-    metric = Metric("m.x", {"en": "x", "zh": "x"}, "t", "input", "sum", "g", "m.yaml",
-                    frameworks=codes)
+    metric = Metric(
+        "m.x", {"en": "x", "zh": "x"}, "t", "input", "sum", "g", "m.yaml", frameworks=codes
+    )
     return Catalogue({"m.x": metric}, ["m.x"], {}, "sha")
 
 
@@ -232,7 +252,9 @@ def test_items_that_allow_no_omission_and_the_reasons_frameworks_accept() -> Non
     gri = library.edition("gri", "2021")
     assert {i.id for i in gri if i.no_omission} == {"2-1", "2-2", "2-3", "2-4", "2-5", "3-1", "3-2"}
     assert {r.id for r in gri.omission_reasons} == {
-        "not_applicable", "legal_prohibitions", "confidentiality_constraints",
+        "not_applicable",
+        "legal_prohibitions",
+        "confidentiality_constraints",
         "information_unavailable",
     }
     hkex = library.edition("hkex", "2025")
@@ -266,8 +288,15 @@ def test_every_topic_library_reference_names_an_item() -> None:
 def test_metrics_link_items_through_the_catalogue_codes() -> None:
     library = builtin_frameworks()
     scope1 = {item.reference for item in items_by_metric(library, "ghg.scope1")}
-    assert {"GRI-305-1", "GRI-102-5", "HKEX-A1.2", "HKEX-D28(a)", "SSE14-24.2a",
-            "IFRS-S2-29(a)(i)(1)", "CN-CLI-MT-1"} <= scope1
+    assert {
+        "GRI-305-1",
+        "GRI-102-5",
+        "HKEX-A1.2",
+        "HKEX-D28(a)",
+        "SSE14-24.2a",
+        "IFRS-S2-29(a)(i)(1)",
+        "CN-CLI-MT-1",
+    } <= scope1
     assert "HKEX-A1.2" not in {i.reference for i in items_by_metric(library, "ghg.scope3")}
     climate = {item.reference for item in items_by_topic(library, "climate")}
     assert {"HKEX-D28(a)", "IFRS-S2-29(a)", "SSE14-24.2a", "GRI-102-5"} <= climate

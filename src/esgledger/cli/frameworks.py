@@ -85,8 +85,11 @@ def frameworks_show(
         summary = t("framework.summary.period", count=shown["count"], name=name, period=period)
     else:
         summary = t("framework.summary", count=shown["count"], name=name)
-    console.print(f"{escape(summary)}  (*: {t('framework.mark.no_omission')}; "
-                  f"?: {t('framework.mark.unconfirmed')})", highlight=False)
+    console.print(
+        f"{escape(summary)}  (*: {t('framework.mark.no_omission')}; "
+        f"?: {t('framework.mark.unconfirmed')})",
+        highlight=False,
+    )
 
 
 def _row(item: dict[str, Any], t: Strings, lang: str) -> list[str]:

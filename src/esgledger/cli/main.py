@@ -17,11 +17,11 @@ from rich.markup import escape
 from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
 from esgledger.cli.assess import assess_app
-from esgledger.cli.frameworks import frameworks_app
 from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
 from esgledger.cli.common import acting, console, handled, services, state
+from esgledger.cli.frameworks import frameworks_app
 from esgledger.cli.server import register as register_server_commands
 from esgledger.service_errors import Invalid
 

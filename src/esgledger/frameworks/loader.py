@@ -109,14 +109,15 @@ def _ids(at: str, key: str, value: Any) -> tuple[str, ...]:
 def _doubt(at: str, confidence: str, unconfirmed: Any) -> str | None:
     if confidence in DOUBTFUL and not unconfirmed:
         raise RuleFileError(
-            at, f"confidence {confidence!r} needs `unconfirmed: <why>` (ship it marked, not as fact)"
+            at,
+            f"confidence {confidence!r} needs `unconfirmed: <why>` (ship it marked, not as fact)",
         )
     return str(unconfirmed) if unconfirmed else None
 
 
 def _item(where: str, head: Mapping[str, Any], item_id: Any, spec: Any) -> Item:
     if not isinstance(item_id, str) or not ITEM_ID.match(item_id):
-        raise RuleFileError(where, f"item id {item_id!r} must be a quoted id such as \"24.2a\"")
+        raise RuleFileError(where, f'item id {item_id!r} must be a quoted id such as "24.2a"')
     at = f"{where}: item {item_id!r}"
     check_keys(at, spec, _ITEM_REQUIRED, _ITEM_OPTIONAL)
     level = _one_of(at, "level", spec["level"], LEVELS)
@@ -199,7 +200,7 @@ def load_edition(path: Path) -> Edition:
         str(k): _titles(f"{where}: issuer_classes: {k}", v)
         for k, v in (content.get("issuer_classes") or {}).items()
     }
-    head = {
+    head: dict[str, Any] = {
         "framework": framework,
         "edition": str(content["edition"]),
         "prefix": prefix,
@@ -243,9 +244,7 @@ def load_edition(path: Path) -> Edition:
         effective_basis=head["basis"],
         source=str(content["source"]),
         source_file=where,
-        items=tuple(
-            replace(item, no_omission=item.id in no_omission) for item in items.values()
-        ),
+        items=tuple(replace(item, no_omission=item.id in no_omission) for item in items.values()),
         omission_reasons=tuple(reasons),
         issuer_classes=classes,
         aliases=tuple(aliases),

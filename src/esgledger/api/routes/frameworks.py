@@ -3,7 +3,7 @@ items of one framework that apply to a financial year and issuer class."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
@@ -73,7 +73,7 @@ class FrameworkOut(EditionOut):
     period: str | None
     issuer_class: str | None
     count: int
-    items: Page[ItemOut]
+    items: list[ItemOut]
 
 
 @router.get("/frameworks", response_model=Page[EditionOut])
@@ -96,11 +96,10 @@ def framework(
     issuer_class: Annotated[
         str | None, Query(max_length=32, pattern=_ID, description="HKEX: main_board, largecap, gem")
     ] = None,
-    limit: Limit = 500,
-    offset: Offset = 0,
 ) -> FrameworkOut:
     """A framework's items with their obligation level and kind; with ``period``, those that
-    apply to that year with the level ``issuer_class`` owes (HKEX Part D phase-in)."""
-    shown: dict[str, Any] = service.frameworks.show(user, framework, period, issuer_class)
-    items = paged(shown.pop("items"), limit, offset, ItemOut.model_validate)
-    return FrameworkOut(**shown, items=items)
+    apply to that year with the level ``issuer_class`` owes (HKEX Part D phase-in). Not paged:
+    an edition has a few hundred items at most, and an index is read whole."""
+    return FrameworkOut.model_validate(
+        service.frameworks.show(user, framework, period, issuer_class)
+    )
