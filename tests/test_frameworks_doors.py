@@ -59,6 +59,12 @@ def test_the_cli_lists_and_shows_frameworks(ws: Ledger, db_url: str) -> None:
     assert d28["level"] == "mandatory" and d28["no_omission"] and "ghg.scope1" in d28["metrics"]
     code, out, _err = run(db_url, "frameworks", "show", "gri", "--period", "2027", "--lang", "zh")
     assert code == 0 and "GRI-102-5" in out and "GRI-305-1 " not in out and "定量" in out
+    code, out, _err = run(db_url, "frameworks", "find", "--metric", "ghg.scope1", "--json")
+    assert code == 0 and "HKEX-D28(a)" in {item["reference"] for item in json.loads(out)}
+    code, out, _err = run(db_url, "frameworks", "find", "--topic", "water", "--json")
+    assert code == 0 and "SSE14-36" in {item["reference"] for item in json.loads(out)}
+    code, out, err = run(db_url, "frameworks", "find", "--metric", "ghg.nothing")
+    assert code == 1 and "unknown metric 'ghg.nothing'" in out + err
     code, out, err = run(db_url, "frameworks", "show", "esrs")
     assert code == 1 and "unknown framework 'esrs'" in out + err
 

@@ -74,9 +74,9 @@ def frameworks_show(
         return
     table = Table()
     table.add_column(t("framework.column.item"), no_wrap=True)  # ids are typed back: never cut
-    table.add_column(t("framework.column.title"), ratio=1)
+    table.add_column(t("framework.column.title"), ratio=1, min_width=24)
     for key in ("level", "kind", "unit", "metrics"):
-        table.add_column(t(f"framework.column.{key}"), no_wrap=True)
+        table.add_column(t(f"framework.column.{key}"))
     for item in shown["items"]:
         table.add_row(*_row(item, t, lang))
     console.print(table)
@@ -90,6 +90,33 @@ def frameworks_show(
         f"?: {t('framework.mark.unconfirmed')})",
         highlight=False,
     )
+
+
+@frameworks_app.command("find")
+@handled
+def frameworks_find(
+    metric: Annotated[str | None, typer.Option(help="a catalogue metric id")] = None,
+    topic: Annotated[str | None, typer.Option(help="a topic id of the topic library")] = None,
+    as_json: Annotated[bool, _JSON] = False,
+    lang: Annotated[str, _LANG] = "en",
+) -> None:
+    """Print the items of every framework edition that a metric meets or a topic maps to."""
+    svc = services()
+    t = Strings(lang)
+    found = svc.frameworks.items_for(acting(svc), metric, topic)
+    if as_json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    table = Table()
+    table.add_column(t("framework.column.item"), no_wrap=True)
+    table.add_column(t("framework.column.edition"), no_wrap=True)
+    table.add_column(t("framework.column.title"), ratio=1, min_width=24)
+    for key in ("level", "kind", "unit", "metrics"):
+        table.add_column(t(f"framework.column.{key}"))
+    for item in found:
+        row = _row(item, t, lang)
+        table.add_row(row[0], item["edition"], *row[1:])
+    console.print(table)
 
 
 def _row(item: dict[str, Any], t: Strings, lang: str) -> list[str]:

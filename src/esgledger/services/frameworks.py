@@ -12,6 +12,8 @@ from esgledger.frameworks import (
     applicable_items,
     builtin_frameworks,
     edition_in_force,
+    items_by_metric,
+    items_by_topic,
 )
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Capability, Reading, reads
@@ -118,3 +120,21 @@ class Frameworks(Capability):
             "items": items,
             "count": len(items),
         }
+
+    @reads("framework.read")
+    def items_for(
+        self, call: Reading, metric: str | None = None, topic: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Every item, of every edition, that the catalogue metric ``metric`` meets (through its
+        framework codes) or that the topic library maps ``topic`` to; exactly one of the two."""
+        if (metric is None) == (topic is None):
+            raise Invalid("give a metric or a topic (one of them)", field="metric")
+        library = builtin_frameworks()
+        if metric is not None:
+            if metric not in self.context.catalogue:
+                raise NotFound(f"unknown metric {metric!r}", field="metric")
+            return [item_dict(item) for item in items_by_metric(library, metric)]
+        found = items_by_topic(library, str(topic))
+        if not found:
+            raise NotFound(f"no framework item is mapped to topic {topic!r}", field="topic")
+        return [item_dict(item) for item in found]
