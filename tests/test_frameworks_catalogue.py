@@ -19,6 +19,7 @@ from esgledger.errors import RuleFileError
 from esgledger.frameworks import (
     applicable_items,
     builtin_frameworks,
+    codes_in_force,
     items_by_metric,
     items_by_topic,
     load_edition,
@@ -302,3 +303,13 @@ def test_metrics_link_items_through_the_catalogue_codes() -> None:
     assert {"HKEX-D28(a)", "IFRS-S2-29(a)", "SSE14-24.2a", "GRI-102-5"} <= climate
     d28 = library.edition("hkex", "2025")["D28(a)"]
     assert "climate" in d28.topics and "ghg.scope1" in d28.metrics
+
+
+def test_a_report_prints_only_the_codes_in_force_for_its_year() -> None:
+    library = builtin_frameworks()
+    scope1 = ("A1.2", "D28(a)")
+    assert codes_in_force(library, "hkex", scope1, "2024") == ("A1.2",)
+    assert codes_in_force(library, "hkex", scope1, "2025") == ("D28(a)",)
+    assert codes_in_force(library, "gri", ("305-1", "102-5"), "2025") == ("305-1",)
+    assert codes_in_force(library, "gri", ("305-1", "102-5"), "2027") == ("102-5",)
+    assert codes_in_force(library, "hkex", ("A1.2",), "2019") == ("A1.2",)  # no edition shipped

@@ -6,6 +6,7 @@ See docs/frameworks.md."""
 from esgledger.frameworks.applicability import (
     Applicable,
     applicable_items,
+    codes_in_force,
     edition_in_force,
     items_by_metric,
     items_by_topic,
@@ -31,6 +32,7 @@ __all__ = [
     "OmissionReason",
     "applicable_items",
     "builtin_frameworks",
+    "codes_in_force",
     "edition_in_force",
     "items_by_metric",
     "items_by_topic",

@@ -96,3 +96,19 @@ def items_by_metric(library: FrameworkLibrary, metric_id: str) -> list[Item]:
 def items_by_topic(library: FrameworkLibrary, topic_id: str) -> list[Item]:
     """Every item, of every edition, that the topic library maps ``topic_id`` to."""
     return [item for e in library.editions for item in e.items if topic_id in item.topics]
+
+
+def codes_in_force(
+    library: FrameworkLibrary, catalogue_key: str, codes: tuple[str, ...], period: str
+) -> tuple[str, ...]:
+    """Of a metric's framework ``codes`` (catalogue key ``catalogue_key``), those that name an
+    item applying to ``period`` (a FY2025 report prints HKEX D28(a), not the 2020 Guide's A1.2,
+    nor GRI 102-5 before 2027); all of them when no edition of the framework is in force yet."""
+    frameworks = {e.framework for e in library.editions if e.catalogue_key == catalogue_key}
+    if len(frameworks) != 1:
+        return codes
+    (framework,) = frameworks
+    if edition_in_force(library, framework, period) is None:
+        return codes
+    applying = {a.item.id for a in applicable_items(library, framework, period)}
+    return tuple(code for code in codes if code in applying)
