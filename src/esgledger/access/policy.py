@@ -67,6 +67,12 @@ RULES: dict[str, frozenset[str]] = {
     # the organisation's own metrics and factor editions change what every figure means
     "catalogue.import": frozenset({"admin"}),
     "factors.import": frozenset({"admin"}),
+    # targets (issue 10): everyone who reads data reads them; managers set and change them
+    "target.read": _ALL,
+    "target.create": _REVIEWERS,
+    "target.update": _REVIEWERS,
+    "target.withdraw": _REVIEWERS,
+    "target.import": _REVIEWERS,
 }
 ACTIONS = tuple(RULES)
 # Actions about the whole group (entity_id is None): only users who see every entity may do them.

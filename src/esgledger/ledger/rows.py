@@ -98,6 +98,7 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.calc_runs, children=Children(schema.calc_values, (("run_id", "id"),))),
         _tracked(schema.report_builds),
         _tracked(schema.catalogue_versions),
+        _tracked(schema.targets),
     )
 }
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}

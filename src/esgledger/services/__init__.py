@@ -37,6 +37,7 @@ from esgledger.services.periods import Periods
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
+from esgledger.services.targets import Targets
 from esgledger.store import Database, open_database, resolve_url, sqlite_file
 from esgledger.store.database import URL_ENV
 from esgledger.store.roles import grant_server_role
@@ -63,6 +64,7 @@ class Services:
         self.catalogue = Catalogues(context)
         self.factors = Factors(context)
         self.backups = Backups(context)
+        self.targets = Targets(context)
 
     @classmethod
     def open(

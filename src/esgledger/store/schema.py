@@ -365,3 +365,40 @@ catalogue_versions = sa.Table(
     sa.Column("imported_at", sa.String(40), nullable=False),
     sa.Column("imported_by", sa.String(100), nullable=False),
 )
+
+# Targets (migration 0011): every version of every target; a change or a withdrawal is a new
+# version (``is_current`` marks the newest), nothing is deleted. Status is never stored: it is
+# computed from the calculation runs each time a target is shown (esgledger.assess.targets).
+targets = sa.Table(
+    "targets",
+    metadata,
+    sa.Column("target_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("is_current", sa.Boolean, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # active, withdrawn
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("name_zh", sa.String(500), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("metric_key", sa.String(METRIC_KEY_LENGTH), nullable=False),
+    sa.Column("entity_id", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("covers", sa.String(300), nullable=True),
+    sa.Column("unit", sa.String(50), nullable=False),
+    sa.Column("base_year", sa.Integer, nullable=False),
+    sa.Column("base_value", sa.Float, nullable=True),
+    sa.Column("base_source", sa.Text, nullable=True),
+    sa.Column("base_method", sa.String(16), nullable=True),
+    sa.Column("target_year", sa.Integer, nullable=False),
+    sa.Column("target_value", sa.Float, nullable=True),
+    sa.Column("target_change", sa.Float, nullable=True),
+    sa.Column("milestones", sa.Text, nullable=False),  # JSON [{year, value, change}]
+    sa.Column("gases", sa.Text, nullable=False),  # JSON list
+    sa.Column("scopes", sa.Text, nullable=False),  # JSON list
+    sa.Column("net", sa.Boolean, nullable=False),
+    sa.Column("gross_target", sa.String(64), nullable=True),
+    sa.Column("credits", sa.Text, nullable=False),  # JSON [{year, quantity, source}]
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),  # why it was withdrawn
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Index("ix_targets_metric_key", "metric_key"),
+)
