@@ -95,6 +95,7 @@ def test_every_json_twin_holds_the_keys_of_its_data_type(
         "reports.html.j2": "/reports.json",
         "imports.html.j2": "/imports.json",
         "users.html.j2": "/users.json",
+        "targets.html.j2": "/assess/targets.json",
         "login.html.j2": "/login.json",
     }
     # an error's JSON is the error shape; a value not computed is the explain page's JSON twin

@@ -44,6 +44,7 @@ from esgledger.catalogue.breakdowns import (
 )
 from esgledger.domain import OrgTree
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.i18n import LANGUAGES, Strings
 from esgledger.identifiers import ENTITY_ID_RULE, is_entity_id
 from esgledger.ingest.tables import check_columns, read_table
 from esgledger.ledger import locks
@@ -236,6 +237,10 @@ class Targets(Capability):
             "unit": stored.unit,
             "assessment": assessment.as_dict(),
         }
+        reason = shown["assessment"]["reason"]
+        if reason is not None:  # the same words at every door, in both languages
+            key = f"target.reason.{reason['code']}"
+            reason["text"] = {lang: Strings(lang)(key, **reason["args"]) for lang in LANGUAGES}
         if stored.state != repository.ACTIVE:
             shown["assessment"]["status"] = "withdrawn"
         return shown

@@ -19,6 +19,7 @@ from esgledger.web.pages import (
     reports,
     review,
     settings,
+    targets,
     users,
 )
 
@@ -36,6 +37,7 @@ PAGES = (
     reports,
     audit,
     users,
+    targets,
 )
 
 

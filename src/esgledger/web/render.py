@@ -39,6 +39,7 @@ NAVIGATION = [
     ("values", "/values", "calc.read"),
     ("periods", "/periods", "period.read"),
     ("settings", "/settings", "period.read"),
+    ("targets", "/assess/targets", "target.read"),
     ("reports", "/reports", "report.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
