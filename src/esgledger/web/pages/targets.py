@@ -40,7 +40,7 @@ def targets_page(
         "choices": services.targets.choices(user),
         "entities": [e.id for e in services.organisation.entities(user)],
         "metrics": sorted(services.context.catalogue.metrics),
-        "form": form or {"problem": None, "entered": {}},
+        "form": form or {"problem": None, "entered": dict.fromkeys((*FIELDS, *LISTS), "")},
         "created": created if created in known else None,
         "here": PATH,
         "json_url": f"{PATH}.json",
