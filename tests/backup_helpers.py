@@ -199,6 +199,12 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     ws.services.settings.set(ws.admin, "report.print_reported", ["energy.total_tce"])
     ws.calc("2023")
     ws.calc("2024")
+    ws.services.targets.create(  # a target (issue 10), with a milestone
+        ws.admin,
+        {"target_id": "T-1", "name": "Diesel -30 %", "kind": "absolute",
+         "metric_key": "energy.diesel", "entity_id": "plant_a", "base_year": 2023,
+         "target_year": 2030, "target_change": -0.3, "milestones": [{"year": 2026, "value": 90}]},
+    )  # fmt: skip
     ws.import_activity(
         write_csv(
             folder / "meters.csv",

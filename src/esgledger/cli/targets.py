@@ -14,6 +14,7 @@ from rich.table import Table
 
 from esgledger.cli.common import acting, console, handled, services
 from esgledger.i18n import Strings
+from esgledger.report.formatting import format_number
 
 targets_app = typer.Typer(no_args_is_help=True, help="Targets, with their status from the ledger.")
 _JSON = typer.Option("--json", help="print JSON")
@@ -28,7 +29,7 @@ STYLE = {
 
 
 def _num(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.4g}"
+    return "-" if value is None else format_number(value)
 
 
 def _status(target: dict[str, Any], t: Strings) -> str:
@@ -63,22 +64,21 @@ def list_targets(
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     t = Strings(lang)
-    catalogue = svc.context.catalogue
     table = Table()
-    table.add_column("target", no_wrap=True)
-    for header in ("indicator", "entity", "base", "current", "target", "progress", "status"):
+    table.add_column("target", no_wrap=True)  # ids are typed back: never cut
+    for header in ("name", "indicator", "base → target", "current", "progress", "status"):
         table.add_column(header)
     for row in rows:
         a = row["assessment"]
         base, current = a["base"], a["current"]
         name = row["name_zh"] if lang == "zh" and row["name_zh"] else row["name"]
         table.add_row(
-            f"{escape(row['target_id'])}\n{escape(name)}",
-            escape(catalogue.label(row["metric_key"], lang)) + f"\n{escape(row['unit'])}",
-            escape(row["entity_id"]),
-            "-" if base is None else f"{_num(base['value'])} ({base['year']})",
+            escape(row["target_id"]),
+            escape(name),
+            escape(f"{row['metric_key']} of {row['entity_id']} [{row['unit']}]"),
+            ("-" if base is None else f"{_num(base['value'])} ({base['year']})")
+            + f" → {_num(a['target_value'])} ({row['target_year']})",
             "-" if current is None else f"{_num(current['value'])} ({current['year']})",
-            f"{_num(a['target_value'])} ({row['target_year']})",
             _progress(a),
             _status(row, t) + (f"\n{escape(_why(row, lang))}" if a["reason"] else ""),
         )

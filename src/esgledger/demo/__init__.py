@@ -32,6 +32,7 @@ from esgledger.demo.generate import (
     write_data_files,
     write_side_files,
 )
+from esgledger.demo.targets import add_targets
 from esgledger.services import Principal, Services
 
 GROUP = "jl"
@@ -173,6 +174,7 @@ def run_demo(
         ("Importing the organisation", import_organisation),
         *[(f"Importing {year} data", import_year(i)) for i, year in enumerate(years)],
         *[(f"Calculating {year}", calc_year(year)) for year in years],
+        ("Setting the group's targets", lambda: add_targets(services, actor[0])),
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
     ]
     try:

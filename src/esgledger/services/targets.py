@@ -108,6 +108,7 @@ class Targets(Capability):
         """Store a new target (``text``: ``data`` is a row of text as a file or a form has it,
         :mod:`esgledger.assess.targets.table`; else the structured form of the API)."""
         definition = self._parsed(data, text)
+        call.authorize("target.create", definition.entity_id)
         if repository.read_target(call.connection, definition.target_id) is not None:
             raise Conflict(
                 f"target {definition.target_id} exists already: change it (a new version) or "
@@ -124,6 +125,7 @@ class Targets(Capability):
     ) -> dict[str, Any]:
         """Store a changed target as its next version (the id cannot change)."""
         before = self._visible(call, target_id)
+        call.authorize("target.update", str(before.definition["entity_id"]))
         definition = self._parsed({**data, "target_id": target_id}, text)
         if before.state != repository.ACTIVE:
             raise Conflict(f"target {target_id} is withdrawn: it cannot change", field="target_id")
@@ -157,6 +159,7 @@ class Targets(Capability):
         """Targets from a CSV or XLSX file (columns of :data:`COLUMNS`): new ids created,
         changed ones stored as new versions, the rest left; all or nothing, every problem
         named by row, cell and column."""
+        call.authorize("target.import")
         table = read_table(path, preferred_sheet="Targets")
         file_name = name or path.name
         issues = check_columns(table, list(REQUIRED), [c for c in COLUMNS if c not in REQUIRED])
