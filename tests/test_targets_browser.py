@@ -5,21 +5,17 @@ Screenshots go to ``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, expect
 
-from esgledger.api import create_app
 from esgledger.services import Options, Services
 from tests.collab_fixtures import PASSWORD, make_org
 from tests.helpers import DATA_HEADER, write_csv
 from tests.ledger_fixture import Ledger
-from tests.test_web_browser import Person, browser, free_port  # noqa: F401 - the fixture
+from tests.test_web_browser import Person, browser, serving  # noqa: F401 - the fixture
 from tests.web_seed import seed_last_year
 
 
@@ -34,19 +30,8 @@ def target_server(db_url: str, tmp_path: Path) -> Iterator[str]:
     ws.calc("2022")
     seed_last_year(ws, tmp_path)  # 2023: 5,000 m3 of water, calculated
     services.accounts.create(ws.admin, "manager", PASSWORD, "esg_manager", [])
-    port = free_port()
-    config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(services) as base:
+        yield base
     ws.db.dispose()
 
 

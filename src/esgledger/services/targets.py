@@ -165,53 +165,38 @@ class Targets(Capability):
         issues = check_columns(table, list(REQUIRED), [c for c in COLUMNS if c not in REQUIRED])
         if issues:
             raise InputRejected(issues)
-        parsed: list[tuple[int, TargetDefinition]] = []
+        parsed: list[tuple[int, dict[str, str], TargetDefinition]] = []
         for row, cells in table:
             try:
-                parsed.append((row, definition_from_text(cells)))
+                parsed.append((row, cells, definition_from_text(cells)))
             except TargetError as error:
                 issues.append(_issue(table, file_name, row, cells, error))
-        in_file = {d.target_id: d for _row, d in parsed}
+        in_file = {d.target_id: d for _row, _cells, d in parsed}
         seen: set[str] = set()
         plans: list[tuple[TargetDefinition, str, str]] = []
-        for row, definition in parsed:
-            if definition.target_id in seen:
-                issues.append(
-                    InputIssue(
-                        file_name,
-                        row,
-                        "target_id",
-                        definition.target_id,
-                        "each target once per file",
-                        table.cell(row, "target_id"),
-                    )
-                )
-                continue
-            seen.add(definition.target_id)
+        for row, cells, definition in parsed:
             before = repository.read_target(call.connection, definition.target_id)
             try:
-                definition, unit = self._checked(
+                if definition.target_id in seen:
+                    raise TargetError("target_id", "each target once per file")
+                seen.add(definition.target_id)
+                if before is not None and before.state == repository.WITHDRAWN:
+                    raise TargetError("target_id", "a target in force (this one is withdrawn)")
+                checked, unit = self._checked(
                     call, definition, before.definition if before else None, in_file
                 )
             except (TargetError, Invalid, NotFound) as error:
-                problem = TargetError(getattr(error, "field", None) or "target_id", str(error))
-                issues.append(_issue(table, file_name, row, {**definition.as_dict()}, problem))
-                continue
-            if before is not None and before.state == repository.WITHDRAWN:
-                issues.append(
-                    InputIssue(
-                        file_name,
-                        row,
-                        "target_id",
-                        definition.target_id,
-                        "a target in force (this one is withdrawn)",
-                        table.cell(row, "target_id"),
-                    )
+                problem = (
+                    error
+                    if isinstance(error, TargetError)
+                    else TargetError(error.field or "target_id", error.message)
                 )
-            elif before is None:
-                plans.append((definition, unit, "target.create"))
-            elif before.definition != definition.as_dict():
-                plans.append((definition, unit, "target.update"))
+                issues.append(_issue(table, file_name, row, cells, problem))
+                continue
+            if before is None:
+                plans.append((checked, unit, "target.create"))
+            elif before.definition != checked.as_dict():
+                plans.append((checked, unit, "target.update"))
         if issues:
             raise InputRejected(issues)
         for definition, unit, action in plans:
