@@ -383,3 +383,48 @@ def test_the_api_and_the_web_form_refuse_bad_targets(
     assert client.get(f"{API}/assess/targets/T-W", headers=headers).json()["state"] == "active"
     exported = client.get(f"{API}/assess/targets/export?format=csv", headers=headers)
     assert exported.status_code == 200 and "T-W" in exported.text
+
+
+def test_the_command_line_adds_lists_exports_imports_and_withdraws(
+    ws: Ledger, db_url: str, tmp_path: Path
+) -> None:
+    from tests.collab_fixtures import make_org
+
+    make_org(ws, tmp_path)
+    rows = [["plant_a", "2022", "energy.diesel", "20", "t", "measured", "", ""]]
+    rows.append(["plant_a", "2024", "energy.diesel", "14", "t", "measured", "", ""])
+    _data(ws, tmp_path, rows)
+    ws.calc("2022")
+    ws.calc("2024")
+    base = ["assess", "targets"]
+    add = [*base, "add", "--id", "T-CLI", "--name", "Diesel -50 %", "--metric", "energy.diesel",
+           "--entity", "plant_a", "--target-year", "2030", "--target", "-50%"]  # fmt: skip
+    code, _out, err = cli(db_url, *add)
+    assert code == 1 and "base_year: a target needs a base year" in err
+    code, _out, err = cli(db_url, *add, "--base-year", "2022", "--milestones", "2040=5")
+    assert code == 1 and "milestones[1]" in err and "outside the years" in err
+    code, out, err = cli(db_url, *add, "--base-year", "2022")
+    assert code == 0, err
+    # target 10 t; progress (20 - 14) / (20 - 10) = 60 %; trajectory 2024 = 20 - 10 x 2/8 = 17.5
+    assert "On track" in out
+    code, out, err = cli(db_url, *base, "list")
+    assert code == 0 and "T-CLI" in out and "60%" in out and "On track" in out
+    code, out, _err = cli(db_url, *base, "list", "--lang", "zh")
+    assert "按计划推进" in out
+    exported = tmp_path / "targets.xlsx"
+    assert cli(db_url, *base, "export", str(exported))[0] == 0
+    code, out, err = cli(db_url, *base, "import", str(exported))
+    assert code == 0 and "0 targets created, 0 changed, 1 unchanged" in out, err
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "target_id,name,kind,metric_key,entity,base_year,target_year,target\n"
+        "T-2,Diesel,absolute,energy.diesel,plant_a,2022,2030,-50%\n"
+        "T-2,Diesel,absolute,energy.diesel,plant_a,2022,2030,-40%\n",
+        encoding="utf-8",
+    )
+    code, _out, err = cli(db_url, *base, "import", str(bad))
+    assert code == 1 and "row 3" in err and "each target once" in " ".join(err.split())
+    code, out, err = cli(db_url, *base, "withdraw", "T-CLI", "--reason", "replaced")
+    assert code == 0 and "withdrawn (version 2)" in out, err
+    code, out, _err = cli(db_url, *base, "show", "T-CLI")
+    assert "v2" in out and "withdrawn (replaced)" in out

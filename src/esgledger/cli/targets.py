@@ -66,8 +66,10 @@ def list_targets(
     t = Strings(lang)
     table = Table()
     table.add_column("target", no_wrap=True)  # ids are typed back: never cut
-    for header in ("name", "indicator", "base → target", "current", "progress", "status"):
+    for header in ("name", "indicator", "base → target", "current"):
         table.add_column(header)
+    table.add_column("progress", no_wrap=True)
+    table.add_column("status", no_wrap=True)  # the status is read first: never cut
     for row in rows:
         a = row["assessment"]
         base, current = a["base"], a["current"]
