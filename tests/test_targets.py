@@ -428,3 +428,27 @@ def test_the_command_line_adds_lists_exports_imports_and_withdraws(
     assert code == 0 and "withdrawn (version 2)" in out, err
     code, out, _err = cli(db_url, *base, "show", "T-CLI")
     assert "v2" in out and "withdrawn (replaced)" in out
+
+
+def test_a_target_for_a_stated_boundary_reads_the_figures_of_that_boundary(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    from tests.collab_fixtures import make_org
+
+    make_org(ws, tmp_path)
+    rows = [
+        ["plant_a", year, "water.withdrawal", value, "m3", "measured", "", "", "-line_a1"]
+        for year, value in (("2022", "100"), ("2024", "85"))
+    ]
+    ws.import_data(write_csv(tmp_path / "c.csv", [*DATA_HEADER, "covers"], rows))
+    ws.calc("2022")
+    ws.calc("2024")
+    water = {**DIESEL, "metric_key": "water.withdrawal", "milestones": [], "target_change": -0.3}
+    # progress (100 - 85) / (100 - 70) = 0.5
+    shown = ws.services.targets.create(ws.admin, {**water, "covers": "-line_a1"})
+    assert shown["covers"] == "-line_a1"
+    assert shown["assessment"]["progress"] == pytest.approx(0.5)
+    whole = ws.services.targets.create(ws.admin, {**water, "target_id": "T-WHOLE"})
+    assert whole["assessment"]["reason"]["code"] == "no_base"  # no figure of the whole subtree
+    with pytest.raises(Invalid, match="covers"):
+        ws.services.targets.create(ws.admin, {**water, "target_id": "T-X", "covers": "plant_b"})
