@@ -16,8 +16,9 @@ import sqlalchemy as sa
 
 from esgledger.catalogue.breakdowns import base_metric
 from esgledger.ledger.change import Change
-from esgledger.ledger.runs import INVENTORY, RESTATED, current_run, load_tree, run_value
+from esgledger.ledger.runs import INVENTORY, RESTATED, current_run, load_records, run_value
 from esgledger.lineage import key as lineage_key
+from esgledger.lineage import referenced_keys
 from esgledger.store.schema import calc_runs, calc_values, targets
 
 ACTIVE, WITHDRAWN = "active", "withdrawn"
@@ -213,7 +214,22 @@ def base_value(
     return run_value_of(connection, key, entity_id, str(year)), False
 
 
-def input_methods(connection: sa.Connection, key: str, entity_id: str, period: str) -> list[str]:
-    """The method (measured, estimated, ...) of every data point behind a stored value."""
-    records = load_tree(connection, lineage_key(key, entity_id, period), max_records=2000)
-    return [point["method"] for r in records.values() for point in r.get("datapoints", [])]
+def only_estimates(
+    connection: sa.Connection, key: str, entity_id: str, period: str, limit: int = 5000
+) -> bool:
+    """Whether every data point behind a stored value is an estimate (method ``estimated``):
+    its lineage is walked level by level and the walk stops at the first data point that is
+    not (a value with no data point behind it, or a walk past ``limit`` records, is not)."""
+    seen: set[str] = set()
+    frontier = [lineage_key(key, entity_id, period)]
+    found = False
+    while frontier and len(seen) < limit:
+        records = load_records(connection, frontier)
+        seen.update(records)
+        for record in records.values():
+            for point in record.get("datapoints", []):
+                if point["method"] != "estimated":
+                    return False
+                found = True
+        frontier = sorted({ref for r in records.values() for ref in referenced_keys(r)} - seen)
+    return found and not frontier

@@ -246,14 +246,13 @@ class Targets(Capability):
         found, restated = repository.base_value(connection, key, target.entity_id, target.base_year)
         if found is None:
             return None
-        methods = repository.input_methods(connection, key, target.entity_id, found.period)
         return Observation(
             target.base_year,
             found.value,
             RESTATED if restated else LEDGER,
             found.run_id,
             found.options,
-            estimate=bool(methods) and all(m == "estimated" for m in methods),
+            estimate=repository.only_estimates(connection, key, target.entity_id, found.period),
         )
 
     def _current(self, connection: sa.Connection, target: TargetDefinition) -> Observation | None:
