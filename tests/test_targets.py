@@ -247,15 +247,20 @@ def test_a_reported_base_value_of_a_locked_year_cannot_change(ws: Ledger, tmp_pa
     ws.services.targets.update(ws.admin, "T-DIESEL", {**reported, "name": "Diesel, reworded"})
 
 
-def test_a_base_of_estimates_only_is_not_assessable(ws: Ledger, tmp_path: Path) -> None:
+def _diesel_years(ws: Ledger, tmp_path: Path, current: str, base_method: str = "measured") -> None:
+    """plant_a's diesel: 20 t in 2022 (``base_method``), ``current`` t in 2024, calculated."""
     from tests.collab_fixtures import make_org
 
     make_org(ws, tmp_path)
-    rows = [["plant_a", "2022", "energy.diesel", "20", "t", "estimated", "", ""]]
-    rows.append(["plant_a", "2024", "energy.diesel", "12", "t", "measured", "", ""])
+    rows = [["plant_a", "2022", "energy.diesel", "20", "t", base_method, "", ""]]
+    rows.append(["plant_a", "2024", "energy.diesel", current, "t", "measured", "", ""])
     _data(ws, tmp_path, rows)
     ws.calc("2022")
     ws.calc("2024")
+
+
+def test_a_base_of_estimates_only_is_not_assessable(ws: Ledger, tmp_path: Path) -> None:
+    _diesel_years(ws, tmp_path, "12", base_method="estimated")
     shown = ws.services.targets.create(ws.admin, DIESEL)
     assert shown["assessment"]["reason"]["code"] == "base_estimate"
 
@@ -388,14 +393,7 @@ def test_the_api_and_the_web_form_refuse_bad_targets(
 def test_the_command_line_adds_lists_exports_imports_and_withdraws(
     ws: Ledger, db_url: str, tmp_path: Path
 ) -> None:
-    from tests.collab_fixtures import make_org
-
-    make_org(ws, tmp_path)
-    rows = [["plant_a", "2022", "energy.diesel", "20", "t", "measured", "", ""]]
-    rows.append(["plant_a", "2024", "energy.diesel", "14", "t", "measured", "", ""])
-    _data(ws, tmp_path, rows)
-    ws.calc("2022")
-    ws.calc("2024")
+    _diesel_years(ws, tmp_path, "14")
     base = ["assess", "targets"]
     add = [*base, "add", "--id", "T-CLI", "--name", "Diesel -50 %", "--metric", "energy.diesel",
            "--entity", "plant_a", "--target-year", "2030", "--target", "-50%"]  # fmt: skip
