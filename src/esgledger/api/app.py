@@ -13,6 +13,7 @@ from esgledger.api.deps import known_query_only
 from esgledger.api.docs import mount_docs
 from esgledger.api.limits import Guard
 from esgledger.api.routes import (
+    assess_governance,
     auth,
     backups,
     calc,
@@ -78,6 +79,7 @@ def create_app(services: Services) -> FastAPI:
         inventory,
         backups,
         rules,
+        assess_governance,
     ):
         app.include_router(
             module.router,

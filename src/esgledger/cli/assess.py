@@ -9,3 +9,7 @@ assess_app = typer.Typer(
     no_args_is_help=True,
     help="Assessment: targets, double materiality, impacts/risks/opportunities, governance.",
 )
+
+from esgledger.cli import assess_governance  # noqa: E402 - each part adds its group below
+
+assess_governance.register(assess_app)

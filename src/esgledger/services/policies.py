@@ -120,6 +120,16 @@ class Policies(Capability):
         return {**stored, "warnings": warnings}
 
     @writes("policy.write")
+    def attach(self, call: Writing, policy_id: str, file_name: str, data: bytes) -> dict[str, Any]:
+        """Attach the policy's document: a new version of the policy with it."""
+        found = records.newest(call.connection, "policy", policy_id)
+        if found is None or found["withdrawn"]:
+            raise NotFound(f"no policy {policy_id!r}")
+        fields = {k: v for k, v in found.items() if k not in ("version", "withdrawn", "reason")}
+        fields |= self._stored_document(file_name, data)
+        return records.record(call.change, "policy", "policy.document", policy_id, fields)
+
+    @writes("policy.write")
     def import_file(self, call: Writing, path: Path, name: str | None = None) -> dict[str, Any]:
         """Register the policies of a CSV, XLSX or YAML file; all or nothing, every bad row
         named (a name clashing with the register or an earlier row too)."""
