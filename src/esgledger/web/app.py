@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from esgledger.web.pages import (
+    assess_governance,
     audit,
     auth,
     dashboard,
@@ -36,6 +37,7 @@ PAGES = (
     reports,
     audit,
     users,
+    assess_governance,
 )
 
 

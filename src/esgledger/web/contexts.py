@@ -378,3 +378,8 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "datapoint.html.j2": (CardData, DatapointView),
     "users.html.j2": (UsersData, UsersView),
 }
+
+# the assessment's pages, typed in modules of their own
+from esgledger.web import contexts_governance  # noqa: E402
+
+TEMPLATES |= contexts_governance.TEMPLATES
