@@ -11,12 +11,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from esgledger.demo.generate import ORGANISATION_FILE
+from esgledger.demo.governance import record_governance
 from esgledger.errors import InputRejected
 from esgledger.ledger.governance import topics_covered
 from esgledger.service_errors import Conflict, Forbidden, Invalid, PeriodLocked
 from esgledger.services.topics import read_library
 from tests.collab_fixtures import World
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 
 BOARD = {
     "id": "board",
@@ -326,3 +329,18 @@ def test_organisation_topics_extend_the_library(world: World, tmp_path: Path) ->
         topics.import_file(manager, csv_file)
     assert [(i.row, i.field) for i in refused.value.issues] == [(3, "metrics")]
     assert count(world, "assess_topics") == 1
+
+
+def test_the_demo_groups_governance_records(ws: Ledger) -> None:
+    """The demo's structure, meetings, training and register go through the services (with the
+    demo organisation), the subsidiaries' teams sit three levels down, one near-duplicate pair."""
+    ws.import_organisation(ORGANISATION_FILE)
+    summary = record_governance(ws.services, ws.admin)
+    assert "7 bodies" in summary and "1 near-duplicate" in summary
+    tree = {b["id"]: b["depth"] for b in ws.services.governance.structure(ws.admin)}
+    assert tree["board"] == 0 and tree["esg_working_group"] == 2 and tree["primary_esg_team"] == 3
+    pairs = ws.services.policies.duplicates(ws.admin)
+    assert [(p["policy"], p["other"]) for p in pairs] == [("work_safety", "work_safety_fab")]
+    with ws.db.reading() as connection:
+        assert {"climate", "tailings", "labour_standards"} <= topics_covered(connection)
+    assert ws.verify_audit().ok
