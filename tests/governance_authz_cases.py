@@ -134,3 +134,13 @@ CASES: list[tuple[str, set[str], Call, int]] = [
 ]
 # writes concern the whole group: a user limited to some entities may not make them
 GROUP_WIDE = {name for name, roles, _call, _ok in CASES if roles == WRITERS}
+
+
+def seed_every_governance_table(services: Any, actor: Any) -> None:
+    """A row in each governance table (the backup tests want every table to hold rows): an
+    organisation's topic, a body, a meeting, director training, a policy with its document."""
+    services.topics.add(actor, TOPIC)
+    services.governance.save_body(actor, BOARD)
+    services.governance.add_meeting(actor, MEETING)
+    services.governance.add_training(actor, TRAINING)
+    services.policies.add(actor, POLICY, ("anti-corruption.pdf", PDF + b"% policy\n"))
