@@ -138,6 +138,16 @@ class Governance(Capability):
         return {**found, "history": records.history(call.connection, _kind(kind), record_id)}
 
     @reads("governance.read", entity_first=False)
+    def vocabulary(self, call: Reading) -> dict[str, dict[str, dict[str, str]]]:
+        """The body kinds and reporting frequencies with their names (governance.yaml)."""
+        rules = checks.rules()
+        kinds, frequencies = rules.body_kinds, rules.frequencies
+        return {
+            "body_kinds": {key: dict(names) for key, names in kinds.items()},
+            "frequencies": {key: dict(names) for key, names in frequencies.items()},
+        }
+
+    @reads("governance.read", entity_first=False)
     def topics_covered(self, call: Reading) -> list[str]:
         """The topics the duties of a body in force cover (SSE No. 14 Art. 11(1))."""
         return sorted(records.topics_covered(call.connection))

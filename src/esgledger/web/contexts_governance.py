@@ -18,8 +18,8 @@ class GovernanceData(TypedDict):
 
 class GovernanceView(TypedDict):
     can_write: bool
-    body_kinds: list[str]
-    frequencies: list[str]
+    body_kinds: dict[str, dict[str, str]]  # kind -> {en, zh} (assess/data/governance.yaml)
+    frequencies: dict[str, dict[str, str]]
     topic_choices: list[Answer]
     problem: Answer | None
     saved: str | None

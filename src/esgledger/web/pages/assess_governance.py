@@ -32,8 +32,6 @@ from esgledger.web.routing import describe, page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
 
 router = web_router()
-BODY_KINDS = ["board", "committee", "working_group", "team"]
-FREQUENCIES = ["monthly", "quarterly", "half_yearly", "yearly", "as_needed"]
 DIMENSIONS = ["environment", "social", "governance"]
 Problem = dict[str, Any] | None
 
@@ -87,10 +85,11 @@ def governance_page(
         "topics_covered": services.governance.topics_covered(user),
     }
     saved = request.query_params.get("saved")
+    vocabulary = services.governance.vocabulary(user)
     view: GovernanceView = {
         "can_write": may(user, "governance.write"),
-        "body_kinds": BODY_KINDS,
-        "frequencies": FREQUENCIES,
+        "body_kinds": vocabulary["body_kinds"],
+        "frequencies": vocabulary["frequencies"],
         "topic_choices": _topic_choices(services, viewer),
         "problem": problem,
         "saved": saved if problem is None else None,
