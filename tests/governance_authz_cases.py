@@ -75,6 +75,15 @@ def _withdraw(ctx: Any, _e: str, h: dict[str, str]) -> Any:
     )
 
 
+def _withdraw_policy(ctx: Any, _e: str, h: dict[str, str]) -> Any:
+    policy_id = f"p{ctx.period()}"
+    fresh = {**POLICY, "id": policy_id, "name_en": f"Policy {policy_id}", "name_zh": policy_id}
+    ctx.world.services.policies.add(ctx.world.user(SEEDER), fresh)
+    return ctx.client.post(
+        f"{API}/assess/policies/{policy_id}/withdrawal", json={"reason": "repealed"}, headers=h
+    )
+
+
 TOPIC = {"id": "org.dams", "name_en": "Dams", "name_zh": "坝", "dimension": "environment"}
 MEETING = {
     "body_id": "board",
@@ -130,6 +139,7 @@ CASES: list[tuple[str, set[str], Call, int]] = [
         _upload("/policies/anti_corruption/document", "p.pdf", PDF),
         200,
     ),
+    ("assess policy withdraw", WRITERS, _withdraw_policy, 200),
     ("assess policy document", ALL, _get("/policies/anti_corruption/document"), 200),
 ]
 # writes concern the whole group: a user limited to some entities may not make them

@@ -333,6 +333,15 @@ def policies_add(
     _warn(stored["warnings"])
 
 
+@policies_app.command("withdraw")
+@handled
+def policies_withdraw(policy_id: str, reason: Annotated[str, Opt()]) -> None:
+    """Withdraw a policy (kept, marked withdrawn with the reason)."""
+    svc = services()
+    stored = svc.policies.withdraw(acting(svc), policy_id, reason)
+    console.print(f"policy {stored['id']} withdrawn (version {stored['version']})", highlight=False)
+
+
 @policies_app.command("import")
 @handled
 def policies_import(path: Path) -> None:

@@ -15,7 +15,7 @@ from esgledger.assess import governance as checks
 from esgledger.assess.policies import matches, names_of, register_matches
 from esgledger.evidence import store as evidence_store
 from esgledger.ledger import governance as records
-from esgledger.service_errors import NotFound
+from esgledger.service_errors import Invalid, NotFound
 from esgledger.services.operation import Capability, Reading, Writing, reads, writes
 from esgledger.services.records import export_file, parse_all, read_rows, refused_as_invalid
 from esgledger.services.topics import read_library
@@ -128,6 +128,20 @@ class Policies(Capability):
         fields = {k: v for k, v in found.items() if k not in ("version", "withdrawn", "reason")}
         fields |= self._stored_document(file_name, data)
         return records.record(call.change, "policy", "policy.document", policy_id, fields)
+
+    @writes("policy.write")
+    def withdraw(self, call: Writing, policy_id: str, reason: str) -> dict[str, Any]:
+        """Withdraw a policy (repealed or merged): a version marked withdrawn, with the reason;
+        its name is free again."""
+        found = records.newest(call.connection, "policy", policy_id)
+        if found is None or found["withdrawn"]:
+            raise NotFound(f"no policy {policy_id!r} in force")
+        if not reason.strip():
+            raise Invalid("a withdrawal needs a reason", field="reason")
+        fields = {k: v for k, v in found.items() if k not in ("version", "withdrawn", "reason")}
+        return records.record(
+            call.change, "policy", "policy.withdraw", policy_id, fields, True, reason.strip()
+        )
 
     @writes("policy.write")
     def import_file(self, call: Writing, path: Path, name: str | None = None) -> dict[str, Any]:

@@ -237,6 +237,12 @@ def policy_add(body: PolicyIn, user: User, service: Service) -> Record:
     return service.policies.add(user, body.model_dump())
 
 
+@router.post("/policies/{policy_id}/withdrawal")
+def policy_withdraw(policy_id: str, body: WithdrawalIn, user: User, service: Service) -> Record:
+    """Withdraw a policy (kept, marked withdrawn with the reason)."""
+    return service.policies.withdraw(user, policy_id, body.reason)
+
+
 @router.post("/policies/imports")
 def policy_import(form: UploadForm, user: User, service: Service) -> Record:
     """Register the policies of a CSV, XLSX or YAML file; all or nothing."""
