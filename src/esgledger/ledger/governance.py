@@ -117,6 +117,8 @@ def record(
     """Add the next version of record ``record_id`` holding ``fields``; audited as ``action``."""
     table = TABLES[kind]
     previous = newest(change.connection, kind, record_id)
+    if previous is not None and not withdrawn and _same(table, previous, fields):
+        return previous  # a change that changes nothing (an exported file imported again)
     version = 1 if previous is None else int(previous["version"]) + 1
     row: dict[str, Any] = {
         "id": record_id,
@@ -134,6 +136,23 @@ def record(
     stored = _as_record(row)
     change.record(action, kind, record_id, _payload(stored), stamps)
     return stored
+
+
+def _same(table: sa.Table, previous: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
+    """Whether ``fields`` hold what the record in force holds (and it is not withdrawn)."""
+    if previous["withdrawn"]:
+        return False
+    for column in table.columns:
+        if column.name in _STAMP_COLUMNS:
+            continue
+        given = fields.get(column.name)
+        if column.name in JSON_COLUMNS:
+            given = json.loads(canonical_json(given or []))
+        elif isinstance(given, dt.date):
+            given = given.isoformat()
+        if given != previous[column.name]:
+            return False
+    return True
 
 
 def _payload(stored: Mapping[str, Any]) -> dict[str, Any]:

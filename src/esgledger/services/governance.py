@@ -213,9 +213,11 @@ class Governance(Capability):
                 checked = body_fields(cells, topics, parents, entities)
                 parents[checked["id"]] = checked["parent_id"]
                 return checked
+            given = str(cells.get("id") or "").strip()
+            own_id = {"id": checks.record_id(given) if given else None}
             if record_kind == "meeting":
-                return meeting_fields(cells, topics, parents) | {"id": cells.get("id")}
-            return training_fields(cells) | {"id": cells.get("id")}
+                return meeting_fields(cells, topics, parents) | own_id
+            return training_fields(cells) | own_id
 
         parsed = parse_all(label, rows, parse)
         stored = []
