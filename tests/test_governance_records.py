@@ -342,3 +342,29 @@ def test_the_demo_groups_governance_records(ws: Ledger) -> None:
     with ws.db.reading() as connection:
         assert {"climate", "tailings", "labour_standards"} <= topics_covered(connection)
     assert ws.verify_audit().ok
+
+
+@pytest.mark.parametrize(
+    ("sql", "table"),
+    [
+        ("UPDATE governance_bodies SET duties = 'none'", "governance_bodies"),
+        ("UPDATE policies SET owner = 'nobody'", "policies"),
+        ("UPDATE director_training SET hours = 40", "director_training"),
+        ("DELETE FROM governance_meetings", "governance_meetings"),
+    ],
+)
+def test_a_governance_record_changed_outside_esgledger_is_named(
+    world: World, sql: str, table: str
+) -> None:
+    gov, manager = world.services.governance, world.user("manager")
+    gov.save_body(manager, BOARD)
+    gov.add_meeting(manager, {"body_id": "board", "held_on": "2024-01-02", "decisions": "x",
+                              "attended": 1, "invited": 1})  # fmt: skip
+    gov.add_training(manager, {"held_on": "2024-01-03", "directors": "A", "subject": "ESG",
+                               "hours": 2, "provider": "P"})  # fmt: skip
+    world.services.policies.add(manager, POLICY)
+    assert world.ws.verify_audit().ok
+    with world.services.db.engine.begin() as connection:
+        connection.execute(sa.text(sql))
+    result = world.ws.verify_audit()
+    assert not result.ok and result.table == table
