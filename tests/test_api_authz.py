@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.workflow.entries import Entry
+from tests import governance_authz_cases
 from tests.collab_fixtures import API, USERS, World
 from tests.helpers import DATA_HEADER, ORG_HEADER
 
@@ -421,6 +422,8 @@ GROUP_WIDE = {
     "import catalogue",
     "import factor set",
 }
+GROUP_CASES += [Case(*row) for row in governance_authz_cases.CASES]
+GROUP_WIDE |= governance_authz_cases.GROUP_WIDE
 
 
 @pytest.fixture

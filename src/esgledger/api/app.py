@@ -13,6 +13,7 @@ from esgledger.api.deps import known_query_only
 from esgledger.api.docs import mount_docs
 from esgledger.api.limits import Guard
 from esgledger.api.routes import (
+    assess_governance,
     assess_targets,
     auth,
     backups,
@@ -80,6 +81,7 @@ def create_app(services: Services) -> FastAPI:
         backups,
         rules,
         assess_targets,
+        assess_governance,
     ):
         app.include_router(
             module.router,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from esgledger.cli import assess_governance
 from esgledger.cli.targets import targets_app
 
 assess_app = typer.Typer(
@@ -13,3 +14,4 @@ assess_app = typer.Typer(
 )
 
 assess_app.add_typer(targets_app, name="targets")
+assess_governance.register(assess_app)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from esgledger.web.pages import (
+    assess_governance,
     audit,
     auth,
     dashboard,
@@ -38,6 +39,7 @@ PAGES = (
     audit,
     users,
     targets,
+    assess_governance,
 )
 
 

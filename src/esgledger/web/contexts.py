@@ -382,3 +382,8 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "users.html.j2": (UsersData, UsersView),
     "targets.html.j2": (TargetsData, TargetsView),
 }
+
+# the assessment's pages, typed in modules of their own
+from esgledger.web import contexts_governance  # noqa: E402
+
+TEMPLATES |= contexts_governance.TEMPLATES

@@ -43,6 +43,9 @@ NAVIGATION = [
     ("reports", "/reports", "report.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
+    ("governance", "/assess/governance", "governance.read"),
+    ("policies", "/assess/policies", "policy.read"),
+    ("topics", "/assess/topics", "topic.read"),
 ]
 
 
