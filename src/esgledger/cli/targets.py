@@ -14,7 +14,7 @@ from rich.table import Table
 
 from esgledger.cli.common import acting, console, handled, services
 from esgledger.i18n import Strings
-from esgledger.report.formatting import format_number
+from esgledger.report.formatting import format_number, unit_label
 
 targets_app = typer.Typer(no_args_is_help=True, help="Targets, with their status from the ledger.")
 _JSON = typer.Option("--json", help="print JSON")
@@ -77,7 +77,7 @@ def list_targets(
         table.add_row(
             escape(row["target_id"]),
             escape(name),
-            escape(f"{row['metric_key']} of {row['entity_id']} [{row['unit']}]"),
+            escape(f"{row['metric_key']} of {row['entity_id']} [{unit_label(row['unit'], t)}]"),
             ("-" if base is None else f"{_num(base['value'])} ({base['year']})")
             + f" → {_num(a['target_value'])} ({row['target_year']})",
             "-" if current is None else f"{_num(current['value'])} ({current['year']})",
@@ -104,7 +104,8 @@ def show_target(
     t, a = Strings(lang), row["assessment"]
     console.print(f"[bold]{escape(row['target_id'])}[/bold] {escape(row['name'])}")
     console.print(
-        f"{escape(row['metric_key'])} of {escape(row['entity_id'])} [{escape(row['unit'])}], "
+        f"{escape(row['metric_key'])} of {escape(row['entity_id'])} "
+        f"[{escape(unit_label(row['unit'], t))}], "
         f"{row['kind']}, {row['base_year']} → {row['target_year']}",
         highlight=False,
     )
