@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -85,6 +86,14 @@ def server(db_url: str, tmp_path: Path) -> Iterator[str]:
         ("auditor", "auditor", []),
     ):
         services.accounts.create(ws.admin, name, PASSWORD, role, entities)
+    with serving(services) as base:
+        yield base
+    ws.db.dispose()
+
+
+@contextmanager
+def serving(services: Services) -> Iterator[str]:
+    """The application over ``services`` on a free loopback port (uvicorn in a thread)."""
     port = free_port()
     config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
     uvicorn_server = uvicorn.Server(config)
@@ -95,10 +104,11 @@ def server(db_url: str, tmp_path: Path) -> Iterator[str]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
-    ws.db.dispose()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        uvicorn_server.should_exit = True
+        thread.join(timeout=10)
 
 
 class Person:

@@ -68,6 +68,20 @@ RULES: dict[str, frozenset[str]] = {
     # the organisation's own metrics and factor editions change what every figure means
     "catalogue.import": frozenset({"admin"}),
     "factors.import": frozenset({"admin"}),
+    # targets (issue 10): everyone who reads data reads them; managers set and change them
+    "target.read": _ALL,
+    "target.create": _REVIEWERS,
+    "target.update": _REVIEWERS,
+    "target.withdraw": _REVIEWERS,
+    "target.import": _REVIEWERS,
+    # governance and engagement records (issue 10, part 4): the topic library's own topics, the
+    # governance bodies, meetings, director training and the policy register
+    "topic.read": _ALL,
+    "topic.write": _REVIEWERS,
+    "governance.read": _ALL,
+    "governance.write": _REVIEWERS,
+    "policy.read": _ALL,
+    "policy.write": _REVIEWERS,
 }
 ACTIONS = tuple(RULES)
 # Actions about the whole group (entity_id is None): only users who see every entity may do them.
@@ -88,6 +102,9 @@ GROUP_WIDE = frozenset(
         "report.read",
         "report.build",
         "user.admin",
+        "topic.write",
+        "governance.write",
+        "policy.write",
     }
 )
 _SELF_REVIEW = frozenset({"datapoint.approve", "datapoint.reject"})

@@ -13,6 +13,8 @@ from esgledger.api.deps import known_query_only
 from esgledger.api.docs import mount_docs
 from esgledger.api.limits import Guard
 from esgledger.api.routes import (
+    assess_governance,
+    assess_targets,
     auth,
     backups,
     calc,
@@ -80,6 +82,8 @@ def create_app(services: Services) -> FastAPI:
         backups,
         rules,
         frameworks,
+        assess_targets,
+        assess_governance,
     ):
         app.include_router(
             module.router,

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import typer
 
+from esgledger.cli import assess_governance
+from esgledger.cli.targets import targets_app
+
 assess_app = typer.Typer(
     no_args_is_help=True,
     help="Assessment: targets, double materiality, impacts/risks/opportunities, governance.",
 )
+
+assess_app.add_typer(targets_app, name="targets")
+assess_governance.register(assess_app)

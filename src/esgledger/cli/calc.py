@@ -26,6 +26,8 @@ from esgledger.cli.common import (
     services,
 )
 from esgledger.cli.render import gap_line, number, print_explain, print_gaps, published_line
+from esgledger.i18n import Strings
+from esgledger.report.formatting import unit_label
 from esgledger.services.calculation import options_from
 
 DimensionsOption = Annotated[
@@ -126,7 +128,8 @@ def register(app: typer.Typer) -> None:
         assert shown.value is not None  # only a value not computed has no number
         what = "as published" if shown.kind == "reported" else shown.status
         console.print(
-            f"{shown.metric}@{shown.entity}@{shown.period} = {number(shown.value)} {shown.unit} "
+            f"{shown.metric}@{shown.entity}@{shown.period} = {number(shown.value)} "
+            f"{unit_label(shown.unit, Strings('en')) or shown.unit} "
             f"({what})",
             highlight=False,
         )

@@ -98,6 +98,12 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.calc_runs, children=Children(schema.calc_values, (("run_id", "id"),))),
         _tracked(schema.report_builds),
         _tracked(schema.catalogue_versions),
+        _tracked(schema.targets),
+        _tracked(schema.assess_topics),
+        _tracked(schema.governance_bodies),
+        _tracked(schema.governance_meetings),
+        _tracked(schema.director_training),
+        _tracked(schema.policies),
     )
 }
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}

@@ -32,12 +32,16 @@ from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
 from esgledger.services.factors import Factors
 from esgledger.services.frameworks import Frameworks
+from esgledger.services.governance import Governance
 from esgledger.services.imports import Imports
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
+from esgledger.services.policies import Policies
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
+from esgledger.services.targets import Targets
+from esgledger.services.topics import Topics
 from esgledger.store import Database, open_database, resolve_url, sqlite_file
 from esgledger.store.database import URL_ENV
 from esgledger.store.roles import grant_server_role
@@ -65,6 +69,10 @@ class Services:
         self.factors = Factors(context)
         self.frameworks = Frameworks(context)
         self.backups = Backups(context)
+        self.targets = Targets(context)
+        self.topics = Topics(context)
+        self.governance = Governance(context)
+        self.policies = Policies(context)
 
     @classmethod
     def open(

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from esgledger.web.pages import (
+    assess_governance,
     audit,
     auth,
     dashboard,
@@ -19,6 +20,7 @@ from esgledger.web.pages import (
     reports,
     review,
     settings,
+    targets,
     users,
 )
 
@@ -36,6 +38,8 @@ PAGES = (
     reports,
     audit,
     users,
+    targets,
+    assess_governance,
 )
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
+from esgledger.web.contexts_targets import TargetsData, TargetsView
+
 if TYPE_CHECKING:
     from esgledger.i18n import Strings
     from esgledger.web.charts import TrendChart
@@ -86,6 +88,7 @@ class DashboardData(TypedDict):
     progress: Answer
     kpis: list[Answer]
     waiting: list[Answer]
+    targets: list[Answer]  # target progress (issue 10), as services.targets.listing answers
 
 
 class WaitingGroup(TypedDict):
@@ -377,4 +380,10 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "imports.html.j2": (ImportsData, ImportsView),
     "datapoint.html.j2": (CardData, DatapointView),
     "users.html.j2": (UsersData, UsersView),
+    "targets.html.j2": (TargetsData, TargetsView),
 }
+
+# the assessment's pages, typed in modules of their own
+from esgledger.web import contexts_governance  # noqa: E402
+
+TEMPLATES |= contexts_governance.TEMPLATES

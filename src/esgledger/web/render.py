@@ -39,9 +39,13 @@ NAVIGATION = [
     ("values", "/values", "calc.read"),
     ("periods", "/periods", "period.read"),
     ("settings", "/settings", "period.read"),
+    ("targets", "/assess/targets", "target.read"),
     ("reports", "/reports", "report.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
+    ("governance", "/assess/governance", "governance.read"),
+    ("policies", "/assess/policies", "policy.read"),
+    ("topics", "/assess/topics", "topic.read"),
 ]
 
 
