@@ -29,6 +29,7 @@ from esgledger.store.table_copy import read_rows
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import PASSWORD
 from tests.conftest import _admin_execute, _admin_url_for
+from tests.governance_authz_cases import seed_every_governance_table
 from tests.helpers import DATA_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
@@ -200,6 +201,12 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     ws.services.settings.set(ws.admin, "report.print_reported", ["energy.total_tce"])
     ws.calc("2023")
     ws.calc("2024")
+    ws.services.targets.create(  # a target (issue 10), with a milestone
+        ws.admin,
+        {"target_id": "T-1", "name": "Diesel -30 %", "kind": "absolute",
+         "metric_key": "energy.diesel", "entity_id": "plant_a", "base_year": 2023,
+         "target_year": 2030, "target_change": -0.3, "milestones": [{"year": 2026, "value": 90}]},
+    )  # fmt: skip
     ws.import_activity(
         write_csv(
             folder / "meters.csv",
@@ -229,6 +236,7 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     point = services.datapoints.submit(owner, point.id, point.version, "first entry")
     services.datapoints.approve(manager, point.id, point.version, "checked against the invoice")
     services.evidence.upload(owner, point.id, "invoice.pdf", PDF)
+    seed_every_governance_table(services, manager)
     services.periods.lock(manager, "2022", "closed")
     services.reports.build(manager, "2024", "en")
     build_materiality(services, manager)  # issue 10: the assessment's tables

@@ -201,3 +201,14 @@ def test_an_admin_keeps_a_backup_in_the_files_folder(
     for user in ("manager", "auditor", "owner_a"):
         assert call(client, world, "POST", "/backups", user).status_code == 403
     assert len(list(archive.parent.iterdir())) == 1
+
+
+def test_a_calculation_says_how_many_of_its_inputs_are_not_approved(
+    world: World, client: TestClient
+) -> None:
+    services, seeder = world.services, world.user("manager2")
+    for entity, value in (("plant_a", 10), ("plant_b", 4)):
+        services.datapoints.create(seeder, Entry(entity, "2024", "energy.diesel", value, "t"))
+    answer = call(client, world, "POST", "/calculations", "admin", json={"period": "2024"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["input_statuses"] == {"draft": 2}

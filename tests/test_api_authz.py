@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.workflow.entries import Entry
-from tests import authz_assess
+from tests import authz_assess, governance_authz_cases
 from tests.collab_fixtures import API, USERS, World
 from tests.helpers import DATA_HEADER, ORG_HEADER
 
@@ -210,7 +210,53 @@ def _read(suffix: str) -> Callable[[Ctx, str, dict[str, str]], Any]:
     )
 
 
+def _target(ctx: Ctx, entity: str, fresh: bool = False) -> str:
+    """A target of ``entity`` set by the seeder (a fresh one on each call with ``fresh``)."""
+    target_id = f"T-{entity}-{ctx.period()}" if fresh else f"T-{entity}"
+    services, seeder = ctx.world.services, ctx.world.user(SEEDER)
+    if fresh or target_id not in {t["target_id"] for t in services.targets.listing(seeder)}:
+        services.targets.create(seeder, {**_TARGET, "target_id": target_id, "entity_id": entity})
+    return target_id
+
+
+_TARGET = {"name": "Diesel -10 %", "kind": "absolute", "metric_key": "energy.diesel",
+           "base_year": 2023, "target_year": 2030, "target_change": -0.1}  # fmt: skip
+
+
+def _create_target(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+    body = {**_TARGET, "target_id": f"T-new-{ctx.period()}", "entity_id": entity}
+    return ctx.client.post(f"{API}/assess/targets", json=body, headers=h)
+
+
+def _change_target(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+    body = {**_TARGET, "entity_id": entity, "target_change": -0.2}
+    return ctx.client.put(f"{API}/assess/targets/{_target(ctx, entity)}", json=body, headers=h)
+
+
+def _withdraw_target(ctx: Ctx, entity: str, h: dict[str, str]) -> Any:
+    path = f"{API}/assess/targets/{_target(ctx, entity, fresh=True)}/withdraw"
+    return ctx.client.post(path, json={"reason": "superseded"}, headers=h)
+
+
+def _import_targets(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    text = "target_id,name,kind,metric_key,entity,base_year,target_year,target\n"
+    text += "T-IMP,Diesel,absolute,energy.diesel,plant_a,2023,2030,-10%\n"
+    return ctx.client.post(
+        f"{API}/assess/targets/imports",
+        files={"file": ("targets.csv", text.encode(), "text/csv")},
+        headers=h,
+    )
+
+
 ENTITY_CASES = [
+    Case("create target", REVIEWERS, _create_target, 201),
+    Case("change target", REVIEWERS, _change_target),
+    Case("withdraw target", REVIEWERS, _withdraw_target),
+    Case(
+        "read target",
+        ALL,
+        lambda ctx, e, h: ctx.client.get(f"{API}/assess/targets/{_target(ctx, e)}", headers=h),
+    ),
     Case("create", EDITORS, _create, 201),
     Case("correct", EDITORS, _correct),
     Case("submit", EDITORS, _transition("submit", "draft", {})),
@@ -283,6 +329,9 @@ def _reopen(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
 
 
 GROUP_CASES = [
+    Case("list targets", ALL, _get("/assess/targets")),
+    Case("export targets", ALL, _get("/assess/targets/export?format=xlsx")),
+    Case("import targets", REVIEWERS, _import_targets),
     Case("run calc", REVIEWERS, _post("/calculations", {"period": "2024"}), 201),
     Case("lock period", REVIEWERS, _lock),
     Case("reopen period", REVIEWERS, _reopen),
@@ -346,6 +395,8 @@ GROUP_CASES = [
     Case("factor sets", ALL, _get("/factor-sets")),
     Case("import factor set", {"admin"}, _import_factor_set),
     *(Case(*row) for row in authz_assess.CASES),  # issue 10: materiality and IROs
+    Case("frameworks", ALL, _get("/frameworks")),
+    Case("framework items", ALL, _get("/frameworks/hkex?period=2025")),
 ]
 GROUP_WIDE = {
     "run calc",
@@ -375,6 +426,8 @@ GROUP_WIDE = {
     "import factor set",
     *authz_assess.GROUP_WIDE,
 }
+GROUP_CASES += [Case(*row) for row in governance_authz_cases.CASES]
+GROUP_WIDE |= governance_authz_cases.GROUP_WIDE
 
 
 @pytest.fixture

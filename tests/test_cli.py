@@ -152,6 +152,8 @@ def test_import_calc_show_explain_verify(db_url: str, files: dict[str, Path]) ->
 
     output = ok(db_url, "calc", "--period", "2024")
     assert "calculated" in output and "2024" in output
+    # the one diesel figure was imported and submitted, not approved: the calculation says so
+    assert "1 of the data points read are not approved yet (1 submitted)" in output
 
     shown = json.loads(
         ok(db_url, "show", "energy.total_tce", "--entity", "grp", "--period", "2024", "--json")

@@ -171,3 +171,21 @@ def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
     assert _value(
         run, "2024", SMELTER, "energy.electricity_per_primary_aluminium"
     ) == pytest.approx(13_550, rel=1e-4)
+
+
+def test_the_demo_sets_the_groups_targets_and_each_is_assessed(demo: DemoRun) -> None:
+    """The demo's targets (esgledger.demo.targets) are assessed from its own calculations: the
+    fatality target is achieved (none in 2024), the others on or off track, none unassessable."""
+    assert "set 8 targets" in demo.output
+    ws = Ledger.open(f"sqlite:///{demo.out / 'demo.db'}")
+    try:
+        shown = {t["target_id"]: t for t in ws.services.targets.listing(ws.admin)}
+    finally:
+        ws.db.dispose()
+    statuses = {target_id: t["assessment"]["status"] for target_id, t in shown.items()}
+    assert set(statuses.values()) <= {"achieved", "on_track", "off_track"}, statuses
+    assert statuses["JL-ZERO-FATALITIES"] == "achieved"
+    assert shown["JL-NET-ZERO-2060"]["gross_target"] == "JL-GHG-2060-GROSS"
+    assert shown["JL-NET-ZERO-2060"]["assessment"]["credits"] == 50000
+    smelter = shown["JL-SMELTER-KWH-2025"]["assessment"]
+    assert 13_000 < smelter["base"]["value"] < 14_500 and smelter["target_value"] == 13_350

@@ -83,7 +83,9 @@ def test_only_repositories_and_services_touch_the_store() -> None:
     assert found == []
 
 
-@pytest.mark.parametrize("layer", ["esgledger.calc", "esgledger.assess", "esgledger.report"])
+@pytest.mark.parametrize(
+    "layer", ["esgledger.calc", "esgledger.assess", "esgledger.frameworks", "esgledger.report"]
+)
 def test_the_calculation_and_the_report_never_import_the_store(layer: str) -> None:
     assert offenders((layer,), ("esgledger.store",)) == []
 
@@ -150,6 +152,10 @@ def test_nothing_below_the_services_reaches_up() -> None:
         ),
         ("esgledger.assess", ("esgledger.report", "esgledger.workflow", "esgledger.access")),
         ("esgledger.report", ("esgledger.workflow", "esgledger.access")),
+        (
+            "esgledger.frameworks",
+            ("esgledger.ledger", "esgledger.report", "esgledger.workflow", "esgledger.access"),
+        ),
     ],
 )
 def test_data_flows_one_way(layer: str, never: tuple[str, ...]) -> None:

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, expect
 from esgledger.services import Options, Services, sse_elements
 from tests.collab_fixtures import PASSWORD, make_org
 from tests.ledger_fixture import Ledger
-from tests.test_web_browser import Person, browser, served  # noqa: F401 (fixture)
+from tests.test_web_browser import Person, browser, serving  # noqa: F401 (fixture)
 
 EFFECTS = {"anticipated": {"low": 300, "high": 900, "unit": "RMB million", "line": "cost of sales"}}
 
@@ -86,7 +86,7 @@ def server(
     (token,) = services.stakeholders.issue_links(admin, found["id"], "community", 1)
     every = sse_elements.ElementInputs({"climate"}, {"ghg.scope1"}, set())
     monkeypatch.setattr(sse_elements, "element_inputs", lambda connection: every)
-    with served(services) as base:
+    with serving(services) as base:
         yield base, f"/q/{token}", {**iros, "assessment": found["id"]}
     ws.db.dispose()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 import yaml
 
 from esgledger.assess.topics import (
@@ -20,6 +19,7 @@ from esgledger.assess.topics import (
 from esgledger.catalogue.loader import load_catalogue
 from esgledger.errors import RuleFileError
 from esgledger.services.topics import read_library
+from tests.ledger_fixture import Ledger
 
 # standards.md §1.3: the 21 topics and their articles, in the order of the guideline
 SSE_ARTICLES = {
@@ -106,11 +106,9 @@ def test_the_library_interface() -> None:
         library.extended([shadow])
 
 
-def test_read_library_gives_the_built_ins() -> None:
-    engine = sa.create_engine("sqlite://")
-    with engine.connect() as connection:
-        assert read_library(connection) is builtin_topics()
-    engine.dispose()
+def test_read_library_gives_the_built_ins_of_a_new_ledger(ws: Ledger) -> None:
+    with ws.db.reading() as connection:
+        assert read_library(connection).topics == builtin_topics().topics
 
 
 def _library_file(tmp_path: Path, **changes: object) -> Path:

@@ -743,3 +743,50 @@ def test_a_years_progress_counts_its_monthly_values(
     row = plant_b()
     assert (row["expected"], row["approved"], row["complete"]) == (2, 2, True)
     assert "02" in browse["manager"].get(f"/dashboard?period={YEAR}").text
+
+
+# -- source and note typed with a value ------------------------------------------------------------
+def test_the_entry_form_records_a_source_and_a_note_and_corrects_only_the_note(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    owner = browse["owner_a"]
+    form = {
+        "csrf_token": csrf(owner),
+        "value.energy.diesel": "20",
+        "unit.energy.diesel": "t",
+        "source.energy.diesel": "fuel invoices 2024, ledger p. 12",
+        "note.energy.diesel": "excludes the canteen generator",
+        "note_public.energy.diesel": "1",
+        "action": "save",
+    }
+    assert owner.post(f"/entry/plant_a/{YEAR}", data=form).status_code == 303
+    (point,), _ = world.services.datapoints.find(world.user("owner_a"), Filters(period=YEAR))
+    assert (point.value, point.version) == (20.0, 1)
+    assert point.source == "fuel invoices 2024, ledger p. 12"
+    assert (point.note, point.note_public) == ("excludes the canteen generator", True)
+    page = owner.get(f"/entry/plant_a/{YEAR}").text
+    assert 'value="fuel invoices 2024, ledger p. 12"' in page
+    assert ">excludes the canteen generator</textarea>" in page
+
+    # the same value with a new note and the footnote box cleared: one correction, value kept
+    changed = {
+        **form,
+        "version.energy.diesel": "1",
+        "note.energy.diesel": "includes the canteen generator since March",
+    }
+    del changed["note_public.energy.diesel"]
+    assert owner.post(f"/entry/plant_a/{YEAR}", data=changed).status_code == 303
+    (point,), _ = world.services.datapoints.find(world.user("owner_a"), Filters(period=YEAR))
+    assert (point.value, point.version, point.note_public) == (20.0, 2, False)
+    assert point.note == "includes the canteen generator since March"
+    assert point.source == "fuel invoices 2024, ledger p. 12"
+
+    # a form without the fields (an older page) keeps them as they are
+    bare = {k: v for k, v in changed.items() if not k.startswith(("source.", "note."))}
+    bare["version.energy.diesel"] = "2"
+    bare["value.energy.diesel"] = "21"
+    assert owner.post(f"/entry/plant_a/{YEAR}", data=bare).status_code == 303
+    (point,), _ = world.services.datapoints.find(world.user("owner_a"), Filters(period=YEAR))
+    assert (point.value, point.version) == (21.0, 3)
+    assert point.note == "includes the canteen generator since March"
+    assert point.source == "fuel invoices 2024, ledger p. 12"

@@ -86,15 +86,14 @@ def server(db_url: str, tmp_path: Path) -> Iterator[str]:
         ("auditor", "auditor", []),
     ):
         services.accounts.create(ws.admin, name, PASSWORD, role, entities)
-    with served(services) as base:
+    with serving(services) as base:
         yield base
     ws.db.dispose()
 
 
 @contextmanager
-def served(services: Services) -> Iterator[str]:
-    """The application of ``services`` on a free loopback port (uvicorn in a thread); its
-    address."""
+def serving(services: Services) -> Iterator[str]:
+    """The application over ``services`` on a free loopback port (uvicorn in a thread)."""
     port = free_port()
     config = uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning")
     uvicorn_server = uvicorn.Server(config)
@@ -210,10 +209,17 @@ def run_scenario(owner: Person, manager: Person) -> None:
     expect(page.locator("#ex-energy-diesel")).to_contain_text("+100%")
     expect(explanation).to_have_attribute("required", "")
     explanation.fill("New mobile fleet <script>alert('x')</script> for the quarry")
+    # the source of the figure, typed in the row's "Source and note" (closed rows send nothing)
+    source = page.locator("#row-energy-diesel input[name='source.energy.diesel']")
+    expect(source).to_be_disabled()
+    page.locator("#row-energy-diesel details.annotations summary").click()
+    expect(source).to_be_enabled()
+    source.fill("Fuel card statements, January to December")
     owner.shot("entry-filled")
     page.click("button[value=submit]")
     expect(page.locator("#flash")).to_contain_text("3")
     expect(page.locator("#row-energy-diesel .badge")).to_have_text("submitted")
+    expect(source).to_have_value("Fuel card statements, January to December")
 
     # -- evidence for the diesel value ---------------------------------------------------------
     page.click("#row-energy-diesel a:has-text('history')")
@@ -434,7 +440,7 @@ def test_imports_and_the_review_filter_in_a_real_browser(
         expect(held).to_contain_text("柴油")
         admin.shot("imports-done-zh")
         held.locator("a").click()
-        expect(page.locator("#row-energy-diesel textarea")).to_be_visible()  # explain it here
+        expect(page.locator("#ex-energy-diesel textarea")).to_be_visible()  # explain it here
         page.click("header .langs a[lang=en]")
         page.goto("/imports")
         admin.shot("imports")

@@ -95,7 +95,11 @@ def test_every_json_twin_holds_the_keys_of_its_data_type(
         "reports.html.j2": "/reports.json",
         "imports.html.j2": "/imports.json",
         "users.html.j2": "/users.json",
+        "targets.html.j2": "/assess/targets.json",
         "login.html.j2": "/login.json",
+        "assess_governance.html.j2": "/assess/governance.json",
+        "assess_policies.html.j2": "/assess/policies.json",
+        "assess_topics.html.j2": "/assess/topics.json",
     }
     # an error's JSON is the error shape; a value not computed is the explain page's JSON twin
     not_pages = {"error.html.j2", "review_card.html.j2", "not_computed.html.j2"}

@@ -40,6 +40,7 @@ _TRAIL_READERS = frozenset({"admin", "esg_manager", "data_owner", "auditor"})
 RULES: dict[str, frozenset[str]] = {
     "entity.read": _ALL,
     "metric.read": _ALL,
+    "framework.read": _ALL,  # the disclosure framework catalogues (read-only data)
     "period.read": _ALL,
     "datapoint.read": _ALL,
     "datapoint.create": _EDITORS,
@@ -77,6 +78,20 @@ RULES: dict[str, frozenset[str]] = {
     # a stakeholder's answer through a signed link: the link is the authority; the anonymous
     # respondent acts with the viewer role (services/stakeholders.py RESPONDENT)
     "stakeholder.respond": frozenset({"viewer"}),
+    # targets (issue 10): everyone who reads data reads them; managers set and change them
+    "target.read": _ALL,
+    "target.create": _REVIEWERS,
+    "target.update": _REVIEWERS,
+    "target.withdraw": _REVIEWERS,
+    "target.import": _REVIEWERS,
+    # governance and engagement records (issue 10, part 4): the topic library's own topics, the
+    # governance bodies, meetings, director training and the policy register
+    "topic.read": _ALL,
+    "topic.write": _REVIEWERS,
+    "governance.read": _ALL,
+    "governance.write": _REVIEWERS,
+    "policy.read": _ALL,
+    "policy.write": _REVIEWERS,
 }
 ACTIONS = tuple(RULES)
 # Actions about the whole group (entity_id is None): only users who see every entity may do them.
@@ -101,6 +116,9 @@ GROUP_WIDE = frozenset(
         "materiality.score",
         "materiality.approve",
         "stakeholder.edit",
+        "topic.write",
+        "governance.write",
+        "policy.write",
     }
 )
 _SELF_REVIEW = frozenset({"datapoint.approve", "datapoint.reject"})

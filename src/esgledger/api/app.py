@@ -13,7 +13,9 @@ from esgledger.api.deps import known_query_only
 from esgledger.api.docs import mount_docs
 from esgledger.api.limits import Guard
 from esgledger.api.routes import (
+    assess_governance,
     assess_materiality,
+    assess_targets,
     auth,
     backups,
     calc,
@@ -21,6 +23,7 @@ from esgledger.api.routes import (
     collection,
     datapoints,
     evidence,
+    frameworks,
     imports,
     inventory,
     periods,
@@ -80,6 +83,9 @@ def create_app(services: Services) -> FastAPI:
         backups,
         rules,
         assess_materiality,
+        frameworks,
+        assess_targets,
+        assess_governance,
     ):
         app.include_router(
             module.router,

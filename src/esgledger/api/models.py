@@ -246,6 +246,11 @@ class CalcRunOut(BaseModel):
     run_id: int
     values: int
     options: dict[str, str]
+    input_statuses: dict[str, int] = Field(
+        default_factory=dict,
+        description="the data points the calculation read, by review status (draft, submitted, "
+        "approved, rejected): figures not yet approved are in the inventory",
+    )
 
 
 class CalcValueOut(BaseModel):

@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from esgledger.assess import governance as checks
 from esgledger.catalogue.loader import load_catalogue
 from esgledger.errors import RuleFileError
 from esgledger.rulefiles import bilingual, check_keys, read_rule_file
@@ -175,3 +176,50 @@ def load_topics(path: Path, metric_ids: Iterable[str]) -> TopicLibrary:
 def builtin_topics() -> TopicLibrary:
     """The built-in library (``assess/data/topics.yaml``), checked against the built-in catalogue."""
     return load_topics(TOPICS_FILE, load_catalogue().metrics)
+
+
+def organisation_topic(
+    fields: Mapping[str, Any], metric_ids: Iterable[str], builtin: TopicLibrary
+) -> Topic:
+    """One of the organisation's own topics from flat fields (``id``, ``name_en``, ``name_zh``,
+    ``dimension``, ``frameworks``, ``metrics``, ``citation``: a form, a CSV row or a YAML entry);
+    a problem is a :class:`~esgledger.assess.governance.FieldError` naming the field. An id is
+    ``org.<name>`` and never one of the built-ins'."""
+    topic_id = checks.text_field(fields.get("id"), "id")
+    if not ORG_ID.match(topic_id):
+        raise checks.FieldError("id", f"{topic_id!r} is not org.<name> (lower-case, digits, _)")
+    if topic_id in builtin:
+        raise checks.FieldError("id", f"{topic_id!r} is a built-in topic")
+    names = {
+        "en": checks.text_field(fields.get("name_en"), "name_en", limit=200),
+        "zh": checks.text_field(fields.get("name_zh"), "name_zh", limit=200),
+    }
+    dimension = checks.choice(fields.get("dimension"), "dimension", DIMENSIONS)
+    frameworks = tuple(checks.list_field(fields.get("frameworks"), "frameworks"))
+    for item in frameworks:
+        if not FRAMEWORK_ITEM.match(item):
+            raise checks.FieldError(
+                "frameworks", f"{item!r} is not SSE14-<art>, HKEX-<aspect>, GRI-<code> or IFRS-S2"
+            )
+    metrics = tuple(checks.list_field(fields.get("metrics"), "metrics"))
+    known = set(metric_ids)
+    unknown = [metric for metric in metrics if metric not in known]
+    if unknown:
+        raise checks.FieldError("metrics", f"metric(s) not in the catalogue: {', '.join(unknown)}")
+    citation = checks.text_field(fields.get("citation"), "citation", required=False)
+    return Topic(topic_id, names, dimension, None, frameworks, metrics, "organisation", citation)
+
+
+def topic_fields(topic: Topic) -> dict[str, Any]:
+    """A topic as flat fields (the export's columns; what :func:`organisation_topic` reads)."""
+    return {
+        "id": topic.id,
+        "name_en": topic.names["en"],
+        "name_zh": topic.names["zh"],
+        "dimension": topic.dimension,
+        "sse_article": topic.sse_article,
+        "frameworks": list(topic.frameworks),
+        "metrics": list(topic.metrics),
+        "citation": topic.citation,
+        "origin": topic.origin,
+    }

@@ -17,6 +17,8 @@ of the inventory is produced.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from esgledger.calc.consolidate import Consolidating
 from esgledger.calc.consolidation import inclusion
 from esgledger.calc.context import FormulaContext, SiteParameter, SupplierRate, Value
@@ -76,7 +78,10 @@ class Engine(Consolidating):
     ) -> Inventory:
         tree = OrgTree(entities)
         inventory = Inventory(
-            period=str(period), options=self.options, scope3_categories=self.scope3_categories
+            period=str(period),
+            options=self.options,
+            scope3_categories=self.scope3_categories,
+            input_statuses=dict(Counter(point.status for point in points)),
         )
         reported: dict[str, dict[str, Reported]] = {}
         sources = (

@@ -36,6 +36,8 @@ class Inventory:
     records: dict[str, Record] = field(default_factory=dict)  # every lineage record
     gaps: dict[str, Gap] = field(default_factory=dict)  # values without a number, by key
     scope3_categories: tuple[int, ...] | None = None  # reported categories; None: every one
+    # the data points read, by review status: an inventory over unapproved figures says so
+    input_statuses: dict[str, int] = field(default_factory=dict)
 
     def get(self, metric_id: str, entity_id: str) -> Result | None:
         return self.results.get(key(metric_id, entity_id, self.period))

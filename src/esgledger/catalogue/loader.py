@@ -44,7 +44,7 @@ _METRIC_OPTIONAL = [
     *_ATTRIBUTES,
 ]
 ROLE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-_FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2"}
+_FRAMEWORKS = {"hkex", "sse", "gri", "ifrs_s2", "mof_climate"}
 
 
 def load_catalogue(

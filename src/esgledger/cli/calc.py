@@ -26,6 +26,8 @@ from esgledger.cli.common import (
     services,
 )
 from esgledger.cli.render import gap_line, number, print_explain, print_gaps, published_line
+from esgledger.i18n import Strings
+from esgledger.report.formatting import unit_label
 from esgledger.services.calculation import options_from
 
 DimensionsOption = Annotated[
@@ -69,6 +71,15 @@ def register(app: typer.Typer) -> None:
             f"GWP {gwp}, electricity {electricity}, {consolidation} control/share)",
             highlight=False,
         )
+        if done.unapproved_inputs:
+            counts = ", ".join(
+                f"{n:,} {status}" for status, n in sorted(done.input_statuses.items())
+            )
+            console.print(
+                f"[yellow]{done.unapproved_inputs:,} of the data points read are not approved "
+                f"yet[/yellow] ({counts}): approve them before the report is published",
+                highlight=False,
+            )
         restatement = done.restatement
         if restatement is not None and restatement.restated_run is not None:
             console.print(
@@ -117,7 +128,8 @@ def register(app: typer.Typer) -> None:
         assert shown.value is not None  # only a value not computed has no number
         what = "as published" if shown.kind == "reported" else shown.status
         console.print(
-            f"{shown.metric}@{shown.entity}@{shown.period} = {number(shown.value)} {shown.unit} "
+            f"{shown.metric}@{shown.entity}@{shown.period} = {number(shown.value)} "
+            f"{unit_label(shown.unit, Strings('en')) or shown.unit} "
             f"({what})",
             highlight=False,
         )

@@ -32,7 +32,9 @@ from esgledger.demo.generate import (
     write_data_files,
     write_side_files,
 )
+from esgledger.demo.governance import record_governance
 from esgledger.demo.materiality import seed_materiality
+from esgledger.demo.targets import add_targets
 from esgledger.services import Principal, Services
 
 GROUP = "jl"
@@ -172,8 +174,10 @@ def run_demo(
         ("Creating the ledger", initialise),
         ("Writing the demo input files", write_inputs),
         ("Importing the organisation", import_organisation),
+        ("Recording governance and policies", lambda: record_governance(services, actor[0])),
         *[(f"Importing {year} data", import_year(i)) for i, year in enumerate(years)],
         *[(f"Calculating {year}", calc_year(year)) for year in years],
+        ("Setting the group's targets", lambda: add_targets(services, actor[0])),
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
         ("Assessing materiality", lambda: seed_materiality(services, actor[0], inputs)),
     ]

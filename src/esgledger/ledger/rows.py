@@ -106,6 +106,12 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.questionnaire_links),
         _tracked(schema.stakeholder_responses),
         _tracked(schema.materiality_decisions),
+        _tracked(schema.targets),
+        _tracked(schema.assess_topics),
+        _tracked(schema.governance_bodies),
+        _tracked(schema.governance_meetings),
+        _tracked(schema.director_training),
+        _tracked(schema.policies),
     )
 }
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}

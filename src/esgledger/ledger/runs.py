@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from esgledger.ledger.change import Change
@@ -42,8 +43,10 @@ class NewRun:
     gaps: list[dict[str, Any]] = field(default_factory=list)  # values not computed, and why
 
 
-# One encoder for every lineage record (json.dumps with options builds one per call).
-_LINEAGE_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+def lineage_text(record: Mapping[str, Any]) -> str:
+    """A lineage record as stored: compact JSON, UTF-8 text (orjson: a fifth of the stdlib
+    encoder's time, the same text for the records the engine writes; any JSON reader reads it)."""
+    return orjson.dumps(record, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def store_run(change: Change, run: NewRun) -> int:
@@ -68,7 +71,7 @@ def store_run(change: Change, run: NewRun) -> int:
             "metric_id": record["metric"] + (OWN_SUFFIX if record_key.endswith(OWN_SUFFIX) else ""),
             "value": record["value"],
             "unit": record["unit"],
-            "lineage": _LINEAGE_TEXT.encode(record),
+            "lineage": lineage_text(record),
         }
         for record_key, record in run.records.items()
     ]

@@ -7,10 +7,12 @@ left out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from esgledger.catalogue import Metric
 from esgledger.domain import DataPoint
+from esgledger.frameworks import builtin_frameworks, codes_in_force
 from esgledger.i18n import Strings
 from esgledger.lineage import Text
 from esgledger.report.context import Cell, KpiTable, Row, anchor
@@ -22,8 +24,15 @@ from esgledger.report.published import published_anchor
 from esgledger.report.trace import Trace
 
 
-def _codes(metric: Metric, framework: str) -> str:
-    return ", ".join(metric.frameworks.get(framework, ()))
+def _codes(metric: Metric, framework: str, year: str) -> str:
+    """The metric's codes of ``framework`` that apply to the report ``year``."""
+    codes = metric.frameworks.get(framework, ())
+    return ", ".join(_in_force(framework, codes, year)) if codes else ""
+
+
+@lru_cache(maxsize=4096)
+def _in_force(framework: str, codes: tuple[str, ...], year: str) -> tuple[str, ...]:
+    return codes_in_force(builtin_frameworks(), framework, codes, year)
 
 
 @dataclass
@@ -131,8 +140,8 @@ def _row(
         stated_label(key, names, strings) if stated else metric.label(strings.lang),
         unit,
         [cell for _value, cell in printed],
-        "" if stated else _codes(metric, "hkex"),
-        "" if stated else _codes(metric, "gri"),
+        "" if stated else _codes(metric, "hkex", figures.years[-1]),
+        "" if stated else _codes(metric, "gri", figures.years[-1]),
         f"r-{key}",
         not stated and metric.formula is not None and metric.formula.function == "sum",
         stated=stated,

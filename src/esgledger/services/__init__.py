@@ -31,15 +31,20 @@ from esgledger.services.entry_form import EntryForms
 from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
 from esgledger.services.factors import Factors
+from esgledger.services.frameworks import Frameworks
+from esgledger.services.governance import Governance
 from esgledger.services.imports import Imports
 from esgledger.services.iros import Iros
 from esgledger.services.materiality import Materiality
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
+from esgledger.services.policies import Policies
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
 from esgledger.services.stakeholders import Stakeholders
+from esgledger.services.targets import Targets
+from esgledger.services.topics import Topics
 from esgledger.store import Database, open_database, resolve_url, sqlite_file
 from esgledger.store.database import URL_ENV
 from esgledger.store.roles import grant_server_role
@@ -65,10 +70,15 @@ class Services:
         self.audit = Audit(context)
         self.catalogue = Catalogues(context)
         self.factors = Factors(context)
+        self.frameworks = Frameworks(context)
         self.backups = Backups(context)
         self.materiality = Materiality(context)
         self.iros = Iros(context)
         self.stakeholders = Stakeholders(context)
+        self.targets = Targets(context)
+        self.topics = Topics(context)
+        self.governance = Governance(context)
+        self.policies = Policies(context)
 
     @classmethod
     def open(

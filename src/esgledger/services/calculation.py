@@ -50,6 +50,12 @@ class Calculated:
     options: dict[str, str]
     restatement: runner.Restatement | None
     gaps: list[Gap] = field(default_factory=list)
+    input_statuses: dict[str, int] = field(default_factory=dict)  # data points read, by status
+
+    @property
+    def unapproved_inputs(self) -> int:
+        """How many of the data points read are not approved (drafts, submitted, rejected)."""
+        return sum(n for status, n in self.input_statuses.items() if status != "approved")
 
     @property
     def not_computable(self) -> list[Gap]:
@@ -63,6 +69,7 @@ class Calculated:
             "options": self.options,
             "restatement": None if self.restatement is None else self.restatement.as_dict(),
             "gaps": [gap.as_dict() for gap in self.gaps],
+            "input_statuses": dict(sorted(self.input_statuses.items())),
         }
 
 
@@ -109,7 +116,15 @@ class Calculation(Capability):
                 restatement = runner.check_base_year(change, catalogue, Period.parse(name), chosen)
         options = chosen.as_dict() | scope3_option(inventory.scope3_categories)
         gaps = sorted(inventory.gaps.values(), key=lambda gap: (gap.kind, gap.key))
-        return Calculated(name, run_id, len(inventory.results), options, restatement, gaps)
+        return Calculated(
+            name,
+            run_id,
+            len(inventory.results),
+            options,
+            restatement,
+            gaps,
+            inventory.input_statuses,
+        )
 
     @reads("calc.read")
     def values(

@@ -104,6 +104,21 @@ class Typed:
     unit: str
     version: int | None
     explanation: str
+    # where the figure comes from (a meter, an invoice, a report page) and a note, which may be
+    # printed as a footnote of the report; None: the form did not carry the field (kept as is)
+    source: str | None = None
+    note: str | None = None
+    note_public: bool | None = None
+
+    def annotations(self) -> dict[str, object]:
+        """The source and note fields the form carried (empty text: none)."""
+        posted: dict[str, object] = {}
+        if self.source is not None:
+            posted["source"] = self.source or None
+        if self.note is not None:
+            posted["note"] = self.note or None
+            posted["note_public"] = bool(self.note_public) and bool(self.note)
+        return posted
 
 
 @dataclass
@@ -358,21 +373,39 @@ class EntryForms(Capability):
             nil = is_nil(typed.value)  # "-": nothing to report, which is not a zero
             value = 0.0 if nil else entered_number(typed.value)
             method = "nil" if nil else "measured"
+            annotations = typed.annotations()
             if current is None:
-                entry = Entry(entity_id, period, typed.metric, value, typed.unit, method)
+                entry = Entry(
+                    entity_id,
+                    period,
+                    typed.metric,
+                    value,
+                    typed.unit,
+                    method,
+                    source=typed.source or None,
+                    note=typed.note or None,
+                    note_public=bool(typed.note_public) and bool(typed.note),
+                )
                 point = points.create(user, entry, explanation)
                 explanation = None  # recorded with the value
-            elif (
-                value != current.value
-                or not same_unit(typed.unit, current.unit)
-                or (method == "nil") != (current.method == "nil")
-            ):
-                version = typed.version if typed.version is not None else current.version
-                changes: dict[str, object] = {"value": value, "unit": typed.unit}
-                if nil or current.method == "nil":
-                    changes["method"] = method
-                point = points.correct(user, current.id, version, changes, explanation)
-                explanation = None
+            else:
+                changes: dict[str, object] = {
+                    name: wanted
+                    for name, wanted in annotations.items()
+                    if wanted != getattr(current, name)
+                }
+                if (
+                    value != current.value
+                    or not same_unit(typed.unit, current.unit)
+                    or (method == "nil") != (current.method == "nil")
+                ):
+                    changes |= {"value": value, "unit": typed.unit}
+                    if nil or current.method == "nil":
+                        changes["method"] = method
+                if changes:
+                    version = typed.version if typed.version is not None else current.version
+                    point = points.correct(user, current.id, version, changes, explanation)
+                    explanation = None
         if point is None:
             return None
         if point is current and (explanation in explained or point.status not in OPEN_STATUSES):

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from esgledger.ledger import governance, targets
+
 
 @dataclass(frozen=True)
 class ElementInputs:
@@ -19,6 +21,8 @@ class ElementInputs:
 def element_inputs(connection: sa.Connection) -> ElementInputs:
     """``ledger.governance.topics_covered``, ``ledger.targets.metric_ids_with_targets`` and
     ``ledger.targets.target_ids`` of the ledger behind ``connection``."""
-    # wired to governance and targets at merge
-    del connection
-    return ElementInputs(set(), set(), set())
+    return ElementInputs(
+        governance.topics_covered(connection),
+        targets.metric_ids_with_targets(connection),
+        targets.target_ids(connection),
+    )

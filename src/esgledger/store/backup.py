@@ -45,6 +45,7 @@ from esgledger.store.schema import (
     audit_head,
     evidence,
     import_batches,
+    policies,
     settings,
 )
 from esgledger.store.table_copy import Progress, copy_tables, count_rows
@@ -182,7 +183,14 @@ def _describe(
                 sa.select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
             ).one()
             references = _References(
-                evidence=set(connection.execute(sa.select(evidence.c.sha256)).scalars()),
+                evidence=set(connection.execute(sa.select(evidence.c.sha256)).scalars())
+                | set(  # policy documents (migration 0013) are files of the evidence store
+                    connection.execute(
+                        sa.select(policies.c.document_sha256).where(
+                            policies.c.document_sha256.is_not(None)
+                        )
+                    ).scalars()
+                ),
                 activity=set(
                     connection.execute(
                         sa.select(import_batches.c.sha256).where(

@@ -7,6 +7,7 @@ database matches this metadata.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -505,4 +506,123 @@ materiality_decisions = sa.Table(
     sa.Column("at", sa.String(40), nullable=False),
     sa.Column("actor", sa.String(100), nullable=False),
     sa.Index("ix_materiality_decisions_assessment_id", "assessment_id"),
+)
+
+
+# Targets (migration 0011): every version of every target; a change or a withdrawal is a new
+# version (``is_current`` marks the newest), nothing is deleted. Status is never stored: it is
+# computed from the calculation runs each time a target is shown (esgledger.assess.targets).
+targets = sa.Table(
+    "targets",
+    metadata,
+    sa.Column("target_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("is_current", sa.Boolean, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # active, withdrawn
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("name_zh", sa.String(500), nullable=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("metric_key", sa.String(METRIC_KEY_LENGTH), nullable=False),
+    sa.Column("entity_id", sa.String(64), sa.ForeignKey("entities.id"), nullable=False),
+    sa.Column("covers", sa.String(300), nullable=True),
+    sa.Column("unit", sa.String(50), nullable=False),
+    sa.Column("base_year", sa.Integer, nullable=False),
+    sa.Column("base_value", sa.Float, nullable=True),
+    sa.Column("base_source", sa.Text, nullable=True),
+    sa.Column("base_method", sa.String(16), nullable=True),
+    sa.Column("target_year", sa.Integer, nullable=False),
+    sa.Column("target_value", sa.Float, nullable=True),
+    sa.Column("target_change", sa.Float, nullable=True),
+    sa.Column("milestones", sa.Text, nullable=False),  # JSON [{year, value, change}]
+    sa.Column("gases", sa.Text, nullable=False),  # JSON list
+    sa.Column("scopes", sa.Text, nullable=False),  # JSON list
+    sa.Column("net", sa.Boolean, nullable=False),
+    sa.Column("gross_target", sa.String(64), nullable=True),
+    sa.Column("credits", sa.Text, nullable=False),  # JSON [{year, quantity, source}]
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),  # why it was withdrawn
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("by", sa.String(100), nullable=False),
+    sa.Index("ix_targets_metric_key", "metric_key"),
+)
+
+
+# Governance and engagement records (migration 0013; docs/assessment.md). Every record is kept in
+# versions: a change adds the next version of the whole record, a withdrawal adds a version marked
+# withdrawn with its reason; the newest version of an id is the record in force. Nothing is updated
+# or deleted, so an auditor can say how the record came to be. Lists are canonical JSON text.
+def _versioned(name: str, *columns: sa.Column[Any]) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.String(100), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        *columns,
+        sa.Column("withdrawn", sa.Boolean, nullable=False),
+        sa.Column("reason", sa.Text, nullable=True),
+        sa.Column("recorded_at", sa.String(40), nullable=False),
+        sa.Column("recorded_by", sa.String(100), nullable=False),
+    )
+
+
+# The organisation's own topics (ids org.<name>), added to the built-in topic library.
+assess_topics = _versioned(
+    "assess_topics",
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("name_zh", sa.String(200), nullable=False),
+    sa.Column("dimension", sa.String(20), nullable=False),
+    sa.Column("frameworks", sa.Text, nullable=False),
+    sa.Column("metrics", sa.Text, nullable=False),
+    sa.Column("citation", sa.Text, nullable=False),
+)
+
+# Sustainability governance bodies (board, committee, working group, team; SSE No. 14 Art. 12).
+governance_bodies = _versioned(
+    "governance_bodies",
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("name_zh", sa.String(200), nullable=False),
+    sa.Column("parent_id", sa.String(100), nullable=True),
+    sa.Column("entity_id", sa.String(100), nullable=True),
+    sa.Column("duties", sa.Text, nullable=False),
+    sa.Column("members", sa.Text, nullable=False),
+    sa.Column("reporting_frequency", sa.String(20), nullable=False),
+    sa.Column("topic_ids", sa.Text, nullable=False),
+)
+
+# Meetings held by a governance body, with the topics discussed.
+governance_meetings = _versioned(
+    "governance_meetings",
+    sa.Column("body_id", sa.String(100), nullable=False),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("topic_ids", sa.Text, nullable=False),
+    sa.Column("decisions", sa.Text, nullable=False),
+    sa.Column("attended", sa.Integer, nullable=False),
+    sa.Column("invited", sa.Integer, nullable=False),
+)
+
+# Training given to directors (HKEX B7.3 anti-corruption training; SSE No. 14 Art. 12 competence).
+director_training = _versioned(
+    "director_training",
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("directors", sa.Text, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("hours", sa.Float, nullable=False),
+    sa.Column("provider", sa.String(200), nullable=False),
+)
+
+# The policy register; the document is a file in the evidence store (content-addressed).
+policies = _versioned(
+    "policies",
+    sa.Column("name_en", sa.String(200), nullable=False),
+    sa.Column("name_zh", sa.String(200), nullable=False),
+    sa.Column("aliases", sa.Text, nullable=False),
+    sa.Column("owner", sa.String(200), nullable=False),
+    sa.Column("policy_version", sa.String(40), nullable=False),
+    sa.Column("effective_on", sa.Date, nullable=False),
+    sa.Column("topic_ids", sa.Text, nullable=False),
+    sa.Column("document_name", sa.String(200), nullable=True),
+    sa.Column("document_sha256", sa.String(64), nullable=True),
+    sa.Column("document_type", sa.String(100), nullable=True),
+    sa.Column("document_size", sa.Integer, nullable=True),
 )

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from esgledger.web.pages import (
+    assess_governance,
     audit,
     auth,
     dashboard,
@@ -23,6 +24,7 @@ from esgledger.web.pages import (
     review,
     settings,
     stakeholders,
+    targets,
     users,
 )
 
@@ -44,6 +46,8 @@ PAGES = (
     iros,
     stakeholders,
     questionnaire,
+    targets,
+    assess_governance,
 )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
+from esgledger.web.contexts_targets import TargetsData, TargetsView
 from esgledger.web.materiality_contexts import (
     DashboardMatrix,
     IrosData,
@@ -99,6 +100,7 @@ class DashboardData(TypedDict):
     progress: Answer
     kpis: list[Answer]
     waiting: list[Answer]
+    targets: list[Answer]  # target progress (issue 10), as services.targets.listing answers
 
 
 class WaitingGroup(TypedDict):
@@ -399,4 +401,10 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "datapoint.html.j2": (CardData, DatapointView),
     "users.html.j2": (UsersData, UsersView),
     **ASSESS_TEMPLATES,
+    "targets.html.j2": (TargetsData, TargetsView),
 }
+
+# the assessment's pages, typed in modules of their own
+from esgledger.web import contexts_governance  # noqa: E402
+
+TEMPLATES |= contexts_governance.TEMPLATES

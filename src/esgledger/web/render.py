@@ -39,11 +39,15 @@ NAVIGATION = [
     ("values", "/values", "calc.read"),
     ("periods", "/periods", "period.read"),
     ("settings", "/settings", "period.read"),
+    ("targets", "/assess/targets", "target.read"),
     ("reports", "/reports", "report.read"),
     ("materiality", "/assess/materiality", "materiality.read"),
     ("stakeholders", "/assess/stakeholders", "materiality.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
+    ("governance", "/assess/governance", "governance.read"),
+    ("policies", "/assess/policies", "policy.read"),
+    ("topics", "/assess/topics", "topic.read"),
 ]
 
 

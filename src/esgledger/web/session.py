@@ -72,11 +72,17 @@ def current_viewer(request: Request) -> Viewer:
     return Viewer(user, session, language(request))
 
 
+# The entry form has a row per metric and breakdown member (some 270 with the built-in catalogue,
+# more with the organisation's own), each of up to seven fields; the body's size is bounded by
+# api/limits.Guard whatever the count.
+MAX_FORM_FIELDS = 20_000
+
+
 async def checked_form(
     request: Request, viewer: Annotated[Viewer, Depends(current_viewer)]
 ) -> FormData:
     """The posted form, refused unless it carries this session's CSRF token."""
-    form = await request.form()
+    form = await request.form(max_fields=MAX_FORM_FIELDS)
     token = form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
     if not check_csrf(viewer.session, token if isinstance(token, str) else None):
         raise Forbidden(

@@ -38,6 +38,10 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
         "progress": services.collection.progress(user, chosen),
         "kpis": trends,
         "waiting": services.collection.waiting(user, chosen),
+        # target progress: the answer of the one operation the targets page shows too
+        "targets": services.targets.listing(user, include_withdrawn=False)
+        if may(user, "target.read")
+        else [],
     }
     charts = {
         k["metric"]: trend_chart([(p["period"], p["value"]) for p in k["points"]], chosen)

@@ -75,6 +75,11 @@ def _text(form: FormData, name: str) -> str:
     return found.strip() if isinstance(found, str) else ""
 
 
+def _posted(form: FormData, name: str) -> str | None:
+    """A field's text, or None when the form did not carry it."""
+    return _text(form, name) if name in form else None
+
+
 def typed_rows(form: FormData, metrics: list[str]) -> list[Typed]:
     """The rows of a posted entry form that carry a value or an explanation."""
     rows = []
@@ -91,6 +96,9 @@ def typed_rows(form: FormData, metrics: list[str]) -> list[Typed]:
                 _text(form, f"unit.{metric}"),
                 parse_version(version, metric),
                 explanation,
+                _posted(form, f"source.{metric}"),
+                _posted(form, f"note.{metric}"),
+                bool(_text(form, f"note_public.{metric}")),
             )
         )
     return rows
@@ -115,7 +123,15 @@ def entry_post(
         for e in applied.errors.values()
     )
     entered = {
-        r.metric: {"value": r.value, "unit": r.unit, "explanation": r.explanation} for r in rows
+        r.metric: {
+            "value": r.value,
+            "unit": r.unit,
+            "explanation": r.explanation,
+            "source": r.source or "",
+            "note": r.note or "",
+            "note_public": "1" if r.note_public else "",
+        }
+        for r in rows
     }
     outcome: EntryOutcome = {
         "written": applied.written,
