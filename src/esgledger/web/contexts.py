@@ -47,6 +47,7 @@ class NavItem(TypedDict):
     page: str
     href: str
     active: bool
+    group: str | None  # a menu of the navigation bar the link sits in (None: the bar itself)
 
 
 class Chrome(TypedDict):
