@@ -40,7 +40,7 @@ def test_adding_a_body_and_a_policy_in_the_browser(
         manager.login()
         page = manager.page
         page.click("header nav details.navgroup summary")  # the Assessment menu
-        page.click("header nav a[href=\'/assess/governance']")
+        page.click("header nav a[href='/assess/governance']")
         expect(page.locator("h1")).to_have_text("Sustainability governance")
         board = {"id": "board", "name_en": "Board of Directors", "name_zh": "董事会"}
         add_body(
@@ -77,7 +77,7 @@ def test_adding_a_body_and_a_policy_in_the_browser(
 
         page.click("header nav details.navgroup summary")  # the Assessment menu
 
-        page.click("header nav a[href=\'/assess/policies']")
+        page.click("header nav a[href='/assess/policies']")
         document = tmp_path / "anti-corruption.pdf"
         document.write_bytes(PDF)
         register(page, "anti_corruption", "Anti-Corruption Policy", "反腐败管理办法", document)
@@ -91,7 +91,7 @@ def test_adding_a_body_and_a_policy_in_the_browser(
         )
         manager.shot("policies-en")
         page.click("header nav details.navgroup summary")  # the Assessment menu
-        page.click("header nav a[href=\'/assess/topics']")
+        page.click("header nav a[href='/assess/topics']")
         expect(page.locator("#topic-climate")).to_contain_text("IFRS-S2")
         manager.shot("topics-en")
 

@@ -121,7 +121,7 @@ def test_materiality_in_a_real_browser(
         manager.login()
         page = manager.page
         page.click("header nav details.navgroup summary")  # the Assessment menu
-        page.click("header nav a[href=\'/assess/materiality']")
+        page.click("header nav a[href='/assess/materiality']")
         page.click(f"#assessment-{ids['assessment']} a[href='/assess/iros/{ids['assessment']}']")
         for iro, parts in (
             ("ets", {"magnitude": "5", "likelihood": "4", "horizon": "medium"}),
