@@ -149,6 +149,7 @@ def assemble(
         appendix=appendix,
         gaps=gap_lines(shown_gaps, runs, strings, names),
         published=compare(published, traces, catalogue, strings),
+        traces=traces,
     )
 
 

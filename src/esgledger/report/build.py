@@ -24,6 +24,7 @@ from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.runs import RESTATED, load_period_run, load_period_runs
 from esgledger.ledger.verify import read_head
 from esgledger.report.assemble import assemble
+from esgledger.report.basis_section import basis_html, basis_of_context
 from esgledger.report.context import ReportContext
 from esgledger.report.footnotes import public_notes
 from esgledger.report.formatting import unit_label
@@ -124,6 +125,9 @@ def _build(
             threshold=f"{restated.threshold:.0%}",
             reasons="; ".join(restated.reasons),
         )
+    context.basis_html = basis_html(
+        basis_of_context(context, catalogue, runs[years[-1]], strings), strings
+    )
     html = render(context, strings)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"

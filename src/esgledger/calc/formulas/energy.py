@@ -59,7 +59,7 @@ def standard_coal(ctx: FormulaContext) -> float | None:
             detail = (
                 f"{num(value.value)} {value.unit} x {num(coefficient.value)} {coefficient.unit}"
             )
-        carry_internal(ctx, value, part)
+        carried = carry_internal(ctx, value, part)
         ctx.terms.append(
             {
                 "input": value.key,
@@ -67,6 +67,7 @@ def standard_coal(ctx: FormulaContext) -> float | None:
                 "value": part,
                 "unit": ctx.metric.unit,
                 "carrier": metric.id,
+                **({"internal": carried} if carried else {}),
             }
         )
         result += part
