@@ -150,6 +150,7 @@ def assemble(
         gaps=gap_lines(shown_gaps, runs, strings, names),
         published=compare(published, traces, catalogue, strings),
         traces=traces,
+        figures=figures,
     )
 
 

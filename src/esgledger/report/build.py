@@ -65,6 +65,25 @@ def _build(
     entity: str | None,
     generated: dt.date | None,
 ) -> Path:
+    context, strings = report_context(connection, catalogue, period, lang, entity, generated)
+    html = render(context, strings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
+    path = out_dir / f"esgledger-report-{name}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def report_context(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: str,
+    lang: str = "en",
+    entity: str | None = None,
+    generated: dt.date | None = None,
+) -> tuple[ReportContext, Strings]:
+    """The page context of the report of ``period`` (what the HTML, the annex and the full
+    report print), read from the stored runs; the same checks as :func:`build_report`."""
     if lang not in LANGUAGES:
         raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)
@@ -128,12 +147,7 @@ def _build(
     context.basis_html = basis_html(
         basis_of_context(context, catalogue, runs[years[-1]], strings), strings
     )
-    html = render(context, strings)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
-    path = out_dir / f"esgledger-report-{name}.html"
-    path.write_text(html, encoding="utf-8")
-    return path
+    return context, strings
 
 
 def render(context: ReportContext, strings: Strings) -> str:

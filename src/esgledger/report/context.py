@@ -176,6 +176,7 @@ class ReportContext:
     published: list[Published] = field(default_factory=list)  # published beside computed
     basis_html: str = ""  # the basis of preparation (report.basis_section), markup
     traces: dict[tuple[str, str], Any] = field(default_factory=dict)  # (metric, year) -> Trace
+    figures: Any = None  # report.kpi.Figures: stated boundaries and breakdown members too
 
 
 def anchor(metric_id: str, year: str) -> str:
