@@ -91,7 +91,7 @@ def annex_workbook(
                     _row(metric_id, trace, context.year, catalogue, strings, key)
                 )
     for target in targets:
-        sheets["targets"].append([_cell(target.get(column)) for column in TARGET_COLUMNS])
+        sheets["targets"].append(_target_row(target, strings))
     for sheet in sheets.values():
         sheet.auto_filter.ref = sheet.dimensions
     return workbook
@@ -148,6 +148,24 @@ def _method(trace: Trace) -> str:
     if not methods:
         return "nil" if trace.value == 0 else "calculated"
     return "/".join(methods)
+
+
+def _target_row(target: Mapping[str, Any], strings: Strings) -> list[Any]:
+    """A row of ``services.targets.listing``: its name in the report language, the base and the
+    target value as its assessment resolved them."""
+    assessment = target.get("assessment") or {}
+    base = assessment.get("base") or {}
+    name = (target.get("name_zh") if strings.lang == "zh" else None) or target.get("name")
+    return [
+        _cell(name or target.get("target_id")),
+        _cell(target.get("metric_key")),
+        _cell(target.get("entity_id")),
+        _cell(target.get("base_year")),
+        _cell(base.get("value")),
+        _cell(target.get("target_year")),
+        _cell(assessment.get("target_value", target.get("target_value"))),
+        _cell(target.get("unit")),
+    ]
 
 
 def _cell(value: Any) -> Any:
