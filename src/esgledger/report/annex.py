@@ -22,7 +22,6 @@ from esgledger.collector import collection_paused
 from esgledger.i18n import Strings
 from esgledger.report.build import report_context
 from esgledger.report.context import ReportContext
-from esgledger.report.names import Names
 from esgledger.report.trace import Trace
 
 SHEETS = ("reported", "calculated", "breakdowns", "targets")
@@ -104,7 +103,9 @@ def _sheet(workbook: Workbook, kind: str, strings: Strings) -> Worksheet:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJK", (30, 40, 16, 8, 18, 12, 30, 14, 14, 44, 60), strict=False):
+    for letter, width in zip(
+        "ABCDEFGHIJK", (30, 40, 16, 8, 18, 12, 30, 14, 14, 44, 60), strict=False
+    ):
         sheet.column_dimensions[letter].width = width
     return sheet
 

@@ -151,6 +151,7 @@ def assemble(
         published=compare(published, traces, catalogue, strings),
         traces=traces,
         figures=figures,
+        names=names,
     )
 
 

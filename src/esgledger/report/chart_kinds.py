@@ -7,7 +7,7 @@ two labels overlap."""
 from __future__ import annotations
 
 from esgledger.report.charts import Chart, Line, Rect, Text, nice_ticks
-from esgledger.report.formatting import format_chart
+from esgledger.report.formatting import format_chart, format_share
 from esgledger.report.svg import PALETTE, text_width
 
 Series = tuple[str, list[float | None]]  # a name and one value per category or x
@@ -26,8 +26,11 @@ def _legend(chart: Chart, names: list[str], left: float, y: float) -> float:
     return y + 14
 
 
-def hbars(title: str, categories: list[str], series: list[Series], unit: str) -> Chart:
-    """One bar per category, its series stacked, the total at the bar's end."""
+def hbars(
+    title: str, categories: list[str], series: list[Series], unit: str, shares: bool = False
+) -> Chart:
+    """One bar per category, its series stacked, the total at the bar's end (with its share of
+    the sum of the bars when ``shares``)."""
     label_width = min(220.0, max((text_width(c, 11.5) for c in categories), default=40) + 8)
     width, row = 560, 26
     chart = Chart(width, 0, title)
@@ -36,7 +39,12 @@ def hbars(title: str, categories: list[str], series: list[Series], unit: str) ->
     totals = [
         sum(v or 0.0 for _n, values in series for v in [values[i]]) for i in range(len(categories))
     ]
-    value_room = max((text_width(format_chart(t), 12) for t in totals), default=30) + 12
+    whole = sum(totals)
+    ends = [
+        format_chart(t) + (f" ({format_share(t / whole)})" if shares and whole else "")
+        for t in totals
+    ]
+    value_room = max((text_width(end, 11.5) for end in ends), default=30) + 12
     right = width - value_room
     ticks = nice_ticks(max(totals, default=0.0))
     scale = (right - left) / ticks[-1]
@@ -56,23 +64,37 @@ def hbars(title: str, categories: list[str], series: list[Series], unit: str) ->
                 )
             )
             x += length
-        chart.texts.append(
-            Text(x + 5, y + row / 2 + 4, format_chart(totals[index]), "start", "value")
-        )
+        chart.texts.append(Text(x + 5, y + row / 2 + 4, ends[index], "start", "value"))
     bottom = top + row * max(1, len(categories))
     chart.lines.append(Line(left, top, left, bottom, "axis"))
+    free_from = -1.0  # the x where the last tick label ended: labels never overlap
     for tick in ticks:
         x = left + tick * scale
         chart.lines.append(Line(x, bottom, x, bottom + 4, "axis"))
-        if tick == ticks[-1] or tick in ticks[::2]:
-            chart.texts.append(Text(x, bottom + 16, format_chart(tick), "middle", "tick"))
+        label = format_chart(tick)
+        half = text_width(label, 11) / 2
+        if x - half > free_from + 6:
+            chart.texts.append(Text(x, bottom + 16, label, "middle", "tick"))
+            free_from = x + half
     chart.texts.append(Text(right, bottom + 32, unit, "end", "axis-title"))
     chart.height = int(bottom + 40)
     return chart
 
 
-def columns(title: str, categories: list[str], series: list[Series], unit: str) -> Chart:
-    """Stacked columns per category (years), each segment labelled when it has room."""
+def columns(
+    title: str,
+    categories: list[str],
+    series: list[Series],
+    unit: str,
+    *,
+    grouped: bool = False,
+    footer: tuple[str, list[str]] | None = None,
+) -> Chart:
+    """Columns per category (years): stacked, each segment labelled when it has room, or side by
+    side (``grouped``) each with its value; ``footer``: a labelled row of texts under the years
+    (a rate in another unit)."""
+    if grouped:
+        return _grouped(title, categories, series, unit, footer)
     width, height = 560, 320
     chart = Chart(width, height, title)
     top = _legend(chart, [name for name, _values in series], 8, 18) + 20
@@ -165,3 +187,52 @@ def lines(
                 Text(x + 7, y + 4 + number * 2, format_chart(value), "start", "point")
             )
     return chart, paths
+
+
+def _grouped(
+    title: str,
+    categories: list[str],
+    series: list[Series],
+    unit: str,
+    footer: tuple[str, list[str]] | None,
+) -> Chart:
+    width, height = 560, 340 if footer else 320
+    chart = Chart(width, height, title)
+    top = _legend(chart, [name for name, _values in series], 8, 18) + 20
+    left, right = 72, width - 12
+    bottom = height - (54 if footer else 34)
+    peak = max((v or 0.0 for _n, values in series for v in values), default=0.0)
+    ticks = nice_ticks(peak)
+
+    def y_of(value: float) -> float:
+        return bottom - value / ticks[-1] * (bottom - top)
+
+    for tick in ticks:
+        chart.lines.append(Line(left, y_of(tick), right, y_of(tick), "grid" if tick else "axis"))
+        chart.texts.append(Text(left - 6, y_of(tick) + 4, format_chart(tick), "end", "tick"))
+    chart.texts.append(Text(8, top - 10, unit, "start", "axis-title"))
+    slot = (right - left) / max(1, len(categories))
+    bar = min(40.0, slot * 0.7 / max(1, len(series)))
+    for index, category in enumerate(categories):
+        centre = left + slot * (index + 0.5)
+        chart.texts.append(Text(centre, bottom + 18, category, "middle", "year"))
+        start = centre - bar * len(series) / 2
+        for number, (name, values) in enumerate(series):
+            value = values[index]
+            x = start + number * bar
+            if value is None:
+                continue
+            colour = PALETTE[number % len(PALETTE)]
+            chart.rects.append(
+                Rect(
+                    x + 1, y_of(value), bar - 2, bottom - y_of(value), colour, f"{name} {category}"
+                )
+            )
+            chart.texts.append(
+                Text(x + bar / 2, y_of(value) - 4, format_chart(value), "middle", "point")
+            )
+        if footer is not None:
+            chart.texts.append(Text(centre, bottom + 38, footer[1][index], "middle", "value"))
+    if footer is not None:
+        chart.texts.append(Text(8, bottom + 38, footer[0], "start", "axis-title"))
+    return chart

@@ -177,6 +177,7 @@ class ReportContext:
     basis_html: str = ""  # the basis of preparation (report.basis_section), markup
     traces: dict[tuple[str, str], Any] = field(default_factory=dict)  # (metric, year) -> Trace
     figures: Any = None  # report.kpi.Figures: stated boundaries and breakdown members too
+    names: Any = None  # report.names.Names of the report language
 
 
 def anchor(metric_id: str, year: str) -> str:
