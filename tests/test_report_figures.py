@@ -111,7 +111,7 @@ def test_basis_of_preparation_comes_first_and_holds_the_limitations(
         basis = html[html.index('<section id="basis"') : html.index('<section id="kpi"')]
         assert 'id="unverified"' in basis and 'id="basis-limitations"' in basis
         assert basis.index('id="basis-limitations"') < basis.index('id="unverified"')
-        assert "<section id=\"unverified\"" not in html
+        assert '<section id="unverified"' not in html
         assert "audit verify --head" in basis
         if lang == "en":
             assert "Consolidation approach: Operational control" in basis

@@ -71,7 +71,7 @@ def annex_workbook(
     targets: Iterable[Mapping[str, Any]] = (),
 ) -> Workbook:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     sheets = {kind: _sheet(workbook, kind, strings) for kind in SHEETS}
     figures = context.figures
     for (metric_id, year), trace in sorted(context.traces.items()):

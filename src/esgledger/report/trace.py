@@ -249,9 +249,9 @@ def trace_value(lineage: Lineage | dict[str, Record], root_key: str) -> Trace | 
     eliminated: dict[str, float] = {}  # link -> amount taken out by roll-ups below the root
     for record, share in subtree(lineage, root_key):
         entity = record["entity"]
-        for item in record.get("eliminations", []):
-            link = f"{item['supplier']}>{item['receiver']}"
-            eliminated[link] = eliminated.get(link, 0.0) + item["value"] * share
+        for cut in record.get("eliminations", []):
+            link = f"{cut['supplier']}>{cut['receiver']}"
+            eliminated[link] = eliminated.get(link, 0.0) + cut["value"] * share
         trace.eliminations.extend(record.get("eliminations", []) if record is root else [])
         for note in record.get("notes", []):
             trace.notes.setdefault(said_once(note), Said(note)).entities.add(entity)
