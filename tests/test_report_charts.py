@@ -97,7 +97,9 @@ def test_charts_are_accessible_svg_in_the_report_language(lang: str) -> None:
     trajectory = str(drawn["intensity_trajectory"])
     assert 'stroke-dasharray="6 4"' in trajectory  # the planned path, dashed
     assert ">2030<" in trajectory and ">2020<" in trajectory
-    assert ("Climate change" if lang == "en" else "应对气候变化") in str(drawn["materiality_matrix"])
+    assert ("Climate change" if lang == "en" else "应对气候变化") in str(
+        drawn["materiality_matrix"]
+    )
 
 
 def test_labels_do_not_overlap() -> None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from esgledger.report.formatting import format_precise
+from esgledger.report.trace import trace_value
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
@@ -118,3 +120,52 @@ def test_basis_of_preparation_comes_first_and_holds_the_limitations(
             assert "SSE Guideline No. 14" in basis and "General principles for calculation" in basis
         else:
             assert "合并方法：运营控制权法" in basis and "综合能耗计算通则" in basis
+
+
+def _lineage(tagged: bool) -> dict[str, Any]:
+    """A group total over one smelter that burns coal and receives 100 tce of electricity from
+    the group's own plant (the roll-up eliminates it)."""
+    electricity: dict[str, Any] = {
+        "input": "energy.electricity_internal@smelter@2024",
+        "value": 100.0,
+        "unit": "tce",
+        "detail": "",
+        "carrier": "energy.electricity_internal",
+    }
+    if tagged:
+        electricity["internal"] = {"plant>smelter": 100.0}
+    coal = {"input": "energy.raw_coal@smelter@2024", "value": 700.0, "unit": "tce", "detail": ""}
+    coal["carrier"] = "energy.raw_coal"
+    base = {"metric": "energy.total_tce", "period": "2024", "unit": "tce"}
+    return {
+        "energy.total_tce@grp@2024": {
+            **base,
+            "key": "energy.total_tce@grp@2024",
+            "entity": "grp",
+            "value": 700.0,
+            "kind": "rollup",
+            "children": [
+                {"key": "energy.total_tce@smelter@2024", "entity": "smelter", "value": 800.0}
+            ],
+            "eliminations": [
+                {"supplier": "plant", "receiver": "smelter", "value": 100.0, "share": 1.0}
+            ],
+        },
+        "energy.total_tce@smelter@2024": {
+            **base,
+            "key": "energy.total_tce@smelter@2024",
+            "entity": "smelter",
+            "value": 800.0,
+            "kind": "formula",
+            "terms": [coal, electricity],
+            "internal": {"plant>smelter": 100.0},
+        },
+    }
+
+
+@pytest.mark.parametrize("tagged", [True, False])
+def test_breakdown_nets_out_eliminations_also_for_runs_stored_before_tags(tagged: bool) -> None:
+    found = trace_value(_lineage(tagged), "energy.total_tce@grp@2024")
+    assert found is not None
+    assert {line.metric: line.contribution for line in found.breakdown} == {"energy.raw_coal": 700}
+    assert found.breakdown_complete

@@ -167,7 +167,7 @@ def _add_terms(
         metric = _term_metric(term)
         line = breakdown.setdefault(metric, InputLine(metric, 0.0, "", 0.0, unit))
         line.contribution = (line.contribution or 0.0) + term["value"] * share
-        for link, amount in term.get("internal", {}).items():
+        for link, amount in _carried(term, record).items():
             carried = internal.setdefault(link, {})
             carried[metric] = carried.get(metric, 0.0) + amount * share
         source = quantities.get(term.get("input") or "")
@@ -175,6 +175,21 @@ def _add_terms(
             counted.add(source["key"])
             line.quantity += source["value"] * share
             line.unit = line.unit or source["unit"]
+
+
+def _carried(term: Term, record: Record) -> dict[str, float]:
+    """What a term carries from group suppliers, by link. Runs stored before terms were tagged
+    have the record's total only: a term worth exactly a link's amount is taken to carry it (a
+    carrier received wholly from inside the group, such as electricity from a captive plant)."""
+    if "internal" in term:
+        return term["internal"]
+    if any("internal" in other for other in record.get("terms", [])):
+        return {}
+    return {
+        link: amount
+        for link, amount in (record.get("internal") or {}).items()
+        if abs(term["value"] - amount) <= 1e-9 * max(1.0, abs(amount))
+    }
 
 
 class Lineage:
