@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from esgledger.service_errors import Invalid
+from tests.backup_helpers import cli
 from tests.helpers import DATA_HEADER, ORG_HEADER, write_csv
 from tests.ledger_fixture import Ledger
 
@@ -73,3 +74,16 @@ def test_annex_in_chinese_and_a_bad_language_refused(ledger: Ledger, tmp_path: P
     assert coal["指标"] == "原煤" and coal["数值（完整精度）"] == pytest.approx(1000.123456)
     with pytest.raises(Invalid, match="lang is en or zh"):
         ledger.services.reports.annex(ledger.admin, "2024", "fr", tmp_path / "out")
+
+
+def test_cli_writes_the_annex_and_refuses_an_unknown_format(
+    ledger: Ledger, db_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "cli"
+    result = cli(db_url, "report", "--period", "2024", "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["esgledger-annex-2024-en.xlsx"]  # no HTML asked
+    book = openpyxl.load_workbook(out / "esgledger-annex-2024-en.xlsx")
+    assert ("energy.raw_coal", "grp") in _rows(book["Reported"])
+    refused = cli(db_url, "report", "--period", "2024", "--format", "docx", "--out", str(out))
+    assert refused.exit_code == 2 and "--format is html, xlsx" in refused.output

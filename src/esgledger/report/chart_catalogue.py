@@ -106,7 +106,7 @@ def intensity_trajectory(data: ReportData, strings: Strings) -> str | None:
                 (strings("chartcat.planned"), [planned.get(x) for x in xs], True),
                 (strings("chartcat.actual"), [actual.get(x) for x in xs], False),
             ],
-            unit_label(metric.unit, strings),
+            f"{metric.label(strings.lang)} ({unit_label(metric.unit, strings)})",
         )
         desc = _desc(strings, "trajectory", start=xs[0], end=xs[-1])
         return to_svg(chart, desc, "ch-trajectory", paths)
