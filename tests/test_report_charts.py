@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from esgledger.catalogue import load_catalogue
+from esgledger.demo.materiality import seed_materiality
 from esgledger.i18n import Strings
 from esgledger.report.build import report_context
 from esgledger.report.chart_catalogue import CHARTS, MaterialityData, ReportData, report_data
@@ -150,3 +151,14 @@ def test_energy_mix_from_the_report_adds_up_to_the_table(ws: Ledger, tmp_path: P
     svg = CHARTS["energy_mix"].render(data, strings)
     assert svg is not None and "原煤" in svg and re.search(r"\(92\.1%\)", svg)
     assert data.entity_names == {"plant": "工厂"} or "plant" in data.entity_names
+
+
+def test_the_materiality_chart_draws_the_periods_assessment(ws: Ledger, tmp_path: Path) -> None:
+    seed_materiality(ws.services, ws.admin, tmp_path)
+    found = ws.services.materiality.matrix_data(ws.admin, "2024")
+    assert found is not None and found.results["climate"]["class"] == "double"
+    assert ws.services.materiality.matrix_data(ws.admin, "2019") is None
+    data = ReportData(CATALOGUE, "2024", ["2022", "2023", "2024"], materiality=found)
+    for lang, climate in (("en", "Climate"), ("zh", "应对气候变化")):
+        svg = CHARTS["materiality_matrix"].render(data, Strings(lang))
+        assert svg is not None and climate in svg and "<title>" in svg
