@@ -29,6 +29,10 @@ def _data() -> ReportData:
         "gender": {"female": 310.0, "male": 1190.0},
         "region": {"mainland_china": 1400.0},
     }
+    data.members["water.withdrawal"] = {
+        "water_source": {"surface_water": 8_000_000.0, "third_party": 2_600_000.0}
+    }
+    data.values[("water.consumption", "2024")] = 3_100_000.0
     data.members["waste.hazardous"] = {"waste_treatment": {"landfill": 12.0, "recycling": 30.0}}
     data.members["waste.non_hazardous"] = {"waste_treatment": {"landfill": 900.0}}
     for year, injuries, rate in (("2022", 32, 0.94), ("2023", 25, 0.74), ("2024", 20, 0.6)):
@@ -75,7 +79,7 @@ def test_every_chart_has_both_titles_and_draws_nothing_from_no_data() -> None:
 def test_charts_are_accessible_svg_in_the_report_language(lang: str) -> None:
     strings, data = Strings(lang), _data()
     drawn = {name: spec.render(data, strings) for name, spec in CHARTS.items()}
-    expected = {"workforce_gender", "workforce_region", "waste", "safety_trend"}
+    expected = {"workforce_gender", "workforce_region", "waste", "safety_trend", "water"}
     expected |= {"intensity_trajectory", "materiality_matrix"}
     assert expected <= {name for name, svg in drawn.items() if svg}
     for name in expected - {"materiality_matrix"}:
@@ -87,7 +91,11 @@ def test_charts_are_accessible_svg_in_the_report_language(lang: str) -> None:
     gender = " ".join(t.text or "" for t in _texts(str(drawn["workforce_gender"])))
     waste = " ".join(t.text or "" for t in _texts(str(drawn["waste"])))
     safety = " ".join(t.text or "" for t in _texts(str(drawn["safety_trend"])))
+    water = str(drawn["water"])
+    assert "8,000,000" in water and "3,100,000" in water  # by source, then the consumption
     if lang == "en":
+        assert "Surface water" in water and "Water consumption" in water
+        assert "Surface water: 8,000,000" in water  # the desc reads each bar
         assert "Female" in gender and "1,190" in gender
         assert "Landfill" in waste and "Recycling" in waste  # categories, in file order
         assert "LTIFR" in safety and "0.6" in safety

@@ -14,7 +14,7 @@ from esgledger.i18n import Strings
 from esgledger.report import chart_kinds
 from esgledger.report.chart_data import SCOPE_ROLES
 from esgledger.report.chart_inputs import OTHER, MaterialityData, ReportData, report_data
-from esgledger.report.formatting import format_number, unit_label
+from esgledger.report.formatting import format_chart, format_number, unit_label
 from esgledger.report.svg import to_svg
 
 __all__ = ["CHARTS", "ChartSpec", "MaterialityData", "ReportData", "report_data"]
@@ -132,27 +132,47 @@ def _members_chart(
     ]
     title = strings(f"chartcat.{key}", year=data.year)
     chart = chart_kinds.hbars(title, labels, series, _unit(data, found[0], strings))
-    return to_svg(chart, _desc(strings, "members", count=len(members)), ident)
+    totals = [
+        sum(v or 0.0 for _n, values in series for v in [values[i]]) for i in range(len(labels))
+    ]
+    return to_svg(chart, _pairs(strings, labels, totals), ident)
 
 
 def water(data: ReportData, strings: Strings) -> str | None:
-    by_source = _members_chart(
-        data, strings, ["water.withdrawal"], "water_source", "ch-water", "water"
-    )
-    if by_source is not None:
-        return by_source
-    present = [
-        m
-        for m in ("water.withdrawal", "water.consumption", "water.recycled")
-        if data.value(m, data.year) is not None
-    ]
-    if not present:
+    """Withdrawal by source (GRI 303-3; HKEX A2.2), one bar per source, then the consumption
+    (GRI 303-5) and the water recycled as bars of their own colours."""
+    sources = data.members.get("water.withdrawal", {}).get("water_source", {})
+    axis = data.catalogue.axes["water_source"]
+    labels = [axis.members[m][strings.lang] for m in axis.members if sources.get(m)]
+    withdrawal: list[float | None] = [sources[m] for m in axis.members if sources.get(m)]
+    if not withdrawal and data.value("water.withdrawal", data.year) is not None:
+        labels, withdrawal = (
+            [_label(data, "water.withdrawal", strings)],
+            [data.value("water.withdrawal", data.year)],
+        )
+    series = [(_label(data, "water.withdrawal", strings), withdrawal)]
+    for metric_id in ("water.consumption", "water.recycled"):
+        value = data.value(metric_id, data.year)
+        if value is None:
+            continue
+        labels.append(_label(data, metric_id, strings))
+        series = [(name, [*values, None]) for name, values in series]
+        series.append((_label(data, metric_id, strings), [None] * (len(labels) - 1) + [value]))
+    if not labels:
         return None
     title = strings("chartcat.water", year=data.year)
-    labels = [_label(data, m, strings) for m in present]
-    values: list[float | None] = [data.value(m, data.year) for m in present]
-    chart = chart_kinds.hbars(title, labels, [(title, values)], _unit(data, present[0], strings))
-    return to_svg(chart, _desc(strings, "members", count=len(present)), "ch-water")
+    chart = chart_kinds.hbars(title, labels, series, _unit(data, "water.withdrawal", strings))
+    totals = [
+        sum(v or 0.0 for _n, values in series for v in [values[i]]) for i in range(len(labels))
+    ]
+    return to_svg(chart, _pairs(strings, labels, totals), "ch-water")
+
+
+def _pairs(strings: Strings, labels: list[str], values: list[float]) -> str:
+    """A chart's desc: each bar's label and value, in order."""
+    return strings.join(
+        [f"{label}: {format_chart(value)}" for label, value in zip(labels, values, strict=True)]
+    )
 
 
 def waste(data: ReportData, strings: Strings) -> str | None:
