@@ -149,6 +149,9 @@ def assemble(
         appendix=appendix,
         gaps=gap_lines(shown_gaps, runs, strings, names),
         published=compare(published, traces, catalogue, strings),
+        traces=traces,
+        figures=figures,
+        names=names,
     )
 
 

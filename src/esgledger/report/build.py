@@ -24,6 +24,7 @@ from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.runs import RESTATED, load_period_run, load_period_runs
 from esgledger.ledger.verify import read_head
 from esgledger.report.assemble import assemble
+from esgledger.report.basis_section import basis_html, basis_of_context
 from esgledger.report.context import ReportContext
 from esgledger.report.footnotes import public_notes
 from esgledger.report.formatting import unit_label
@@ -64,6 +65,25 @@ def _build(
     entity: str | None,
     generated: dt.date | None,
 ) -> Path:
+    context, strings = report_context(connection, catalogue, period, lang, entity, generated)
+    html = render(context, strings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
+    path = out_dir / f"esgledger-report-{name}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def report_context(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: str,
+    lang: str = "en",
+    entity: str | None = None,
+    generated: dt.date | None = None,
+) -> tuple[ReportContext, Strings]:
+    """The page context of the report of ``period`` (what the HTML, the annex and the full
+    report print), read from the stored runs; the same checks as :func:`build_report`."""
     if lang not in LANGUAGES:
         raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)
@@ -124,12 +144,10 @@ def _build(
             threshold=f"{restated.threshold:.0%}",
             reasons="; ".join(restated.reasons),
         )
-    html = render(context, strings)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
-    path = out_dir / f"esgledger-report-{name}.html"
-    path.write_text(html, encoding="utf-8")
-    return path
+    context.basis_html = basis_html(
+        basis_of_context(context, catalogue, runs[years[-1]], strings), strings
+    )
+    return context, strings
 
 
 def render(context: ReportContext, strings: Strings) -> str:

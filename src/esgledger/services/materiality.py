@@ -13,12 +13,14 @@ from esgledger.assess.materiality import method as methods
 from esgledger.ledger import iros as iro_store
 from esgledger.ledger import locks
 from esgledger.ledger import materiality as store
+from esgledger.report.chart_inputs import MaterialityData
 from esgledger.service_errors import Forbidden, Invalid
 from esgledger.services import sse_elements
 from esgledger.services.assess_text import iso_date, text, year
 from esgledger.services.materiality_inputs import assessment, editable, gather
 from esgledger.services.materiality_outputs import EXPORT_HEADER, export_rows
 from esgledger.services.materiality_outputs import matrix as matrix_of
+from esgledger.services.materiality_outputs import matrix_data as matrix_data_of
 from esgledger.services.operation import Capability, Reading, Writing, reads, writes
 from esgledger.services.stakeholder_files import file_kind, write_rows
 from esgledger.services.topics import read_library
@@ -169,6 +171,13 @@ class Materiality(Capability):
         if lang not in ("en", "zh"):
             raise Invalid(f"lang: {lang!r} is not en or zh", field="lang")
         return matrix_of(call.connection, assessment(call.connection, assessment_id), lang)
+
+    @reads("materiality.read", entity_first=False)
+    def matrix_data(self, call: Reading, period: str) -> MaterialityData | None:
+        """The newest assessment of ``period`` as the full report's matrix chart reads it
+        (``report.chart_catalogue.CHARTS["materiality_matrix"]``); None when there is none."""
+        found = store.latest_for_period(call.connection, period)
+        return None if found is None else matrix_data_of(call.connection, found)
 
     @reads("materiality.read", entity_first=False)
     def of_period(self, call: Reading, period: str, lang: str = "en") -> dict[str, Any] | None:
