@@ -32,6 +32,7 @@ from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
 from esgledger.services.factors import Factors
 from esgledger.services.frameworks import Frameworks
+from esgledger.services.disclose import Disclose
 from esgledger.services.governance import Governance
 from esgledger.services.imports import Imports
 from esgledger.services.organisation import Organisation
@@ -72,6 +73,7 @@ class Services:
         self.targets = Targets(context)
         self.topics = Topics(context)
         self.governance = Governance(context)
+        self.disclose = Disclose(context)
         self.policies = Policies(context)
 
     @classmethod
