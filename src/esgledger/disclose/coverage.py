@@ -100,10 +100,9 @@ def _evidence_gaps(
 ) -> list[str]:
     """What the item's data or records lack (empty when they hold what it asks)."""
     missing: list[str] = []
-    if item.metrics and item.kind == "quantitative" and not found:
-        missing.append(
-            "value:" + ", ".join(item.metrics[:4]) + ("…" if len(item.metrics) > 4 else "")
-        )
+    metrics = list(dict.fromkeys(item.metrics))
+    if metrics and item.kind == "quantitative" and not found:
+        missing.append("value:" + ", ".join(metrics[:4]) + ("…" if len(metrics) > 4 else ""))
     axes = rules.breakdowns.get(item.reference, ())
     if axes and found:
         held = _axes_held(found)

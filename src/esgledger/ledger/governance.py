@@ -19,9 +19,9 @@ from esgledger.ledger.canonical import canonical_json
 from esgledger.ledger.change import Change
 from esgledger.store.schema import (
     assess_topics,
+    director_training,
     disclose_explanations,
     disclose_profiles,
-    director_training,
     governance_bodies,
     governance_meetings,
     policies,

@@ -27,12 +27,12 @@ from esgledger.services.catalogue import Catalogues
 from esgledger.services.collection import Collection
 from esgledger.services.context import Context, Options
 from esgledger.services.datapoints import DataPoints
+from esgledger.services.disclose import Disclose
 from esgledger.services.entry_form import EntryForms
 from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
 from esgledger.services.factors import Factors
 from esgledger.services.frameworks import Frameworks
-from esgledger.services.disclose import Disclose
 from esgledger.services.governance import Governance
 from esgledger.services.imports import Imports
 from esgledger.services.organisation import Organisation
