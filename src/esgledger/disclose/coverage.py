@@ -115,10 +115,10 @@ def _evidence_gaps(
         if source == "governance" and not evidence.governance:
             missing.append("governance")
         elif source == "targets":
-            metrics = set(item.metrics) | {
+            covered = set(item.metrics) | {
                 m for topic in item.topics for m in evidence.topic_metrics.get(topic, ())
             }
-            if not metrics & evidence.target_metrics:
+            if not covered & evidence.target_metrics:
                 missing.append("targets")
         elif source == "materiality" and not evidence.material:
             missing.append("materiality")

@@ -13,6 +13,7 @@ from esgledger.web.pages import (
     auth,
     dashboard,
     datapoint,
+    disclose,
     entry,
     explain,
     imports,
@@ -40,6 +41,7 @@ PAGES = (
     users,
     targets,
     assess_governance,
+    disclose,
 )
 
 

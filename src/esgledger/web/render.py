@@ -46,6 +46,7 @@ NAVIGATION = [
     ("governance", "/assess/governance", "governance.read"),
     ("policies", "/assess/policies", "policy.read"),
     ("topics", "/assess/topics", "topic.read"),
+    ("disclose", "/disclose/coverage", "disclose.read"),
 ]
 
 
