@@ -158,7 +158,7 @@ def cover_edition(
             kind=item.kind, locations=locations, metrics=tuple(found),
         )  # fmt: skip
         strict = level in STRICT or item.no_omission
-        if decision is not None and not holds:
+        if decision is not None and (not holds or decision.status == NOT_APPLICABLE):
             status = decision.status
             rows.append(
                 CoverageRow(
