@@ -41,6 +41,8 @@ NAVIGATION = [
     ("settings", "/settings", "period.read"),
     ("targets", "/assess/targets", "target.read"),
     ("reports", "/reports", "report.read"),
+    ("materiality", "/assess/materiality", "materiality.read"),
+    ("stakeholders", "/assess/stakeholders", "materiality.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
     ("governance", "/assess/governance", "governance.read"),
