@@ -16,6 +16,7 @@ from esgledger.service_errors import Forbidden, Invalid, NotFound, PeriodLocked
 from esgledger.services import disclose as disclose_service
 from tests.collab_fixtures import World
 from tests.helpers import write_csv
+from tests.materiality_case import build
 
 COLUMNS = ["reference", "status", "reason_id", "text_en", "text_zh"]
 GOOD = ["HKEX-A2.5", "not_applicable", "", "No packaging: services", "无包装：服务业务"]
@@ -156,3 +157,28 @@ def test_part_d_is_mandatory_for_largecap_from_2026_and_optional_items_warn(
     gem = findings(world, "2025")
     assert "HKEX-D19" in gem.get("optional_missing", [])
     assert "HKEX-D19" not in gem.get("unexplained", [])
+
+
+def test_the_materiality_assessment_feeds_the_sse_checks(world: World) -> None:
+    """SSE No. 14 Art. 11: a financially material topic lacks its elements (the materiality
+    part's check, tests/materiality_case.py: climate and innovation lack governance and metrics
+    and targets); Art. 7: a topic found not material and explained there is not absent; Art. 5:
+    the assessment itself meets SSE14-5.1."""
+    services, manager = world.services, world.user("manager")
+    built = build(services, manager)
+    services.materiality.explain(manager, built.assessment, "water", "recycled water, no stress")
+    services.materiality.run(manager, built.assessment)
+    services.disclose.set_profile(manager, "2025", ["sse14"])
+    shown = services.disclose.coverage(manager, "2025")
+    elements = {
+        f["params"]["topic"]: f["message"] for f in shown["findings"] if f["code"] == "sse_elements"
+    }
+    assert set(elements) == {"climate", "innovation"}
+    assert elements["climate"] == (
+        "SSE topic climate is financially material but lacks: governance, metrics_targets "
+        "(SSE No. 14 Art. 11)"
+    )
+    absent = {f["params"]["topic"] for f in shown["findings"] if f["code"] == "sse_topic_absent"}
+    assert "water" not in absent and "climate" in absent
+    rows = {row["reference"]: row for row in shown["rows"]}
+    assert rows["SSE14-5.1"]["status"] == "met"

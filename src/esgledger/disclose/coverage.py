@@ -44,7 +44,10 @@ class Evidence:
     tags: Mapping[str, frozenset[str]]  # section id -> item references it declares it meets
     target_metrics: frozenset[str] = frozenset()  # metrics with a target in force
     governance: bool = False  # a governance body is in force
+    assessed: bool = False  # the period has a materiality assessment
     material: frozenset[str] = frozenset()  # topics the materiality assessment found material
+    explained_topics: frozenset[str] = frozenset()  # found not material, explained (SSE Art. 7)
+    iro_topics: frozenset[str] = frozenset()  # topics of the assessment's IROs
     element_gaps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # topic -> missing
     topic_metrics: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -120,8 +123,10 @@ def _evidence_gaps(
             }
             if not covered & evidence.target_metrics:
                 missing.append("targets")
-        elif source == "materiality" and not evidence.material:
+        elif source == "materiality" and not evidence.assessed:
             missing.append("materiality")
+        elif source == "iros" and not set(item.topics) & evidence.iro_topics:
+            missing.append("iros")
     return missing
 
 
@@ -189,6 +194,9 @@ def cover_edition(
             findings.append(_f("error", "strict_missing", ref, level=level, missing=what))
         elif level in OWED:
             findings.append(_f("error", "unexplained", ref, missing=what))
+        elif level == "required_if_material" and set(item.topics) & evidence.material:
+            topics = ", ".join(sorted(set(item.topics) & evidence.material))
+            findings.append(_f("error", "material_missing", ref, topics=topics, missing=what))
         elif level in OPTIONAL:
             findings.append(_f("warning", "optional_missing", ref, level=level, missing=what))
         else:
@@ -222,6 +230,8 @@ def sse_topic_findings(
             if any(row.reference == r or row.reference.startswith(r + "(") for r in references)
             or any(row.reference.startswith(r + ".") for r in references)
         ]
+        if topic in evidence.explained_topics:
+            continue  # found not material and explained in the assessment (Art. 7)
         if own and not any(row.status != NOT_MET for row in own):
             findings.append(_f("error", "sse_topic_absent", references[0], topic=topic))
         gaps = evidence.element_gaps.get(topic)

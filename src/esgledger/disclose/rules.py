@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 RULES_FILE = Path(__file__).parent / "data" / "coverage.yaml"
-SOURCES = ("targets", "governance", "materiality")
+SOURCES = ("targets", "governance", "materiality", "iros")
 
 
 @dataclass(frozen=True)

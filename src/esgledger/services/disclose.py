@@ -38,6 +38,7 @@ from esgledger.ledger import targets as target_records
 from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.runs import period_values
 from esgledger.service_errors import Invalid, NotFound
+from esgledger.services.materiality import period_outcome
 from esgledger.services.operation import Capability, Reading, Writing, reads, writes
 from esgledger.services.records import export_file, parse_all, read_rows
 from esgledger.services.topics import read_library
@@ -253,13 +254,19 @@ class Disclose(Capability):
         }
         topics = read_library(connection)
         tags = section_tags(connection, period, lang)
+        outcome = period_outcome(connection, period) or {}
+        classes = outcome.get("classes", {})
         return Evidence(
             values=frozenset(values),
             tags={section: frozenset(refs) for section, refs in tags.items()},
             target_metrics=frozenset(targets),
             governance=bool(governance_records.current(connection, "body")),
             topic_metrics={t.id: t.metrics for t in topics.topics},
-            # material topics and the SSE four elements: wired at merge (the materiality part)
+            assessed=bool(outcome),
+            material=frozenset(t for t, c in classes.items() if c != "not_material"),
+            explained_topics=frozenset(outcome.get("explained", ())),
+            iro_topics=frozenset(outcome.get("iro_topics", ())),
+            element_gaps={t: tuple(e) for t, e in outcome.get("elements", {}).items()},
         )
 
     def _items(self, connection: sa.Connection, period: str) -> dict[str, tuple[Edition, Any, str]]:
