@@ -100,7 +100,7 @@ def test_the_rebuilt_hkex_index_marks_the_claimed_kpis_the_text_lacks(keyed: Led
     message = next(f["message"] for f in shown["findings"] if f["reference"] == "HKEX-B1.1")
     assert message == (
         "HKEX-B1.1 is claimed in employees but its data are absent: "
-        "breakdown:gender, employment_type, age_band, region"
+        "no breakdown by gender, employment_type, age_band, region"
     )
 
 

@@ -8,27 +8,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
-from esgledger.cli import common as cli_common
 from esgledger.cli.main import app
-from esgledger.store.database import URL_ENV
 from tests.collab_fixtures import API, World
 from tests.helpers import write_csv
 from tests.ledger_fixture import Ledger
+from tests.test_governance_doors import _wide_console  # noqa: F401  (the autouse fixture)
 from tests.web_clients import csrf
 
 COLUMNS = ["reference", "status", "reason_id", "text_en", "text_zh"]
-
-
-@pytest.fixture(autouse=True)
-def _wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(URL_ENV, raising=False)
-    monkeypatch.delenv("ESGLEDGER_USER", raising=False)
-    monkeypatch.setattr(cli_common.console, "width", 10_000)
-    monkeypatch.setattr(cli_common.errors, "width", 10_000)
 
 
 def cli(db_url: str, *args: str) -> Result:

@@ -338,6 +338,7 @@ def row_dict(row: CoverageRow, strings: Strings) -> dict[str, Any]:
         "locations": list(row.locations),
         "metrics": list(row.metrics),
         "missing": list(row.missing),
+        "missing_text": missing_text("; ".join(row.missing), strings) if row.missing else "",
         "reason_id": row.reason_id,
         "reason": row.reason_names.get(strings.lang) or row.reason_names.get("en"),
         "text": row.texts.get(strings.lang),
@@ -345,8 +346,19 @@ def row_dict(row: CoverageRow, strings: Strings) -> dict[str, Any]:
     }
 
 
+def missing_text(missing: str, strings: Strings) -> str:
+    """``value:a, b; targets`` in words of the language (``disclose.missing.*``)."""
+    parts = []
+    for part in missing.split("; "):
+        kind, _, what = part.partition(":")
+        parts.append(strings.get(f"disclose.missing.{kind}", part, what=what))
+    return ("；" if strings.lang == "zh" else "; ").join(parts)
+
+
 def finding_dict(finding: Finding, strings: Strings) -> dict[str, Any]:
     params = {**finding.params, "reference": finding.reference}
+    if "missing" in params:
+        params["missing"] = missing_text(params["missing"], strings)
     if "level" in params:
         params["level"] = strings(f"framework.level.{params['level']}")
     return {
