@@ -105,8 +105,7 @@ def test_the_rebuilt_hkex_index_marks_the_claimed_kpis_the_text_lacks(keyed: Led
 
 
 def test_the_index_html_links_each_location_to_its_section(keyed: Ledger) -> None:
-    with keyed.db.engine.connect() as connection:
-        rows, _findings, _profile = keyed.services.disclose.compute(connection, "2019", "zh")
+    rows = keyed.services.disclose.index_rows(keyed.admin, "2019", "zh")
     titles = {key: section["title"] for key, section in SECTIONS.items()}
     html = index_html(rows, Strings("zh"), titles)
     assert html.count('<section class="content-index"') == 1

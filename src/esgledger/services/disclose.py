@@ -190,7 +190,7 @@ class Disclose(Capability):
     ) -> dict[str, Any]:
         """Every applicable item of the profile's frameworks with its status, and the errors and
         warnings (errors first), each naming the item and what is missing."""
-        rows, findings, profile = self.compute(call.connection, _period(period), lang)
+        rows, findings, profile = coverage_rows(call.connection, _period(period), lang)
         if framework is not None:
             rows = [row for row in rows if row.framework == framework]
             refs = {row.reference for row in rows}
@@ -206,68 +206,10 @@ class Disclose(Capability):
             "counts": {s: sum(1 for r in rows if r.status == s) for s in _STATUSES},
         }
 
-    def compute(
-        self, connection: sa.Connection, period: str, lang: str = "en"
-    ) -> tuple[list[CoverageRow], list[Finding], dict[str, Any]]:
-        """The rows and findings (errors first) of ``period`` (for the report's index too)."""
-        profile = repository.profile(connection, period)
-        if profile is None:
-            raise NotFound(f"no reporting profile for {period}: set one first", field="period")
-        library, rules = builtin_frameworks(), coverage_rules()
-        evidence = self._evidence(connection, period, lang)
-        decisions = {
-            d["reference"]: Decision(
-                d["reference"],
-                d["status"],
-                d["reason_id"],
-                {"en": d["text_en"], "zh": d["text_zh"]},
-            )
-            for d in repository.explanations(connection, period)
-        }
-        rows: list[CoverageRow] = []
-        findings: list[Finding] = []
-        for entry in profile["frameworks"]:
-            edition, items = _applicable(library, entry, period, profile["issuer_class"])
-            own_rows, own = cover_edition(edition, items, evidence, decisions, rules)
-            rows += own_rows
-            findings += own
-            if edition.framework == "sse14":
-                topics = [
-                    (t.id, tuple(r for r in t.frameworks if r.startswith("SSE14-")))
-                    for t in read_library(connection).topics
-                    if t.sse_article
-                ]
-                findings += sse_topic_findings(own_rows, topics, evidence)
-        findings.sort(key=lambda f: (f.severity != "error", f.reference))
-        return rows, findings, profile
-
-    def _evidence(self, connection: sa.Connection, period: str, lang: str) -> Evidence:
-        roots = [e.id for e in load_entities(connection) if e.parent_id is None]
-        values = {metric for (_e, metric) in period_values(connection, period, roots)}
-        values |= {
-            p.metric_id for p in current_datapoints(connection, [period]) if p.entity_id in roots
-        }
-        targets = {
-            str(t.definition["metric_key"]).split("{", 1)[0]
-            for t in target_records.current_targets(connection)
-            if t.state == target_records.ACTIVE
-        }
-        topics = read_library(connection)
-        tags = section_tags(connection, period, lang)
-        outcome = period_outcome(connection, period) or {}
-        classes = outcome.get("classes", {})
-        return Evidence(
-            values=frozenset(values),
-            tags={section: frozenset(refs) for section, refs in tags.items()},
-            target_metrics=frozenset(targets),
-            governance=bool(governance_records.current(connection, "body")),
-            topic_metrics={t.id: t.metrics for t in topics.topics},
-            assessed=bool(outcome),
-            material=frozenset(t for t, c in classes.items() if c != "not_material"),
-            explained_topics=frozenset(outcome.get("explained", ())),
-            iro_topics=frozenset(outcome.get("iro_topics", ())),
-            element_gaps={t: tuple(e) for t, e in outcome.get("elements", {}).items()},
-        )
+    @reads("disclose.read", entity_first=False)
+    def index_rows(self, call: Reading, period: str, lang: str = "en") -> list[CoverageRow]:
+        """The rows of the content index (:func:`esgledger.disclose.index.index_html`)."""
+        return coverage_rows(call.connection, _period(period), lang)[0]
 
     def _items(self, connection: sa.Connection, period: str) -> dict[str, tuple[Edition, Any, str]]:
         profile = repository.profile(connection, period)
@@ -279,6 +221,71 @@ class Disclose(Capability):
             edition, items = _applicable(library, entry, period, profile["issuer_class"])
             found.update({item.reference: (edition, item, level) for item, level in items})
         return found
+
+
+def coverage_rows(
+    connection: sa.Connection, period: str, lang: str = "en"
+) -> tuple[list[CoverageRow], list[Finding], dict[str, Any]]:
+    """The rows and findings (errors first) of ``period`` (for the report's index too)."""
+    profile = repository.profile(connection, period)
+    if profile is None:
+        raise NotFound(f"no reporting profile for {period}: set one first", field="period")
+    library, rules = builtin_frameworks(), coverage_rules()
+    evidence = _evidence(connection, period, lang)
+    decisions = {
+        d["reference"]: Decision(
+            d["reference"],
+            d["status"],
+            d["reason_id"],
+            {"en": d["text_en"], "zh": d["text_zh"]},
+        )
+        for d in repository.explanations(connection, period)
+    }
+    rows: list[CoverageRow] = []
+    findings: list[Finding] = []
+    for entry in profile["frameworks"]:
+        edition, items = _applicable(library, entry, period, profile["issuer_class"])
+        own_rows, own = cover_edition(edition, items, evidence, decisions, rules)
+        rows += own_rows
+        findings += own
+        if edition.framework == "sse14":
+            topics = [
+                (t.id, tuple(r for r in t.frameworks if r.startswith("SSE14-")))
+                for t in read_library(connection).topics
+                if t.sse_article
+            ]
+            findings += sse_topic_findings(own_rows, topics, evidence)
+    findings.sort(key=lambda f: (f.severity != "error", f.reference))
+    return rows, findings, profile
+
+
+def _evidence(connection: sa.Connection, period: str, lang: str) -> Evidence:
+    roots = [e.id for e in load_entities(connection) if e.parent_id is None]
+    values = {metric for (_e, metric) in period_values(connection, period, roots)}
+    values |= {
+        p.metric_id for p in current_datapoints(connection, [period]) if p.entity_id in roots
+    }
+    targets = {
+        str(t.definition["metric_key"]).split("{", 1)[0]
+        for t in target_records.current_targets(connection)
+        if t.state == target_records.ACTIVE
+    }
+    topics = read_library(connection)
+    tags = section_tags(connection, period, lang)
+    outcome = period_outcome(connection, period) or {}
+    classes = outcome.get("classes", {})
+    return Evidence(
+        values=frozenset(values),
+        tags={section: frozenset(refs) for section, refs in tags.items()},
+        target_metrics=frozenset(targets),
+        governance=bool(governance_records.current(connection, "body")),
+        topic_metrics={t.id: t.metrics for t in topics.topics},
+        assessed=bool(outcome),
+        material=frozenset(t for t, c in classes.items() if c != "not_material"),
+        explained_topics=frozenset(outcome.get("explained", ())),
+        iro_topics=frozenset(outcome.get("iro_topics", ())),
+        element_gaps={t: tuple(e) for t, e in outcome.get("elements", {}).items()},
+    )
 
 
 _STATUSES = ("met", "explained", "not_applicable", "not_met")
