@@ -113,3 +113,16 @@ def test_the_index_html_links_each_location_to_its_section(keyed: Ledger) -> Non
     assert "未披露" in html and "不适用" in html and "与本集团业务无关" in html
     english = index_html(rows, Strings("en"))
     assert '<tr class="status-not_met" id="idx-HKEX-B1.1"><td>B1.1</td>' in english
+
+
+def test_an_explained_item_shows_its_reason_and_text_in_the_index(keyed: Ledger) -> None:
+    explained = {"reference": "HKEX-B5.3", "status": "explained", "reason_id": "considered_reasons",
+                 "text_en": "Not yet mapped", "text_zh": "尚未识别供应链风险"}  # fmt: skip
+    keyed.services.disclose.explain(keyed.admin, "2019", explained)
+    rows = keyed.services.disclose.index_rows(keyed.admin, "2019", "zh")
+    (row,) = [r for r in rows if r.reference == "HKEX-B5.3"]
+    html = index_html([row], Strings("zh"))
+    assert (
+        '已解释<span class="explanation">（不作披露的经审慎考虑的理由：尚未识别供应链风险）' in html
+    )
+    assert "<td></td></tr>" in html  # no location: explained, not mapped to a chapter

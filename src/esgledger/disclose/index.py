@@ -30,9 +30,10 @@ def _status(row: CoverageRow, strings: Strings) -> str:
     if row.status in (EXPLAINED, NOT_APPLICABLE):
         reason = row.reason_names.get(strings.lang) or row.reason_names.get("en") or ""
         said = row.texts.get(strings.lang) or row.texts.get("en") or ""
-        details = ": ".join(part for part in (reason, said) if part)
+        details = strings("disclose.index.sep").join(part for part in (reason, said) if part)
         if details:
-            text += f'<span class="explanation"> ({escape(details)})</span>'
+            shown = strings("disclose.index.details", details=details)
+            text += f'<span class="explanation">{escape(shown)}</span>'
     return text
 
 
