@@ -177,7 +177,7 @@ class Materiality(Capability):
         found = store.latest_for_period(call.connection, period)
         if found is None:
             return None
-        svg = matrix_of(call.connection, found, lang, width=420, height=340)
+        svg = matrix_of(call.connection, found, lang)
         return {"assessment": _summary(found), "svg": svg}
 
     @writes("materiality.approve")
