@@ -5,9 +5,20 @@ English and Chinese. Screenshots go to ``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.test_web_browser import Person, browser, server  # noqa: F401 - the fixtures
+
+
+def explain(page: Page, reference: str, status: str, text_en: str, text_zh: str) -> None:
+    form = page.locator("#explain-form")
+    form.locator("[name=reference]").fill(reference)
+    form.locator("select[name=status]").select_option(status)
+    if status == "explained":
+        form.locator("[name=reason_id]").fill("considered_reasons")
+    form.locator("[name=text_en]").fill(text_en)
+    form.locator("[name=text_zh]").fill(text_zh)
+    form.locator("button[type=submit]").click()
 
 
 def test_choosing_frameworks_and_explaining_in_the_browser(
@@ -30,19 +41,10 @@ def test_choosing_frameworks_and_explaining_in_the_browser(
         expect(page.locator("#finding-list")).to_contain_text(
             "HKEX-D28(a) is mandatory and missing"
         )
-        explain = page.locator("#explain-form")
-        explain.locator("[name=reference]").fill("HKEX-D28(b)")
-        explain.locator("[name=reason_id]").fill("considered_reasons")
-        explain.locator("[name=text_en]").fill("Not yet measured")
-        explain.locator("[name=text_zh]").fill("尚未计量")
-        explain.locator("button[type=submit]").click()
+        explain(page, "HKEX-D28(b)", "explained", "Not yet measured", "尚未计量")
         expect(page.locator("#disclose-error")).to_contain_text("allows no omission")
-        explain = page.locator("#explain-form")
-        explain.locator("[name=reference]").fill("HKEX-A2.5")
-        explain.locator("select[name=status]").select_option("not_applicable")
-        explain.locator("[name=text_en]").fill("An engineering group ships no packaged products")
-        explain.locator("[name=text_zh]").fill("工程类企业，无包装产品")
-        explain.locator("button[type=submit]").click()
+        english = "An engineering group ships no packaged products"
+        explain(page, "HKEX-A2.5", "not_applicable", english, "工程类企业，无包装产品")
         expect(page.locator("#item-HKEX-A2\\.5")).to_contain_text("not applicable")
         manager.shot("disclose-coverage-en", full_page=False)
         page.goto("/disclose/coverage?period=2025&status=not_applicable")
