@@ -237,6 +237,10 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     services.datapoints.approve(manager, point.id, point.version, "checked against the invoice")
     services.evidence.upload(owner, point.id, "invoice.pdf", PDF)
     seed_every_governance_table(services, manager)
+    services.disclose.set_profile(manager, "2025", ["hkex"], "main_board")
+    not_applicable = {"reference": "HKEX-A2.5", "status": "not_applicable",
+                      "text_en": "Services only", "text_zh": "仅提供服务"}  # fmt: skip
+    services.disclose.explain(manager, "2025", not_applicable)
     services.periods.lock(manager, "2022", "closed")
     services.reports.build(manager, "2024", "en")
     build_materiality(services, manager)  # issue 10: the assessment's tables

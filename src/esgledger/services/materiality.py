@@ -377,3 +377,24 @@ def _approval_needs(
             given.target_ids,
         ),
     }
+
+
+def period_outcome(connection: Any, period: str) -> dict[str, Any] | None:
+    """What disclosure coverage reads of the period's newest assessment (None when it has none):
+    its status, each topic's class in effect, the topics explained under SSE Art. 7, the topics
+    of its IROs, and the SSE Art. 11 elements each financially material topic lacks."""
+    found = store.latest_for_period(connection, period)
+    if found is None:
+        return None
+    inputs = gather(connection, found["id"])
+    results = classes.compute(inputs)
+    explained = {
+        t["topic_id"] for t in store.topic_rows(connection, found["id"]) if t["explanation"]
+    }
+    return {
+        "status": found["status"],
+        "classes": {topic: result["class"] for topic, result in results.items()},
+        "explained": explained,
+        "iro_topics": {i["topic_id"] for i in iro_store.listing(connection, found["id"])},
+        "elements": _approval_needs(connection, found["id"], inputs, results)["elements"],
+    }

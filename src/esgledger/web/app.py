@@ -13,6 +13,7 @@ from esgledger.web.pages import (
     auth,
     dashboard,
     datapoint,
+    disclose,
     entry,
     explain,
     imports,
@@ -48,6 +49,7 @@ PAGES = (
     questionnaire,
     targets,
     assess_governance,
+    disclose,
 )
 
 

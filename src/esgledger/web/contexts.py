@@ -409,3 +409,6 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
 from esgledger.web import contexts_governance  # noqa: E402
 
 TEMPLATES |= contexts_governance.TEMPLATES
+from esgledger.web import contexts_disclose  # noqa: E402
+
+TEMPLATES |= contexts_disclose.TEMPLATES
