@@ -197,3 +197,16 @@ def test_the_demo_sets_the_groups_targets_and_each_is_assessed(demo: DemoRun) ->
     assert shown["JL-NET-ZERO-2060"]["assessment"]["credits"] == 50000
     smelter = shown["JL-SMELTER-KWH-2025"]["assessment"]
     assert 13_000 < smelter["base"]["value"] < 14_500 and smelter["target_value"] == 13_350
+
+
+def test_the_demo_chooses_its_reports_frameworks_and_measures_their_coverage(demo: DemoRun) -> None:
+    """FY2024: the HKEX Guide as amended in 2020 (the Code applies from FY2025) and GRI."""
+    assert "2024 report follows hkex@2020, gri" in demo.output
+    ws = Ledger.open(f"sqlite:///{demo.out / 'demo.db'}")
+    try:
+        found = ws.services.disclose.coverage(ws.admin, "2024")
+    finally:
+        ws.db.dispose()
+    assert found["profile"]["frameworks"] and found["profile"]["issuer_class"] == "main_board"
+    met = {row["reference"] for row in found["rows"] if row["status"] == "met"}
+    assert "HKEX-A1.2" in met  # greenhouse gas emissions, from the calculation

@@ -26,6 +26,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from esgledger.demo.disclosure import set_profile
 from esgledger.demo.generate import (
     ORGANISATION_FILE,
     load_profile,
@@ -180,6 +181,7 @@ def run_demo(
         ("Setting the group's targets", lambda: add_targets(services, actor[0])),
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
         ("Assessing materiality", lambda: seed_materiality(services, actor[0], inputs)),
+        ("Choosing the report's frameworks", lambda: set_profile(services, actor[0])),
     ]
     try:
         with Progress(
