@@ -64,6 +64,25 @@ def _build(
     entity: str | None,
     generated: dt.date | None,
 ) -> Path:
+    context = report_context(connection, catalogue, period, lang, entity, generated)
+    html = render(context, Strings(lang))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
+    path = out_dir / f"esgledger-report-{name}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def report_context(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: str,
+    lang: str,
+    entity: str | None = None,
+    generated: dt.date | None = None,
+) -> ReportContext:
+    """The page context of a year's report: figures, tables, charts and appendix (the full report
+    assembles its blocks from it)."""
     if lang not in LANGUAGES:
         raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)
@@ -124,12 +143,7 @@ def _build(
             threshold=f"{restated.threshold:.0%}",
             reasons="; ".join(restated.reasons),
         )
-    html = render(context, strings)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
-    path = out_dir / f"esgledger-report-{name}.html"
-    path.write_text(html, encoding="utf-8")
-    return path
+    return context
 
 
 def render(context: ReportContext, strings: Strings) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from esgledger.report import charts
 from esgledger.report.gaps import GapLine
@@ -163,6 +164,7 @@ class ReportContext:
     ledger_head: tuple[int, str] | None = None  # (seq, hash) of the audit chain head read
     gaps: list[GapLine] = field(default_factory=list)  # figures not computed, and why
     published: list[Published] = field(default_factory=list)  # published beside computed
+    sources: Any = None  # assemble.Sources: what the context was assembled from (full report)
 
 
 def anchor(metric_id: str, year: str) -> str:

@@ -1,0 +1,51 @@
+"""The charts the outline's ``chart`` blocks and ``{{ chart(...) }}`` placeholders can name.
+
+The figures helper's registry (``esgledger.report.chart_catalogue.CHARTS``, each
+``render(data, strings) -> SVG | None``) is used when present; until then the KPI report's two
+charts (emissions by scope, energy mix) are adapted here."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+from esgledger.report.full.data import FullData
+
+
+def _svg(chart: object, caption: str) -> str:
+    from esgledger.report.full.blocks import ENVIRONMENT
+
+    module = ENVIRONMENT.get_template("macros.html.j2").make_module()
+    return str(module.svg(chart)) + str(Markup('<p class="caption">{}</p>').format(caption))
+
+
+def _scopes(data: FullData) -> str | None:
+    context = data.context
+    return _svg(context.scope_chart, context.scope_caption)
+
+
+def _energy_mix(data: FullData) -> str | None:
+    context = data.context
+    if context.mix_chart is None:
+        return None
+    return _svg(context.mix_chart, context.mix_caption)
+
+
+FALLBACK: dict[str, Callable[[FullData], str | None]] = {
+    "emissions_by_scope": _scopes,
+    "energy_mix": _energy_mix,
+}
+
+
+def chart_registry() -> dict[str, Callable[[FullData], str | None]]:
+    """Chart name -> renderer over the report's data."""
+    try:
+        catalogue = importlib.import_module("esgledger.report.chart_catalogue")
+    except ImportError:
+        return dict(FALLBACK)
+    found: dict[str, Callable[[FullData], str | None]] = dict(FALLBACK)
+    for name, spec in catalogue.CHARTS.items():
+        found[name] = lambda data, spec=spec: spec.render(data, data.strings)
+    return found

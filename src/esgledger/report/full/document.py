@@ -1,0 +1,85 @@
+"""The full report as one self-contained HTML document (inline CSS and SVG), assembled from the
+outline: cover, contents, chapters of sections, each section's blocks in order; and its PDF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup
+
+from esgledger.report.full import sections as narrative
+from esgledger.report.full.blocks import ENVIRONMENT, RENDERERS, Place, breakdown_html
+from esgledger.report.full.data import DataResolver, FullData
+from esgledger.report.full.outline import Outline, Section
+from esgledger.report.full.sections import SectionText
+
+
+@dataclass
+class ShownSection:
+    id: str
+    anchor: str
+    title: str
+    blocks: list[Markup]
+
+
+@dataclass
+class ShownChapter:
+    id: str
+    title: str
+    sections: list[ShownSection]
+
+
+def resolver(data: FullData, section: str = "text") -> DataResolver:
+    counter = iter(range(1_000_000))
+    return DataResolver(
+        data,
+        lambda metric, by: breakdown_html(metric, by, data, f"{section}-p{next(counter)}"),
+    )
+
+
+def render_section(
+    section: Section, data: FullData, texts: dict[tuple[str, str], SectionText]
+) -> ShownSection:
+    """One section's blocks as HTML; a placeholder error names the section, language and line."""
+    lang = data.strings.lang
+    shown = []
+    for index, block in enumerate(section.blocks):
+        if block.kind == "narrative":
+            text = texts.get((section.id, lang))
+            if text is None:
+                html = str(Markup('<p class="missing">{}</p>').format(data.strings("full.no_text")))
+            else:
+                html = narrative.render(text, resolver(data, section.id))
+            shown.append(Markup(f'<div class="narrative">{html}</div>'))
+        else:
+            shown.append(Markup(RENDERERS[block.kind](block.params, Place(section, index), data)))
+    return ShownSection(section.id, section.anchor, section.title[lang], shown)
+
+
+def render_document(
+    outline: Outline,
+    data: FullData,
+    texts: dict[tuple[str, str], SectionText],
+    draft: list[str],
+) -> str:
+    lang = data.strings.lang
+    chapters = [
+        ShownChapter(
+            chapter.id,
+            chapter.title[lang],
+            [render_section(s, data, texts) for s in chapter.sections],
+        )
+        for chapter in outline.chapters
+    ]
+    template = ENVIRONMENT.get_template("full.html.j2")
+    return template.render(c=data.context, t=data.strings, chapters=chapters, draft=draft)
+
+
+def write_pdf(html: str, path: Path) -> Path:
+    """The PDF of the document (WeasyPrint, print media: pages, running headers, page numbers,
+    contents with page numbers; fonts, Noto CJK included, embedded as subsets)."""
+    from weasyprint import HTML  # imported here: loading pango takes a moment
+
+    HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
+    return path
