@@ -110,7 +110,7 @@ def head_of(url: str) -> tuple[int, str]:
 def report_text(url: str, out: Path) -> str:
     """The 2024 report as ``esgledger report`` writes it, its build date and the audit chain head
     it was built at normalised (the head moves with every entry, a restore's included)."""
-    result = cli(url, "report", "--period", "2024", "--out", str(out))
+    result = cli(url, "report", "--period", "2024", "--out", str(out), "--lang", "en", "--kpi")
     assert result.exit_code == 0, result.output
     (path,) = out.glob("*.html")
     text = path.read_text(encoding="utf-8")

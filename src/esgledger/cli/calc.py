@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -188,24 +186,6 @@ def register(app: typer.Typer) -> None:
             console.print(f"recomputed {len(checks)} value(s): {len(failed)} difference(s)")
         if failed:
             raise typer.Exit(1)
-
-    @app.command()
-    @handled
-    def report(
-        period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
-        out: Annotated[Path, typer.Option(help="output directory")] = Path("out"),
-        lang: Annotated[str, typer.Option(help="en or zh")] = "en",
-    ) -> None:
-        """Build the self-contained HTML report of the period (three years of KPIs), register the
-        build, and copy it to the output directory."""
-        svc = services()
-        actor = acting(svc)
-        built = svc.reports.build(actor, period, lang)
-        _record, path = svc.reports.download(actor, period, lang)
-        out.mkdir(parents=True, exist_ok=True)
-        target = out / built["file_name"]
-        shutil.copyfile(path, target)
-        console.print(f"report written to {target} (sha256 {built['sha256'][:16]}…)")
 
     @setting_app.command("list")
     @handled

@@ -22,6 +22,7 @@ from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.frameworks import frameworks_app
+from esgledger.cli.report import register as register_report_commands
 from esgledger.cli.server import register as register_server_commands
 from esgledger.service_errors import Invalid
 
@@ -74,6 +75,7 @@ register_backup_commands(app)
 calc_commands.register(app)
 register_audit_commands(app)
 register_catalogue_commands(app)
+register_report_commands(app)
 
 
 @app.command()

@@ -104,6 +104,7 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.governance_meetings),
         _tracked(schema.director_training),
         _tracked(schema.policies),
+        _tracked(schema.report_sections),
     )
 }
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}

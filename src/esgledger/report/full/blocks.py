@@ -60,7 +60,8 @@ def checks(catalogue: Catalogue, charts: set[str]) -> dict[str, BlockCheck]:
         unknown, missing = set(given) - allowed, required - set(given)
         if unknown or missing:
             raise OutlineError(
-                f"{at}: " + "; ".join(
+                f"{at}: "
+                + "; ".join(
                     [f"unknown parameter(s) {', '.join(sorted(unknown))}"] * bool(unknown)
                     + [f"missing parameter(s) {', '.join(sorted(missing))}"] * bool(missing)
                 )

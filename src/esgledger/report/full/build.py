@@ -91,7 +91,8 @@ def build_full(
             written.append(path)
             step(f"{lang}: {path.name}")
         if "pdf" in formats:
-            path = write_pdf(html, out_dir / file_name(period, lang, "pdf"))
+            printed = render_document(outline, data, texts, draft, printed=True)
+            path = write_pdf(printed, out_dir / file_name(period, lang, "pdf"))
             written.append(path)
             step(f"{lang}: {path.name}")
     return written

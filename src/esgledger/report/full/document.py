@@ -14,6 +14,8 @@ from esgledger.report.full.data import DataResolver, FullData
 from esgledger.report.full.outline import Outline, Section
 from esgledger.report.full.sections import SectionText
 
+SCREEN_ONLY = frozenset({"appendix"})
+
 
 @dataclass
 class ShownSection:
@@ -28,6 +30,7 @@ class ShownChapter:
     id: str
     title: str
     sections: list[ShownSection]
+    screen_only: bool = False  # the lineage appendix: in the HTML only (hundreds of pages in print)
 
 
 def resolver(data: FullData, section: str = "text") -> DataResolver:
@@ -62,15 +65,20 @@ def render_document(
     data: FullData,
     texts: dict[tuple[str, str], SectionText],
     draft: list[str],
+    *,
+    printed: bool = False,
 ) -> str:
+    """The document; ``printed``: for the PDF, without the screen-only chapters."""
     lang = data.strings.lang
     chapters = [
         ShownChapter(
             chapter.id,
             chapter.title[lang],
             [render_section(s, data, texts) for s in chapter.sections],
+            all(b.kind in SCREEN_ONLY for s in chapter.sections for b in s.blocks),
         )
         for chapter in outline.chapters
+        if not (printed and all(b.kind in SCREEN_ONLY for s in chapter.sections for b in s.blocks))
     ]
     template = ENVIRONMENT.get_template("full.html.j2")
     return template.render(c=data.context, t=data.strings, chapters=chapters, draft=draft)
