@@ -70,8 +70,9 @@ def _value(run: DemoRun, year: str, entity: str, metric: str) -> float:
 
 
 def test_demo_writes_the_english_and_chinese_reports(demo: DemoRun) -> None:
-    assert len(demo.reports) == 2
-    english, chinese = (path.read_text(encoding="utf-8") for path in demo.reports)
+    assert len(demo.reports) == 6  # the KPI books, then the full report's HTML and PDF (en, zh)
+    assert sorted(p.suffix for p in demo.reports[2:]) == [".html", ".html", ".pdf", ".pdf"]
+    english, chinese = (path.read_text(encoding="utf-8") for path in demo.reports[:2])
     assert all(path.parent == demo.out and path.stat().st_size > 0 for path in demo.reports)
     assert "Scope 2" in english
     assert "范围二" in chinese

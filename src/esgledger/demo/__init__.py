@@ -169,6 +169,11 @@ def run_demo(
 
         return run
 
+    def full_report() -> str:
+        built = services.report_content.build(actor[0], REPORT_YEAR, out)
+        reports.extend(Path(f["path"]) for f in built["files"])
+        return f"full report for {REPORT_YEAR}: {len(built['files'])} files (HTML and PDF, en, zh)"
+
     steps: list[tuple[str, Callable[[], str]]] = [
         ("Creating the ledger", initialise),
         ("Writing the demo input files", write_inputs),
@@ -178,6 +183,7 @@ def run_demo(
         *[(f"Calculating {year}", calc_year(year)) for year in years],
         ("Setting the group's targets", lambda: add_targets(services, actor[0])),
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
+        ("Writing the full report", full_report),
     ]
     try:
         with Progress(
