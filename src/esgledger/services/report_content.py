@@ -193,7 +193,7 @@ class ReportContent(Capability):
                 outline=outline,
                 progress=progress,
             )
-        files = [
+        files: list[dict[str, Any]] = [
             {"path": str(p), "file_name": p.name, "sha256": _sha(p), "size": p.stat().st_size}
             for p in paths
         ]

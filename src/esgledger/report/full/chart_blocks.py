@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -17,7 +18,7 @@ from esgledger.report.full.data import FullData
 def _svg(chart: object, caption: str) -> str:
     from esgledger.report.full.blocks import ENVIRONMENT
 
-    module = ENVIRONMENT.get_template("macros.html.j2").make_module()
+    module: Any = ENVIRONMENT.get_template("macros.html.j2").make_module()
     return str(module.svg(chart)) + str(Markup('<p class="caption">{}</p>').format(caption))
 
 
@@ -47,5 +48,12 @@ def chart_registry() -> dict[str, Callable[[FullData], str | None]]:
         return dict(FALLBACK)
     found: dict[str, Callable[[FullData], str | None]] = dict(FALLBACK)
     for name, spec in catalogue.CHARTS.items():
-        found[name] = lambda data, spec=spec: spec.render(data, data.strings)
+        found[name] = _adapted(spec)
     return found
+
+
+def _adapted(spec: Any) -> Callable[[FullData], str | None]:
+    def render(data: FullData) -> str | None:
+        return spec.render(data, data.strings)
+
+    return render

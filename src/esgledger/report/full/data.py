@@ -61,7 +61,7 @@ class FullData:
 
     def trace(self, metric: str, entity: str, year: str) -> Trace | None:
         if entity == self.sources.root and (metric, year) in self.sources.figures.traces:
-            return self.sources.figures.traces[(metric, year)]  # type: ignore[no-any-return]
+            return self.sources.figures.traces[(metric, year)]
         lineage = self.lineage(year)
         return None if lineage is None else trace_value(lineage, key(metric, entity, year))
 
