@@ -387,3 +387,7 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
 from esgledger.web import contexts_governance  # noqa: E402
 
 TEMPLATES |= contexts_governance.TEMPLATES
+
+from esgledger.web import contexts_report  # noqa: E402
+
+TEMPLATES |= contexts_report.TEMPLATES

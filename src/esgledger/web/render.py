@@ -41,6 +41,7 @@ NAVIGATION = [
     ("settings", "/settings", "period.read"),
     ("targets", "/assess/targets", "target.read"),
     ("reports", "/reports", "report.read"),
+    ("sections", "/reports/sections", "report.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
     ("governance", "/assess/governance", "governance.read"),
