@@ -236,6 +236,9 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     services.datapoints.approve(manager, point.id, point.version, "checked against the invoice")
     services.evidence.upload(owner, point.id, "invoice.pdf", PDF)
     seed_every_governance_table(services, manager)
+    services.report_content.save(
+        manager, "2024", "water", "en", "Water: {{ value('water.withdrawal') }}"
+    )
     services.periods.lock(manager, "2022", "closed")
     services.reports.build(manager, "2024", "en")
     ws.db.dispose()
