@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
+from esgledger.services import Principal, Services
 from esgledger.store import locations, open_database, resolve_url
 from esgledger.store.locations import LedgerFiles
 from esgledger.store.schema import LEGACY_REPORT_BUILD_KEY, audit_head, metadata
@@ -241,8 +242,35 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     )
     services.periods.lock(manager, "2022", "closed")
     services.reports.build(manager, "2024", "en")
+    build_materiality(services, manager)  # issue 10: the assessment's tables
     ws.db.dispose()
     return Source(url, files_of(url), tokens)
+
+
+def build_materiality(services: Services, manager: Principal) -> None:
+    """A materiality assessment with a stakeholder group, a scored IRO, a link's response, a
+    run and an override: every table of migration 0012 has rows."""
+    from esgledger.services.stakeholders import RESPONDENT
+
+    found = services.materiality.create(manager, "2024", "survey and workshop", None, ["climate"])
+    services.stakeholders.save_group(manager, {"id": "investors", "name": "Investors"})
+    iro = services.iros.create(
+        manager,
+        found["id"],
+        {
+            "topic_id": "climate",
+            "kind": "risk",
+            "risk_type": "climate_transition_policy_legal",
+            "value_chain": "own_operations",
+            "title": "ETS allowance costs",
+        },
+    )
+    services.iros.score(
+        manager, iro["id"], {"magnitude": 4, "likelihood": 4, "horizon": "medium"}, "ETS"
+    )
+    (token,) = services.stakeholders.issue_links(manager, found["id"], "investors", 1)
+    services.stakeholders.respond(RESPONDENT, token, {"climate": 5})
+    services.materiality.run(manager, found["id"])
 
 
 def repack(

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.workflow.entries import Entry
-from tests import governance_authz_cases
+from tests import authz_assess, governance_authz_cases
 from tests.collab_fixtures import API, USERS, World
 from tests.helpers import DATA_HEADER, ORG_HEADER
 
@@ -421,6 +421,7 @@ GROUP_CASES = [
     Case("import catalogue", {"admin"}, _import_catalogue),
     Case("factor sets", ALL, _get("/factor-sets")),
     Case("import factor set", {"admin"}, _import_factor_set),
+    *(Case(*row) for row in authz_assess.CASES),  # issue 10: materiality and IROs
     Case("frameworks", ALL, _get("/frameworks")),
     Case("framework items", ALL, _get("/frameworks/hkex?period=2025")),
 ]
@@ -450,6 +451,7 @@ GROUP_WIDE = {
     "backup",
     "import catalogue",
     "import factor set",
+    *authz_assess.GROUP_WIDE,
 }
 GROUP_CASES += [Case(*row) for row in governance_authz_cases.CASES]
 GROUP_WIDE |= governance_authz_cases.GROUP_WIDE

@@ -177,12 +177,20 @@ def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
 def test_the_demo_sets_the_groups_targets_and_each_is_assessed(demo: DemoRun) -> None:
     """The demo's targets (esgledger.demo.targets) are assessed from its own calculations: the
     fatality target is achieved (none in 2024), the others on or off track, none unassessable."""
-    assert "set 8 targets" in demo.output
+    assert "set 10 targets" in demo.output
     ws = Ledger.open(f"sqlite:///{demo.out / 'demo.db'}")
     try:
         shown = {t["target_id"]: t for t in ws.services.targets.listing(ws.admin)}
+        assessment = ws.services.materiality.show(ws.admin, 1)
     finally:
         ws.db.dispose()
+    # with its governance bodies and targets, the demo's assessment lacks nothing an approval
+    # needs (SSE Art. 11 elements, Art. 7 explanations): it waits for the committee's approval
+    assert assessment["status"] == "draft"
+    assert assessment["approval_needs"]["elements"] == {}
+    assert assessment["approval_needs"]["explanations"] == []
+    redmud = shown["JL-REDMUD-USE-2027"]["assessment"]
+    assert (redmud["base"]["value"], redmud["direction"]) == (120_000, "increase")
     statuses = {target_id: t["assessment"]["status"] for target_id, t in shown.items()}
     assert set(statuses.values()) <= {"achieved", "on_track", "off_track"}, statuses
     assert statuses["JL-ZERO-FATALITIES"] == "achieved"

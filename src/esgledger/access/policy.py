@@ -70,6 +70,16 @@ RULES: dict[str, frozenset[str]] = {
     # the organisation's own metrics and factor editions change what every figure means
     "catalogue.import": frozenset({"admin"}),
     "factors.import": frozenset({"admin"}),
+    # double materiality and the IRO register (issue 10): approval is an action of its own, and
+    # nobody approves an assessment they scored alone (services/materiality.py)
+    "materiality.read": _ALL,
+    "materiality.edit": _REVIEWERS,
+    "materiality.score": _REVIEWERS,
+    "materiality.approve": _REVIEWERS,
+    "stakeholder.edit": _REVIEWERS,
+    # a stakeholder's answer through a signed link: the link is the authority; the anonymous
+    # respondent acts with the viewer role (services/stakeholders.py RESPONDENT)
+    "stakeholder.respond": frozenset({"viewer"}),
     # targets (issue 10): everyone who reads data reads them; managers set and change them
     "target.read": _ALL,
     "target.create": _REVIEWERS,
@@ -105,6 +115,10 @@ GROUP_WIDE = frozenset(
         "report.build",
         "report.section.write",
         "user.admin",
+        "materiality.edit",
+        "materiality.score",
+        "materiality.approve",
+        "stakeholder.edit",
         "topic.write",
         "governance.write",
         "policy.write",

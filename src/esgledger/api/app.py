@@ -14,6 +14,7 @@ from esgledger.api.docs import mount_docs
 from esgledger.api.limits import Guard
 from esgledger.api.routes import (
     assess_governance,
+    assess_materiality,
     assess_targets,
     auth,
     backups,
@@ -83,6 +84,7 @@ def create_app(services: Services) -> FastAPI:
         inventory,
         backups,
         rules,
+        assess_materiality,
         frameworks,
         assess_targets,
         assess_governance,

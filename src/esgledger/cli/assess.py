@@ -6,6 +6,8 @@ from __future__ import annotations
 import typer
 
 from esgledger.cli import assess_governance
+from esgledger.cli.assess_materiality import materiality_app
+from esgledger.cli.assess_register import iro_app, stakeholders_app
 from esgledger.cli.targets import targets_app
 
 assess_app = typer.Typer(
@@ -13,5 +15,8 @@ assess_app = typer.Typer(
     help="Assessment: targets, double materiality, impacts/risks/opportunities, governance.",
 )
 
+assess_app.add_typer(materiality_app, name="materiality")
+assess_app.add_typer(iro_app, name="iro")
+assess_app.add_typer(stakeholders_app, name="stakeholders")
 assess_app.add_typer(targets_app, name="targets")
 assess_governance.register(assess_app)

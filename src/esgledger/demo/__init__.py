@@ -33,6 +33,7 @@ from esgledger.demo.generate import (
     write_side_files,
 )
 from esgledger.demo.governance import record_governance
+from esgledger.demo.materiality import seed_materiality
 from esgledger.demo.targets import add_targets
 from esgledger.services import Principal, Services
 
@@ -183,6 +184,7 @@ def run_demo(
         *[(f"Calculating {year}", calc_year(year)) for year in years],
         ("Setting the group's targets", lambda: add_targets(services, actor[0])),
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
+        ("Assessing materiality", lambda: seed_materiality(services, actor[0], inputs)),
         ("Writing the full report", full_report),
     ]
     try:

@@ -19,6 +19,11 @@ Where the magnitudes come from (the base values are the demo ledger's own 2022 f
 - energy per revenue -13.5 % and water per revenue -16 %: the national 14th Five-Year Plan
   reductions of energy and water use per unit of GDP (2020-2025), which groups carry into their
   own targets; the water target over 2022-2027 (assumption);
+- red mud put to use 300,000 t a year by 2027 (a quarter of the refinery's red mud): MIIT's
+  guidance on the comprehensive use of red mud (工信部《关于促进赤泥综合利用的指导意见》) asks the
+  industry to raise the utilisation rate steadily; the figure is an assumption;
+- recycled aluminium 260,000 t by 2027 (+30 % on 2022): the non-ferrous carbon-peaking plan aims at
+  11.5 Mt of recycled aluminium in China by 2025; the group's share is an assumption;
 - lost-time injury frequency rate 0.5 per million hours by 2026 and zero fatalities by 2025:
   typical of published safety targets of large metals groups (ICMM members report LTIFRs of
   about 0.2-1.0) (assumption).
@@ -138,6 +143,28 @@ TARGETS: list[dict[str, Any]] = [
         "base_year": 2022,
         "target_year": 2025,
         "target_value": 0.0,
+    },
+    {
+        "target_id": "JL-REDMUD-USE-2027",
+        "name": "Red mud put to use: 300,000 t a year by 2027",
+        "name_zh": "2027年赤泥综合利用量达到30万吨/年",
+        "kind": "absolute",
+        "metric_key": "waste.bauxite_residue_used",
+        "entity_id": GROUP,
+        "base_year": 2022,
+        "target_year": 2027,
+        "target_value": 300000.0,
+    },
+    {
+        "target_id": "JL-RECYCLED-AL-2027",
+        "name": "Recycled aluminium +30 % by 2027",
+        "name_zh": "2027年再生铝产量较2022年提高30%",
+        "kind": "absolute",
+        "metric_key": "production.recycled_aluminium",
+        "entity_id": GROUP,
+        "base_year": 2022,
+        "target_year": 2027,
+        "target_change": 0.3,
     },
 ]
 

@@ -34,6 +34,8 @@ from esgledger.services.factors import Factors
 from esgledger.services.frameworks import Frameworks
 from esgledger.services.governance import Governance
 from esgledger.services.imports import Imports
+from esgledger.services.iros import Iros
+from esgledger.services.materiality import Materiality
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
 from esgledger.services.policies import Policies
@@ -41,6 +43,7 @@ from esgledger.services.report_content import ReportContent
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
+from esgledger.services.stakeholders import Stakeholders
 from esgledger.services.targets import Targets
 from esgledger.services.topics import Topics
 from esgledger.store import Database, open_database, resolve_url, sqlite_file
@@ -71,6 +74,9 @@ class Services:
         self.factors = Factors(context)
         self.frameworks = Frameworks(context)
         self.backups = Backups(context)
+        self.materiality = Materiality(context)
+        self.iros = Iros(context)
+        self.stakeholders = Stakeholders(context)
         self.targets = Targets(context)
         self.topics = Topics(context)
         self.governance = Governance(context)

@@ -367,6 +367,148 @@ catalogue_versions = sa.Table(
     sa.Column("imported_by", sa.String(100), nullable=False),
 )
 
+# Double materiality and the IRO register (migration 0012; docs/assessment.md). Lists and
+# mappings are canonical JSON text.
+stakeholder_groups = sa.Table(
+    "stakeholder_groups",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name_zh", sa.String(200), nullable=False),
+    sa.Column("concerns", sa.Text, nullable=False),  # JSON list of text
+    sa.Column("channels", sa.Text, nullable=False),  # JSON list of text
+    sa.Column("topic_ids", sa.Text, nullable=False),  # JSON list of topic ids
+    sa.Column("weight", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+)
+
+materiality_assessments = sa.Table(
+    "materiality_assessments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("method_text", sa.Text, nullable=False),
+    sa.Column("method", sa.Text, nullable=False),  # JSON: scale, thresholds, horizons, stakeholders
+    sa.Column("status", sa.String(16), nullable=False),  # draft | approved
+    sa.Column("carried_from", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("approved_by", sa.String(100), nullable=True),
+    sa.Column("approved_body", sa.String(200), nullable=True),
+    sa.Column("approved_on", sa.String(10), nullable=True),
+    sa.Column("approved_at", sa.String(40), nullable=True),
+    sa.Index("ix_materiality_assessments_period", "period"),
+)
+
+materiality_topics = sa.Table(
+    "materiality_topics",
+    metadata,
+    sa.Column(
+        "assessment_id",
+        sa.Integer,
+        sa.ForeignKey("materiality_assessments.id"),
+        primary_key=True,
+    ),
+    sa.Column("topic_id", sa.String(100), primary_key=True),
+    sa.Column("explanation", sa.Text, nullable=True),  # SSE No. 14 Art. 7, when not material
+    sa.Column("carried", sa.Boolean, nullable=False),
+)
+
+iros = sa.Table(
+    "iros",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column(
+        "assessment_id", sa.Integer, sa.ForeignKey("materiality_assessments.id"), nullable=False
+    ),
+    sa.Column("topic_id", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # impact | risk | opportunity
+    sa.Column("polarity", sa.String(16), nullable=True),
+    sa.Column("actuality", sa.String(16), nullable=True),
+    sa.Column("risk_type", sa.String(48), nullable=True),
+    sa.Column("value_chain", sa.String(32), nullable=False),
+    sa.Column("title", sa.String(300), nullable=False),
+    # JSON: title_zh, description, location, horizons, effects, response, owner, target_ids,
+    # metric_keys, scenarios (assess/iros/fields.py)
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("carried_from", sa.Integer, nullable=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+    sa.Column("updated_by", sa.String(100), nullable=False),
+    sa.Index("ix_iros_assessment_id", "assessment_id"),
+)
+
+iro_scores = sa.Table(
+    "iro_scores",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("iro_id", sa.Integer, sa.ForeignKey("iros.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("axis", sa.String(16), nullable=False),  # impact | financial
+    sa.Column("components", sa.Text, nullable=False),  # JSON: scale, scope, ... as scored
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("scorer", sa.String(100), nullable=False),
+    sa.Column("rationale", sa.Text, nullable=False),
+    sa.Column("evidence_ids", sa.Text, nullable=False),  # JSON list of evidence ids
+    sa.Column("scored_at", sa.String(40), nullable=False),
+    sa.Column("carried", sa.Boolean, nullable=False),
+    sa.Index("ix_iro_scores_iro_id", "iro_id"),
+)
+
+questionnaire_links = sa.Table(
+    "questionnaire_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column(
+        "assessment_id", sa.Integer, sa.ForeignKey("materiality_assessments.id"), nullable=False
+    ),
+    sa.Column("group_id", sa.String(64), sa.ForeignKey("stakeholder_groups.id"), nullable=False),
+    sa.Column("nonce_sha256", sa.String(64), nullable=False),  # the link's secret part, hashed
+    sa.Column("issued_at", sa.String(40), nullable=False),
+    sa.Column("issued_by", sa.String(100), nullable=False),
+    sa.Column("used_at", sa.String(40), nullable=True),
+)
+
+stakeholder_responses = sa.Table(
+    "stakeholder_responses",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column(
+        "assessment_id", sa.Integer, sa.ForeignKey("materiality_assessments.id"), nullable=False
+    ),
+    sa.Column("group_id", sa.String(64), sa.ForeignKey("stakeholder_groups.id"), nullable=False),
+    sa.Column("link_id", sa.Integer, nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),  # link | import
+    sa.Column("respondent", sa.String(200), nullable=True),
+    sa.Column("answers", sa.Text, nullable=False),  # JSON: topic id -> point of the scale
+    sa.Column("comment", sa.Text, nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("recorded_by", sa.String(100), nullable=False),
+    sa.Index("ix_stakeholder_responses_assessment_id", "assessment_id"),
+)
+
+# The decision log: each run (inputs digest, results), override (class, reason), carry-forward
+# and approval of an assessment, in order.
+materiality_decisions = sa.Table(
+    "materiality_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column(
+        "assessment_id", sa.Integer, sa.ForeignKey("materiality_assessments.id"), nullable=False
+    ),
+    sa.Column("kind", sa.String(16), nullable=False),  # run | override | approval | carry
+    sa.Column("topic_id", sa.String(100), nullable=True),
+    sa.Column("decided_class", sa.String(16), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("inputs_digest", sa.String(64), nullable=True),
+    sa.Column("results", sa.Text, nullable=True),  # JSON
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(100), nullable=False),
+    sa.Index("ix_materiality_decisions_assessment_id", "assessment_id"),
+)
+
+
 # Targets (migration 0011): every version of every target; a change or a withdrawal is a new
 # version (``is_current`` marks the newest), nothing is deleted. Status is never stored: it is
 # computed from the calculation runs each time a target is shown (esgledger.assess.targets).

@@ -16,6 +16,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from esgledger.web.contexts_targets import TargetsData, TargetsView
+from esgledger.web.materiality_contexts import (
+    DashboardMatrix,
+    IrosData,
+    IrosView,
+    MaterialityData,
+    MaterialityListData,
+    MaterialityListView,
+    MaterialityView,
+    QuestionnaireView,
+    StakeholdersData,
+    StakeholdersView,
+)
 
 if TYPE_CHECKING:
     from esgledger.i18n import Strings
@@ -103,7 +115,7 @@ class WaitingGroup(TypedDict):
     href: str  # where the task is done
 
 
-class DashboardView(TypedDict):
+class DashboardView(DashboardMatrix):  # + the materiality section
     charts: dict[str, TrendChart]
     editable: list[str]
     waiting_groups: list[WaitingGroup]
@@ -361,6 +373,14 @@ class UsersView(TypedDict):
 
 
 # template -> the parts of its context besides the chrome (a data point's page is the card)
+# the assessment's pages (issue 10, parts 2 and 3)
+ASSESS_TEMPLATES: dict[str, tuple[type, ...]] = {
+    "materiality_list.html.j2": (MaterialityListData, MaterialityListView),
+    "materiality.html.j2": (MaterialityData, MaterialityView),
+    "iros.html.j2": (IrosData, IrosView),
+    "stakeholders.html.j2": (StakeholdersData, StakeholdersView),
+    "questionnaire.html.j2": (QuestionnaireView,),
+}
 TEMPLATES: dict[str, tuple[type, ...]] = {
     "error.html.j2": (ErrorData, ErrorView),
     "login.html.j2": (LoginData,),
@@ -380,6 +400,7 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "imports.html.j2": (ImportsData, ImportsView),
     "datapoint.html.j2": (CardData, DatapointView),
     "users.html.j2": (UsersData, UsersView),
+    **ASSESS_TEMPLATES,
     "targets.html.j2": (TargetsData, TargetsView),
 }
 

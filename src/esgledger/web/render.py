@@ -42,6 +42,8 @@ NAVIGATION = [
     ("targets", "/assess/targets", "target.read"),
     ("reports", "/reports", "report.read"),
     ("sections", "/reports/sections", "report.read"),
+    ("materiality", "/assess/materiality", "materiality.read"),
+    ("stakeholders", "/assess/stakeholders", "materiality.read"),
     ("audit", "/audit", "audit.read"),
     ("users", "/users", "user.admin"),
     ("governance", "/assess/governance", "governance.read"),

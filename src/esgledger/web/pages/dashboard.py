@@ -6,10 +6,12 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
-from esgledger.services import may
+from esgledger.services import Principal, Services, may
 from esgledger.web.charts import trend_chart
 from esgledger.web.contexts import Answer, DashboardData, DashboardView, WaitingGroup
+from esgledger.web.materiality_contexts import DashboardMatrix
 from esgledger.web.render import render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
@@ -52,8 +54,22 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
         "charts": charts,
         "editable": editable,
         "waiting_groups": waiting_groups(data["waiting"], chosen),
+        **materiality_section(services, user, chosen[:4], viewer.lang),
     }
     return render(request, "dashboard.html.j2", data, viewer, extra=view)
+
+
+def materiality_section(
+    services: Services, user: Principal, year: str, lang: str
+) -> DashboardMatrix:
+    """The newest materiality assessment of the year, with a small matrix (issue 10)."""
+    found = (
+        services.materiality.of_period(user, year, lang) if may(user, "materiality.read") else None
+    )
+    return {
+        "materiality": found["assessment"] if found else None,
+        "materiality_svg": Markup(found["svg"]) if found else "",
+    }
 
 
 def task_link(item: Answer, year: str) -> str:

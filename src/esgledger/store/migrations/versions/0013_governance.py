@@ -7,7 +7,7 @@ the whole record and a withdrawal adds a version marked ``withdrawn`` with its `
 is updated or deleted. Each row is stamped into the audit log like every tracked row.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
