@@ -22,7 +22,7 @@ from esgledger.report.build import report_context
 from esgledger.report.full import blocks
 from esgledger.report.full.chart_blocks import chart_registry
 from esgledger.report.full.data import FullData, Inputs
-from esgledger.report.full.document import render_document, write_pdf
+from esgledger.report.full.document import render_document, write_pdfs
 from esgledger.report.full.outline import DEFAULT_OUTLINE, Outline, load_outline
 from esgledger.report.full.sections import SectionText, texts_for
 
@@ -77,6 +77,7 @@ def build_full(
             progress(done, steps, message)
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    printed: list[tuple[str, Path]] = []  # (document, PDF path): rendered after the HTML
     for lang in langs:
         with collection_paused():
             context = report_context(connection, catalogue, period, lang, None, generated)
@@ -91,8 +92,9 @@ def build_full(
             written.append(path)
             step(f"{lang}: {path.name}")
         if "pdf" in formats:
-            printed = render_document(outline, data, texts, draft, printed=True)
-            path = write_pdf(printed, out_dir / file_name(period, lang, "pdf"))
-            written.append(path)
-            step(f"{lang}: {path.name}")
+            document = render_document(outline, data, texts, draft, printed=True)
+            printed.append((document, out_dir / file_name(period, lang, "pdf")))
+    for path in write_pdfs(printed):
+        written.append(path)
+        step(path.name)
     return written

@@ -3,6 +3,10 @@ outline: cover, contents, chapters of sections, each section's blocks in order; 
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +86,19 @@ def render_document(
     ]
     template = ENVIRONMENT.get_template("full.html.j2")
     return template.render(c=data.context, t=data.strings, chapters=chapters, draft=draft)
+
+
+def write_pdfs(documents: list[tuple[str, Path]]) -> Iterator[Path]:
+    """Each (document, path)'s PDF, in parallel processes when there are several (WeasyPrint is
+    single-threaded Python: the English and Chinese PDFs take one core each); yields the paths
+    as they are written."""
+    if len(documents) < 2 or (os.cpu_count() or 1) < 2:
+        for html, path in documents:
+            yield write_pdf(html, path)
+        return
+    spawn = multiprocessing.get_context("spawn")  # no fork of a server's threads and connections
+    with ProcessPoolExecutor(max_workers=min(len(documents), 2), mp_context=spawn) as pool:
+        yield from pool.map(write_pdf, *zip(*documents, strict=True))
 
 
 def write_pdf(html: str, path: Path) -> Path:
