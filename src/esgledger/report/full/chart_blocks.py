@@ -15,11 +15,24 @@ from markupsafe import Markup
 from esgledger.report.full.data import FullData
 
 
+# The charts' text styles inside the SVG itself: WeasyPrint's SVG renderer does not apply the
+# document's stylesheet to inline SVG, so without them labels print at 16 px and are clipped.
+SVG_STYLE = (
+    "<style>text{font-family:'Noto Sans','Noto Sans CJK SC',sans-serif;font-size:12px;"
+    "fill:#1c2429}.tick,.axis-title{fill:#5d6b73}.year,.total{font-weight:600}"
+    ".inbar{font-weight:600;fill:#12303a}.inbar.dark{fill:#fff}"
+    "line.grid{stroke:#e3e8ea}line.axis{stroke:#8aa0a9}</style>"
+)
+
+
 def _svg(chart: object, caption: str) -> str:
     from esgledger.report.full.blocks import ENVIRONMENT
 
     module: Any = ENVIRONMENT.get_template("macros.html.j2").make_module()
-    return str(module.svg(chart)) + str(Markup('<p class="caption">{}</p>').format(caption))
+    svg = str(module.svg(chart))
+    at = svg.index(">", svg.index("<svg")) + 1
+    svg = svg[:at] + SVG_STYLE + svg[at:]
+    return svg + str(Markup('<p class="caption">{}</p>').format(caption))
 
 
 def _scopes(data: FullData) -> str | None:
