@@ -14,7 +14,6 @@ from markupsafe import Markup
 
 from esgledger.report.full.data import FullData
 
-
 # The charts' text styles inside the SVG itself: WeasyPrint's SVG renderer does not apply the
 # document's stylesheet to inline SVG, so without them labels print at 16 px and are clipped.
 SVG_STYLE = (
