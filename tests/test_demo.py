@@ -166,7 +166,7 @@ def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
     buffer = io.StringIO()
     reports = run_demo(tmp_path, db=db_url, console=Console(file=buffer, width=120))
     run = _inspect(tmp_path, reports, buffer.getvalue(), db_url)
-    assert len(run.reports) == 2
+    assert len(run.reports) == 6  # the KPI books and the full report (HTML, PDF; en, zh)
     assert _csv_rows(tmp_path) == run.datapoints
     assert run.audit_ok
     assert _value(
