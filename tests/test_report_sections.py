@@ -200,3 +200,41 @@ def test_import_is_all_or_nothing_and_export_writes_every_section(
     assert len(written) == 48  # 24 narrative sections, two languages
     assert (out / "en" / "water.md").read_text(encoding="utf-8") == "Our water.\n"
     assert (out / "zh" / "chairman-statement.md").read_text(encoding="utf-8").startswith("*模板")
+
+
+def test_the_cli_builds_the_report_and_moves_sections_through_folders(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from esgledger.services import Options, Services
+    from tests.backup_helpers import cli, said, use_folders
+    from tests.collab_fixtures import make_org
+    from tests.ledger_fixture import Ledger
+    from tests.web_seed import seed_last_year
+
+    use_folders(monkeypatch, tmp_path)
+    services = Services.open(db_url, Options(files_dir=tmp_path / "files"))
+    ws = Ledger(services)
+    make_org(ws, tmp_path)
+    seed_last_year(ws, tmp_path)  # 2023, calculated
+    services.dispose()
+    texts = tmp_path / "texts"
+    exported = cli(db_url, "report", "sections", "export", str(texts), "--period", "2023")
+    assert exported.exit_code == 0, exported.output
+    first = cli(db_url, "report", "sections", "import", str(texts), "--period", "2023")
+    assert said("48 file(s): 48 new version(s), 0 unchanged", first.output)  # the templates
+    water = texts / "zh" / "water.md"
+    water.write_text("水：{{ value('water.withdrawal', 'plant_a') }}\n", encoding="utf-8")
+    imported = cli(db_url, "report", "sections", "import", str(texts), "--period", "2023")
+    assert imported.exit_code == 0, imported.output
+    assert said("48 file(s): 1 new version(s), 47 unchanged", imported.output)
+    water.write_text("水：{{ value('water.nothing') }}\n", encoding="utf-8")
+    refused = cli(db_url, "report", "sections", "import", str(texts), "--period", "2023")
+    assert refused.exit_code == 1
+    assert said("section water (zh, zh/water.md), line 1:", refused.output + refused.stderr)
+    out = tmp_path / "out"
+    built = cli(db_url, "report", "--period", "2023", "--out", str(out), "--format", "html")
+    assert built.exit_code == 0, built.output
+    assert said("DRAFT: the period 2023 is not locked", built.output)
+    zh = (out / "esgledger-full-report-2023-zh.html").read_text(encoding="utf-8")
+    assert 'data-metric="water.withdrawal">5,000' in zh  # the stored text, with its value
+    assert (out / "esgledger-full-report-2023-en.html").is_file()
