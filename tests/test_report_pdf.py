@@ -16,8 +16,10 @@ import pytest
 from PIL import Image
 from rich.console import Console
 
+from esgledger.catalogue import load_catalogue
 from esgledger.demo import run_demo
 from esgledger.ledger import report_builds
+from esgledger.report.full.build import outline_for
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import World
 
@@ -90,6 +92,20 @@ def test_contents_page_numbers_point_to_their_chapters(demo: Built) -> None:
         for title, number in entries:
             page = pages[int(number) - 1]
             assert title.replace(" ", "") in page.replace(" ", ""), (lang, title, number)
+
+
+def test_index_entries_carry_the_page_of_the_section_they_point_to(demo: Built) -> None:
+    outline = outline_for(load_catalogue())
+    titles = sorted({s.title["en"] for s in outline.sections()}, key=len, reverse=True)
+    pages = _pages(demo.files["en.pdf"])
+    index = [p for p in pages if "Content Indexes" in p.split("\n", 1)[0]]
+    found = []
+    for page in index:
+        for title in titles:
+            found += [(title, int(n)) for n in re.findall(re.escape(title) + r" p\. (\d+)", page)]
+    assert len(found) >= 10, found
+    for title, number in found:
+        assert title in pages[number - 1], (title, number)
 
 
 def test_an_unlocked_period_s_report_says_draft_on_every_page(demo: Built) -> None:
