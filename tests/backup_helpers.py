@@ -240,6 +240,10 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     services.report_content.save(
         manager, "2024", "water", "en", "Water: {{ value('water.withdrawal') }}"
     )
+    services.disclose.set_profile(manager, "2025", ["hkex"], "main_board")
+    not_applicable = {"reference": "HKEX-A2.5", "status": "not_applicable",
+                      "text_en": "Services only", "text_zh": "仅提供服务"}  # fmt: skip
+    services.disclose.explain(manager, "2025", not_applicable)
     services.periods.lock(manager, "2022", "closed")
     services.reports.build(manager, "2024", "en")
     build_materiality(services, manager)  # issue 10: the assessment's tables

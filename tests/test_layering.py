@@ -84,7 +84,14 @@ def test_only_repositories_and_services_touch_the_store() -> None:
 
 
 @pytest.mark.parametrize(
-    "layer", ["esgledger.calc", "esgledger.assess", "esgledger.frameworks", "esgledger.report"]
+    "layer",
+    [
+        "esgledger.calc",
+        "esgledger.assess",
+        "esgledger.frameworks",
+        "esgledger.report",
+        "esgledger.disclose",
+    ],
 )
 def test_the_calculation_and_the_report_never_import_the_store(layer: str) -> None:
     assert offenders((layer,), ("esgledger.store",)) == []
@@ -154,6 +161,10 @@ def test_nothing_below_the_services_reaches_up() -> None:
         ("esgledger.report", ("esgledger.workflow", "esgledger.access")),
         (
             "esgledger.frameworks",
+            ("esgledger.ledger", "esgledger.report", "esgledger.workflow", "esgledger.access"),
+        ),
+        (
+            "esgledger.disclose",
             ("esgledger.ledger", "esgledger.report", "esgledger.workflow", "esgledger.access"),
         ),
     ],

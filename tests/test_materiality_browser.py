@@ -120,6 +120,7 @@ def test_materiality_in_a_real_browser(
         # -- the ESG manager scores the IROs, explains, runs, sees the matrix -------------
         manager.login()
         page = manager.page
+        page.click("header nav details.navgroup summary")  # the Assessment menu
         page.click("header nav a[href='/assess/materiality']")
         page.click(f"#assessment-{ids['assessment']} a[href='/assess/iros/{ids['assessment']}']")
         for iro, parts in (

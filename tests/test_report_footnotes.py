@@ -198,14 +198,14 @@ def test_a_metric_chosen_in_the_setting_prints_the_reported_figure_with_its_sour
     assert re.search(r">800<", row) and "728.87" not in row
     assert _footnotes(html, "energy") == [
         "Printed as reported by the organisation (source: report p. 41); esgledger computes "
-        "728.871 tce from the same inputs (-8.89%)."
+        "728.87 tce from the same inputs (-8.89%)."
     ]
     published = text_of(html.split('id="published"', 1)[1].split("</section>", 1)[0])
-    assert "800 728.871 -8.89% report p. 41" in published  # the difference is still listed
+    assert "800 728.87 -8.89% report p. 41" in published  # the difference is still listed
     zh = _footnotes(_again(ws, tmp_path, "zh"), "energy")
     assert zh == [
         "按本组织填报数据列示（来源：report p. 41）；esgledger 依据相同输入的计算值为 "
-        "728.871 吨标准煤（差异 -8.89%）。"
+        "728.87 吨标准煤（差异 -8.89%）。"
     ]
 
 

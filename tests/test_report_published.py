@@ -51,7 +51,7 @@ def test_a_difference_above_the_tolerance_is_listed_with_the_implied_coefficient
 ) -> None:
     section = _section(_report(ws, tmp_path))
     assert "Comprehensive energy consumption" in section
-    assert "800 728.871 -8.89% p. 41" in section
+    assert "800 728.87 -8.89% p. 41" in section
     assert "implies 0.7854 tce/t for Raw coal; the computation applied 0.7143 tce/t" in section
 
 
@@ -84,7 +84,7 @@ def test_large_figures_are_printed_in_full_not_in_exponent_form(ws: Ledger, tmp_
     ws.import_data(write_csv(tmp_path / "again.csv", HEADER, corrected))
     ws.calc("2024")
     again = ws.report_file("2024", tmp_path / "again", "en").read_text(encoding="utf-8")
-    assert "1,000,000 728.871 -99.93% p. 41" in _section(again)
+    assert "1,000,000 728.87 -99.93% p. 41" in _section(again)
     assert "e+06" not in again
 
 

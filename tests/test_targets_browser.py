@@ -44,6 +44,7 @@ def test_the_manager_adds_a_target_and_follows_it_in_both_languages(
     try:
         manager.login()
         page = manager.page
+        page.click("header nav details.navgroup summary")  # the Assessment menu
         page.click("header nav a[href='/assess/targets']")
         expect(page.locator("#no-targets")).to_be_visible()
         form = page.locator("form.target-form")
@@ -83,6 +84,7 @@ def test_the_manager_adds_a_target_and_follows_it_in_both_languages(
         expect(widget.locator(".target-status")).to_have_text("按计划推进")
         expect(widget).to_contain_text("2030年甲厂取水量较2022年下降20%")
         manager.shot("dashboard-targets-zh")
+        page.click("header nav details.navgroup summary")  # the Assessment menu
         page.click("header nav a[href='/assess/targets']")
         expect(page.locator("h1")).to_have_text("目标")
         expect(row.locator(".target-status")).to_have_text("按计划推进")

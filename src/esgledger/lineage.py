@@ -72,6 +72,7 @@ class Term(TypedDict):
     unit: str
     detail: str
     carrier: NotRequired[str]
+    internal: NotRequired[dict[str, float]]  # the part supplied inside the group, by link
     gas: NotRequired[str]
     gas_tonnes: NotRequired[float]
     gases_t: NotRequired[dict[str, float]]

@@ -94,6 +94,9 @@ RULES: dict[str, frozenset[str]] = {
     "governance.write": _REVIEWERS,
     "policy.read": _ALL,
     "policy.write": _REVIEWERS,
+    # disclosure coverage (issue 11): the reporting profile, explanations and the coverage
+    "disclose.read": _ALL,
+    "disclose.write": _REVIEWERS,
 }
 ACTIONS = tuple(RULES)
 # Actions about the whole group (entity_id is None): only users who see every entity may do them.
@@ -122,6 +125,7 @@ GROUP_WIDE = frozenset(
         "topic.write",
         "governance.write",
         "policy.write",
+        "disclose.write",
     }
 )
 _SELF_REVIEW = frozenset({"datapoint.approve", "datapoint.reject"})

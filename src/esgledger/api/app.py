@@ -22,6 +22,7 @@ from esgledger.api.routes import (
     catalogue,
     collection,
     datapoints,
+    disclose,
     evidence,
     frameworks,
     imports,
@@ -88,6 +89,7 @@ def create_app(services: Services) -> FastAPI:
         frameworks,
         assess_targets,
         assess_governance,
+        disclose,
     ):
         app.include_router(
             module.router,

@@ -21,6 +21,7 @@ from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
 from esgledger.cli.common import acting, console, handled, services, state
+from esgledger.cli.disclose import disclose_app
 from esgledger.cli.frameworks import frameworks_app
 from esgledger.cli.report import register as register_report_commands
 from esgledger.cli.server import register as register_server_commands
@@ -43,6 +44,7 @@ app.add_typer(transfer_app, name="transfer")
 app.add_typer(certificate_app, name="certificate")
 app.add_typer(assess_app, name="assess")
 app.add_typer(frameworks_app, name="frameworks")
+app.add_typer(disclose_app, name="disclose")
 
 
 @app.callback()

@@ -66,6 +66,13 @@ def register(app: typer.Typer) -> None:
                 console.print(f"report written to {target} (sha256 {built['sha256'][:16]}…)")
             return
         formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
+        if "xlsx" in formats:
+            for one in langs:
+                annex = svc.reports.annex(actor, period, one, out)
+                console.print(f"data annex written to {annex}")
+            formats = tuple(f for f in formats if f != "xlsx")
+            if not formats:
+                return
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),

@@ -20,6 +20,8 @@ from esgledger.ledger.change import Change
 from esgledger.store.schema import (
     assess_topics,
     director_training,
+    disclose_explanations,
+    disclose_profiles,
     governance_bodies,
     governance_meetings,
     policies,
@@ -31,6 +33,9 @@ TABLES: dict[str, sa.Table] = {
     "meeting": governance_meetings,
     "training": director_training,
     "policy": policies,
+    # disclosure coverage (issue 11): same versioned shape, see esgledger.ledger.disclose
+    "disclose_profile": disclose_profiles,
+    "disclose_explanation": disclose_explanations,
 }
 JSON_COLUMNS = frozenset({"frameworks", "metrics", "members", "topic_ids", "directors", "aliases"})
 _STAMP_COLUMNS = ("id", "version", "withdrawn", "reason", "recorded_at", "recorded_by")

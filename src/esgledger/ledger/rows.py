@@ -113,6 +113,8 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.director_training),
         _tracked(schema.policies),
         _tracked(schema.report_sections),
+        _tracked(schema.disclose_profiles),
+        _tracked(schema.disclose_explanations),
     )
 }
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}

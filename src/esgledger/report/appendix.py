@@ -12,6 +12,7 @@ from esgledger.report.formatting import (
     unit_label,
 )
 from esgledger.report.names import Names
+from esgledger.report.sources import factor_edition, factor_source, in_language
 from esgledger.report.trace import (
     FactorUse,
     Said,
@@ -47,9 +48,9 @@ def appendix_entry(
         formulas.extend(strings("appendix.each_entity", formula=f) for f in computed)
     else:
         formulas.extend(computed)
-    expressions = found.expressions if strings.lang != "en" else []
-    if found.kind == "rollup" and strings.lang != "en":
-        expressions = [found.record.get("formula", ""), *expressions]
+    # The engine's own expressions are English: a report in another language prints the
+    # formula descriptions above in its language and no English line (issue 11 part 6).
+    expressions: list[str] = []
     computed_for = (
         strings("appendix.computed_for", count=len(found.computed_by))
         if len(found.computed_by) > 1
@@ -174,23 +175,14 @@ def symbol(unit: str) -> str:
 
 def _factor_line(factor: FactorUse, strings: Strings) -> Line:
     value = f"{factor.value:g} {symbol(factor.unit)}".strip()
-    edition = " · ".join(
-        part
-        for part in (
-            factor.factor_set,
-            factor.edition,
-            f"v{factor.version}" if factor.version else "",
-        )
-        if part
-    )
     return Line(
         [
             factor.factor,
-            edition,
+            factor_edition(factor, strings),
             value,
             factor.valid_from,
-            strings.note(factor.source),
-            factor.note,
+            factor_source(factor, strings),
+            in_language(factor.note, strings),
             str(len(factor.entities)),
         ],
         flag=factor.unverified,

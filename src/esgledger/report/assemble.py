@@ -165,6 +165,9 @@ def assemble(
         gaps=gap_lines(shown_gaps, runs, strings, names),
         published=compare(published, traces, catalogue, strings),
         sources=Sources(catalogue, tree, root, years, runs, figures, names),
+        traces=traces,
+        figures=figures,
+        names=names,
     )
 
 

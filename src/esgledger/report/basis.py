@@ -9,6 +9,7 @@ from esgledger.ledger.runs import PeriodRun
 from esgledger.report.appendix import symbol
 from esgledger.report.context import OptionRow, Unverified
 from esgledger.report.formatting import DASH
+from esgledger.report.sources import factor_edition, factor_source
 from esgledger.report.trace import (
     FactorUse,
     Trace,
@@ -73,8 +74,8 @@ def unverified_factors(traces: dict[tuple[str, str], Trace], strings: Strings) -
         Unverified(
             factor.factor,
             f"{factor.value:g} {symbol(factor.unit)}".strip(),
-            f"{factor.edition} (v{factor.version})",
-            strings.note(factor.source),
+            factor_edition(factor, strings),
+            factor_source(factor, strings),
             factor.confidence,
             strings("kpi.years_sep").join(sorted(years)),
             strings.get(confidence_phrase(factor.confidence), factor.confidence),

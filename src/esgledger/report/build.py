@@ -24,6 +24,7 @@ from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.runs import RESTATED, load_period_run, load_period_runs
 from esgledger.ledger.verify import read_head
 from esgledger.report.assemble import assemble
+from esgledger.report.basis_section import basis_html, basis_of_context
 from esgledger.report.context import ReportContext
 from esgledger.report.footnotes import public_notes
 from esgledger.report.formatting import unit_label
@@ -64,8 +65,8 @@ def _build(
     entity: str | None,
     generated: dt.date | None,
 ) -> Path:
-    context = report_context(connection, catalogue, period, lang, entity, generated)
-    html = render(context, Strings(lang))
+    context, strings = report_context(connection, catalogue, period, lang, entity, generated)
+    html = render(context, strings)
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
     path = out_dir / f"esgledger-report-{name}.html"
@@ -77,12 +78,12 @@ def report_context(
     connection: sa.Connection,
     catalogue: Catalogue,
     period: str,
-    lang: str,
+    lang: str = "en",
     entity: str | None = None,
     generated: dt.date | None = None,
-) -> ReportContext:
-    """The page context of a year's report: figures, tables, charts and appendix (the full report
-    assembles its blocks from it)."""
+) -> tuple[ReportContext, Strings]:
+    """The page context of the report of ``period`` (what the HTML, the annex and the full
+    report print), read from the stored runs; the same checks as :func:`build_report`."""
     if lang not in LANGUAGES:
         raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)
@@ -143,7 +144,10 @@ def report_context(
             threshold=f"{restated.threshold:.0%}",
             reasons="; ".join(restated.reasons),
         )
-    return context
+    context.basis_html = basis_html(
+        basis_of_context(context, catalogue, runs[years[-1]], strings), strings
+    )
+    return context, strings
 
 
 def render(context: ReportContext, strings: Strings) -> str:

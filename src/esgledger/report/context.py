@@ -48,6 +48,8 @@ class Row:
     subtotal: bool = False  # a sum of other metrics (Scope 1, totals): printed in bold
     stated: bool = False  # a figure of a stated boundary (covers=), under its metric
     marks: list[Mark] = field(default_factory=list)
+    sse: str = ""  # SSE Guideline No. 14 articles in force for the report year
+    ifrs_s2: str = ""  # IFRS S2 paragraphs
 
 
 @dataclass
@@ -81,6 +83,14 @@ class KpiTable:
     excluded: str
     footnotes: list[Footnote] = field(default_factory=list)
     breakdowns: list[BreakdownTable] = field(default_factory=list)
+
+    @property
+    def show_sse(self) -> bool:
+        return any(row.sse for row in self.rows)
+
+    @property
+    def show_ifrs(self) -> bool:
+        return any(row.ifrs_s2 for row in self.rows)
 
 
 @dataclass
@@ -165,6 +175,10 @@ class ReportContext:
     gaps: list[GapLine] = field(default_factory=list)  # figures not computed, and why
     published: list[Published] = field(default_factory=list)  # published beside computed
     sources: Any = None  # assemble.Sources: what the context was assembled from (full report)
+    basis_html: str = ""  # the basis of preparation (report.basis_section), markup
+    traces: dict[tuple[str, str], Any] = field(default_factory=dict)  # (metric, year) -> Trace
+    figures: Any = None  # report.kpi.Figures: stated boundaries and breakdown members too
+    names: Any = None  # report.names.Names of the report language
 
 
 def anchor(metric_id: str, year: str) -> str:

@@ -1,7 +1,8 @@
 """Numbers and units as the report prints them.
 
 Table figures get thousands separators and a precision that suits their size; the appendix prints
-the stored value with more digits so that a reader can redo the arithmetic. Units are stored in pint
+five significant figures (:func:`format_precise`, the one rule of published precision); the XLSX
+annex keeps the stored value whole. Units are stored in pint
 spelling (``m**3``, ``wan_RMB``, ``tce/t``) and shown per language (m³, RMB 10k / 万元, tce/t).
 """
 
@@ -58,13 +59,25 @@ def format_fixed(value: float | None, decimals: int) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def format_precise(value: float | None) -> str:
-    """A value with up to 6 decimals (trailing zeros dropped) and thousands separators."""
-    if value is None:
+SIGNIFICANT = 5  # digits a published figure keeps; the XLSX annex keeps full precision
+
+
+def format_precise(value: float | None, digits: int = SIGNIFICANT) -> str:
+    """A figure of the appendix, the explain pages and the notes, at a precision that fits its
+    size: ``digits`` significant figures, and never decimals once the whole part has that many
+    (5,077,212.760355 -> 5,077,213; 443.5632 -> 443.56; 0.122912 -> 0.12291). The one rule for
+    published precision; the data annex keeps every stored digit."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
-    if value != 0 and abs(value) < 1e-4:
-        return f"{value:.6g}"
-    text = f"{value:,.6f}".rstrip("0").rstrip(".")
+    if value == 0:
+        return "0"
+    magnitude = math.floor(math.log10(abs(value)))
+    decimals = max(0, digits - 1 - magnitude)
+    if decimals > 12:
+        return f"{value:.{digits}g}"
+    text = f"{round(value, decimals):,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 

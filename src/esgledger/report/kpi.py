@@ -147,6 +147,9 @@ def _row(
         stated=stated,
     )
     row.marks = boundary
+    if not stated:
+        row.sse = _codes(metric, "sse", figures.years[-1])
+        row.ifrs_s2 = _codes(metric, "ifrs_s2", figures.years[-1])
     return row
 
 

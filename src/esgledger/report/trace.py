@@ -150,8 +150,15 @@ def _term_metric(term: Term) -> str:
     return str(term.get("carrier") or metric_of(term.get("input") or "") or "")
 
 
-def _add_terms(breakdown: dict[str, InputLine], record: Record, share: float, unit: str) -> None:
-    """Add a formula record's terms that are in ``unit`` to ``breakdown``, by input metric."""
+def _add_terms(
+    breakdown: dict[str, InputLine],
+    record: Record,
+    share: float,
+    unit: str,
+    internal: dict[str, dict[str, float]],
+) -> None:
+    """Add a formula record's terms that are in ``unit`` to ``breakdown``, by input metric, and
+    what each carries from group suppliers to ``internal`` (link -> metric -> amount)."""
     quantities = {item["key"]: item for item in record.get("inputs", [])}
     counted: set[str] = set()
     for term in record.get("terms", []):
@@ -160,11 +167,29 @@ def _add_terms(breakdown: dict[str, InputLine], record: Record, share: float, un
         metric = _term_metric(term)
         line = breakdown.setdefault(metric, InputLine(metric, 0.0, "", 0.0, unit))
         line.contribution = (line.contribution or 0.0) + term["value"] * share
+        for link, amount in _carried(term, record).items():
+            carried = internal.setdefault(link, {})
+            carried[metric] = carried.get(metric, 0.0) + amount * share
         source = quantities.get(term.get("input") or "")
         if source is not None and source["key"] not in counted:
             counted.add(source["key"])
             line.quantity += source["value"] * share
             line.unit = line.unit or source["unit"]
+
+
+def _carried(term: Term, record: Record) -> dict[str, float]:
+    """What a term carries from group suppliers, by link. Runs stored before terms were tagged
+    have the record's total only: a term worth exactly a link's amount is taken to carry it (a
+    carrier received wholly from inside the group, such as electricity from a captive plant)."""
+    if "internal" in term:
+        return term["internal"]
+    if any("internal" in other for other in record.get("terms", [])):
+        return {}
+    return {
+        link: amount
+        for link, amount in (record.get("internal") or {}).items()
+        if abs(term["value"] - amount) <= 1e-9 * max(1.0, abs(amount))
+    }
 
 
 class Lineage:
@@ -235,8 +260,13 @@ def trace_value(lineage: Lineage | dict[str, Record], root_key: str) -> Trace | 
     breakdown: dict[str, InputLine] = {}
     factors: dict[tuple[str, str, str, float], FactorUse] = {}
     measured: dict[tuple[str, str], MeasuredUse] = {}
+    internal: dict[str, dict[str, float]] = {}  # link -> carrier -> amount carried
+    eliminated: dict[str, float] = {}  # link -> amount taken out by roll-ups below the root
     for record, share in subtree(lineage, root_key):
         entity = record["entity"]
+        for cut in record.get("eliminations", []):
+            link = f"{cut['supplier']}>{cut['receiver']}"
+            eliminated[link] = eliminated.get(link, 0.0) + cut["value"] * share
         trace.eliminations.extend(record.get("eliminations", []) if record is root else [])
         for note in record.get("notes", []):
             trace.notes.setdefault(said_once(note), Said(note)).entities.add(entity)
@@ -294,7 +324,7 @@ def trace_value(lineage: Lineage | dict[str, Record], root_key: str) -> Trace | 
             use.entities.add(entity)
             if factor.get("role"):
                 use.roles.add(factor["role"])
-        _add_terms(breakdown, record, share, trace.unit)
+        _add_terms(breakdown, record, share, trace.unit, internal)
         if record["metric"] != trace.metric:
             continue
         # The traced metric's own computations: add their inputs and recorded terms up, each at
@@ -312,11 +342,35 @@ def trace_value(lineage: Lineage | dict[str, Record], root_key: str) -> Trace | 
             line.contribution = (line.contribution or 0.0) + term["value"] * share
             line.contribution_unit = term.get("unit") or record["unit"]
     trace.inputs = list(inputs.values())
+    _net_eliminations(breakdown, internal, eliminated)
     trace.breakdown = sorted(breakdown.values(), key=lambda line: -(line.contribution or 0.0))
     trace.itemised = sum(line.contribution or 0.0 for line in breakdown.values())
     trace.factors = sorted(factors.values(), key=lambda f: (f.factor, f.valid_from))
     trace.measured = sorted(measured.values(), key=lambda m: (m.entity, m.parameter))
     return trace
+
+
+def _net_eliminations(
+    breakdown: dict[str, InputLine],
+    internal: dict[str, dict[str, float]],
+    eliminated: dict[str, float],
+) -> None:
+    """Take what the roll-ups eliminated (an internal supply counted once, at the supplier) out
+    of the terms that carried it, so that the breakdown adds up to the consolidated value that
+    the tables print (the energy-mix chart and the table are one set of figures)."""
+    for link, amount in eliminated.items():
+        carriers = internal.get(link, {})
+        carried = sum(carriers.values())
+        if carried <= 0:
+            continue
+        for metric, part in carriers.items():
+            line = breakdown[metric]
+            before = line.contribution or 0.0
+            after = max(0.0, before - amount * part / carried)
+            line.quantity = line.quantity * after / before if before else line.quantity
+            line.contribution = after
+    for metric in [m for m, line in breakdown.items() if abs(line.contribution or 0.0) < 1e-6]:
+        del breakdown[metric]
 
 
 def root_key(metric_id: str, entity_id: str, period: str) -> str:

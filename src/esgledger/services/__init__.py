@@ -27,6 +27,7 @@ from esgledger.services.catalogue import Catalogues
 from esgledger.services.collection import Collection
 from esgledger.services.context import Context, Options
 from esgledger.services.datapoints import DataPoints
+from esgledger.services.disclose import Disclose
 from esgledger.services.entry_form import EntryForms
 from esgledger.services.evidence import Evidence
 from esgledger.services.explain import Explain
@@ -80,6 +81,7 @@ class Services:
         self.targets = Targets(context)
         self.topics = Topics(context)
         self.governance = Governance(context)
+        self.disclose = Disclose(context)
         self.policies = Policies(context)
 
     @classmethod

@@ -13,12 +13,14 @@ from esgledger.assess.materiality import method as methods
 from esgledger.ledger import iros as iro_store
 from esgledger.ledger import locks
 from esgledger.ledger import materiality as store
+from esgledger.report.chart_inputs import MaterialityData
 from esgledger.service_errors import Forbidden, Invalid
 from esgledger.services import sse_elements
 from esgledger.services.assess_text import iso_date, text, year
 from esgledger.services.materiality_inputs import assessment, editable, gather
 from esgledger.services.materiality_outputs import EXPORT_HEADER, export_rows
 from esgledger.services.materiality_outputs import matrix as matrix_of
+from esgledger.services.materiality_outputs import matrix_data as matrix_data_of
 from esgledger.services.operation import Capability, Reading, Writing, reads, writes
 from esgledger.services.stakeholder_files import file_kind, write_rows
 from esgledger.services.topics import read_library
@@ -169,6 +171,13 @@ class Materiality(Capability):
         if lang not in ("en", "zh"):
             raise Invalid(f"lang: {lang!r} is not en or zh", field="lang")
         return matrix_of(call.connection, assessment(call.connection, assessment_id), lang)
+
+    @reads("materiality.read", entity_first=False)
+    def matrix_data(self, call: Reading, period: str) -> MaterialityData | None:
+        """The newest assessment of ``period`` as the full report's matrix chart reads it
+        (``report.chart_catalogue.CHARTS["materiality_matrix"]``); None when there is none."""
+        found = store.latest_for_period(call.connection, period)
+        return None if found is None else matrix_data_of(call.connection, found)
 
     @reads("materiality.read", entity_first=False)
     def of_period(self, call: Reading, period: str, lang: str = "en") -> dict[str, Any] | None:
@@ -367,4 +376,25 @@ def _approval_needs(
             given.metrics_with_targets,
             given.target_ids,
         ),
+    }
+
+
+def period_outcome(connection: Any, period: str) -> dict[str, Any] | None:
+    """What disclosure coverage reads of the period's newest assessment (None when it has none):
+    its status, each topic's class in effect, the topics explained under SSE Art. 7, the topics
+    of its IROs, and the SSE Art. 11 elements each financially material topic lacks."""
+    found = store.latest_for_period(connection, period)
+    if found is None:
+        return None
+    inputs = gather(connection, found["id"])
+    results = classes.compute(inputs)
+    explained = {
+        t["topic_id"] for t in store.topic_rows(connection, found["id"]) if t["explanation"]
+    }
+    return {
+        "status": found["status"],
+        "classes": {topic: result["class"] for topic, result in results.items()},
+        "explained": explained,
+        "iro_topics": {i["topic_id"] for i in iro_store.listing(connection, found["id"])},
+        "elements": _approval_needs(connection, found["id"], inputs, results)["elements"],
     }

@@ -8,6 +8,7 @@ from typing import Any
 from esgledger.assess.materiality import classes
 from esgledger.assess.materiality.matrix import Labels, matrix_svg
 from esgledger.i18n import Strings
+from esgledger.report.chart_inputs import MaterialityData
 from esgledger.services.materiality_inputs import gather
 from esgledger.services.topics import read_library
 
@@ -81,4 +82,18 @@ def matrix(connection: Any, found: dict[str, Any], lang: str, **size: int) -> st
     names = {tid: library[tid].name(lang) for tid in results if tid in library}
     return matrix_svg(
         results, names, found["method"]["thresholds"], found["method"]["scale"], labels, **size
+    )
+
+
+def matrix_data(connection: Any, found: dict[str, Any]) -> MaterialityData:
+    """The matrix of an assessment as the full report's ``materiality_matrix`` chart reads it
+    (:class:`esgledger.report.chart_inputs.MaterialityData`), topic names in both languages."""
+    library = read_library(connection)
+    results = classes.compute(gather(connection, found["id"]))
+    return MaterialityData(
+        period=found["period"],
+        results=results,
+        names={tid: dict(library[tid].names) for tid in results if tid in library},
+        thresholds=found["method"]["thresholds"],
+        scale=found["method"]["scale"],
     )

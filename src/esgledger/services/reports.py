@@ -43,6 +43,17 @@ class Reports(Capability):
         return registry.public(record)
 
     @reads("report.read")
+    def annex(self, call: Reading, period: str, lang: str, out: Path) -> Path:
+        """Write the XLSX data annex of a year into ``out`` (every published number at full
+        precision, with unit, boundary, method, lineage key and factors) and return its path."""
+        from esgledger.report import build_annex
+
+        if lang not in LANGUAGES:
+            raise Invalid("lang is en or zh", field="lang")
+        name = str(parse_period(period))
+        return build_annex(call.connection, self.context.catalogue, name, out, lang)
+
+    @reads("report.read")
     def list(self, call: Reading) -> list[dict[str, Any]]:
         """The last build of each period's report in each language, newest period first."""
         return [registry.public(r) for r in registry.latest_builds(call.connection)]

@@ -642,3 +642,23 @@ report_sections = sa.Table(
     sa.Column("saved_at", sa.String(40), nullable=False),
     sa.Column("saved_by", sa.String(100), nullable=False),
 )
+
+# The reporting profile of a period (issue 11, part 2): the frameworks the organisation reports
+# against (``hkex`` or an edition pinned as ``hkex@2020``) and its HKEX issuer class. Id: period.
+disclose_profiles = _versioned(
+    "disclose_profiles",
+    sa.Column("frameworks", sa.Text, nullable=False),
+    sa.Column("issuer_class", sa.String(40), nullable=True),
+)
+
+# A framework item explained (comply or explain: a reason of the framework's list, with text in
+# both languages) or declared not applicable, for one period. Id: ``<period>/<reference>``.
+disclose_explanations = _versioned(
+    "disclose_explanations",
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("reference", sa.String(100), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reason_id", sa.String(60), nullable=True),
+    sa.Column("text_en", sa.Text, nullable=False),
+    sa.Column("text_zh", sa.Text, nullable=False),
+)

@@ -13,6 +13,7 @@ from esgledger.web.pages import (
     auth,
     dashboard,
     datapoint,
+    disclose,
     entry,
     explain,
     imports,
@@ -50,6 +51,7 @@ PAGES = (
     questionnaire,
     targets,
     assess_governance,
+    disclose,
 )
 
 

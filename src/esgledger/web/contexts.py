@@ -47,6 +47,7 @@ class NavItem(TypedDict):
     page: str
     href: str
     active: bool
+    group: str | None  # a menu of the navigation bar the link sits in (None: the bar itself)
 
 
 class Chrome(TypedDict):
@@ -412,3 +413,6 @@ TEMPLATES |= contexts_governance.TEMPLATES
 from esgledger.web import contexts_report  # noqa: E402
 
 TEMPLATES |= contexts_report.TEMPLATES
+from esgledger.web import contexts_disclose  # noqa: E402
+
+TEMPLATES |= contexts_disclose.TEMPLATES

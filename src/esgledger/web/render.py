@@ -30,25 +30,27 @@ from esgledger.web.contexts import Chrome, NavItem
 from esgledger.web.session import Viewer, language, local_path, service
 
 TEMPLATES = Path(__file__).with_name("templates")
-# (page, path, action the policy must allow for the link to be shown)
+# (page, path, action the policy must allow for the link to be shown, group); the pages of a
+# group share one menu of the navigation bar (the assessment's six pages under "Assessment")
 NAVIGATION = [
-    ("dashboard", "/dashboard", "period.read"),
-    ("entry", "/entry", "datapoint.create"),
-    ("imports", "/imports", "datapoint.create"),  # data owners import data files of their own
-    ("review", "/review", "datapoint.approve"),
-    ("values", "/values", "calc.read"),
-    ("periods", "/periods", "period.read"),
-    ("settings", "/settings", "period.read"),
-    ("targets", "/assess/targets", "target.read"),
-    ("reports", "/reports", "report.read"),
-    ("sections", "/reports/sections", "report.read"),
-    ("materiality", "/assess/materiality", "materiality.read"),
-    ("stakeholders", "/assess/stakeholders", "materiality.read"),
-    ("audit", "/audit", "audit.read"),
-    ("users", "/users", "user.admin"),
-    ("governance", "/assess/governance", "governance.read"),
-    ("policies", "/assess/policies", "policy.read"),
-    ("topics", "/assess/topics", "topic.read"),
+    ("dashboard", "/dashboard", "period.read", None),
+    ("entry", "/entry", "datapoint.create", None),
+    ("imports", "/imports", "datapoint.create", None),  # data owners import files of their own
+    ("review", "/review", "datapoint.approve", None),
+    ("values", "/values", "calc.read", None),
+    ("periods", "/periods", "period.read", None),
+    ("targets", "/assess/targets", "target.read", "assess"),
+    ("materiality", "/assess/materiality", "materiality.read", "assess"),
+    ("stakeholders", "/assess/stakeholders", "materiality.read", "assess"),
+    ("governance", "/assess/governance", "governance.read", "assess"),
+    ("policies", "/assess/policies", "policy.read", "assess"),
+    ("topics", "/assess/topics", "topic.read", "assess"),
+    ("reports", "/reports", "report.read", None),
+    ("sections", "/reports/sections", "report.read", None),
+    ("disclose", "/disclose/coverage", "disclose.read", None),
+    ("settings", "/settings", "period.read", None),
+    ("audit", "/audit", "audit.read", None),
+    ("users", "/users", "user.admin", None),
 ]
 
 
@@ -184,8 +186,13 @@ def chrome(request: Request, viewer: Viewer | None) -> Chrome:
     nav: list[NavItem] = []
     if viewer is not None:
         nav = [
-            {"page": page, "href": href, "active": request.url.path.startswith(href)}
-            for page, href, action in NAVIGATION
+            {
+                "page": page,
+                "href": href,
+                "active": request.url.path.startswith(href),
+                "group": group,
+            }
+            for page, href, action, group in NAVIGATION
             if may(viewer.user, action)
         ]
     return {

@@ -7,6 +7,7 @@ from esgledger.calc.formulas.registry import carry_internal, formula, product
 from esgledger.calc.notes import note
 from esgledger.errors import CalculationError
 from esgledger.figures import num
+from esgledger.lineage import Term
 
 
 @formula(
@@ -59,16 +60,17 @@ def standard_coal(ctx: FormulaContext) -> float | None:
             detail = (
                 f"{num(value.value)} {value.unit} x {num(coefficient.value)} {coefficient.unit}"
             )
-        carry_internal(ctx, value, part)
-        ctx.terms.append(
-            {
-                "input": value.key,
-                "detail": detail,
-                "value": part,
-                "unit": ctx.metric.unit,
-                "carrier": metric.id,
-            }
-        )
+        carried = carry_internal(ctx, value, part)
+        term: Term = {
+            "input": value.key,
+            "detail": detail,
+            "value": part,
+            "unit": ctx.metric.unit,
+            "carrier": metric.id,
+        }
+        if carried:
+            term["internal"] = carried
+        ctx.terms.append(term)
         result += part
     return result
 

@@ -39,12 +39,17 @@ def product(
         raise CalculationError(f"{ctx.where}: {exc}") from exc
 
 
-def carry_internal(ctx: FormulaContext, source: Value, part: float) -> None:
-    """Pass on the internally supplied share of ``source`` to a term worth ``part``."""
+def carry_internal(ctx: FormulaContext, source: Value, part: float) -> dict[str, float]:
+    """Pass on the internally supplied share of ``source`` to a term worth ``part``; return it
+    by internal link, for the term's record (a chart of the terms nets out what consolidation
+    eliminates: :func:`esgledger.report.trace.trace_value`)."""
     if not source.internal or source.value == 0:
-        return
+        return {}
+    carried = {}
     for supplier, amount in source.internal.items():
-        ctx.add_internal(supplier, part * amount / source.value)
+        carried[supplier] = part * amount / source.value
+        ctx.add_internal(supplier, carried[supplier])
+    return carried
 
 
 def to_co2e(ctx: FormulaContext, gas: str, tonnes: float) -> tuple[float, float]:

@@ -80,7 +80,7 @@ def build_full(
     printed: list[tuple[str, Path]] = []  # (document, PDF path): rendered after the HTML
     for lang in langs:
         with collection_paused():
-            context = report_context(connection, catalogue, period, lang, None, generated)
+            context, _strings = report_context(connection, catalogue, period, lang, None, generated)
         strings = Strings(lang)
         data = FullData(context, strings, inputs, charts)
         draft = inputs.draft_text(strings) if inputs.draft else []

@@ -3,7 +3,7 @@ period, outline section and language, kept in versions (each save adds one; noth
 deleted). Each row is stamped into the audit log like every tracked row.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

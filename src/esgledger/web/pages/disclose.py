@@ -1,0 +1,87 @@
+"""The coverage page ``/disclose/coverage?period=YYYY``: per framework, each item's status
+(filters by status and framework), errors first, with forms to set the period's frameworks and to
+explain an item or mark it not applicable. Each post calls one service operation; a refusal shows
+the page again with the message naming the field, nothing written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from esgledger.service_errors import NotFound
+from esgledger.services import may
+from esgledger.web.contexts_disclose import CoverageData, CoverageView
+from esgledger.web.pages.assess_governance import Problem, _attempt, _text
+from esgledger.web.render import done, render
+from esgledger.web.routing import page, web_router
+from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
+
+router = web_router()
+STATUSES = ["met", "explained", "not_applicable", "not_met"]
+
+
+def _period(request: Request) -> str:
+    given = request.query_params.get("period", "")
+    return given if given.isdigit() and len(given) == 4 else "2025"
+
+
+def coverage_page(
+    request: Request, viewer: Viewer, period: str, problem: Problem = None, status: int = 200
+) -> Response:
+    services, user = service(request), viewer.user
+    framework = request.query_params.get("framework", "")
+    try:
+        shown: dict[str, Any] | None = services.disclose.coverage(
+            user, period, framework or None, viewer.lang
+        )
+    except NotFound:
+        shown = None
+    status_filter = request.query_params.get("status", "")
+    if shown is not None and status_filter in STATUSES:
+        shown["rows"] = [r for r in shown["rows"] if r["status"] == status_filter]
+    data: CoverageData = {"period": period, "coverage": shown}
+    view: CoverageView = {
+        "can_write": may(user, "disclose.write"),
+        "status_filter": status_filter,
+        "framework_filter": framework,
+        "statuses": STATUSES,
+        "problem": problem,
+        "saved": request.query_params.get("saved") if problem is None else None,
+        "here": f"/disclose/coverage?period={period}",
+        "json_url": f"/disclose/coverage.json?period={period}",
+    }
+    return render(request, "disclose_coverage.html.j2", data, viewer, status, view)
+
+
+@page(router, "/disclose/coverage")
+def coverage(request: Request, viewer: ViewerDep) -> Response:
+    return coverage_page(request, viewer, _period(request))
+
+
+@router.post("/disclose/coverage/profile")
+def profile_set(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
+    period = _text(form, "period")
+    frameworks = [f.strip() for f in _text(form, "frameworks").replace(";", ",").split(",")]
+    stored, problem = _attempt(
+        request,
+        lambda: service(request).disclose.set_profile(
+            viewer.user, period, [f for f in frameworks if f], _text(form, "issuer_class") or None
+        ),
+    )
+    if problem is not None:
+        return coverage_page(request, viewer, period, problem, problem["status"])
+    return done(request, f"/disclose/coverage?period={period}&saved=profile", stored)
+
+
+@router.post("/disclose/coverage/explanations")
+def explain(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
+    period = _text(form, "period")
+    fields = {n: _text(form, n) for n in ("reference", "status", "reason_id", "text_en", "text_zh")}
+    stored, problem = _attempt(
+        request, lambda: service(request).disclose.explain(viewer.user, period, fields)
+    )
+    if problem is not None:
+        return coverage_page(request, viewer, period, problem, problem["status"])
+    return done(request, f"/disclose/coverage?period={period}&saved={fields['reference']}", stored)
