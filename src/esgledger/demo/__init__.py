@@ -171,6 +171,8 @@ def run_demo(
         return run
 
     def full_report() -> str:
+        # the group reports against HKEX (main board) and GRI (SSE No. 14 applies from FY2025)
+        services.disclose.set_profile(actor[0], REPORT_YEAR, ["hkex", "gri"], "main_board")
         built = services.report_content.build(actor[0], REPORT_YEAR, out)
         reports.extend(Path(f["path"]) for f in built["files"])
         return f"full report for {REPORT_YEAR}: {len(built['files'])} files (HTML and PDF, en, zh)"

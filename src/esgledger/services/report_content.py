@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from esgledger.disclose.index import index_html
 from esgledger.frameworks import builtin_frameworks
 from esgledger.i18n import Strings
 from esgledger.ledger import report_builds as registry
@@ -32,7 +33,7 @@ from esgledger.report.full.sections import (
     texts_for,
 )
 from esgledger.report.full.tag_index import tag_index
-from esgledger.service_errors import Invalid
+from esgledger.service_errors import Invalid, ServiceError
 from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
 from esgledger.workflow.periods import parse_period
 
@@ -166,6 +167,7 @@ class ReportContent(Capability):
 
         targets = Targets(self.context).listing(call.actor)
         matrix = _matrix(self.context, call, name)
+        coverage = _coverage_rows(self.context, call, name, langs)
         reports_dir = self.context.reports_dir
         out = out or reports_dir / f"{name}-full"
         outline = self._outline()
@@ -174,13 +176,15 @@ class ReportContent(Capability):
             texts = self._texts(stored.in_force(connection, name))
             tags = section_tags(texts)
             library = builtin_frameworks()
-            inputs = Inputs(
-                library,
-                targets,
-                matrix,
-                lambda framework, t: tag_index(framework, tags, outline, library, t),
-                draft,
-            )
+            titles = {lang: {s.id: s.title[lang] for s in outline.sections()} for lang in LANGS}
+
+            def index(framework: str, t: Strings) -> str | None:
+                rows = [r for r in coverage.get(t.lang, []) if r.framework == framework]
+                if rows:  # the computed coverage (esgledger.disclose)
+                    return index_html(rows, t, titles[t.lang])
+                return tag_index(framework, tags, outline, library, t)
+
+            inputs = Inputs(library, targets, matrix, index, draft)
             paths = build_full(
                 connection,
                 self.context.catalogue,
@@ -262,6 +266,21 @@ class ReportContent(Capability):
             raise Invalid(str(exc), field="body", details={"line": exc.line}) from exc
 
 
+def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
+    """Section id -> the framework items the period's narrative sections declare they meet (the
+    organisation's texts in force, else the templates), over the default outline: what the
+    coverage computation reads (esgledger.services.disclose.section_tags)."""
+    from esgledger.services.context import Context
+
+    outline = outline_for(Context.catalogue_with(None))
+    mine = {
+        key: SectionText(key[0], key[1], row["body"], f"ledger {row['period']} v{row['version']}")
+        for key, row in stored.in_force(connection, period).items()
+    }
+    narrative = [s.id for s in outline.sections() if s.narrative]
+    return section_tags(texts_for(narrative, LANGS, mine))
+
+
 def _year(period: str) -> str:
     parsed = parse_period(period)
     if parsed.month is not None:
@@ -291,6 +310,21 @@ def _matrix(context: Any, call: Call, period: str) -> dict[str, str | None]:
         shown = service.of_period(call.actor, period, lang)
         found[lang] = None if shown is None else shown["svg"]
     return found
+
+
+def _coverage_rows(
+    context: Any, call: Call, period: str, langs: tuple[str, ...]
+) -> dict[str, list[Any]]:
+    """The content index rows per language (the coverage computation), when it exists."""
+    try:
+        module = importlib.import_module("esgledger.services.disclose")
+    except ImportError:
+        return {}
+    service = module.Disclose(context)
+    try:
+        return {lang: service.index_rows(call.actor, period, lang) for lang in langs}
+    except ServiceError:  # no reporting profile for the period: the sections' own claims
+        return {}
 
 
 def _sha(path: Path) -> str:

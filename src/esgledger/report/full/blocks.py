@@ -180,6 +180,9 @@ def render_index(params: dict[str, Any], place: Place, data: FullData) -> str:
 
 
 def render_basis(params: dict[str, Any], place: Place, data: FullData) -> str:
+    basis = getattr(data.context, "basis_html", "")
+    if basis:  # the basis of preparation generated from the data (report.basis_section)
+        return str(basis)
     return _macro("basis", c=data.context, t=data.strings)
 
 

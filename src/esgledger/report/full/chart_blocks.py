@@ -66,6 +66,7 @@ def chart_registry() -> dict[str, Callable[[FullData], str | None]]:
 
 def _adapted(spec: Any) -> Callable[[FullData], str | None]:
     def render(data: FullData) -> str | None:
-        return spec.render(data, data.strings)
+        svg: str | None = spec.render(data.chart_data(), data.strings)
+        return svg
 
     return render

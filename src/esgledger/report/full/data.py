@@ -46,6 +46,17 @@ class FullData:
     inputs: Inputs
     charts: dict[str, Callable[[FullData], str | None]]
     _lineages: dict[str, Lineage] = field(default_factory=dict)
+    _chart_data: Any = None
+
+    def chart_data(self) -> Any:
+        """The charts' data (esgledger.report.chart_inputs.ReportData), read once."""
+        if self._chart_data is None:
+            from esgledger.report.chart_inputs import report_data
+
+            self._chart_data = report_data(
+                self.context, self.sources.catalogue, self.inputs.targets
+            )
+        return self._chart_data
 
     @property
     def sources(self) -> Any:
