@@ -267,18 +267,14 @@ class ReportContent(Capability):
 
 
 def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
-    """Section id -> the framework items the period's narrative sections declare they meet (the
-    organisation's texts in force, else the templates), over the default outline: what the
-    coverage computation reads (esgledger.services.disclose.section_tags)."""
-    from esgledger.services.context import Context
-
-    outline = outline_for(Context.catalogue_with(None))
-    mine = {
-        key: SectionText(key[0], key[1], row["body"], f"ledger {row['period']} v{row['version']}")
-        for key, row in stored.in_force(connection, period).items()
-    }
-    narrative = [s.id for s in outline.sections() if s.narrative]
-    return section_tags(texts_for(narrative, LANGS, mine))
+    """Section id -> the framework items the organisation's own texts in force for the period
+    declare they meet: what the coverage computation reads (esgledger.services.disclose.
+    section_tags). The shipped template texts claim nothing: they are not the company's words."""
+    mine = [
+        SectionText(section, lang, row["body"], f"ledger {row['period']} v{row['version']}")
+        for (section, lang), row in stored.in_force(connection, period).items()
+    ]
+    return section_tags(mine)
 
 
 def _year(period: str) -> str:
