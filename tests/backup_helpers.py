@@ -111,7 +111,7 @@ def head_of(url: str) -> tuple[int, str]:
 def report_text(url: str, out: Path) -> str:
     """The 2024 report as ``esgledger report`` writes it, its build date and the audit chain head
     it was built at normalised (the head moves with every entry, a restore's included)."""
-    result = cli(url, "report", "--period", "2024", "--out", str(out))
+    result = cli(url, "report", "--period", "2024", "--out", str(out), "--lang", "en", "--kpi")
     assert result.exit_code == 0, result.output
     (path,) = out.glob("*.html")
     text = path.read_text(encoding="utf-8")
@@ -237,6 +237,9 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     services.datapoints.approve(manager, point.id, point.version, "checked against the invoice")
     services.evidence.upload(owner, point.id, "invoice.pdf", PDF)
     seed_every_governance_table(services, manager)
+    services.report_content.save(
+        manager, "2024", "water", "en", "Water: {{ value('water.withdrawal') }}"
+    )
     services.disclose.set_profile(manager, "2025", ["hkex"], "main_board")
     not_applicable = {"reference": "HKEX-A2.5", "status": "not_applicable",
                       "text_en": "Services only", "text_zh": "仅提供服务"}  # fmt: skip

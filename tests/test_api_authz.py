@@ -328,6 +328,15 @@ def _reopen(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
     return ctx.client.post(f"{API}/periods/{period}/reopen", json={"reason": "typo"}, headers=h)
 
 
+READERS_OF_REPORTS = {"admin", "esg_manager", "auditor", "viewer"}
+
+
+def _full_file(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    manager = ctx.world.user("manager")
+    ctx.world.services.report_content.build(manager, "2024", None, ("en",), ("html",))
+    return ctx.client.get(f"{API}/full-report/2024/esgledger-full-report-2024-en.html", headers=h)
+
+
 GROUP_CASES = [
     Case("list targets", ALL, _get("/assess/targets")),
     Case("export targets", ALL, _get("/assess/targets/export?format=xlsx")),
@@ -343,6 +352,24 @@ GROUP_CASES = [
     Case("verify against anchors", AUDIT_READERS, _post("/audit/verify", {"anchors": []})),
     Case("anchor the audit chain", AUDIT_READERS, _get("/audit/anchor")),
     Case("list reports", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports")),
+    Case("report sections", READERS_OF_REPORTS, _get("/full-report/sections/2024")),
+    Case("report section", READERS_OF_REPORTS, _get("/full-report/sections/2024/water/en")),
+    Case(
+        "save report section",
+        REVIEWERS,
+        lambda ctx, _e, h: ctx.client.put(
+            f"{API}/full-report/sections/{ctx.period()}/water/en",
+            json={"body": "Water."},
+            headers=h,
+        ),
+    ),
+    Case(
+        "build full report",
+        REVIEWERS,
+        _post("/full-report", {"period": "2024", "lang": "en", "formats": ["html"]}),
+        201,
+    ),
+    Case("download full report", READERS_OF_REPORTS, _full_file),
     Case("audit log", AUDIT_READERS, _get("/audit?order=asc&limit=10")),
     Case("audit export", AUDIT_READERS, _get("/audit/export.csv?action=datapoint.")),
     Case("list users", {"admin"}, _get("/users")),
@@ -428,6 +455,13 @@ GROUP_WIDE = {
 }
 GROUP_CASES += [Case(*row) for row in governance_authz_cases.CASES]
 GROUP_WIDE |= governance_authz_cases.GROUP_WIDE
+GROUP_WIDE |= {  # the full report (issue 11)
+    "report sections",
+    "report section",
+    "save report section",
+    "build full report",
+    "download full report",
+}
 GROUP_CASES += [Case(*row) for row in disclose_authz_cases.CASES]
 GROUP_WIDE |= disclose_authz_cases.GROUP_WIDE
 

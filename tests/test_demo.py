@@ -70,8 +70,9 @@ def _value(run: DemoRun, year: str, entity: str, metric: str) -> float:
 
 
 def test_demo_writes_the_english_and_chinese_reports(demo: DemoRun) -> None:
-    assert len(demo.reports) == 2
-    english, chinese = (path.read_text(encoding="utf-8") for path in demo.reports)
+    assert len(demo.reports) == 6  # the KPI books, then the full report's HTML and PDF (en, zh)
+    assert sorted(p.suffix for p in demo.reports[2:]) == [".html", ".html", ".pdf", ".pdf"]
+    english, chinese = (path.read_text(encoding="utf-8") for path in demo.reports[:2])
     assert all(path.parent == demo.out and path.stat().st_size > 0 for path in demo.reports)
     assert "Scope 2" in english
     assert "范围二" in chinese
@@ -165,7 +166,7 @@ def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
     buffer = io.StringIO()
     reports = run_demo(tmp_path, db=db_url, console=Console(file=buffer, width=120))
     run = _inspect(tmp_path, reports, buffer.getvalue(), db_url)
-    assert len(run.reports) == 2
+    assert len(run.reports) == 6  # the KPI books and the full report (HTML, PDF; en, zh)
     assert _csv_rows(tmp_path) == run.datapoints
     assert run.audit_ok
     assert _value(

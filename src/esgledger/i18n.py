@@ -33,7 +33,8 @@ REPORT_FILE = PACKAGE / "report" / "i18n.yaml"
 WEB_FILE = PACKAGE / "web" / "i18n.yaml"
 # the assessment's strings, one file per part (targets, materiality, IROs, governance)
 ASSESS_FILES = tuple(sorted((PACKAGE / "assess" / "i18n").glob("*.yaml")))
-STRING_FILES = (REPORT_FILE, WEB_FILE, *ASSESS_FILES)
+REPORT_FULL_FILE = PACKAGE / "report" / "full" / "i18n.yaml"
+STRING_FILES = (REPORT_FILE, REPORT_FULL_FILE, WEB_FILE, *ASSESS_FILES)
 LANGUAGES = ("en", "zh")
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 

@@ -64,6 +64,8 @@ RULES: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin", "esg_manager", "auditor"}),
     "report.read": frozenset({"admin", "esg_manager", "auditor", "viewer"}),
     "report.build": _REVIEWERS,
+    # the full report's narrative sections (issue 11): managers write them, readers read them
+    "report.section.write": _REVIEWERS,
     "user.admin": frozenset({"admin"}),
     # the organisation's own metrics and factor editions change what every figure means
     "catalogue.import": frozenset({"admin"}),
@@ -114,6 +116,7 @@ GROUP_WIDE = frozenset(
         "audit.read",
         "report.read",
         "report.build",
+        "report.section.write",
         "user.admin",
         "materiality.edit",
         "materiality.score",

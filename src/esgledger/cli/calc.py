@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -188,36 +186,6 @@ def register(app: typer.Typer) -> None:
             console.print(f"recomputed {len(checks)} value(s): {len(failed)} difference(s)")
         if failed:
             raise typer.Exit(1)
-
-    @app.command()
-    @handled
-    def report(
-        period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
-        out: Annotated[Path, typer.Option(help="output directory")] = Path("out"),
-        lang: Annotated[str, typer.Option(help="en or zh")] = "en",
-        formats: Annotated[
-            str, typer.Option("--format", help="html, xlsx (the data annex), or both: html,xlsx")
-        ] = "html",
-    ) -> None:
-        """Build the self-contained HTML report of the period (three years of KPIs), register the
-        build, and copy it to the output directory; --format xlsx writes the data annex."""
-        svc = services()
-        actor = acting(svc)
-        chosen = {f.strip() for f in formats.split(",") if f.strip()}
-        if not chosen or chosen - {"html", "xlsx"}:
-            console.print(f"[red]--format is html, xlsx or html,xlsx, not {formats!r}[/red]")
-            raise typer.Exit(2)
-        if "xlsx" in chosen:
-            annex = svc.reports.annex(actor, period, lang, out)
-            console.print(f"data annex written to {annex}")
-        if "html" not in chosen:
-            return
-        built = svc.reports.build(actor, period, lang)
-        _record, path = svc.reports.download(actor, period, lang)
-        out.mkdir(parents=True, exist_ok=True)
-        target = out / built["file_name"]
-        shutil.copyfile(path, target)
-        console.print(f"report written to {target} (sha256 {built['sha256'][:16]}…)")
 
     @setting_app.command("list")
     @handled

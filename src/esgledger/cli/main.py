@@ -23,6 +23,7 @@ from esgledger.cli.catalogue import register as register_catalogue_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.disclose import disclose_app
 from esgledger.cli.frameworks import frameworks_app
+from esgledger.cli.report import register as register_report_commands
 from esgledger.cli.server import register as register_server_commands
 from esgledger.service_errors import Invalid
 
@@ -76,6 +77,7 @@ register_backup_commands(app)
 calc_commands.register(app)
 register_audit_commands(app)
 register_catalogue_commands(app)
+register_report_commands(app)
 
 
 @app.command()

@@ -112,6 +112,7 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.governance_meetings),
         _tracked(schema.director_training),
         _tracked(schema.policies),
+        _tracked(schema.report_sections),
         _tracked(schema.disclose_profiles),
         _tracked(schema.disclose_explanations),
     )

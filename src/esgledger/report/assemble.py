@@ -4,6 +4,7 @@ catalogue: which metrics each table shows, their traces, tables, appendix, basis
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from esgledger.catalogue import Catalogue
@@ -32,6 +33,20 @@ from esgledger.report.trace import (
 GROUP_ORDER = ("production", "energy", "ghg", "scope3", "environment", "social", "finance")
 SKIPPED_GROUPS = frozenset({"site_parameters"})
 LONG_LIST = 12  # more included entities than this: the footnote folds the list away
+
+
+@dataclass
+class Sources:
+    """What a report context was assembled from: the full report's blocks read figures, names and
+    runs from it (a KPI table of chosen metrics, a value of another entity)."""
+
+    catalogue: Catalogue
+    tree: OrgTree
+    root: str
+    years: list[str]
+    runs: dict[str, PeriodRun | None]
+    figures: Figures
+    names: Names
 
 
 def report_groups(catalogue: Catalogue) -> list[str]:
@@ -149,6 +164,7 @@ def assemble(
         appendix=appendix,
         gaps=gap_lines(shown_gaps, runs, strings, names),
         published=compare(published, traces, catalogue, strings),
+        sources=Sources(catalogue, tree, root, years, runs, figures, names),
         traces=traces,
         figures=figures,
         names=names,

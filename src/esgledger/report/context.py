@@ -174,6 +174,7 @@ class ReportContext:
     ledger_head: tuple[int, str] | None = None  # (seq, hash) of the audit chain head read
     gaps: list[GapLine] = field(default_factory=list)  # figures not computed, and why
     published: list[Published] = field(default_factory=list)  # published beside computed
+    sources: Any = None  # assemble.Sources: what the context was assembled from (full report)
     basis_html: str = ""  # the basis of preparation (report.basis_section), markup
     traces: dict[tuple[str, str], Any] = field(default_factory=dict)  # (metric, year) -> Trace
     figures: Any = None  # report.kpi.Figures: stated boundaries and breakdown members too

@@ -40,6 +40,7 @@ from esgledger.services.materiality import Materiality
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
 from esgledger.services.policies import Policies
+from esgledger.services.report_content import ReportContent
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
@@ -68,6 +69,7 @@ class Services:
         self.calculation = Calculation(context)
         self.explain = Explain(context)
         self.reports = Reports(context)
+        self.report_content = ReportContent(context)
         self.audit = Audit(context)
         self.catalogue = Catalogues(context)
         self.factors = Factors(context)

@@ -49,10 +49,11 @@ COLUMNS = ("reference", "status", "reason_id", "text_en", "text_zh")
 
 
 def section_tags(connection: sa.Connection, period: str, lang: str) -> dict[str, set[str]]:
-    """Section id -> the item references the period's narrative sections declare they meet.
-    Wired at merge: esgledger.report.full.sections.section_tags (the content part) answers this;
-    until then no section is stored and nothing is tagged."""
-    return {}
+    """Section id -> the item references the period's narrative sections declare they meet
+    (front matter ``meets`` and ``tag`` placeholders: esgledger.report.full.sections)."""
+    from esgledger.services.report_content import period_tags
+
+    return period_tags(connection, period)
 
 
 def _period(period: str) -> str:

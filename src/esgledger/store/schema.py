@@ -627,6 +627,22 @@ policies = _versioned(
     sa.Column("document_size", sa.Integer, nullable=True),
 )
 
+# The organisation's narrative sections of the full report (migration 0015): Markdown per period,
+# outline section and language. Each save adds the next version; nothing is updated or deleted;
+# the newest version of a (period, section, language) is the text in force.
+report_sections = sa.Table(
+    "report_sections",
+    metadata,
+    sa.Column("period", sa.String(7), primary_key=True),
+    sa.Column("section_id", sa.String(64), primary_key=True),
+    sa.Column("lang", sa.String(8), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("saved_at", sa.String(40), nullable=False),
+    sa.Column("saved_by", sa.String(100), nullable=False),
+)
+
 # The reporting profile of a period (issue 11, part 2): the frameworks the organisation reports
 # against (``hkex`` or an edition pinned as ``hkex@2020``) and its HKEX issuer class. Id: period.
 disclose_profiles = _versioned(

@@ -409,6 +409,10 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
 from esgledger.web import contexts_governance  # noqa: E402
 
 TEMPLATES |= contexts_governance.TEMPLATES
+
+from esgledger.web import contexts_report  # noqa: E402
+
+TEMPLATES |= contexts_report.TEMPLATES
 from esgledger.web import contexts_disclose  # noqa: E402
 
 TEMPLATES |= contexts_disclose.TEMPLATES

@@ -46,6 +46,7 @@ NAVIGATION = [
     ("policies", "/assess/policies", "policy.read", "assess"),
     ("topics", "/assess/topics", "topic.read", "assess"),
     ("reports", "/reports", "report.read", None),
+    ("sections", "/reports/sections", "report.read", None),
     ("disclose", "/disclose/coverage", "disclose.read", None),
     ("settings", "/settings", "period.read", None),
     ("audit", "/audit", "audit.read", None),

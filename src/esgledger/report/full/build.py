@@ -1,0 +1,100 @@
+"""Build the full report of a year: HTML and PDF, English and/or Chinese.
+
+``build_full(connection, catalogue, "2024", out, inputs, langs=("en", "zh"),
+formats=("html", "pdf"))`` writes ``out/esgledger-full-report-2024-en.html`` and ``.pdf`` (and
+the ``zh`` pair) and returns their paths. A report built while ``inputs.draft`` names reasons (values
+not approved, the period not locked) says DRAFT on every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from esgledger.catalogue import Catalogue
+from esgledger.collector import collection_paused
+from esgledger.errors import EsgLedgerError
+from esgledger.i18n import LANGUAGES, Strings
+from esgledger.report.build import report_context
+from esgledger.report.full import blocks
+from esgledger.report.full.chart_blocks import chart_registry
+from esgledger.report.full.data import FullData, Inputs
+from esgledger.report.full.document import render_document, write_pdfs
+from esgledger.report.full.outline import DEFAULT_OUTLINE, Outline, load_outline
+from esgledger.report.full.sections import SectionText, texts_for
+
+FORMATS = ("html", "pdf")
+# (step done, steps in all, what was just done) -> None: the CLI's progress bar
+Progress = Callable[[int, int, str], None]
+
+
+def outline_for(catalogue: Catalogue, path: Path = DEFAULT_OUTLINE) -> Outline:
+    """The outline, checked against the catalogue and the chart registry."""
+    return load_outline(blocks.checks(catalogue, set(chart_registry())), path)
+
+
+def file_name(period: str, lang: str, fmt: str) -> str:
+    return f"esgledger-full-report-{period}-{lang}.{fmt}"
+
+
+def build_full(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: str,
+    out_dir: Path,
+    inputs: Inputs,
+    *,
+    langs: Iterable[str] = LANGUAGES,
+    formats: Iterable[str] = FORMATS,
+    stored: Mapping[tuple[str, str], SectionText] | None = None,
+    outline: Outline | None = None,
+    generated: dt.date | None = None,
+    progress: Progress | None = None,
+) -> list[Path]:
+    """Write the report's files (each language: HTML, then PDF) and return their paths."""
+    langs, formats = list(langs), list(formats)
+    for lang in langs:
+        if lang not in LANGUAGES:
+            raise EsgLedgerError(f"unknown report language {lang!r}: use en, zh or both")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise EsgLedgerError(f"unknown report format {fmt!r}: use {', '.join(FORMATS)}")
+    outline = outline or outline_for(catalogue)
+    texts = {
+        (t.section, t.lang): t
+        for t in texts_for([s.id for s in outline.sections()], langs, stored or {})
+    }
+    charts = chart_registry()
+    steps, done, written = len(langs) * (1 + len(formats)), 0, []
+
+    def step(message: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps, message)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    printed: list[tuple[str, Path]] = []  # (document, PDF path): rendered after the HTML
+    for lang in langs:
+        with collection_paused():
+            context, _strings = report_context(connection, catalogue, period, lang, None, generated)
+        strings = Strings(lang)
+        data = FullData(context, strings, inputs, charts)
+        draft = inputs.draft_text(strings) if inputs.draft else []
+        html = render_document(outline, data, texts, draft)
+        step(f"{lang}: assembled")
+        if "html" in formats:
+            path = out_dir / file_name(period, lang, "html")
+            path.write_text(html, encoding="utf-8")
+            written.append(path)
+            step(f"{lang}: {path.name}")
+        if "pdf" in formats:
+            document = render_document(outline, data, texts, draft, printed=True)
+            printed.append((document, out_dir / file_name(period, lang, "pdf")))
+    for path in write_pdfs(printed):
+        written.append(path)
+        step(path.name)
+    return written

@@ -1,0 +1,327 @@
+"""The full report's content: the organisation's narrative sections (versioned, audited, period
+locks respected; importable from and exportable to a folder of ``<lang>/<section>.md`` files),
+their preview, and the full report's build (HTML and PDF, English and Chinese)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from esgledger.disclose.index import index_html
+from esgledger.frameworks import builtin_frameworks
+from esgledger.i18n import Strings
+from esgledger.ledger import report_builds as registry
+from esgledger.ledger import report_sections as stored
+from esgledger.ledger.locks import locks_covering, refuse_locked
+from esgledger.ledger.reads import load_entities
+from esgledger.ledger.targets import target_ids
+from esgledger.report.full.build import Progress, build_full, outline_for
+from esgledger.report.full.chart_blocks import chart_registry
+from esgledger.report.full.checking import CheckResolver, check_text
+from esgledger.report.full.data import Inputs
+from esgledger.report.full.outline import Outline
+from esgledger.report.full.placeholders import PlaceholderError
+from esgledger.report.full.sections import (
+    SectionText,
+    default_text,
+    read_folder,
+    section_tags,
+    texts_for,
+)
+from esgledger.report.full.tag_index import tag_index
+from esgledger.service_errors import Invalid, ServiceError
+from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
+from esgledger.workflow.periods import parse_period
+
+LANGS = ("en", "zh")
+
+
+class ReportContent(Capability):
+    # -- sections ---------------------------------------------------------------------------------
+    @reads("report.read")
+    def sections(self, call: Reading, period: str) -> list[dict[str, Any]]:
+        """Every narrative section of the outline with, per language, where its text comes from."""
+        name = _year(period)
+        found = stored.in_force(call.connection, name)
+        listed = []
+        for section in self._outline().sections():
+            if not section.narrative:
+                continue
+            langs = {}
+            for lang in LANGS:
+                row = found.get((section.id, lang))
+                langs[lang] = (
+                    {"origin": "ledger", "period": row["period"], "version": row["version"]}
+                    if row
+                    else {"origin": "default" if default_text(section.id, lang) else "none"}
+                )
+            listed.append({"id": section.id, "title": section.title, "langs": langs})
+        return listed
+
+    @reads("report.read")
+    def show(self, call: Reading, period: str, section: str, lang: str) -> dict[str, Any]:
+        """A section's text in force (stored, else the default) and its versions for the period."""
+        name = _year(period)
+        self._section(section, lang)
+        row = stored.newest(call.connection, name, section, lang)
+        default = default_text(section, lang)
+        return {
+            "period": name,
+            "section": section,
+            "lang": lang,
+            "body": row["body"] if row else (default.text if default else ""),
+            "origin": "ledger" if row else "default",
+            "versions": [
+                {k: v[k] for k in ("version", "sha256", "saved_at", "saved_by")}
+                for v in stored.history(call.connection, name, section, lang)
+            ],
+        }
+
+    @writes("report.section.write")
+    def save(
+        self, call: Writing, period: str, section: str, lang: str, body: str
+    ) -> dict[str, Any]:
+        """Store a section's text as its next version for the period (refused when a placeholder
+        refers to nothing, naming the line, or when the period is locked)."""
+        name = _year(period)
+        self._section(section, lang)
+        refuse_locked(call.connection, [name], f"the text of section {section}")
+        self._check(call.connection, SectionText(section, lang, body, "edited text"))
+        saved = stored.save(call.change, name, section, lang, body)
+        return {k: saved[k] for k in ("period", "section_id", "lang", "version", "unchanged")}
+
+    @reads("report.read")
+    def preview(self, call: Reading, period: str, section: str, lang: str, body: str) -> str:
+        """The text as HTML with placeholders checked and shown as markers (not saved)."""
+        _year(period)
+        self._section(section, lang)
+        return self._check(call.connection, SectionText(section, lang, body, "preview"))
+
+    @writes("report.section.write")
+    def import_folder(self, call: Writing, period: str, folder: Path) -> dict[str, Any]:
+        """Import ``<lang>/<section>.md`` files: all checked first, then all saved, or none."""
+        name = _year(period)
+        if not folder.is_dir():
+            raise Invalid(f"{folder} is not a folder", field="folder")
+        texts = read_folder(folder)
+        if not texts:
+            raise Invalid(f"{folder}: no <lang>/<section>.md files found", field="folder")
+        refuse_locked(call.connection, [name], "the imported section texts")
+        for text in texts:
+            try:
+                self._section(text.section, text.lang)
+            except Invalid as exc:
+                raise Invalid(f"{text.origin}: {exc}", field="folder") from exc
+            self._check(call.connection, text)
+        saved = [stored.save(call.change, name, t.section, t.lang, t.text) for t in texts]
+        return {
+            "files": len(texts),
+            "saved": sum(not s["unchanged"] for s in saved),
+            "unchanged": sum(bool(s["unchanged"]) for s in saved),
+        }
+
+    @reads("report.read")
+    def export_folder(self, call: Reading, period: str, folder: Path) -> list[Path]:
+        """Write every narrative section's text in force as ``<lang>/<section>.md``."""
+        name = _year(period)
+        found = stored.in_force(call.connection, name)
+        written = []
+        for text in self._texts(found):
+            path = folder / text.lang / f"{text.section}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text.text, encoding="utf-8")
+            written.append(path)
+        return written
+
+    @reads("report.read")
+    def tags(self, call: Reading, period: str) -> dict[str, set[str]]:
+        """The framework items each section declares it meets (for coverage)."""
+        return section_tags(self._texts(stored.in_force(call.connection, _year(period))))
+
+    # -- the full report ------------------------------------------------------------------------
+    @staged("report.build")
+    def build(
+        self,
+        call: Call,
+        period: str,
+        out: Path | None = None,
+        langs: tuple[str, ...] = LANGS,
+        formats: tuple[str, ...] = ("html", "pdf"),
+        progress: Progress | None = None,
+    ) -> dict[str, Any]:
+        """Build the full report; a final one (period locked, every value approved) has its files
+        recorded in the report register with their SHA-256. Returns the files and the draft
+        reasons."""
+        name = _year(period)
+        for lang in langs:
+            if lang not in LANGS:
+                raise Invalid(f"lang {lang!r}: en, zh or both", field="lang")
+        for fmt in formats:
+            if fmt not in ("html", "pdf"):
+                raise Invalid(f"format {fmt!r}: html or pdf", field="format")
+        from esgledger.services.targets import Targets
+
+        targets = Targets(self.context).listing(call.actor)
+        matrix = _matrix(self.context, call, name)
+        coverage = _coverage_rows(self.context, call, name, langs)
+        reports_dir = self.context.reports_dir
+        out = out or reports_dir / f"{name}-full"
+        outline = self._outline()
+        with call.reading() as connection:
+            draft = _draft(connection, name)
+            texts = self._texts(stored.in_force(connection, name))
+            tags = section_tags(texts)
+            library = builtin_frameworks()
+            titles = {lang: {s.id: s.title[lang] for s in outline.sections()} for lang in LANGS}
+
+            def index(framework: str, t: Strings) -> str | None:
+                rows = [r for r in coverage.get(t.lang, []) if r.framework == framework]
+                if rows:  # the computed coverage (esgledger.disclose)
+                    return index_html(rows, t, titles[t.lang])
+                return tag_index(framework, tags, outline, library, t)
+
+            inputs = Inputs(library, targets, matrix, index, draft)
+            paths = build_full(
+                connection,
+                self.context.catalogue,
+                name,
+                out,
+                inputs,
+                langs=langs,
+                formats=formats,
+                stored={(t.section, t.lang): t for t in texts},
+                outline=outline,
+                progress=progress,
+            )
+        files: list[dict[str, Any]] = [
+            {"path": str(p), "file_name": p.name, "sha256": _sha(p), "size": p.stat().st_size}
+            for p in paths
+        ]
+        if not draft:
+            with call.writing() as change:
+                for p, f in zip(paths, files, strict=True):
+                    lang = p.stem.rsplit("-", 1)[-1]
+                    try:
+                        storage = p.resolve().relative_to(reports_dir.resolve()).as_posix()
+                    except ValueError:
+                        storage = str(p.resolve())
+                    registry.record_build(
+                        change,
+                        name,
+                        f"{lang}.{p.suffix[1:]}",
+                        p.name,
+                        storage,
+                        f["sha256"],
+                        f["size"],
+                    )
+        return {
+            "period": name,
+            "draft": [Strings("en")(k, **a) for k, a in draft],
+            "files": files,
+            "recorded": not draft,
+        }
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _outline(self) -> Outline:
+        return outline_for(self.context.catalogue)
+
+    def _section(self, section: str, lang: str) -> None:
+        if lang not in LANGS:
+            raise Invalid(f"lang {lang!r}: en or zh", field="lang")
+        found = self._outline().section(section)
+        if found is None or not found.narrative:
+            raise Invalid(
+                f"section {section!r} is no narrative section of the outline", field="section"
+            )
+
+    def _texts(self, found: dict[tuple[str, str], dict[str, Any]]) -> list[SectionText]:
+        mine = {
+            key: SectionText(
+                key[0],
+                key[1],
+                row["body"],
+                f"ledger {row['period']} v{row['version']}",
+                row["version"],
+            )
+            for key, row in found.items()
+        }
+        narrative = [s.id for s in self._outline().sections() if s.narrative]
+        return texts_for(narrative, LANGS, mine)
+
+    def _check(self, connection: sa.Connection, text: SectionText) -> str:
+        resolver = CheckResolver(
+            self.context.catalogue,
+            [e.id for e in load_entities(connection)],
+            chart_registry(),
+            target_ids(connection),
+            builtin_frameworks(),
+        )
+        try:
+            return check_text(text, resolver)
+        except PlaceholderError as exc:
+            raise Invalid(str(exc), field="body", details={"line": exc.line}) from exc
+
+
+def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
+    """Section id -> the framework items the organisation's own texts in force for the period
+    declare they meet: what the coverage computation reads (esgledger.services.disclose.
+    section_tags). The shipped template texts claim nothing: they are not the company's words."""
+    mine = [
+        SectionText(section, lang, row["body"], f"ledger {row['period']} v{row['version']}")
+        for (section, lang), row in stored.in_force(connection, period).items()
+    ]
+    return section_tags(mine)
+
+
+def _year(period: str) -> str:
+    parsed = parse_period(period)
+    if parsed.month is not None:
+        raise Invalid(f"period {period!r} is a month: the report covers a year", field="period")
+    return str(parsed)
+
+
+def _draft(connection: sa.Connection, period: str) -> list[tuple[str, dict[str, Any]]]:
+    reasons: list[tuple[str, dict[str, Any]]] = []
+    if period not in locks_covering(connection, [period]):
+        reasons.append(("full.draft_unlocked", {"period": period}))
+    count = stored.unapproved_count(connection, period)
+    if count:
+        reasons.append(("full.draft_unapproved", {"period": period, "count": count}))
+    return reasons
+
+
+def _matrix(context: Any, call: Call, period: str) -> dict[str, str | None]:
+    """The materiality matrix of the period per language (when the materiality service exists)."""
+    try:
+        module = importlib.import_module("esgledger.services.materiality")
+    except ImportError:
+        return {}
+    service = module.Materiality(context)
+    found: dict[str, str | None] = {}
+    for lang in LANGS:
+        shown = service.of_period(call.actor, period, lang)
+        found[lang] = None if shown is None else shown["svg"]
+    return found
+
+
+def _coverage_rows(
+    context: Any, call: Call, period: str, langs: tuple[str, ...]
+) -> dict[str, list[Any]]:
+    """The content index rows per language (the coverage computation), when it exists."""
+    try:
+        module = importlib.import_module("esgledger.services.disclose")
+    except ImportError:
+        return {}
+    service = module.Disclose(context)
+    try:
+        return {lang: service.index_rows(call.actor, period, lang) for lang in langs}
+    except ServiceError:  # no reporting profile for the period: the sections' own claims
+        return {}
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
