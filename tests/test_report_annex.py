@@ -80,10 +80,12 @@ def test_cli_writes_the_annex_and_refuses_an_unknown_format(
     ledger: Ledger, db_url: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "cli"
-    result = cli(db_url, "report", "--period", "2024", "--format", "xlsx", "--out", str(out))
+    result = cli(
+        db_url, "report", "--period", "2024", "--format", "xlsx", "--lang", "en", "--out", str(out)
+    )
     assert result.exit_code == 0, result.output
     assert [p.name for p in out.iterdir()] == ["esgledger-annex-2024-en.xlsx"]  # no HTML asked
     book = openpyxl.load_workbook(out / "esgledger-annex-2024-en.xlsx")
     assert ("energy.raw_coal", "grp") in _rows(book["Reported"])
     refused = cli(db_url, "report", "--period", "2024", "--format", "docx", "--out", str(out))
-    assert refused.exit_code == 2 and "--format is html, xlsx" in refused.output
+    assert refused.exit_code == 2 and "--format is html, pdf, xlsx" in refused.output

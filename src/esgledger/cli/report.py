@@ -16,6 +16,8 @@ from esgledger.cli.common import acting, console, handled, services
 
 PeriodOption = Annotated[str, typer.Option(help="reporting year, e.g. 2024")]
 
+REPORT_FORMATS = ("html", "pdf", "xlsx")  # the full report's files and the data annex
+
 
 def _langs(lang: str) -> tuple[str, ...]:
     if lang == "both":
@@ -42,7 +44,7 @@ def register(app: typer.Typer) -> None:
         out: Annotated[Path, typer.Option(help="output directory")] = Path("out"),
         lang: Annotated[str, typer.Option(help="en, zh or both")] = "both",
         fmt: Annotated[
-            str, typer.Option("--format", help="html,pdf (comma-separated)")
+            str, typer.Option("--format", help="html, pdf, xlsx (comma-separated)")
         ] = "html,pdf",
         kpi: Annotated[bool, typer.Option("--kpi", help="the KPI book (HTML) instead")] = False,
     ) -> None:
@@ -66,6 +68,13 @@ def register(app: typer.Typer) -> None:
                 console.print(f"report written to {target} (sha256 {built['sha256'][:16]}…)")
             return
         formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
+        unknown = [f for f in formats if f not in REPORT_FORMATS]
+        if unknown or not formats:
+            raise typer.BadParameter(
+                f"--format is {', '.join(REPORT_FORMATS)} (comma-separated), not "
+                f"{', '.join(unknown) or 'nothing'}",
+                param_hint="--format",
+            )
         if "xlsx" in formats:
             for one in langs:
                 annex = svc.reports.annex(actor, period, one, out)
