@@ -10,9 +10,12 @@ fi
 .venv/bin/pip install -q --upgrade pip >/dev/null
 .venv/bin/pip install -q -e '.[test]'
 bash scripts/ensure-postgres.sh
-# The browser tests drive Debian's Chromium (Chinese pages need CJK fonts); they fail, never skip.
-if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
-  apt-get update && apt-get install -y chromium fonts-noto-cjk
+# The browser tests drive Debian's Chromium (Chinese pages need CJK fonts); the PDF tests render
+# pages with poppler (pdftoppm, pdftotext, pdffonts) and WeasyPrint lays them out with Pango.
+# They fail, never skip.
+if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1 \
+  || ! command -v pdftoppm >/dev/null 2>&1 || ! dpkg -s libpango-1.0-0 >/dev/null 2>&1; then
+  apt-get update && apt-get install -y chromium fonts-noto-cjk poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 fi
 timeout 60 /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run \
   --disable-background-networking --dump-dom about:blank >/dev/null 2>&1 \
