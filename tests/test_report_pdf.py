@@ -136,12 +136,17 @@ def test_a_locked_approved_period_gives_a_final_report_recorded_with_its_hashes(
     draft = services.report_content.build(manager, "2024", tmp_path / "draft", ("en",), ("html",))
     assert draft["draft"] == ["the period 2024 is not locked"] and not draft["recorded"]
     services.periods.lock(manager, "2024", "published")
-    final = services.report_content.build(manager, "2024", tmp_path / "final", ("en",), ("html",))
+    final = services.report_content.build(
+        manager, "2024", tmp_path / "final", ("en",), ("html", "xlsx")
+    )
     assert final["draft"] == [] and final["recorded"]
-    (file,) = final["files"]
+    file, annex = final["files"]
     html = Path(file["path"]).read_text(encoding="utf-8")
     assert '<div class="draft-mark"' not in html and "DRAFT" not in html.split("</style>")[1]
+    assert annex["file_name"] == "esgledger-annex-2024-en.xlsx"
     with services.db.reading() as connection:
-        record = report_builds.latest_build(connection, "2024", "en.html")
-    assert record is not None
-    assert record["sha256"] == hashlib.sha256(Path(file["path"]).read_bytes()).hexdigest()
+        for recorded, kind in ((file, "en.html"), (annex, "en.xlsx")):
+            record = report_builds.latest_build(connection, "2024", kind)
+            assert record is not None, kind
+            digest = hashlib.sha256(Path(recorded["path"]).read_bytes()).hexdigest()
+            assert record["sha256"] == digest

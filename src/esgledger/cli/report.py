@@ -75,13 +75,6 @@ def register(app: typer.Typer) -> None:
                 f"{', '.join(unknown) or 'nothing'}",
                 param_hint="--format",
             )
-        if "xlsx" in formats:
-            for one in langs:
-                annex = svc.reports.annex(actor, period, one, out)
-                console.print(f"data annex written to {annex}")
-            formats = tuple(f for f in formats if f != "xlsx")
-            if not formats:
-                return
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),

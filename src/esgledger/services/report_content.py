@@ -153,16 +153,16 @@ class ReportContent(Capability):
         formats: tuple[str, ...] = ("html", "pdf"),
         progress: Progress | None = None,
     ) -> dict[str, Any]:
-        """Build the full report; a final one (period locked, every value approved) has its files
-        recorded in the report register with their SHA-256. Returns the files and the draft
-        reasons."""
+        """Build the full report (HTML, PDF, the XLSX data annex); a final one (period locked,
+        every value approved) has its files recorded in the report register with their SHA-256.
+        Returns the files and the draft reasons."""
         name = _year(period)
         for lang in langs:
             if lang not in LANGS:
                 raise Invalid(f"lang {lang!r}: en, zh or both", field="lang")
         for fmt in formats:
-            if fmt not in ("html", "pdf"):
-                raise Invalid(f"format {fmt!r}: html or pdf", field="format")
+            if fmt not in ("html", "pdf", "xlsx"):
+                raise Invalid(f"format {fmt!r}: html, pdf or xlsx", field="format")
         from esgledger.services.targets import Targets
 
         targets = Targets(self.context).listing(call.actor)

@@ -48,7 +48,7 @@ class SectionOut(BaseModel):
 class FullReportIn(Strict):
     period: str = Field(pattern=PERIOD_PATTERN)
     lang: Literal["en", "zh", "both"] = "both"
-    formats: list[Literal["html", "pdf"]] = Field(default=["html", "pdf"], min_length=1)
+    formats: list[Literal["html", "pdf", "xlsx"]] = Field(default=["html", "pdf"], min_length=1)
 
 
 class FullFile(BaseModel):

@@ -1,9 +1,10 @@
-"""Build the full report of a year: HTML and PDF, English and/or Chinese.
+"""Build the full report of a year: HTML, PDF and the XLSX data annex, English and/or Chinese.
 
 ``build_full(connection, catalogue, "2024", out, inputs, langs=("en", "zh"),
-formats=("html", "pdf"))`` writes ``out/esgledger-full-report-2024-en.html`` and ``.pdf`` (and
-the ``zh`` pair) and returns their paths. A report built while ``inputs.draft`` names reasons (values
-not approved, the period not locked) says DRAFT on every page.
+formats=("html", "pdf", "xlsx"))`` writes ``out/esgledger-full-report-2024-en.html`` and ``.pdf``,
+``out/esgledger-annex-2024-en.xlsx`` (and the ``zh`` files) and returns their paths. A report
+built while ``inputs.draft`` names reasons (values not approved, the period not locked) says
+DRAFT on every page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.collector import collection_paused
 from esgledger.errors import EsgLedgerError
 from esgledger.i18n import LANGUAGES, Strings
+from esgledger.report.annex import build_annex
 from esgledger.report.build import report_context
 from esgledger.report.full import blocks
 from esgledger.report.full.chart_blocks import chart_registry
@@ -26,7 +28,7 @@ from esgledger.report.full.document import render_document, write_pdfs
 from esgledger.report.full.outline import DEFAULT_OUTLINE, Outline, load_outline
 from esgledger.report.full.sections import SectionText, texts_for
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "xlsx")
 # (step done, steps in all, what was just done) -> None: the CLI's progress bar
 Progress = Callable[[int, int, str], None]
 
@@ -94,6 +96,13 @@ def build_full(
         if "pdf" in formats:
             document = render_document(outline, data, texts, draft, printed=True)
             printed.append((document, out_dir / file_name(period, lang, "pdf")))
+        if "xlsx" in formats:
+            with collection_paused():
+                annex = build_annex(
+                    connection, catalogue, period, out_dir, lang, targets=inputs.targets
+                )
+            written.append(annex)
+            step(f"{lang}: {annex.name}")
     for path in write_pdfs(printed):
         written.append(path)
         step(path.name)

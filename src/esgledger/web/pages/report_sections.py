@@ -70,7 +70,9 @@ def sections_page(
     built = (
         [
             {"file_name": p.name, "size": p.stat().st_size}
-            for p in sorted(folder.glob("esgledger-full-report-*"))
+            for p in sorted(
+                [*folder.glob("esgledger-full-report-*"), *folder.glob("esgledger-annex-*")]
+            )
         ]
         if folder.is_dir()
         else []
@@ -123,10 +125,19 @@ def save(
     return done(request, target, saved)
 
 
+MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 @router.post("/reports/full/{period}")
 def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
-    """Build the full report (HTML and PDF, English and Chinese) into the ledger's reports."""
-    built = service(request).report_content.build(viewer.user, period, _full_dir(request, period))
+    """Build the full report (HTML, PDF and the XLSX data annex, English and Chinese) into the
+    ledger's reports."""
+    built = service(request).report_content.build(
+        viewer.user, period, _full_dir(request, period), formats=("html", "pdf", "xlsx")
+    )
     return done(request, f"{PATH}?period={period}", built)
 
 
@@ -136,7 +147,8 @@ def download(request: Request, viewer: ViewerDep, period: str, file_name: str) -
     service(request).report_content.sections(viewer.user, period)  # report.read, period checked
     folder = _full_dir(request, period).resolve()
     path = (folder / file_name).resolve()
-    if path.parent != folder or not path.is_file() or not file_name.startswith("esgledger-full"):
+    ours = file_name.startswith(("esgledger-full", "esgledger-annex"))
+    if path.parent != folder or not path.is_file() or not ours:
         raise NotFound(f"no file {escape(file_name)} of the {period} full report; build it first")
-    media = "application/pdf" if path.suffix == ".pdf" else "text/html; charset=utf-8"
+    media = MEDIA_TYPES.get(path.suffix, "text/html; charset=utf-8")
     return FileResponse(path, media_type=media, filename=path.name)
