@@ -173,6 +173,21 @@ def test_sections_are_versioned_audited_and_refused_in_a_locked_period(world: Wo
         content.save(manager, "2023", "water", "en", "Too late.")
 
 
+def test_the_preview_shows_the_periods_live_values(world: World) -> None:
+    services, manager, owner = world.services, world.user("manager"), world.user("owner_a")
+    point = services.datapoints.create(owner, Entry("plant_a", "2024", "energy.diesel", 1234, "t"))
+    services.datapoints.submit(owner, point.id, 1)
+    services.datapoints.approve(manager, point.id, 1)
+    services.calculation.run(manager, "2024")
+    body = "Diesel: {{ value('energy.diesel', 'plant_a') }}"
+    shown = services.report_content.preview(manager, "2024", "energy", "en", body)
+    assert "1,234" in shown and "[energy.diesel]" not in shown  # the value, not a marker
+    uncalculated = services.report_content.preview(manager, "2023", "energy", "en", body)
+    assert "no calculation for 2023" in uncalculated and "[energy.diesel]" in uncalculated
+    with pytest.raises(Invalid, match="line 1"):
+        services.report_content.preview(manager, "2024", "energy", "en", "{{ value('x.y') }}")
+
+
 def test_import_is_all_or_nothing_and_export_writes_every_section(
     world: World, tmp_path: Path
 ) -> None:

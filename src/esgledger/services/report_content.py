@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from esgledger.disclose.index import index_html
+from esgledger.errors import EsgLedgerError
 from esgledger.frameworks import builtin_frameworks
 from esgledger.i18n import Strings
 from esgledger.ledger import report_builds as registry
@@ -19,7 +21,7 @@ from esgledger.ledger import report_sections as stored
 from esgledger.ledger.locks import locks_covering, refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.targets import target_ids
-from esgledger.report.full.build import Progress, build_full, outline_for
+from esgledger.report.full.build import Progress, build_full, outline_for, preview_section
 from esgledger.report.full.chart_blocks import chart_registry
 from esgledger.report.full.checking import CheckResolver, check_text
 from esgledger.report.full.data import Inputs
@@ -96,10 +98,24 @@ class ReportContent(Capability):
 
     @reads("report.read")
     def preview(self, call: Reading, period: str, section: str, lang: str, body: str) -> str:
-        """The text as HTML with placeholders checked and shown as markers (not saved)."""
-        _year(period)
+        """The text as the report prints it, with the period's live values, tables and charts
+        (not saved); a placeholder that refers to nothing is refused naming its line."""
+        name = _year(period)
         self._section(section, lang)
-        return self._check(call.connection, SectionText(section, lang, body, "preview"))
+        text = SectionText(section, lang, body, "preview")
+        markers = self._check(call.connection, text)
+        from esgledger.services.targets import Targets
+
+        targets = Targets(self.context).listing(call.actor)
+        inputs = Inputs(
+            builtin_frameworks(), targets, _matrix(self.context, call, name), _no_index, []
+        )
+        try:
+            return preview_section(call.connection, self.context.catalogue, name, text, inputs)
+        except PlaceholderError as exc:  # a reference valid in general but not for this period
+            raise Invalid(str(exc), field="body", details={"line": exc.line}) from exc
+        except EsgLedgerError as exc:  # no calculation of the year yet: markers, and why
+            return str(Markup('<p class="notice">{}</p>').format(str(exc))) + markers
 
     @writes("report.section.write")
     def import_folder(self, call: Writing, period: str, folder: Path) -> dict[str, Any]:
@@ -264,6 +280,10 @@ class ReportContent(Capability):
             return check_text(text, resolver)
         except PlaceholderError as exc:
             raise Invalid(str(exc), field="body", details={"line": exc.line}) from exc
+
+
+def _no_index(framework: str, strings: Strings) -> str | None:
+    return None  # a narrative section shows no content index
 
 
 def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:

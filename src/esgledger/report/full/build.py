@@ -22,9 +22,10 @@ from esgledger.i18n import LANGUAGES, Strings
 from esgledger.report.annex import build_annex
 from esgledger.report.build import report_context
 from esgledger.report.full import blocks
+from esgledger.report.full import sections as narrative
 from esgledger.report.full.chart_blocks import chart_registry
 from esgledger.report.full.data import FullData, Inputs
-from esgledger.report.full.document import render_document, write_pdfs
+from esgledger.report.full.document import render_document, resolver, write_pdfs
 from esgledger.report.full.outline import DEFAULT_OUTLINE, Outline, load_outline
 from esgledger.report.full.sections import SectionText, texts_for
 
@@ -107,3 +108,21 @@ def build_full(
         written.append(path)
         step(path.name)
     return written
+
+
+def preview_section(
+    connection: sa.Connection,
+    catalogue: Catalogue,
+    period: str,
+    text: SectionText,
+    inputs: Inputs,
+    generated: dt.date | None = None,
+) -> str:
+    """A section's text as the report prints it: placeholders with the period's live values,
+    tables and charts (the web editor's preview)."""
+    with collection_paused():
+        context, _strings = report_context(
+            connection, catalogue, period, text.lang, None, generated
+        )
+    data = FullData(context, Strings(text.lang), inputs, chart_registry())
+    return narrative.render(text, resolver(data, text.section))
