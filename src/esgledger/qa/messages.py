@@ -1,5 +1,5 @@
 """What every check shares to write a finding: the figures named, numbers printed, rounding read
-from the printed decimals, the stable key, the message from the string tables (``qa/i18n.yaml``,
+from the printed decimals, the stable key, the message from the string tables (``qa/i18n/*.yaml``,
 English and Chinese).
 
     yield finding(rule, inputs, "qa.sum.mismatch", facts, arithmetic, total=..., parts=...)
@@ -129,7 +129,7 @@ def finding(
     **values: object,
 ) -> Finding:
     """A finding of ``rule`` with its message in the run's language (``message_key`` of
-    ``qa/i18n.yaml`` filled with ``values``, ``arithmetic`` and ``where``)."""
+    ``qa/i18n/*.yaml`` filled with ``values``, ``arithmetic`` and ``where``)."""
     shown = tuple(facts)
     tables = list(dict.fromkeys(f.table for f in shown if f.table))
     strings = Strings(inputs.lang)
