@@ -136,11 +136,11 @@ def check_magnitude(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                     inputs,
                     "qa.label.magnitude",
                     [fact, *(f for f in column if f is not fact)],
-                    f"{number(fact.value)} / {number(middle)} = {number(times)}",
+                    f"{number(fact.value)} / {number(middle)} = {times:.1f}",
                     table=table,
                     row=fact.row_label,
                     figure=describe(fact, inputs),
                     median=number(middle),
                     unit=fact.unit,
-                    times=number(times),
+                    times=f"{times:.1f}",
                 )
