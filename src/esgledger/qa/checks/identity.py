@@ -1,8 +1,7 @@
 """Identity: one figure (metric key, entity, period) printed or stored with two values.
 
-The sides compared are the places a figure stands: each report table's row, the ledger (the
-current calculation run's value, else the data point: a parent's data point is its own part and
-the run's value its total, so the two are never compared with each other), and each target's
+The sides compared are the places a figure stands: each report table's row, the ledger (one
+figure: see :func:`places`; a data point and the run's value are never compared with each other), and each target's
 stated base value (a target's aim is no figure of the year). Two values differ when they are
 further apart than the rounding of their printed decimals (:func:`esgledger.qa.messages.rounding`;
 a ledger value is exact). Two rows of one table are the label check's (``label.duplicate``).
@@ -45,10 +44,14 @@ def side(fact: Fact) -> str | None:
     return None
 
 
-def places(facts: list[Fact]) -> list[Fact]:
-    """The facts of one key that are compared: the ledger once (its run's value first)."""
+def places(facts: list[Fact], derived: bool) -> list[Fact]:
+    """The facts of one key that are compared, the ledger once: for an input metric the run's
+    value (a parent's data point is only its own part), for a derived metric the data point
+    (the figure the organisation reported: how it differs from the computation is the
+    recomputation check's question), else the run's value."""
     ledger = [f for f in facts if side(f) == "ledger"]
-    chosen = [f for f in ledger if f.origin == "computed"][:1] or ledger[:1]
+    first = "datapoint" if derived else "computed"
+    chosen = [f for f in ledger if f.origin == first][:1] or ledger[:1]
     return [f for f in facts if side(f) in ("reported", "target")] + chosen
 
 
@@ -71,8 +74,10 @@ def wanted(between: str, a: Fact, b: Fact) -> bool:
 def check_identity(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     between = rule.params["between"]
     index = inputs.facts
+    catalogue = inputs.catalogue
     for key in index.keys():  # noqa: SIM118 - FactIndex is no mapping
-        facts = places(index.get(*key))
+        metric = catalogue.find(key[0]) if catalogue is not None else None
+        facts = places(index.get(*key), metric is not None and metric.is_derived)
         if len(facts) < 2:
             continue
         pairs = [(a, b) for a, b in combinations(facts, 2) if wanted(between, a, b)]
