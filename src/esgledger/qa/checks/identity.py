@@ -1,10 +1,11 @@
 """Identity: one figure (metric key, entity, period) printed or stored with two values.
 
 The sides compared are the places a figure stands: each report table's row, the ledger (one
-figure: see :func:`places`; a data point and the run's value are never compared with each other), and each target's
-stated base value (a target's aim is no figure of the year). Two values differ when they are
-further apart than the rounding of their printed decimals (:func:`esgledger.qa.messages.rounding`;
-a ledger value is exact). Two rows of one table are the label check's (``label.duplicate``).
+figure, see :func:`places`: a data point and the run's value are never compared with each
+other), and each target's stated base value (a target's aim is no figure of the year). Two
+values differ when they are further apart than the rounding of their printed decimals
+(:func:`esgledger.qa.messages.rounding`; a ledger value is exact). Two rows of one table are
+the label check's (``label.duplicate``).
 
 ``params.between`` names the pair of sides a rule compares: ``reported-reported`` (two report
 tables), ``reported-ledger`` (a report table against the ledger), ``target-any`` (a target's
