@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from esgledger.catalogue import load_catalogue
 from esgledger.calc.formulas import FORMULAS
+from esgledger.catalogue import load_catalogue
 from esgledger.domain import Entity
 from esgledger.ingest.report_tables import ReportedTables, read_report_tables
 from esgledger.qa.engine import CheckInputs, run_checks

@@ -101,7 +101,9 @@ def test_a_breakdown_must_add_up_to_its_total_by_every_axis(tmp_path: Path) -> N
     ]  # fmt: skip
     found = check(tmp_path, rows)
     assert rules_of(found) == ["sum.breakdowns"]
-    assert "by Gender" in found[0].message and found[0].arithmetic.startswith("300 + 600 = 900 ≠ 1,000")
+    assert "by Gender" in found[0].message and found[0].arithmetic.startswith(
+        "300 + 600 = 900 ≠ 1,000"
+    )
     rows[2] = row("Training", "Female", "training.hours", "400", "h", dimensions="gender=female")
     assert check(tmp_path, rows) == []
 
