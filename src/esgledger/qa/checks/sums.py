@@ -97,15 +97,26 @@ def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
     )
 
 
+def by_source(inputs: CheckInputs) -> list[tuple[tuple[str, str, str], dict[str, list[Fact]]]]:
+    """The groups of :func:`grouped`, the report tables' first (a sum that fails alike in the
+    report and in the ledger keyed from it is reported once, where the reader sees it)."""
+    return sorted(grouped(inputs.facts.facts).items(), key=lambda item: item[0][0] != "reported")
+
+
 @register("sums", _validate)
 def check_sums(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
-    for (_source, _entity, _period), by_key in grouped(inputs.facts.facts).items():
+    seen: set[tuple[Any, ...]] = set()
+    for _group, by_key in by_source(inputs):
         for relation in rule.params["sums"]:
-            yield from _relation(rule, inputs, relation, by_key)
+            yield from _relation(rule, inputs, relation, by_key, seen)
 
 
 def _relation(
-    rule: Rule, inputs: CheckInputs, relation: dict[str, Any], by_key: dict[str, list[Fact]]
+    rule: Rule,
+    inputs: CheckInputs,
+    relation: dict[str, Any],
+    by_key: dict[str, list[Fact]],
+    seen: set[tuple[Any, ...]],
 ) -> Iterator[Finding]:
     totals = by_key.get(relation["total"], [])
     mode = relation.get("mode", "equal")
@@ -116,10 +127,10 @@ def _relation(
         return
     if mode == "reported" and len(present) < int(relation.get("min", 2)):
         return
-    seen: set[tuple[float, ...]] = set()
     for total in totals:
         parts = [pick(by_key[p], total.table) for p in present]
-        values = (total.value, *(p.value for p in parts))
+        values = (relation["total"], total.entity_id, total.period, total.value,
+                  *(p.value for p in parts))  # fmt: skip
         if values in seen:
             continue
         seen.add(values)
@@ -153,7 +164,8 @@ def check_breakdowns(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     catalogue = inputs.catalogue
     if catalogue is None:
         return
-    for (_source, _entity, _period), by_key in grouped(inputs.facts.facts).items():
+    seen: set[tuple[Any, ...]] = set()
+    for _group, by_key in by_source(inputs):
         # (parent key, axis) -> member -> facts
         axes: dict[tuple[str, str], dict[str, list[Fact]]] = defaultdict(dict)
         for key, facts in by_key.items():
@@ -166,7 +178,7 @@ def check_breakdowns(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                     continue
                 rest = {a: m for a, m in members.items() if a != axis}
                 axes[(metric_key(base, rest), axis)][member] = facts
-        yield from _axis_findings(rule, inputs, catalogue, axes, by_key)
+        yield from _axis_findings(rule, inputs, catalogue, axes, by_key, seen)
 
 
 def _axis_findings(
@@ -175,6 +187,7 @@ def _axis_findings(
     catalogue: Any,
     axes: dict[tuple[str, str], dict[str, list[Fact]]],
     by_key: dict[str, list[Fact]],
+    seen: set[tuple[Any, ...]],
 ) -> Iterator[Finding]:
     sums_by_parent: dict[str, list[tuple[str, list[Fact]]]] = defaultdict(list)
     for (parent, axis), members in sorted(axes.items()):
@@ -188,8 +201,11 @@ def _axis_findings(
             if totals:
                 total = pick(totals, parts[0].table)
                 added = sum(p.value for p in parts)
-                if abs(added - total.value) <= tolerance([total, *parts]):
+                values = (parent, axis, total.entity_id, total.period, total.value,
+                          *(p.value for p in parts))  # fmt: skip
+                if abs(added - total.value) <= tolerance([total, *parts]) or values in seen:
                     continue
+                seen.add(values)
                 yield finding(
                     rule,
                     inputs,
