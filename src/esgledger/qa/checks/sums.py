@@ -192,31 +192,39 @@ def _axis_findings(
     sums_by_parent: dict[str, list[tuple[str, list[Fact]]]] = defaultdict(list)
     for (parent, axis), members in sorted(axes.items()):
         for group in catalogue.axes[axis].adding_groups(members):
-            if len(group) < 2 and parent not in by_key:
+            # one member printed is part of a breakdown: it may not exceed the total; two or
+            # more are the breakdown the report gives, and add up to the total
+            whole = len(group) >= 2
+            if not whole and parent not in by_key:
                 continue
             totals = by_key.get(parent, [])
             table = totals[0].table if totals else members[group[0]][0].table
             parts = [pick(members[m], table) for m in group]
-            sums_by_parent[parent].append((axis, parts))
-            if totals:
-                total = pick(totals, parts[0].table)
-                added = sum(p.value for p in parts)
-                values = (parent, axis, total.entity_id, total.period, total.value,
-                          *(p.value for p in parts))  # fmt: skip
-                if abs(added - total.value) <= tolerance([total, *parts]) or values in seen:
-                    continue
-                seen.add(values)
-                yield finding(
-                    rule,
-                    inputs,
-                    "qa.sum.breakdown",
-                    [total, *parts],
-                    arithmetic(parts, total, "≠", inputs.lang),
-                    key_extra=(axis,),
-                    total=describe(total, inputs),
-                    axis=catalogue.axes[axis].label(inputs.lang),
-                    metric=label(total, inputs),
-                )
+            if whole:
+                sums_by_parent[parent].append((axis, parts))
+            if not totals:
+                continue
+            total = pick(totals, parts[0].table)
+            added = sum(p.value for p in parts)
+            values = (parent, axis, total.entity_id, total.period, total.value,
+                      *(p.value for p in parts))  # fmt: skip
+            allowed = tolerance([total, *parts])
+            fits = abs(added - total.value) <= allowed if whole else added <= total.value + allowed
+            if fits or values in seen:
+                continue
+            seen.add(values)
+            yield finding(
+                rule,
+                inputs,
+                "qa.sum.breakdown" if whole else "qa.sum.breakdown_part",
+                [total, *parts],
+                arithmetic(parts, total, "≠" if whole else ">", inputs.lang),
+                key_extra=(axis,),
+                total=describe(total, inputs),
+                part=describe(parts[0], inputs),
+                axis=catalogue.axes[axis].label(inputs.lang),
+                metric=label(total, inputs),
+            )
     for parent, breakdowns in sums_by_parent.items():
         if parent in by_key or len(breakdowns) < 2:
             continue
