@@ -154,3 +154,14 @@ def test_one_member_printed_is_part_of_the_total_and_may_not_exceed_it(tmp_path:
     found = check(tmp_path, rows)
     assert rules_of(found) == ["sum.breakdowns"]
     assert found[0].arithmetic.startswith("15,000 > 14,685")
+
+
+def test_whole_numbers_of_people_are_exact(tmp_path: Path) -> None:
+    found = check(tmp_path, [
+        row("People", "Employees", "workforce.headcount", "151", "persons"),
+        row("People", "Female", "workforce.headcount", "100", "persons",
+            dimensions="gender=female"),
+        row("People", "Male", "workforce.headcount", "50", "persons", dimensions="gender=male"),
+    ])  # fmt: skip
+    assert rules_of(found) == ["sum.breakdowns"]
+    assert found[0].arithmetic == "100 + 50 = 150 ≠ 151 person (difference -1, 0.7%)"

@@ -79,8 +79,9 @@ def pick(candidates: list[Fact], table: str | None) -> Fact:
     return candidates[0]
 
 
-def tolerance(facts: Iterable[Fact]) -> float:
-    return sum(rounding(fact) for fact in facts) + 1e-9
+def tolerance(facts: Iterable[Fact], catalogue: Any = None) -> float:
+    """How far a sum of ``facts`` may be off by their printed rounding."""
+    return sum(rounding(fact, catalogue) for fact in facts) + 1e-9
 
 
 def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
@@ -135,7 +136,7 @@ def _relation(
             continue
         seen.add(values)
         added = sum(p.value for p in parts)
-        allowed = tolerance([total, *parts])
+        allowed = tolerance([total, *parts], inputs.catalogue)
         if mode == "within":
             if added <= total.value + allowed:
                 continue
@@ -208,7 +209,7 @@ def _axis_findings(
             added = sum(p.value for p in parts)
             values = (parent, axis, total.entity_id, total.period, total.value,
                       *(p.value for p in parts))  # fmt: skip
-            allowed = tolerance([total, *parts])
+            allowed = tolerance([total, *parts], inputs.catalogue)
             fits = abs(added - total.value) <= allowed if whole else added <= total.value + allowed
             if fits or values in seen:
                 continue
@@ -231,7 +232,7 @@ def _axis_findings(
         (axis_a, parts_a), *others = breakdowns
         for axis_b, parts_b in others:
             sum_a, sum_b = sum(p.value for p in parts_a), sum(p.value for p in parts_b)
-            if abs(sum_a - sum_b) <= tolerance([*parts_a, *parts_b]):
+            if abs(sum_a - sum_b) <= tolerance([*parts_a, *parts_b], catalogue):
                 continue
             terms_a = " + ".join(number(p.value, inputs.lang) for p in parts_a)
             terms_b = " + ".join(number(p.value, inputs.lang) for p in parts_b)
