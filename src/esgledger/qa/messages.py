@@ -30,8 +30,8 @@ EXACT = 1e-9
 
 def printed_decimals(fact: Fact) -> int | None:
     """How many decimals the figure was printed or entered with (``1,234.50`` -> 2; ``1,200`` ->
-    0; a data point's value by its shortest form, ``26988.3`` -> 1); None for a computed value
-    (exact)."""
+    0; a data point's value by its shortest form, ``26988.3`` -> 1, ``26988.0`` -> 0); None for
+    a computed value (exact)."""
     text = (fact.text_as_written or "").strip().rstrip("%").strip()
     if not text or fact.origin not in ("reported_table", "datapoint"):
         return None
@@ -40,7 +40,7 @@ def printed_decimals(fact: Fact) -> int | None:
         return None
     _whole, point, decimals = text.partition(".")
     if fact.origin == "datapoint" and decimals == "0":
-        return None  # repr(26988.0): a whole number as entered, taken as exact
+        return 0  # repr(26988.0): a whole number as entered, rounded to the unit
     return len(decimals) if point else 0
 
 
