@@ -1,7 +1,8 @@
 """Report tables (issue 12, part 2): the tables of a draft or published report, as they stand.
 
 A file (CSV or XLSX, read by the strict readers of :mod:`esgledger.ingest.tables`) has the columns
-``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote`` and
+``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote``, ``status``
+(a target row's status as typed) and
 ``dimensions``; each row is one printed figure. ``table`` is the table's title (or the section
 where the figure is printed), ``row_label`` the row as printed. ``entity`` is written as the
 report writes it and resolved through the ledger's entity ids, aliases and names; a name the
@@ -42,7 +43,7 @@ from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, parse_unit
 
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
-OPTIONAL = ["footnote", "dimensions"]
+OPTIONAL = ["footnote", "dimensions", "status"]  # status: a target row's typed status
 Issue = Callable[[str, str, str], None]  # (column, found, expected)
 # What a printed figure is, given as ``figure=...`` among the dimensions: the year's figure
 # (the default), a target set for the year, or the base year's figure printed in a target table.
@@ -152,20 +153,19 @@ def _row_fact(
     figure, text["dimensions"] = _figure(text["dimensions"], issue)
     metric, how = _metric(text, catalogue, labels, issue)
     from_label = how not in ("column", "")
-    entity_text = text["entity"]
     if how == "entity":
         # a row of a table of one metric names whom the figure is of: taken so when the entity
         # column says it, the row names a ledger entity, or the table is of a ratio (an
         # intensity or a rate by company); otherwise the label stays unresolved
         named = names.known(text["row_label"])
         ratio = metric is not None and catalogue[metric].aggregation == "ratio"
-        if entity_text or named or ratio:
-            entity_text = entity_text or text["row_label"]
+        if text["entity"] or named or ratio:
+            text["entity"] = text["entity"] or text["row_label"]
         else:
             metric, from_label = None, False
     if len(issues) > before:
         return None
-    attributes = {}
+    attributes = {"resolved_by": how} if from_label else {}
     converted, unit_out = value, unit
     if metric is not None:
         target = catalogue[metric].unit
@@ -177,15 +177,15 @@ def _row_fact(
                 issue("unit", unit, f"a unit of {metric} ({exc})")
                 return None
             # the label names a metric the unit cannot be: a finding of the label check
-            attributes = {"label_metric": metric, "unit_problem": str(exc)}
+            attributes.update(label_metric=metric, unit_problem=str(exc))
             metric = None
-    elif not from_label and text["metric"] == "":
+    elif from_label is False and text["metric"] == "":
         attributes = {"unresolved": "metric"}
-    if from_label:
-        attributes["resolved_by"] = how
+    if text["status"]:  # "achieved", "已完成": checked against the figures (targets.status)
+        attributes["target_status"] = text["status"]
     if figure != ACTUAL:
         attributes["figure"] = figure
-    entity = names.resolve(entity_text)
+    entity = names.resolve(text["entity"])
     if entity.startswith(PROVISIONAL):
         attributes["entity_provisional"] = "yes"
     return Fact(
