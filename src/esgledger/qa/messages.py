@@ -19,6 +19,7 @@ from esgledger.figures import Figure
 from esgledger.i18n import Strings
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.units import spelling
 
 if TYPE_CHECKING:
     from esgledger.qa.engine import CheckInputs
@@ -71,6 +72,14 @@ def number(value: float, lang: str = "en") -> str:
     return format(Figure(value), ",.6g")
 
 
+def unit_text(unit: str, lang: str = "en") -> str:
+    """A catalogue unit as a message prints it: ``10^4 m3`` in English, ``万立方米`` in Chinese
+    (``wan_m3`` is the registry's name, never shown)."""
+    spelled = spelling(unit)
+    ascii_form, _, chinese = spelled.partition(" (")
+    return chinese.rstrip(")") if lang == "zh" and chinese else ascii_form
+
+
 def label(fact: Fact, inputs: CheckInputs) -> str:
     """The figure's metric in the message language (the row label for an unresolved one)."""
     catalogue = inputs.catalogue
@@ -100,7 +109,7 @@ def describe(fact: Fact, inputs: CheckInputs) -> str:
         entity=entity(fact),
         period=fact.period,
         value=number(fact.value, inputs.lang),
-        unit=fact.unit,
+        unit=unit_text(fact.unit, inputs.lang),
         where=where(fact, inputs),
     )
 

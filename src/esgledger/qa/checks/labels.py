@@ -26,7 +26,7 @@ from esgledger.qa.checks import register
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
-from esgledger.qa.messages import describe, finding, label, number, rounding
+from esgledger.qa.messages import describe, finding, label, number, rounding, unit_text
 from esgledger.qa.rules import Rule
 
 
@@ -107,7 +107,7 @@ def check_unresolved(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 table=table,
                 row=fact.row_label,
                 metric=metric.label(inputs.lang) if metric is not None else named,
-                metric_unit=metric.unit if metric is not None else "",
+                metric_unit=unit_text(metric.unit, inputs.lang) if metric is not None else "",
                 unit=fact.unit_as_written or fact.unit,
             )
 
@@ -146,6 +146,6 @@ def check_magnitude(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                     row=fact.row_label,
                     figure=describe(fact, inputs),
                     median=number(middle),
-                    unit=fact.unit,
+                    unit=unit_text(fact.unit, inputs.lang),
                     times=f"{times:.1f}",
                 )
