@@ -62,6 +62,19 @@ def test_a_target_base_that_differs_from_the_ledger(tmp_path: Path) -> None:
     )
 
 
+def test_two_targets_for_one_year_are_no_figure_with_two_values(tmp_path: Path) -> None:
+    # a gross target and a net-zero target on one metric for one year (the demo's 2060 pair)
+    gross = ledger("ghg.scope12_location", 995_641.0, "tCO2e", origin="target", period="2060",
+                   kind="target", target_id="GROSS")  # fmt: skip
+    net = ledger("ghg.scope12_location", 0.0, "tCO2e", origin="target", period="2060",
+                 kind="target", target_id="NET")  # fmt: skip
+    assert check(tmp_path, [], extra=[gross, net]) == []
+    printed = [row("Targets", "Scope 1 and 2 target 2060", "ghg.scope12_location", "900,000",
+                   "tCO2e", period="2060", dimensions="figure=target")]  # fmt: skip
+    found = check(tmp_path, printed, extra=[gross])
+    assert rules_of(found) == ["identity.target_base"] and "95,641" in found[0].arithmetic
+
+
 def test_two_rows_of_one_table_naming_one_entity_through_an_alias(tmp_path: Path) -> None:
     found = check(tmp_path, [
         row("Intensity", "Alumina Company", "ghg.intensity_alumina", "0.50", "tCO2e/t",

@@ -11,7 +11,8 @@ the label check's (``label.duplicate``).
 ``params.between`` names the pair of sides a rule compares: ``reported-reported`` (two report
 tables), ``reported-ledger`` (a report table against the ledger), ``target-any`` (a target record's
 base against the ledger, a report table or another target; its aim against a target printed in a
-report table).
+report table; two target records' aims are never compared: a group may hold a gross and a net
+target, or a commitment and a stretch, for one year).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def differ(a: Fact, b: Fact, catalogue: Any = None) -> bool:
 
 def wanted(between: str, a: Fact, b: Fact) -> bool:
     sides = {side(a), side(b)}
+    if sides == {"target"} and aims(a) and aims(b):
+        return False  # two target records' aims for one year: two targets, both may stand
     if between == "reported-reported":
         return sides == {"reported"} and a.table != b.table
     if between == "reported-ledger":
