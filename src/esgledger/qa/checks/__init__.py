@@ -52,7 +52,13 @@ def register(
 
 
 # The check modules register themselves on import; add a module here when you add one.
-CHECK_MODULES: tuple[str, ...] = ()
+CHECK_MODULES: tuple[str, ...] = (
+    "recomputation",
+    "bounds",
+    "change",
+    "scope",
+    "targets",
+)
 
 
 def _import_check_modules() -> None:
