@@ -163,24 +163,29 @@ def _validate_words(where: str, params: dict[str, Any]) -> None:
         ["slight", "significant", "change_words"],
         ["negations", "slight_max", "significant_min"],
     )
-    for name in ("slight", "significant", "change_words"):
-        if not isinstance(params[name], list) or not params[name]:
-            raise RuleFileError(where, f"params.{name}: a list of words (English and Chinese)")
+    for name in ("slight", "significant", "change_words", "negations"):
+        words = params.get(name, [""])
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+            raise RuleFileError(
+                where, f"params.{name}: a list of words (English and Chinese; quote no, not)"
+            )
     number(where, params, "slight_max", 0.2)
     number(where, params, "significant_min", 0.03)
 
 
-_SENTENCE = re.compile(r"[^.!?。！？；;\n]+(?:[.!?。！？；;]|$)")
+_SENTENCE = re.compile(r"(?:[^.!?。！？；;\n]|\.(?=\d))+(?:[.!?。！？；;]|$)")  # 0.5 stays whole
 _NUMBER = r"[-+]?\d[\d,]*(?:\.\d+)?"
 _PERCENT = re.compile(rf"({_NUMBER})\s*(?:%|％|per ?cent|个百分点)")
 _FOLD = re.compile(
-    rf"({_NUMBER})\s*(?:-fold|fold|倍)|(twice|double[ds]?|triple[ds]?|quadruple[ds]?)",
+    rf"({_NUMBER})\s*(?:-fold|fold|倍)|(twice|double[ds]?|triple[ds]?|quadruple[ds]?)"
+    r"|\b(two|three|four|five|six|seven|eight|nine|ten)-?fold",
     re.IGNORECASE,
 )
 _FROM_TO = re.compile(
     rf"(?:from|由|从)\s*({_NUMBER})[^\d]{{0,20}}?(?:to|至|到|增至|降至|升至)\s*({_NUMBER})",
     re.IGNORECASE,
 )
+_WORD_NUMBERS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 _MULTIPLES = {"twice": 2.0, "double": 2.0, "triple": 3.0, "quadruple": 4.0}
 
 
@@ -194,6 +199,8 @@ def _magnitudes(sentence: str) -> list[float]:
     for match in _FOLD.finditer(sentence):
         if match.group(1):
             found.append(abs(float(match.group(1).replace(",", ""))) - 1)
+        elif match.group(3):
+            found.append(_WORD_NUMBERS.index(match.group(3).lower()) + 1.0)
         else:
             word = match.group(2).lower().rstrip("sd")
             found.append(_MULTIPLES.get(word, _MULTIPLES.get(word + "e", 2.0)) - 1)
@@ -286,7 +293,7 @@ def mixed_rounding(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     series: dict[tuple[str, str, str], list[tuple[int, Fact]]] = defaultdict(list)
     for table, facts in inputs.facts.tables().items():
         for fact in facts:
-            step = precision_step(fact.text_as_written)
+            step = precision_step(fact.text_as_written, zeros_round=True)
             if step is None or fact.value == 0:
                 continue
             row = fact.metric_key or fact.row_label or ""

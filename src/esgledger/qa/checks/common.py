@@ -122,9 +122,10 @@ def members_of(metric_key: str) -> dict[str, str]:
 _DIGITS = re.compile(r"\d[\d,，\s]*(?:\.\d+)?")
 
 
-def precision_step(text: str | None) -> float | None:
-    """The step of the last printed digit of ``text`` (0.01 for "1,234.50", 1 for "1,234", 1000
-    for "120,000": three trailing zeros read as rounding), None when no number is written."""
+def precision_step(text: str | None, zeros_round: bool = False) -> float | None:
+    """The step of the last printed digit of ``text`` (0.01 for "1,234.50", 1 for "1,234"; with
+    ``zeros_round``, 1000 for "120,000": three trailing zeros read as rounding), None when no
+    number is written."""
     if not text:
         return None
     match = _DIGITS.search(text)
@@ -134,15 +135,20 @@ def precision_step(text: str | None) -> float | None:
     if "." in digits:
         return 10.0 ** -len(digits.split(".")[1])
     zeros = len(digits) - len(digits.rstrip("0"))
-    return 10.0**zeros if zeros >= 3 and digits.strip("0") else 1.0
+    return 10.0**zeros if zeros_round and zeros >= 3 and digits.strip("0") else 1.0
 
 
-def half_unit(fact: Fact) -> float:
+def half_unit(fact: Fact, catalogue: Any = None) -> float:
     """Half the last printed digit of ``fact``, in the catalogue unit of its value (0 for a figure
-    not printed: a data point or a computed value)."""
+    not printed: a data point or a computed value; 0 for a count printed whole, given the
+    ``catalogue``: 3 employees are 3)."""
     step = precision_step(fact.text_as_written)
     if step is None:
         return 0.0
+    if step == 1.0 and catalogue is not None and fact.metric_key is not None:
+        metric = catalogue.find(fact.metric_key)
+        if metric is not None and metric.count:
+            return 0.0
     scale = 1.0
     if fact.value_as_written:
         scale = abs(fact.value / fact.value_as_written)

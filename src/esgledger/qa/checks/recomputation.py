@@ -118,7 +118,8 @@ def recompute_ratio(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 continue
             computed = top.value / bottom.value * conversion * multiplier
             spread = abs(computed) * (
-                half_unit(top) / abs(top.value) + half_unit(bottom) / abs(bottom.value)
+                half_unit(top, catalogue) / abs(top.value)
+                + half_unit(bottom, catalogue) / abs(bottom.value)
             )
             if not differs(computed, subject, spread, relative):
                 continue
