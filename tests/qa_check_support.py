@@ -61,7 +61,13 @@ def cell(
 
 
 def ledger(
-    metric: str, period: str, value: float, *, entity: str = "grp", origin: str = "computed", **attributes: str
+    metric: str,
+    period: str,
+    value: float,
+    *,
+    entity: str = "grp",
+    origin: str = "computed",
+    **attributes: str,
 ) -> Fact:
     """A data point (``origin="datapoint"``) or a value of the current calculation."""
     return Fact(

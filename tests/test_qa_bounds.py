@@ -31,20 +31,19 @@ def test_recovered_within_generated_or_its_rounding_passes(recycled: str) -> Non
     assert run("bounds.part_of_whole", facts) == []
 
 
-def test_safety_training_hours_above_all_training_hours() -> None:
+def test_water_consumed_above_water_withdrawn() -> None:
     facts = [
-        cell("training.hours", "2024", "40,000", table="Training"),
-        cell("safety.training_hours", "2024", "52,000", table="Training"),
+        cell("water.withdrawal", "2024", "40,000", table="Water"),
+        cell("water.consumption", "2024", "52,000", table="Water"),
     ]
     (found,) = run("bounds.part_of_whole", facts)
-    assert "training hours" in found.message.lower()
+    assert "Water consumption" in found.message
 
 
 def test_a_breakdown_member_above_its_total() -> None:
     facts = [
         cell("workforce.headcount", "2024", "5,000", table="Employees"),
         cell("workforce.headcount{gender=female}", "2024", "6,000", table="Employees"),
-        cell("workforce.headcount{gender=male}", "2024", "3,000", table="Employees"),
     ]
     (found,) = run("bounds.part_of_whole", facts)
     assert found.facts[0].metric_key == "workforce.headcount{gender=female}"
@@ -67,12 +66,23 @@ def test_water_consumption_is_withdrawal_less_discharge() -> None:
         cell("water.withdrawal", "2024", "1,000,000", table="Water"),
         cell("wastewater.discharge", "2024", "300,000", table="Water"),
     ]
-    assert run("bounds.water_balance", [*facts, cell("water.consumption", "2024", "700,000", table="Water")]) == []
-    (found,) = run("bounds.water_balance", [*facts, cell("water.consumption", "2024", "1,000,000", table="Water")])
+    assert (
+        run(
+            "bounds.water_balance",
+            [*facts, cell("water.consumption", "2024", "700,000", table="Water")],
+        )
+        == []
+    )
+    (found,) = run(
+        "bounds.water_balance",
+        [*facts, cell("water.consumption", "2024", "1,000,000", table="Water")],
+    )
     assert found.severity == "warning" and "700000" in found.arithmetic
 
 
-@pytest.mark.parametrize(("printed", "findings"), [("99.5", 0), ("100.0", 0), ("0", 0), ("105.3", 1)])
+@pytest.mark.parametrize(
+    ("printed", "findings"), [("99.5", 0), ("100.0", 0), ("0", 0), ("105.3", 1)]
+)
 def test_percentages_lie_between_0_and_100(printed: str, findings: int) -> None:
     facts = [cell("training.coverage", "2024", printed, table="Training")]
     assert len(run("bounds.percent", facts)) == findings
@@ -140,7 +150,9 @@ def test_scope2_of_internal_supply_and_heat_counts_in_the_ceiling() -> None:
         ("energy.electricity_per_primary_aluminium", "1,352", 1),
     ],
 )
-def test_product_intensities_within_their_published_ranges(metric: str, printed: str, findings: int) -> None:
+def test_product_intensities_within_their_published_ranges(
+    metric: str, printed: str, findings: int
+) -> None:
     found = run("bounds.product_intensity", [cell(metric, "2024", printed, table="Intensity")])
     assert len(found) == findings
     if found:

@@ -30,7 +30,9 @@ def test_a_move_beyond_the_threshold_without_explanation() -> None:
         (150, {}, {"change_threshold": 0.6}),  # the organisation's threshold
     ],
 )
-def test_moves_under_the_threshold_or_explained_pass(now: float, attributes: dict, extra: dict) -> None:
+def test_moves_under_the_threshold_or_explained_pass(
+    now: float, attributes: dict, extra: dict
+) -> None:
     assert run("change.unexplained", points(100, now, **attributes), period="2024", **extra) == []
 
 
@@ -46,7 +48,9 @@ def test_a_report_table_move_without_footnote() -> None:
     ]
     (found,) = run("change.unexplained", facts)
     assert "Waste" in found.message and "300.0 %" in found.message
-    facts[1] = cell("waste.hazardous", "2024", "4,000", table="Waste", footnote="Tailings pond cleared")
+    facts[1] = cell(
+        "waste.hazardous", "2024", "4,000", table="Waste", footnote="Tailings pond cleared"
+    )
     assert run("change.unexplained", facts) == []
 
 
@@ -67,7 +71,9 @@ def test_a_restated_past_figure_without_a_footnote() -> None:
     assert found.arithmetic == "1050 - 1000 = 50 tCO2e"
 
 
-@pytest.mark.parametrize(("printed", "footnote"), [("1,050", "Restated: 2023 boundary extended"), ("1,000", None)])
+@pytest.mark.parametrize(
+    ("printed", "footnote"), [("1,050", "Restated: 2023 boundary extended"), ("1,000", None)]
+)
 def test_a_footnoted_or_unchanged_past_figure_passes(printed: str, footnote: str | None) -> None:
     facts = [
         cell("ghg.scope1", "2023", printed, table="GHG", footnote=footnote),
@@ -118,7 +124,12 @@ def test_a_series_mixing_rounded_and_exact_figures() -> None:
     assert "120,000" in found.message and "118,456.23" in found.message
 
 
-@pytest.mark.parametrize(("a", "b"), [("120,000", "118,000"), ("1,234.5", "1,300.2"), ("100", "153.5")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("120,000", "118,000"), ("1,234.5", "1,300.2"), ("100", "153.5")]
+)
 def test_a_series_at_one_precision_passes(a: str, b: str) -> None:
-    facts = [cell("water.withdrawal", "2022", a, table="Water"), cell("water.withdrawal", "2023", b, table="Water")]
+    facts = [
+        cell("water.withdrawal", "2022", a, table="Water"),
+        cell("water.withdrawal", "2023", b, table="Water"),
+    ]
     assert run("change.rounding", facts) == []

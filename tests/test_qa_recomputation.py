@@ -51,7 +51,9 @@ def test_injuries_per_thousand_employees() -> None:
 
 
 @pytest.mark.parametrize(("printed", "findings"), [("12.0", 0), ("10.7", 0), ("15.0", 1)])
-def test_turnover_over_year_end_headcount_or_headcount_plus_leavers(printed: str, findings: int) -> None:
+def test_turnover_over_year_end_headcount_or_headcount_plus_leavers(
+    printed: str, findings: int
+) -> None:
     # 1,200 / 10,000 = 12.0 %; 1,200 / (10,000 + 1,200) = 10.7 %
     facts = [
         cell("workforce.leavers", "2024", "1,200", table="Employees"),
@@ -67,9 +69,16 @@ def test_average_training_hours_of_a_breakdown_member() -> None:
         cell(f"training.hours{female}", "2024", "24,000", table="Training"),
         cell(f"workforce.headcount{female}", "2024", "1,000", table="Training"),
     ]
-    assert run("recompute.ratio", [*facts, cell(f"training.average_hours{female}", "2024", "24.0", table="Training")]) == []
+    assert (
+        run(
+            "recompute.ratio",
+            [*facts, cell(f"training.average_hours{female}", "2024", "24.0", table="Training")],
+        )
+        == []
+    )
     (found,) = run(
-        "recompute.ratio", [*facts, cell(f"training.average_hours{female}", "2024", "30.0", table="Training")]
+        "recompute.ratio",
+        [*facts, cell(f"training.average_hours{female}", "2024", "30.0", table="Training")],
     )
     assert found.details["computed"] == pytest.approx(24.0)
 

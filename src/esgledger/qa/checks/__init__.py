@@ -53,6 +53,9 @@ def register(
 
 # The check modules register themselves on import; add a module here when you add one.
 CHECK_MODULES: tuple[str, ...] = (
+    "sums",
+    "identity",
+    "labels",
     "recomputation",
     "bounds",
     "change",

@@ -85,19 +85,26 @@ def _validate_boundary(where: str, params: dict[str, Any]) -> None:
     require(where, params, [], ["origins"])
 
 
-def _boundary(inputs: CheckInputs, period: Period) -> list[str]:
-    """The entities inside the stated boundary: ``extra['boundary_entities']``, else the
-    entities of the organisation without children (the sites that hold the data)."""
+def _boundary(inputs: CheckInputs, period: Period, holding: set[str]) -> list[str]:
+    """The entities inside the stated boundary that should hold figures of their own:
+    ``extra['boundary_entities']``, else the entities of the organisation without children whose
+    parent holds no figures either (a production line reported with its plant is covered by the
+    plant's figures); only the entities the user sees (``extra['visible_entities']``)."""
+    visible = inputs.extra.get("visible_entities")
     stated = inputs.extra.get("boundary_entities")
     if stated:
-        return [str(e) for e in stated]
-    entities = list(inputs.extra.get("entities") or ())
-    parents = {e.parent_id for e in entities}
-    return [
-        str(e.id)
-        for e in entities
-        if e.id not in parents and (not hasattr(e, "valid_during") or e.valid_during(period))
-    ]
+        found = [str(e) for e in stated]
+    else:
+        entities = list(inputs.extra.get("entities") or ())
+        parents = {e.parent_id for e in entities}
+        found = [
+            str(e.id)
+            for e in entities
+            if e.id not in parents
+            and e.parent_id not in holding
+            and (not hasattr(e, "valid_during") or e.valid_during(period))
+        ]
+    return [e for e in found if visible is None or e in visible]
 
 
 @register("boundary_without_data", validate=_validate_boundary)
@@ -117,7 +124,7 @@ def boundary_without_data(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     for year, entities in sorted(holding.items()):
         if current is not None and year != str(Period.parse(current).annual):
             continue
-        for entity in _boundary(inputs, Period.parse(year)):
+        for entity in _boundary(inputs, Period.parse(year), entities):
             if entity in entities:
                 continue
             message = namer.t(
