@@ -1,7 +1,8 @@
 """Report tables (issue 12, part 2): the tables of a draft or published report, as they stand.
 
 A file (CSV or XLSX, read by the strict readers of :mod:`esgledger.ingest.tables`) has the columns
-``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote`` and
+``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote``, ``status``
+(a target row's status as typed) and
 ``dimensions``; each row is one printed figure. ``table`` is the table's title (or the section
 where the figure is printed), ``row_label`` the row as printed. ``entity`` is written as the
 report writes it and resolved through the ledger's entity ids, aliases and names; a name the
@@ -38,7 +39,7 @@ from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, parse_unit
 
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
-OPTIONAL = ["footnote", "dimensions"]
+OPTIONAL = ["footnote", "dimensions", "status"]  # status: a target row's typed status
 Issue = Callable[[str, str, str], None]  # (column, found, expected)
 PROVISIONAL = "~"  # the prefix of an entity the ledger does not know: the report's own name
 
@@ -157,6 +158,8 @@ def _row_fact(
             metric = None
     elif from_label is False and text["metric"] == "":
         attributes = {"unresolved": "metric"}
+    if text["status"]:  # "achieved", "已完成": checked against the figures (targets.status)
+        attributes["target_status"] = text["status"]
     entity = names.resolve(text["entity"])
     if entity.startswith(PROVISIONAL):
         attributes["entity_provisional"] = "yes"

@@ -20,6 +20,7 @@ from typing import Any
 
 from esgledger.errors import RuleFileError
 from esgledger.qa.checks import register
+from esgledger.qa.checks.common import is_target_figure
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
@@ -64,6 +65,8 @@ def differ(a: Fact, b: Fact) -> bool:
 
 def wanted(between: str, a: Fact, b: Fact) -> bool:
     sides = {side(a), side(b)}
+    if "target" not in sides and is_target_figure(a) != is_target_figure(b):
+        return False  # a report's target row and an actual are never the same figure
     if between == "reported-reported":
         return sides == {"reported"} and a.table != b.table
     if between == "reported-ledger":

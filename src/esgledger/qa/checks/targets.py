@@ -162,6 +162,41 @@ def target_status(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             )
             arithmetic = f"actual {actual_text} vs target {num(aim)} ({way or '?'})"
             yield finding(rule, shown, message, arithmetic, computed=computed)
+    yield from _typed_in_tables(rule, inputs, namer, prefixes, achieved)
+
+
+def _typed_in_tables(
+    rule: Rule, inputs: CheckInputs, namer: Namer, prefixes: list[str], achieved: list[str]
+) -> Iterator[Finding]:
+    """A report table's target row typed achieved, against the same report's actual of that
+    year (a report checked without the ledger's targets)."""
+    known = {(t.get("metric_key"), t.get("entity_id")) for t in inputs.targets}
+    words = {w.lower() for w in achieved} | {ACHIEVED}
+    for aim in inputs.facts.facts:
+        status = str(aim.attributes.get("target_status") or "").strip().lower()
+        if status not in words or not is_target_figure(aim) or aim.metric_key is None:
+            continue
+        if (aim.metric_key, aim.entity_id) in known or aim.entity_id is None:
+            continue
+        if not lower_is_better(aim.metric_key, prefixes):
+            continue
+        for actual in inputs.facts.get(aim.metric_key, aim.entity_id, aim.period):
+            if source_of(actual) != "reported" or is_target_figure(actual):
+                continue
+            if _reached(actual.value, aim.value, "decrease", half_unit(actual) + half_unit(aim)):
+                break
+            message = namer.t(
+                "qa.finding.targets.status",
+                target=aim.row_label or namer.metric(aim.metric_key),
+                where=namer.where(aim),
+                status=namer.t("qa.finding.targets.status.not_achieved"),
+                aim=num(aim.value),
+                actual=num(actual.value),
+                year=aim.period,
+            )
+            arithmetic = f"actual {num(actual.value)} > target {num(aim.value)}"
+            yield finding(rule, (aim, actual), message, arithmetic, computed="not_achieved")
+            break
 
 
 def _computed_status(
