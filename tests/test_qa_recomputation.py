@@ -157,3 +157,24 @@ def test_an_implied_coefficient_outside_the_standard_is_said() -> None:
 
 def test_a_total_printed_apart_from_its_carriers_is_left_alone() -> None:
     assert run("recompute.energy", energy_table("400,000", carriers_table="Other")) == []
+
+
+def test_a_total_above_a_partial_list_of_carriers_is_left_alone() -> None:
+    # the ledger holds diesel the table does not print: the total may include it
+    facts = [*energy_table("400,000"), ledger("energy.diesel", "2024", 5_000)]
+    assert run("recompute.energy", facts) == []
+    # a total below its printed carriers is wrong whatever else there is
+    (found,) = run(
+        "recompute.energy", [*energy_table("100,000"), ledger("energy.diesel", "2024", 5_000)]
+    )
+    assert found.details["computed"]["calorific"] == pytest.approx(132_880)
+
+
+def test_ledger_figures_of_the_year_before_are_left_to_their_own_run() -> None:
+    facts = [
+        ledger("energy.total_tce", "2023", 150_000),
+        ledger("finance.revenue", "2023", 1_000_000),
+        ledger("energy.intensity_revenue", "2023", 0.25, origin="datapoint"),
+    ]
+    assert len(run("recompute.ratio", facts)) == 1
+    assert run("recompute.ratio", facts, period="2024") == []

@@ -29,6 +29,7 @@ from esgledger.figures import num
 from esgledger.qa.checks import register
 from esgledger.qa.checks.common import (
     Namer,
+    checked,
     finding,
     half_unit,
     keys_of,
@@ -92,6 +93,8 @@ def _compare(
     parts = pick(inputs.facts, *key)
     wholes = pick(inputs.facts, whole_key, entity, period)
     for source, part in parts.items():
+        if not checked(inputs, part):
+            continue
         whole = wholes.get(source)
         if whole is None:
             continue
@@ -142,6 +145,8 @@ def water_balance(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
         taken = pick(inputs.facts, params["withdrawal"], entity, period)
         out = pick(inputs.facts, params["discharge"], entity, period)
         for source, consumption in used.items():
+            if not checked(inputs, consumption):
+                continue
             withdrawal, discharge = taken.get(source), out.get(source)
             if withdrawal is None or discharge is None:
                 continue
@@ -192,6 +197,8 @@ def percent_range(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     namer = Namer(inputs)
     for fact in inputs.facts.facts:
         if fact.metric_key is None or fact.entity_id is None or source_of(fact) is None:
+            continue
+        if not checked(inputs, fact):
             continue
         metric = inputs.catalogue.find(fact.metric_key)
         if metric is None or metric.unit not in units:
@@ -276,6 +283,8 @@ def scope2_per_mwh(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 continue
             _, entity, period = key
             for source, scope2 in pick(inputs.facts, *key).items():
+                if not checked(inputs, scope2):
+                    continue
                 bought = _amounts(inputs, params["electricity"], entity, period, source, "MWh")
                 if not bought or bought[0] <= 0:
                     continue
@@ -357,6 +366,8 @@ def intensity_range(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     for entry in rule.params["ranges"]:
         for key in keys_of(inputs.facts, entry["metric"]):
             for fact in pick(inputs.facts, *key).values():
+                if not checked(inputs, fact):
+                    continue
                 try:
                     scale = conversion_factor(entry["unit"], fact.unit)
                 except UnitError:

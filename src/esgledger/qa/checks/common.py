@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from esgledger.catalogue.breakdowns import base_metric, split_key
+from esgledger.domain import Period
 from esgledger.errors import RuleFileError
 from esgledger.figures import num
 from esgledger.i18n import Strings
@@ -111,6 +112,21 @@ def is_target_figure(fact: Fact) -> bool:
     if fact.origin != "reported_table":
         return False
     return bool(_TARGET_WORDS.search(f"{fact.row_label or ''} {fact.table or ''}"))
+
+
+def checked(inputs: CheckInputs, fact: Fact) -> bool:
+    """Whether a run looks at ``fact``: every figure of the report's tables handed in (their
+    columns of past years are printed in this report too), and the ledger's figures of the run's
+    period (``extra['period']``; its months for a year), not those of the year before that the
+    change checks read."""
+    current = inputs.extra.get("period")
+    if fact.origin == "reported_table" or not current or fact.period == current:
+        return True
+    try:
+        period, run = Period.parse(fact.period), Period.parse(str(current))
+    except ValueError:
+        return False
+    return run.month is None and period.year == run.year
 
 
 def members_of(metric_key: str) -> dict[str, str]:

@@ -33,6 +33,7 @@ from esgledger.qa.checks.common import (
     LEDGER,
     REPORTED,
     Namer,
+    checked,
     differs,
     finding,
     half_unit,
@@ -59,6 +60,7 @@ def _subjects(inputs: CheckInputs, metric_id: str) -> Iterator[tuple[Fact, str]]
         for fact in inputs.facts.get(*key):
             source = source_of(fact)
             entered = source == REPORTED or fact.origin == "datapoint"
+            entered = entered and checked(inputs, fact)
             if entered and fact.attributes.get("kind") != "target":
                 yield fact, source or LEDGER
 
@@ -265,7 +267,26 @@ def recompute_energy(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
         spread = sum(abs(result[1]) for result in results.values()) / len(results)
         if any(not differs(total, subject, spread, relative) for total, _ in results.values()):
             continue
+        below = subject.value < min(total for total, _ in results.values())
+        if not below and _unprinted(inputs, subject, carriers, parts):
+            continue  # the ledger holds carriers the table leaves out: a partial list
         yield _energy_finding(rule, namer, subject, parts, results, params, library)
+
+
+def _unprinted(
+    inputs: CheckInputs, subject: Fact, carriers: list[str], parts: list[tuple[Fact, str, float]]
+) -> bool:
+    """Whether the ledger holds a carrier of ``subject``'s entity and period that the table does
+    not print (then a total above its printed carriers may hold the others; a total below them
+    is wrong either way)."""
+    printed = {fact.metric_key for fact, _, _ in parts}
+    for carrier_id in carriers:
+        if carrier_id in printed:
+            continue
+        found = _input(inputs, carrier_id, subject, LEDGER)
+        if found is not None and found.value > 0:
+            return True
+    return False
 
 
 def _by_method(
