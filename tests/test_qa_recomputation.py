@@ -178,3 +178,19 @@ def test_ledger_figures_of_the_year_before_are_left_to_their_own_run() -> None:
     ]
     assert len(run("recompute.ratio", facts)) == 1
     assert run("recompute.ratio", facts, period="2024") == []
+
+
+def test_a_total_a_little_above_its_printed_carriers_may_hold_minor_ones() -> None:
+    # 134,000 is 0.8 % above 132,880: diesel and gasoline left out of the table
+    assert run("recompute.energy", energy_table("134,000")) == []
+
+
+def test_another_year_of_the_same_row_shows_the_list_whole() -> None:
+    facts = [
+        *energy_table("134,000"),
+        cell("energy.raw_coal", "2023", "100,000", table="Energy"),
+        cell("energy.electricity_purchased", "2023", "500,000", table="Energy"),
+        cell("energy.total_tce", "2023", "132,880", table="Energy"),
+    ]
+    (found,) = run("recompute.energy", facts)
+    assert found.facts[0].period == "2024"

@@ -11,7 +11,9 @@
   highest factor of every grid the group could buy from, the Scope 2 boundary holds something else
   (captive generation, a wrong unit);
 - ``intensity_range``: an intensity per tonne of product within the range published for the
-  product (primary aluminium, alumina, rolled products, foil), each range with its citation.
+  product (primary aluminium, alumina, rolled products, foil), each range with its citation; a
+  printed or entered figure (a report table's, a data point), not the calculation's own ratio
+  over a producer's whole boundary (a rolling mill's emissions over its foil alone).
 
 Figures of one source are compared with each other (see :mod:`esgledger.qa.checks.common`).
 """
@@ -366,8 +368,8 @@ def intensity_range(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     for entry in rule.params["ranges"]:
         for key in keys_of(inputs.facts, entry["metric"]):
             for fact in pick(inputs.facts, *key).values():
-                if not checked(inputs, fact):
-                    continue
+                if not checked(inputs, fact) or fact.origin == "computed":
+                    continue  # a computed per-product ratio of a plant making several products
                 try:
                     scale = conversion_factor(entry["unit"], fact.unit)
                 except UnitError:

@@ -197,10 +197,10 @@ def _ratio_finding(
 
 
 def _validate_energy(where: str, params: dict[str, Any]) -> None:
-    require(
-        where, params, ["total", "carriers_of", "methods"], ["deduct", "relative", "implied_range"]
-    )
+    optional = ["deduct", "relative", "implied_range", "partial_share"]
+    require(where, params, ["total", "carriers_of", "methods"], optional)
     number(where, params, "relative", 0.005)
+    number(where, params, "partial_share", 0.03)
     if not isinstance(params["methods"], list) or not params["methods"]:
         raise RuleFileError(
             where, "params.methods: the electricity methods (calorific, equivalent)"
@@ -231,9 +231,18 @@ def _coefficient(
     return value.value, value.unit
 
 
+Parts = list[tuple[Fact, str, float]]  # (figure, coefficient spec, sign)
+
+
 @register("recompute_energy", validate=_validate_energy)
 def recompute_energy(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
-    """Comprehensive energy [tce] that follows from its carriers by no electricity method."""
+    """Comprehensive energy [tce] that follows from its carriers by no electricity method.
+
+    A total *below* its printed carriers is wrong whatever else there is. A total above them may
+    hold carriers the table leaves out: it is reported when the list is known to be complete (the
+    same table's total of another year follows from its carriers, and the ledger holds no other
+    carrier of the entity) or when it exceeds the carriers by more than ``partial_share`` (the
+    minor carriers a table omits: diesel, gasoline)."""
     catalogue = inputs.catalogue
     if catalogue is None:
         return
@@ -245,11 +254,11 @@ def recompute_energy(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     carriers = list(carriers_of.formula.inputs)
     deducted = list(params.get("deduct") or [])
     relative = float(params.get("relative", 0.005))
+    partial_share = float(params.get("partial_share", 0.03))
     namer = Namer(inputs)
-    for subject, source in _subjects(inputs, params["total"]):
-        if subject.entity_id is None:
-            continue
-        parts: list[tuple[Fact, str, float]] = []  # (figure, coefficient spec, sign)
+
+    def evaluate(subject: Fact, source: str) -> tuple[Parts, dict[str, tuple[float, float]]]:
+        parts: Parts = []
         for carrier_id in carriers + deducted:
             fact = _input(inputs, carrier_id, subject, source)
             if fact is None:
@@ -259,18 +268,44 @@ def recompute_energy(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             spec = catalogue[carrier_id].attributes.get("energy", {}).get("tce_factor")
             if spec:
                 parts.append((fact, str(spec), -1.0 if carrier_id in deducted else 1.0))
-        if not parts:
-            continue
-        results = _by_method(library, parts, params["methods"], subject)
-        if results is None:
-            continue
+        results = _by_method(library, parts, params["methods"], subject) if parts else None
+        return parts, results or {}
+
+    def follows(subject: Fact, results: dict[str, tuple[float, float]]) -> bool:
+        if not results:
+            return False
         spread = sum(abs(result[1]) for result in results.values()) / len(results)
-        if any(not differs(total, subject, spread, relative) for total, _ in results.values()):
+        return any(not differs(total, subject, spread, relative) for total, _ in results.values())
+
+    for subject, source in _subjects(inputs, params["total"]):
+        if subject.entity_id is None:
             continue
-        below = subject.value < min(total for total, _ in results.values())
-        if not below and _unprinted(inputs, subject, carriers, parts):
-            continue  # the ledger holds carriers the table leaves out: a partial list
+        parts, results = evaluate(subject, source)
+        if not results or follows(subject, results):  # nothing to compare, or it follows
+            continue
+        below = [total for total, _ in results.values() if total < subject.value]
+        if below:  # above the carriers by one method at least: a partial list?
+            if _unprinted(inputs, subject, carriers, parts):
+                continue  # the ledger holds carriers the table leaves out: a partial list
+            complete = any(
+                other.period != subject.period and follows(other, evaluate(other, source)[1])
+                for other in _same_row(inputs, subject)
+            )
+            if not complete and subject.value - max(below) <= partial_share * subject.value:
+                continue
         yield _energy_finding(rule, namer, subject, parts, results, params, library)
+
+
+def _same_row(inputs: CheckInputs, subject: Fact) -> list[Fact]:
+    """The figures of ``subject``'s table row in other periods."""
+    if subject.table is None or subject.metric_key is None or subject.entity_id is None:
+        return []
+    return [
+        fact
+        for period in inputs.facts.periods()
+        for fact in inputs.facts.get(subject.metric_key, subject.entity_id, period)
+        if fact.table == subject.table and fact.period != subject.period
+    ]
 
 
 def _unprinted(
@@ -283,9 +318,10 @@ def _unprinted(
     for carrier_id in carriers:
         if carrier_id in printed:
             continue
-        found = _input(inputs, carrier_id, subject, LEDGER)
-        if found is not None and found.value > 0:
-            return True
+        for period in inputs.facts.periods():  # any year the ledger holds
+            found = pick(inputs.facts, carrier_id, subject.entity_id or "", period).get(LEDGER)
+            if found is not None and found.value > 0:
+                return True
     return False
 
 
