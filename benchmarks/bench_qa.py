@@ -1,7 +1,7 @@
 """Benchmark the quality checks (issue 12) on the generated 200-entity group over three years.
 
     .venv/bin/python benchmarks/bench_qa.py [--entities 200] [--years 3] [--postgres URL]
-        [--profile]
+        [--reported FILE] [--profile]
 
 Builds the group of ``bench_foundation`` (group > companies > plants; monthly energy, production
 and water, annual waste, social and finance figures: about 100 000 data points for 200 entities
@@ -156,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entities", type=int, default=200)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--postgres", default=None, help="a PostgreSQL server URL")
+    parser.add_argument("--reported", type=Path, help="a report-tables file (CSV or XLSX)")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args(argv)
     years = list(range(2024 - args.years + 1, 2025))
@@ -171,7 +172,11 @@ def _run(url: str, args: argparse.Namespace, years: list[int], folder: Path) -> 
     try:
         seconds, results = timed_checks(ledger, years, None, args.profile)
         show("checks on the ledger", seconds, results, years)
-        reported = report_tables(ledger, years)
+        reported = (
+            ledger.services.qa.read_reported(ledger.admin, args.reported)
+            if args.reported
+            else report_tables(ledger, years)
+        )
         with_tables, results = timed_checks(ledger, years, reported, args.profile)
         console.print(f"report tables: {len(reported.facts):,} figures")
         show("checks on the ledger and the report's tables", with_tables, results, years)

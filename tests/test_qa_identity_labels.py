@@ -121,3 +121,20 @@ def test_messages_in_chinese(tmp_path: Path) -> None:
     ], lang="zh")  # fmt: skip
     assert rules_of(found) == ["identity.tables"]
     assert "在不同位置数值不同" in found[0].message and "范围一" in found[0].message
+
+
+def test_a_target_printed_in_two_tables_but_never_against_the_actual(tmp_path: Path) -> None:
+    rows = [
+        row("2024 plan", "Comprehensive energy consumption", "", "11,000", "tce",
+            dimensions="figure=target"),
+        row("Targets and performance", "Comprehensive energy consumption", "", "11,500", "tce",
+            dimensions="figure=target"),
+        row("Energy", "Comprehensive energy consumption", "", "11,384.4", "tce"),
+    ]  # fmt: skip
+    found = check(tmp_path, rows)
+    assert rules_of(found) == ["identity.tables"]
+    assert {f.table for f in found[0].facts} == {"2024 plan", "Targets and performance"}
+    assert all(f.attributes["figure"] == "target" for f in found[0].facts)
+    rows[1] = row("Targets and performance", "Comprehensive energy consumption", "", "11,000",
+                  "tce", dimensions="figure=target")  # fmt: skip
+    assert check(tmp_path, rows) == []

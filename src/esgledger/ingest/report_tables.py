@@ -13,6 +13,10 @@ through the catalogue's names in English and Chinese and the reviewed labels of
 ``qa/data/labels.yaml`` (:mod:`esgledger.qa.labels`). A value is converted with pint to the
 metric's catalogue unit.
 
+A ``figure=target`` among the dimensions marks a target printed for the period (a plan table),
+``figure=base`` a base year's figure printed with a target; the fact carries it in
+``attributes['figure']`` (the checks compare a target only with targets).
+
 What is malformed (a period, a number, a unit, a metric id, a dimension) is an input error naming
 the row and column and what was expected, and the whole file is refused; a row label that resolves
 to no metric is not an error but a finding of the label check (the fact keeps ``metric_key``
@@ -41,6 +45,9 @@ from esgledger.units import UnitError, conversion_factor_via, parse_unit
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
 OPTIONAL = ["footnote", "dimensions", "status"]  # status: a target row's typed status
 Issue = Callable[[str, str, str], None]  # (column, found, expected)
+# What a printed figure is, given as ``figure=...`` among the dimensions: the year's figure
+# (the default), a target set for the year, or the base year's figure printed in a target table.
+FIGURE, ACTUAL, FIGURES = "figure", "actual", ("actual", "target", "base")
 PROVISIONAL = "~"  # the prefix of an entity the ledger does not know: the report's own name
 
 
@@ -139,6 +146,7 @@ def _row_fact(
             parse_unit(unit)
         except UnitError as exc:
             issue("unit", unit, f"a unit ({exc})")
+    figure, text["dimensions"] = _figure(text["dimensions"], issue)
     metric, from_label = _metric(text, catalogue, labels, issue)
     if len(issues) > before:
         return None
@@ -160,6 +168,8 @@ def _row_fact(
         attributes = {"unresolved": "metric"}
     if text["status"]:  # "achieved", "已完成": checked against the figures (targets.status)
         attributes["target_status"] = text["status"]
+    if figure != ACTUAL:
+        attributes["figure"] = figure
     entity = names.resolve(text["entity"])
     if entity.startswith(PROVISIONAL):
         attributes["entity_provisional"] = "yes"
@@ -238,3 +248,18 @@ def _factor(unit: str, metric: Metric, period: str) -> float:
         if density is None:
             raise
         return mass_per_unit(unit, density.value, density.unit, metric.unit)
+
+
+def _figure(dimensions: str, issue: Issue) -> tuple[str, str]:
+    """``figure=target`` (or ``actual``, ``base``) taken out of the dimensions: what the row is."""
+    kept, figure = [], ACTUAL
+    for part in dimensions.replace("；", ";").split(";"):
+        axis, _, member = (p.strip() for p in part.partition("="))
+        if axis != FIGURE:
+            if part.strip():
+                kept.append(part.strip())
+            continue
+        if member not in FIGURES:
+            issue("dimensions", part.strip(), f"figure={' or figure='.join(FIGURES)}")
+        figure = member
+    return figure, ";".join(kept)

@@ -29,22 +29,30 @@ EXACT = 1e-9
 
 
 def printed_decimals(fact: Fact) -> int | None:
-    """How many decimals the figure was printed with (``1,234.50`` -> 2; ``1,200`` -> 0); None for
-    a figure not printed (a ledger value is exact)."""
+    """How many decimals the figure was printed or entered with (``1,234.50`` -> 2; ``1,200`` ->
+    0; a data point's value by its shortest form, ``26988.3`` -> 1); None for a computed value
+    (exact)."""
     text = (fact.text_as_written or "").strip().rstrip("%").strip()
-    if not text or fact.origin != "reported_table":
+    if not text or fact.origin not in ("reported_table", "datapoint"):
         return None
     text = text.replace(",", "").replace(" ", "")
     if "e" in text.lower():
         return None
     _whole, point, decimals = text.partition(".")
+    if fact.origin == "datapoint" and decimals == "0":
+        return None  # repr(26988.0): a whole number as entered, taken as exact
     return len(decimals) if point else 0
 
 
-def rounding(fact: Fact) -> float:
+def rounding(fact: Fact, catalogue: Any = None) -> float:
     """Half a unit of the last printed decimal, in the unit of ``fact.value`` (the catalogue
-    unit): how far the printed figure may be from what it rounds; ~0 for an exact figure."""
+    unit): how far the printed figure may be from what it rounds; ~0 for an exact figure (a
+    computed value, a whole number of a metric that counts, with ``catalogue``)."""
     decimals = printed_decimals(fact)
+    if decimals == 0 and catalogue is not None and fact.metric_key is not None:
+        metric = catalogue.find(fact.metric_key)
+        if metric is not None and metric.count and fact.value_as_written == fact.value:
+            decimals = None  # people, cases: a whole number printed is the number
     if decimals is None:
         return abs(fact.value) * EXACT
     scale = 1.0

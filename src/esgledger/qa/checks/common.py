@@ -106,11 +106,14 @@ _TARGET_WORDS = re.compile(r"\btargets?\b|\bgoals?\b|目标|指标值", re.IGNOR
 
 
 def is_target_figure(fact: Fact) -> bool:
-    """A target's figure: a target of the ledger, or a report-table row printed as a target."""
+    """A target's figure: a target of the ledger, or a report-table row printed as a target
+    (marked ``figure=target``, or, unmarked, a row or table whose label says "target" / "目标")."""
     if fact.origin == "target" or fact.attributes.get("kind") == "target":
         return True
     if fact.origin != "reported_table":
         return False
+    if "figure" in fact.attributes:
+        return fact.attributes["figure"] == "target"
     return bool(_TARGET_WORDS.search(f"{fact.row_label or ''} {fact.table or ''}"))
 
 

@@ -54,7 +54,7 @@ def check_duplicates(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             if len(same) < 2:
                 continue
             spread = max(f.value for f in same) - min(f.value for f in same)
-            differ = spread > sum(rounding(f) for f in same) + 1e-9
+            differ = spread > sum(rounding(f, inputs.catalogue) for f in same) + 1e-9
             if differ == equal_values:
                 continue
             written = [f"'{f.row_label}' ({f.entity_as_written or f.entity_id})" for f in same]

@@ -79,8 +79,9 @@ def pick(candidates: list[Fact], table: str | None) -> Fact:
     return candidates[0]
 
 
-def tolerance(facts: Iterable[Fact]) -> float:
-    return sum(rounding(fact) for fact in facts) + 1e-9
+def tolerance(facts: Iterable[Fact], catalogue: Any = None) -> float:
+    """How far a sum of ``facts`` may be off by their printed rounding."""
+    return sum(rounding(fact, catalogue) for fact in facts) + 1e-9
 
 
 def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
@@ -97,15 +98,26 @@ def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
     )
 
 
+def by_source(inputs: CheckInputs) -> list[tuple[tuple[str, str, str], dict[str, list[Fact]]]]:
+    """The groups of :func:`grouped`, the report tables' first (a sum that fails alike in the
+    report and in the ledger keyed from it is reported once, where the reader sees it)."""
+    return sorted(grouped(inputs.facts.facts).items(), key=lambda item: item[0][0] != "reported")
+
+
 @register("sums", _validate)
 def check_sums(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
-    for (_source, _entity, _period), by_key in grouped(inputs.facts.facts).items():
+    seen: set[tuple[Any, ...]] = set()
+    for _group, by_key in by_source(inputs):
         for relation in rule.params["sums"]:
-            yield from _relation(rule, inputs, relation, by_key)
+            yield from _relation(rule, inputs, relation, by_key, seen)
 
 
 def _relation(
-    rule: Rule, inputs: CheckInputs, relation: dict[str, Any], by_key: dict[str, list[Fact]]
+    rule: Rule,
+    inputs: CheckInputs,
+    relation: dict[str, Any],
+    by_key: dict[str, list[Fact]],
+    seen: set[tuple[Any, ...]],
 ) -> Iterator[Finding]:
     totals = by_key.get(relation["total"], [])
     mode = relation.get("mode", "equal")
@@ -116,15 +128,15 @@ def _relation(
         return
     if mode == "reported" and len(present) < int(relation.get("min", 2)):
         return
-    seen: set[tuple[float, ...]] = set()
     for total in totals:
         parts = [pick(by_key[p], total.table) for p in present]
-        values = (total.value, *(p.value for p in parts))
+        values = (relation["total"], total.entity_id, total.period, total.value,
+                  *(p.value for p in parts))  # fmt: skip
         if values in seen:
             continue
         seen.add(values)
         added = sum(p.value for p in parts)
-        allowed = tolerance([total, *parts])
+        allowed = tolerance([total, *parts], inputs.catalogue)
         if mode == "within":
             if added <= total.value + allowed:
                 continue
@@ -153,7 +165,8 @@ def check_breakdowns(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     catalogue = inputs.catalogue
     if catalogue is None:
         return
-    for (_source, _entity, _period), by_key in grouped(inputs.facts.facts).items():
+    seen: set[tuple[Any, ...]] = set()
+    for _group, by_key in by_source(inputs):
         # (parent key, axis) -> member -> facts
         axes: dict[tuple[str, str], dict[str, list[Fact]]] = defaultdict(dict)
         for key, facts in by_key.items():
@@ -166,7 +179,7 @@ def check_breakdowns(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                     continue
                 rest = {a: m for a, m in members.items() if a != axis}
                 axes[(metric_key(base, rest), axis)][member] = facts
-        yield from _axis_findings(rule, inputs, catalogue, axes, by_key)
+        yield from _axis_findings(rule, inputs, catalogue, axes, by_key, seen)
 
 
 def _axis_findings(
@@ -175,39 +188,51 @@ def _axis_findings(
     catalogue: Any,
     axes: dict[tuple[str, str], dict[str, list[Fact]]],
     by_key: dict[str, list[Fact]],
+    seen: set[tuple[Any, ...]],
 ) -> Iterator[Finding]:
     sums_by_parent: dict[str, list[tuple[str, list[Fact]]]] = defaultdict(list)
     for (parent, axis), members in sorted(axes.items()):
         for group in catalogue.axes[axis].adding_groups(members):
-            if len(group) < 2 and parent not in by_key:
+            # one member printed is part of a breakdown: it may not exceed the total; two or
+            # more are the breakdown the report gives, and add up to the total
+            whole = len(group) >= 2
+            if not whole and parent not in by_key:
                 continue
             totals = by_key.get(parent, [])
             table = totals[0].table if totals else members[group[0]][0].table
             parts = [pick(members[m], table) for m in group]
-            sums_by_parent[parent].append((axis, parts))
-            if totals:
-                total = pick(totals, parts[0].table)
-                added = sum(p.value for p in parts)
-                if abs(added - total.value) <= tolerance([total, *parts]):
-                    continue
-                yield finding(
-                    rule,
-                    inputs,
-                    "qa.sum.breakdown",
-                    [total, *parts],
-                    arithmetic(parts, total, "≠", inputs.lang),
-                    key_extra=(axis,),
-                    total=describe(total, inputs),
-                    axis=catalogue.axes[axis].label(inputs.lang),
-                    metric=label(total, inputs),
-                )
+            if whole:
+                sums_by_parent[parent].append((axis, parts))
+            if not totals:
+                continue
+            total = pick(totals, parts[0].table)
+            added = sum(p.value for p in parts)
+            values = (parent, axis, total.entity_id, total.period, total.value,
+                      *(p.value for p in parts))  # fmt: skip
+            allowed = tolerance([total, *parts], inputs.catalogue)
+            fits = abs(added - total.value) <= allowed if whole else added <= total.value + allowed
+            if fits or values in seen:
+                continue
+            seen.add(values)
+            yield finding(
+                rule,
+                inputs,
+                "qa.sum.breakdown" if whole else "qa.sum.breakdown_part",
+                [total, *parts],
+                arithmetic(parts, total, "≠" if whole else ">", inputs.lang),
+                key_extra=(axis,),
+                total=describe(total, inputs),
+                part=describe(parts[0], inputs),
+                axis=catalogue.axes[axis].label(inputs.lang),
+                metric=label(total, inputs),
+            )
     for parent, breakdowns in sums_by_parent.items():
         if parent in by_key or len(breakdowns) < 2:
             continue
         (axis_a, parts_a), *others = breakdowns
         for axis_b, parts_b in others:
             sum_a, sum_b = sum(p.value for p in parts_a), sum(p.value for p in parts_b)
-            if abs(sum_a - sum_b) <= tolerance([*parts_a, *parts_b]):
+            if abs(sum_a - sum_b) <= tolerance([*parts_a, *parts_b], catalogue):
                 continue
             terms_a = " + ".join(number(p.value, inputs.lang) for p in parts_a)
             terms_b = " + ".join(number(p.value, inputs.lang) for p in parts_b)

@@ -305,14 +305,20 @@ def target_looser_than_base(rule: Rule, inputs: CheckInputs) -> Iterator[Finding
     yield from _looser_in_tables(rule, inputs, namer, prefixes)
 
 
+def _is_base(fact: Fact) -> bool:
+    """A base year's figure printed with a target: ``figure=base``, or a row saying so."""
+    if "figure" in fact.attributes:
+        return fact.attributes["figure"] == "base"
+    return bool(_BASE_WORDS.search(fact.row_label or ""))
+
+
 def _looser_in_tables(
     rule: Rule, inputs: CheckInputs, namer: Namer, prefixes: list[str]
 ) -> Iterator[Finding]:
     for table, facts in sorted(inputs.facts.tables().items()):
-        bases = [f for f in facts if _BASE_WORDS.search(f.row_label or "") and f.metric_key]
-        aims = [
-            f for f in facts if is_target_figure(f) and not _BASE_WORDS.search(f.row_label or "")
-        ]
+        bases = [f for f in facts if _is_base(f) and f.metric_key]
+        aims = [f for f in facts if is_target_figure(f) and not _is_base(f)]
+
         for aim in aims:
             if aim.metric_key is None or not lower_is_better(aim.metric_key, prefixes):
                 continue
