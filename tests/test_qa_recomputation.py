@@ -194,3 +194,22 @@ def test_another_year_of_the_same_row_shows_the_list_whole() -> None:
     ]
     (found,) = run("recompute.energy", facts)
     assert found.facts[0].period == "2024"
+
+
+def test_a_row_the_table_prints_in_a_form_not_read_may_be_a_carrier() -> None:
+    # fuel printed in litres of a mixture (CHALIECO 2019): no metric, so the total may hold it
+    fuel = cell(None, "2024", "3,581,559.9", table="Energy", row="Fuel consumption")
+    assert run("recompute.energy", [*energy_table("400,000"), fuel]) == []
+
+
+def test_a_year_before_the_equivalent_value_is_checked_by_the_calorific_equivalent() -> None:
+    # 2018: GB/T 2589-2008 (raw coal 0.7143, electricity 0.1229); no CEC equivalent value yet
+    facts = [
+        cell("energy.raw_coal", "2018", "100,000", table="Energy"),
+        cell("energy.electricity_purchased", "2018", "500,000", table="Energy"),
+        cell("energy.total_tce", "2018", "132,880", table="Energy"),
+    ]
+    assert run("recompute.energy", facts) == []
+    facts[-1] = cell("energy.total_tce", "2018", "100,000", table="Energy")
+    (found,) = run("recompute.energy", facts)
+    assert list(found.details["computed"]) == ["calorific"]

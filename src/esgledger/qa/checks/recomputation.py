@@ -285,8 +285,8 @@ def recompute_energy(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             continue
         below = [total for total, _ in results.values() if total < subject.value]
         if below:  # above the carriers by one method at least: a partial list?
-            if _unprinted(inputs, subject, carriers, parts):
-                continue  # the ledger holds carriers the table leaves out: a partial list
+            if _unprinted(inputs, subject, carriers, parts) or _unreadable(inputs, subject):
+                continue  # carriers the table leaves out or prints in a form not read
             complete = any(
                 other.period != subject.period and follows(other, evaluate(other, source)[1])
                 for other in _same_row(inputs, subject)
@@ -294,6 +294,17 @@ def recompute_energy(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             if not complete and subject.value - max(below) <= partial_share * subject.value:
                 continue
         yield _energy_finding(rule, namer, subject, parts, results, params, library)
+
+
+def _unreadable(inputs: CheckInputs, subject: Fact) -> bool:
+    """Whether ``subject``'s table has a row of its entity and period that resolved to no metric
+    (a carrier printed in a form esgledger cannot read: fuel in litres of a mixture)."""
+    return any(
+        fact.metric_key is None
+        and fact.period == subject.period
+        and fact.entity_id == subject.entity_id
+        for fact in inputs.facts.tables().get(subject.table or "", ())
+    )
 
 
 def _same_row(inputs: CheckInputs, subject: Fact) -> list[Fact]:
@@ -328,14 +339,15 @@ def _unprinted(
 def _by_method(
     library: FactorLibrary, parts: list[tuple[Fact, str, float]], methods: list[str], subject: Fact
 ) -> dict[str, tuple[float, float]] | None:
-    """Method -> (total [tce], how far the parts' rounding moves it)."""
+    """Method -> (total [tce], how far the parts' rounding moves it); a method without a
+    coefficient for the period (the equivalent value before its first data year) is left out."""
     results: dict[str, tuple[float, float]] = {}
     for method in methods:
         total = spread = 0.0
         for fact, spec, sign in parts:
             found = _coefficient(library, spec, method, subject.period)
             if found is None:
-                return None
+                break
             value, unit = found
             try:
                 scale = product_conversion((fact.unit, unit), subject.unit)
@@ -343,8 +355,9 @@ def _by_method(
                 return None
             total += sign * fact.value * value * scale
             spread += half_unit(fact) * value * scale
-        results[method] = (total, spread)
-    return results
+        else:
+            results[method] = (total, spread)
+    return results or None
 
 
 def _energy_finding(
@@ -356,7 +369,7 @@ def _energy_finding(
     params: dict[str, Any],
     library: FactorLibrary,
 ) -> Finding:
-    method = params["methods"][0]
+    method = next(iter(results))
     terms = []
     electricity = 0.0
     rest = 0.0
