@@ -213,3 +213,15 @@ def test_a_year_before_the_equivalent_value_is_checked_by_the_calorific_equivale
     facts[-1] = cell("energy.total_tce", "2018", "100,000", table="Energy")
     (found,) = run("recompute.energy", facts)
     assert list(found.details["computed"]) == ["calorific"]
+
+
+def test_a_published_total_above_the_ledger_s_carriers() -> None:
+    # the ledger keyed from a report lacks a carrier the published total holds (fuel in litres)
+    carriers = [
+        ledger("energy.raw_coal", "2024", 100_000),
+        ledger("energy.electricity_purchased", "2024", 500_000),
+    ]
+    above = ledger("energy.total_tce", "2024", 400_000, origin="datapoint")
+    assert run("recompute.energy", [*carriers, above]) == []
+    below = ledger("energy.total_tce", "2024", 100_000, origin="datapoint")
+    assert len(run("recompute.energy", [*carriers, below])) == 1
