@@ -68,7 +68,7 @@ def test_a_restated_past_figure_without_a_footnote() -> None:
     ]
     (found,) = run("change.restatement", facts, period="2024")
     assert found.severity == "error" and "2023" in found.message and "1,050" in found.message
-    assert found.arithmetic == "1050 - 1000 = 50 tCO2e"
+    assert found.arithmetic == "1,050 - 1,000 = 50 tCO2e"
 
 
 @pytest.mark.parametrize(

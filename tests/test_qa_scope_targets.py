@@ -145,7 +145,7 @@ def test_a_status_typed_in_a_table_against_the_report_s_own_actual() -> None:
              target_status="achieved"),
     ]  # fmt: skip
     (found,) = run("targets.status", facts, targets=[target(assessment={"status": "achieved"})])
-    assert "95000" in found.message and "not achieved" in found.message
+    assert "95,000" in found.message and "not achieved" in found.message
 
 
 def test_a_target_equal_to_the_actual_of_its_year() -> None:
@@ -198,7 +198,7 @@ def test_a_report_table_target_above_its_base_year() -> None:
         cell("ghg.scope1", "2025", "52,000", table="Targets", row="2025 target"),
     ]
     (found,) = run("targets.looser_than_base", facts)
-    assert "52000" in found.message and "50000" in found.message
+    assert "52,000" in found.message and "50,000" in found.message
     facts[1] = cell("ghg.scope1", "2025", "45,000", table="Targets", row="2025 target")
     assert run("targets.looser_than_base", facts) == []
 

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from esgledger.catalogue.breakdowns import base_metric, metric_key
 from esgledger.errors import RuleFileError
 from esgledger.factors.library import FactorLibrary, load_library
-from esgledger.figures import num
 from esgledger.qa.checks import register
 from esgledger.qa.checks.common import (
     Namer,
@@ -43,6 +42,7 @@ from esgledger.qa.checks.common import (
 )
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.qa.messages import number as num
 from esgledger.units import UnitError, conversion_factor
 
 if TYPE_CHECKING:

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from esgledger.domain import Period
 from esgledger.errors import RuleFileError
-from esgledger.figures import num
 from esgledger.qa.checks import register
 from esgledger.qa.checks.common import (
     REPORTED,
@@ -38,6 +37,7 @@ from esgledger.qa.checks.common import (
 )
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.qa.messages import number as num
 from esgledger.year_change import change_between
 
 if TYPE_CHECKING:

@@ -18,11 +18,11 @@ from weakref import WeakKeyDictionary
 from esgledger.catalogue.breakdowns import base_metric, split_key
 from esgledger.domain import Period
 from esgledger.errors import RuleFileError
-from esgledger.figures import num
 from esgledger.i18n import Strings
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.index import FactIndex
+from esgledger.qa.messages import number as num
 
 if TYPE_CHECKING:
     from esgledger.qa.engine import CheckInputs

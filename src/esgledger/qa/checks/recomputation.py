@@ -27,7 +27,6 @@ from esgledger.catalogue.breakdowns import metric_key
 from esgledger.domain import Period
 from esgledger.errors import FactorNotFound, RuleFileError
 from esgledger.factors.library import FactorLibrary, load_library
-from esgledger.figures import num
 from esgledger.qa.checks import register
 from esgledger.qa.checks.common import (
     LEDGER,
@@ -46,6 +45,7 @@ from esgledger.qa.checks.common import (
 )
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.qa.messages import number as num
 from esgledger.units import UnitError, product_conversion
 
 if TYPE_CHECKING:

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from esgledger.domain import Period
 from esgledger.errors import RuleFileError
-from esgledger.figures import num
 from esgledger.qa.checks import register
 from esgledger.qa.checks.bounds import _amounts, _validate_scope2, grid_range
 from esgledger.qa.checks.common import (
@@ -36,6 +35,7 @@ from esgledger.qa.checks.common import (
 )
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.qa.messages import number as num
 from esgledger.units import UnitError, conversion_factor
 
 if TYPE_CHECKING:

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from esgledger.catalogue.breakdowns import base_metric
 from esgledger.errors import RuleFileError
-from esgledger.figures import num
 from esgledger.qa.checks import register
 from esgledger.qa.checks.common import (
     Namer,
@@ -36,6 +35,7 @@ from esgledger.qa.checks.common import (
 )
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.qa.messages import number as num
 
 if TYPE_CHECKING:
     from esgledger.qa.engine import CheckInputs
