@@ -4,6 +4,8 @@ values are worked by hand from the definitions (GRI 403-9, GB 6441-1986, GRI 401
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.qa_check_support import cell, ledger, run
@@ -225,3 +227,16 @@ def test_a_published_total_above_the_ledger_s_carriers() -> None:
     assert run("recompute.energy", [*carriers, above]) == []
     below = ledger("energy.total_tce", "2024", 100_000, origin="datapoint")
     assert len(run("recompute.energy", [*carriers, below])) == 1
+
+
+def test_the_rule_files_are_read_together_and_an_id_is_used_once(tmp_path: Path) -> None:
+    from esgledger.errors import RuleFileError
+    from esgledger.qa.rules import CHECK_RULES_FILE, RULES_FILE, load_rules
+
+    ids = [rule.id for rule in load_rules()]
+    assert ids[: len(load_rules(RULES_FILE))] == [r.id for r in load_rules(RULES_FILE)]
+    assert "recompute.energy" in ids and len(ids) == len(set(ids))
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(CHECK_RULES_FILE.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(RuleFileError, match="used twice"):
+        load_rules([CHECK_RULES_FILE, twice])

@@ -1,4 +1,5 @@
-"""The check rules as reviewed data: ``qa/data/rules.yaml`` (and an organisation's own file).
+"""The check rules as reviewed data: ``qa/data/rules.yaml`` and ``qa/data/rules_checks.yaml``
+(read in that order; an id is used once across them).
 
 Each rule names the check function that applies it (``check``, a key of
 :data:`esgledger.qa.checks.CHECKS`), the standard or definition it comes from (``source``), its
