@@ -77,6 +77,10 @@ class EntityNames:
         roots = OrgTree(entities).roots() if entities else []
         self.root = roots[0] if len(roots) == 1 else f"{PROVISIONAL}group"
 
+    def known(self, written: str) -> bool:
+        """Whether ``written`` names an entity of the ledger."""
+        return bool(written.strip()) and fold(written) in self.by_name
+
     def resolve(self, written: str) -> str:
         if not written.strip():
             return self.root
@@ -147,10 +151,21 @@ def _row_fact(
         except UnitError as exc:
             issue("unit", unit, f"a unit ({exc})")
     figure, text["dimensions"] = _figure(text["dimensions"], issue)
-    metric, from_label = _metric(text, catalogue, labels, issue)
+    metric, how = _metric(text, catalogue, labels, issue)
+    from_label = how not in ("column", "")
+    if how == "entity":
+        # a row of a table of one metric names whom the figure is of: taken so when the entity
+        # column says it, the row names a ledger entity, or the table is of a ratio (an
+        # intensity or a rate by company); otherwise the label stays unresolved
+        named = names.known(text["row_label"])
+        ratio = metric is not None and catalogue[metric].aggregation == "ratio"
+        if text["entity"] or named or ratio:
+            text["entity"] = text["entity"] or text["row_label"]
+        else:
+            metric, from_label = None, False
     if len(issues) > before:
         return None
-    attributes = {}
+    attributes = {"resolved_by": how} if from_label else {}
     converted, unit_out = value, unit
     if metric is not None:
         target = catalogue[metric].unit
@@ -162,7 +177,7 @@ def _row_fact(
                 issue("unit", unit, f"a unit of {metric} ({exc})")
                 return None
             # the label names a metric the unit cannot be: a finding of the label check
-            attributes = {"label_metric": metric, "unit_problem": str(exc)}
+            attributes.update(label_metric=metric, unit_problem=str(exc))
             metric = None
     elif from_label is False and text["metric"] == "":
         attributes = {"unresolved": "metric"}
@@ -195,44 +210,37 @@ def _row_fact(
 
 def _metric(
     text: dict[str, str], catalogue: Catalogue, labels: LabelIndex, issue: Issue
-) -> tuple[str | None, bool]:
-    """The metric key of a row and whether it came from the row label."""
-    written, dimensions = text["metric"], text["dimensions"]
+) -> tuple[str | None, str]:
+    """The metric key of a row and where it came from: ``column``, ``label`` (the row label
+    names it), or the table's title with the row label read in it (``member``, ``total``,
+    ``entity``: :meth:`LabelIndex.in_table`); ``(None, "")`` when nothing names one."""
+    written = text["metric"]
     if written:
-        found = catalogue.find(written)
-        if found is None:
-            issue(
-                "metric",
-                written,
-                "a metric id of the catalogue" + did_you_mean(written, catalogue.metrics),
-            )
-            return None, False
-        base, members = split_key(written)
-        if dimensions:
-            try:
-                members = {
-                    **members,
-                    **parse_dimensions(dimensions, base, found.axes, catalogue.axes),
-                }
-            except BreakdownError as exc:
-                issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
-                return None, False
-        return metric_key(base, members), False
-    resolved = labels.resolve(text["row_label"], text["table"])
+        if catalogue.find(written) is None:
+            expected = "a metric id of the catalogue" + did_you_mean(written, catalogue.metrics)
+            issue("metric", written, expected)
+            return None, ""
+        return _with_dimensions(written, text["dimensions"], catalogue, issue), "column"
+    resolved, how = labels.resolve(text["row_label"]), "label"
     if resolved is None:
-        return None, False
-    if dimensions:
-        base, members = split_key(resolved)
-        try:
-            members = {
-                **members,
-                **parse_dimensions(dimensions, base, catalogue[base].axes, catalogue.axes),
-            }
-        except BreakdownError as exc:
-            issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
-            return None, True
-        resolved = metric_key(base, members)
-    return resolved, True
+        resolved, how = labels.in_table(text["row_label"], text["table"])
+    if resolved is None:
+        return None, ""
+    return _with_dimensions(resolved, text["dimensions"], catalogue, issue), how
+
+
+def _with_dimensions(key: str, dimensions: str, catalogue: Catalogue, issue: Issue) -> str | None:
+    """``key`` with the members of the ``dimensions`` cell; None (and an issue) when they are
+    not the metric's."""
+    if not dimensions:
+        return key
+    base, members = split_key(key)
+    try:
+        added = parse_dimensions(dimensions, base, catalogue[base].axes, catalogue.axes)
+    except BreakdownError as exc:
+        issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
+        return None
+    return metric_key(base, {**members, **added})
 
 
 def _factor(unit: str, metric: Metric, period: str) -> float:

@@ -19,6 +19,7 @@ from esgledger.figures import Figure
 from esgledger.i18n import Strings
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.units import spelling
 
 if TYPE_CHECKING:
     from esgledger.qa.engine import CheckInputs
@@ -30,8 +31,8 @@ EXACT = 1e-9
 
 def printed_decimals(fact: Fact) -> int | None:
     """How many decimals the figure was printed or entered with (``1,234.50`` -> 2; ``1,200`` ->
-    0; a data point's value by its shortest form, ``26988.3`` -> 1); None for a computed value
-    (exact)."""
+    0; a data point's value by its shortest form, ``26988.3`` -> 1, ``26988.0`` -> 0); None for
+    a computed value (exact)."""
     text = (fact.text_as_written or "").strip().rstrip("%").strip()
     if not text or fact.origin not in ("reported_table", "datapoint"):
         return None
@@ -40,7 +41,7 @@ def printed_decimals(fact: Fact) -> int | None:
         return None
     _whole, point, decimals = text.partition(".")
     if fact.origin == "datapoint" and decimals == "0":
-        return None  # repr(26988.0): a whole number as entered, taken as exact
+        return 0  # repr(26988.0): a whole number as entered, rounded to the unit
     return len(decimals) if point else 0
 
 
@@ -69,6 +70,14 @@ def number(value: float, lang: str = "en") -> str:
     if abs(value) >= 1e6:
         return format(Figure(round(value)), ",.15g")
     return format(Figure(value), ",.6g")
+
+
+def unit_text(unit: str, lang: str = "en") -> str:
+    """A catalogue unit as a message prints it: ``10^4 m3`` in English, ``万立方米`` in Chinese
+    (``wan_m3`` is the registry's name, never shown)."""
+    spelled = spelling(unit)
+    ascii_form, _, chinese = spelled.partition(" (")
+    return chinese.rstrip(")") if lang == "zh" and chinese else ascii_form
 
 
 def label(fact: Fact, inputs: CheckInputs) -> str:
@@ -100,7 +109,7 @@ def describe(fact: Fact, inputs: CheckInputs) -> str:
         entity=entity(fact),
         period=fact.period,
         value=number(fact.value, inputs.lang),
-        unit=fact.unit,
+        unit=unit_text(fact.unit, inputs.lang),
         where=where(fact, inputs),
     )
 

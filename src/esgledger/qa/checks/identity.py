@@ -26,7 +26,7 @@ from esgledger.qa.checks.common import is_target_figure
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
-from esgledger.qa.messages import describe, finding, label, number, rounding
+from esgledger.qa.messages import describe, finding, label, number, rounding, unit_text
 from esgledger.qa.rules import Rule
 
 PAIRS = ("reported-reported", "reported-ledger", "target-any")
@@ -111,7 +111,8 @@ def check_identity(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             inputs,
             "qa.identity.differ",
             shown,
-            f"{number(high.value)} − {number(low.value)} = {number(difference)} {low.unit}{share}",
+            f"{number(high.value)} − {number(low.value)} = {number(difference)} "
+            f"{unit_text(low.unit, inputs.lang)}{share}",
             metric=label(shown[0], inputs),
             entity=shown[0].entity_as_written or shown[0].entity_id,
             period=shown[0].period,

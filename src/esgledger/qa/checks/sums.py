@@ -29,7 +29,7 @@ from esgledger.qa.checks import register
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
-from esgledger.qa.messages import describe, finding, label, number, rounding
+from esgledger.qa.messages import describe, finding, label, number, rounding, unit_text
 from esgledger.qa.rules import Rule
 
 MODES = ("equal", "reported", "within")
@@ -93,7 +93,7 @@ def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
     if len(parts) > 1:
         terms = f"{terms} = {number(added, lang)}"
     return (
-        f"{terms} {relation} {number(total.value, lang)} {total.unit} "
+        f"{terms} {relation} {number(total.value, lang)} {unit_text(total.unit, lang)} "
         f"({diff_word} {number(difference, lang)}{share})"
     )
 
@@ -241,7 +241,8 @@ def _axis_findings(
                 inputs,
                 "qa.sum.axes",
                 [*parts_a, *parts_b],
-                f"{terms_a} = {number(sum_a)} ≠ {terms_b} = {number(sum_b)} {parts_a[0].unit}",
+                f"{terms_a} = {number(sum_a)} ≠ {terms_b} = {number(sum_b)} "
+                f"{unit_text(parts_a[0].unit, inputs.lang)}",
                 key_extra=(axis_a, axis_b),
                 metric=catalogue.label(parent, inputs.lang),
                 axis_a=catalogue.axes[axis_a].label(inputs.lang),
