@@ -43,6 +43,7 @@ from esgledger.qa.checks.common import (
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import number as num
+from esgledger.qa.messages import unit_text
 from esgledger.units import UnitError, conversion_factor
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def _compare(
         if part.value <= whole_value + allowed:
             continue
         arithmetic = (
-            f"{num(part.value)} > {num(whole_value)} {part.unit} "
+            f"{num(part.value)} > {num(whole_value)} {unit_text(part.unit)} "
             f"(by {num(part.value - whole_value)})"
         )
         message = namer.t(
@@ -163,7 +164,7 @@ def water_balance(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 continue
             arithmetic = (
                 f"{num(withdrawal.value)} - {num(discharge.value)} = {num(balance)} "
-                f"!= {num(consumption.value)} {consumption.unit}"
+                f"!= {num(consumption.value)} {unit_text(consumption.unit)}"
             )
             message = namer.t(
                 "qa.finding.bounds.water_balance",
@@ -173,7 +174,7 @@ def water_balance(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 withdrawal=namer.figure(withdrawal),
                 discharge=namer.figure(discharge),
                 balance=num(balance),
-                unit=consumption.unit,
+                unit=namer.unit(consumption.unit),
                 where=namer.where(consumption),
             )
             yield finding(rule, (consumption, withdrawal, discharge), message, arithmetic)
@@ -387,9 +388,11 @@ def intensity_range(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                     value=namer.figure(fact),
                     low=num(low),
                     high=num(high),
-                    unit=fact.unit,
+                    unit=namer.unit(fact.unit),
                     source=entry["source"],
                     where=namer.where(fact),
                 ) + ("" if confirmed else namer.t("qa.finding.bounds.unconfirmed"))
-                arithmetic = f"{num(fact.value)} not in {num(low)}..{num(high)} {fact.unit}"
+                arithmetic = (
+                    f"{num(fact.value)} not in {num(low)}..{num(high)} {unit_text(fact.unit)}"
+                )
                 yield finding(rule, (fact,), message, arithmetic, source=entry["source"])

@@ -23,6 +23,7 @@ from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.index import FactIndex
 from esgledger.qa.messages import number as num
+from esgledger.qa.messages import unit_text
 
 if TYPE_CHECKING:
     from esgledger.qa.engine import CheckInputs
@@ -218,11 +219,15 @@ class Namer:
             return self.t("qa.finding.where.table", table=fact.table, row=fact.row_label or "")
         return fact.location
 
+    def unit(self, unit: str) -> str:
+        """A unit as people write it, in the run's language (10^4 m3, 万立方米)."""
+        return unit_text(unit, self.lang)
+
     def figure(self, fact: Fact) -> str:
         """The figure as printed (or its value) with its unit."""
-        text = fact.text_as_written or num(fact.value)
-        unit = fact.unit_as_written if fact.text_as_written else fact.unit
-        return f"{text} {unit or ''}".strip()
+        if fact.text_as_written:
+            return f"{fact.text_as_written} {fact.unit_as_written or ''}".strip()
+        return f"{num(fact.value)} {self.unit(fact.unit)}".strip()
 
 
 def fact_identity(fact: Fact) -> str:

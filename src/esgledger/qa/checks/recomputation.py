@@ -46,6 +46,7 @@ from esgledger.qa.checks.common import (
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import number as num
+from esgledger.qa.messages import unit_text
 from esgledger.units import UnitError, product_conversion
 
 if TYPE_CHECKING:
@@ -174,8 +175,9 @@ def _ratio_finding(
     difference = subject.value - computed
     share = difference / computed if computed else 0.0
     arithmetic = (
-        f"{num(top.value)} {top.unit} / {num(bottom.value)} {bottom.unit} = {num(computed)} "
-        f"{subject.unit} != {num(subject.value)} {subject.unit} "
+        f"{num(top.value)} {unit_text(top.unit)} / {num(bottom.value)} "
+        f"{unit_text(bottom.unit)} = {num(computed)} {unit_text(subject.unit)} "
+        f"!= {num(subject.value)} {unit_text(subject.unit)} "
         f"(difference {num(difference)}, {share * 100:,.1f} %)"
     )
     message = namer.t(
@@ -188,7 +190,7 @@ def _ratio_finding(
         numerator=namer.metric(top.metric_key),
         denominator=namer.metric(bottom.metric_key),
         computed=num(computed),
-        unit=subject.unit,
+        unit=namer.unit(subject.unit),
     )
     return finding(rule, (subject, top, bottom), message, arithmetic, computed=computed)
 
@@ -382,7 +384,7 @@ def _energy_finding(
         value, unit = found
         scale = product_conversion((fact.unit, unit), subject.unit)
         terms.append(
-            f"{'-' if sign < 0 else ''}{num(fact.value)} {fact.unit} x {num(value)} {unit}"
+            f"{'-' if sign < 0 else ''}{num(fact.value)} {unit_text(fact.unit)} x {num(value)} {unit}"
         )
         if spec == "electricity":
             electricity += sign * fact.value
@@ -391,8 +393,8 @@ def _energy_finding(
             rest += sign * fact.value * value * scale
     computed = ", ".join(f"{name} {num(total)}" for name, (total, _) in results.items())
     arithmetic = (
-        f"{' + '.join(terms)} = {num(results[method][0])} {subject.unit} "
-        f"!= {num(subject.value)} {subject.unit}"
+        f"{' + '.join(terms)} = {num(results[method][0])} {unit_text(subject.unit)} "
+        f"!= {num(subject.value)} {unit_text(subject.unit)}"
     )
     implied_text = ""
     implied = None
@@ -417,7 +419,7 @@ def _energy_finding(
         where=namer.where(subject),
         printed=namer.figure(subject),
         computed=computed,
-        unit=subject.unit,
+        unit=namer.unit(subject.unit),
     )
     return finding(
         rule,
