@@ -119,3 +119,30 @@ def test_report_tables_alone_through_the_command_line(tmp_path: Path) -> None:
         str(missing), "--reported", str(_report(tmp_path, consistent=False)), "--lang", "zh"
     )
     assert "综合能源消耗量" in chinese.stdout and "折标系数" in chinese.stdout
+
+
+def test_a_report_table_mixing_boundaries_through_the_command_line(tmp_path: Path) -> None:
+    columns = [*COLUMNS, "covers"]
+    rows = [
+        [
+            "GHG",
+            "Scope 1",
+            "Group",
+            "ghg.scope1",
+            "2023",
+            "1,000",
+            "tCO2e",
+            "",
+            "",
+            "Plant A, Plant B",
+        ],
+        ["GHG", "Scope 1", "Group", "ghg.scope1", "2024", "1,400", "tCO2e", "", "", ""],
+    ]
+    tables = write_csv(tmp_path / "mixed.csv", columns, rows)
+    result = cli(str(tmp_path / "none.db"), "--reported", str(tables), "--json")
+    (finding,) = [f for f in json.loads(result.stdout) if f["rule"] == "scope.table_coverage"]
+    assert "plant a, plant b" in finding["message"] and finding["table"] == "GHG"
+    rows[0][-1] = ""
+    same = write_csv(tmp_path / "same.csv", columns, rows)
+    result = cli(str(tmp_path / "none.db"), "--reported", str(same), "--json")
+    assert "scope.table_coverage" not in rules_of(result)
