@@ -213,3 +213,31 @@ def test_a_report_table_target_typed_achieved_without_the_ledger_s_targets() -> 
     assert "2024 target" in found.message
     facts[0] = cell("ghg.scope1", "2024", "49,800", table="GHG")
     assert run("targets.status", facts) == []
+
+
+PLANTS = [
+    Entity("grp", "Group", "CN", type="group"),
+    Entity("smelter", "Smelter", "CN", parent_id="grp"),
+    Entity("power", "Captive power plant", "CN", parent_id="grp"),
+]
+
+
+def group_scope2(entered: float) -> list:
+    # the smelter's 800,000 tCO2e of Scope 2 from the captive plant is eliminated at the group
+    return [
+        ledger("ghg.scope2_location", "2024", 500_000),
+        ledger("ghg.scope2_internal", "2024", 800_000, entity="smelter"),
+        ledger("ghg.scope2_internal", "2024", 0, entity="grp"),
+        ledger("ghg.scope2_location", "2024", entered, origin="datapoint"),
+    ]
+
+
+def test_a_group_total_that_adds_back_the_eliminated_internal_supply() -> None:
+    (found,) = run("scope.captive_in_group_total", group_scope2(1_300_000), entities=PLANTS)
+    assert found.severity == "error" and found.details["eliminated"] == pytest.approx(800_000)
+    assert "800,000" in found.message and "Scope 1" in found.message
+
+
+@pytest.mark.parametrize("entered", [500_000.0, 900_000.0])
+def test_a_group_total_without_the_internal_supply_passes(entered: float) -> None:
+    assert run("scope.captive_in_group_total", group_scope2(entered), entities=PLANTS) == []

@@ -10,7 +10,9 @@
   any grid factor, but which fits once the electricity of the group's own plants is added: the
   captive plant's emissions are in Scope 1 already, so the group total counts them twice (GHG
   Protocol Corporate Standard ch. 4, Scope 2 Guidance ch. 5; esgledger eliminates internal
-  supplies on consolidation, :mod:`esgledger.calc.rollup`).
+  supplies on consolidation, :mod:`esgledger.calc.rollup`);
+- ``captive_in_group_total``: a group total entered or printed as esgledger's consolidated total
+  plus the internal supplies the consolidation eliminated (the same boundary counted twice).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from esgledger.qa.checks.bounds import _amounts, _validate_scope2, grid_range
 from esgledger.qa.checks.common import (
     REPORTED,
     Namer,
+    checked,
     finding,
     half_unit,
     keys_of,
@@ -36,6 +39,7 @@ from esgledger.qa.checks.common import (
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import number as num
+from esgledger.qa.messages import unit_text
 from esgledger.units import UnitError, conversion_factor
 
 if TYPE_CHECKING:
@@ -200,3 +204,63 @@ def captive_in_scope2(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             )
             used = [scope2, *bought[1], *own[1]]
             yield finding(rule, used, message, arithmetic)
+
+
+def _validate_group_total(where: str, params: dict[str, Any]) -> None:
+    require(where, params, ["totals", "internal"], ["relative"])
+    if not isinstance(params["totals"], list) or not params["totals"]:
+        raise RuleFileError(where, "params.totals: the group totals that eliminate internal supply")
+
+
+@register("captive_in_group_total", validate=_validate_group_total)
+def captive_in_group_total(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
+    """A group's entered or printed total equal to esgledger's total plus the internal supplies
+    the consolidation eliminated (the Scope 2 of electricity from the group's own plant, whose
+    emissions are in the group's Scope 1 already): the boundary counted twice."""
+    relative = float(rule.params.get("relative", 0.001))
+    children: dict[str, list[str]] = defaultdict(list)
+    for entity in inputs.extra.get("entities") or ():
+        if entity.parent_id:
+            children[str(entity.parent_id)].append(str(entity.id))
+    namer = Namer(inputs)
+    internal = rule.params["internal"]
+    for metric_id in rule.params["totals"]:
+        for key in keys_of(inputs.facts, metric_id):
+            metric, entity, period = key
+            if members_of(metric) or entity not in children:
+                continue
+            found = inputs.facts.get(*key)
+            computed = next((f for f in found if f.origin == "computed"), None)
+            if computed is None:
+                continue
+            own = pick(inputs.facts, internal, entity, period).get("ledger")
+            below = [
+                pick(inputs.facts, internal, c, period).get("ledger") for c in children[entity]
+            ]
+            eliminated = sum(f.value for f in below if f is not None) - (own.value if own else 0.0)
+            if eliminated <= 0:
+                continue
+            for fact in found:
+                if fact.origin not in ("datapoint", "reported_table") or not checked(inputs, fact):
+                    continue
+                slack = half_unit(fact) + relative * abs(fact.value)
+                doubled = computed.value + eliminated
+                if abs(fact.value - doubled) > slack or abs(fact.value - computed.value) <= slack:
+                    continue
+                message = namer.t(
+                    "qa.finding.scope.group_total",
+                    metric=namer.metric(metric),
+                    entity=namer.entity(fact),
+                    period=period,
+                    value=namer.figure(fact),
+                    where=namer.where(fact),
+                    computed=num(computed.value),
+                    eliminated=num(eliminated),
+                    unit=namer.unit(computed.unit),
+                )
+                arithmetic = (
+                    f"{num(computed.value)} + {num(eliminated)} = {num(doubled)} "
+                    f"~ {num(fact.value)} {unit_text(computed.unit)}"
+                )
+                used = [fact, computed, *(f for f in below if f is not None)]
+                yield finding(rule, used, message, arithmetic, eliminated=eliminated)
