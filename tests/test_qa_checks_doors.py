@@ -7,14 +7,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+import yaml
 from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
 from esgledger.services.datapoints import Entry
+from tests.case_runner import _load
 from tests.collab_fixtures import World
 from tests.helpers import write_csv
+from tests.ledger_fixture import Ledger
 from tests.test_governance_doors import _wide_console  # noqa: F401  (the autouse fixture)
 
+CASES = Path(__file__).parent / "cases_group"
 COLUMNS = [
     "table",
     "row_label",
@@ -146,3 +151,27 @@ def test_a_report_table_mixing_boundaries_through_the_command_line(tmp_path: Pat
     same = write_csv(tmp_path / "same.csv", columns, rows)
     result = cli(str(tmp_path / "none.db"), "--reported", str(same), "--json")
     assert "scope.table_coverage" not in rules_of(result)
+
+
+def test_a_group_scope2_entered_with_the_captive_supply_added_back(
+    ws: Ledger, tmp_path: Path
+) -> None:
+    """The captive power case of the calculation tests: the smelter's 746,614.64416 tCO2e of
+    Scope 2 from the group's own plant is eliminated at the group (53,060 tCO2e, grid only)."""
+    case = yaml.safe_load((CASES / "captive_power.yaml").read_text(encoding="utf-8"))["cases"][0]
+    _load(case, ws, tmp_path)
+    ws.services.calculation.run(ws.admin, "2024")
+    entered = Entry(
+        "grp",
+        "2024",
+        "ghg.scope2_location",
+        799_674.64416,
+        "tCO2e",
+        "reported",
+        "2024 report p. 12",
+    )
+    ws.services.datapoints.create(ws.admin, entered)
+    result = ws.services.qa.check(ws.admin, "2024")
+    (found,) = [f for f in result.findings if f.rule == "scope.captive_in_group_total"]
+    assert found.details["eliminated"] == pytest.approx(746_614.64416)
+    assert "53,060" in found.message
