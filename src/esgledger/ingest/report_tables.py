@@ -2,7 +2,8 @@
 
 A file (CSV or XLSX, read by the strict readers of :mod:`esgledger.ingest.tables`) has the columns
 ``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote``, ``status``
-(a target row's status as typed) and
+(a target row's status as typed), ``covers`` (the entities a figure of part of its entity covers,
+as the report names them) and
 ``dimensions``; each row is one printed figure. ``table`` is the table's title (or the section
 where the figure is printed), ``row_label`` the row as printed. ``entity`` is written as the
 report writes it and resolved through the ledger's entity ids, aliases and names; a name the
@@ -43,7 +44,9 @@ from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, parse_unit
 
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
-OPTIONAL = ["footnote", "dimensions", "status"]  # status: a target row's typed status
+# status: a target row's typed status; covers: the entities a figure covers when the report says
+# it covers part of its entity ("excluding the Indonesian plants"), as written
+OPTIONAL = ["footnote", "dimensions", "status", "covers"]
 Issue = Callable[[str, str, str], None]  # (column, found, expected)
 # What a printed figure is, given as ``figure=...`` among the dimensions: the year's figure
 # (the default), a target set for the year, or the base year's figure printed in a target table.
@@ -183,6 +186,10 @@ def _row_fact(
         attributes = {"unresolved": "metric"}
     if text["status"]:  # "achieved", "已完成": checked against the figures (targets.status)
         attributes["target_status"] = text["status"]
+    if text["covers"]:  # compared with the other figures of its table (scope.table_coverage)
+        attributes["covers"] = ", ".join(
+            sorted(fold(n) for n in text["covers"].split(",") if n.strip())
+        )
     if figure != ACTUAL:
         attributes["figure"] = figure
     entity = names.resolve(text["entity"])

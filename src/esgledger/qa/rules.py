@@ -1,4 +1,5 @@
-"""The check rules as reviewed data: ``qa/data/rules.yaml`` (and an organisation's own file).
+"""The check rules as reviewed data: ``qa/data/rules.yaml`` and ``qa/data/rules_checks.yaml``
+(read in that order; an id is used once across them).
 
 Each rule names the check function that applies it (``check``, a key of
 :data:`esgledger.qa.checks.CHECKS`), the standard or definition it comes from (``source``), its
@@ -9,6 +10,7 @@ key, an unknown check or a missing citation is an error naming the file and the 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,9 @@ from esgledger.qa.findings import Severity
 from esgledger.rulefiles import bilingual, check_keys, read_rule_file
 
 RULES_FILE = Path(__file__).parent / "data" / "rules.yaml"
+# the rules of the recomputation, bounds, change, scope and target checks (a second file, read after)
+CHECK_RULES_FILE = Path(__file__).parent / "data" / "rules_checks.yaml"
+RULE_FILES = (RULES_FILE, CHECK_RULES_FILE)
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
 
 
@@ -31,14 +36,23 @@ class Rule:
     params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
 
-def load_rules(path: Path = RULES_FILE) -> list[Rule]:
-    """The rules of ``path`` in file order; each rule's check must be registered."""
+def load_rules(path: Path | Sequence[Path] = RULE_FILES) -> list[Rule]:
+    """The rules of ``path`` (one file or several, in order) in file order; each rule's check
+    must be registered, and an id is used once across the files."""
+    paths = [path] if isinstance(path, Path) else list(path)
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for each in paths:
+        rules += _load_file(each, seen)
+    return rules
+
+
+def _load_file(path: Path, seen: set[str]) -> list[Rule]:
     from esgledger.qa.checks import CHECKS  # the registry imports the check modules
 
     content, _digest = read_rule_file(path)
     check_keys(str(path), content, ["rules"])
     rules: list[Rule] = []
-    seen: set[str] = set()
     for index, entry in enumerate(content["rules"] or []):
         where = f"{path}: rules[{index}]"
         check_keys(where, entry, ["id", "check", "description", "source", "severity"], ["params"])

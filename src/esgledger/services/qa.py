@@ -15,6 +15,7 @@ from typing import Any
 
 from esgledger.domain import Period
 from esgledger.ingest.report_tables import ReportedTables, read_report_tables
+from esgledger.ledger import settings
 from esgledger.ledger.reads import load_entities
 from esgledger.qa.engine import CheckInputs, run_checks
 from esgledger.qa.facts import Fact
@@ -103,14 +104,20 @@ class QA(Capability):
         if reported is not None:
             facts += reported.facts
         rules = load_rules()
+        entities = load_entities(call.connection)
         inputs = CheckInputs(
             facts=FactIndex(facts),
             lang=lang,
             catalogue=catalogue,
-            factors=None,
+            factors=self.context.library(call.connection),
             targets=targets,
             sections=sections,
-            extra={"period": checked, "entities": load_entities(call.connection)},
+            extra={
+                "period": checked,
+                "entities": entities,
+                "visible_entities": {e.id for e in entities if sees(e.id)},
+                "change_threshold": settings.read(call.connection, "review.change_threshold"),
+            },
         )
         return CheckResult(
             checked,

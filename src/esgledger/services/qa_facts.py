@@ -23,6 +23,7 @@ from esgledger.ledger import targets as target_records
 from esgledger.ledger.reads import current_datapoints
 from esgledger.ledger.runs import current_run, period_values
 from esgledger.qa.facts import Fact
+from esgledger.store.schema import review_comments
 
 Sees = Callable[[str], bool]
 
@@ -39,6 +40,7 @@ def ledger_facts(
     ``sees`` accepts."""
     wanted = list(dict.fromkeys(periods))
     facts: list[Fact] = []
+    explained = explanations(connection)
     for point in current_datapoints(connection, wanted):
         if not sees(point.entity_id):
             continue
@@ -57,7 +59,12 @@ def ledger_facts(
                 text_as_written=repr(float(point.value)),  # its decimals: how it was rounded
                 footnote=point.note if point.note_public else None,
                 reference=str(point.id),
-                attributes={"status": point.status, "method": point.method},
+                attributes={
+                    "status": point.status,
+                    "method": point.method,
+                    "note": point.note or "",
+                    "explanation": explained.get(point.id, ""),
+                },
             )
         )
     for period in wanted:
@@ -83,6 +90,17 @@ def ledger_facts(
                 )
             )
     return facts
+
+
+def explanations(connection: sa.Connection) -> dict[int, str]:
+    """Data point id -> the newest explanation of its change against last year (``explain`` in
+    the review trail): the change check asks for one beside every move over the threshold."""
+    rows = connection.execute(
+        sa.select(review_comments.c.datapoint_id, review_comments.c.comment)
+        .where(review_comments.c.action == "explain")
+        .order_by(review_comments.c.id)
+    )
+    return {int(row.datapoint_id): str(row.comment or "") for row in rows}
 
 
 def target_facts(

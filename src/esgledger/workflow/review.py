@@ -9,7 +9,7 @@ value (:func:`explain`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import sqlalchemy as sa
 
@@ -25,6 +25,7 @@ from esgledger.workflow import trail
 from esgledger.workflow.configuration import Configuration, ConfigurationCache
 from esgledger.workflow.entries import check_version, current_by_id, facts
 from esgledger.workflow.periods import refuse_lock
+from esgledger.year_change import YearChange, change_between
 
 # status a value must be in -> status it moves to
 TRANSITIONS = {
@@ -41,31 +42,6 @@ def change_threshold(connection: sa.Connection) -> float:
 def last_year(connection: sa.Connection, point: DataPoint) -> DataPoint | None:
     previous = str(Period.parse(point.period).previous_year())
     return current_datapoint(connection, point.entity_id, previous, point.metric_id)
-
-
-@dataclass(frozen=True)
-class YearChange:
-    """The change of a value against last year's, as one rule for every screen and check."""
-
-    ratio: float | None  # signed relative change; None when unknown or last year was zero
-    from_zero: bool = False  # last year was zero and this year is not
-
-    def over(self, threshold: float) -> bool:
-        """Whether the change needs an explanation: more than ``threshold`` either way, or any
-        change from zero."""
-        return self.from_zero or (self.ratio is not None and abs(self.ratio) > threshold)
-
-    def as_dict(self) -> dict[str, float | bool | None]:
-        return {"change": self.ratio, "change_from_zero": self.from_zero}
-
-
-def change_between(now: float | None, before: float | None) -> YearChange:
-    """The change of ``now`` against ``before`` (normalised values; None when unknown)."""
-    if now is None or before is None:
-        return YearChange(None)
-    if before == 0:
-        return YearChange(0.0) if now == 0 else YearChange(None, from_zero=True)
-    return YearChange((now - before) / abs(before))
 
 
 def change_against_last_year(connection: sa.Connection, point: DataPoint) -> YearChange:

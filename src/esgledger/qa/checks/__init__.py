@@ -52,7 +52,16 @@ def register(
 
 
 # The check modules register themselves on import; add a module here when you add one.
-CHECK_MODULES: tuple[str, ...] = ("sums", "identity", "labels")
+CHECK_MODULES: tuple[str, ...] = (
+    "sums",
+    "identity",
+    "labels",
+    "recomputation",
+    "bounds",
+    "change",
+    "scope",
+    "targets",
+)
 
 
 def _import_check_modules() -> None:

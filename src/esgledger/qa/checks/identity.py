@@ -23,6 +23,7 @@ from typing import Any
 
 from esgledger.errors import RuleFileError
 from esgledger.qa.checks import register
+from esgledger.qa.checks.common import is_target_figure
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
@@ -77,6 +78,8 @@ def wanted(between: str, a: Fact, b: Fact) -> bool:
     sides = {side(a), side(b)}
     if sides == {"target"} and aims(a) and aims(b):
         return False  # two target records' aims for one year: two targets, both may stand
+    if "target" not in sides and is_target_figure(a) != is_target_figure(b):
+        return False  # a report's target row and an actual are never the same figure
     if between == "reported-reported":
         return sides == {"reported"} and a.table != b.table
     if between == "reported-ledger":
