@@ -38,7 +38,6 @@ from esgledger.qa.checks.common import (
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import number as num
-from esgledger.qa.messages import unit_text
 from esgledger.year_change import change_between
 
 if TYPE_CHECKING:
@@ -145,12 +144,12 @@ def restatement(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             entity=namer.entity(fact),
             period=fact.period,
             printed=namer.figure(fact),
-            ledger=f"{num(ledger.value)} {unit_text(ledger.unit)}",
+            ledger=f"{num(ledger.value)} {namer.unit(ledger.unit)}",
             where=namer.where(fact),
             record=ledger.location,
         )
         gap = fact.value - ledger.value
-        arithmetic = f"{num(fact.value)} - {num(ledger.value)} = {num(gap)} {unit_text(fact.unit)}"
+        arithmetic = f"{num(fact.value)} - {num(ledger.value)} = {num(gap)} {namer.unit(fact.unit)}"
         yield finding(rule, (fact, ledger), message, arithmetic)
 
 

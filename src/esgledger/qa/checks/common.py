@@ -224,8 +224,9 @@ class Namer:
         return unit_text(unit, self.lang)
 
     def figure(self, fact: Fact) -> str:
-        """The figure as printed (or its value) with its unit."""
-        if fact.text_as_written:
+        """A report table's figure as printed, with its unit as printed; a ledger figure's value
+        in the catalogue unit, in the message language."""
+        if fact.origin == "reported_table" and fact.text_as_written:
             return f"{fact.text_as_written} {fact.unit_as_written or ''}".strip()
         return f"{num(fact.value)} {self.unit(fact.unit)}".strip()
 
