@@ -561,7 +561,11 @@ def test_number_and_unit_formatting() -> None:
     assert format_number(268.61) == "268.61"
     assert format_number(123456.7) == "123,457"
     assert format_number(0.034289) == "0.0343"
-    assert row_decimals([3249.0, 3411.45, None]) == 2
+    assert row_decimals([3249.0, 3411.45, None]) == 1  # five significant figures
+    assert row_decimals([37000.11, 38216.2]) == 0
+    assert row_decimals([2.71, 2.48]) == 2
+    assert format_number(38216.2) == "38,216"
+    assert format_number(1740.5) == "1,740.5"
     assert row_decimals([100.0, 120.0]) == 0
     assert row_decimals([0.0409, 0.00120]) == 4  # 3 significant digits of the largest
     assert format_fixed(3249.0, 2) == "3,249.00"
