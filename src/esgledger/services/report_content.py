@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from esgledger.disclose.index import index_html
 from esgledger.frameworks import builtin_frameworks
@@ -183,6 +184,10 @@ class ReportContent(Capability):
                 rows = [r for r in coverage.get(t.lang, []) if r.framework == framework]
                 if rows:  # the computed coverage (esgledger.disclose)
                     return index_html(rows, t, titles[t.lang], metric_places(outline))
+                if coverage.get(t.lang):  # a profile without this framework: say so
+                    return str(
+                        Markup('<p class="missing">{}</p>').format(t("full.index_not_chosen"))
+                    )
                 return tag_index(framework, tags, outline, library, t)
 
             inputs = Inputs(library, targets, matrix, index, draft, _profile(connection, name))
