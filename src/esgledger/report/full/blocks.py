@@ -17,10 +17,10 @@ from markupsafe import Markup
 from esgledger.catalogue import Catalogue
 from esgledger.report.breakdown_tables import breakdown_tables
 from esgledger.report.build import TEMPLATES
+from esgledger.report.formatting import format_number, unit_label
 from esgledger.report.full.data import FullData, target_rows
 from esgledger.report.full.outline import BlockCheck, OutlineError, Section, title_of
 from esgledger.report.full.placeholders import Unresolved
-from esgledger.report.formatting import format_number, unit_label
 from esgledger.report.kpi import kpi_table
 
 FULL_TEMPLATES = Path(__file__).parent / "templates"
