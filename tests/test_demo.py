@@ -173,6 +173,8 @@ def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
     assert _value(
         run, "2024", SMELTER, "energy.electricity_per_primary_aluminium"
     ) == pytest.approx(13_550, rel=1e-4)
+    group = {key: found[0] for key, found in run.values["2024"].items() if key[0] == GROUP}
+    assert _check_breakdowns(group, "postgresql 2024") >= 20
 
 
 def test_the_demo_sets_the_groups_targets_and_each_is_assessed(demo: DemoRun) -> None:
