@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from esgledger.catalogue import load_catalogue
 from esgledger.demo import GROUP, SMELTER, run_demo
 from esgledger.demo.generate import PROFILE_FILE, load_profile, rows_by_year
 from tests.ledger_fixture import Ledger
@@ -172,6 +173,8 @@ def test_demo_runs_on_postgresql(db_url: str, tmp_path: Path) -> None:
     assert _value(
         run, "2024", SMELTER, "energy.electricity_per_primary_aluminium"
     ) == pytest.approx(13_550, rel=1e-4)
+    group = {key: found[0] for key, found in run.values["2024"].items() if key[0] == GROUP}
+    assert _check_breakdowns(group, "postgresql 2024") >= 20
 
 
 def test_the_demo_sets_the_groups_targets_and_each_is_assessed(demo: DemoRun) -> None:
@@ -211,3 +214,89 @@ def test_the_demo_chooses_its_reports_frameworks_and_measures_their_coverage(dem
     assert found["profile"]["frameworks"] and found["profile"]["issuer_class"] == "main_board"
     met = {row["reference"] for row in found["rows"] if row["status"] == "met"}
     assert "HKEX-A1.2" in met  # greenhouse gas emissions, from the calculation
+
+
+# -- breakdowns (esgledger.demo.breakdowns): parts add up to their totals exactly -----------------
+PARTITIONS = {  # the axes whose members divide the total in two ways (catalogue/axes.yaml)
+    "employment_type": [{"full_time", "part_time"}, {"permanent", "temporary"}],
+    "employee_category": [
+        {"senior_management", "middle_management", "general_staff"},
+        {"production", "technical", "administrative"},
+    ],
+}
+RECOVERY = {"reuse", "recycling", "other_recovery"}
+CATALOGUE = load_catalogue()
+
+
+def _split_values(
+    values: dict[tuple[str, str], float],
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str, str], dict[str, float]]]:
+    """Totals (entity, metric) and members (entity, metric, axis) -> member -> value."""
+    totals: dict[tuple[str, str], float] = {}
+    members: dict[tuple[str, str, str], dict[str, float]] = {}
+    for (entity, key), value in values.items():
+        if "{" not in key:
+            totals[(entity, key)] = value
+            continue
+        metric, inner = key[:-1].split("{", 1)
+        axis, member = inner.split("=", 1)
+        members.setdefault((entity, metric, axis), {})[member] = value
+    return totals, members
+
+
+def _check_breakdowns(values: dict[tuple[str, str], float], where: str) -> int:
+    """Every partition adds up to its total; people trained or leaving never outnumber those
+    employed, member by member; safety training within training; recovered within generated.
+    Returns how many partitions were checked."""
+    totals, members = _split_values(values)
+    checked = 0
+    for (entity, metric, axis), found in members.items():
+        if CATALOGUE.metrics[metric].aggregation != "sum":
+            continue  # a ratio per member (turnover rate of women): its members do not add up
+        total = totals[(entity, metric)]
+        groups = [g for g in PARTITIONS.get(axis, [set(found)]) if g & set(found)]
+        for group in groups:
+            added = sum(found.get(m, 0.0) for m in group)
+            assert added == pytest.approx(total, abs=1e-6), (where, entity, metric, axis, group)
+            checked += 1
+        if metric in ("training.participants", "workforce.leavers"):
+            employed = members[(entity, "workforce.headcount", axis)]
+            for member, value in found.items():
+                assert value <= employed[member], (where, entity, metric, axis, member)
+        if metric in ("waste.hazardous", "waste.non_hazardous"):
+            recovered = totals[(entity, f"{metric}_recycled")]
+            assert recovered == pytest.approx(sum(found.get(m, 0.0) for m in RECOVERY)), (
+                where,
+                entity,
+                metric,
+            )
+    for (entity, metric), total in totals.items():
+        if metric == "training.hours":
+            assert totals.get((entity, "safety.training_hours"), 0.0) <= total, (where, entity)
+        if metric.endswith("_recycled"):
+            assert total <= totals[(entity, metric.removesuffix("_recycled"))], (where, entity)
+        if metric == "waste.bauxite_residue_used":
+            assert total <= totals[(entity, "waste.bauxite_residue_generated")], (where, entity)
+    return checked
+
+
+def test_the_generated_breakdowns_add_up_to_their_totals() -> None:
+    for year, rows in rows_by_year(load_profile()).items():
+        values: dict[tuple[str, str], float] = {}
+        for row in rows:
+            if len(row[1]) != 4:  # monthly rows: never broken down
+                continue
+            key = f"{row[2]}{{{row[8]}}}" if row[8] else row[2]
+            values[(row[0], key)] = float(row[3])
+        assert _check_breakdowns(values, f"data-{year}.csv") > 150
+
+
+def test_the_group_s_breakdowns_add_up_in_the_ledger(demo: DemoRun) -> None:
+    for year in YEARS:
+        values = {key: found[0] for key, found in demo.values[year].items() if key[0] == GROUP}
+        assert _check_breakdowns(values, year) >= 20
+        totals, members = _split_values(values)
+        headcount = members[(GROUP, "workforce.headcount", "region")]
+        assert set(headcount) == {"mainland_china", "asia_other", "americas"}
+        treatment = members[(GROUP, "waste.non_hazardous", "waste_treatment")]
+        assert treatment["recycling"] >= totals[(GROUP, "waste.bauxite_residue_used")]

@@ -188,7 +188,8 @@ def test_kpi_tables_show_hand_worked_values_for_each_year(reports: dict[str, str
     assert cells[("ghg.scope1_mobile", "2024")] == f"{120 * DIESEL_EF:,.2f}"
     assert cells[("ghg.scope1_stationary", "2024")] == f"{200 * COAL_EF:,.2f}" == "373.31"
     scope12 = 120 * DIESEL_EF + 200 * COAL_EF + SCOPE2_2024
-    assert cells[("ghg.scope12_location", "2024")] == f"{scope12:,.2f}"
+    # five significant figures (report.formatting): 1,387.4, not 1,387.44
+    assert cells[("ghg.scope12_location", "2024")] == f"{scope12:,.1f}"
     # a ratio, recomputed from the group totals: 465.192 tce / 12 000 RMB 10k = 0.038766
     assert cells[("energy.intensity_revenue", "2024")] == "0.0388"
     # rows only for metrics with a value at the group; site parameters never
@@ -561,7 +562,11 @@ def test_number_and_unit_formatting() -> None:
     assert format_number(268.61) == "268.61"
     assert format_number(123456.7) == "123,457"
     assert format_number(0.034289) == "0.0343"
-    assert row_decimals([3249.0, 3411.45, None]) == 2
+    assert row_decimals([3249.0, 3411.45, None]) == 1  # five significant figures
+    assert row_decimals([37000.11, 38216.2]) == 0
+    assert row_decimals([2.71, 2.48]) == 2
+    assert format_number(38216.2) == "38,216"
+    assert format_number(1740.5) == "1,740.5"
     assert row_decimals([100.0, 120.0]) == 0
     assert row_decimals([0.0409, 0.00120]) == 4  # 3 significant digits of the largest
     assert format_fixed(3249.0, 2) == "3,249.00"

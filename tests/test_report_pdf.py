@@ -150,3 +150,27 @@ def test_a_locked_approved_period_gives_a_final_report_recorded_with_its_hashes(
             assert record is not None, kind
             digest = hashlib.sha256(Path(recorded["path"]).read_bytes()).hexdigest()
             assert record["sha256"] == digest
+
+
+def test_the_demo_report_reads_as_the_group_s_own_text_with_charts_of_its_data(
+    demo: Built,
+) -> None:
+    """The demo imports the group's own texts (esgledger.demo.data.sections): no template prompt
+    is left, every placeholder was rendered, and the waste and workforce charts draw bars."""
+    for lang in ("en", "zh"):
+        html = demo.files[f"{lang}.html"].read_text(encoding="utf-8")
+        text = "".join(_pages(demo.files[f"{lang}.pdf"]))
+        for prompt in ("[Describe", "[Explain", "【说明", "Template text", "模板文字", "{{"):
+            assert prompt not in html and prompt not in text, (lang, prompt)
+        for ident in ("ch-waste", "ch-workforce-gender", "ch-workforce-age_band", "ch-water"):
+            found = re.search(
+                rf'<svg[^>]*aria-labelledby="{ident}-t[^"]*"[^>]*>(.*?)</svg>', html, re.S
+            )
+            assert found, (lang, ident)
+            bars = re.findall(r'<rect [^>]*width="([\d.]+)"[^>]*height="([\d.]+)"', found.group(1))
+            drawn = [b for b in bars if float(b[0]) > 1 and float(b[1]) > 12]  # not the legend
+            assert len(drawn) >= 2, (lang, ident, bars)
+        assert 'class="chart-title"' in html
+    english = "".join(_pages(demo.files["en.pdf"]))
+    assert "Employees by gender, 2024" in english and "Waste by treatment, 2024" in english
+    assert "The content index is not available" not in english

@@ -54,6 +54,17 @@ HEADLINES = [  # (entity, metric, label, unit) of the summary table
 ]
 
 
+SECTIONS = Path(__file__).parent / "data" / "sections"  # the report texts: <lang>/<section>.md
+
+
+def import_texts(services: Services, actor: Principal) -> str:
+    """Store the group's own report texts for the year, as `report sections import` does."""
+    done = services.report_content.import_folder(actor, REPORT_YEAR, SECTIONS)
+    return (
+        f"report texts for {REPORT_YEAR}: {done['files']} sections imported (English and Chinese)"
+    )
+
+
 def demo_database_url(out: Path) -> str:
     """The demo's own SQLite file, removed first (with its evidence and reports) so that every
     run starts from an empty ledger."""
@@ -187,6 +198,7 @@ def run_demo(
         ("Setting the group's targets", lambda: add_targets(services, actor[0])),
         *[(f"Writing the {lang} report", report(lang)) for lang in LANGUAGES],
         ("Assessing materiality", lambda: seed_materiality(services, actor[0], inputs)),
+        ("Writing the report texts", lambda: import_texts(services, actor[0])),
         ("Choosing the report's frameworks", lambda: set_profile(services, actor[0])),
         ("Writing the full report", full_report),
     ]

@@ -22,10 +22,21 @@ from typing import Any
 
 import yaml
 
+from esgledger.demo.breakdowns import (
+    Allocation,
+    Split,
+    SplitError,
+    allocate,
+    parse_split,
+    places_of,
+    printed,
+    sum_members,
+)
+
 DATA_DIR = Path(__file__).parent / "data"
 PROFILE_FILE = DATA_DIR / "profile.yaml"
 ORGANISATION_FILE = DATA_DIR / "organisation.csv"
-HEADER = ["entity", "period", "metric", "value", "unit", "method", "source", "note"]
+HEADER = ["entity", "period", "metric", "value", "unit", "method", "source", "note", "dimensions"]
 MONTHLY_WOBBLE = 0.03  # +/- 3 % month to month around a profile proportional to the days
 
 
@@ -51,6 +62,8 @@ class Line:
     method: str = "measured"
     source: str = ""
     note: str = ""
+    split: Split | None = None  # breakdowns along catalogue axes (esgledger.demo.breakdowns)
+    sum_of: dict[str, Any] | None = None  # the sum of members of another line's split
 
 
 @dataclass
@@ -86,9 +99,15 @@ def load_profile(path: Path = PROFILE_FILE) -> Profile:
         lang = spec.get("lang", "en")
         for metric_id, item in spec["metrics"].items():
             where = f"{path.name}: {entity_id} {metric_id}"
-            kinds = [name for name in ("value", "values", "times") if name in item]
+            kinds = [name for name in ("value", "values", "times", "sum_of") if name in item]
             if len(kinds) != 1:
-                raise ProfileError(f"{where}: give exactly one of value, values or times")
+                raise ProfileError(f"{where}: give exactly one of value, values, times or sum_of")
+            try:
+                split = parse_split(where, item.get("split"))
+            except SplitError as exc:
+                raise ProfileError(str(exc)) from exc
+            if split and item.get("monthly"):
+                raise ProfileError(f"{where}: a split line cannot be monthly")
             if "unit" not in item:
                 raise ProfileError(f"{where}: no unit")
             group = metric_id.split(".")[0]
@@ -112,6 +131,8 @@ def load_profile(path: Path = PROFILE_FILE) -> Profile:
                     method=item.get("method") or spec.get("method") or "measured",
                     source=source,
                     note=item.get("note") or spec.get("note") or "",
+                    split=split,
+                    sum_of=item.get("sum_of"),
                 )
             )
     return profile
@@ -175,42 +196,77 @@ def _months(profile: Profile, line: Line, year: int, annual: float) -> list[floa
 
 
 def rows_by_year(profile: Profile) -> dict[int, list[list[str]]]:
-    """The data rows of every year of the profile, in the column order of :data:`HEADER`."""
+    """The data rows of every year of the profile, in the column order of :data:`HEADER`: a
+    split line's total row, then one row per member of each axis (``dimensions``)."""
     known: dict[tuple[str, str], dict[int, float]] = {}
     for line in sorted(profile.lines, key=lambda item: item.times is not None):
-        known[(line.entity, line.metric)] = annual_values(profile, line, known)
+        if line.sum_of is None:
+            known[(line.entity, line.metric)] = annual_values(profile, line, known)
+    allocations: dict[tuple[str, str, int], tuple[Allocation, int]] = {}
     rows: dict[int, list[list[str]]] = {year: [] for year in profile.years}
-    for line in profile.lines:
-        for year, annual in known[(line.entity, line.metric)].items():
-            source = line.source.format(year=year)
-            if line.monthly:
-                for month, value in enumerate(_months(profile, line, year, annual), start=1):
-                    rows[year].append(
-                        [
-                            line.written_as,
-                            f"{year}-{month:02d}",
-                            line.metric,
-                            _text(value, line.decimals),
-                            line.unit,
-                            line.method,
-                            source,
-                            line.note,
-                        ]
-                    )
-            else:
-                rows[year].append(
-                    [
-                        line.written_as,
-                        str(year),
-                        line.metric,
-                        _text(annual, line.decimals),
-                        line.unit,
-                        line.method,
-                        source,
-                        line.note,
-                    ]
-                )
+    for line in sorted(profile.lines, key=lambda item: item.sum_of is not None):
+        for year in profile.years:
+            rows[year].extend(_line_rows(profile, line, year, known, allocations))
     return rows
+
+
+def _line_rows(
+    profile: Profile,
+    line: Line,
+    year: int,
+    known: dict[tuple[str, str], dict[int, float]],
+    allocations: dict[tuple[str, str, int], tuple[Allocation, int]],
+) -> list[list[str]]:
+    source = line.source.format(year=year)
+    where = f"{PROFILE_FILE.name}: {line.entity} {line.metric} {year}"
+
+    def row(period: str, value: str, dimensions: str = "") -> list[str]:
+        return [
+            line.written_as,
+            period,
+            line.metric,
+            value,
+            line.unit,
+            line.method,
+            source,
+            line.note,
+            dimensions,
+        ]
+
+    if line.sum_of is not None:
+        found = allocations.get((line.entity, line.sum_of["metric"], year))
+        try:
+            units = sum_members(where, found[0] if found else None, line.sum_of)
+        except SplitError as exc:
+            raise ProfileError(str(exc)) from exc
+        return [row(str(year), printed(units, found[1] if found else 0))]
+    annual = known[(line.entity, line.metric)][year]
+    if line.monthly:
+        return [
+            row(f"{year}-{month:02d}", _text(value, line.decimals))
+            for month, value in enumerate(_months(profile, line, year, annual), start=1)
+        ]
+    total = _text(annual, line.decimals)
+    found_rows = [row(str(year), total)]
+    if line.split:
+
+        def same_year(metric: str) -> float:
+            if (line.entity, metric) not in known:
+                raise ProfileError(f"{where}: split names {metric}, not a line of the entity")
+            return float(_text(known[(line.entity, metric)][year], None))
+
+        try:
+            allocation = allocate(where, total, line.split, same_year)
+        except SplitError as exc:
+            raise ProfileError(str(exc)) from exc
+        allocations[(line.entity, line.metric, year)] = (allocation, places_of(total))
+        for axis, partitions in allocation.items():
+            for partition in partitions:
+                found_rows.extend(
+                    row(str(year), printed(units, places_of(total)), f"{axis}={member}")
+                    for member, units in partition.items()
+                )
+    return found_rows
 
 
 def write_data_files(directory: Path, profile: Profile | None = None) -> list[Path]:

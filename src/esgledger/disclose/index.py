@@ -17,10 +17,20 @@ def anchor(section_id: str) -> str:
     return f"sec-{section_id}"
 
 
-def _locations(row: CoverageRow, titles: Mapping[str, str]) -> str:
+def _locations(
+    row: CoverageRow, titles: Mapping[str, str], places: Mapping[str, Sequence[str]]
+) -> str:
+    """The sections that tag the item; for an item met by its figures alone, the sections whose
+    tables print them (``places``: metric key -> section ids, ``*`` for any other metric)."""
+    sections = list(row.locations)
+    if not sections and row.status != NOT_APPLICABLE:
+        for key in row.metrics:
+            for section in places.get(key.split("{", 1)[0]) or places.get("*", ()):
+                if section not in sections:
+                    sections.append(section)
     links = [
         f'<a class="pageref" href="#{escape(anchor(s))}">{escape(titles.get(s, s))}</a>'
-        for s in row.locations
+        for s in sections[:3]
     ]
     return "; ".join(links)
 
@@ -38,10 +48,16 @@ def _status(row: CoverageRow, strings: Strings) -> str:
 
 
 def index_html(
-    rows: Sequence[CoverageRow], strings: Strings, titles: Mapping[str, str] | None = None
+    rows: Sequence[CoverageRow],
+    strings: Strings,
+    titles: Mapping[str, str] | None = None,
+    places: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
-    """The index tables as an HTML fragment; ``titles`` names the sections (else their ids)."""
+    """The index tables as an HTML fragment; ``titles`` names the sections (else their ids);
+    ``places`` gives, per metric, the sections whose tables print it (where an item met by its
+    figures is found; ``*``: the sections printing every metric, for a metric not listed)."""
     titles = titles or {}
+    places = places or {}
     frameworks: dict[str, list[CoverageRow]] = {}
     for row in rows:
         frameworks.setdefault(row.framework, []).append(row)
@@ -56,7 +72,7 @@ def index_html(
             f'<tr class="status-{row.status}" id="idx-{escape(row.reference)}">'
             f"<td>{escape(row.item_id)}</td><td>{escape(row.title(strings.lang))}</td>"
             f"<td>{escape(strings(f'framework.level.{row.level}'))}</td>"
-            f"<td>{_status(row, strings)}</td><td>{_locations(row, titles)}</td></tr>"
+            f"<td>{_status(row, strings)}</td><td>{_locations(row, titles, places)}</td></tr>"
             for row in own
         )
         parts.append(

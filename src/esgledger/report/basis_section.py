@@ -77,6 +77,29 @@ def catalogue_frameworks(catalogue: Catalogue, year: str, lang: str) -> list[str
     return names
 
 
+def profile_frameworks(
+    entries: list[str], issuer_class: str | None, year: str, lang: str
+) -> tuple[list[str], str | None]:
+    """The names of the frameworks a reporting profile chose (``hkex@2020`` pins an edition,
+    ``gri`` takes the edition in force for ``year``) and its issuer class's label."""
+    library = builtin_frameworks()
+    names: list[str] = []
+    label = None
+    for entry in entries:
+        framework, _, pinned = entry.partition("@")
+        own = list(library.editions_of(framework))
+        chosen = next((e for e in own if e.edition == pinned), None) if pinned else None
+        chosen = chosen or edition_in_force(library, framework, year) or (own[0] if own else None)
+        if chosen is None:
+            names.append(entry)
+            continue
+        names.append(chosen.names.get(lang) or chosen.names.get("en") or framework)
+        if issuer_class and issuer_class in chosen.issuer_classes and label is None:
+            found = chosen.issuer_classes[issuer_class]
+            label = found.get(lang) or found.get("en") or issuer_class
+    return names, label
+
+
 def editions_used(traces: dict[tuple[str, str], Trace], year: str, lang: str) -> list[EditionUsed]:
     """The factor editions behind the figures of ``year``, with how many values each gave."""
     found: dict[tuple[str, str, str], set[tuple[str, str, str, float]]] = {}

@@ -35,7 +35,8 @@ def breakdown_tables(
         total = total_trace.value if total_trace is not None else None
         for axis_id in (a for a in metric.axes if a in values and a in axes):
             axis = axes[axis_id]
-            for index, section in enumerate(_sections(axis, values[axis_id])):
+            sections = _sections(axis, values[axis_id])
+            for index, section in enumerate(sections):
                 suffix = f"-{index + 1}" if index else ""
                 tables.append(
                     _table(
@@ -46,6 +47,7 @@ def breakdown_tables(
                         total,
                         year,
                         strings,
+                        len(sections) > 1,
                     )
                 )
     return tables
@@ -71,7 +73,10 @@ def _table(
     total: float | None,
     year: str,
     strings: Strings,
+    partial: bool = False,
 ) -> BreakdownTable:
+    """One table; ``partial``: one of several tables of the axis (a partition), its members
+    named in the title so that the tables are told apart."""
     summed = metric.aggregation == "sum"
     members = [(m, values[m]) for m in axis.members if m in values]
     decimals = row_decimals([*(v for _m, v in members), total])
@@ -104,7 +109,15 @@ def _table(
         strings(
             "breakdown.title",
             metric=metric.label(strings.lang),
-            axis=axis.label(strings.lang),
+            axis=axis.label(strings.lang)
+            + (
+                strings(
+                    "breakdown.partition",
+                    members=strings.join([axis.member_label(m, strings.lang) for m in values]),
+                )
+                if partial
+                else ""
+            ),
             year=year,
         ),
         unit_label(metric.unit, strings),

@@ -15,8 +15,12 @@ from esgledger.i18n import Strings
 DASH = "–"
 
 
+SIGNIFICANT = 5  # digits a published figure keeps; the XLSX annex keeps full precision
+
+
 def format_number(value: float | None) -> str:
-    """A table figure: integers as integers; 2 decimals from 1 up; 3 significant digits below 1."""
+    """A table figure: integers as integers; from 1 up, five significant figures and at most 2
+    decimals (38,216.2 -> 38,216; 1,740.5 -> 1,740.5; 268.61); 3 significant digits below 1."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return DASH
     if value == 0:
@@ -24,12 +28,16 @@ def format_number(value: float | None) -> str:
     magnitude = abs(value)
     if abs(value - round(value)) < 1e-9 * max(1.0, magnitude):
         return f"{round(value):,}"
-    if magnitude >= 100_000:
-        return f"{value:,.0f}"
     if magnitude >= 1:
-        return f"{value:,.2f}"
+        return f"{value:,.{_decimals_from_one(magnitude)}f}"
     decimals = min(10, 2 - math.floor(math.log10(magnitude)))
     return f"{value:,.{decimals}f}"
+
+
+def _decimals_from_one(magnitude: float) -> int:
+    """Decimals of a figure of 1 or more: five significant figures, at most 2 decimals (the
+    published precision of :func:`format_precise`, capped for tables)."""
+    return min(2, max(0, SIGNIFICANT - 1 - math.floor(math.log10(magnitude))))
 
 
 def format_chart(value: float) -> str:
@@ -39,16 +47,14 @@ def format_chart(value: float) -> str:
 
 def row_decimals(values: list[float | None]) -> int:
     """Decimals for one table row, so that the years of a row line up: none when every value is
-    a whole number, 2 from 1 up (none from 100 000 up), 3 significant digits of the largest
-    below 1."""
+    a whole number; from 1 up, five significant figures of the largest and at most 2 decimals
+    (none from 10 000 up); 3 significant digits of the largest below 1."""
     present = [v for v in values if v is not None and not math.isnan(v)]
     if all(abs(v - round(v)) < 1e-9 * max(1.0, abs(v)) for v in present):
         return 0
     largest = max(abs(v) for v in present)
-    if largest >= 100_000:
-        return 0
     if largest >= 1:
-        return 2
+        return _decimals_from_one(largest)
     return min(10, 2 - math.floor(math.log10(largest)))
 
 
@@ -57,9 +63,6 @@ def format_fixed(value: float | None, decimals: int) -> str:
     if value is None or math.isnan(value):
         return DASH
     return f"{value:,.{decimals}f}"
-
-
-SIGNIFICANT = 5  # digits a published figure keeps; the XLSX annex keeps full precision
 
 
 def format_precise(value: float | None, digits: int = SIGNIFICANT) -> str:

@@ -16,6 +16,7 @@ from esgledger.disclose.index import index_html
 from esgledger.errors import EsgLedgerError
 from esgledger.frameworks import builtin_frameworks
 from esgledger.i18n import Strings
+from esgledger.ledger import disclose as disclose_records
 from esgledger.ledger import report_builds as registry
 from esgledger.ledger import report_sections as stored
 from esgledger.ledger.locks import locks_covering, refuse_locked
@@ -197,10 +198,14 @@ class ReportContent(Capability):
             def index(framework: str, t: Strings) -> str | None:
                 rows = [r for r in coverage.get(t.lang, []) if r.framework == framework]
                 if rows:  # the computed coverage (esgledger.disclose)
-                    return index_html(rows, t, titles[t.lang])
+                    return index_html(rows, t, titles[t.lang], metric_places(outline))
+                if coverage.get(t.lang):  # a profile without this framework: say so
+                    return str(
+                        Markup('<p class="missing">{}</p>').format(t("full.index_not_chosen"))
+                    )
                 return tag_index(framework, tags, outline, library, t)
 
-            inputs = Inputs(library, targets, matrix, index, draft)
+            inputs = Inputs(library, targets, matrix, index, draft, _profile(connection, name))
             paths = build_full(
                 connection,
                 self.context.catalogue,
@@ -286,6 +291,22 @@ def _no_index(framework: str, strings: Strings) -> str | None:
     return None  # a narrative section shows no content index
 
 
+def metric_places(outline: Outline) -> dict[str, list[str]]:
+    """Metric -> the sections whose KPI or breakdown tables print it (in outline order); ``*``:
+    the sections that print every metric (a ``kpi_tables`` block), for the others."""
+    places: dict[str, list[str]] = {}
+    everything = [s.id for s in outline.sections() if any(b.kind == "kpi_tables" for b in s.blocks)]
+    for section in outline.sections():
+        for block in section.blocks:
+            metrics = block.params.get("metrics") or [block.params.get("metric")]
+            if block.kind in ("kpi_table", "breakdown_table"):
+                for metric in metrics:
+                    if section.id not in places.setdefault(metric, []):
+                        places[metric].append(section.id)
+    places["*"] = everything
+    return places
+
+
 def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
     """Section id -> the framework items the organisation's own texts in force for the period
     declare they meet: what the coverage computation reads (esgledger.services.disclose.
@@ -341,6 +362,14 @@ def _coverage_rows(
         return {lang: service.index_rows(call.actor, period, lang) for lang in langs}
     except ServiceError:  # no reporting profile for the period: the sections' own claims
         return {}
+
+
+def _profile(connection: sa.Connection, period: str) -> tuple[list[str], str | None] | None:
+    """The period's reporting profile (frameworks chosen, issuer class), when it has one."""
+    found = disclose_records.profile(connection, period)
+    if found is None:
+        return None
+    return list(found["frameworks"]), found.get("issuer_class")
 
 
 def _sha(path: Path) -> str:

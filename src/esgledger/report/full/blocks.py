@@ -5,6 +5,7 @@ materiality matrix, the content indexes)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,6 +17,7 @@ from markupsafe import Markup
 from esgledger.catalogue import Catalogue
 from esgledger.report.breakdown_tables import breakdown_tables
 from esgledger.report.build import TEMPLATES
+from esgledger.report.formatting import format_number, unit_label
 from esgledger.report.full.data import FullData, target_rows
 from esgledger.report.full.outline import BlockCheck, OutlineError, Section, title_of
 from esgledger.report.full.placeholders import Unresolved
@@ -163,8 +165,33 @@ def render_chart(params: dict[str, Any], place: Place, data: FullData) -> str:
 
 def render_targets(params: dict[str, Any], place: Place, data: FullData) -> str:
     wanted = set(params.get("metrics") or [])
-    rows = [r for r in target_rows(data.inputs.targets) if not wanted or r["metric_key"] in wanted]
+    rows = [
+        {**r, "shown": _target_figures(r, data)}
+        for r in target_rows(data.inputs.targets)
+        if not wanted or r["metric_key"] in wanted
+    ]
     return _macro("targets", rows=rows, t=data.strings)
+
+
+def _target_figures(row: dict[str, Any], data: FullData) -> dict[str, str]:
+    """A target's baseline and latest values (with their years) and its target value, in the
+    metric's unit, at the tables' precision."""
+    t = data.strings
+    metric = data.sources.catalogue.find(row["metric_key"])
+    unit = unit_label(metric.unit, t) if metric is not None else str(row.get("unit") or "")
+    found = row.get("assessment") or {}
+
+    def at(point: Any) -> str:
+        if not isinstance(point, dict) or point.get("value") is None:
+            return "–"
+        return t("full.target_at", value=format_number(point["value"]), year=point["year"])
+
+    goal = found.get("target_value", row.get("target_value"))
+    return {
+        "base": at(found.get("base")),
+        "latest": at(found.get("current")),
+        "goal": "–" if goal is None else f"{format_number(goal)} {unit}".strip(),
+    }
 
 
 def render_matrix(params: dict[str, Any], place: Place, data: FullData) -> str:
@@ -181,8 +208,9 @@ def render_index(params: dict[str, Any], place: Place, data: FullData) -> str:
 
 def render_basis(params: dict[str, Any], place: Place, data: FullData) -> str:
     basis = getattr(data.context, "basis_html", "")
-    if basis:  # the basis of preparation generated from the data (report.basis_section)
-        return str(basis)
+    if basis:  # the basis of preparation generated from the data (report.basis_section); its
+        # own heading goes: the section's title already says "Basis of preparation"
+        return re.sub(r"<h2>[^<]*</h2>", "", str(basis), count=1)
     return _macro("basis", c=data.context, t=data.strings)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -20,6 +21,7 @@ from esgledger.collector import collection_paused
 from esgledger.errors import EsgLedgerError
 from esgledger.i18n import LANGUAGES, Strings
 from esgledger.report.annex import build_annex
+from esgledger.report.basis_section import basis_html, basis_of_context, profile_frameworks
 from esgledger.report.build import report_context
 from esgledger.report.full import blocks
 from esgledger.report.full import sections as narrative
@@ -41,6 +43,18 @@ def outline_for(catalogue: Catalogue, path: Path = DEFAULT_OUTLINE) -> Outline:
 
 def file_name(period: str, lang: str, fmt: str) -> str:
     return f"esgledger-full-report-{period}-{lang}.{fmt}"
+
+
+def profile_basis(
+    context: Any, catalogue: Catalogue, profile: tuple[list[str], str | None], strings: Strings
+) -> str:
+    """The basis of preparation naming the frameworks and issuer class of the period's profile."""
+    names, issuer = profile_frameworks(profile[0], profile[1], context.year, strings.lang)
+    run = context.sources.runs.get(context.year)
+    basis = basis_of_context(
+        context, catalogue, run, strings, frameworks=names, issuer_class=issuer
+    )
+    return basis_html(basis, strings)
 
 
 def build_full(
@@ -85,6 +99,8 @@ def build_full(
         with collection_paused():
             context, _strings = report_context(connection, catalogue, period, lang, None, generated)
         strings = Strings(lang)
+        if inputs.profile is not None:  # the basis names the frameworks the profile chose
+            context.basis_html = profile_basis(context, catalogue, inputs.profile, strings)
         data = FullData(context, strings, inputs, charts)
         draft = inputs.draft_text(strings) if inputs.draft else []
         html = render_document(outline, data, texts, draft)

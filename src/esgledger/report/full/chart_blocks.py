@@ -7,6 +7,7 @@ charts (emissions by scope, energy mix) are adapted here."""
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -64,9 +65,22 @@ def chart_registry() -> dict[str, Callable[[FullData], str | None]]:
     return found
 
 
+_TITLE = re.compile(r'<title id="[^"]*">([^<]*)</title>')
+
+
+def titled(svg: str | None) -> str | None:
+    """The chart with its title printed above it: the SVG's ``<title>`` is read by screen readers
+    but not drawn, and a reader of the page needs to know what the figure shows."""
+    if not svg:
+        return svg
+    found = _TITLE.search(svg)
+    if found is None:
+        return svg
+    return f'<p class="chart-title">{found.group(1)}</p>{svg}'
+
+
 def _adapted(spec: Any) -> Callable[[FullData], str | None]:
     def render(data: FullData) -> str | None:
-        svg: str | None = spec.render(data.chart_data(), data.strings)
-        return svg
+        return titled(spec.render(data.chart_data(), data.strings))
 
     return render

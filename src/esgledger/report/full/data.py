@@ -34,6 +34,8 @@ class Inputs:
     index: IndexFragment | None = None
     # why the report is a draft, as (string key, arguments); empty: a final report
     draft: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # the period's reporting profile: frameworks chosen (``hkex@2020``, ``gri``), issuer class
+    profile: tuple[list[str], str | None] | None = None
 
     def draft_text(self, strings: Strings) -> list[str]:
         return [strings(key, **args) for key, args in self.draft]
@@ -129,8 +131,8 @@ class DataResolver:
                 f"unknown chart {name!r}: one of {', '.join(sorted(self.data.charts))}"
             )
         svg = self.data.charts[name](self.data)
-        if svg:
-            return Markup(svg)  # noqa: S704 - drawn by the chart code, labels escaped
+        if svg:  # drawn by the chart code, labels escaped
+            return Markup('<figure class="chart full-chart">{}</figure>').format(Markup(svg))  # noqa: S704
         return Markup('<p class="missing">{}</p>').format(self.data.strings("full.no_chart"))
 
     def target(self, target_id: str) -> str:
