@@ -64,6 +64,8 @@ RULES: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin", "esg_manager", "auditor"}),
     "report.read": frozenset({"admin", "esg_manager", "auditor", "viewer"}),
     "report.build": _REVIEWERS,
+    # the assurance pack (issue 12): the assurer's evidence of every published number
+    "assurance.export": frozenset({"admin", "esg_manager", "auditor"}),
     # the full report's narrative sections (issue 11): managers write them, readers read them
     "report.section.write": _REVIEWERS,
     "user.admin": frozenset({"admin"}),
@@ -116,6 +118,7 @@ GROUP_WIDE = frozenset(
         "audit.read",
         "report.read",
         "report.build",
+        "assurance.export",
         "report.section.write",
         "user.admin",
         "materiality.edit",

@@ -42,6 +42,7 @@ from esgledger.services.periods import Periods
 from esgledger.services.policies import Policies
 from esgledger.services.report_content import ReportContent
 from esgledger.services.reports import Reports
+from esgledger.services.assurance import Assurance
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
 from esgledger.services.stakeholders import Stakeholders
@@ -69,6 +70,7 @@ class Services:
         self.calculation = Calculation(context)
         self.explain = Explain(context)
         self.reports = Reports(context)
+        self.assurance = Assurance(context)
         self.report_content = ReportContent(context)
         self.audit = Audit(context)
         self.catalogue = Catalogues(context)
