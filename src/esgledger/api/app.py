@@ -16,6 +16,7 @@ from esgledger.api.routes import (
     assess_governance,
     assess_materiality,
     assess_targets,
+    assurance,
     auth,
     backups,
     calc,
@@ -90,6 +91,7 @@ def create_app(services: Services) -> FastAPI:
         assess_targets,
         assess_governance,
         disclose,
+        assurance,
     ):
         app.include_router(
             module.router,

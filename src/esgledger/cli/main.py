@@ -17,6 +17,7 @@ from rich.markup import escape
 from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
 from esgledger.cli.assess import assess_app
+from esgledger.cli.assurance import register as register_assurance_commands
 from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
@@ -78,6 +79,7 @@ calc_commands.register(app)
 register_audit_commands(app)
 register_catalogue_commands(app)
 register_report_commands(app)
+register_assurance_commands(app)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from esgledger.access.policy import can as may
 from esgledger.access.principal import ROLES, Principal
 from esgledger.service_errors import NotInitialised
 from esgledger.services.accounts import Accounts, os_login
+from esgledger.services.assurance import Assurance
 from esgledger.services.audit import Audit
 from esgledger.services.backup import Backups, Progress, Restored, restore
 from esgledger.services.calculation import Calculation
@@ -42,7 +43,6 @@ from esgledger.services.periods import Periods
 from esgledger.services.policies import Policies
 from esgledger.services.report_content import ReportContent
 from esgledger.services.reports import Reports
-from esgledger.services.assurance import Assurance
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
 from esgledger.services.stakeholders import Stakeholders

@@ -296,6 +296,7 @@ class ReportsData(TypedDict):
 
 class ReportsView(TypedDict):
     can_build: bool
+    can_assure: bool  # may download the assurance pack
     languages: tuple[str, ...]
 
 
