@@ -29,6 +29,7 @@ from esgledger.api.routes import (
     imports,
     inventory,
     periods,
+    qa,
     report_content,
     rules,
     settings,
@@ -92,6 +93,7 @@ def create_app(services: Services) -> FastAPI:
         assess_governance,
         disclose,
         assurance,
+        qa,
     ):
         app.include_router(
             module.router,
