@@ -28,8 +28,8 @@ from esgledger.services.qa_authors import authors
 from esgledger.workflow.periods import parse_period, refuse_if_locked
 
 SEGREGATION = (
-    "segregation of duties: you entered, imported, changed, submitted or explained a value this "
-    "finding rests on ({values}), so someone else must justify it"
+    "segregation of duties: this finding rests on a value you entered, imported, changed, "
+    "submitted or explained ({values}), so someone else must justify it"
 )
 
 
