@@ -9,7 +9,8 @@ in braces:
 - ``report/i18n.yaml``: the report, and the vocabulary the web shares with it (units, statuses,
   formulas);
 - ``web/i18n.yaml``: the web pages;
-- ``assess/i18n/*.yaml``: the assessment's records, pages and report text.
+- ``assess/i18n/*.yaml``: the assessment's records, pages and report text;
+- ``qa/i18n/*.yaml``: the findings of the quality checks (``qa.*``), a file per group of checks.
 
 A key defined in two files is a load error naming both. Metric and group names come from the
 catalogue, entity names from the organisation.
@@ -34,7 +35,9 @@ WEB_FILE = PACKAGE / "web" / "i18n.yaml"
 # the assessment's strings, one file per part (targets, materiality, IROs, governance)
 ASSESS_FILES = tuple(sorted((PACKAGE / "assess" / "i18n").glob("*.yaml")))
 REPORT_FULL_FILE = PACKAGE / "report" / "full" / "i18n.yaml"
-STRING_FILES = (REPORT_FILE, REPORT_FULL_FILE, WEB_FILE, *ASSESS_FILES)
+# the quality checks' findings (issue 12), one file per group of checks
+QA_FILES = tuple(sorted((PACKAGE / "qa" / "i18n").glob("*.yaml")))
+STRING_FILES = (REPORT_FILE, REPORT_FULL_FILE, WEB_FILE, *ASSESS_FILES, *QA_FILES)
 LANGUAGES = ("en", "zh")
 HTML_LANG = {"en": "en", "zh": "zh-CN"}
 

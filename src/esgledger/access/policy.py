@@ -102,6 +102,8 @@ RULES: dict[str, frozenset[str]] = {
     # disclosure coverage (issue 11): the reporting profile, explanations and the coverage
     "disclose.read": _ALL,
     "disclose.write": _REVIEWERS,
+    # quality checks (issue 12): whoever reads the period's data reads the findings on it
+    "qa.read": _ALL,
 }
 ACTIONS = tuple(RULES)
 # Actions about the whole group (entity_id is None): only users who see every entity may do them.

@@ -40,6 +40,7 @@ from esgledger.services.materiality import Materiality
 from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
 from esgledger.services.policies import Policies
+from esgledger.services.qa import QA
 from esgledger.services.qa_review import QAReview
 from esgledger.services.report_content import ReportContent
 from esgledger.services.reports import Reports
@@ -78,6 +79,7 @@ class Services:
         self.backups = Backups(context)
         self.materiality = Materiality(context)
         self.iros = Iros(context)
+        self.qa = QA(context)
         self.stakeholders = Stakeholders(context)
         self.targets = Targets(context)
         self.topics = Topics(context)

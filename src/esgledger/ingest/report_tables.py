@@ -1,0 +1,220 @@
+"""Report tables (issue 12, part 2): the tables of a draft or published report, as they stand.
+
+A file (CSV or XLSX, read by the strict readers of :mod:`esgledger.ingest.tables`) has the columns
+``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote`` and
+``dimensions``; each row is one printed figure. ``table`` is the table's title (or the section
+where the figure is printed), ``row_label`` the row as printed. ``entity`` is written as the
+report writes it and resolved through the ledger's entity ids, aliases and names; a name the
+ledger does not know stands for itself (``~`` and the name folded), so that a report's tables can
+be checked with no ledger data at all; empty is the reporting entity (the ledger's one root, else
+``~group``). ``metric`` is a catalogue id or metric key, or empty: then the row label is resolved
+through the catalogue's names in English and Chinese and the reviewed labels of
+``qa/data/labels.yaml`` (:mod:`esgledger.qa.labels`). A value is converted with pint to the
+metric's catalogue unit.
+
+What is malformed (a period, a number, a unit, a metric id, a dimension) is an input error naming
+the row and column and what was expected, and the whole file is refused; a row label that resolves
+to no metric is not an error but a finding of the label check (the fact keeps ``metric_key``
+None). The figures never become ledger data: they are facts of origin ``reported_table``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from esgledger.catalogue import Catalogue
+from esgledger.catalogue.breakdowns import BreakdownError, metric_key, parse_dimensions, split_key
+from esgledger.domain import Entity, OrgTree, Period
+from esgledger.errors import InputIssue, InputRejected
+from esgledger.ingest.tables import Table, check_columns, read_table
+from esgledger.ingest.values import NumberRefused, is_nil, read_number
+from esgledger.qa.facts import Fact
+from esgledger.qa.labels import LabelIndex, fold
+from esgledger.suggestions import did_you_mean
+from esgledger.units import UnitError, canonical_unit_text, conversion_factor, parse_unit
+
+REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
+OPTIONAL = ["footnote", "dimensions"]
+Issue = Callable[[str, str, str], None]  # (column, found, expected)
+PROVISIONAL = "~"  # the prefix of an entity the ledger does not know: the report's own name
+
+
+@dataclass(frozen=True)
+class ReportedTables:
+    """The figures of one report-tables file: one :class:`Fact` per row (origin
+    ``reported_table``, value in the catalogue unit of its metric when resolved). They are never
+    ledger data."""
+
+    file: str
+    sha256: str
+    facts: tuple[Fact, ...]
+
+    def tables(self) -> list[str]:
+        return list(dict.fromkeys(f.table for f in self.facts if f.table))
+
+
+class EntityNames:
+    """The ledger's entities by id, alias and name (English and Chinese), folded."""
+
+    def __init__(self, entities: list[Entity]):
+        self.by_name: dict[str, str] = {}
+        for entity in entities:
+            for name in (entity.id, *entity.aliases, entity.name, entity.name_zh or ""):
+                if name:
+                    self.by_name.setdefault(fold(name), entity.id)
+        roots = OrgTree(entities).roots() if entities else []
+        self.root = roots[0] if len(roots) == 1 else f"{PROVISIONAL}group"
+
+    def resolve(self, written: str) -> str:
+        if not written.strip():
+            return self.root
+        return self.by_name.get(fold(written)) or f"{PROVISIONAL}{fold(written)}"
+
+
+def read_report_tables(
+    path: Path, catalogue: Catalogue, entities: list[Entity], name: str | None = None
+) -> ReportedTables:
+    """Every row of ``path`` as a fact; :class:`InputRejected` with every issue, nothing kept."""
+    table = read_table(path)
+    label = name or path.name
+    issues = check_columns(table, REQUIRED, OPTIONAL)
+    if issues:
+        raise InputRejected(issues)
+    names, labels = EntityNames(entities), LabelIndex(catalogue)
+    facts: list[Fact] = []
+    for row, cells in table:
+        fact = _row_fact(table, label, row, cells, catalogue, names, labels, issues)
+        if fact is not None:
+            facts.append(fact)
+    if issues:
+        raise InputRejected(issues)
+    return ReportedTables(label, table.sha256, tuple(facts))
+
+
+def _row_fact(
+    table: Table,
+    label: str,
+    row: int,
+    cells: dict[str, str],
+    catalogue: Catalogue,
+    names: EntityNames,
+    labels: LabelIndex,
+    issues: list[InputIssue],
+) -> Fact | None:
+    def issue(column: str, found: str, expected: str) -> None:
+        issues.append(InputIssue(label, row, column, found, expected, table.cell(row, column)))
+
+    text = {column: (cells.get(column) or "").strip() for column in REQUIRED + OPTIONAL}
+    before = len(issues)
+    for column in ("table", "row_label"):
+        if not text[column]:
+            issue(
+                column, "an empty cell", f"the {column.replace('_', ' ')} as the report prints it"
+            )
+    period = text["period"]
+    try:
+        period = str(Period.parse(period))
+    except ValueError:
+        issue("period", period, "a year (2024) or a month (2024-03)")
+    value_text = text["value"]
+    if is_nil(value_text):
+        return None  # printed as nil: no figure to check
+    value = 0.0
+    try:
+        value = read_number(
+            value_text.rstrip("%").strip() if value_text.endswith("%") else value_text
+        )
+    except NumberRefused as refused:
+        issue("value", value_text, refused.expected)
+    unit = text["unit"] or ("%" if value_text.endswith("%") else "")
+    if not unit:
+        issue("unit", "an empty cell", "the unit the report prints (t, MWh, %, person, ...)")
+    else:
+        try:
+            parse_unit(unit)
+        except UnitError as exc:
+            issue("unit", unit, f"a unit ({exc})")
+    metric, from_label = _metric(text, catalogue, labels, issue)
+    if len(issues) > before:
+        return None
+    attributes = {}
+    converted, unit_out = value, unit
+    if metric is not None:
+        target = catalogue[metric].unit
+        try:
+            converted = value * conversion_factor(canonical_unit_text(unit), target)
+            unit_out = target
+        except UnitError as exc:
+            if not from_label:
+                issue("unit", unit, f"a unit of {metric} ({exc})")
+                return None
+            # the label names a metric the unit cannot be: a finding of the label check
+            attributes = {"label_metric": metric, "unit_problem": str(exc)}
+            metric = None
+    elif from_label is False and text["metric"] == "":
+        attributes = {"unresolved": "metric"}
+    entity = names.resolve(text["entity"])
+    if entity.startswith(PROVISIONAL):
+        attributes["entity_provisional"] = "yes"
+    return Fact(
+        origin="reported_table",
+        metric_key=metric,
+        entity_id=entity,
+        period=period,
+        value=converted,
+        unit=unit_out,
+        location=f"report table {text['table']!r}, row {text['row_label']!r} ({label} row {row})",
+        value_as_written=value,
+        unit_as_written=unit,
+        text_as_written=value_text,
+        table=text["table"],
+        row_label=text["row_label"],
+        entity_as_written=text["entity"] or None,
+        footnote=text["footnote"] or None,
+        reference=f"{label}:{row}",
+        attributes=attributes,
+    )
+
+
+def _metric(
+    text: dict[str, str], catalogue: Catalogue, labels: LabelIndex, issue: Issue
+) -> tuple[str | None, bool]:
+    """The metric key of a row and whether it came from the row label."""
+    written, dimensions = text["metric"], text["dimensions"]
+    if written:
+        found = catalogue.find(written)
+        if found is None:
+            issue(
+                "metric",
+                written,
+                "a metric id of the catalogue" + did_you_mean(written, catalogue.metrics),
+            )
+            return None, False
+        base, members = split_key(written)
+        if dimensions:
+            try:
+                members = {
+                    **members,
+                    **parse_dimensions(dimensions, base, found.axes, catalogue.axes),
+                }
+            except BreakdownError as exc:
+                issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
+                return None, False
+        return metric_key(base, members), False
+    resolved = labels.resolve(text["row_label"], text["table"])
+    if resolved is None:
+        return None, False
+    if dimensions:
+        base, members = split_key(resolved)
+        try:
+            members = {
+                **members,
+                **parse_dimensions(dimensions, base, catalogue[base].axes, catalogue.axes),
+            }
+        except BreakdownError as exc:
+            issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
+            return None, True
+        resolved = metric_key(base, members)
+    return resolved, True

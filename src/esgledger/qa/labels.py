@@ -1,0 +1,84 @@
+"""Row labels as report tables print them, resolved to metric keys.
+
+A label is compared folded (case, spaces and punctuation collapsed), whole and without a trailing
+bracket (``Total energy (tce)``, ``综合能耗（吨标准煤）``). It resolves through the catalogue's
+names in English and Chinese and the reviewed labels of ``qa/data/labels.yaml`` (the spellings
+reports use: "Comprehensive energy consumption" for ``energy.total_tce``, each with the metric key
+it names). A label two metrics claim resolves to neither.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from esgledger.errors import RuleFileError
+from esgledger.rulefiles import check_keys, read_rule_file
+
+LABELS_FILE = Path(__file__).parent / "data" / "labels.yaml"
+_BRACKET = re.compile(r"\s*[(（\[][^()（）\[\]]*[)）\]]\s*$")
+AMBIGUOUS = ""
+
+
+def fold(text: str) -> str:
+    """A label as compared: case folded, spaces and punctuation collapsed."""
+    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+
+
+def spellings(label: str) -> list[str]:
+    """The folded forms a label is looked up by: whole, then without trailing brackets."""
+    found = [fold(label)]
+    stripped = label
+    while _BRACKET.search(stripped):
+        stripped = _BRACKET.sub("", stripped)
+        found.append(fold(stripped))
+    return [s for s in dict.fromkeys(found) if s]
+
+
+@cache
+def reviewed_labels(path: Path = LABELS_FILE) -> tuple[tuple[str, str], ...]:
+    """``(spelling, metric key)`` of the reviewed labels file."""
+    content, _digest = read_rule_file(path)
+    check_keys(str(path), content, ["labels"])
+    pairs: list[tuple[str, str]] = []
+    for index, entry in enumerate(content["labels"] or []):
+        where = f"{path}: labels[{index}]"
+        check_keys(where, entry, ["metric", "spellings"], ["note"])
+        written = entry["spellings"]
+        if not isinstance(written, list) or not written:
+            raise RuleFileError(where, "spellings is a list of labels as reports print them")
+        pairs += [(str(s), str(entry["metric"])) for s in written]
+    return tuple(pairs)
+
+
+class LabelIndex:
+    """Folded label -> metric key, from the catalogue and the reviewed labels."""
+
+    def __init__(self, catalogue: Any, extra: tuple[tuple[str, str], ...] | None = None):
+        self.by_label: dict[str, str] = {}
+        reviewed = reviewed_labels() if extra is None else extra
+        for spelling, key in reviewed:
+            if catalogue.find(key) is None:
+                raise RuleFileError(str(LABELS_FILE), f"{spelling!r}: unknown metric {key!r}")
+            self._add(spelling, key)
+        for metric in catalogue.metrics.values():
+            for name in metric.name.values():
+                self._add(name, metric.id)
+
+    def _add(self, label: str, key: str) -> None:
+        folded = fold(label)
+        if not folded:
+            return
+        known = self.by_label.setdefault(folded, key)
+        if known != key:
+            self.by_label[folded] = AMBIGUOUS
+
+    def resolve(self, label: str, table: str = "") -> str | None:
+        """The metric key ``label`` names; None when none (or more than one) does."""
+        for folded in spellings(label):
+            found = self.by_label.get(folded)
+            if found is not None:
+                return found or None
+        return None
