@@ -10,7 +10,7 @@ the checks run, the findings open and justified, and any admin's override of the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,12 +18,16 @@ import sqlalchemy as sa
 from esgledger.access.principal import Principal
 from esgledger.free_text import check_text
 from esgledger.ledger import qa as repository
+from esgledger.ledger.canonical import utc_now
+from esgledger.ledger.change import Change
 from esgledger.ledger.locks import locks_covering
 from esgledger.qa.findings import Finding
 from esgledger.qa.rules import Rule
-from esgledger.service_errors import Forbidden, Invalid, NotFound
+from esgledger.qa.summary import Override, QaSummary, summarise
+from esgledger.service_errors import Conflict, Forbidden, Invalid, NotFound
 from esgledger.services.context import Context
 from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
+from esgledger.services.qa import QA, finding_dict, rule_dict
 from esgledger.services.qa_authors import authors
 from esgledger.workflow.periods import parse_period, refuse_if_locked
 
@@ -41,25 +45,8 @@ class Checked:
     findings: list[Finding]
 
 
-@dataclass
-class QaSummary:
-    """What the report prints about the checks (in one language) and what gates a final report."""
-
-    rules: list[Rule]
-    open_errors: list[Finding] = field(default_factory=list)
-    open_warnings: list[Finding] = field(default_factory=list)
-    justified: list[tuple[Finding, dict[str, Any]]] = field(default_factory=list)
-    override: dict[str, Any] | None = None
-
-    def blocking(self) -> list[dict[str, str]]:
-        """The open error-level findings as the override records them."""
-        return [{"rule": f.rule, "key": f.key, "message": f.message} for f in self.open_errors]
-
-
 def run_checks(context: Context, actor: Principal, period: str, lang: str) -> Checked:
     """The checks of ``period`` on the ledger (the QA service of issue 12 gathers the facts)."""
-    from esgledger.services.qa import QA
-
     found = QA(context).check(actor, period, lang=lang)
     return Checked(list(found.rules), list(found.findings))
 
@@ -72,60 +59,73 @@ def locked(connection: sa.Connection, period: str) -> bool:
     return period in locks_covering(connection, [period])
 
 
-def _justification_of(
-    found: dict[tuple[str, str], dict[str, Any]], finding: Finding
-) -> dict[str, Any] | None:
-    return found.get((finding.rule, finding.key))
-
-
-def summarise(
-    checked: Checked, justified: list[dict[str, Any]], override: dict[str, Any] | None
-) -> QaSummary:
-    by_key = {(j["rule"], j["finding_key"]): j for j in justified}
-    summary = QaSummary(checked.rules, override=override)
-    for finding in checked.findings:
-        record = _justification_of(by_key, finding)
-        if record is not None:
-            summary.justified.append((finding, record))
-        elif finding.severity == "error":
-            summary.open_errors.append(finding)
-        else:
-            summary.open_warnings.append(finding)
-    return summary
-
-
 def report_qa(context: Context, call: Call, period: str, lang: str) -> QaSummary:
     """The QA summary of ``period`` in ``lang`` for the report build."""
     checked = run_checks(context, call.actor, period, lang)
     with call.reading() as connection:
         justified = repository.justifications(connection, period)
-        override = repository.override(connection, period)
-    return summarise(checked, justified, override)
+    return summarise(checked.rules, checked.findings, justified)
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
-        "rule": finding.rule,
-        "severity": finding.severity,
-        "message": finding.message,
-        "arithmetic": finding.arithmetic,
-        "key": finding.key,
-        "facts": [
-            {
-                "origin": f.origin,
-                "metric": f.metric_key,
-                "entity": f.entity_id,
-                "period": f.period,
-                "value": f.value,
-                "unit": f.unit,
-                "location": f.location,
-                "table": f.table,
-                "row_label": f.row_label,
-                "reference": f.reference,
-            }
-            for f in finding.facts
-        ],
-    }
+def report_gate(
+    context: Context,
+    call: Call,
+    period: str,
+    langs: tuple[str, ...],
+    final: bool,
+    override_reason: str | None = None,
+) -> dict[str, QaSummary]:
+    """The quality checks of a report build, per language. A final report is refused while an
+    error-level finding has no justification (:class:`Conflict` naming them), unless an admin
+    gives a reason to override (``qa.override``; the summaries then carry the :class:`Override`
+    the basis of preparation prints and :func:`record_override` stores). A draft builds
+    regardless and lists what is open."""
+    if override_reason is not None:
+        call.authorize("qa.override")
+        override_reason = (check_text(override_reason, "reason") or "").strip()
+        if not override_reason:
+            raise Invalid("an override of the quality checks needs a reason", field="override_qa")
+    summaries = {lang: report_qa(context, call, period, lang) for lang in langs}
+    first = summaries[langs[0]]
+    if not final or not first.open_errors:
+        return summaries
+    if override_reason is None:
+        listed = "; ".join(f"{f.rule}: {f.message}" for f in first.open_errors[:10])
+        more = len(first.open_errors) - 10
+        raise Conflict(
+            f"{len(first.open_errors)} error-level quality finding(s) of {period} are open, so "
+            f"the final report is not published: {listed}"
+            + (f"; and {more} more" if more > 0 else "")
+            + f". Fix the data, have someone who did not enter the values justify them "
+            f"(/qa?period={period}), or, as an admin, override with a reason (--override-qa)",
+            field="qa",
+            code="qa_open",
+            details={"findings": first.blocking()},
+        )
+    at = utc_now()
+    for summary in summaries.values():
+        summary.override = Override(
+            override_reason,
+            call.actor.username,
+            at,
+            tuple(f"{f.rule}: {f.message}" for f in summary.open_errors),
+        )
+    return summaries
+
+
+def record_override(change: Change, period: str, summary: QaSummary) -> None:
+    """Store the override a final build carried (audited as ``qa.override``)."""
+    if summary.override is not None:
+        repository.record_override(change, period, summary.blocking(), summary.override.reason)
+
+
+def finding_row(finding: Finding) -> dict[str, Any]:
+    """The one JSON shape of a finding (:func:`esgledger.services.qa.finding_dict`), each value
+    with its ``reference`` (a data point id, a run value key, a target id, a file row)."""
+    row = finding_dict(finding)
+    for value, fact in zip(row["values"], finding.facts, strict=True):
+        value["reference"] = fact.reference
+    return row
 
 
 class QAReview(Capability):
@@ -143,8 +143,8 @@ class QAReview(Capability):
             may = _may_justify(call)
             rows = []
             for finding in checked.findings:
-                row = finding_dict(finding)
-                row["justification"] = _justification_of(by_key, finding)
+                row = finding_row(finding)
+                row["justification"] = by_key.get((finding.rule, finding.key))
                 refusal = None
                 if may is not None:
                     refusal = may
@@ -155,19 +155,11 @@ class QAReview(Capability):
                 row["may_justify"] = refusal is None
                 row["refusal"] = refusal
                 rows.append(row)
-        summary = summarise(checked, justified, override)
+        summary = summarise(checked.rules, checked.findings, justified)
         return {
             "period": name,
             "locked": is_locked,
-            "rules": [
-                {
-                    "id": r.id,
-                    "severity": r.severity,
-                    "description": r.description,
-                    "source": r.source,
-                }
-                for r in checked.rules
-            ],
+            "rules": [rule_dict(r, lang) for r in checked.rules],
             "findings": rows,
             "counts": {
                 "errors_open": len(summary.open_errors),

@@ -48,7 +48,7 @@ def links(fact: dict[str, Any]) -> list[dict[str, str]]:
 def _groups(review: dict[str, Any]) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {"error": [], "warning": [], "justified": []}
     for finding in review["findings"]:
-        shown = {**finding, "facts": [{**f, "links": links(f)} for f in finding["facts"]]}
+        shown = {**finding, "values": [{**v, "links": links(v)} for v in finding["values"]]}
         group = "justified" if finding["justification"] else finding["severity"]
         groups[group].append(shown)
     return [{"severity": name, "findings": rows} for name, rows in groups.items()]
