@@ -15,10 +15,11 @@ from tests.qa_test_rules import qa_rules  # noqa: F401  (fixture)
 from tests.web_clients import csrf
 
 KEY = "energy.diesel@plant_a@2024"
+pytestmark = pytest.mark.usefixtures("qa_rules")
 
 
 @pytest.fixture
-def findings(world: World, qa_rules: object) -> int:
+def findings(world: World) -> int:
     """A diesel value above the error rule's limit, entered by ``manager``."""
     manager = world.user("manager")
     point = world.services.datapoints.create(
