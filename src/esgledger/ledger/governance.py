@@ -150,6 +150,14 @@ def record(
     return stored
 
 
+def withdraw(
+    change: Change, kind: str, action: str, found: Mapping[str, Any], reason: str
+) -> dict[str, Any]:
+    """Add a version of record ``found`` (its newest version) marked withdrawn, with ``reason``."""
+    fields = {k: v for k, v in found.items() if k not in ("version", "withdrawn", "reason")}
+    return record(change, kind, action, found["id"], fields, True, reason)
+
+
 def _same(table: sa.Table, previous: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:
     """Whether ``fields`` hold what the record in force holds (and it is not withdrawn)."""
     if previous["withdrawn"]:

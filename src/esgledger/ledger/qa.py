@@ -52,10 +52,7 @@ def save_justification(change: Change, fields: Mapping[str, Any]) -> dict[str, A
 
 
 def withdraw_justification(change: Change, found: Mapping[str, Any], reason: str) -> dict[str, Any]:
-    fields = {k: v for k, v in found.items() if k not in ("version", "withdrawn", "reason")}
-    return versioned.record(
-        change, JUSTIFICATION, "qa.justification.withdraw", found["id"], fields, True, reason
-    )
+    return versioned.withdraw(change, JUSTIFICATION, "qa.justification.withdraw", found, reason)
 
 
 def override(connection: sa.Connection, period: str) -> dict[str, Any] | None:

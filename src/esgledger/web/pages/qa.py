@@ -8,6 +8,7 @@ message, nothing written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -100,29 +101,39 @@ def _attempt(request: Request, work: Any) -> tuple[Any, Problem]:
         return None, _problem(error)
 
 
-@router.post("/qa/justify")
-def justify(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
+def _post(
+    request: Request, viewer: Viewer, form: Any, saved: str, work: Callable[..., Any]
+) -> Response:
+    """A form about one finding (``period``, ``rule``, ``finding_key``): the service's answer,
+    or the QA page again with the refusal beside the finding."""
     period, rule, key = _text(form, "period"), _text(form, "rule"), _text(form, "finding_key")
-    stored, problem = _attempt(
-        request,
-        lambda: service(request).qa_review.justify(
-            viewer.user, period, rule, key, _text(form, "text"), viewer.lang
-        ),
-    )
+    stored, problem = _attempt(request, lambda: work(viewer.user, period, rule, key))
     if problem is not None:
         return qa_page(request, viewer, period, problem, problem["status"], key)
-    return done(request, f"/qa?period={period}&saved=justified", stored)
+    return done(request, f"/qa?period={period}&saved={saved}", stored)
+
+
+@router.post("/qa/justify")
+def justify(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
+    justify = service(request).qa_review.justify
+    text = _text(form, "text")
+    return _post(
+        request,
+        viewer,
+        form,
+        "justified",
+        lambda user, period, rule, key: justify(user, period, rule, key, text, viewer.lang),
+    )
 
 
 @router.post("/qa/withdraw")
 def withdraw(request: Request, viewer: ViewerDep, form: CsrfForm) -> Response:
-    period, rule, key = _text(form, "period"), _text(form, "rule"), _text(form, "finding_key")
-    stored, problem = _attempt(
+    withdraw = service(request).qa_review.withdraw
+    reason = _text(form, "reason")
+    return _post(
         request,
-        lambda: service(request).qa_review.withdraw(
-            viewer.user, period, rule, key, _text(form, "reason")
-        ),
+        viewer,
+        form,
+        "withdrawn",
+        lambda user, period, rule, key: withdraw(user, period, rule, key, reason),
     )
-    if problem is not None:
-        return qa_page(request, viewer, period, problem, problem["status"], key)
-    return done(request, f"/qa?period={period}&saved=withdrawn", stored)
