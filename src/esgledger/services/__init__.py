@@ -42,6 +42,7 @@ from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
 from esgledger.services.policies import Policies
 from esgledger.services.qa import QA
+from esgledger.services.qa_review import QAReview
 from esgledger.services.report_content import ReportContent
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
@@ -87,6 +88,7 @@ class Services:
         self.governance = Governance(context)
         self.disclose = Disclose(context)
         self.policies = Policies(context)
+        self.qa_review = QAReview(context)
 
     @classmethod
     def open(

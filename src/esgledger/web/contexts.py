@@ -417,3 +417,7 @@ TEMPLATES |= contexts_report.TEMPLATES
 from esgledger.web import contexts_disclose  # noqa: E402
 
 TEMPLATES |= contexts_disclose.TEMPLATES
+
+from esgledger.web import contexts_qa  # noqa: E402
+
+TEMPLATES |= contexts_qa.TEMPLATES

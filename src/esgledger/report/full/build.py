@@ -18,6 +18,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.collector import collection_paused
 from esgledger.errors import EsgLedgerError
 from esgledger.i18n import LANGUAGES, Strings
+from esgledger.qa.summary import Override
 from esgledger.report.build import report_context
 from esgledger.report.full import blocks
 from esgledger.report.full.chart_blocks import chart_registry
@@ -38,6 +39,11 @@ def outline_for(catalogue: Catalogue, path: Path = DEFAULT_OUTLINE) -> Outline:
 
 def file_name(period: str, lang: str, fmt: str) -> str:
     return f"esgledger-full-report-{period}-{lang}.{fmt}"
+
+
+def _override(inputs: Inputs, lang: str) -> Override | None:
+    summary = inputs.qa.get(lang)
+    return None if summary is None else summary.override
 
 
 def build_full(
@@ -80,7 +86,9 @@ def build_full(
     printed: list[tuple[str, Path]] = []  # (document, PDF path): rendered after the HTML
     for lang in langs:
         with collection_paused():
-            context, _strings = report_context(connection, catalogue, period, lang, None, generated)
+            context, _strings = report_context(
+                connection, catalogue, period, lang, None, generated, _override(inputs, lang)
+            )
         strings = Strings(lang)
         data = FullData(context, strings, inputs, charts)
         draft = inputs.draft_text(strings) if inputs.draft else []
