@@ -31,6 +31,7 @@ from esgledger.service_errors import Forbidden
 from esgledger.services import Services
 from tests.collab_fixtures import PASSWORD
 from tests.conftest import BACKENDS, _admin_execute, _admin_url_for
+from tests.qa_test_rules import qa_rules  # noqa: F401  (fixture)
 from tests.web_clients import sign_in
 
 PDF = b"%PDF-1.4\n% meter reading of the recycling plant, December 2024\n%%EOF\n"
@@ -288,6 +289,37 @@ def test_the_anchor_is_the_chain_head_and_the_ledger_extends_it(demo: Demo) -> N
     assert f"{anchor.seq}:{anchor.hash}" in files["README.txt"].decode()
     readme = files["README.txt"].decode()
     assert "python3 verify.py" in readme and "鉴证" in readme
+
+
+@pytest.mark.usefixtures("qa_rules")
+def test_the_quality_findings_and_their_justifications_are_in_the_pack(demo: Demo) -> None:
+    """With hand-made rules (diesel above 15 t is an error): every finding is in the pack, the
+    one a manager justified with its justification, and the pack still verifies."""
+    services = demo.services
+    before = json.loads(_pack(demo)["qa/findings.json"])
+    diesel = [f for f in before["findings"] if f["rule"] == "diesel.limit"]
+    assert diesel and all(f["severity"] == "error" for f in diesel)
+    chosen = diesel[0]
+    services.qa_review.justify(
+        services.accounts.principal("mia"),
+        REPORT_YEAR,
+        "diesel.limit",
+        chosen["key"],
+        "the mobile fleet's diesel, metered at the pump",
+    )
+    files = _pack(demo)
+    after = json.loads(files["qa/findings.json"])
+    justified = {f["key"]: f["justification"] for f in after["findings"]}
+    assert justified[chosen["key"]]["text"] == "the mobile fleet's diesel, metered at the pump"
+    assert sum(1 for j in justified.values() if j is not None) == 1
+    stored = json.loads(files["qa/justifications.json"])["justifications"]
+    assert [j["finding_key"] for j in stored] == [chosen["key"]]
+    summary = json.loads(files["pack.json"])
+    assert (summary["qa_findings"], summary["qa_justified"]) == (
+        len(diesel) + len([f for f in after["findings"] if f["rule"] == "water.limit"]),
+        1,
+    )
+    assert summary["qa_errors_open"] == len(diesel) - 1
 
 
 def test_the_sample_is_seeded_and_stratified_by_magnitude(demo: Demo) -> None:

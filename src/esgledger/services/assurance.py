@@ -17,6 +17,7 @@ from esgledger.assurance.figures import published_figures
 from esgledger.errors import EsgLedgerError
 from esgledger.evidence.files import safe_name
 from esgledger.ledger import assurance_reads, audit_query
+from esgledger.ledger import qa as qa_records
 from esgledger.ledger import report_builds as registry
 from esgledger.ledger.anchors import take_anchor
 from esgledger.ledger.audit_query import AuditFilters
@@ -26,13 +27,10 @@ from esgledger.report.context import ReportContext
 from esgledger.report.published import published_anchor
 from esgledger.report.trace import subtree
 from esgledger.service_errors import Invalid
+from esgledger.services.context import Context
 from esgledger.services.operation import Capability, Reading, reads
+from esgledger.services.qa import QA, finding_dict, rule_dict
 from esgledger.workflow.periods import parse_period
-
-QA_HOOK = (
-    "the quality checks (services/qa.py, issue 12 parts 1-3) are not part of this build of "
-    "esgledger: no findings or justifications are included"
-)
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,7 @@ class Assurance(Capability):
         builds = [b for b in registry.latest_builds(connection) if b["period"] == name]
         pack.add_json("reports.json", [registry.public(b) for b in builds])
         pack.add_json("differences.json", _differences(context))
-        pack.add_json("qa/status.json", {"included": False, "reason": QA_HOOK})
+        qa_counts = _quality(self.context, call, name, pack)
         drawn = sample(figures, records, self.context.catalogue, chosen)
         pack.add_json("sample.json", drawn)
         summary = {
@@ -93,6 +91,7 @@ class Assurance(Capability):
             "audit_entries": len(entries),
             "sampled": len(drawn["entries"]),
             **counts,
+            **qa_counts,
         }
         pack.add_json("pack.json", summary)
         pack.finish(
@@ -134,6 +133,39 @@ class Assurance(Capability):
             "approvals": sum(1 for c in trail if c["action"] == "approve"),
             "evidence_files": len(index),
         }
+
+
+def _quality(context: Context, call: Reading, period: str, pack: Pack) -> dict[str, int]:
+    """qa/findings.json (every finding of the checks on the period, each with the justification
+    in force, if any) and qa/justifications.json (the justifications in force and any admin's
+    override of the report gate), read on the pack's connection."""
+    checked = QA.check.function(QA(context), call, period)
+    justified = qa_records.justifications(call.connection, period)
+    by_key = {(j["rule"], j["finding_key"]): j for j in justified}
+    findings = [
+        {**finding_dict(finding), "justification": by_key.get((finding.rule, finding.key))}
+        for finding in checked.findings
+    ]
+    pack.add_json(
+        "qa/findings.json",
+        {
+            "period": period,
+            "counts": checked.counts,
+            "rules": [rule_dict(rule) for rule in checked.rules],
+            "findings": findings,
+        },
+    )
+    pack.add_json(
+        "qa/justifications.json",
+        {"justifications": justified, "override": qa_records.override(call.connection, period)},
+    )
+    return {
+        "qa_findings": len(findings),
+        "qa_errors_open": sum(
+            1 for f in findings if f["severity"] == "error" and f["justification"] is None
+        ),
+        "qa_justified": sum(1 for f in findings if f["justification"] is not None),
+    }
 
 
 def _records_under(records: dict[str, Record], keys: list[str]) -> dict[str, Record]:
