@@ -11,12 +11,14 @@ catalogue), each with the units it converts, so an assurer can check it by hand.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from esgledger.assurance.verify_pack import draw_sample, stratum_of
+from esgledger.calc.formulas.registry import CO2_PER_C
 from esgledger.catalogue import Catalogue
 from esgledger.lineage import Record
 from esgledger.report.trace import subtree
@@ -38,6 +40,18 @@ TERM_SUM_FORMULAS = frozenset(
         "internal_supply_co2e",
     }
 )
+# Formulas that add their terms in tonnes of CO2, then apply the GWP of CO2 (scope2.py,
+# process.py: ``to_co2e``).
+GAS_TERM_FORMULAS = frozenset(
+    {
+        "grid_electricity_co2e",
+        "market_electricity_co2e",
+        "purchased_heat_co2e",
+        "carbonate_co2e",
+        "anode_co2e",
+    }
+)
+MAX_SUBSET = 5  # factors of one input whose subsets a term is tried against
 DATAPOINT_INPUTS = frozenset({"reported", "monthly_sum"})  # an input read as its data points' sum
 
 
@@ -124,6 +138,11 @@ def _declared(record: Record, catalogue: Catalogue) -> dict[str, Any] | None:
         return _ratio(record, catalogue)
     if function in TERM_SUM_FORMULAS:
         return {"shape": "terms", "terms": _term_products(record)}
+    if function in GAS_TERM_FORMULAS:
+        to_record = _to_record(record)
+        if to_record is None:
+            return None
+        return {"shape": "terms", "terms": _term_products(record), "to_record": to_record}
     return None
 
 
@@ -167,8 +186,10 @@ def _metric(catalogue: Catalogue, metric_key: str) -> Any:
 
 def _term_products(record: Record) -> dict[str, dict[str, Any]]:
     """Each term that is its input times the factors applied to that input (matched by the
-    input's metric or key, or applying to every input) times a unit conversion; a term that is
-    not (a molar ratio, a GWP per gas, a share) is left out and named by verify.py."""
+    input's metric or key; a factor applying to every input, such as the GWP of the term's gas,
+    with or without), times a unit conversion and, for carbon, the CO2/C molar mass ratio 44/12
+    (IPCC 2006 Vol. 2 ch. 1). The first reading that gives the term is declared; a term no
+    reading gives (a share such as 1 - sulphur - ash) is left out and named by verify.py."""
     inputs = {item["key"]: item for item in record.get("inputs", [])}
     factors = record.get("factors", [])
     found: dict[str, dict[str, Any]] = {}
@@ -176,23 +197,99 @@ def _term_products(record: Record) -> dict[str, dict[str, Any]]:
         source = inputs.get(term.get("input", ""))
         if source is None:
             continue
-        applied = [
+        matched = [
             position
             for position, factor in enumerate(factors)
-            if factor.get("applies_to") in (source["metric"], source["key"], None)
+            if factor.get("applies_to") in (source["metric"], source["key"])
         ]
-        units = (source["unit"], *(factors[i]["unit"] for i in applied))
-        try:
-            conversion = product_conversion(units, term.get("unit") or record["unit"])
-        except UnitError:
-            continue
-        value = (
-            float(source["value"]) * conversion * math.prod(factors[i]["value"] for i in applied)
-        )
-        if math.isclose(value, term["value"], rel_tol=1e-9, abs_tol=1e-9):
-            found[str(index)] = {
-                "factors": applied,
-                "constant": conversion,
-                "units": f"{' x '.join(units)} -> {term.get('unit') or record['unit']}",
-            }
+        general = [
+            position
+            for position, factor in enumerate(factors)
+            if factor.get("applies_to") is None and _applies_to_gas(factor, term)
+        ]
+        unit = _unit(term.get("unit") or record["unit"])
+        readings = [
+            (sorted(chosen + extra), ratio)
+            for ratio in (1.0, CO2_PER_C)
+            for chosen in _subsets(matched)
+            for extra in (general, [])
+        ]
+        for applied, ratio in readings:
+            units = (source["unit"], *(factors[i]["unit"] for i in applied))
+            converted = _conversion(units, unit)
+            if converted is None:
+                continue
+            conversion = converted * ratio
+            value = float(source["value"]) * conversion
+            value *= math.prod(factors[i]["value"] for i in applied)
+            if math.isclose(value, term["value"], rel_tol=1e-9, abs_tol=1e-9):
+                found[str(index)] = {
+                    "factors": applied,
+                    "constant": conversion,
+                    "units": f"{' x '.join(units)} -> {unit}"
+                    + (" x 44/12 (CO2/C molar mass ratio)" if ratio != 1.0 else ""),
+                }
+                break
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _conversion(units: tuple[str, ...], target: str) -> float | None:
+    """The unit registry's multiplier from a product of ``units`` to ``target``, or None."""
+    try:
+        return product_conversion(units, target)
+    except UnitError:
+        return None
+
+
+def _subsets(items: list[int]) -> list[list[int]]:
+    """``items`` and its subsets, largest first (a formula may read a factor for one term and
+    not another: the C2F6 ratio of a PFC term); all of them for a handful, else ``items``."""
+    if len(items) > MAX_SUBSET:
+        return [items]
+    found = [
+        [item for bit, item in enumerate(items) if mask >> bit & 1]
+        for mask in range(2 ** len(items) - 1, -1, -1)
+    ]
+    return sorted(found, key=len, reverse=True)
+
+
+def _applies_to_gas(factor: Mapping[str, Any], term: Mapping[str, Any]) -> bool:
+    """A factor for every input applies to a term unless it is the GWP of another gas."""
+    role = str(factor.get("role", ""))
+    if not role.startswith("GWP "):
+        return True
+    gases = [term["gas"]] if term.get("gas") else list(term.get("gases_t", {})) or ["co2"]
+    return role[4:].lower() in {gas.lower() for gas in gases}
+
+
+def _unit(text: str) -> str:
+    """A unit as the terms write a gas (``t CO2``) in the registry's spelling (``tCO2``)."""
+    return text.replace(" ", "")
+
+
+def _to_record(record: Record) -> dict[str, Any] | None:
+    """For a formula that adds its terms in tonnes of CO2 and then applies the GWP of CO2
+    (calc/formulas/registry.to_co2e): which factor is that GWP and the unit conversion."""
+    factors = record.get("factors", [])
+    terms = record.get("terms", [])
+    gwp = next(
+        (
+            i
+            for i, f in enumerate(factors)
+            if f.get("role") == "GWP co2" and not f.get("applies_to")
+        ),
+        None,
+    )
+    if gwp is None or not terms:
+        return None
+    units = (_unit(terms[0].get("unit") or record["unit"]), factors[gwp]["unit"])
+    try:
+        conversion = product_conversion(units, record["unit"])
+    except UnitError:
+        return None
+    return {
+        "factor": gwp,
+        "constant": conversion,
+        "units": f"{' x '.join(units)} -> {record['unit']}",
+    }

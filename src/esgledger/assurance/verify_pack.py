@@ -231,9 +231,14 @@ class Recompute:
 
     def terms(self, key: str, record: dict[str, Any], declared: dict[str, Any]) -> None:
         terms = record.get("terms", [])
-        self.compare(
-            key, "sum of the terms", sum(float(t["value"]) for t in terms), record["value"]
-        )
+        total = sum(float(t["value"]) for t in terms)
+        to_record = declared.get("to_record")
+        if to_record is None:
+            self.compare(key, "sum of the terms", total, record["value"])
+        else:  # terms in tonnes of a gas, then its GWP and a unit conversion
+            total *= float(record["factors"][to_record["factor"]]["value"])
+            total *= float(to_record["constant"])
+            self.compare(key, "sum of the terms x GWP", total, record["value"])
         inputs = {item["key"]: item for item in record.get("inputs", [])}
         products = declared.get("terms", {})
         for index, term in enumerate(terms):
