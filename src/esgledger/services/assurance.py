@@ -57,7 +57,8 @@ class Assurance(Capability):
                 connection, self.context.catalogue, name, "en", entity
             )
         except EsgLedgerError as exc:
-            raise Invalid(str(exc), field="period") from exc
+            about = "entity" if entity is not None and "entity" in str(exc) else "period"
+            raise Invalid(str(exc), field=about) from exc
         run = context.sources.runs[name]
         figures = published_figures(context, self.context.catalogue, run.records)
         records = _records_under(run.records, [f["lineage_key"] for f in figures])
