@@ -154,6 +154,7 @@ def test_the_demo_pack_verifies_with_its_own_script_in_a_clean_venv(
     done = _verify(clean_python, folder)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "the pack verifies" in done.stdout
+    assert "OK audit: " in done.stdout and "the head is the anchor's" in done.stdout
     summary = done.stdout.splitlines()[-2]
     holds, fails = (int(part.split()[0]) for part in summary.split(": ")[1].split(", ")[:2])
     assert holds > 500 and fails == 0, summary
@@ -240,6 +241,7 @@ def test_the_script_recomputes_the_shapes_it_knows_and_names_the_others() -> Non
         ("removed", "missing file: audit/anchor.json"),
         ("evidence", "changed file (SHA-256 differs): evidence/files/"),
         ("arithmetic", "FAIL "),
+        ("audit", "FAIL audit entries whose hash does not recompute: "),
     ],
 )
 def test_a_changed_pack_fails(
@@ -259,6 +261,11 @@ def test_a_changed_pack_fails(
     elif change == "evidence":
         name = next(n for n in files if n.startswith("evidence/files/"))
         files[name] += b"%"
+    elif change == "audit":  # an entry's actor changed, and the manifest made to agree
+        entries = json.loads(files["audit/entries.json"])
+        entries[0]["actor"] = "someone-else"
+        files["audit/entries.json"] = json.dumps(entries).encode()
+        _rehash(files, "audit/entries.json")
     else:  # a value of a sampled record changed, and the manifest made to agree
         sample = json.loads(files["sample.json"])
         records = json.loads(files["lineage/records.json"])

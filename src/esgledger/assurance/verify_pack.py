@@ -4,8 +4,10 @@ This file is copied into every pack as ``verify.py``. Run it from the unpacked f
 (``python3 verify.py``) or give it the pack (``python3 verify.py pack.zip`` or a folder). It checks
 
 1. the manifest: every file it lists is present with the SHA-256 it names, and no other file is;
-2. the sample: that the numbers drawn follow from the recorded seed (stratified by magnitude);
-3. the arithmetic of every lineage record under each sampled number, recomputed from the records
+2. the audit extract: each entry's hash recomputed from its fields, consecutive entries linked,
+   the head entry the one the anchor names;
+3. the sample: that the numbers drawn follow from the recorded seed (stratified by magnitude);
+4. the arithmetic of every lineage record under each sampled number, recomputed from the records
    in the pack: a roll-up (own part + children x inclusion factor - internal supplies eliminated),
    a sum of inputs, a ratio of inputs, a sum of a formula's terms and each term as the product of
    its input and the factors applied to it, an input as the sum of its data points; and that every
@@ -31,6 +33,9 @@ from typing import Any
 MANIFEST = "manifest.json"
 SAMPLE = "sample.json"
 RECORDS = "lineage/records.json"
+AUDIT_ENTRIES = "audit/entries.json"
+AUDIT_HEAD = "audit/head.json"
+AUDIT_ANCHOR = "audit/anchor.json"
 REL_TOLERANCE = 1e-9
 
 
@@ -103,6 +108,53 @@ def check_manifest(files: dict[str, bytes]) -> list[str]:
     for name in sorted(set(files) - set(listed) - {MANIFEST}):
         problems.append(f"file not in the manifest: {name}")
     return problems
+
+
+# -- the audit extract ----------------------------------------------------------------------------
+def entry_hash(entry: dict[str, Any]) -> str:
+    """An audit entry's hash as the ledger computes it: SHA-256 of the previous hash, the JSON of
+    [at, actor, action, object type, object id] (keys sorted, no spaces), the payload as stored
+    and, when the entry wrote tracked rows, a newline and their stamps as stored."""
+    header = json.dumps(
+        [entry["at"], entry["actor"], entry["action"], entry["object_type"], entry["object_id"]],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    tail = f"\n{entry['rows']}" if entry.get("rows") else ""
+    text = f"{entry['prev_hash']}{header}{entry['payload']}{tail}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_audit(files: dict[str, bytes]) -> list[tuple[str, str]]:
+    """(status, message): every extracted entry's hash recomputed, each entry that follows
+    another in the extract linked to it, and the head entry is the anchor's."""
+    entries = json.loads(files[AUDIT_ENTRIES].decode("utf-8"))
+    head = json.loads(files[AUDIT_HEAD].decode("utf-8"))
+    anchor = json.loads(files[AUDIT_ANCHOR].decode("utf-8"))
+    found = []
+    wrong = [e["seq"] for e in [*entries, head] if entry_hash(e) != e["hash"]]
+    by_seq = {e["seq"]: e for e in [*entries, head]}
+    unlinked = [
+        seq
+        for seq, e in by_seq.items()
+        if seq - 1 in by_seq and by_seq[seq - 1]["hash"] != e["prev_hash"]
+    ]
+    if wrong:
+        found.append(("FAIL", f"audit entries whose hash does not recompute: {wrong[:20]}"))
+    if unlinked:
+        found.append(("FAIL", f"audit entries not linked to the entry before: {unlinked[:20]}"))
+    if (head["seq"], head["hash"]) != (anchor["seq"], anchor["hash"]):
+        found.append(("FAIL", "audit/head.json is not the entry audit/anchor.json names"))
+    if not found:
+        found.append(
+            (
+                "OK",
+                f"audit: {len(entries)} entries and the head {head['seq']} recompute their "
+                "hashes; consecutive entries are linked; the head is the anchor's",
+            )
+        )
+    return found
 
 
 # -- recomputing -----------------------------------------------------------------------------------
@@ -269,6 +321,9 @@ def verify(location: Path, out: Any = sys.stdout) -> int:
     sample = json.loads(files[SAMPLE].decode("utf-8"))
     records = json.loads(files[RECORDS].decode("utf-8"))
     failed = 0
+    for status, message in check_audit(files):
+        failed += status == "FAIL"
+        print(f"{status} {message}", file=out)
     drawn = draw_sample(
         sample["population"], int(sample["seed"]), int(sample["strata"]), int(sample["per_stratum"])
     )

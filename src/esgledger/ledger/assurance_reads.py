@@ -1,5 +1,6 @@
 """Reads for the assurance pack: every version of the data points behind the published numbers,
-their review trail and their evidence records, in few queries (one per table and batch)."""
+their review trail and their evidence records, in few queries (one per table and batch); the
+period's audit entries as stored."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from esgledger.store.schema import datapoints, evidence, review_comments
+from esgledger.ledger.audit_query import AuditFilters, conditions
+from esgledger.store.schema import audit_log, datapoints, evidence, review_comments
 
 BATCH = 500  # ids per IN list (PostgreSQL and SQLite both take this many parameters at ease)
 
@@ -63,3 +65,36 @@ def evidence_of(connection: sa.Connection, ids: Iterable[int]) -> list[dict[str,
         rows = connection.execute(sa.select(evidence).where(evidence.c.datapoint_id.in_(batch)))
         found.extend(dict(row._mapping) for row in rows)
     return sorted(found, key=lambda r: r["id"])
+
+
+AUDIT_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "payload",
+    "rows",
+    "prev_hash",
+    "hash",
+)
+
+
+def audit_extract(connection: sa.Connection, filters: AuditFilters) -> list[dict[str, Any]]:
+    """The audit entries matching ``filters``, oldest first, as stored (the payload and the row
+    stamps as the text the entry's hash covers), so that each hash can be recomputed."""
+    rows = connection.execute(
+        sa.select(*(audit_log.c[name] for name in AUDIT_COLUMNS))
+        .where(*conditions(filters))
+        .order_by(audit_log.c.seq)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def audit_entry(connection: sa.Connection, seq: int) -> dict[str, Any]:
+    """One entry as stored (the chain head's, for the anchor)."""
+    row = connection.execute(
+        sa.select(*(audit_log.c[name] for name in AUDIT_COLUMNS)).where(audit_log.c.seq == seq)
+    ).one()
+    return dict(row._mapping)

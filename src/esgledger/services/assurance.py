@@ -16,7 +16,7 @@ from esgledger.assurance import FORMAT, Pack, default_seed, sample
 from esgledger.assurance.figures import published_figures
 from esgledger.errors import EsgLedgerError
 from esgledger.evidence.files import safe_name
-from esgledger.ledger import assurance_reads, audit_query
+from esgledger.ledger import assurance_reads
 from esgledger.ledger import qa as qa_records
 from esgledger.ledger import report_builds as registry
 from esgledger.ledger.anchors import take_anchor
@@ -69,10 +69,9 @@ class Assurance(Capability):
         pack.add_json("lineage/records.json", records)
         pack.add_json("factors.json", _factors(records))
         counts = self._datapoints(connection, pack, figures)
-        entries, _total = audit_query.list_entries(
-            connection, AuditFilters(period=name), 10**9, 0, newest_first=False
-        )
+        entries = assurance_reads.audit_extract(connection, AuditFilters(period=name))
         pack.add_json("audit/entries.json", entries)
+        pack.add_json("audit/head.json", assurance_reads.audit_entry(connection, anchor["seq"]))
         pack.add_json("audit/anchor.json", anchor)
         builds = [b for b in registry.latest_builds(connection) if b["period"] == name]
         pack.add_json("reports.json", [registry.public(b) for b in builds])
@@ -201,8 +200,8 @@ def _anchor(connection: sa.Connection) -> dict[str, Any]:
     """The chain head as an anchor (``esgledger-anchor/1``), timed by the head entry so that
     the pack does not depend on when it was made."""
     taken = take_anchor(connection)
-    head, _total = audit_query.list_entries(connection, AuditFilters(), 1, 0)
-    return dataclasses.replace(taken, at=head[0]["at"]).as_dict()
+    head = assurance_reads.audit_entry(connection, taken.seq)
+    return dataclasses.replace(taken, at=head["at"]).as_dict()
 
 
 def _differences(context: ReportContext) -> list[dict[str, Any]]:
