@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
 from esgledger.ledger import qa as repository
 from esgledger.service_errors import Forbidden, Invalid, NotFound, PeriodLocked
@@ -16,7 +17,7 @@ from esgledger.services import Options, Services
 from esgledger.store.schema import audit_log, qa_justifications
 from esgledger.workflow.entries import Entry
 from tests.backup_helpers import empty_target
-from tests.collab_fixtures import World
+from tests.collab_fixtures import API, World
 from tests.qa_test_rules import qa_rules  # noqa: F401  (fixture)
 
 KEY = "energy.diesel@plant_a@2024"
@@ -145,3 +146,29 @@ def test_justifications_survive_backup_and_restore(
             assert restored.audit.verify(restored.accounts.principal("admin")).ok
         finally:
             restored.dispose()
+
+
+@pytest.mark.usefixtures("qa_rules")
+def test_the_rest_api(world: World, client: TestClient) -> None:
+    _diesel(world, by="manager")
+    manager, other = world.headers("manager"), world.headers("manager2")
+    shown = client.get(f"{API}/qa/2024/review", headers=world.headers("viewer"))
+    assert shown.status_code == 200 and shown.json()["counts"]["errors_open"] == 1
+    body = {"rule": "diesel.limit", "finding_key": KEY, "text": "Generators"}
+    refused = client.post(f"{API}/qa/2024/justifications", headers=manager, json=body)
+    assert refused.status_code == 403 and "segregation of duties" in refused.text
+    extra = client.post(
+        f"{API}/qa/2024/justifications", headers=other, json={**body, "colour": "red"}
+    )
+    assert extra.status_code == 422
+    done = client.post(f"{API}/qa/2024/justifications", headers=other, json=body)
+    assert done.status_code == 201 and done.json()["recorded_by"] == "manager2"
+    listed = client.get(f"{API}/qa/2024/justifications", headers=world.headers("auditor"))
+    assert [j["text"] for j in listed.json()] == ["Generators"]
+    gone = client.post(
+        f"{API}/qa/2024/justifications/withdraw",
+        headers=other,
+        json={"rule": "diesel.limit", "finding_key": KEY, "reason": "Sold"},
+    )
+    assert gone.status_code == 200 and gone.json()["withdrawn"]
+    assert client.get(f"{API}/qa/2024/justifications", headers=other).json() == []

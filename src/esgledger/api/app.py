@@ -28,6 +28,7 @@ from esgledger.api.routes import (
     imports,
     inventory,
     periods,
+    qa_justifications,
     report_content,
     rules,
     settings,
@@ -90,6 +91,7 @@ def create_app(services: Services) -> FastAPI:
         assess_targets,
         assess_governance,
         disclose,
+        qa_justifications,
     ):
         app.include_router(
             module.router,
