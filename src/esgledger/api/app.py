@@ -28,6 +28,7 @@ from esgledger.api.routes import (
     imports,
     inventory,
     periods,
+    qa,
     qa_justifications,
     report_content,
     rules,
@@ -91,6 +92,7 @@ def create_app(services: Services) -> FastAPI:
         assess_targets,
         assess_governance,
         disclose,
+        qa,
         qa_justifications,
     ):
         app.include_router(

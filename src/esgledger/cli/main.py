@@ -20,6 +20,7 @@ from esgledger.cli.assess import assess_app
 from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
+from esgledger.cli.check import register as register_check_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.disclose import disclose_app
 from esgledger.cli.frameworks import frameworks_app
@@ -78,6 +79,7 @@ calc_commands.register(app)
 register_audit_commands(app)
 register_catalogue_commands(app)
 register_report_commands(app)
+register_check_commands(app)
 
 
 @app.command()

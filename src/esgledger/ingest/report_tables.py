@@ -26,14 +26,16 @@ from pathlib import Path
 
 from esgledger.catalogue import Catalogue
 from esgledger.catalogue.breakdowns import BreakdownError, metric_key, parse_dimensions, split_key
+from esgledger.catalogue.model import Metric
 from esgledger.domain import Entity, OrgTree, Period
 from esgledger.errors import InputIssue, InputRejected
+from esgledger.factors.densities import density_factor, is_volume, mass_per_unit, shipped_density
 from esgledger.ingest.tables import Table, check_columns, read_table
 from esgledger.ingest.values import NumberRefused, is_nil, read_number
 from esgledger.qa.facts import Fact
 from esgledger.qa.labels import LabelIndex, fold
 from esgledger.suggestions import did_you_mean
-from esgledger.units import UnitError, canonical_unit_text, conversion_factor, parse_unit
+from esgledger.units import UnitError, conversion_factor_via, parse_unit
 
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
 OPTIONAL = ["footnote", "dimensions"]
@@ -144,7 +146,7 @@ def _row_fact(
     if metric is not None:
         target = catalogue[metric].unit
         try:
-            converted = value * conversion_factor(canonical_unit_text(unit), target)
+            converted = value * _factor(unit, catalogue[metric], period)
             unit_out = target
         except UnitError as exc:
             if not from_label:
@@ -218,3 +220,18 @@ def _metric(
             return None, True
         resolved = metric_key(base, members)
     return resolved, True
+
+
+def _factor(unit: str, metric: Metric, period: str) -> float:
+    """What one ``unit`` is in the metric's unit: through the metric's density (water printed in
+    tonnes), or a liquid fuel's volume through its shipped density (as the data import does)."""
+    try:
+        return conversion_factor_via(unit, metric.unit, metric.attributes.get("density"))
+    except UnitError:
+        factor_id = density_factor(metric.attributes)
+        if factor_id is None or not is_volume(unit):
+            raise
+        density = shipped_density(factor_id, Period.parse(period).start)
+        if density is None:
+            raise
+        return mass_per_unit(unit, density.value, density.unit, metric.unit)

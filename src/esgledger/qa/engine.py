@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from esgledger.qa.checks import CHECKS
 from esgledger.qa.findings import Finding
 from esgledger.qa.index import FactIndex
 from esgledger.qa.rules import Rule
@@ -28,6 +27,9 @@ class CheckInputs:
 
 def run_checks(rules: list[Rule], inputs: CheckInputs) -> list[Finding]:
     """The findings of every rule, errors first, then by rule id in file order."""
+    # imported here: the check modules import this module (CheckInputs) when they register
+    from esgledger.qa.checks import CHECKS
+
     findings: list[Finding] = []
     for rule in rules:
         for finding in CHECKS[rule.check].apply(rule, inputs):

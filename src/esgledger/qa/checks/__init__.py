@@ -52,7 +52,7 @@ def register(
 
 
 # The check modules register themselves on import; add a module here when you add one.
-CHECK_MODULES: tuple[str, ...] = ()
+CHECK_MODULES: tuple[str, ...] = ("sums", "identity", "labels")
 
 
 def _import_check_modules() -> None:

@@ -1,0 +1,146 @@
+"""Labels: what the rows of a report table say they are.
+
+- ``label_duplicates``: two rows of one table that are the same figure (the same metric key,
+  entity and period), whether written alike or through an alias ("Alumina Company" twice, or
+  "Total energy" beside "Comprehensive energy consumption"); with different values the rule's
+  severity, with equal ones a warning of its own rule (``params.same_values``);
+- ``label_unresolved``: rows whose label resolves to no metric of the catalogue (they are not
+  checked: say what they are with the ``metric`` column or a reviewed label), and rows whose label
+  names a metric their unit cannot be (``label_metric`` with the unit's problem);
+- ``label_magnitude``: in one table, a row of a ratio metric (an intensity, a rate) whose value is
+  ``params.ratio`` times or more away from the median of the other rows of its column (three or
+  more entities): the magnitude says it is another figure, a product footprint in a per-company
+  intensity table.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from statistics import median
+from typing import Any
+
+from esgledger.errors import RuleFileError
+from esgledger.qa.checks import register
+from esgledger.qa.engine import CheckInputs
+from esgledger.qa.facts import Fact
+from esgledger.qa.findings import Finding
+from esgledger.qa.messages import describe, finding, label, number, rounding
+from esgledger.qa.rules import Rule
+
+
+def _validate_magnitude(where: str, params: dict[str, Any]) -> None:
+    ratio = params.get("ratio")
+    if not isinstance(ratio, (int, float)) or ratio <= 1:
+        raise RuleFileError(where, "params.ratio is a number above 1 (how many times the median)")
+
+
+def _reported(inputs: CheckInputs) -> dict[str, list[Fact]]:
+    return {
+        table: [f for f in facts if f.origin == "reported_table"]
+        for table, facts in inputs.facts.tables().items()
+    }
+
+
+@register("label_duplicates")
+def check_duplicates(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
+    equal_values = bool(rule.params.get("same_values", False))
+    for table, facts in _reported(inputs).items():
+        rows: dict[tuple[str, str, str], list[Fact]] = defaultdict(list)
+        for fact in facts:
+            if fact.metric_key is not None and fact.entity_id is not None:
+                rows[(fact.metric_key, fact.entity_id, fact.period)].append(fact)
+        for same in rows.values():
+            if len(same) < 2:
+                continue
+            spread = max(f.value for f in same) - min(f.value for f in same)
+            differ = spread > sum(rounding(f) for f in same) + 1e-9
+            if differ == equal_values:
+                continue
+            written = [f"'{f.row_label}' ({f.entity_as_written or f.entity_id})" for f in same]
+            yield finding(
+                rule,
+                inputs,
+                "qa.label.duplicate" if differ else "qa.label.repeated",
+                same,
+                " ≠ ".join(number(f.value) for f in same) if differ else "",
+                table=table,
+                rows=("、" if inputs.lang == "zh" else ", ").join(written),
+                metric=label(same[0], inputs),
+                period=same[0].period,
+                values=("；" if inputs.lang == "zh" else "; ").join(
+                    describe(f, inputs) for f in same
+                ),
+            )
+
+
+@register("label_unresolved")
+def check_unresolved(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
+    catalogue = inputs.catalogue
+    for table, facts in _reported(inputs).items():
+        unresolved = [f for f in facts if f.metric_key is None]
+        plain = [f for f in unresolved if "label_metric" not in f.attributes]
+        if plain:
+            labels = list(dict.fromkeys(f.row_label or "" for f in plain))
+            yield finding(
+                rule,
+                inputs,
+                "qa.label.unresolved",
+                plain,
+                table=table,
+                rows=("、" if inputs.lang == "zh" else ", ").join(f"'{x}'" for x in labels),
+            )
+        for fact in unresolved:
+            named = fact.attributes.get("label_metric")
+            if named is None:
+                continue
+            metric = catalogue.find(named) if catalogue is not None else None
+            yield finding(
+                rule,
+                inputs,
+                "qa.label.unit",
+                [fact],
+                table=table,
+                row=fact.row_label,
+                metric=metric.label(inputs.lang) if metric is not None else named,
+                metric_unit=metric.unit if metric is not None else "",
+                unit=fact.unit_as_written or fact.unit,
+            )
+
+
+@register("label_magnitude", _validate_magnitude)
+def check_magnitude(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
+    catalogue = inputs.catalogue
+    ratio = float(rule.params["ratio"])
+    for table, facts in _reported(inputs).items():
+        columns: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for fact in facts:
+            if fact.metric_key is None or fact.entity_id is None or catalogue is None:
+                continue
+            metric = catalogue.find(fact.metric_key)
+            if metric is not None and metric.aggregation == "ratio":
+                columns[(fact.metric_key, fact.period)].append(fact)
+        for column in columns.values():
+            if len({f.entity_id for f in column}) < 3:
+                continue
+            for fact in column:
+                others = [f.value for f in column if f is not fact and f.value > 0]
+                if len(others) < 2 or fact.value <= 0:
+                    continue
+                middle = median(others)
+                times = fact.value / middle
+                if 1 / ratio < times < ratio:
+                    continue
+                yield finding(
+                    rule,
+                    inputs,
+                    "qa.label.magnitude",
+                    [fact, *(f for f in column if f is not fact)],
+                    f"{number(fact.value)} / {number(middle)} = {times:.1f}",
+                    table=table,
+                    row=fact.row_label,
+                    figure=describe(fact, inputs),
+                    median=number(middle),
+                    unit=fact.unit,
+                    times=f"{times:.1f}",
+                )
