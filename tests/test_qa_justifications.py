@@ -5,12 +5,15 @@ and kept by backup and restore; fixed data leave nothing to justify."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner, Result
 
+from esgledger.cli.main import app
 from esgledger.ledger import qa as repository
 from esgledger.service_errors import Forbidden, Invalid, NotFound, PeriodLocked
 from esgledger.services import Options, Services
@@ -172,3 +175,33 @@ def test_the_rest_api(world: World, client: TestClient) -> None:
     )
     assert gone.status_code == 200 and gone.json()["withdrawn"]
     assert client.get(f"{API}/qa/2024/justifications", headers=other).json() == []
+
+
+@pytest.mark.usefixtures("qa_rules")
+def test_the_command_line(world: World, db_url: str) -> None:
+    services = world.services
+    services.datapoints.create(  # the CLI acts as this admin (the OS login): its own value
+        world.ws.admin, Entry("plant_a", "2024", "energy.diesel", 20, "t")
+    )
+    services.datapoints.create(
+        world.user("manager"), Entry("plant_a", "2024", "water.withdrawal", 7000, "m3")
+    )
+
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(
+            app, ["--db", db_url, *args], env={"ESGLEDGER_PASSWORD": "", "COLUMNS": "200"}
+        )
+
+    found = json.loads(cli("check", "--period", "2024", "--json").stdout)
+    keys = {f["rule"]: f["key"] for f in found}
+    refused = cli("justify", "--period", "2024", "--rule", "diesel.limit", "--key",
+                  keys["diesel.limit"], "--text", "Mine")  # fmt: skip
+    assert refused.exit_code == 1 and "segregation of duties" in refused.stderr
+    done = cli("justify", "--period", "2024", "--rule", "water.limit", "--key",
+               keys["water.limit"], "--text", "Dry year: more pumping")  # fmt: skip
+    assert done.exit_code == 0 and "justified by" in done.stdout and "(v1)" in done.stdout
+    listed = cli("justify", "list", "--period", "2024", "--json")
+    assert [j["text"] for j in json.loads(listed.stdout)] == ["Dry year: more pumping"]
+    gone = cli("justify", "withdraw", "--period", "2024", "--rule", "water.limit", "--key",
+               keys["water.limit"], "--reason", "Wrong year")  # fmt: skip
+    assert gone.exit_code == 0 and "withdrawn (v2)" in gone.stdout
