@@ -15,8 +15,10 @@ from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
 from esgledger.ledger import qa as repository
+from esgledger.qa.facts import Fact
 from esgledger.service_errors import Forbidden, Invalid, NotFound, PeriodLocked
 from esgledger.services import Options, Services
+from esgledger.services.qa_authors import authors
 from esgledger.store.schema import audit_log, qa_justifications
 from esgledger.workflow.entries import Entry
 from tests.backup_helpers import empty_target
@@ -205,3 +207,16 @@ def test_the_command_line(world: World, db_url: str) -> None:
     gone = cli("justify", "withdraw", "--period", "2024", "--rule", "water.limit", "--key",
                keys["water.limit"], "--reason", "Wrong year")  # fmt: skip
     assert gone.exit_code == 0 and "withdrawn (v2)" in gone.stdout
+
+
+def test_a_computed_value_s_authors_are_those_of_its_inputs(world: World) -> None:
+    services = world.services
+    point = _diesel(world, by="owner_a")
+    services.datapoints.submit(world.user("manager"), point, 1)
+    services.datapoints.approve(world.user("manager2"), point, 1)
+    services.calculation.run(world.user("manager2"), "2024")
+    group_scope1 = Fact("computed", "ghg.scope1", "grp", "2024", 60.0, "t", "ghg.scope1 of grp")
+    reported = Fact("reported_table", None, None, "2024", 1.0, "t", "table 'GHG' row 2")
+    with services.db.reading() as connection:
+        assert authors(connection, [group_scope1]) == {"owner_a", "manager"}  # not the approver
+        assert authors(connection, [reported]) == set()
