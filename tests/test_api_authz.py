@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.workflow.entries import Entry
-from tests import authz_assess, disclose_authz_cases, governance_authz_cases, qa_authz_cases
+from tests import (
+    authz_assess,
+    disclose_authz_cases,
+    governance_authz_cases,
+    qa_authz_cases,
+    qa_justify_authz_cases,
+)
 from tests.collab_fixtures import API, USERS, World
 from tests.helpers import DATA_HEADER, ORG_HEADER
 
@@ -467,6 +473,8 @@ GROUP_WIDE |= {  # the full report (issue 11)
 GROUP_CASES += [Case(*row) for row in disclose_authz_cases.CASES]
 GROUP_WIDE |= disclose_authz_cases.GROUP_WIDE
 GROUP_CASES += [Case(*row) for row in qa_authz_cases.CASES]  # issue 12
+GROUP_CASES += [Case(*row) for row in qa_justify_authz_cases.CASES]  # issue 12, part 3
+GROUP_WIDE |= qa_justify_authz_cases.GROUP_WIDE
 
 
 @pytest.fixture

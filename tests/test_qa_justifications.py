@@ -5,18 +5,24 @@ and kept by backup and restore; fixed data leave nothing to justify."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner, Result
 
+from esgledger.cli.main import app
 from esgledger.ledger import qa as repository
+from esgledger.qa.facts import Fact
 from esgledger.service_errors import Forbidden, Invalid, NotFound, PeriodLocked
 from esgledger.services import Options, Services
+from esgledger.services.qa_authors import authors
 from esgledger.store.schema import audit_log, qa_justifications
 from esgledger.workflow.entries import Entry
 from tests.backup_helpers import empty_target
-from tests.collab_fixtures import World
+from tests.collab_fixtures import API, World
 from tests.qa_test_rules import qa_rules  # noqa: F401  (fixture)
 
 KEY = "energy.diesel@plant_a@2024"
@@ -145,3 +151,72 @@ def test_justifications_survive_backup_and_restore(
             assert restored.audit.verify(restored.accounts.principal("admin")).ok
         finally:
             restored.dispose()
+
+
+@pytest.mark.usefixtures("qa_rules")
+def test_the_rest_api(world: World, client: TestClient) -> None:
+    _diesel(world, by="manager")
+    manager, other = world.headers("manager"), world.headers("manager2")
+    shown = client.get(f"{API}/qa/2024/review", headers=world.headers("viewer"))
+    assert shown.status_code == 200 and shown.json()["counts"]["errors_open"] == 1
+    body = {"rule": "diesel.limit", "finding_key": KEY, "text": "Generators"}
+    refused = client.post(f"{API}/qa/2024/justifications", headers=manager, json=body)
+    assert refused.status_code == 403 and "segregation of duties" in refused.text
+    extra = client.post(
+        f"{API}/qa/2024/justifications", headers=other, json={**body, "colour": "red"}
+    )
+    assert extra.status_code == 422
+    done = client.post(f"{API}/qa/2024/justifications", headers=other, json=body)
+    assert done.status_code == 201 and done.json()["recorded_by"] == "manager2"
+    listed = client.get(f"{API}/qa/2024/justifications", headers=world.headers("auditor"))
+    assert [j["text"] for j in listed.json()] == ["Generators"]
+    gone = client.post(
+        f"{API}/qa/2024/justifications/withdraw",
+        headers=other,
+        json={"rule": "diesel.limit", "finding_key": KEY, "reason": "Sold"},
+    )
+    assert gone.status_code == 200 and gone.json()["withdrawn"]
+    assert client.get(f"{API}/qa/2024/justifications", headers=other).json() == []
+
+
+@pytest.mark.usefixtures("qa_rules")
+def test_the_command_line(world: World, db_url: str) -> None:
+    services = world.services
+    services.datapoints.create(  # the CLI acts as this admin (the OS login): its own value
+        world.ws.admin, Entry("plant_a", "2024", "energy.diesel", 20, "t")
+    )
+    services.datapoints.create(
+        world.user("manager"), Entry("plant_a", "2024", "water.withdrawal", 7000, "m3")
+    )
+
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(
+            app, ["--db", db_url, *args], env={"ESGLEDGER_PASSWORD": "", "COLUMNS": "200"}
+        )
+
+    found = json.loads(cli("check", "--period", "2024", "--json").stdout)
+    keys = {f["rule"]: f["key"] for f in found}
+    refused = cli("justify", "--period", "2024", "--rule", "diesel.limit", "--key",
+                  keys["diesel.limit"], "--text", "Mine")  # fmt: skip
+    assert refused.exit_code == 1 and "segregation of duties" in refused.stderr
+    done = cli("justify", "--period", "2024", "--rule", "water.limit", "--key",
+               keys["water.limit"], "--text", "Dry year: more pumping")  # fmt: skip
+    assert done.exit_code == 0 and "justified by" in done.stdout and "(v1)" in done.stdout
+    listed = cli("justify", "list", "--period", "2024", "--json")
+    assert [j["text"] for j in json.loads(listed.stdout)] == ["Dry year: more pumping"]
+    gone = cli("justify", "withdraw", "--period", "2024", "--rule", "water.limit", "--key",
+               keys["water.limit"], "--reason", "Wrong year")  # fmt: skip
+    assert gone.exit_code == 0 and "withdrawn (v2)" in gone.stdout
+
+
+def test_a_computed_value_s_authors_are_those_of_its_inputs(world: World) -> None:
+    services = world.services
+    point = _diesel(world, by="owner_a")
+    services.datapoints.submit(world.user("manager"), point, 1)
+    services.datapoints.approve(world.user("manager2"), point, 1)
+    services.calculation.run(world.user("manager2"), "2024")
+    group_scope1 = Fact("computed", "ghg.scope1", "grp", "2024", 60.0, "t", "ghg.scope1 of grp")
+    reported = Fact("reported_table", None, None, "2024", 1.0, "t", "table 'GHG' row 2")
+    with services.db.reading() as connection:
+        assert authors(connection, [group_scope1]) == {"owner_a", "manager"}  # not the approver
+        assert authors(connection, [reported]) == set()

@@ -172,3 +172,36 @@ def test_the_command_line_refuses_then_overrides(world: World, db_url: str, tmp_
     assert done.exit_code == 0, done.output
     assert "final report" in done.stdout and "QA override by" in done.stdout
     assert "Assurer agreed" in done.stdout and "open QA error: diesel.limit" in done.stdout
+
+
+def test_a_shipped_rule_s_finding_is_justified_and_then_gates_no_more(
+    world: World, tmp_path: Path
+) -> None:
+    """The shipped rules (no hand-made ones): waste parts that do not add up to the total."""
+    services, owner, manager = world.services, world.user("owner_a"), world.user("manager")
+    approver = world.user("manager2")
+    published = {"method": "reported", "source": "2024 ESG report, p. 12"}
+    for metric, value in (
+        ("waste.total", 100),
+        ("waste.hazardous", 30),
+        ("waste.non_hazardous", 50),
+    ):
+        how = published if metric == "waste.total" else {}
+        point = services.datapoints.create(
+            owner, Entry("plant_a", "2024", metric, value, "t", **how)
+        )
+        services.datapoints.submit(manager, point.id, 1)  # the manager vouches for them
+        services.datapoints.approve(approver, point.id, 1)
+    services.calculation.run(approver, "2024")
+    review = services.qa_review.review(manager, "2024")
+    errors = [f for f in review["findings"] if f["severity"] == "error"]
+    assert errors and {f["rule"] for f in errors} == {"sum.totals"}
+    with pytest.raises(Forbidden, match="segregation of duties"):
+        services.qa_review.justify(manager, "2024", errors[0]["rule"], errors[0]["key"], "mine")
+    for finding in errors:
+        services.qa_review.justify(
+            approver, "2024", finding["rule"], finding["key"], "Scrap metal counted separately"
+        )
+    services.periods.lock(approver, "2024", "published")
+    built = services.report_content.build(approver, "2024", tmp_path / "r", ("en",), ("html",))
+    assert built["recorded"] and built["qa"]["justified"] == len(errors)

@@ -30,6 +30,7 @@ from esgledger.api.routes import (
     inventory,
     periods,
     qa,
+    qa_justifications,
     report_content,
     rules,
     settings,
@@ -94,6 +95,7 @@ def create_app(services: Services) -> FastAPI:
         disclose,
         assurance,
         qa,
+        qa_justifications,
     ):
         app.include_router(
             module.router,

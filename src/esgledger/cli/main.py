@@ -25,6 +25,7 @@ from esgledger.cli.check import register as register_check_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.disclose import disclose_app
 from esgledger.cli.frameworks import frameworks_app
+from esgledger.cli.justify import register as register_justify_commands
 from esgledger.cli.report import register as register_report_commands
 from esgledger.cli.server import register as register_server_commands
 from esgledger.service_errors import Invalid
@@ -82,6 +83,7 @@ register_catalogue_commands(app)
 register_report_commands(app)
 register_assurance_commands(app)
 register_check_commands(app)
+register_justify_commands(app)
 
 
 @app.command()

@@ -28,7 +28,7 @@ from esgledger.service_errors import Conflict, Forbidden, Invalid, NotFound
 from esgledger.services.context import Context
 from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
 from esgledger.services.qa import QA, finding_dict, rule_dict
-from esgledger.services.qa_authors import authors
+from esgledger.services.qa_authors import Authors, authors
 from esgledger.workflow.periods import parse_period, refuse_if_locked
 
 SEGREGATION = (
@@ -141,6 +141,7 @@ class QAReview(Capability):
             is_locked = locked(connection, name)
             override = repository.override(connection, name)
             may = _may_justify(call)
+            behind = Authors(connection)
             rows = []
             for finding in checked.findings:
                 row = finding_row(finding)
@@ -150,7 +151,7 @@ class QAReview(Capability):
                     refusal = may
                 elif is_locked:
                     refusal = f"period {name} is locked"
-                elif call.actor.username in authors(connection, finding.facts):
+                elif call.actor.username in behind.of(finding.facts):
                     refusal = _segregation(finding)
                 row["may_justify"] = refusal is None
                 row["refusal"] = refusal
