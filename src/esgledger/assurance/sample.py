@@ -97,7 +97,10 @@ def sample(
                 "formula": root.get("formula", ""),
                 "expression": root.get("expression", ""),
                 "inputs": root.get("inputs", []),
-                "factors": root.get("factors", []),
+                "own": root.get("own"),
+                "children": root.get("children", []),
+                "eliminations": root.get("eliminations", []),
+                "factors": root.get("factors") or figure["factors"],  # a roll-up: those below
                 "records": keys,
             }
         )
