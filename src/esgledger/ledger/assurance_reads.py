@@ -67,34 +67,17 @@ def evidence_of(connection: sa.Connection, ids: Iterable[int]) -> list[dict[str,
     return sorted(found, key=lambda r: r["id"])
 
 
-AUDIT_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "payload",
-    "rows",
-    "prev_hash",
-    "hash",
-)
-
-
 def audit_extract(connection: sa.Connection, filters: AuditFilters) -> list[dict[str, Any]]:
-    """The audit entries matching ``filters``, oldest first, as stored (the payload and the row
-    stamps as the text the entry's hash covers), so that each hash can be recomputed."""
+    """The audit entries matching ``filters``, oldest first, every column as stored (the payload
+    and the row stamps as the text the entry's hash covers), so that each hash can be
+    recomputed."""
     rows = connection.execute(
-        sa.select(*(audit_log.c[name] for name in AUDIT_COLUMNS))
-        .where(*conditions(filters))
-        .order_by(audit_log.c.seq)
+        sa.select(audit_log).where(*conditions(filters)).order_by(audit_log.c.seq)
     )
     return [dict(row._mapping) for row in rows]
 
 
 def audit_entry(connection: sa.Connection, seq: int) -> dict[str, Any]:
     """One entry as stored (the chain head's, for the anchor)."""
-    row = connection.execute(
-        sa.select(*(audit_log.c[name] for name in AUDIT_COLUMNS)).where(audit_log.c.seq == seq)
-    ).one()
+    row = connection.execute(sa.select(audit_log).where(audit_log.c.seq == seq)).one()
     return dict(row._mapping)
