@@ -244,11 +244,30 @@ def build_full_ledger(url: str, folder: Path) -> Source:
     not_applicable = {"reference": "HKEX-A2.5", "status": "not_applicable",
                       "text_en": "Services only", "text_zh": "仅提供服务"}  # fmt: skip
     services.disclose.explain(manager, "2025", not_applicable)
+    seed_qa_tables(services)
     services.periods.lock(manager, "2022", "closed")
     services.reports.build(manager, "2024", "en")
     build_materiality(services, manager)  # issue 10: the assessment's tables
     ws.db.dispose()
     return Source(url, files_of(url), tokens)
+
+
+def seed_qa_tables(services: Services) -> None:
+    """A justification of a finding and an override of the report gate (migration 0016), written
+    through the repository as the services do (the shipped rules may find nothing here)."""
+    from esgledger.ledger import qa as qa_records
+    from esgledger.ledger.change import changing
+
+    with services.db.transaction() as connection, changing(connection, "manager") as change:
+        finding = {"rule": "sum.waste", "finding_key": "waste.total@grp@2024"}
+        qa_records.save_justification(
+            change,
+            {**finding, "period": "2024", "severity": "error", "message": "1 + 2 != 4",
+             "text": "The total includes a kind reported elsewhere"},
+        )  # fmt: skip
+        qa_records.record_override(
+            change, "2024", [{"rule": "sum.waste", "key": "waste.total@grp@2024"}], "Board"
+        )
 
 
 def build_materiality(services: Services, manager: Principal) -> None:

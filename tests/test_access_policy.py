@@ -53,8 +53,10 @@ def test_data_owner_writes_only_own_entities() -> None:
 def test_auditor_reads_everything_and_changes_nothing() -> None:
     auditor = user("auditor")
     for action in ACTIONS:
-        read = action.endswith((".read", ".history")) or action == "calc.recompute"
-        entity = None if action in ("audit.read", "report.read", "calc.recompute") else "plant_b"
+        # the assurance pack reads (and writes nothing)
+        exports = ("calc.recompute", "assurance.export")
+        read = action.endswith((".read", ".history")) or action in exports
+        entity = None if action in ("audit.read", "report.read", *exports) else "plant_b"
         assert can(auditor, action, entity) is read, action
 
 

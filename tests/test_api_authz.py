@@ -16,7 +16,13 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from esgledger.workflow.entries import Entry
-from tests import authz_assess, disclose_authz_cases, governance_authz_cases, qa_authz_cases
+from tests import (
+    authz_assess,
+    disclose_authz_cases,
+    governance_authz_cases,
+    qa_authz_cases,
+    qa_justify_authz_cases,
+)
 from tests.collab_fixtures import API, USERS, World
 from tests.helpers import DATA_HEADER, ORG_HEADER
 
@@ -351,6 +357,7 @@ GROUP_CASES = [
     Case("verify audit", AUDIT_READERS, _get("/audit/verify")),
     Case("verify against anchors", AUDIT_READERS, _post("/audit/verify", {"anchors": []})),
     Case("anchor the audit chain", AUDIT_READERS, _get("/audit/anchor")),
+    Case("assurance pack", AUDIT_READERS, _get("/assurance/2024")),
     Case("list reports", {"admin", "esg_manager", "auditor", "viewer"}, _get("/reports")),
     Case("report sections", READERS_OF_REPORTS, _get("/full-report/sections/2024")),
     Case("report section", READERS_OF_REPORTS, _get("/full-report/sections/2024/water/en")),
@@ -435,6 +442,7 @@ GROUP_WIDE = {
     "verify audit",
     "verify against anchors",
     "anchor the audit chain",
+    "assurance pack",
     "audit log",
     "audit export",
     "list users",
@@ -465,6 +473,8 @@ GROUP_WIDE |= {  # the full report (issue 11)
 GROUP_CASES += [Case(*row) for row in disclose_authz_cases.CASES]
 GROUP_WIDE |= disclose_authz_cases.GROUP_WIDE
 GROUP_CASES += [Case(*row) for row in qa_authz_cases.CASES]  # issue 12
+GROUP_CASES += [Case(*row) for row in qa_justify_authz_cases.CASES]  # issue 12, part 3
+GROUP_WIDE |= qa_justify_authz_cases.GROUP_WIDE
 
 
 @pytest.fixture

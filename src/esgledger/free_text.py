@@ -19,6 +19,7 @@ MAX_LENGTH = {
     "source": 500,
     "note": 4000,
     "explanation": 4000,
+    "justification": 4000,
     "comment": 4000,
     "reason": 2000,
     "name": 200,

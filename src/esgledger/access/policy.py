@@ -64,8 +64,15 @@ RULES: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"admin", "esg_manager", "auditor"}),
     "report.read": frozenset({"admin", "esg_manager", "auditor", "viewer"}),
     "report.build": _REVIEWERS,
+    # the assurance pack (issue 12): the assurer's evidence of every published number
+    "assurance.export": frozenset({"admin", "esg_manager", "auditor"}),
     # the full report's narrative sections (issue 11): managers write them, readers read them
     "report.section.write": _REVIEWERS,
+    # quality checks (issue 12, part 3): a finding justified by someone other than the author of
+    # its values (services/qa_review.py); only an admin publishes a final report over open errors
+    "qa.justification.read": _ALL,
+    "qa.justify": _REVIEWERS,
+    "qa.override": frozenset({"admin"}),
     "user.admin": frozenset({"admin"}),
     # the organisation's own metrics and factor editions change what every figure means
     "catalogue.import": frozenset({"admin"}),
@@ -118,7 +125,10 @@ GROUP_WIDE = frozenset(
         "audit.read",
         "report.read",
         "report.build",
+        "assurance.export",
         "report.section.write",
+        "qa.justify",
+        "qa.override",
         "user.admin",
         "materiality.edit",
         "materiality.score",

@@ -16,6 +16,7 @@ from esgledger.api.routes import (
     assess_governance,
     assess_materiality,
     assess_targets,
+    assurance,
     auth,
     backups,
     calc,
@@ -29,6 +30,7 @@ from esgledger.api.routes import (
     inventory,
     periods,
     qa,
+    qa_justifications,
     report_content,
     rules,
     settings,
@@ -91,7 +93,9 @@ def create_app(services: Services) -> FastAPI:
         assess_targets,
         assess_governance,
         disclose,
+        assurance,
         qa,
+        qa_justifications,
     ):
         app.include_router(
             module.router,

@@ -17,6 +17,7 @@ from rich.markup import escape
 from esgledger.cli import calc as calc_commands
 from esgledger.cli.activity import register as register_activity_commands
 from esgledger.cli.assess import assess_app
+from esgledger.cli.assurance import register as register_assurance_commands
 from esgledger.cli.audit import register as register_audit_commands
 from esgledger.cli.backup import register as register_backup_commands
 from esgledger.cli.catalogue import register as register_catalogue_commands
@@ -24,6 +25,7 @@ from esgledger.cli.check import register as register_check_commands
 from esgledger.cli.common import acting, console, handled, services, state
 from esgledger.cli.disclose import disclose_app
 from esgledger.cli.frameworks import frameworks_app
+from esgledger.cli.justify import register as register_justify_commands
 from esgledger.cli.report import register as register_report_commands
 from esgledger.cli.server import register as register_server_commands
 from esgledger.service_errors import Invalid
@@ -79,7 +81,9 @@ calc_commands.register(app)
 register_audit_commands(app)
 register_catalogue_commands(app)
 register_report_commands(app)
+register_assurance_commands(app)
 register_check_commands(app)
+register_justify_commands(app)
 
 
 @app.command()

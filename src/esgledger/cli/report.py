@@ -47,6 +47,14 @@ def register(app: typer.Typer) -> None:
             str, typer.Option("--format", help="html, pdf, xlsx (comma-separated)")
         ] = "html,pdf",
         kpi: Annotated[bool, typer.Option("--kpi", help="the KPI book (HTML) instead")] = False,
+        override_qa: Annotated[
+            str | None,
+            typer.Option(
+                "--override-qa",
+                help="admins: publish a final report over open error-level quality findings, "
+                "for this reason (recorded in the ledger, printed in the basis of preparation)",
+            ),
+        ] = None,
     ) -> None:
         """Build the full report of the period (cover, contents, chapters, indexes; DRAFT on every
         page unless the period is locked and every value approved; a final report's files are
@@ -88,13 +96,23 @@ def register(app: typer.Typer) -> None:
             def progress(done: int, total: int, message: str) -> None:
                 bar.update(task, completed=done, total=total, description=message)
 
-            built = svc.report_content.build(actor, period, out, langs, formats, progress)
+            built = svc.report_content.build(
+                actor, period, out, langs, formats, progress, override_qa=override_qa
+            )
         for file in built["files"]:
             console.print(f"{file['path']} (sha256 {file['sha256'][:16]}…)", highlight=False)
         if built["draft"]:
             console.print(f"[yellow]DRAFT[/yellow]: {'; '.join(built['draft'])}", highlight=False)
         else:
             console.print("final report: its files are recorded in the report register")
+        qa = built["qa"]
+        for finding in qa["errors_open"]:
+            console.print(f"open QA error: {escape(finding)}", highlight=False)
+        if qa["override"]:
+            console.print(
+                escape(f"QA override by {qa['override']['by']}: {qa['override']['reason']}"),
+                highlight=False,
+            )
 
     @sections_app.command("list")
     @handled

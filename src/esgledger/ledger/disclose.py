@@ -52,7 +52,4 @@ def save_explanation(change: Change, fields: Mapping[str, Any]) -> dict[str, Any
 
 
 def withdraw_explanation(change: Change, found: Mapping[str, Any], reason: str) -> dict[str, Any]:
-    fields = {k: v for k, v in found.items() if k not in ("version", "withdrawn", "reason")}
-    return versioned.record(
-        change, EXPLANATION, "disclose.explanation.withdraw", found["id"], fields, True, reason
-    )
+    return versioned.withdraw(change, EXPLANATION, "disclose.explanation.withdraw", found, reason)

@@ -25,6 +25,8 @@ from esgledger.store.schema import (
     governance_bodies,
     governance_meetings,
     policies,
+    qa_justifications,
+    qa_overrides,
 )
 
 TABLES: dict[str, sa.Table] = {
@@ -36,8 +38,13 @@ TABLES: dict[str, sa.Table] = {
     # disclosure coverage (issue 11): same versioned shape, see esgledger.ledger.disclose
     "disclose_profile": disclose_profiles,
     "disclose_explanation": disclose_explanations,
+    # quality checks (issue 12): see esgledger.ledger.qa
+    "qa_justification": qa_justifications,
+    "qa_override": qa_overrides,
 }
-JSON_COLUMNS = frozenset({"frameworks", "metrics", "members", "topic_ids", "directors", "aliases"})
+JSON_COLUMNS = frozenset(
+    {"frameworks", "metrics", "members", "topic_ids", "directors", "aliases", "findings"}
+)
 _STAMP_COLUMNS = ("id", "version", "withdrawn", "reason", "recorded_at", "recorded_by")
 
 
@@ -141,6 +148,14 @@ def record(
     stored = _as_record(row)
     change.record(action, kind, record_id, _payload(stored), stamps)
     return stored
+
+
+def withdraw(
+    change: Change, kind: str, action: str, found: Mapping[str, Any], reason: str
+) -> dict[str, Any]:
+    """Add a version of record ``found`` (its newest version) marked withdrawn, with ``reason``."""
+    fields = {k: v for k, v in found.items() if k not in ("version", "withdrawn", "reason")}
+    return record(change, kind, action, found["id"], fields, True, reason)
 
 
 def _same(table: sa.Table, previous: Mapping[str, Any], fields: Mapping[str, Any]) -> bool:

@@ -115,6 +115,8 @@ TRACKED: dict[str, Tracked] = {
         _tracked(schema.report_sections),
         _tracked(schema.disclose_profiles),
         _tracked(schema.disclose_explanations),
+        _tracked(schema.qa_justifications),
+        _tracked(schema.qa_overrides),
     )
 }
 CHILD_TABLES = {spec.children.table.name: spec for spec in TRACKED.values() if spec.children}

@@ -129,7 +129,7 @@ def _row(
         trace.value,  # full precision
         trace.unit,
         boundary,
-        _method(trace),
+        figure_method(trace),
         ", ".join(f"{s} {n}" for s, n in sorted(trace.statuses.items()) if s),
         trace.key,
         "; ".join(
@@ -140,7 +140,7 @@ def _row(
     ]
 
 
-def _method(trace: Trace) -> str:
+def figure_method(trace: Trace) -> str:
     """calculated (a formula below), nil (a value of 0 with no data), or the data points'
     method (measured, estimated, reported; several joined)."""
     if trace.functions or trace.factors:

@@ -1,9 +1,10 @@
 """The basis of preparation, generated from the data (issue 11 part 4): boundary and consolidation
 approach, frameworks and issuer class, factor editions and GWP set, calculation options, base year
 and restatements, reported-versus-computed differences, the audit chain anchor, and limitations
-(unverified factors, figures not computed). GHG Protocol Corporate Standard ch. 3-5 and 9 (what
-an inventory report states); HKEX ESG Reporting Code Part B para. 13-14 (reporting principles and
-boundary); SSE Guideline No. 14 Art. 9 (reporting scope)."""
+(unverified factors, figures not computed), and an admin's override of the quality checks' gate
+(issue 12: a final report published while error-level findings were open). GHG Protocol
+Corporate Standard ch. 3-5 and 9 (what an inventory report states); HKEX ESG Reporting Code
+Part B para. 13-14 (reporting principles and boundary); SSE Guideline No. 14 Art. 9 (reporting scope)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from esgledger.frameworks import builtin_frameworks
 from esgledger.frameworks.applicability import edition_in_force
 from esgledger.i18n import Strings
 from esgledger.ledger.runs import PeriodRun
+from esgledger.qa.summary import Override
 from esgledger.report.context import OptionRow, ReportContext, Unverified
 from esgledger.report.gaps import GapLine
 from esgledger.report.sources import set_title
@@ -58,6 +60,7 @@ class Basis:
     ledger_head: tuple[int, str] | None = None
     unverified: list[Unverified] = field(default_factory=list)
     gaps: list[GapLine] = field(default_factory=list)
+    qa_override: Override | None = None  # a final report published over open QA errors
 
 
 def catalogue_frameworks(catalogue: Catalogue, year: str, lang: str) -> list[str]:
@@ -144,6 +147,7 @@ def basis_of_context(
     *,
     frameworks: list[str] | None = None,
     issuer_class: str | None = None,
+    qa_override: Override | None = None,
 ) -> Basis:
     """The basis of the report ``context`` describes; ``frameworks`` and ``issuer_class`` from
     the period's reporting profile when it has one (else the frameworks the catalogue names)."""
@@ -169,6 +173,7 @@ def basis_of_context(
         ledger_head=context.ledger_head,
         unverified=context.unverified,
         gaps=context.gaps,
+        qa_override=qa_override,
     )
 
 

@@ -23,6 +23,7 @@ from esgledger.ledger import settings
 from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.runs import RESTATED, load_period_run, load_period_runs
 from esgledger.ledger.verify import read_head
+from esgledger.qa.summary import Override
 from esgledger.report.assemble import assemble
 from esgledger.report.basis_section import basis_html, basis_of_context
 from esgledger.report.context import ReportContext
@@ -81,9 +82,11 @@ def report_context(
     lang: str = "en",
     entity: str | None = None,
     generated: dt.date | None = None,
+    qa_override: Override | None = None,
 ) -> tuple[ReportContext, Strings]:
     """The page context of the report of ``period`` (what the HTML, the annex and the full
-    report print), read from the stored runs; the same checks as :func:`build_report`."""
+    report print), read from the stored runs; the same checks as :func:`build_report`.
+    ``qa_override``: an admin's override of the quality checks' gate, printed in the basis."""
     if lang not in LANGUAGES:
         raise EsgLedgerError(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
     strings = Strings(lang)
@@ -145,7 +148,8 @@ def report_context(
             reasons="; ".join(restated.reasons),
         )
     context.basis_html = basis_html(
-        basis_of_context(context, catalogue, runs[years[-1]], strings), strings
+        basis_of_context(context, catalogue, runs[years[-1]], strings, qa_override=qa_override),
+        strings,
     )
     return context, strings
 

@@ -20,6 +20,7 @@ from esgledger.access.policy import can as may
 from esgledger.access.principal import ROLES, Principal
 from esgledger.service_errors import NotInitialised
 from esgledger.services.accounts import Accounts, os_login
+from esgledger.services.assurance import Assurance
 from esgledger.services.audit import Audit
 from esgledger.services.backup import Backups, Progress, Restored, restore
 from esgledger.services.calculation import Calculation
@@ -41,6 +42,7 @@ from esgledger.services.organisation import Organisation
 from esgledger.services.periods import Periods
 from esgledger.services.policies import Policies
 from esgledger.services.qa import QA
+from esgledger.services.qa_review import QAReview
 from esgledger.services.report_content import ReportContent
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
@@ -70,6 +72,7 @@ class Services:
         self.calculation = Calculation(context)
         self.explain = Explain(context)
         self.reports = Reports(context)
+        self.assurance = Assurance(context)
         self.report_content = ReportContent(context)
         self.audit = Audit(context)
         self.catalogue = Catalogues(context)
@@ -85,6 +88,7 @@ class Services:
         self.governance = Governance(context)
         self.disclose = Disclose(context)
         self.policies = Policies(context)
+        self.qa_review = QAReview(context)
 
     @classmethod
     def open(

@@ -22,6 +22,7 @@ from esgledger.ledger import report_sections as stored
 from esgledger.ledger.locks import locks_covering, refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.targets import target_ids
+from esgledger.qa.summary import QaSummary
 from esgledger.report.full.build import Progress, build_full, outline_for, preview_section
 from esgledger.report.full.chart_blocks import chart_registry
 from esgledger.report.full.checking import CheckResolver, check_text
@@ -38,6 +39,7 @@ from esgledger.report.full.sections import (
 from esgledger.report.full.tag_index import tag_index
 from esgledger.service_errors import Invalid, ServiceError
 from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
+from esgledger.services.qa_review import record_override, report_gate
 from esgledger.workflow.periods import parse_period
 
 LANGS = ("en", "zh")
@@ -169,10 +171,14 @@ class ReportContent(Capability):
         langs: tuple[str, ...] = LANGS,
         formats: tuple[str, ...] = ("html", "pdf"),
         progress: Progress | None = None,
+        override_qa: str | None = None,
     ) -> dict[str, Any]:
         """Build the full report (HTML, PDF, the XLSX data annex); a final one (period locked,
         every value approved) has its files recorded in the report register with their SHA-256.
-        Returns the files and the draft reasons."""
+        Returns the files and the draft reasons. A final report is refused while error-level
+        quality findings are open, unless an admin overrides with a reason (``override_qa``:
+        recorded and printed in the basis of preparation); a draft builds regardless and lists
+        them (:mod:`.qa_review`)."""
         name = _year(period)
         for lang in langs:
             if lang not in LANGS:
@@ -188,6 +194,9 @@ class ReportContent(Capability):
         reports_dir = self.context.reports_dir
         out = out or reports_dir / f"{name}-full"
         outline = self._outline()
+        with call.reading() as connection:
+            final = not _draft(connection, name)
+        qa = report_gate(self.context, call, name, langs, final, override_qa)
         with call.reading() as connection:
             draft = _draft(connection, name)
             texts = self._texts(stored.in_force(connection, name))
@@ -205,7 +214,9 @@ class ReportContent(Capability):
                     )
                 return tag_index(framework, tags, outline, library, t)
 
-            inputs = Inputs(library, targets, matrix, index, draft, _profile(connection, name))
+            inputs = Inputs(
+                library, targets, matrix, index, draft, profile=_profile(connection, name), qa=qa
+            )
             paths = build_full(
                 connection,
                 self.context.catalogue,
@@ -224,6 +235,7 @@ class ReportContent(Capability):
         ]
         if not draft:
             with call.writing() as change:
+                record_override(change, name, qa[langs[0]])
                 for p, f in zip(paths, files, strict=True):
                     lang = p.stem.rsplit("-", 1)[-1]
                     try:
@@ -244,6 +256,7 @@ class ReportContent(Capability):
             "draft": [Strings("en")(k, **a) for k, a in draft],
             "files": files,
             "recorded": not draft,
+            "qa": _qa_result(qa[langs[0]]),
         }
 
     # -- helpers --------------------------------------------------------------------------------
@@ -370,6 +383,17 @@ def _profile(connection: sa.Connection, period: str) -> tuple[list[str], str | N
     if found is None:
         return None
     return list(found["frameworks"]), found.get("issuer_class")
+
+
+def _qa_result(summary: QaSummary) -> dict[str, Any]:
+    """What the build says about the quality checks (the CLI prints the open errors)."""
+    override = summary.override
+    return {
+        "errors_open": [f"{f.rule}: {f.message}" for f in summary.open_errors],
+        "warnings_open": len(summary.open_warnings),
+        "justified": len(summary.justified),
+        "override": None if override is None else {"reason": override.reason, "by": override.by},
+    }
 
 
 def _sha(path: Path) -> str:

@@ -662,3 +662,26 @@ disclose_explanations = _versioned(
     sa.Column("text_en", sa.Text, nullable=False),
     sa.Column("text_zh", sa.Text, nullable=False),
 )
+
+# A finding of the quality checks justified (issue 12, part 3) by someone other than the author of
+# the values it rests on: the rule, the finding's key (stable across runs on unchanged data), the
+# severity and message when justified, and the justification. Id: ``<period>/<digest of rule and
+# key>``. Withdrawn by a new version.
+qa_justifications = _versioned(
+    "qa_justifications",
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("rule", sa.String(100), nullable=False),
+    sa.Column("finding_key", sa.Text, nullable=False),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+
+# An admin's override of the report gate: a final report published while error-level findings
+# were open (JSON list of their rule and key), with the reason (column ``reason``) printed in the
+# basis of preparation. Id: the period; each override a new version.
+qa_overrides = _versioned(
+    "qa_overrides",
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("findings", sa.Text, nullable=False),
+)

@@ -20,6 +20,7 @@ from esgledger.web.pages import (
     iros,
     materiality,
     periods,
+    qa,
     questionnaire,
     report_sections,
     reports,
@@ -52,6 +53,7 @@ PAGES = (
     targets,
     assess_governance,
     disclose,
+    qa,
 )
 
 

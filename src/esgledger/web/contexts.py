@@ -296,6 +296,7 @@ class ReportsData(TypedDict):
 
 class ReportsView(TypedDict):
     can_build: bool
+    can_assure: bool  # may download the assurance pack
     languages: tuple[str, ...]
 
 
@@ -416,3 +417,7 @@ TEMPLATES |= contexts_report.TEMPLATES
 from esgledger.web import contexts_disclose  # noqa: E402
 
 TEMPLATES |= contexts_disclose.TEMPLATES
+
+from esgledger.web import contexts_qa  # noqa: E402
+
+TEMPLATES |= contexts_qa.TEMPLATES

@@ -36,7 +36,10 @@ if TYPE_CHECKING:
 # Codes that only say "invalid": the field says what is wrong.
 FIELD_CODES = ("invalid", "invalid_request")
 # Refusals told apart only by their message: (code, start of the message, key suffix).
-RECOGNISED = (("forbidden", "segregation of duties", "segregation"),)
+RECOGNISED = (
+    ("forbidden", "segregation of duties: this finding", "segregation_finding"),
+    ("forbidden", "segregation of duties", "segregation"),
+)
 
 
 @dataclass(frozen=True)

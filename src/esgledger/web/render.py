@@ -48,6 +48,7 @@ NAVIGATION = [
     ("reports", "/reports", "report.read", None),
     ("sections", "/reports/sections", "report.read", None),
     ("disclose", "/disclose/coverage", "disclose.read", None),
+    ("qa", "/qa", "qa.justification.read", None),
     ("settings", "/settings", "period.read", None),
     ("audit", "/audit", "audit.read", None),
     ("users", "/users", "user.admin", None),

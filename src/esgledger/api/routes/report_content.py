@@ -49,6 +49,12 @@ class FullReportIn(Strict):
     period: str = Field(pattern=PERIOD_PATTERN)
     lang: Literal["en", "zh", "both"] = "both"
     formats: list[Literal["html", "pdf", "xlsx"]] = Field(default=["html", "pdf"], min_length=1)
+    override_qa: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="admins: publish a final report over open error-level quality findings, "
+        "for this reason (recorded, printed in the basis of preparation)",
+    )
 
 
 class FullFile(BaseModel):
@@ -62,6 +68,10 @@ class FullReportOut(BaseModel):
     draft: list[str] = Field(description="why the report says DRAFT; empty for a final report")
     recorded: bool = Field(description="files recorded in the report register (final report)")
     files: list[FullFile]
+    qa: dict[str, Any] = Field(
+        description="the quality checks: errors_open (rule: message), warnings_open, justified, "
+        "override (reason, by) or null"
+    )
 
 
 @router.get("/full-report/sections/{period}", response_model=list[dict[str, Any]])
@@ -94,10 +104,13 @@ def save(
 
 @router.post("/full-report", response_model=FullReportOut, status_code=201)
 def build(body: FullReportIn, user: User, service: Service) -> FullReportOut:
-    """Build the full report (ESG manager, admin)."""
+    """Build the full report (ESG manager, admin). A final report is refused (409 ``qa_open``,
+    naming them) while error-level quality findings are open, unless an admin overrides."""
     langs = ("en", "zh") if body.lang == "both" else (body.lang,)
     out = service.context.reports_dir / f"{body.period}-full"
-    built = service.report_content.build(user, body.period, out, langs, tuple(body.formats))
+    built = service.report_content.build(
+        user, body.period, out, langs, tuple(body.formats), override_qa=body.override_qa
+    )
     return FullReportOut(**built)
 
 

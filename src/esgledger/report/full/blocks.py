@@ -21,6 +21,7 @@ from esgledger.report.formatting import format_number, unit_label
 from esgledger.report.full.data import FullData, target_rows
 from esgledger.report.full.outline import BlockCheck, OutlineError, Section, title_of
 from esgledger.report.full.placeholders import Unresolved
+from esgledger.report.full.qa_block import qa_html
 from esgledger.report.kpi import kpi_table
 
 FULL_TEMPLATES = Path(__file__).parent / "templates"
@@ -119,6 +120,7 @@ def checks(catalogue: Catalogue, charts: set[str]) -> dict[str, BlockCheck]:
         "basis": bare,
         "kpi_tables": bare,
         "appendix": bare,
+        "qa": bare,
     }
 
 
@@ -222,6 +224,10 @@ def render_appendix(params: dict[str, Any], place: Place, data: FullData) -> str
     return _macro("appendix", c=data.context, t=data.strings)
 
 
+def render_qa(params: dict[str, Any], place: Place, data: FullData) -> str:
+    return qa_html(data.inputs.qa.get(data.strings.lang), data.strings)
+
+
 RENDERERS: dict[str, Render] = {
     "kpi_table": render_kpi,
     "breakdown_table": render_breakdown,
@@ -232,4 +238,5 @@ RENDERERS: dict[str, Render] = {
     "basis": render_basis,
     "kpi_tables": render_kpi_tables,
     "appendix": render_appendix,
+    "qa": render_qa,
 }

@@ -20,6 +20,7 @@ from esgledger.catalogue import Catalogue
 from esgledger.collector import collection_paused
 from esgledger.errors import EsgLedgerError
 from esgledger.i18n import LANGUAGES, Strings
+from esgledger.qa.summary import Override
 from esgledger.report.annex import build_annex
 from esgledger.report.basis_section import basis_html, basis_of_context, profile_frameworks
 from esgledger.report.build import report_context
@@ -55,6 +56,11 @@ def profile_basis(
         context, catalogue, run, strings, frameworks=names, issuer_class=issuer
     )
     return basis_html(basis, strings)
+
+
+def _override(inputs: Inputs, lang: str) -> Override | None:
+    summary = inputs.qa.get(lang)
+    return None if summary is None else summary.override
 
 
 def build_full(
@@ -97,7 +103,9 @@ def build_full(
     printed: list[tuple[str, Path]] = []  # (document, PDF path): rendered after the HTML
     for lang in langs:
         with collection_paused():
-            context, _strings = report_context(connection, catalogue, period, lang, None, generated)
+            context, _strings = report_context(
+                connection, catalogue, period, lang, None, generated, _override(inputs, lang)
+            )
         strings = Strings(lang)
         if inputs.profile is not None:  # the basis names the frameworks the profile chose
             context.basis_html = profile_basis(context, catalogue, inputs.profile, strings)

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from esgledger.frameworks import FrameworkLibrary
 from esgledger.i18n import Strings
 from esgledger.lineage import key
+from esgledger.qa.summary import QaSummary
 from esgledger.report.context import ReportContext
 from esgledger.report.formatting import format_number, unit_label
 from esgledger.report.full.placeholders import Unresolved
@@ -26,7 +27,8 @@ IndexFragment = Callable[[str, Strings], str | None]
 @dataclass
 class Inputs:
     """Gathered by the service layer: targets as ``services.targets.listing`` rows, the
-    materiality matrix SVG per language, the content index fragments, the framework catalogues."""
+    materiality matrix SVG per language, the content index fragments, the framework catalogues,
+    the quality checks' findings."""
 
     frameworks: FrameworkLibrary
     targets: list[dict[str, Any]] = field(default_factory=list)
@@ -36,6 +38,8 @@ class Inputs:
     draft: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     # the period's reporting profile: frameworks chosen (``hkex@2020``, ``gri``), issuer class
     profile: tuple[list[str], str | None] | None = None
+    # the quality checks per language (the ``qa`` block), with an admin's override of their gate
+    qa: dict[str, QaSummary] = field(default_factory=dict)
 
     def draft_text(self, strings: Strings) -> list[str]:
         return [strings(key, **args) for key, args in self.draft]

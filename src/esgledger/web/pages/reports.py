@@ -1,4 +1,5 @@
-"""Reports: build the report of a year (English or Chinese) and download the last build."""
+"""Reports: build the report of a year (English or Chinese) and download the last build; download
+the year's assurance pack."""
 
 from __future__ import annotations
 
@@ -33,7 +34,11 @@ def reports(request: Request, viewer: ViewerDep) -> Response:
             for year in sorted(years, reverse=True)
         ]
     }
-    view: ReportsView = {"can_build": may(user, "report.build"), "languages": LANGUAGES}
+    view: ReportsView = {
+        "can_build": may(user, "report.build"),
+        "can_assure": may(user, "assurance.export"),
+        "languages": LANGUAGES,
+    }
     return render(request, "reports.html.j2", data, viewer, extra=view)
 
 
@@ -41,6 +46,15 @@ def reports(request: Request, viewer: ViewerDep) -> Response:
 def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str, lang: str) -> Response:
     record = service(request).reports.build(viewer.user, period, lang)
     return done(request, "/reports", record)
+
+
+@router.get("/reports/{period}/assurance.zip")
+def assurance_pack(request: Request, viewer: ViewerDep, period: str) -> Response:
+    """The assurance pack of the year (registered before the report's download, whose
+    ``{lang}`` would match it)."""
+    built = service(request).assurance.pack(viewer.user, period)
+    headers = {"Content-Disposition": f'attachment; filename="{built.file_name}"'}
+    return Response(built.data, media_type="application/zip", headers=headers)
 
 
 @router.get("/reports/{period}/{lang}")

@@ -1,0 +1,54 @@
+"""``esgledger assurance --period P -o FILE.zip``: the assurance pack of a report year (every
+published number with its lineage, factors, evidence, approvals, the audit extract and anchor, the
+differences, a seeded sample; a manifest and a standalone verify.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from esgledger.cli.common import acting, console, handled, services
+from esgledger.service_errors import Invalid
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("assurance")
+    @handled
+    def assurance(
+        period: Annotated[str, typer.Option(help="reporting year, e.g. 2024")],
+        output: Annotated[Path, typer.Option("--output", "-o", help="the zip file to write")],
+        seed: Annotated[
+            int | None,
+            typer.Option(
+                help="seed of the assurer's sample (default: from the period and the audit "
+                "chain head, so the same ledger state draws the same sample)"
+            ),
+        ] = None,
+        entity: Annotated[
+            str | None, typer.Option(help="reporting entity (default: the organisation's root)")
+        ] = None,
+    ) -> None:
+        """Write the assurance pack of a report year: unpack it and run 'python3 verify.py'."""
+        svc = services()
+        started = time.perf_counter()
+        built = svc.assurance.pack(acting(svc), period, seed=seed, entity=entity)
+        try:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_bytes(built.data)
+        except OSError as exc:
+            raise Invalid(f"cannot write {output}: {exc.strerror}", field="output") from exc
+        summary = built.summary
+        console.print(
+            f"assurance pack of {summary['period']} written to {output} "
+            f"({len(built.data):,} bytes, {time.perf_counter() - started:.1f} s): "
+            f"{summary['figures']} published numbers, {summary['records']} lineage records, "
+            f"{summary['evidence_files']} evidence files, {summary['approvals']} approvals, "
+            f"{summary['audit_entries']} audit entries, {summary['sampled']} sampled "
+            f"(seed {summary['seed']}); chain head {summary['head']['seq']}:"
+            f"{summary['head']['hash'][:16]}…",
+            highlight=False,
+            soft_wrap=True,
+        )
