@@ -36,7 +36,7 @@ def test_an_injury_rate_that_does_not_follow_is_reported_with_its_arithmetic() -
     assert found.rule == "recompute.ratio" and found.severity == "error"
     assert "3.20" in found.message and "1.5" in found.message
     assert "Safety" in found.message and "2024" in found.message
-    assert found.arithmetic.startswith("12 person / 8,000,000 h = 1.5")
+    assert found.arithmetic.startswith("12 persons / 8,000,000 h = 1.5 per million hours worked")
     assert found.details["computed"] == pytest.approx(1.5)
 
 

@@ -164,7 +164,7 @@ def test_whole_numbers_of_people_are_exact(tmp_path: Path) -> None:
         row("People", "Male", "workforce.headcount", "50", "persons", dimensions="gender=male"),
     ])  # fmt: skip
     assert rules_of(found) == ["sum.breakdowns"]
-    assert found[0].arithmetic == "100 + 50 = 150 ≠ 151 person (difference -1, 0.7%)"
+    assert found[0].arithmetic == "100 + 50 = 150 ≠ 151 persons (difference -1, 0.7%)"
 
 
 def test_a_chinese_waste_table_of_three_years_keyed_by_its_labels(tmp_path: Path) -> None:

@@ -18,15 +18,13 @@ import typer
 from rich.markup import escape
 
 from esgledger.cli.common import acting, console, errors, handled, services
+from esgledger.i18n import Strings
 from esgledger.service_errors import NotInitialised
 from esgledger.services import Services
 from esgledger.services.qa import CheckResult, finding_dict
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
-HEADINGS = {
-    "en": {"error": "Errors (block the report)", "warning": "Warnings"},
-    "zh": {"error": "错误（阻止发布报告）", "warning": "警告"},
-}
+LANGUAGES = ("en", "zh")
 
 
 @contextmanager
@@ -64,7 +62,7 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str, typer.Option(help="en or zh: the language of the messages")] = "en",
     ) -> None:
         """Run the quality checks: exit 1 when a finding is an error (it blocks the report)."""
-        if lang not in HEADINGS:
+        if lang not in LANGUAGES:
             raise typer.BadParameter("en or zh", param_hint="--lang")
         if period is None and reported is None:
             raise typer.BadParameter("give --period, --reported or both", param_hint="--period")
@@ -83,11 +81,20 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(result: CheckResult, lang: str) -> None:
+    """The findings grouped by severity, each with its rule and key (what ``justify`` takes),
+    then how to resolve one."""
+    t = Strings(lang)
     scope = " + ".join(p for p in (result.period, result.reported_file) if p)
     counts = result.counts
     console.print(
-        f"{scope}: {result.facts} figure(s), {len(result.rules)} rule(s): "
-        f"{counts['error']} error(s), {counts['warning']} warning(s)",
+        t(
+            "qa.cli.summary",
+            scope=scope,
+            facts=result.facts,
+            rules=len(result.rules),
+            errors=counts["error"],
+            warnings=counts["warning"],
+        ),
         highlight=False,
     )
     for severity in ("error", "warning"):
@@ -95,9 +102,18 @@ def _print(result: CheckResult, lang: str) -> None:
         if not found:
             continue
         style = SEVERITY_STYLE[severity]
-        console.print(f"\n[{style}]{HEADINGS[lang][severity]} ({len(found)})[/{style}]")
+        heading = t(f"qa.cli.heading.{severity}")
+        console.print(f"\n[{style}]{heading} ({len(found)})[/{style}]")
         for finding in found:
+            key = t("qa.cli.key", id=finding.key)
             console.print(
-                f"[{style}]{escape(finding.rule)}[/{style}] {escape(finding.message)}",
+                f"[{style}]{escape(finding.rule)}[/{style}] [dim]{escape(key)}[/dim] "
+                f"{escape(finding.message)}",
                 highlight=False,
             )
+    if result.findings:
+        on_ledger = any(f.origin != "reported_table" for x in result.findings for f in x.facts)
+        if result.period and on_ledger:
+            console.print("\n" + escape(t("qa.cli.next", period=result.period)), highlight=False)
+        else:
+            console.print("\n" + escape(t("qa.cli.next_reported")), highlight=False)

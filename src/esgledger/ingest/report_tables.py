@@ -38,7 +38,7 @@ from esgledger.errors import InputIssue, InputRejected
 from esgledger.factors.densities import density_factor, is_volume, mass_per_unit, shipped_density
 from esgledger.ingest.tables import Table, check_columns, read_table
 from esgledger.ingest.values import NumberRefused, is_nil, read_number
-from esgledger.qa.facts import Fact
+from esgledger.qa.facts import Fact, placed
 from esgledger.qa.labels import LabelIndex, fold
 from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, parse_unit
@@ -202,7 +202,9 @@ def _row_fact(
         period=period,
         value=converted,
         unit=unit_out,
-        location=f"report table {text['table']!r}, row {text['row_label']!r} ({label} row {row})",
+        **placed(
+            "qa.place.report_row", table=text["table"], row=text["row_label"], file=label, line=row
+        ),
         value_as_written=value,
         unit_as_written=unit,
         text_as_written=value_text,

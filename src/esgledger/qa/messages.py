@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from esgledger.figures import Figure
 from esgledger.i18n import Strings
-from esgledger.qa.facts import Fact
+from esgledger.qa.facts import Fact, location
 from esgledger.qa.findings import Finding
 from esgledger.units import spelling
 
@@ -74,10 +75,43 @@ def number(value: float, lang: str = "en") -> str:
 
 def unit_text(unit: str, lang: str = "en") -> str:
     """A catalogue unit as a message prints it: ``10^4 m3`` in English, ``万立方米`` in Chinese
-    (``wan_m3`` is the registry's name, never shown)."""
-    spelled = spelling(unit)
-    ascii_form, _, chinese = spelled.partition(" (")
+    (``wan_m3`` is the registry's name, never shown); a unit that is a word in the message
+    language, as the report prints it (``persons``, ``days``; ``人``, ``天``, ``吨二氧化碳当量``).
+    A compound unit is said part by part (``kWh/t``: ``千瓦时/吨``)."""
+    text = unit.strip()
+    if not text or "(" in text:
+        return _spelled(text, lang)
+    numerator, *denominators = (part.strip() for part in text.split("/"))
+    strings = Strings(lang)
+    if numerator == "1" and len(denominators) == 1:
+        per = strings.get(f"unitper.{denominators[0]}")
+        if per is not None:
+            return per  # per million hours worked
+    said = [_unit_part(numerator, lang)]
+    for part in denominators:
+        said.append(strings.get(f"unitden.{part}") or _unit_part(part, lang))  # h/person
+    return "/".join(said)
+
+
+def _unit_part(unit: str, lang: str) -> str:
+    word = Strings(lang).get(f"unit.{unit}") if unit else None
+    if word is not None and (lang == "zh" or word.replace(" ", "").isalpha()):
+        return word  # English keeps the typed forms (tCO2e, m3), takes the words (persons)
+    return _spelled(unit, lang)
+
+
+def _spelled(unit: str, lang: str) -> str:
+    ascii_form, _, chinese = spelling(unit).partition(" (")
     return chinese.rstrip(")") if lang == "zh" and chinese else ascii_form
+
+
+_ONE = re.compile(r"(?<![\d.,])1 (person|case|day)s\b")
+
+
+def singular_ones(text: str) -> str:
+    """``1 person``, never ``1 persons``: an English message after :func:`unit_text` gave the
+    plural of a counted unit."""
+    return _ONE.sub(r"1 \1", text)
 
 
 def label(fact: Fact, inputs: CheckInputs) -> str:
@@ -88,9 +122,19 @@ def label(fact: Fact, inputs: CheckInputs) -> str:
     return fact.row_label or fact.metric_key or "?"
 
 
-def entity(fact: Fact) -> str:
-    """The entity as the source wrote it (a report's name), else its id."""
-    return fact.entity_as_written or (fact.entity_id or "?").lstrip("~")
+def entity(fact: Fact, inputs: CheckInputs | None = None) -> str:
+    """The entity as the source wrote it (a report's name), else its name in the message
+    language (the organisation's entities, ``inputs.extra['entities']``), else its id."""
+    if fact.entity_as_written:
+        return fact.entity_as_written
+    ident = fact.entity_id or "?"
+    if inputs is None:
+        return ident.lstrip("~")
+    lang = inputs.lang if inputs.lang in ("en", "zh") else "en"
+    for known in inputs.extra.get("entities") or ():
+        if str(getattr(known, "id", "")) == ident and hasattr(known, "label"):
+            return str(known.label(lang))
+    return ident.lstrip("~")
 
 
 def where(fact: Fact, inputs: CheckInputs) -> str:
@@ -98,7 +142,7 @@ def where(fact: Fact, inputs: CheckInputs) -> str:
     strings = Strings(inputs.lang)
     if fact.origin == "reported_table":
         return strings("qa.where.table", table=fact.table or "", row=fact.row_label or "")
-    return strings(f"qa.where.{fact.origin}", location=fact.location)
+    return strings(f"qa.where.{fact.origin}", location=location(fact, inputs.lang))
 
 
 def describe(fact: Fact, inputs: CheckInputs) -> str:
@@ -106,7 +150,7 @@ def describe(fact: Fact, inputs: CheckInputs) -> str:
     return Strings(inputs.lang)(
         "qa.figure",
         metric=label(fact, inputs),
-        entity=entity(fact),
+        entity=entity(fact, inputs),
         period=fact.period,
         value=number(fact.value, inputs.lang),
         unit=unit_text(fact.unit, inputs.lang),
@@ -156,6 +200,8 @@ def finding(
         else strings("qa.where.ledger")
     )
     message = strings(message_key, arithmetic=arithmetic, where=place, **values)
+    if inputs.lang != "zh":
+        message, arithmetic = singular_ones(message), singular_ones(arithmetic)
     return Finding(
         rule=rule.id,
         severity=rule.severity,

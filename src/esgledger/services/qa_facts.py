@@ -22,7 +22,7 @@ from esgledger.ledger import report_sections
 from esgledger.ledger import targets as target_records
 from esgledger.ledger.reads import current_datapoints
 from esgledger.ledger.runs import current_run, period_values
-from esgledger.qa.facts import Fact
+from esgledger.qa.facts import Fact, placed
 from esgledger.store.schema import review_comments
 
 Sees = Callable[[str], bool]
@@ -53,7 +53,7 @@ def ledger_facts(
                 period=point.period,
                 value=float(point.value_normalised),
                 unit=metric.unit if metric is not None else point.unit,
-                location=f"data point {point.id} v{point.version}",
+                **placed("qa.place.datapoint", id=point.id, version=point.version),
                 value_as_written=float(point.value),
                 unit_as_written=point.unit,
                 text_as_written=repr(float(point.value)),  # its decimals: how it was rounded
@@ -84,7 +84,7 @@ def ledger_facts(
                     period=period,
                     value=float(value),
                     unit=unit,
-                    location=f"calculation run {run.id}, {metric_key} of {entity_id}",
+                    **placed("qa.place.computed", run=run.id, metric=metric_key, entity=entity_id),
                     reference=f"{metric_key}@{entity_id}@{period}",
                     attributes={"run_id": str(run.id)},
                 )
@@ -138,7 +138,12 @@ def target_facts(
                     period=str(year),
                     value=float(value),
                     unit=stored.unit,
-                    location=f"target {stored.target_id} v{stored.version} ({kind} {year})",
+                    **placed(
+                        f"qa.place.target_{'base' if kind == 'base' else 'aim'}",
+                        target=stored.target_id,
+                        version=stored.version,
+                        year=year,
+                    ),
                     reference=stored.target_id,
                     attributes={"kind": kind, "target_id": stored.target_id},
                 )

@@ -10,17 +10,21 @@ the checks run, the findings open and justified, and any admin's override of the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
 from esgledger.access.principal import Principal
+from esgledger.catalogue import Catalogue
 from esgledger.free_text import check_text
 from esgledger.ledger import qa as repository
 from esgledger.ledger.canonical import utc_now
 from esgledger.ledger.change import Change
 from esgledger.ledger.locks import locks_covering
+from esgledger.ledger.reads import load_entities
+from esgledger.qa.facts import Fact, location
 from esgledger.qa.findings import Finding
 from esgledger.qa.rules import Rule
 from esgledger.qa.summary import Override, QaSummary, summarise
@@ -119,13 +123,36 @@ def record_override(change: Change, period: str, summary: QaSummary) -> None:
         repository.record_override(change, period, summary.blocking(), summary.override.reason)
 
 
-def finding_row(finding: Finding) -> dict[str, Any]:
+def finding_row(
+    finding: Finding, lang: str = "en", names: Callable[[Fact], str] | None = None
+) -> dict[str, Any]:
     """The one JSON shape of a finding (:func:`esgledger.services.qa.finding_dict`), each value
-    with its ``reference`` (a data point id, a run value key, a target id, a file row)."""
+    with its ``reference`` (a data point id, a run value key, a target id, a file row), where it
+    stands in ``lang`` (``where``: ``数据点 938 第 1 版``) and, given ``names``, what it is
+    (``figure``: the metric, the entity and the period, in ``lang``)."""
     row = finding_dict(finding)
     for value, fact in zip(row["values"], finding.facts, strict=True):
         value["reference"] = fact.reference
+        value["where"] = location(fact, lang)
+        if names is not None:
+            value["figure"] = names(fact)
     return row
+
+
+def figure_names(
+    catalogue: Catalogue, entities: dict[str, str], lang: str
+) -> Callable[[Fact], str]:
+    """``Employees trained · Shanxi Alumina Refinery · 2023``: a figure named for a reader in
+    ``lang`` (``entities``: id -> name in ``lang``; a report table's entity as printed)."""
+
+    def name(fact: Fact) -> str:
+        metric = fact.row_label or "?"
+        if fact.metric_key is not None and catalogue.find(fact.metric_key) is not None:
+            metric = str(catalogue.label(fact.metric_key, lang))
+        entity = fact.entity_as_written or entities.get(fact.entity_id or "", fact.entity_id or "")
+        return " · ".join(part for part in (metric, entity.lstrip("~"), fact.period) if part)
+
+    return name
 
 
 class QAReview(Capability):
@@ -142,9 +169,11 @@ class QAReview(Capability):
             override = repository.override(connection, name)
             may = _may_justify(call)
             behind = Authors(connection)
+            entities = {str(e.id): e.label(lang) for e in load_entities(connection)}
+            names = figure_names(self.context.catalogue, entities, lang)
             rows = []
             for finding in checked.findings:
-                row = finding_row(finding)
+                row = finding_row(finding, lang, names)
                 row["justification"] = by_key.get((finding.rule, finding.key))
                 refusal = None
                 if may is not None:

@@ -35,7 +35,7 @@ from esgledger.qa.checks.common import (
     require,
     source_of,
 )
-from esgledger.qa.facts import Fact
+from esgledger.qa.facts import Fact, location, placed
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import number as num
 from esgledger.year_change import change_between
@@ -146,7 +146,7 @@ def restatement(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             printed=namer.figure(fact),
             ledger=f"{num(ledger.value)} {namer.unit(ledger.unit)}",
             where=namer.where(fact),
-            record=ledger.location,
+            record=location(ledger, namer.lang),
         )
         gap = fact.value - ledger.value
         arithmetic = f"{num(fact.value)} - {num(ledger.value)} = {num(gap)} {namer.unit(fact.unit)}"
@@ -268,7 +268,7 @@ def narrative_words(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 period=str(inputs.extra.get("period") or ""),
                 value=moved * 100,
                 unit="percent",
-                location=f"section {section}",
+                **placed("qa.place.section", section=section),
                 text_as_written=sentence[:200],
                 reference=f"{section}:{match.start()}",
             )

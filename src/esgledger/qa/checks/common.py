@@ -19,11 +19,11 @@ from esgledger.catalogue.breakdowns import base_metric, split_key
 from esgledger.domain import Period
 from esgledger.errors import RuleFileError
 from esgledger.i18n import Strings
-from esgledger.qa.facts import Fact
+from esgledger.qa.facts import Fact, location
 from esgledger.qa.findings import Finding
 from esgledger.qa.index import FactIndex
 from esgledger.qa.messages import number as num
-from esgledger.qa.messages import unit_text
+from esgledger.qa.messages import singular_ones, unit_text
 
 if TYPE_CHECKING:
     from esgledger.qa.engine import CheckInputs
@@ -217,7 +217,7 @@ class Namer:
         """Where a reader finds the figure: the report table and row, or the ledger record."""
         if fact.origin == "reported_table" and fact.table:
             return self.t("qa.finding.where.table", table=fact.table, row=fact.row_label or "")
-        return fact.location
+        return location(fact, self.lang)
 
     def unit(self, unit: str) -> str:
         """A unit as people write it, in the run's language (10^4 m3, 万立方米)."""
@@ -259,9 +259,9 @@ def finding(
     return Finding(
         rule=rule.id,
         severity=rule.severity,
-        message=message,
+        message=singular_ones(message),
         facts=listed,
-        arithmetic=arithmetic,
+        arithmetic=singular_ones(arithmetic),
         key=key,
         details=details,
     )

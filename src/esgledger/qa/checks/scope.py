@@ -36,7 +36,7 @@ from esgledger.qa.checks.common import (
     pick,
     require,
 )
-from esgledger.qa.facts import Fact
+from esgledger.qa.facts import Fact, placed
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import number as num
 from esgledger.qa.messages import unit_text
@@ -144,7 +144,7 @@ def boundary_without_data(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 period=year,
                 value=0.0,
                 unit="",
-                location=f"entity {entity}, {year}",
+                **placed("qa.place.entity", entity=entity, year=year),
             )
             yield finding(rule, (placeholder,), message, f"0 figures of {entity} in {year}")
 

@@ -26,6 +26,7 @@ from typing import Any
 from esgledger.catalogue.breakdowns import COVERS, metric_key, split_key
 from esgledger.errors import RuleFileError
 from esgledger.qa.checks import register
+from esgledger.qa.checks.common import checked
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
@@ -88,20 +89,24 @@ def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
     added = sum(p.value for p in parts)
     terms = " + ".join(number(p.value, lang) for p in parts)
     difference = added - total.value
-    share = f", {abs(difference) / abs(total.value):.1%}" if total.value else ""
+    comma, opening, closing = ("，", "（", "）") if lang == "zh" else (", ", " (", ")")
+    share = f"{comma}{abs(difference) / abs(total.value):.1%}" if total.value else ""
     diff_word = "差额" if lang == "zh" else "difference"
     if len(parts) > 1:
         terms = f"{terms} = {number(added, lang)}"
     return (
-        f"{terms} {relation} {number(total.value, lang)} {unit_text(total.unit, lang)} "
-        f"({diff_word} {number(difference, lang)}{share})"
+        f"{terms} {relation} {number(total.value, lang)} {unit_text(total.unit, lang)}"
+        f"{opening}{diff_word} {number(difference, lang)}{share}{closing}"
     )
 
 
 def by_source(inputs: CheckInputs) -> list[tuple[tuple[str, str, str], dict[str, list[Fact]]]]:
     """The groups of :func:`grouped`, the report tables' first (a sum that fails alike in the
-    report and in the ledger keyed from it is reported once, where the reader sees it)."""
-    return sorted(grouped(inputs.facts.facts).items(), key=lambda item: item[0][0] != "reported")
+    report and in the ledger keyed from it is reported once, where the reader sees it); the
+    ledger's figures of the run's period only (:func:`~esgledger.qa.checks.common.checked`: the
+    year before is read by the change checks, its sums are that year's run)."""
+    facts = (fact for fact in inputs.facts.facts if checked(inputs, fact))
+    return sorted(grouped(facts).items(), key=lambda item: item[0][0] != "reported")
 
 
 @register("sums", _validate)

@@ -33,7 +33,7 @@ from esgledger.qa.checks.common import (
     require,
     source_of,
 )
-from esgledger.qa.facts import Fact
+from esgledger.qa.facts import Fact, placed
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import number as num
 
@@ -143,7 +143,7 @@ def target_status(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 period=str(year or ""),
                 value=aim,
                 unit=str(target.get("unit") or ""),
-                location=f"section {section}",
+                **placed("qa.place.section", section=section),
                 text_as_written=sentence[:200],
                 reference=f"{section}:{target.get('target_id')}",
             )
@@ -288,7 +288,7 @@ def target_looser_than_base(rule: Rule, inputs: CheckInputs) -> Iterator[Finding
             period=str(target.get("target_year") or ""),
             value=aim,
             unit=str(target.get("unit") or ""),
-            location=f"target {target.get('target_id')}",
+            **placed("qa.place.target", target=target.get("target_id")),
             reference=str(target.get("target_id")),
         )
         yield _looser(

@@ -1,0 +1,142 @@
+"""The findings of the quality checks in the reader's language (a new user's rough edges, issue 12):
+on SQLite and PostgreSQL, a Chinese run names where a ledger figure stands (数据点 N 第 V 版) and its
+unit (人) in Chinese, never "data point N vN" or "person"; an English one says "persons" and
+"1 person"; entities by name; the sums of the year before the run's period are that year's run;
+``esgledger check`` prints each finding's key and how to resolve it, in the run's language; the QA
+page's values say what they are and where they stand, in the page's language."""
+
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from esgledger.cli.main import app
+from esgledger.qa.facts import Fact, location, placed
+from esgledger.qa.messages import singular_ones, unit_text
+from esgledger.workflow.entries import Entry
+from tests.collab_fixtures import World
+
+
+def _trained(world: World, year: str, trained: float, safety: float) -> None:
+    manager = world.user("manager")
+    for metric, value in (
+        ("training.participants", trained),
+        ("safety.training_participants", safety),
+    ):
+        world.services.datapoints.create(manager, Entry("plant_a", year, metric, value, "persons"))
+
+
+def _part_findings(world: World, lang: str) -> list:
+    result = world.services.qa.check(world.user("manager"), "2024", lang=lang)
+    return [f for f in result.findings if f.rule == "sum.part_within_whole"]
+
+
+def test_a_chinese_finding_names_the_data_point_and_the_unit_in_chinese(world: World) -> None:
+    _trained(world, "2024", 300, 320)
+    (chinese,) = _part_findings(world, "zh")
+    assert "甲厂" in chinese.message and "320 人" in chinese.message
+    assert re.search(r"数据点 \d+ 第 1 版", chinese.message)
+    assert "data point" not in chinese.message and "person" not in chinese.message
+    assert chinese.arithmetic == "320 > 300 人（差额 20，6.7%）"
+    (english,) = _part_findings(world, "en")
+    assert "(Plant A, 2024) 320 persons" in english.message
+    assert re.search(r"data point \d+ v1", english.message)
+    assert english.arithmetic == "320 > 300 persons (difference 20, 6.7%)"
+    # the JSON and the assurance pack keep the English location, stable for machines
+    assert all(re.fullmatch(r"data point \d+ v1", f.location) for f in chinese.facts)
+
+
+def test_the_sums_of_the_year_before_are_not_the_runs_findings(world: World) -> None:
+    _trained(world, "2023", 300, 320)  # the year before: read by the change checks only
+    _trained(world, "2024", 300, 290)
+    assert _part_findings(world, "en") == []
+    check_2023 = world.services.qa.check(world.user("manager"), "2023")
+    (found,) = [f for f in check_2023.findings if f.rule == "sum.part_within_whole"]
+    assert {fact.period for fact in found.facts} == {"2023"}
+
+
+def test_the_qa_page_says_what_a_value_is_and_where_in_its_language(world: World) -> None:
+    _trained(world, "2024", 300, 320)
+    review = world.services.qa_review.review(world.user("manager2"), "2024", "zh")
+    (found,) = [f for f in review["findings"] if f["rule"] == "sum.part_within_whole"]
+    figures = {v["figure"] for v in found["values"]}
+    assert figures == {"受训员工人数 · 甲厂 · 2024", "安全培训员工人数 · 甲厂 · 2024"}
+    assert all(re.fullmatch(r"数据点 \d+ 第 1 版", v["where"]) for v in found["values"])
+    english = world.services.qa_review.review(world.user("manager2"), "2024")
+    (found,) = [f for f in english["findings"] if f["rule"] == "sum.part_within_whole"]
+    assert {v["figure"] for v in found["values"]} == {
+        "Employees trained · Plant A · 2024",
+        "Employees given safety training · Plant A · 2024",
+    }
+
+
+def test_check_prints_the_key_and_how_to_resolve_a_finding(world: World, db_url: str) -> None:
+    _trained(world, "2024", 300, 320)
+    runner = CliRunner()
+    common = ["--db", db_url, "check", "--period", "2024"]
+    env = {"ESGLEDGER_PASSWORD": "", "COLUMNS": "400"}
+    english = runner.invoke(app, common, env=env)
+    assert english.exit_code == 0, english.output
+    (found,) = _part_findings(world, "en")
+    assert f"sum.part_within_whole key {found.key} " in english.output
+    assert "esgledger justify --period 2024 --rule RULE --key KEY" in english.output
+    chinese = runner.invoke(app, [*common, "--lang", "zh"], env=env)
+    assert chinese.exit_code == 0, chinese.output
+    assert re.search(r"2024：\d+ 个数字，\d+ 条规则：0 项错误，\d+ 项警告", chinese.output)
+    assert f"键 {found.key}" in chinese.output and "figure(s)" not in chinese.output
+    assert "/qa?period=2024 上操作" in chinese.output
+
+
+def test_units_in_the_message_language() -> None:
+    said = {u: (unit_text(u, "en"), unit_text(u, "zh")) for u in ("person", "day", "wan_m3")}
+    assert said == {
+        "person": ("persons", "人"),
+        "day": ("days", "天"),
+        "wan_m3": ("10^4 m3", "万立方米"),
+    }
+    assert unit_text("tCO2e", "en") == "tCO2e" and unit_text("tCO2e", "zh") == "吨二氧化碳当量"
+    assert unit_text("kWh/t", "zh") == "千瓦时/吨" and unit_text("h/person", "en") == "h/person"
+    assert unit_text("1/million_hours", "en") == "per million hours worked"
+    assert unit_text("1/million_hours", "zh") == "每百万工时"
+    assert singular_ones("from 1 persons to 11 persons, 2,001 days, 1 days") == (
+        "from 1 person to 11 persons, 2,001 days, 1 day"
+    )
+
+
+def test_every_place_is_said_in_both_languages() -> None:
+    places = [
+        (
+            "qa.place.datapoint",
+            {"id": 938, "version": 2},
+            "data point 938 v2",
+            "数据点 938 第 2 版",
+        ),
+        (
+            "qa.place.computed",
+            {"run": 3, "metric": "ghg.scope1", "entity": "grp"},
+            "calculation run 3, ghg.scope1 of grp",
+            "计算批次 3，grp 的 ghg.scope1",
+        ),
+        (
+            "qa.place.target_base",
+            {"target": "T1", "version": 1, "year": 2020},
+            "target T1 v1 (base 2020)",
+            "目标 T1 第 1 版（基准年 2020）",
+        ),
+        (
+            "qa.place.report_row",
+            {"table": "GHG", "row": "Scope 1", "file": "t.csv", "line": 7},
+            "report table 'GHG', row 'Scope 1' (t.csv row 7)",
+            "报告表格“GHG”第“Scope 1”行（t.csv 第 7 行）",
+        ),
+    ]
+    for key, values, english, chinese in places:
+        fact = Fact("datapoint", "m", "e", "2024", 1.0, "t", **placed(key, **values))
+        assert (fact.location, location(fact, "en"), location(fact, "zh")) == (
+            english,
+            english,
+            chinese,
+        )
+    bare = Fact("datapoint", "m", "e", "2024", 1.0, "t", location="somewhere")
+    assert location(bare, "zh") == "somewhere"  # no place: as written
