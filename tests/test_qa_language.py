@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from esgledger.cli.main import app
@@ -140,3 +141,20 @@ def test_every_place_is_said_in_both_languages() -> None:
         )
     bare = Fact("datapoint", "m", "e", "2024", 1.0, "t", location="somewhere")
     assert location(bare, "zh") == "somewhere"  # no place: as written
+
+
+def test_the_qa_and_coverage_pages_open_on_the_newest_year_with_data(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    _trained(world, "2023", 300, 290)
+    _trained(world, "2024", 300, 320)
+    manager = browse["manager"]
+    shown = manager.get("/qa.json").json()
+    assert shown["period"] == "2024"
+    assert "sum.part_within_whole" in {f["rule"] for f in shown["review"]["findings"]}
+    assert manager.get("/qa.json?period=2023").json()["period"] == "2023"
+    coverage = manager.get("/disclose/coverage.json")
+    assert coverage.status_code == 200 and coverage.json()["period"] == "2024"
+    page = manager.get("/qa", cookies={"esgledger_lang": "zh"})
+    assert re.search(r"数据点 \d+ 第 1 版", page.text) and "data point" not in page.text
+    assert "安全培训员工人数 · 甲厂 · 2024" in page.text

@@ -22,9 +22,12 @@ router = web_router()
 STATUSES = ["met", "explained", "not_applicable", "not_met"]
 
 
-def _period(request: Request) -> str:
+def _period(request: Request, viewer: Viewer) -> str:
+    """The year asked for, else the newest year with data (as the dashboard chooses)."""
     given = request.query_params.get("period", "")
-    return given if given.isdigit() and len(given) == 4 else "2025"
+    if given.isdigit() and len(given) == 4:
+        return given
+    return service(request).collection.choose_period(viewer.user)
 
 
 def coverage_page(
@@ -57,7 +60,7 @@ def coverage_page(
 
 @page(router, "/disclose/coverage")
 def coverage(request: Request, viewer: ViewerDep) -> Response:
-    return coverage_page(request, viewer, _period(request))
+    return coverage_page(request, viewer, _period(request, viewer))
 
 
 @router.post("/disclose/coverage/profile")

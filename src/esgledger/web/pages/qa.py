@@ -27,9 +27,12 @@ from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
 router = web_router()
 
 
-def _period(request: Request) -> str:
+def _period(request: Request, viewer: Viewer) -> str:
+    """The year asked for, else the newest year with data (as the dashboard chooses)."""
     given = request.query_params.get("period", "")
-    return given if given.isdigit() and len(given) == 4 else "2025"
+    if given.isdigit() and len(given) == 4:
+        return given
+    return service(request).collection.choose_period(viewer.user)
 
 
 def links(fact: dict[str, Any]) -> list[dict[str, str]]:
@@ -80,7 +83,7 @@ def qa_page(
 
 @page(router, "/qa")
 def qa(request: Request, viewer: ViewerDep) -> Response:
-    return qa_page(request, viewer, _period(request))
+    return qa_page(request, viewer, _period(request, viewer))
 
 
 @router.get("/periods/{period}/qa")
