@@ -287,7 +287,8 @@ class SettingProblem(Refusal):
 # -- reports ---------------------------------------------------------------------------------------
 class ReportRow(TypedDict):
     period: str
-    built: dict[str, Answer | None]
+    built: dict[str, Answer | None]  # the KPI book per language
+    full: list[Answer]  # the full report's files as last built (HTML, PDF, XLSX)
 
 
 class ReportsData(TypedDict):

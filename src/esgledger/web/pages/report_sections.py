@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from esgledger.domain import Period
 from esgledger.service_errors import Invalid, NotFound, PeriodLocked
 from esgledger.services import may
+from esgledger.web.contexts import Answer
 from esgledger.web.contexts_report import SectionsData, SectionsView
 from esgledger.web.render import done, render, wants_json
 from esgledger.web.routing import page, web_router
@@ -27,6 +28,15 @@ PATH = "/reports/sections"
 
 def _full_dir(request: Request, period: str) -> Path:
     return service(request).context.reports_dir / f"{period}-full"
+
+
+def full_files(request: Request, period: str) -> list[Answer]:
+    """The files of the period's full report as last built (HTML, PDF, XLSX annex), by name."""
+    folder = _full_dir(request, period)
+    if not folder.is_dir():
+        return []
+    found = [*folder.glob("esgledger-full-report-*"), *folder.glob("esgledger-annex-*")]
+    return [{"file_name": p.name, "size": p.stat().st_size} for p in sorted(found)]
 
 
 def sections_page(
@@ -66,17 +76,7 @@ def sections_page(
                 )
             except Invalid as error:
                 problem = str(error)
-    folder = _full_dir(request, period)
-    built = (
-        [
-            {"file_name": p.name, "size": p.stat().st_size}
-            for p in sorted(
-                [*folder.glob("esgledger-full-report-*"), *folder.glob("esgledger-annex-*")]
-            )
-        ]
-        if folder.is_dir()
-        else []
-    )
+    built = full_files(request, period)
     data: SectionsData = {"period": period, "sections": listed, "editing": editing}
     view: SectionsView = {
         "can_write": may(user, "report.section.write"),

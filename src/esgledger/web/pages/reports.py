@@ -1,5 +1,6 @@
-"""Reports: build the report of a year (English or Chinese) and download the last build; download
-the year's assurance pack."""
+"""Reports: the full report of each year as last built (its HTML, PDF and XLSX files; built and
+edited on *Report texts*), the KPI book (English or Chinese: build it, download the last build),
+and the year's assurance pack."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from esgledger.domain import Period
 from esgledger.services import may
 from esgledger.web.contexts import ReportsData, ReportsView
 from esgledger.web.i18n import LANGUAGES
+from esgledger.web.pages.report_sections import full_files
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, ViewerDep, service
@@ -30,7 +32,11 @@ def reports(request: Request, viewer: ViewerDep) -> Response:
     )
     data: ReportsData = {
         "reports": [
-            {"period": year, "built": {lang: built.get((year, lang)) for lang in LANGUAGES}}
+            {
+                "period": year,
+                "built": {lang: built.get((year, lang)) for lang in LANGUAGES},
+                "full": full_files(request, year) if may(user, "report.read") else [],
+            }
             for year in sorted(years, reverse=True)
         ]
     }
