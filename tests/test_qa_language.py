@@ -13,8 +13,13 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from esgledger.cli.main import app
+from esgledger.i18n import Strings
 from esgledger.qa.facts import Fact, location, placed
+from esgledger.qa.findings import Finding
 from esgledger.qa.messages import singular_ones, unit_text
+from esgledger.qa.rules import Rule
+from esgledger.qa.summary import QaSummary
+from esgledger.report.full.qa_block import qa_html
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import World
 
@@ -158,3 +163,19 @@ def test_the_qa_and_coverage_pages_open_on_the_newest_year_with_data(
     page = manager.get("/qa", cookies={"esgledger_lang": "zh"})
     assert re.search(r"数据点 \d+ 第 1 版", page.text) and "data point" not in page.text
     assert "安全培训员工人数 · 甲厂 · 2024" in page.text
+
+
+def test_the_report_s_qa_section_gives_the_arithmetic_once() -> None:
+    rule = Rule(
+        id="sum.part_within_whole",
+        check="sums",
+        severity="warning",
+        description={"en": "A part never exceeds its whole", "zh": "部分不超过整体"},
+        source="GRI 404-1",
+        params={},
+    )
+    inside = Finding(rule.id, "warning", "320 > 300 persons: a part exceeds it", (), "320 > 300")
+    beside = Finding(rule.id, "warning", "A part exceeds its whole", (), "12 > 10 persons")
+    html = str(qa_html(QaSummary([rule], open_warnings=[inside, beside]), Strings("en")))
+    assert html.count("320 &gt; 300") == 1  # in the message already
+    assert '<span class="qa-arithmetic">(12 &gt; 10 persons)</span>' in html
