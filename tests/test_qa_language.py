@@ -179,3 +179,5 @@ def test_the_report_s_qa_section_gives_the_arithmetic_once() -> None:
     html = str(qa_html(QaSummary([rule], open_warnings=[inside, beside]), Strings("en")))
     assert html.count("320 &gt; 300") == 1  # in the message already
     assert '<span class="qa-arithmetic">(12 &gt; 10 persons)</span>' in html
+    chinese = str(qa_html(QaSummary([rule], open_warnings=[beside]), Strings("zh")))
+    assert '<span class="qa-arithmetic">（12 &gt; 10 persons）</span>' in chinese
