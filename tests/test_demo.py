@@ -181,6 +181,10 @@ def test_the_demo_sets_the_groups_targets_and_each_is_assessed(demo: DemoRun) ->
     """The demo's targets (esgledger.demo.targets) are assessed from its own calculations: the
     fatality target is achieved (none in 2024), the others on or off track, none unassessable."""
     assert "set 10 targets" in demo.output
+    # what to do next, as commands that run (a new user found only "explain")
+    said = " ".join(demo.output.split())  # as the console wrapped it
+    assert "check --period 2024" in said and "assurance --period 2024 -o" in said
+    assert "errors to resolve: disclose coverage --period 2024)" in said
     ws = Ledger.open(f"sqlite:///{demo.out / 'demo.db'}")
     try:
         shown = {t["target_id"]: t for t in ws.services.targets.listing(ws.admin)}

@@ -219,12 +219,14 @@ def run_demo(
                 progress.console.print(f"[green]✓[/green] {message}", highlight=False)
                 progress.advance(task)
         console.print(_summary(services, actor[0], years))
-        console.print(
-            f"Explore it: esgledger --db {_db_argument(services, db)} explain "
-            f"ghg.scope2_location --entity {GROUP} --period {REPORT_YEAR}",
-            highlight=False,
-            soft_wrap=True,
-        )
+        at = f"esgledger --db {_db_argument(services, db)}"
+        for line in (
+            f"Explore it: {at} explain ghg.scope2_location --entity {GROUP} --period {REPORT_YEAR}",
+            f"Check it:   {at} check --period {REPORT_YEAR}   (quality checks; --lang zh)",
+            f"Assure it:  {at} assurance --period {REPORT_YEAR} -o assurance-{REPORT_YEAR}.zip",
+            f"Open it:    {at} serve   (then add a user: {at} user add NAME --role esg_manager)",
+        ):
+            console.print(line, highlight=False, soft_wrap=True)
     finally:
         services.dispose()
     return reports

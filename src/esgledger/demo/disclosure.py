@@ -46,5 +46,5 @@ def set_profile(services: Services, actor: Principal) -> str:
     return (
         f"{PERIOD} report follows {', '.join(FRAMEWORKS)}: {counts.get('met', 0)} items met, "
         f"{counts.get('explained', 0)} explained, {counts.get('not_met', 0)} not met yet "
-        f"({found['errors']} errors to resolve)"
+        f"({found['errors']} errors to resolve: disclose coverage --period {PERIOD})"
     )
