@@ -175,7 +175,7 @@ def test_the_materiality_assessment_feeds_the_sse_checks(world: World) -> None:
     }
     assert set(elements) == {"climate", "innovation"}
     assert elements["climate"] == (
-        "SSE topic climate is financially material but lacks: governance, metrics_targets "
+        "SSE topic Climate change is financially material but lacks: governance, metrics_targets "
         "(SSE No. 14 Art. 11)"
     )
     absent = {f["params"]["topic"] for f in shown["findings"] if f["code"] == "sse_topic_absent"}

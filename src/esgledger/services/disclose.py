@@ -185,6 +185,13 @@ class Disclose(Capability):
         return export_file(rows, COLUMNS, fmt, "explanations")
 
     # -- coverage ------------------------------------------------------------------------------
+    def _names(self, connection: sa.Connection, lang: str) -> dict[str, str]:
+        """Topic and metric ids -> names in ``lang``, for the coverage's messages."""
+        catalogue = self.context.catalogue
+        found = {m: str(catalogue.label(m, lang)) for m in catalogue.metrics}
+        found.update({t.id: t.name(lang) for t in read_library(connection).topics})
+        return found
+
     @reads("disclose.read", entity_first=False)
     def coverage(
         self, call: Reading, period: str, framework: str | None = None, lang: str = "en"
@@ -197,11 +204,12 @@ class Disclose(Capability):
             refs = {row.reference for row in rows}
             findings = [f for f in findings if f.reference in refs]
         strings = Strings(lang)
+        names = self._names(call.connection, lang)
         return {
             "period": period,
             "profile": {k: profile[k] for k in ("frameworks", "issuer_class")},
-            "rows": [row_dict(row, strings) for row in rows],
-            "findings": [finding_dict(f, strings) for f in findings],
+            "rows": [row_dict(row, strings, names) for row in rows],
+            "findings": [finding_dict(f, strings, names) for f in findings],
             "errors": sum(1 for f in findings if f.severity == "error"),
             "warnings": sum(1 for f in findings if f.severity == "warning"),
             "counts": {s: sum(1 for r in rows if r.status == s) for s in _STATUSES},
@@ -332,7 +340,10 @@ def _decision_fields(
     }
 
 
-def row_dict(row: CoverageRow, strings: Strings) -> dict[str, Any]:
+Names = Mapping[str, str]  # a topic or metric id -> its name in the page language
+
+
+def row_dict(row: CoverageRow, strings: Strings, names: Names | None = None) -> dict[str, Any]:
     return {
         "reference": row.reference,
         "framework": row.framework,
@@ -346,7 +357,9 @@ def row_dict(row: CoverageRow, strings: Strings) -> dict[str, Any]:
         "locations": list(row.locations),
         "metrics": list(row.metrics),
         "missing": list(row.missing),
-        "missing_text": missing_text("; ".join(row.missing), strings) if row.missing else "",
+        "missing_text": (
+            missing_text("; ".join(row.missing), strings, names) if row.missing else ""
+        ),
         "reason_id": row.reason_id,
         "reason": row.reason_names.get(strings.lang) or row.reason_names.get("en"),
         "text": row.texts.get(strings.lang),
@@ -354,19 +367,33 @@ def row_dict(row: CoverageRow, strings: Strings) -> dict[str, Any]:
     }
 
 
-def missing_text(missing: str, strings: Strings) -> str:
-    """``value:a, b; targets`` in words of the language (``disclose.missing.*``)."""
+def missing_text(missing: str, strings: Strings, names: Names | None = None) -> str:
+    """``value:a, b; targets`` in words of the language (``disclose.missing.*``), the metrics
+    by their ``names`` (``无以下指标的数值：赤泥堆存量``, not ``waste.bauxite_residue_stored``)."""
     parts = []
     for part in missing.split("; "):
         kind, _, what = part.partition(":")
+        if kind == "value" and names is not None:
+            what = named(what, strings, names)
         parts.append(strings.get(f"disclose.missing.{kind}", part, what=what))
     return ("；" if strings.lang == "zh" else "; ").join(parts)
 
 
-def finding_dict(finding: Finding, strings: Strings) -> dict[str, Any]:
+def named(ids: str, strings: Strings, names: Names) -> str:
+    """``supply_chain, energy`` as ``供应链、能源``: ids by their names, in the language's list."""
+    said = [names.get(one.strip(), one.strip()) for one in ids.split(",") if one.strip()]
+    return ("、" if strings.lang == "zh" else ", ").join(said)
+
+
+def finding_dict(finding: Finding, strings: Strings, names: Names | None = None) -> dict[str, Any]:
+    """A coverage finding with its message in the language; ``params`` keep the ids."""
     params = {**finding.params, "reference": finding.reference}
+    if names is not None:
+        for key in ("topic", "topics"):
+            if key in params:
+                params[key] = named(params[key], strings, names)
     if "missing" in params:
-        params["missing"] = missing_text(params["missing"], strings)
+        params["missing"] = missing_text(params["missing"], strings, names)
     if "level" in params:
         params["level"] = strings(f"framework.level.{params['level']}")
     return {
