@@ -181,3 +181,18 @@ def test_the_report_s_qa_section_gives_the_arithmetic_once() -> None:
     assert '<span class="qa-arithmetic">(12 &gt; 10 persons)</span>' in html
     chinese = str(qa_html(QaSummary([rule], open_warnings=[beside]), Strings("zh")))
     assert '<span class="qa-arithmetic">（12 &gt; 10 persons）</span>' in chinese
+
+
+def test_a_year_without_figures_is_not_said_to_pass(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    _trained(world, "2024", 300, 290)  # consistent: every check passes
+    manager = browse["manager"]
+    empty = manager.get("/qa?period=2031")
+    assert 'id="qa-no-figures"' in empty.text and 'id="qa-none"' not in empty.text
+    assert "2031 has no figures yet, so nothing was checked" in empty.text
+    assert manager.get("/qa.json?period=2031").json()["review"]["figures"] == 0
+    chinese = manager.get("/qa?period=2031", cookies={"esgledger_lang": "zh"}).text
+    assert "2031 年尚无数据，因此未作任何检查" in chinese
+    checked = manager.get("/qa.json?period=2024").json()["review"]
+    assert checked["figures"] > 0

@@ -47,12 +47,13 @@ class Checked:
 
     rules: list[Rule]
     findings: list[Finding]
+    figures: int = 0  # how many figures the rules read (none: nothing was checked)
 
 
 def run_checks(context: Context, actor: Principal, period: str, lang: str) -> Checked:
     """The checks of ``period`` on the ledger (the QA service of issue 12 gathers the facts)."""
     found = QA(context).check(actor, period, lang=lang)
-    return Checked(list(found.rules), list(found.findings))
+    return Checked(list(found.rules), list(found.findings), found.facts)
 
 
 def _year(period: str) -> str:
@@ -190,6 +191,7 @@ class QAReview(Capability):
             "period": name,
             "locked": is_locked,
             "rules": [rule_dict(r, lang) for r in checked.rules],
+            "figures": checked.figures,
             "findings": rows,
             "counts": {
                 "errors_open": len(summary.open_errors),
