@@ -175,6 +175,9 @@ def test_the_command_line_writes_the_pack(demo: Demo, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "assurance pack of 2024 written to" in result.output
+    said = " ".join(result.output.split())  # as the console wrapped it
+    assert "data point versions behind these numbers: a pack of a draft" in said
+    assert f"check it: unzip {target} -d pack && cd pack && python3 verify.py" in said
     assert (
         target.read_bytes() == demo.services.assurance.pack(_admin(demo.services), REPORT_YEAR).data
     )

@@ -8,10 +8,12 @@ page's values say what they are and where they stand, in the page's language."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from esgledger.cli.assurance import pack_notes
 from esgledger.cli.main import app
 from esgledger.i18n import Strings
 from esgledger.qa.facts import Fact, location, placed
@@ -196,3 +198,13 @@ def test_a_year_without_figures_is_not_said_to_pass(
     assert "2031 年尚无数据，因此未作任何检查" in chinese
     checked = manager.get("/qa.json?period=2024").json()["review"]
     assert checked["figures"] > 0
+
+
+def test_the_assurance_command_says_what_a_draft_pack_is_and_how_to_check_it() -> None:
+    final = {"datapoint_versions": 3, "approvals": 3, "qa_errors_open": 0}
+    assert pack_notes(final, Path("p.zip")) == [
+        "check it: unzip p.zip -d pack && cd pack && python3 verify.py"
+    ]
+    draft = pack_notes({**final, "approvals": 1, "qa_errors_open": 2}, Path("p.zip"))
+    assert draft[0].startswith("note: 1 approval(s) on record for the 3 data point versions")
+    assert draft[1] == "note: 2 error-level quality finding(s) are open (esgledger check)"

@@ -52,3 +52,22 @@ def register(app: typer.Typer) -> None:
             highlight=False,
             soft_wrap=True,
         )
+        for line in pack_notes(summary, output):
+            console.print(line, highlight=False, soft_wrap=True)
+
+
+def pack_notes(summary: dict[str, object], output: Path) -> list[str]:
+    """What the assurer should know before relying on the pack, and how to check it."""
+    notes = []
+    versions, approvals = summary.get("datapoint_versions"), summary.get("approvals")
+    if isinstance(versions, int) and isinstance(approvals, int) and approvals < versions:
+        notes.append(
+            f"note: {approvals} approval(s) on record for the {versions} data point versions "
+            "behind these numbers: a pack of a draft (approve the values and lock the period "
+            "for the final one)"
+        )
+    errors = summary.get("qa_errors_open")
+    if isinstance(errors, int) and errors:
+        notes.append(f"note: {errors} error-level quality finding(s) are open (esgledger check)")
+    notes.append(f"check it: unzip {output} -d pack && cd pack && python3 verify.py")
+    return notes
