@@ -208,3 +208,17 @@ def test_the_assurance_command_says_what_a_draft_pack_is_and_how_to_check_it() -
     draft = pack_notes({**final, "approvals": 1, "qa_errors_open": 2}, Path("p.zip"))
     assert draft[0].startswith("note: 1 approval(s) on record for the 3 data point versions")
     assert draft[1] == "note: 2 error-level quality finding(s) are open (esgledger check)"
+
+
+def test_a_finding_on_the_qa_page_says_what_its_rule_checks(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    _trained(world, "2024", 300, 320)
+    manager = browse["manager"]
+    english = manager.get("/qa?period=2024").text
+    assert (
+        '<code>sum.part_within_whole</code> <span class="muted qa-rule-text">A part never '
+        "exceeds its whole" in english
+    )
+    chinese = manager.get("/qa?period=2024", cookies={"esgledger_lang": "zh"}).text
+    assert '<span class="muted qa-rule-text">部分不超过整体' in chinese

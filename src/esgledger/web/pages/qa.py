@@ -50,9 +50,16 @@ def links(fact: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _groups(review: dict[str, Any]) -> list[dict[str, Any]]:
+    """The findings by severity, each with its values' links and what its rule checks (the
+    rule's description in the page language: ``sum.part_within_whole`` alone says little)."""
+    described = {rule["id"]: rule["description"] for rule in review["rules"]}
     groups: dict[str, list[dict[str, Any]]] = {"error": [], "warning": [], "justified": []}
     for finding in review["findings"]:
-        shown = {**finding, "values": [{**v, "links": links(v)} for v in finding["values"]]}
+        shown = {
+            **finding,
+            "values": [{**v, "links": links(v)} for v in finding["values"]],
+            "rule_text": described.get(finding["rule"], ""),
+        }
         group = "justified" if finding["justification"] else finding["severity"]
         groups[group].append(shown)
     return [{"severity": name, "findings": rows} for name, rows in groups.items()]
