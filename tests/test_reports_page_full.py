@@ -34,3 +34,16 @@ def test_the_full_report_is_on_the_reports_page(
     assert downloaded.status_code == 200 and downloaded.content == b"x" * 2048
     chinese = manager.get("/reports", cookies={"esgledger_lang": "zh"}).text
     assert "完整报告" in chinese and "数据册（英文版）" in chinese and "编辑文本并生成" in chinese
+
+
+def test_the_text_being_edited_is_named_by_its_title(browse: dict[str, TestClient]) -> None:
+    manager = browse["manager"]
+    page = manager.get("/reports/sections?period=2024&section=water&lang=zh").text
+    title = page[page.index('<h2 id="editing-title">') :].split("</h2>")[0]
+    assert (
+        title.startswith('<h2 id="editing-title">Water ') and "<code>water</code> · 中文" in title
+    )
+    chinese = manager.get(
+        "/reports/sections?period=2024&section=water&lang=en", cookies={"esgledger_lang": "zh"}
+    ).text
+    assert '<h2 id="editing-title">水资源 ' in chinese and "<code>water</code> · English" in chinese
