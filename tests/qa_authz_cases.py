@@ -10,9 +10,9 @@ from tests.collab_fixtures import API
 
 ALL = {"admin", "esg_manager", "data_owner", "auditor", "viewer"}
 CSV = (
-    "table,row_label,entity,metric,period,value,unit,footnote\n"
-    "Waste,Hazardous,plant_a,waste.hazardous,2024,2,t,\n"
-).encode()
+    b"table,row_label,entity,metric,period,value,unit,footnote\n"
+    b"Waste,Hazardous,plant_a,waste.hazardous,2024,2,t,\n"
+)
 Call = Callable[[Any, str, dict[str, str]], Any]
 
 

@@ -60,8 +60,12 @@ def _assert_the_careful_readers_findings(findings: list[dict]) -> None:
     assert part["arithmetic"] == "291,570 > 167,680 h (difference 123,890, 73.9%)"
     assert part["tables"] == ["Building Growth Platforms", "Ensuring Safe Production"]
     unresolved = by_rule.pop("label.unresolved")
-    assert sorted(v["row_label"] for f in unresolved for v in f["values"]) == [
-        "Fuel consumption", "Fuel consumption", "Professional training offered in poor areas"]  # fmt: skip
+    labels = sorted(v["row_label"] for f in unresolved for v in f["values"])
+    assert labels == [
+        "Fuel consumption",
+        "Fuel consumption",
+        "Professional training offered in poor areas",
+    ]
     # consistent figures are left alone: no sum, identity or label finding of any other kind,
     # and no finding at all on the average training hours, the intensities or the suppliers
     assert not [rule for rule in by_rule if rule.split(".")[0] in ("sum", "identity", "label")]

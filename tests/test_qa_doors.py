@@ -38,7 +38,7 @@ def _ledger(world: World) -> None:
     services.targets.create(admin, {
         "target_id": "T-DIESEL", "name": "Diesel down", "kind": "absolute",
         "metric_key": "energy.diesel", "entity_id": "plant_a", "base_year": 2023,
-        "base_value": 9.5, "base_source": "2023 report", "target_year": 2030,
+        "base_value": 9.8, "base_source": "2023 report", "target_year": 2030,
         "target_change": -0.5,
     })  # fmt: skip
 
@@ -57,7 +57,7 @@ def test_the_ledger_and_a_report_checked_together(world: World, tmp_path: Path) 
     _ledger(world)
     services, admin = world.services, world.ws.admin
     alone = services.qa.check(admin, "2024")
-    assert [f.rule for f in alone.findings] == ["identity.target_base"]  # 9.5 stated, 9 stored
+    assert [f.rule for f in alone.findings] == ["identity.target_base"]  # 9.8 stated, 9 stored
     assert alone.facts >= 8 and alone.counts == {"error": 1, "warning": 0}
     tables = services.qa.read_reported(admin, _tables(tmp_path))
     result = services.qa.check(admin, "2024", tables)

@@ -97,21 +97,34 @@ def test_labels_that_name_no_metric_or_another_metric_than_their_unit(tmp_path: 
 
 def test_a_row_an_order_of_magnitude_off_in_an_intensity_table(tmp_path: Path) -> None:
     rows = [
-        row("Carbon intensity", "Alumina", "ghg.intensity_revenue", "0.50", "tCO2e/万元",
-            entity="Alumina Company"),
-        row("Carbon intensity", "Smelting", "ghg.intensity_revenue", "0.60", "tCO2e/万元",
-            entity="Smelter Company"),
-        row("Carbon intensity", "Rolling", "ghg.intensity_revenue", "0.55", "tCO2e/万元",
-            entity="Rolling Company"),
-        row("Carbon intensity", "Foil", "ghg.intensity_revenue", "12.5", "tCO2e/万元",
-            entity="Foil Company"),
+        row("Alumina refining intensity", "Refinery A", "ghg.intensity_alumina", "0.50",
+            "tCO2e/t", entity="Alumina Company"),
+        row("Alumina refining intensity", "Refinery B", "ghg.intensity_alumina", "0.60",
+            "tCO2e/t", entity="Smelter Company"),
+        row("Alumina refining intensity", "Refinery C", "ghg.intensity_alumina", "0.55",
+            "tCO2e/t", entity="Rolling Company"),
+        row("Alumina refining intensity", "Refinery D", "ghg.intensity_alumina", "12.5",
+            "tCO2e/t", entity="Foil Company"),
     ]  # fmt: skip
     found = check(tmp_path, rows)
     assert rules_of(found) == ["label.magnitude"]
-    assert found[0].facts[0].row_label == "Foil" and "22.7 times" in found[0].message
-    rows[3] = row("Carbon intensity", "Foil", "ghg.intensity_revenue", "1.25", "tCO2e/万元",
-                  entity="Foil Company")  # fmt: skip
+    assert found[0].facts[0].row_label == "Refinery D" and "22.7 times" in found[0].message
+    rows[3] = row("Alumina refining intensity", "Refinery D", "ghg.intensity_alumina", "0.9",
+                  "tCO2e/t", entity="Foil Company")  # fmt: skip
     assert check(tmp_path, rows) == []
+
+
+def test_intensities_per_revenue_may_differ_by_an_order_of_magnitude(tmp_path: Path) -> None:
+    assert check(tmp_path, [
+        row("Carbon intensity", "Alumina", "ghg.intensity_revenue", "0.50", "tCO2e/万元",
+            entity="Alumina Company"),
+        row("Carbon intensity", "Smelting", "ghg.intensity_revenue", "9.60", "tCO2e/万元",
+            entity="Smelter Company"),
+        row("Carbon intensity", "Rolling", "ghg.intensity_revenue", "0.55", "tCO2e/万元",
+            entity="Rolling Company"),
+        row("Carbon intensity", "Foil", "ghg.intensity_revenue", "0.45", "tCO2e/万元",
+            entity="Foil Company"),
+    ]) == []  # fmt: skip
 
 
 def test_messages_in_chinese(tmp_path: Path) -> None:
@@ -121,3 +134,20 @@ def test_messages_in_chinese(tmp_path: Path) -> None:
     ], lang="zh")  # fmt: skip
     assert rules_of(found) == ["identity.tables"]
     assert "在不同位置数值不同" in found[0].message and "范围一" in found[0].message
+
+
+def test_a_target_printed_in_two_tables_but_never_against_the_actual(tmp_path: Path) -> None:
+    rows = [
+        row("2024 plan", "Comprehensive energy consumption", "", "11,000", "tce",
+            dimensions="figure=target"),
+        row("Targets and performance", "Comprehensive energy consumption", "", "11,500", "tce",
+            dimensions="figure=target"),
+        row("Energy", "Comprehensive energy consumption", "", "11,384.4", "tce"),
+    ]  # fmt: skip
+    found = check(tmp_path, rows)
+    assert rules_of(found) == ["identity.tables"]
+    assert {f.table for f in found[0].facts} == {"2024 plan", "Targets and performance"}
+    assert all(f.attributes["figure"] == "target" for f in found[0].facts)
+    rows[1] = row("Targets and performance", "Comprehensive energy consumption", "", "11,000",
+                  "tce", dimensions="figure=target")  # fmt: skip
+    assert check(tmp_path, rows) == []

@@ -80,3 +80,28 @@ def test_an_xlsx_file_reads_like_a_csv(tmp_path: Path) -> None:
     book.save(tmp_path / "t.xlsx")
     (fact,) = read_report_tables(tmp_path / "t.xlsx", CATALOGUE, ENTITIES).facts
     assert (fact.metric_key, fact.value, fact.unit) == ("ghg.scope1", 12000.5, "tCO2e")
+
+
+def test_a_row_read_in_its_table(tmp_path: Path) -> None:
+    facts = read(tmp_path, [
+        row("Employees by gender", "Female", "", "40", "persons"),
+        row("Employees by gender", "Male", "", "60", "persons"),
+        row("Employees by gender", "Total", "", "100", "persons"),
+        row("按性别划分的员工人数", "女性", "", "40", "人"),
+        row("GHG intensity per revenue", "Alumina Co.", "", "0.5", "tCO2e/万元", entity=""),
+        row("GHG intensity per revenue", "Foil maker Ltd", "", "0.6", "tCO2e/万元", entity=""),
+        row("Employees", "Head office", "", "10", "persons", entity=""),
+        row("Employees", "Smelter Company", "", "20", "persons", entity=""),
+    ]).facts  # fmt: skip
+    keys = [(f.metric_key, f.entity_id) for f in facts]
+    assert keys == [
+        ("workforce.headcount{gender=female}", "group"),
+        ("workforce.headcount{gender=male}", "group"),
+        ("workforce.headcount", "group"),
+        ("workforce.headcount{gender=female}", "group"),
+        ("ghg.intensity_revenue", "alumina_co"),  # an intensity by company: the row names whom
+        ("ghg.intensity_revenue", "~foil maker ltd"),
+        (None, "group"),  # a total of one metric: an unknown row is not taken for an entity
+        ("workforce.headcount", "smelter"),  # unless the ledger knows it
+    ]
+    assert facts[0].attributes["resolved_by"] == "member"

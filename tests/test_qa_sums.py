@@ -140,3 +140,45 @@ def test_the_message_is_in_chinese_when_asked(tmp_path: Path) -> None:
         row("温室气体", "合计", "ghg.scope12_location", "15,600", "tCO2e"),
     ], lang="zh")  # fmt: skip
     assert "各部分之和与合计不符" in found[0].message and "差额 -600" in found[0].arithmetic
+
+
+def test_one_member_printed_is_part_of_the_total_and_may_not_exceed_it(tmp_path: Path) -> None:
+    rows = [
+        row("People", "Employees", "workforce.headcount", "14,685", "persons"),
+        row("People", "Female employees", "workforce.headcount", "3,000", "persons",
+            dimensions="gender=female"),
+    ]  # fmt: skip
+    assert check(tmp_path, rows) == []
+    rows[1] = row("People", "Female employees", "workforce.headcount", "15,000", "persons",
+                  dimensions="gender=female")  # fmt: skip
+    found = check(tmp_path, rows)
+    assert rules_of(found) == ["sum.breakdowns"]
+    assert found[0].arithmetic.startswith("15,000 > 14,685")
+
+
+def test_whole_numbers_of_people_are_exact(tmp_path: Path) -> None:
+    found = check(tmp_path, [
+        row("People", "Employees", "workforce.headcount", "151", "persons"),
+        row("People", "Female", "workforce.headcount", "100", "persons",
+            dimensions="gender=female"),
+        row("People", "Male", "workforce.headcount", "50", "persons", dimensions="gender=male"),
+    ])  # fmt: skip
+    assert rules_of(found) == ["sum.breakdowns"]
+    assert found[0].arithmetic == "100 + 50 = 150 ≠ 151 person (difference -1, 0.7%)"
+
+
+def test_a_chinese_waste_table_of_three_years_keyed_by_its_labels(tmp_path: Path) -> None:
+    # the real report: total solid waste is not general plus hazardous in two years
+    rows = []
+    for period, general, hazardous, total in (
+        ("2022", "1,200,000", "40,000", "1,300,000"),
+        ("2023", "1,100,000", "42,309", "1,084,618"),
+        ("2024", "1,000,000", "45,000", "1,045,000"),
+    ):
+        rows += [row("固体废弃物", "一般固体废物", "", general, "吨", period=period),
+                 row("固体废弃物", "危险废物", "", hazardous, "吨", period=period),
+                 row("固体废弃物", "固体废弃物总量", "", total, "吨", period=period)]  # fmt: skip
+    found = check(tmp_path, rows, lang="zh")
+    assert rules_of(found) == ["sum.totals", "sum.totals"]
+    assert [f.facts[0].period for f in found] == ["2022", "2023"]
+    assert "差额 -60,000" in found[0].arithmetic and "差额 57,691" in found[1].arithmetic

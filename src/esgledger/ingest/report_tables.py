@@ -1,7 +1,8 @@
 """Report tables (issue 12, part 2): the tables of a draft or published report, as they stand.
 
 A file (CSV or XLSX, read by the strict readers of :mod:`esgledger.ingest.tables`) has the columns
-``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote`` and
+``table, row_label, entity, metric, period, value, unit`` and optionally ``footnote``, ``status``
+(a target row's status as typed) and
 ``dimensions``; each row is one printed figure. ``table`` is the table's title (or the section
 where the figure is printed), ``row_label`` the row as printed. ``entity`` is written as the
 report writes it and resolved through the ledger's entity ids, aliases and names; a name the
@@ -11,6 +12,10 @@ be checked with no ledger data at all; empty is the reporting entity (the ledger
 through the catalogue's names in English and Chinese and the reviewed labels of
 ``qa/data/labels.yaml`` (:mod:`esgledger.qa.labels`). A value is converted with pint to the
 metric's catalogue unit.
+
+A ``figure=target`` among the dimensions marks a target printed for the period (a plan table),
+``figure=base`` a base year's figure printed with a target; the fact carries it in
+``attributes['figure']`` (the checks compare a target only with targets).
 
 What is malformed (a period, a number, a unit, a metric id, a dimension) is an input error naming
 the row and column and what was expected, and the whole file is refused; a row label that resolves
@@ -38,8 +43,11 @@ from esgledger.suggestions import did_you_mean
 from esgledger.units import UnitError, conversion_factor_via, parse_unit
 
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
-OPTIONAL = ["footnote", "dimensions"]
+OPTIONAL = ["footnote", "dimensions", "status"]  # status: a target row's typed status
 Issue = Callable[[str, str, str], None]  # (column, found, expected)
+# What a printed figure is, given as ``figure=...`` among the dimensions: the year's figure
+# (the default), a target set for the year, or the base year's figure printed in a target table.
+FIGURE, ACTUAL, FIGURES = "figure", "actual", ("actual", "target", "base")
 PROVISIONAL = "~"  # the prefix of an entity the ledger does not know: the report's own name
 
 
@@ -68,6 +76,10 @@ class EntityNames:
                     self.by_name.setdefault(fold(name), entity.id)
         roots = OrgTree(entities).roots() if entities else []
         self.root = roots[0] if len(roots) == 1 else f"{PROVISIONAL}group"
+
+    def known(self, written: str) -> bool:
+        """Whether ``written`` names an entity of the ledger."""
+        return bool(written.strip()) and fold(written) in self.by_name
 
     def resolve(self, written: str) -> str:
         if not written.strip():
@@ -138,10 +150,22 @@ def _row_fact(
             parse_unit(unit)
         except UnitError as exc:
             issue("unit", unit, f"a unit ({exc})")
-    metric, from_label = _metric(text, catalogue, labels, issue)
+    figure, text["dimensions"] = _figure(text["dimensions"], issue)
+    metric, how = _metric(text, catalogue, labels, issue)
+    from_label = how not in ("column", "")
+    if how == "entity":
+        # a row of a table of one metric names whom the figure is of: taken so when the entity
+        # column says it, the row names a ledger entity, or the table is of a ratio (an
+        # intensity or a rate by company); otherwise the label stays unresolved
+        named = names.known(text["row_label"])
+        ratio = metric is not None and catalogue[metric].aggregation == "ratio"
+        if text["entity"] or named or ratio:
+            text["entity"] = text["entity"] or text["row_label"]
+        else:
+            metric, from_label = None, False
     if len(issues) > before:
         return None
-    attributes = {}
+    attributes = {"resolved_by": how} if from_label else {}
     converted, unit_out = value, unit
     if metric is not None:
         target = catalogue[metric].unit
@@ -153,10 +177,14 @@ def _row_fact(
                 issue("unit", unit, f"a unit of {metric} ({exc})")
                 return None
             # the label names a metric the unit cannot be: a finding of the label check
-            attributes = {"label_metric": metric, "unit_problem": str(exc)}
+            attributes.update(label_metric=metric, unit_problem=str(exc))
             metric = None
     elif from_label is False and text["metric"] == "":
         attributes = {"unresolved": "metric"}
+    if text["status"]:  # "achieved", "已完成": checked against the figures (targets.status)
+        attributes["target_status"] = text["status"]
+    if figure != ACTUAL:
+        attributes["figure"] = figure
     entity = names.resolve(text["entity"])
     if entity.startswith(PROVISIONAL):
         attributes["entity_provisional"] = "yes"
@@ -182,44 +210,37 @@ def _row_fact(
 
 def _metric(
     text: dict[str, str], catalogue: Catalogue, labels: LabelIndex, issue: Issue
-) -> tuple[str | None, bool]:
-    """The metric key of a row and whether it came from the row label."""
-    written, dimensions = text["metric"], text["dimensions"]
+) -> tuple[str | None, str]:
+    """The metric key of a row and where it came from: ``column``, ``label`` (the row label
+    names it), or the table's title with the row label read in it (``member``, ``total``,
+    ``entity``: :meth:`LabelIndex.in_table`); ``(None, "")`` when nothing names one."""
+    written = text["metric"]
     if written:
-        found = catalogue.find(written)
-        if found is None:
-            issue(
-                "metric",
-                written,
-                "a metric id of the catalogue" + did_you_mean(written, catalogue.metrics),
-            )
-            return None, False
-        base, members = split_key(written)
-        if dimensions:
-            try:
-                members = {
-                    **members,
-                    **parse_dimensions(dimensions, base, found.axes, catalogue.axes),
-                }
-            except BreakdownError as exc:
-                issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
-                return None, False
-        return metric_key(base, members), False
-    resolved = labels.resolve(text["row_label"], text["table"])
+        if catalogue.find(written) is None:
+            expected = "a metric id of the catalogue" + did_you_mean(written, catalogue.metrics)
+            issue("metric", written, expected)
+            return None, ""
+        return _with_dimensions(written, text["dimensions"], catalogue, issue), "column"
+    resolved, how = labels.resolve(text["row_label"]), "label"
     if resolved is None:
-        return None, False
-    if dimensions:
-        base, members = split_key(resolved)
-        try:
-            members = {
-                **members,
-                **parse_dimensions(dimensions, base, catalogue[base].axes, catalogue.axes),
-            }
-        except BreakdownError as exc:
-            issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
-            return None, True
-        resolved = metric_key(base, members)
-    return resolved, True
+        resolved, how = labels.in_table(text["row_label"], text["table"])
+    if resolved is None:
+        return None, ""
+    return _with_dimensions(resolved, text["dimensions"], catalogue, issue), how
+
+
+def _with_dimensions(key: str, dimensions: str, catalogue: Catalogue, issue: Issue) -> str | None:
+    """``key`` with the members of the ``dimensions`` cell; None (and an issue) when they are
+    not the metric's."""
+    if not dimensions:
+        return key
+    base, members = split_key(key)
+    try:
+        added = parse_dimensions(dimensions, base, catalogue[base].axes, catalogue.axes)
+    except BreakdownError as exc:
+        issue("dimensions", dimensions, f"axis=member pairs of {base} ({exc})")
+        return None
+    return metric_key(base, {**members, **added})
 
 
 def _factor(unit: str, metric: Metric, period: str) -> float:
@@ -235,3 +256,18 @@ def _factor(unit: str, metric: Metric, period: str) -> float:
         if density is None:
             raise
         return mass_per_unit(unit, density.value, density.unit, metric.unit)
+
+
+def _figure(dimensions: str, issue: Issue) -> tuple[str, str]:
+    """``figure=target`` (or ``actual``, ``base``) taken out of the dimensions: what the row is."""
+    kept, figure = [], ACTUAL
+    for part in dimensions.replace("；", ";").split(";"):
+        axis, _, member = (p.strip() for p in part.partition("="))
+        if axis != FIGURE:
+            if part.strip():
+                kept.append(part.strip())
+            continue
+        if member not in FIGURES:
+            issue("dimensions", part.strip(), f"figure={' or figure='.join(FIGURES)}")
+        figure = member
+    return figure, ";".join(kept)

@@ -14,12 +14,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from esgledger.catalogue.breakdowns import metric_key
 from esgledger.errors import RuleFileError
 from esgledger.rulefiles import check_keys, read_rule_file
 
 LABELS_FILE = Path(__file__).parent / "data" / "labels.yaml"
 _BRACKET = re.compile(r"\s*[(（\[][^()（）\[\]]*[)）\]]\s*$")
 AMBIGUOUS = ""
+# a table's breakdown in its title: "Employees by gender", "按性别划分的员工人数"
+_BY = re.compile(r"\s+by\s+[^()（）]*$", re.IGNORECASE)
+_ZH_BY = re.compile(r"^按.{1,12}?(划分|分类|统计)?的")
+TOTALS = frozenset({"total", "totals", "group total", "合计", "总计", "总数"})
 
 
 def fold(text: str) -> str:
@@ -58,14 +63,16 @@ class LabelIndex:
 
     def __init__(self, catalogue: Any, extra: tuple[tuple[str, str], ...] | None = None):
         self.by_label: dict[str, str] = {}
-        reviewed = reviewed_labels() if extra is None else extra
-        for spelling, key in reviewed:
-            if catalogue.find(key) is None:
-                raise RuleFileError(str(LABELS_FILE), f"{spelling!r}: unknown metric {key!r}")
-            self._add(spelling, key)
+        self.catalogue = catalogue
         for metric in catalogue.metrics.values():
             for name in metric.name.values():
-                self._add(name, metric.id)
+                for spelled in spellings(name):  # "... (Scope 1+2)" also without its bracket
+                    self._add(spelled, metric.id)
+        reviewed = reviewed_labels() if extra is None else extra
+        for spelling, key in reviewed:  # a reviewed spelling says what the name means
+            if catalogue.find(key) is None:
+                raise RuleFileError(str(LABELS_FILE), f"{spelling!r}: unknown metric {key!r}")
+            self.by_label[fold(spelling)] = key
 
     def _add(self, label: str, key: str) -> None:
         folded = fold(label)
@@ -82,3 +89,34 @@ class LabelIndex:
             if found is not None:
                 return found or None
         return None
+
+    def table_metric(self, table: str) -> str | None:
+        """The metric a table's title names, whole or without its breakdown ("Employees by
+        gender", "按性别划分的员工人数")."""
+        for title in (table, _BY.sub("", table), _ZH_BY.sub("", table)):
+            found = self.resolve(title)
+            if found is not None:
+                return found
+        return None
+
+    def in_table(self, label: str, table: str) -> tuple[str | None, str]:
+        """A row label read in its table, when it names no metric itself: ``(key, how)`` where
+        ``how`` is ``member`` (a member of one of the table metric's axes: "Female" in
+        "Employees by gender"), ``total`` ("Total", "合计") or ``entity`` (any other row of a
+        table of one metric: the row names whom the figure is of); ``(None, "")`` when the
+        table's title names no metric."""
+        metric_id = self.table_metric(table)
+        if metric_id is None:
+            return None, ""
+        folded = fold(label)
+        if folded in TOTALS:
+            return metric_id, "total"
+        metric = self.catalogue.find(metric_id)
+        for axis_id in metric.axes if metric is not None else ():
+            axis = self.catalogue.axes.get(axis_id)
+            if axis is None:
+                continue
+            for member, names in axis.members.items():
+                if folded in {fold(name) for name in names.values()}:
+                    return metric_key(metric_id, {axis_id: member}), "member"
+        return metric_id, "entity"

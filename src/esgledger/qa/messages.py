@@ -19,6 +19,7 @@ from esgledger.figures import Figure
 from esgledger.i18n import Strings
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
+from esgledger.units import spelling
 
 if TYPE_CHECKING:
     from esgledger.qa.engine import CheckInputs
@@ -29,22 +30,30 @@ EXACT = 1e-9
 
 
 def printed_decimals(fact: Fact) -> int | None:
-    """How many decimals the figure was printed with (``1,234.50`` -> 2; ``1,200`` -> 0); None for
-    a figure not printed (a ledger value is exact)."""
+    """How many decimals the figure was printed or entered with (``1,234.50`` -> 2; ``1,200`` ->
+    0; a data point's value by its shortest form, ``26988.3`` -> 1, ``26988.0`` -> 0); None for
+    a computed value (exact)."""
     text = (fact.text_as_written or "").strip().rstrip("%").strip()
-    if not text or fact.origin != "reported_table":
+    if not text or fact.origin not in ("reported_table", "datapoint"):
         return None
     text = text.replace(",", "").replace(" ", "")
     if "e" in text.lower():
         return None
     _whole, point, decimals = text.partition(".")
+    if fact.origin == "datapoint" and decimals == "0":
+        return 0  # repr(26988.0): a whole number as entered, rounded to the unit
     return len(decimals) if point else 0
 
 
-def rounding(fact: Fact) -> float:
+def rounding(fact: Fact, catalogue: Any = None) -> float:
     """Half a unit of the last printed decimal, in the unit of ``fact.value`` (the catalogue
-    unit): how far the printed figure may be from what it rounds; ~0 for an exact figure."""
+    unit): how far the printed figure may be from what it rounds; ~0 for an exact figure (a
+    computed value, a whole number of a metric that counts, with ``catalogue``)."""
     decimals = printed_decimals(fact)
+    if decimals == 0 and catalogue is not None and fact.metric_key is not None:
+        metric = catalogue.find(fact.metric_key)
+        if metric is not None and metric.count and fact.value_as_written == fact.value:
+            decimals = None  # people, cases: a whole number printed is the number
     if decimals is None:
         return abs(fact.value) * EXACT
     scale = 1.0
@@ -61,6 +70,14 @@ def number(value: float, lang: str = "en") -> str:
     if abs(value) >= 1e6:
         return format(Figure(round(value)), ",.15g")
     return format(Figure(value), ",.6g")
+
+
+def unit_text(unit: str, lang: str = "en") -> str:
+    """A catalogue unit as a message prints it: ``10^4 m3`` in English, ``万立方米`` in Chinese
+    (``wan_m3`` is the registry's name, never shown)."""
+    spelled = spelling(unit)
+    ascii_form, _, chinese = spelled.partition(" (")
+    return chinese.rstrip(")") if lang == "zh" and chinese else ascii_form
 
 
 def label(fact: Fact, inputs: CheckInputs) -> str:
@@ -92,7 +109,7 @@ def describe(fact: Fact, inputs: CheckInputs) -> str:
         entity=entity(fact),
         period=fact.period,
         value=number(fact.value, inputs.lang),
-        unit=fact.unit,
+        unit=unit_text(fact.unit, inputs.lang),
         where=where(fact, inputs),
     )
 

@@ -54,6 +54,7 @@ def ledger_facts(
                 location=f"data point {point.id} v{point.version}",
                 value_as_written=float(point.value),
                 unit_as_written=point.unit,
+                text_as_written=repr(float(point.value)),  # its decimals: how it was rounded
                 footnote=point.note if point.note_public else None,
                 reference=str(point.id),
                 attributes={"status": point.status, "method": point.method},

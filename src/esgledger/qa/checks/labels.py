@@ -7,10 +7,11 @@
 - ``label_unresolved``: rows whose label resolves to no metric of the catalogue (they are not
   checked: say what they are with the ``metric`` column or a reviewed label), and rows whose label
   names a metric their unit cannot be (``label_metric`` with the unit's problem);
-- ``label_magnitude``: in one table, a row of a ratio metric (an intensity, a rate) whose value is
-  ``params.ratio`` times or more away from the median of the other rows of its column (three or
-  more entities): the magnitude says it is another figure, a product footprint in a per-company
-  intensity table.
+- ``label_magnitude``: in one table, a row of an intensity whose values cluster (one product's
+  intensity per tonne: ``params.metrics``) that is ``params.ratio`` times or more away from the
+  median of the other rows of its column (three or more entities): the magnitude says it is
+  another figure, a product footprint in a per-company intensity table. Intensities per revenue
+  are not among them: companies of one group differ by more than a factor of ten.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from esgledger.qa.checks import register
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
-from esgledger.qa.messages import describe, finding, label, number, rounding
+from esgledger.qa.messages import describe, finding, label, number, rounding, unit_text
 from esgledger.qa.rules import Rule
 
 
@@ -33,6 +34,9 @@ def _validate_magnitude(where: str, params: dict[str, Any]) -> None:
     ratio = params.get("ratio")
     if not isinstance(ratio, (int, float)) or ratio <= 1:
         raise RuleFileError(where, "params.ratio is a number above 1 (how many times the median)")
+    metrics = params.get("metrics")
+    if not isinstance(metrics, list) or not all(isinstance(m, str) for m in metrics or [None]):
+        raise RuleFileError(where, "params.metrics lists the intensities whose values cluster")
 
 
 def _reported(inputs: CheckInputs) -> dict[str, list[Fact]]:
@@ -54,7 +58,7 @@ def check_duplicates(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             if len(same) < 2:
                 continue
             spread = max(f.value for f in same) - min(f.value for f in same)
-            differ = spread > sum(rounding(f) for f in same) + 1e-9
+            differ = spread > sum(rounding(f, inputs.catalogue) for f in same) + 1e-9
             if differ == equal_values:
                 continue
             written = [f"'{f.row_label}' ({f.entity_as_written or f.entity_id})" for f in same]
@@ -103,7 +107,7 @@ def check_unresolved(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 table=table,
                 row=fact.row_label,
                 metric=metric.label(inputs.lang) if metric is not None else named,
-                metric_unit=metric.unit if metric is not None else "",
+                metric_unit=unit_text(metric.unit, inputs.lang) if metric is not None else "",
                 unit=fact.unit_as_written or fact.unit,
             )
 
@@ -112,13 +116,14 @@ def check_unresolved(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
 def check_magnitude(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     catalogue = inputs.catalogue
     ratio = float(rule.params["ratio"])
+    clustered = set(rule.params["metrics"])
     for table, facts in _reported(inputs).items():
         columns: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in facts:
             if fact.metric_key is None or fact.entity_id is None or catalogue is None:
                 continue
             metric = catalogue.find(fact.metric_key)
-            if metric is not None and metric.aggregation == "ratio":
+            if metric is not None and metric.id in clustered:
                 columns[(fact.metric_key, fact.period)].append(fact)
         for column in columns.values():
             if len({f.entity_id for f in column}) < 3:
@@ -141,6 +146,6 @@ def check_magnitude(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                     row=fact.row_label,
                     figure=describe(fact, inputs),
                     median=number(middle),
-                    unit=fact.unit,
+                    unit=unit_text(fact.unit, inputs.lang),
                     times=f"{times:.1f}",
                 )

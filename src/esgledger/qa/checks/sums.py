@@ -29,7 +29,7 @@ from esgledger.qa.checks import register
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
-from esgledger.qa.messages import describe, finding, label, number, rounding
+from esgledger.qa.messages import describe, finding, label, number, rounding, unit_text
 from esgledger.qa.rules import Rule
 
 MODES = ("equal", "reported", "within")
@@ -79,8 +79,9 @@ def pick(candidates: list[Fact], table: str | None) -> Fact:
     return candidates[0]
 
 
-def tolerance(facts: Iterable[Fact]) -> float:
-    return sum(rounding(fact) for fact in facts) + 1e-9
+def tolerance(facts: Iterable[Fact], catalogue: Any = None) -> float:
+    """How far a sum of ``facts`` may be off by their printed rounding."""
+    return sum(rounding(fact, catalogue) for fact in facts) + 1e-9
 
 
 def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
@@ -92,7 +93,7 @@ def arithmetic(parts: list[Fact], total: Fact, relation: str, lang: str) -> str:
     if len(parts) > 1:
         terms = f"{terms} = {number(added, lang)}"
     return (
-        f"{terms} {relation} {number(total.value, lang)} {total.unit} "
+        f"{terms} {relation} {number(total.value, lang)} {unit_text(total.unit, lang)} "
         f"({diff_word} {number(difference, lang)}{share})"
     )
 
@@ -135,7 +136,7 @@ def _relation(
             continue
         seen.add(values)
         added = sum(p.value for p in parts)
-        allowed = tolerance([total, *parts])
+        allowed = tolerance([total, *parts], inputs.catalogue)
         if mode == "within":
             if added <= total.value + allowed:
                 continue
@@ -192,38 +193,46 @@ def _axis_findings(
     sums_by_parent: dict[str, list[tuple[str, list[Fact]]]] = defaultdict(list)
     for (parent, axis), members in sorted(axes.items()):
         for group in catalogue.axes[axis].adding_groups(members):
-            if len(group) < 2 and parent not in by_key:
+            # one member printed is part of a breakdown: it may not exceed the total; two or
+            # more are the breakdown the report gives, and add up to the total
+            whole = len(group) >= 2
+            if not whole and parent not in by_key:
                 continue
             totals = by_key.get(parent, [])
             table = totals[0].table if totals else members[group[0]][0].table
             parts = [pick(members[m], table) for m in group]
-            sums_by_parent[parent].append((axis, parts))
-            if totals:
-                total = pick(totals, parts[0].table)
-                added = sum(p.value for p in parts)
-                values = (parent, axis, total.entity_id, total.period, total.value,
-                          *(p.value for p in parts))  # fmt: skip
-                if abs(added - total.value) <= tolerance([total, *parts]) or values in seen:
-                    continue
-                seen.add(values)
-                yield finding(
-                    rule,
-                    inputs,
-                    "qa.sum.breakdown",
-                    [total, *parts],
-                    arithmetic(parts, total, "≠", inputs.lang),
-                    key_extra=(axis,),
-                    total=describe(total, inputs),
-                    axis=catalogue.axes[axis].label(inputs.lang),
-                    metric=label(total, inputs),
-                )
+            if whole:
+                sums_by_parent[parent].append((axis, parts))
+            if not totals:
+                continue
+            total = pick(totals, parts[0].table)
+            added = sum(p.value for p in parts)
+            values = (parent, axis, total.entity_id, total.period, total.value,
+                      *(p.value for p in parts))  # fmt: skip
+            allowed = tolerance([total, *parts], inputs.catalogue)
+            fits = abs(added - total.value) <= allowed if whole else added <= total.value + allowed
+            if fits or values in seen:
+                continue
+            seen.add(values)
+            yield finding(
+                rule,
+                inputs,
+                "qa.sum.breakdown" if whole else "qa.sum.breakdown_part",
+                [total, *parts],
+                arithmetic(parts, total, "≠" if whole else ">", inputs.lang),
+                key_extra=(axis,),
+                total=describe(total, inputs),
+                part=describe(parts[0], inputs),
+                axis=catalogue.axes[axis].label(inputs.lang),
+                metric=label(total, inputs),
+            )
     for parent, breakdowns in sums_by_parent.items():
         if parent in by_key or len(breakdowns) < 2:
             continue
         (axis_a, parts_a), *others = breakdowns
         for axis_b, parts_b in others:
             sum_a, sum_b = sum(p.value for p in parts_a), sum(p.value for p in parts_b)
-            if abs(sum_a - sum_b) <= tolerance([*parts_a, *parts_b]):
+            if abs(sum_a - sum_b) <= tolerance([*parts_a, *parts_b], catalogue):
                 continue
             terms_a = " + ".join(number(p.value, inputs.lang) for p in parts_a)
             terms_b = " + ".join(number(p.value, inputs.lang) for p in parts_b)
@@ -232,7 +241,8 @@ def _axis_findings(
                 inputs,
                 "qa.sum.axes",
                 [*parts_a, *parts_b],
-                f"{terms_a} = {number(sum_a)} ≠ {terms_b} = {number(sum_b)} {parts_a[0].unit}",
+                f"{terms_a} = {number(sum_a)} ≠ {terms_b} = {number(sum_b)} "
+                f"{unit_text(parts_a[0].unit, inputs.lang)}",
                 key_extra=(axis_a, axis_b),
                 metric=catalogue.label(parent, inputs.lang),
                 axis_a=catalogue.axes[axis_a].label(inputs.lang),
