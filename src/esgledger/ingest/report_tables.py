@@ -41,7 +41,7 @@ from esgledger.ingest.values import NumberRefused, is_nil, read_number
 from esgledger.qa.facts import Fact
 from esgledger.qa.labels import LabelIndex, fold
 from esgledger.suggestions import did_you_mean
-from esgledger.units import UnitError, conversion_factor_via, parse_unit
+from esgledger.units import UnitError, conversion_factor_via, parse_unit, product_conversion
 
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
 # status: a target row's typed status; covers: the entities a figure covers when the report says
@@ -256,6 +256,9 @@ def _factor(unit: str, metric: Metric, period: str) -> float:
     try:
         return conversion_factor_via(unit, metric.unit, metric.attributes.get("density"))
     except UnitError:
+        as_co2e = _tonnes_as_co2e(unit, metric)
+        if as_co2e is not None:
+            return as_co2e
         factor_id = density_factor(metric.attributes)
         if factor_id is None or not is_volume(unit):
             raise
@@ -263,6 +266,19 @@ def _factor(unit: str, metric: Metric, period: str) -> float:
         if density is None:
             raise
         return mass_per_unit(unit, density.value, density.unit, metric.unit)
+
+
+def _tonnes_as_co2e(unit: str, metric: Metric) -> float | None:
+    """A greenhouse-gas row printed in plain tonnes ("10000 tons", "Ton/Ton of alumina"): the
+    tonnes of CO2 (equivalent) the row's label names, read at 1 tCO2e per tonne (the GWP of CO2
+    is 1, IPCC AR5/AR6; GHG Protocol Corporate Standard ch. 9 reports in tonnes of CO2e). Only
+    for a metric in CO2 equivalent; None when the unit is not a mass (or a ratio of one) either."""
+    if "co2_equivalent" not in str(parse_unit(metric.unit).dimensionality):
+        return None
+    try:
+        return product_conversion((unit, "tCO2e/t"), metric.unit)
+    except UnitError:
+        return None
 
 
 def _figure(dimensions: str, issue: Issue) -> tuple[str, str]:

@@ -10,6 +10,7 @@ it names). A label two metrics claim resolves to neither.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,18 @@ AMBIGUOUS = ""
 # a table's breakdown in its title: "Employees by gender", "按性别划分的员工人数"
 _BY = re.compile(r"\s+by\s+[^()（）]*$", re.IGNORECASE)
 _ZH_BY = re.compile(r"^按.{1,12}?(划分|分类|统计)?的")
+# a Scope 2 basis named in a bracket of a label (GHG Protocol Scope 2 Guidance ch. 4)
+_BASES = {
+    "market": re.compile(r"market|市场"),
+    "location": re.compile(r"location|区域|位置|地区"),
+}
 TOTALS = frozenset({"total", "totals", "group total", "合计", "总计", "总数"})
 
 
 def fold(text: str) -> str:
     """A label as compared: case folded, spaces and punctuation collapsed."""
-    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
+    # NFKC first: "SO₂", "NOₓ" and full-width letters as typed
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 def spellings(label: str) -> list[str]:
@@ -83,12 +90,29 @@ class LabelIndex:
             self.by_label[folded] = AMBIGUOUS
 
     def resolve(self, label: str, table: str = "") -> str | None:
-        """The metric key ``label`` names; None when none (or more than one) does."""
-        for folded in spellings(label):
+        """The metric key ``label`` names; None when none (or more than one) does. A bracket
+        dropped to find it may still say which basis the figure is on ("Total GHG emissions
+        (based on market)"): then the metric of that basis, never the other."""
+        forms = spellings(label)
+        for folded in forms:
             found = self.by_label.get(folded)
             if found is not None:
-                return found or None
+                return self._on_basis(found, forms[0][len(folded) :]) if found else None
         return None
+
+    def _on_basis(self, key: str, dropped: str) -> str | None:
+        """``key`` read with the words of the brackets dropped to find it: a Scope 2 basis
+        (GHG Protocol Scope 2 Guidance ch. 4: location-based, market-based) they name turns a
+        metric of the other basis into its twin, or leaves the label unresolved."""
+        said = {basis for basis, words in _BASES.items() if words.search(dropped)}
+        if len(said) != 1:
+            return key if not said else None
+        (basis,) = said
+        other = "location" if basis == "market" else "market"
+        if other not in key:
+            return key
+        twin = key.replace(other, basis)
+        return twin if self.catalogue.find(twin) is not None else None
 
     def table_metric(self, table: str) -> str | None:
         """The metric a table's title names, whole or without its breakdown ("Employees by
