@@ -39,6 +39,24 @@ def fold(text: str) -> str:
     return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
+# a row label printed in both languages, English first or Chinese first ("Raw coal 原煤",
+# "原煤 Raw coal"), as bilingual HKEX reports set them
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_BILINGUAL = (
+    re.compile(rf"^(?P<a>[^{_CJK}]*[A-Za-z][^{_CJK}]*?)\s+(?P<b>[{_CJK}（(].*[{_CJK}].*)$"),
+    re.compile(rf"^(?P<a>[^A-Za-z]*[{_CJK}][^A-Za-z]*?)\s+(?P<b>[A-Za-z].*)$"),
+)
+
+
+def bilingual(label: str) -> tuple[str, str] | None:
+    """The English and Chinese halves of a label printed in both languages; None otherwise."""
+    for pattern in _BILINGUAL:
+        found = pattern.match(label.strip())
+        if found and re.search(f"[{_CJK}]", found.group("b") + found.group("a")):
+            return found.group("a").strip(), found.group("b").strip()
+    return None
+
+
 def spellings(label: str) -> list[str]:
     """The folded forms a label is looked up by: whole, then without trailing brackets."""
     found = [fold(label)]
@@ -93,6 +111,14 @@ class LabelIndex:
         """The metric key ``label`` names; None when none (or more than one) does. A bracket
         dropped to find it may still say which basis the figure is on ("Total GHG emissions
         (based on market)"): then the metric of that basis, never the other."""
+        halves = bilingual(label)
+        if halves is not None:  # "Raw coal 原煤": each language names the metric, or one does
+            found = {key for key in (self.resolve(half) for half in halves) if key is not None}
+            whole = self._resolve_one(label)
+            return whole if whole is not None else (found.pop() if len(found) == 1 else None)
+        return self._resolve_one(label)
+
+    def _resolve_one(self, label: str) -> str | None:
         forms = spellings(label)
         for folded in forms:
             found = self.by_label.get(folded)
@@ -132,8 +158,8 @@ class LabelIndex:
         metric_id = self.table_metric(table)
         if metric_id is None:
             return None, ""
-        folded = fold(label)
-        if folded in TOTALS:
+        written = [fold(label), *(fold(half) for half in bilingual(label) or ())]
+        if any(folded in TOTALS for folded in written):
             return metric_id, "total"
         metric = self.catalogue.find(metric_id)
         for axis_id in metric.axes if metric is not None else ():
@@ -141,6 +167,6 @@ class LabelIndex:
             if axis is None:
                 continue
             for member, names in axis.members.items():
-                if folded in {fold(name) for name in names.values()}:
+                if {fold(name) for name in names.values()} & set(written):
                     return metric_key(metric_id, {axis_id: member}), "member"
         return metric_id, "entity"
