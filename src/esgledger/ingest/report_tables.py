@@ -26,6 +26,7 @@ None). The figures never become ledger data: they are facts of origin ``reported
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,8 +69,24 @@ class ReportedTables:
         return list(dict.fromkeys(f.table for f in self.facts if f.table))
 
 
+# The legal form after a company's name, which reports print or leave out at will ("Shanxi
+# Huaxing Alumina Co., Ltd." and "Shanxi Huaxing Alumina" in one table; 有限公司): folded away.
+_LEGAL_FORM = re.compile(
+    r"(?:\s+(?:co\s+ltd|company\s+limited|co\s+limited|limited|ltd|inc|plc|llc|corp|corporation"
+    r"|pty\s+ltd|tbk|pt))+$"
+    r"|(?:股份有限公司|有限责任公司|有限公司)$"
+)
+
+
+def entity_fold(name: str) -> str:
+    """An entity's name as compared: folded (:func:`fold`) and without its legal form."""
+    folded = fold(name)
+    return _LEGAL_FORM.sub("", folded).strip() or folded
+
+
 class EntityNames:
-    """The ledger's entities by id, alias and name (English and Chinese), folded."""
+    """The ledger's entities by id, alias and name (English and Chinese), folded and without
+    their legal form (:func:`entity_fold`)."""
 
     def __init__(self, entities: list[Entity]):
         self.by_name: dict[str, str] = {}
@@ -77,17 +94,21 @@ class EntityNames:
             for name in (entity.id, *entity.aliases, entity.name, entity.name_zh or ""):
                 if name:
                     self.by_name.setdefault(fold(name), entity.id)
+                    self.by_name.setdefault(entity_fold(name), entity.id)
         roots = OrgTree(entities).roots() if entities else []
         self.root = roots[0] if len(roots) == 1 else f"{PROVISIONAL}group"
 
     def known(self, written: str) -> bool:
         """Whether ``written`` names an entity of the ledger."""
-        return bool(written.strip()) and fold(written) in self.by_name
+        return bool(written.strip()) and (
+            fold(written) in self.by_name or entity_fold(written) in self.by_name
+        )
 
     def resolve(self, written: str) -> str:
         if not written.strip():
             return self.root
-        return self.by_name.get(fold(written)) or f"{PROVISIONAL}{fold(written)}"
+        found = self.by_name.get(fold(written)) or self.by_name.get(entity_fold(written))
+        return found or f"{PROVISIONAL}{entity_fold(written)}"
 
 
 def read_report_tables(
