@@ -26,13 +26,13 @@ import pint
 from esgledger.suggestions import did_you_mean
 from esgledger.unit_spellings import (
     SHOWN,
-    ratio_parts,
-    without_description,
     normalised,
     printed_unit,
+    ratio_parts,
     scaled,
     split_multiple,
     with_metric_words,
+    without_description,
 )
 
 _DEFINITIONS = """

@@ -1,3 +1,4 @@
+# ruff: noqa: B905, E501  (a data layout script: rows written as the tables print them)
 """Writes constructed_errors.csv and constructed_consistent.csv: the KPI tables of a constructed
 HKEX report of an aluminium group (2022-2024), once with the errors of issue 12's "Why" paragraph
 embedded and once as their consistent twin. The twin's figures are worked out by hand in README.md
@@ -85,7 +86,13 @@ def rows(errors: bool) -> list[list[str]]:
     ):  # fmt: skip
         add(SAFETY, "Hours worked 工作总工时", year, hours, "hours")
         add(SAFETY, "Lost-time injuries 损工事件数", year, lti, "cases")
-        add(SAFETY, "LTIFR (per million hours worked) 百万工时损工事件率", year, rate, "per million hours")
+        add(
+            SAFETY,
+            "LTIFR (per million hours worked) 百万工时损工事件率",
+            year,
+            rate,
+            "per million hours",
+        )
         add(SAFETY, "Work-related fatalities 因工死亡人数", year, dead, "persons")
         add(SAFETY, "Lost days due to work injury 因工伤损失工作日数", year, days, "days")
     add(STAFF, "Male 男性", "2024", "52,000", "persons")

@@ -34,8 +34,8 @@ from esgledger.qa.checks.common import (
     source_of,
 )
 from esgledger.qa.facts import Fact
-from esgledger.qa.labels import bilingual
 from esgledger.qa.findings import Finding
+from esgledger.qa.labels import bilingual
 from esgledger.qa.messages import number as num
 
 if TYPE_CHECKING:
