@@ -55,6 +55,19 @@ def test_real_tables_rows_not_checked_are_metrics_outside_the_catalogue(tmp_path
     assert "GHG emission intensity (tCO2e/USD million sales)" in rows  # no exchange rate
 
 
+def test_an_intensity_per_dollar_is_reported_once_per_row_as_another_currency(
+    tmp_path: Path,
+) -> None:
+    findings = _check(tmp_path, "hongqiao_2024_kpi.csv")
+    currency = [f for f in findings if "another currency" in f["message"]]
+    rows = sorted(f["row_label"] for f in currency)
+    assert rows == [
+        "GHG emission intensity (tCO2e/USD million sales)",
+        "Intensity of carbon emissions (tCO2-e per USD million sales)",
+    ]
+    assert all(len(f["values"]) == 2 for f in currency)  # 2023 and 2024 in one finding
+
+
 def test_the_consistent_twin_gives_no_finding(tmp_path: Path) -> None:
     assert _check(tmp_path, "constructed_consistent.csv") == []
 
