@@ -135,6 +135,11 @@ def test_labels_in_two_languages_and_the_basis_in_a_bracket() -> None:
     assert labels.resolve(f"{total} (based on location)") == "ghg.scope12_location"
     assert labels.resolve(f"{total} (based on market)") == "ghg.scope12_market"
     assert labels.resolve("Total NOₓ emissions") == "air.nox"  # NFKC: subscripts as typed
+    # GHG intensity per revenue is of Scope 1+2 location-based: a market-based one is not it
+    intensity = "Intensity of greenhouse gas emissions"
+    assert labels.resolve(f"{intensity} (based on location)") == "ghg.intensity_revenue"
+    assert labels.resolve(f"{intensity} (based on market)") is None
+    assert labels.resolve("Scope 1 greenhouse gas emissions (market-based)") == "ghg.scope1"
 
 
 def test_an_entity_with_or_without_its_legal_form_is_one_entity() -> None:

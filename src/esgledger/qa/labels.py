@@ -135,10 +135,20 @@ class LabelIndex:
             return key if not said else None
         (basis,) = said
         other = "location" if basis == "market" else "market"
-        if other not in key:
-            return key
+        if self._basis(key) != other:
+            return key  # of that basis already, or of none (Scope 1)
         twin = key.replace(other, basis)
-        return twin if self.catalogue.find(twin) is not None else None
+        return twin if twin != key and self.catalogue.find(twin) is not None else None
+
+    def _basis(self, key: str) -> str | None:
+        """The Scope 2 basis a metric is of: named in its id, or in its formula's inputs (GHG
+        intensity per revenue is of Scope 1+2 location-based); None for a metric of neither."""
+        metric = self.catalogue.find(key)
+        inputs = metric.formula.inputs if metric is not None and metric.formula else ()
+        for basis in ("location", "market"):
+            if basis in key or any(basis in str(name) for name in inputs):
+                return basis
+        return None
 
     def table_metric(self, table: str) -> str | None:
         """The metric a table's title names, whole or without its breakdown ("Employees by
