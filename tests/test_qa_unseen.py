@@ -151,3 +151,54 @@ def test_an_entity_with_or_without_its_legal_form_is_one_entity() -> None:
 def test_significant_digits_decide_mixed_rounding() -> None:
     assert (_significant("20,000"), _significant("19,500"), _significant("6,923,666")) == (1, 3, 7)
     assert _significant("0.0405") == 3
+
+
+# -- one denominator: intensities per revenue printed without the revenue ----------------------
+
+_HEAD = "table,row_label,entity,metric,period,value,unit\n"
+_INTENSITIES = [
+    'KPIs,Total greenhouse gas emissions,,,2024,"17,860,900",tCO2e',
+    'KPIs,"GHG emissions per RMB10,000 of revenue",,ghg.intensity_revenue,2024,0.753,tCO2e/RMB10000',
+    'KPIs,Comprehensive energy consumption,,,2024,"6,923,666",tonnes of standard coal',
+    'KPIs,"Energy consumption per RMB10,000 of revenue",,energy.intensity_revenue,2024,0.292,'
+    "tonnes of standard coal/RMB10000",
+    'KPIs,Hazardous waste,,,2024,"92,000",tonnes',
+]
+
+
+def _check_rows(tmp_path: Path, rows: list[str]) -> list[dict]:
+    path = tmp_path / "intensities.csv"
+    path.write_text(_HEAD + "\n".join(rows) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["--db", str(tmp_path / "none.db"), "check", "--reported", str(path), "--json"],
+        env={"ESGLEDGER_PASSWORD": ""},
+    )  # fmt: skip
+    assert result.exit_code in (0, 1), result.output
+    return [f for f in json.loads(result.stdout) if f["rule"] == "recompute.denominator"]
+
+
+def test_intensities_that_share_one_revenue_are_left_alone(tmp_path: Path) -> None:
+    # 17,860,900 / 0.753 and 6,923,666 / 0.292 and 92,000 / 0.00388: RMB ~23.7 bn each
+    waste = 'KPIs,"Hazardous waste per RMB10,000 of revenue",,waste.hazardous_intensity_revenue,'
+    assert _check_rows(tmp_path, [*_INTENSITIES, waste + "2024,0.00388,t/RMB10000"]) == []
+
+
+def test_an_intensity_from_another_revenue_is_found(tmp_path: Path) -> None:
+    # 92,000 / 0.0045 = 20,444,444 (ten-thousand yuan): not the 23.7 bn the other two share
+    waste = 'KPIs,"Hazardous waste per RMB10,000 of revenue",,waste.hazardous_intensity_revenue,'
+    (found,) = _check_rows(tmp_path, [*_INTENSITIES, waste + "2024,0.0045,t/RMB10000"])
+    assert found["severity"] == "warning"
+    assert found["row_label"] == "Hazardous waste per RMB10,000 of revenue"
+    assert "20,444,444" in found["message"] and "another revenue" in found["message"]
+
+
+def test_two_intensities_no_revenue_fits(tmp_path: Path) -> None:
+    rows = [*_INTENSITIES[:3], _INTENSITIES[3].replace("0.292", "0.35")]
+    (found,) = _check_rows(tmp_path, rows)
+    assert "no single revenue fits" in found["message"]
+
+
+def test_a_printed_revenue_leaves_the_intensities_to_recomputation(tmp_path: Path) -> None:
+    revenue = 'KPIs,Operating revenue,,,2024,"23,706,600",RMB10000'
+    rows = [*_INTENSITIES[:3], _INTENSITIES[3].replace("0.292", "0.35"), revenue]
+    assert _check_rows(tmp_path, rows) == []
