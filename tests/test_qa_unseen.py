@@ -38,7 +38,13 @@ def _check(tmp_path: Path, name: str) -> list[dict]:
 
 
 @pytest.mark.parametrize(
-    "name", ["chalco_2024_ghg.csv", "hongqiao_2024_kpi.csv", "industrial_2024_ghg.csv"]
+    "name",
+    [
+        "chalco_2024_ghg.csv",
+        "chalco_2019_env.csv",
+        "hongqiao_2024_kpi.csv",
+        "industrial_2024_ghg.csv",
+    ],  # fmt: skip
 )
 def test_real_consistent_tables_give_no_finding_but_rows_not_checked(
     tmp_path: Path, name: str
@@ -113,6 +119,7 @@ def test_the_careful_readers_findings_and_nothing_else(tmp_path: Path) -> None:
         ("tCO2-e per USD million sales", "tCO2e/million_USD", 1.0),
         ("per million hours", "1/million_hours", 1.0),
         ("suppliers", "1", 1.0),
+        ("10000 t of CO2e", "tCO2e", 10_000.0),
         ("tonnes of standard coal/RMB10,000", "tce/wan_RMB", 1.0),  # "of" kept where it is a unit
     ],
 )
@@ -135,6 +142,7 @@ def test_labels_in_two_languages_and_the_basis_in_a_bracket() -> None:
     assert labels.resolve(f"{total} (based on location)") == "ghg.scope12_location"
     assert labels.resolve(f"{total} (based on market)") == "ghg.scope12_market"
     assert labels.resolve("Total NOₓ emissions") == "air.nox"  # NFKC: subscripts as typed
+    assert labels.resolve("The amount of red mud generated") == "waste.bauxite_residue_generated"
     # GHG intensity per revenue is of Scope 1+2 location-based: a market-based one is not it
     intensity = "Intensity of greenhouse gas emissions"
     assert labels.resolve(f"{intensity} (based on location)") == "ghg.intensity_revenue"

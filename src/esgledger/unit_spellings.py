@@ -41,6 +41,10 @@ PRINTED: dict[str, str] = {
     "t co2e": "tCO2e",
     "tco2-eq": "tCO2e",
     "tco2-e": "tCO2e",
+    "t of co2e": "tCO2e",
+    "t of co2 equivalent": "tCO2e",
+    "t of co2": "tCO2",
+    "t co2": "tCO2",
     "t co2-e": "tCO2e",
     "tonnes of co2-e": "tCO2e",
     "kg": "kg",  # printed "Kg", "KG": the kilogram (pint reads names case-sensitively)

@@ -58,13 +58,19 @@ def bilingual(label: str) -> tuple[str, str] | None:
 
 
 def spellings(label: str) -> list[str]:
-    """The folded forms a label is looked up by: whole, then without trailing brackets."""
+    """The folded forms a label is looked up by: whole, then without trailing brackets, then
+    without the words before what is counted ("The amount of")."""
     found = [fold(label)]
     stripped = label
     while _BRACKET.search(stripped):
         stripped = _BRACKET.sub("", stripped)
         found.append(fold(stripped))
+    found += [_FILLER.sub("", form) for form in found if _FILLER.match(form)]
     return [s for s in dict.fromkeys(found) if s]
+
+
+# words before the name of what is counted ("The amount of SO2 emission", "Total amount of ...")
+_FILLER = re.compile(r"^(?:the )?(?:total )?(?:amount|quantity|volume) of (?=\w)")
 
 
 @cache
