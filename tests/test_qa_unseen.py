@@ -22,6 +22,7 @@ from esgledger.ingest.report_tables import entity_fold
 from esgledger.qa.checks.change import _significant
 from esgledger.qa.labels import LabelIndex, bilingual
 from esgledger.units import UnitError, conversion_factor
+from tests.ledger_fixture import Ledger
 from tests.qa_tables import CATALOGUE
 from tests.test_governance_doors import _wide_console  # noqa: F401  (the autouse fixture)
 
@@ -210,3 +211,26 @@ def test_a_printed_revenue_leaves_the_intensities_to_recomputation(tmp_path: Pat
     revenue = 'KPIs,Operating revenue,,,2024,"23,706,600",RMB10000'
     rows = [*_INTENSITIES[:3], _INTENSITIES[3].replace("0.292", "0.35"), revenue]
     assert _check_rows(tmp_path, rows) == []
+
+
+def test_with_a_ledger_that_knows_the_companies_by_their_full_names(
+    ws: Ledger, db_url: str, tmp_path: Path
+) -> None:
+    """The constructed group's organisation in the ledger (names with their legal form, in
+    English and Chinese): the tables resolve to its entities and give the same findings."""
+    ws.import_organisation(DATA / "organisation.csv")
+
+    def run(name: str) -> list[dict]:
+        result = CliRunner().invoke(
+            app, ["--db", db_url, "check", "--period", "2024", "--reported", str(DATA / name),
+                  "--json"],
+            env={"ESGLEDGER_PASSWORD": ""},
+        )  # fmt: skip
+        assert result.exit_code in (0, 1), result.output
+        return json.loads(result.stdout)
+
+    assert run("constructed_consistent.csv") == []
+    found = run("constructed_errors.csv")
+    assert len(found) == 13
+    duplicates = [f for f in found if f["rule"] == "label.duplicate"]
+    assert {v["entity"] for f in duplicates for v in f["values"]} == {"huaxing"}
