@@ -121,6 +121,8 @@ def test_the_careful_readers_findings_and_nothing_else(tmp_path: Path) -> None:
         ("per million hours", "1/million_hours", 1.0),
         ("suppliers", "1", 1.0),
         ("10000 t of CO2e", "tCO2e", 10_000.0),
+        ("tonne of CO₂", "t", 1.0),
+        ("g/RMB10000", "t/wan_RMB", 1e-6),
         ("tonnes of standard coal/RMB10,000", "tce/wan_RMB", 1.0),  # "of" kept where it is a unit
     ],
 )
@@ -144,6 +146,8 @@ def test_labels_in_two_languages_and_the_basis_in_a_bracket() -> None:
     assert labels.resolve(f"{total} (based on market)") == "ghg.scope12_market"
     assert labels.resolve("Total NOₓ emissions") == "air.nox"  # NFKC: subscripts as typed
     assert labels.resolve("The amount of red mud generated") == "waste.bauxite_residue_generated"
+    hazardous = "The amount of hazardous waste per RMB10000 revenue"  # = "RMB10,000"
+    assert labels.resolve(hazardous) == "waste.hazardous_intensity_revenue"
     # GHG intensity per revenue is of Scope 1+2 location-based: a market-based one is not it
     intensity = "Intensity of greenhouse gas emissions"
     assert labels.resolve(f"{intensity} (based on location)") == "ghg.intensity_revenue"
@@ -234,3 +238,8 @@ def test_with_a_ledger_that_knows_the_companies_by_their_full_names(
     assert len(found) == 13
     duplicates = [f for f in found if f["rule"] == "label.duplicate"]
     assert {v["entity"] for f in duplicates for v in f["values"]} == {"huaxing"}
+
+
+def test_the_manufacturers_table_is_read_whole(tmp_path: Path) -> None:
+    """ "/" prints a year with nothing to report; every other row names a metric and is checked."""
+    assert _check(tmp_path, "manufacturer_2024_kpi.csv") == []

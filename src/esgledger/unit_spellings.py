@@ -197,11 +197,12 @@ def normalised(text: str) -> str:
 
 
 def printed_unit(text: str) -> str | None:
-    """The registry spelling of a whole printed unit, or None when it is not one of them."""
+    """The registry spelling of a whole printed unit, or None when it is not one of them
+    ("ton of CO2", "tonne of CO2" as "tonnes of CO2": a metric tonne either way)."""
     lowered = text.lower()
     found = PRINTED.get(lowered)
     if found is None:  # "tons of CO2 equivalent" as "tonnes of ...": a metric ton either way
-        found = PRINTED.get(re.sub(r"^tons?\b", "tonnes", lowered))
+        found = PRINTED.get(re.sub(r"^(?:tons?|tonne)\b", "tonnes", lowered))
     return found
 
 

@@ -33,10 +33,14 @@ _BASES = {
 TOTALS = frozenset({"total", "totals", "group total", "合计", "总计", "总数"})
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+
+
 def fold(text: str) -> str:
     """A label as compared: case folded, spaces and punctuation collapsed."""
-    # NFKC first: "SO₂", "NOₓ" and full-width letters as typed
-    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    # NFKC first: "SO₂", "NOₓ" and full-width letters as typed; "RMB10,000" as "RMB10000"
+    text = _THOUSANDS.sub("", unicodedata.normalize("NFKC", text))
+    return re.sub(r"[\W_]+", " ", text.casefold()).strip()
 
 
 # a row label printed in both languages, English first or Chinese first ("Raw coal 原煤",

@@ -162,7 +162,9 @@ def _finding(
         low=num(shared[0]) if shared else "",
         high=num(shared[1]) if shared else "",
         unit=namer.unit(unit),
-        metrics=", ".join(namer.metric(s.metric_key) for s, *_rest in shown),
+        metrics=", ".join(  # the others, where one is the odd one out
+            namer.metric(s.metric_key) for s, *_rest in (shown[1:] if shared else shown)
+        ),
     )
     facts = tuple(fact for s, t, *_rest in shown for fact in (s, t))
     return finding(rule, facts, message, arithmetic)
