@@ -297,6 +297,16 @@ def _validate_rounding(where: str, params: dict[str, Any]) -> None:
     number(where, params, "gap", 3)
 
 
+def _significant(text: str | None) -> int:
+    """The significant digits a figure is printed with: ``6,923,666`` 7, ``6,650,000`` 3,
+    ``19,500`` 3, ``0.0405`` 3 (trailing zeros of a whole number are not significant)."""
+    digits = "".join(c for c in (text or "") if c.isdigit() or c == ".")
+    whole, _, decimals = digits.partition(".")
+    if decimals:
+        return len((whole + decimals).lstrip("0"))
+    return len(whole.lstrip("0").rstrip("0"))
+
+
 @register("mixed_rounding", validate=_validate_rounding)
 def mixed_rounding(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     """One table row printing a figure rounded to thousands beside figures printed exactly."""
@@ -319,6 +329,8 @@ def mixed_rounding(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
         fine = min(printed, key=lambda item: item[0])
         if coarse[0] < rounded_from or fine[0] > 0 or coarse[0] - fine[0] < gap:
             continue
+        if _significant(fine[1].text_as_written) - _significant(coarse[1].text_as_written) < gap:
+            continue  # 20,000 beside 19,500: both printed to a few digits, one precision
         message = namer.t(
             "qa.finding.change.rounding",
             table=table,
