@@ -34,6 +34,9 @@ def test_the_api_docs_render_under_the_content_security_policy(
     page.goto("/api/v1/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("esgledger API")
     expect(page.locator(".opblock-summary-path").first).to_be_visible()
-    assert page.locator(".opblock").count() > 20
+    # Swagger UI lists a long API virtually (only the operations in view are in the page):
+    # count what it parsed from the schema
+    expect(page.locator(".opblock").first).to_be_visible()
+    assert page.evaluate("window.ui.specSelectors.operations().size") > 100
     assert problems == [] and outside == []
     context.close()

@@ -45,6 +45,18 @@ def test_a_move_from_zero_needs_an_explanation() -> None:
     assert "from 0" in found.message
 
 
+@pytest.mark.parametrize(("before", "now", "flagged"), [(1, 0, False), (3, 2, False), (2, 5, True)])
+def test_a_count_that_moves_by_a_handful_needs_no_explanation(
+    before: float, now: float, flagged: bool
+) -> None:
+    facts = [
+        ledger("safety.fatalities", "2023", before, origin="datapoint"),
+        ledger("safety.fatalities", "2024", now, origin="datapoint"),
+    ]
+    found = run("change.unexplained", facts, period="2024")
+    assert len(found) == (1 if flagged else 0)  # -100 % and -33 % of a handful are chance
+
+
 def test_a_report_table_move_without_footnote_when_the_rule_asks_for_report_tables() -> None:
     facts = [
         cell("waste.hazardous", "2023", "1,000", table="Waste"),

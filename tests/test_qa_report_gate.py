@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
 from esgledger.ledger import qa as repository
@@ -175,7 +175,7 @@ def test_the_command_line_refuses_then_overrides(world: World, db_url: str, tmp_
 
 
 def test_a_shipped_rule_s_finding_is_justified_and_then_gates_no_more(
-    world: World, tmp_path: Path
+    world: World, db_url: str, tmp_path: Path
 ) -> None:
     """The shipped rules (no hand-made ones): waste parts that do not add up to the total."""
     services, owner, manager = world.services, world.user("owner_a"), world.user("manager")
@@ -196,12 +196,24 @@ def test_a_shipped_rule_s_finding_is_justified_and_then_gates_no_more(
     review = services.qa_review.review(manager, "2024")
     errors = [f for f in review["findings"] if f["severity"] == "error"]
     assert errors and {f["rule"] for f in errors} == {"sum.totals"}
+
+    def check() -> Result:
+        return CliRunner().invoke(
+            app,
+            ["--db", db_url, "check", "--period", "2024"],
+            env={"ESGLEDGER_PASSWORD": "", "COLUMNS": "200"},
+        )
+
+    assert check().exit_code == 1  # open errors
     with pytest.raises(Forbidden, match="segregation of duties"):
         services.qa_review.justify(manager, "2024", errors[0]["rule"], errors[0]["key"], "mine")
     for finding in errors:
         services.qa_review.justify(
             approver, "2024", finding["rule"], finding["key"], "Scrap metal counted separately"
         )
+    after = check()
+    assert after.exit_code == 0, after.output  # justified: no open error
+    assert "justified by manager2: Scrap metal counted separately" in after.stdout
     services.periods.lock(approver, "2024", "published")
     built = services.report_content.build(approver, "2024", tmp_path / "r", ("en",), ("html",))
     assert built["recorded"] and built["qa"]["justified"] == len(errors)

@@ -35,7 +35,10 @@ def test_rows_resolve_entities_metrics_and_units(tmp_path: Path) -> None:
     assert (water.metric_key, water.entity_id, water.value) == (
         "water.withdrawal", "alumina_co", pytest.approx(679_394.0))  # fmt: skip
     assert people.metric_key == "workforce.headcount{gender=female}"
-    assert (other.metric_key, other.entity_id) == (None, "~unknown subsidiary ltd")
+    assert (other.metric_key, other.entity_id) == (
+        None,
+        "~unknown subsidiary",
+    )  # legal form folded away
     assert gas.origin == "reported_table" and gas.text_as_written == "1,242,626.7"
     assert gas.location == "report table 'Energy', row 'Natural gas usage' (t.csv row 3)"
 
@@ -100,7 +103,7 @@ def test_a_row_read_in_its_table(tmp_path: Path) -> None:
         ("workforce.headcount", "group"),
         ("workforce.headcount{gender=female}", "group"),
         ("ghg.intensity_revenue", "alumina_co"),  # an intensity by company: the row names whom
-        ("ghg.intensity_revenue", "~foil maker ltd"),
+        ("ghg.intensity_revenue", "~foil maker"),  # its legal form folded away
         (None, "group"),  # a total of one metric: an unknown row is not taken for an entity
         ("workforce.headcount", "smelter"),  # unless the ledger knows it
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from esgledger.ledger import qa as repository
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import World
 from tests.qa_test_rules import qa_rules  # noqa: F401  (fixture)
@@ -88,3 +89,26 @@ def test_the_author_is_refused_and_another_manager_justifies(
     )
     assert withdrawn.status_code == 303
     assert other.get("/qa.json?period=2024").json()["review"]["counts"]["errors_open"] == 1
+
+
+def test_the_report_page_refuses_a_final_build_and_offers_admins_the_override(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    services, owner, manager = world.services, world.user("owner_a"), world.user("manager")
+    point = services.datapoints.create(owner, Entry("plant_a", "2024", "energy.diesel", 20, "t"))
+    services.datapoints.submit(owner, point.id, 1, "Standby generators ran")  # +100 %
+    services.datapoints.approve(manager, point.id, 1)
+    services.calculation.run(manager, "2024")
+    services.periods.lock(manager, "2024", "published")
+    client = browse["manager"]
+    page = client.get("/reports/sections?period=2024").text
+    assert 'href="/qa?period=2024"' in page and 'name="override_qa"' not in page
+    refused = client.post("/reports/full/2024", data={"csrf_token": csrf(client)})
+    assert refused.status_code == 409
+    assert "1 error-level quality finding(s) of 2024 are open" in refused.text
+    client.cookies.set("esgledger_lang", "zh")
+    zh = client.post("/reports/full/2024", data={"csrf_token": csrf(client)})
+    assert "未发布：存在未解决的错误级质量问题" in zh.text
+    assert 'name="override_qa"' in browse["admin"].get("/reports/sections?period=2024").text
+    with services.db.reading() as connection:
+        assert repository.override(connection, "2024") is None  # nothing recorded

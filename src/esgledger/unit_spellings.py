@@ -40,6 +40,15 @@ PRINTED: dict[str, str] = {
     "tonnes co2e": "tCO2e",
     "t co2e": "tCO2e",
     "tco2-eq": "tCO2e",
+    "tco2-e": "tCO2e",
+    "t of co2e": "tCO2e",
+    "t of co2 equivalent": "tCO2e",
+    "t of co2": "tCO2",
+    "t co2": "tCO2",
+    "t co2-e": "tCO2e",
+    "tonnes of co2-e": "tCO2e",
+    "kg": "kg",  # printed "Kg", "KG": the kilogram (pint reads names case-sensitively)
+    "g": "g",
     "t co2-eq": "tCO2e",
     "tonnes of co2": "tCO2",
     "tonnes of carbon dioxide equivalent": "tCO2e",
@@ -58,6 +67,10 @@ PRINTED: dict[str, str] = {
     "rmb": "RMB",
     "rmb10,000": "wan_RMB",
     "rmb 10,000": "wan_RMB",
+    "rmb10000": "wan_RMB",
+    "rmb 10000": "wan_RMB",
+    "10000 rmb": "wan_RMB",
+    "10000 yuan": "wan_RMB",
     "rmb ten thousand": "wan_RMB",
     "10,000 rmb": "wan_RMB",
     "10,000 yuan": "wan_RMB",
@@ -75,8 +88,31 @@ PRINTED: dict[str, str] = {
     "rmb bn": "billion_RMB",
     "billion rmb": "billion_RMB",
     "rmb thousand": "thousand_RMB",
+    "usd": "USD",
+    "us$": "USD",
+    "usd million": "million_USD",
+    "us$ million": "million_USD",
+    "million usd": "million_USD",
+    "usd mn": "million_USD",
+    "usd 1 million": "million_USD",
+    "hk$": "HKD",
+    "hkd": "HKD",
+    "hk$ million": "million_HKD",
+    "hkd million": "million_HKD",
     "rmb'000": "thousand_RMB",
     "rmb '000": "thousand_RMB",
+    "per million hours": "1/million_hours",
+    "per million hours worked": "1/million_hours",
+    "per 1,000,000 hours worked": "1/million_hours",
+    "per 1,000,000 hours": "1/million_hours",
+    "每百万工时": "1/million_hours",
+    # counts printed with the noun they count (HKEX KPI B5.1 "number of suppliers")
+    "suppliers": "1",
+    "supplier": "1",
+    "companies": "1",
+    "家": "1",
+    "个": "1",
+    "次": "1",
     "‰": "permille",
     "per mille": "permille",
     "per thousand": "permille",
@@ -88,6 +124,8 @@ SHOWN: dict[str, str] = {
     "million_RMB": "RMB million",
     "billion_RMB": "RMB billion",
     "yi_m3": "100 million m3",
+    "million_USD": "USD million",
+    "million_HKD": "HK$ million",
     "wan_GJ": "10,000 GJ",
     "wan_tCO2": "10,000 t CO2",
     "wan_person": "10,000 persons",
@@ -126,6 +164,32 @@ _WORDS = (
 )
 
 
+# What a printed denominator says of itself after its unit ("RMB million revenue", "Ton of alumina
+# production output", "USD million sales"): words naming the quantity, not the unit.
+_DENOMINATOR_WORDS = re.compile(
+    r"^(?P<unit>.+?)\s+(?:of\s+[^/]+|(?:operating\s+)?(?:revenue|income|sales|output(?:\s+value)?"
+    r"|production(?:\s+output)?)(?:\s+\w+)*)$",
+    re.IGNORECASE,
+)
+# " per " between two units: "tCO2-e per USD million sales"
+_PER = re.compile(r"\s+per\s+", re.IGNORECASE)
+
+
+def ratio_parts(text: str) -> list[str] | None:
+    """The numerator and denominators of a printed ratio (``/`` or `` per ``); None when the
+    text is not one."""
+    if "/" not in text and not _PER.search(text):
+        return None
+    return [part.strip() for part in _PER.sub("/", text).split("/")]
+
+
+def without_description(text: str) -> str | None:
+    """A unit printed with words naming what it measures ("Ton of alumina production output",
+    "RMB million revenue"), without them; None when the text has no such words."""
+    found = _DENOMINATOR_WORDS.match(text)
+    return found.group("unit").strip() if found else None
+
+
 def normalised(text: str) -> str:
     """Width and spaces as a keyboard gives them: full-width letters and digits become ASCII,
     ``m³`` becomes ``m3``, runs of spaces one space."""
@@ -133,11 +197,12 @@ def normalised(text: str) -> str:
 
 
 def printed_unit(text: str) -> str | None:
-    """The registry spelling of a whole printed unit, or None when it is not one of them."""
+    """The registry spelling of a whole printed unit, or None when it is not one of them
+    ("ton of CO2", "tonne of CO2" as "tonnes of CO2": a metric tonne either way)."""
     lowered = text.lower()
     found = PRINTED.get(lowered)
     if found is None:  # "tons of CO2 equivalent" as "tonnes of ...": a metric ton either way
-        found = PRINTED.get(re.sub(r"^tons?\b", "tonnes", lowered))
+        found = PRINTED.get(re.sub(r"^(?:tons?|tonne)\b", "tonnes", lowered))
     return found
 
 

@@ -7,7 +7,9 @@ One pint registry for the whole package. Beyond SI it knows:
 - CO2-equivalent as its own dimension (``kgCO2e``, ``tCO2e``): a gas mass becomes CO2e only through a
   GWP factor. Gas masses (``tCO2``, ``tCH4``, ``tC`` ...) are plain masses;
 - Chinese counting units (万 = 10^4, 亿 = 10^8) for kWh, m3, t, tce and RMB;
-- currency (``RMB``) as its own dimension, with no exchange rates.
+- currency (``RMB``) as its own dimension, with no exchange rates; ``USD`` and ``HKD`` are
+  dimensions of their own, so that a figure per US dollar of sales is never read as one per
+  yuan.
 
 User-entered unit strings go through :func:`parse_unit`, which also accepts the Chinese spellings used
 in statistical reports (万千瓦时, 万立方米, 万吨, 吨标准煤 ...).
@@ -26,9 +28,11 @@ from esgledger.unit_spellings import (
     SHOWN,
     normalised,
     printed_unit,
+    ratio_parts,
     scaled,
     split_multiple,
     with_metric_words,
+    without_description,
 )
 
 _DEFINITIONS = """
@@ -40,6 +44,10 @@ tCO2e = 1000 * kgCO2e
 wan_tCO2e = 10000 * tCO2e
 RMB = [currency] = CNY = yuan
 wan_RMB = 10000 * RMB
+USD = [currency_usd] = US_dollar
+million_USD = 1000000 * USD
+HKD = [currency_hkd] = HK_dollar
+million_HKD = 1000000 * HKD
 yi_RMB = 100000000 * RMB
 thousand_RMB = 1000 * RMB
 million_RMB = 1000000 * RMB
@@ -164,10 +172,33 @@ def canonical_unit_text(text: str) -> str:
     if multiple is not None:
         name = scaled(multiple[0], canonical_unit_text(multiple[1]))
         return stripped if name is None else name
-    if "/" in stripped:
-        # a ratio of spellings, each of which may be an alias: 吨标准煤/万元, GJ/万立方米
-        return "/".join(f"({canonical_unit_text(part)})" for part in stripped.split("/"))
+    parts = ratio_parts(stripped)
+    if parts is not None:
+        # a ratio of spellings, each of which may be an alias: 吨标准煤/万元, GJ/万立方米,
+        # "Ton/Ton of alumina production output", "tCO2-e per USD million sales"
+        return "/".join(f"({_part_text(part)})" for part in parts)
     return with_metric_words(stripped)
+
+
+def _part_text(part: str) -> str:
+    """One side of a printed ratio in the registry's spelling; the words naming what it
+    measures ("of alumina production output", "revenue") dropped only when the side is not a
+    unit with them (``tonnes of standard coal`` stays tce)."""
+    spelled = canonical_unit_text(part)
+    if _known(spelled):
+        return spelled
+    bare = without_description(part)
+    if bare is not None and _known(canonical_unit_text(bare)):
+        return canonical_unit_text(bare)
+    return spelled
+
+
+def _known(spelled: str) -> bool:
+    try:
+        registry.parse_units(spelled)
+    except Exception:  # pint raises assorted tokenizer errors
+        return False
+    return bool(_UNIT_CHARACTERS.fullmatch(spelled))
 
 
 @lru_cache(maxsize=4096)

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -61,7 +61,8 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="print the findings as JSON")] = False,
         lang: Annotated[str, typer.Option(help="en or zh: the language of the messages")] = "en",
     ) -> None:
-        """Run the quality checks: exit 1 when a finding is an error (it blocks the report)."""
+        """Run the quality checks: exit 1 when an error-level finding is open (it blocks the
+        report; a justified one does not)."""
         if lang not in LANGUAGES:
             raise typer.BadParameter("en or zh", param_hint="--lang")
         if period is None and reported is None:
@@ -70,19 +71,33 @@ def register(app: typer.Typer) -> None:
             actor = acting(svc)
             tables = svc.qa.read_reported(actor, reported) if reported is not None else None
             result = svc.qa.check(actor, period, tables, lang=lang)
-        if as_json:
-            print(
-                json.dumps([finding_dict(f) for f in result.findings], ensure_ascii=False, indent=2)
+            justified = (
+                {
+                    (j["rule"], j["finding_key"]): j
+                    for j in svc.qa_review.justifications(actor, period)
+                }
+                if period is not None
+                else {}
             )
+        if as_json:
+            rows = []
+            for finding in result.findings:
+                row = finding_dict(finding)
+                row["justification"] = justified.get((finding.rule, finding.key))
+                rows.append(row)
+            print(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
-            _print(result, lang)
-        if result.blocks_report:
+            _print(result, lang, justified)
+        open_errors = [
+            f for f in result.findings if f.severity == "error" and (f.rule, f.key) not in justified
+        ]
+        if open_errors:
             raise typer.Exit(1)
 
 
-def _print(result: CheckResult, lang: str) -> None:
-    """The findings grouped by severity, each with its rule and key (what ``justify`` takes),
-    then how to resolve one."""
+def _print(result: CheckResult, lang: str, justified: dict[tuple[str, str], Any]) -> None:
+    """The findings grouped by severity, each with its rule and key (what ``justify`` takes) and
+    its justification, if any, then how to resolve one; in the run's language."""
     t = Strings(lang)
     scope = " + ".join(p for p in (result.period, result.reported_file) if p)
     counts = result.counts
@@ -111,6 +126,13 @@ def _print(result: CheckResult, lang: str) -> None:
                 f"{escape(finding.message)}",
                 highlight=False,
             )
+            why = justified.get((finding.rule, finding.key))
+            if why is not None:
+                console.print(
+                    f"  [green]{escape(t('qa.cli.justified'))}[/green] "
+                    f"{escape(str(why['recorded_by']))}: {escape(str(why['text']))}",
+                    highlight=False,
+                )
     if result.findings:
         on_ledger = any(f.origin != "reported_table" for x in result.findings for f in x.facts)
         if result.period and on_ledger:

@@ -26,6 +26,7 @@ None). The figures never become ledger data: they are facts of origin ``reported
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +42,7 @@ from esgledger.ingest.values import NumberRefused, is_nil, read_number
 from esgledger.qa.facts import Fact, placed
 from esgledger.qa.labels import LabelIndex, fold
 from esgledger.suggestions import did_you_mean
-from esgledger.units import UnitError, conversion_factor_via, parse_unit
+from esgledger.units import UnitError, conversion_factor_via, parse_unit, product_conversion
 
 REQUIRED = ["table", "row_label", "entity", "metric", "period", "value", "unit"]
 # status: a target row's typed status; covers: the entities a figure covers when the report says
@@ -68,8 +69,24 @@ class ReportedTables:
         return list(dict.fromkeys(f.table for f in self.facts if f.table))
 
 
+# The legal form after a company's name, which reports print or leave out at will ("Shanxi
+# Huaxing Alumina Co., Ltd." and "Shanxi Huaxing Alumina" in one table; 有限公司): folded away.
+_LEGAL_FORM = re.compile(
+    r"(?:\s+(?:co\s+ltd|company\s+limited|co\s+limited|limited|ltd|inc|plc|llc|corp|corporation"
+    r"|pty\s+ltd|tbk|pt))+$"
+    r"|(?:股份有限公司|有限责任公司|有限公司)$"
+)
+
+
+def entity_fold(name: str) -> str:
+    """An entity's name as compared: folded (:func:`fold`) and without its legal form."""
+    folded = fold(name)
+    return _LEGAL_FORM.sub("", folded).strip() or folded
+
+
 class EntityNames:
-    """The ledger's entities by id, alias and name (English and Chinese), folded."""
+    """The ledger's entities by id, alias and name (English and Chinese), folded and without
+    their legal form (:func:`entity_fold`)."""
 
     def __init__(self, entities: list[Entity]):
         self.by_name: dict[str, str] = {}
@@ -77,17 +94,21 @@ class EntityNames:
             for name in (entity.id, *entity.aliases, entity.name, entity.name_zh or ""):
                 if name:
                     self.by_name.setdefault(fold(name), entity.id)
+                    self.by_name.setdefault(entity_fold(name), entity.id)
         roots = OrgTree(entities).roots() if entities else []
         self.root = roots[0] if len(roots) == 1 else f"{PROVISIONAL}group"
 
     def known(self, written: str) -> bool:
         """Whether ``written`` names an entity of the ledger."""
-        return bool(written.strip()) and fold(written) in self.by_name
+        return bool(written.strip()) and (
+            fold(written) in self.by_name or entity_fold(written) in self.by_name
+        )
 
     def resolve(self, written: str) -> str:
         if not written.strip():
             return self.root
-        return self.by_name.get(fold(written)) or f"{PROVISIONAL}{fold(written)}"
+        found = self.by_name.get(fold(written)) or self.by_name.get(entity_fold(written))
+        return found or f"{PROVISIONAL}{entity_fold(written)}"
 
 
 def read_report_tables(
@@ -258,6 +279,9 @@ def _factor(unit: str, metric: Metric, period: str) -> float:
     try:
         return conversion_factor_via(unit, metric.unit, metric.attributes.get("density"))
     except UnitError:
+        as_co2e = _tonnes_as_co2e(unit, metric)
+        if as_co2e is not None:
+            return as_co2e
         factor_id = density_factor(metric.attributes)
         if factor_id is None or not is_volume(unit):
             raise
@@ -265,6 +289,19 @@ def _factor(unit: str, metric: Metric, period: str) -> float:
         if density is None:
             raise
         return mass_per_unit(unit, density.value, density.unit, metric.unit)
+
+
+def _tonnes_as_co2e(unit: str, metric: Metric) -> float | None:
+    """A greenhouse-gas row printed in plain tonnes ("10000 tons", "Ton/Ton of alumina"): the
+    tonnes of CO2 (equivalent) the row's label names, read at 1 tCO2e per tonne (the GWP of CO2
+    is 1, IPCC AR5/AR6; GHG Protocol Corporate Standard ch. 9 reports in tonnes of CO2e). Only
+    for a metric in CO2 equivalent; None when the unit is not a mass (or a ratio of one) either."""
+    if "co2_equivalent" not in str(parse_unit(metric.unit).dimensionality):
+        return None
+    try:
+        return product_conversion((unit, "tCO2e/t"), metric.unit)
+    except UnitError:
+        return None
 
 
 def _figure(dimensions: str, issue: Issue) -> tuple[str, str]:

@@ -45,7 +45,10 @@ class NumberRefused(ValueError):
 
 
 # How a printed table says "nothing to report" (nil): distinct from zero, stored with method nil.
-NIL_SPELLINGS = frozenset({"-", "—", "–", "--", "——", "不适用", "n/a", "N/A", "NA", "无"})
+# "/" is how HKEX KPI tables of Chinese issuers print a year with nothing to report.
+NIL_SPELLINGS = frozenset(
+    {"-", "—", "–", "--", "——", "/", "／", "不适用", "n/a", "N/A", "NA", "无"}
+)
 
 
 def is_nil(text: str) -> bool:

@@ -17,6 +17,7 @@ class SectionsData(TypedDict):
 class SectionsView(TypedDict):
     can_write: bool
     can_build: bool
+    can_override: bool  # an admin: publish over open error-level quality findings, with a reason
     periods: list[str]
     preview: str  # the editor's text as HTML (placeholders checked)
     problem: str | None

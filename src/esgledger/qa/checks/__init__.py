@@ -57,6 +57,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "identity",
     "labels",
     "recomputation",
+    "denominator",
     "bounds",
     "change",
     "scope",

@@ -65,8 +65,18 @@ def explained(fact: Fact) -> bool:
 
 
 def _validate_change(where: str, params: dict[str, Any]) -> None:
-    require(where, params, [], ["threshold", "origins"])
+    require(where, params, [], ["threshold", "origins", "min_count_change"])
     number(where, params, "threshold", 0.3)
+    number(where, params, "min_count_change", 0)
+
+
+def small_count_move(
+    inputs: CheckInputs, metric: str, now: Fact, before: Fact, least: float
+) -> bool:
+    """A count (people, cases) that moved by fewer than ``least``: three injuries after two is
+    chance, not a change that needs explaining, whatever its percentage."""
+    found = inputs.catalogue.find(metric) if inputs.catalogue is not None else None
+    return bool(found is not None and found.count and abs(now.value - before.value) < least)
 
 
 @register("unexplained_change", validate=_validate_change)
@@ -74,6 +84,7 @@ def unexplained_change(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     """A move beyond the threshold with no explanation beside it."""
     threshold = float(inputs.extra.get("change_threshold") or rule.params.get("threshold", 0.3))
     origins = set(rule.params.get("origins") or ("datapoint", "reported_table"))
+    least = float(rule.params.get("min_count_change", 0))
     current = inputs.extra.get("period")
     namer = Namer(inputs)
     every_key = inputs.facts.keys()
@@ -94,6 +105,8 @@ def unexplained_change(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 continue
             moved = change_between(now.value, before.value)
             if not moved.over(threshold) or explained(now):
+                continue
+            if small_count_move(inputs, metric, now, before, least):
                 continue
             change = "from 0" if moved.ratio is None else pct(moved.ratio)
             message = namer.t(
@@ -284,6 +297,16 @@ def _validate_rounding(where: str, params: dict[str, Any]) -> None:
     number(where, params, "gap", 3)
 
 
+def _significant(text: str | None) -> int:
+    """The significant digits a figure is printed with: ``6,923,666`` 7, ``6,650,000`` 3,
+    ``19,500`` 3, ``0.0405`` 3 (trailing zeros of a whole number are not significant)."""
+    digits = "".join(c for c in (text or "") if c.isdigit() or c == ".")
+    whole, _, decimals = digits.partition(".")
+    if decimals:
+        return len((whole + decimals).lstrip("0"))
+    return len(whole.lstrip("0").rstrip("0"))
+
+
 @register("mixed_rounding", validate=_validate_rounding)
 def mixed_rounding(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
     """One table row printing a figure rounded to thousands beside figures printed exactly."""
@@ -306,6 +329,8 @@ def mixed_rounding(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
         fine = min(printed, key=lambda item: item[0])
         if coarse[0] < rounded_from or fine[0] > 0 or coarse[0] - fine[0] < gap:
             continue
+        if _significant(fine[1].text_as_written) - _significant(coarse[1].text_as_written) < gap:
+            continue  # 20,000 beside 19,500: both printed to a few digits, one precision
         message = namer.t(
             "qa.finding.change.rounding",
             table=table,

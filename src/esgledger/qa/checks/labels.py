@@ -28,6 +28,7 @@ from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.messages import describe, finding, label, number, rounding, unit_text
 from esgledger.qa.rules import Rule
+from esgledger.units import UnitError, parse_unit
 
 
 def _validate_magnitude(where: str, params: dict[str, Any]) -> None:
@@ -94,22 +95,41 @@ def check_unresolved(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 table=table,
                 rows=("、" if inputs.lang == "zh" else ", ").join(f"'{x}'" for x in labels),
             )
+        misread: dict[tuple[str, str], list[Fact]] = defaultdict(list)
         for fact in unresolved:
             named = fact.attributes.get("label_metric")
-            if named is None:
-                continue
+            if named is not None:  # one finding per row, its years together
+                misread[(fact.row_label or "", str(named))].append(fact)
+        for (row, named), same in misread.items():
             metric = catalogue.find(named) if catalogue is not None else None
+            written = same[0].unit_as_written or same[0].unit
+            other = metric is not None and other_currency(written, metric.unit)
             yield finding(
                 rule,
                 inputs,
-                "qa.label.unit",
-                [fact],
+                "qa.label.currency" if other else "qa.label.unit",
+                same,
                 table=table,
-                row=fact.row_label,
+                row=row,
                 metric=metric.label(inputs.lang) if metric is not None else named,
                 metric_unit=unit_text(metric.unit, inputs.lang) if metric is not None else "",
-                unit=fact.unit_as_written or fact.unit,
+                unit=written,
             )
+
+
+def other_currency(written: str, unit: str) -> bool:
+    """Whether ``written`` is ``unit`` but for its currency (per US dollar of sales where the
+    metric is per yuan): the same figure in money no exchange rate here converts."""
+    try:
+        dims = dict(parse_unit(written).dimensionality)
+        wanted = dict(parse_unit(unit).dimensionality)
+    except UnitError:
+        return False
+    moneys = [d for d in dims if d.startswith("[currency")]
+    if "[currency]" not in wanted or len(moneys) != 1 or moneys[0] == "[currency]":
+        return False
+    dims["[currency]"] = dims.pop(moneys[0])
+    return dims == wanted
 
 
 @register("label_magnitude", _validate_magnitude)

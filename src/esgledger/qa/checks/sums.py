@@ -26,7 +26,7 @@ from typing import Any
 from esgledger.catalogue.breakdowns import COVERS, metric_key, split_key
 from esgledger.errors import RuleFileError
 from esgledger.qa.checks import register
-from esgledger.qa.checks.common import checked
+from esgledger.qa.checks.common import checked, is_target_figure
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
@@ -67,6 +67,8 @@ def grouped(facts: Iterable[Fact]) -> dict[tuple[str, str, str], dict[str, list[
     for fact in facts:
         source = source_of(fact)
         if source is None or fact.metric_key is None or fact.entity_id is None:
+            continue
+        if is_target_figure(fact):  # a plan's figure is no part or total of the year's actuals
             continue
         found[(source, fact.entity_id, fact.period)][fact.metric_key].append(fact)
     return found

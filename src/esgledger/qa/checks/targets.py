@@ -35,6 +35,7 @@ from esgledger.qa.checks.common import (
 )
 from esgledger.qa.facts import Fact, placed
 from esgledger.qa.findings import Finding
+from esgledger.qa.labels import bilingual
 from esgledger.qa.messages import number as num
 
 if TYPE_CHECKING:
@@ -131,8 +132,7 @@ def target_status(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             continue
         typed: list[tuple[Fact, str]] = []
         for fact in inputs.facts.facts:
-            status = str(fact.attributes.get("target_status") or "").strip().lower()
-            called = status in (w.lower() for w in achieved) or status == ACHIEVED
+            called = called_achieved(fact, achieved, denied)
             if fact.metric_key == metric and fact.entity_id == entity and called:
                 typed.append((fact, namer.where(fact)))
         for section, sentence in _typed_in_sections(inputs, target, achieved, denied):
@@ -162,19 +162,36 @@ def target_status(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
             )
             arithmetic = f"actual {actual_text} vs target {num(aim)} ({way or '?'})"
             yield finding(rule, shown, message, arithmetic, computed=computed)
-    yield from _typed_in_tables(rule, inputs, namer, prefixes, achieved)
+    yield from _typed_in_tables(rule, inputs, namer, prefixes, achieved, denied)
+
+
+def called_achieved(fact: Fact, achieved: list[str], denied: list[str]) -> bool:
+    """Whether a report row's typed status calls its target achieved: the whole cell, or each
+    language of a bilingual one ("Achieved 已完成"), is an achieved word and no denial
+    ("not achieved", "未完成") is in it."""
+    status = " ".join(str(fact.attributes.get("target_status") or "").lower().split())
+    if not status or any(word.lower() in status for word in denied):
+        return False
+    words = {w.lower() for w in achieved} | {ACHIEVED}
+    halves = bilingual(status)
+    return status in words or (halves is not None and all(h in words for h in halves))
 
 
 def _typed_in_tables(
-    rule: Rule, inputs: CheckInputs, namer: Namer, prefixes: list[str], achieved: list[str]
+    rule: Rule,
+    inputs: CheckInputs,
+    namer: Namer,
+    prefixes: list[str],
+    achieved: list[str],
+    denied: list[str],
 ) -> Iterator[Finding]:
     """A report table's target row typed achieved, against the same report's actual of that
     year (a report checked without the ledger's targets)."""
     known = {(t.get("metric_key"), t.get("entity_id")) for t in inputs.targets}
-    words = {w.lower() for w in achieved} | {ACHIEVED}
     for aim in inputs.facts.facts:
-        status = str(aim.attributes.get("target_status") or "").strip().lower()
-        if status not in words or not is_target_figure(aim) or aim.metric_key is None:
+        if not called_achieved(aim, achieved, denied) or not is_target_figure(aim):
+            continue
+        if aim.metric_key is None:
             continue
         if (aim.metric_key, aim.entity_id) in known or aim.entity_id is None:
             continue

@@ -81,6 +81,7 @@ def sections_page(
     view: SectionsView = {
         "can_write": may(user, "report.section.write"),
         "can_build": may(user, "report.build"),
+        "can_override": may(user, "qa.override"),
         "periods": years,
         "preview": preview,
         "problem": problem,
@@ -134,9 +135,16 @@ MEDIA_TYPES = {
 @router.post("/reports/full/{period}")
 def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
     """Build the full report (HTML, PDF and the XLSX data annex, English and Chinese) into the
-    ledger's reports."""
+    ledger's reports; an admin may give a reason to publish a final report over open error-level
+    quality findings."""
+    given = form.get("override_qa")
+    override = given.strip() if isinstance(given, str) and given.strip() else None
     built = service(request).report_content.build(
-        viewer.user, period, _full_dir(request, period), formats=("html", "pdf", "xlsx")
+        viewer.user,
+        period,
+        _full_dir(request, period),
+        formats=("html", "pdf", "xlsx"),
+        override_qa=override,
     )
     return done(request, f"{PATH}?period={period}", built)
 
