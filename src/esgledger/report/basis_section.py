@@ -9,9 +9,7 @@ Part B para. 13-14 (reporting principles and boundary); SSE Guideline No. 14 Art
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from esgledger.catalogue import Catalogue
@@ -20,12 +18,13 @@ from esgledger.frameworks.applicability import edition_in_force
 from esgledger.i18n import Strings
 from esgledger.ledger.runs import PeriodRun
 from esgledger.qa.summary import Override
+from esgledger.report import templating
 from esgledger.report.context import OptionRow, ReportContext, Unverified
 from esgledger.report.gaps import GapLine
 from esgledger.report.sources import set_title
 from esgledger.report.trace import Trace
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = templating.REPORT_TEMPLATES
 GWP_SET_PREFIX = "gwp_"
 
 
@@ -180,11 +179,5 @@ def basis_of_context(
 def basis_html(basis: Basis, strings: Strings) -> Markup:
     """The section's HTML in the report language (``<section id="basis">``), for the current
     report and the full report's ``basis`` block."""
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = templating.environment(TEMPLATES)
     return Markup(environment.get_template("basis.html.j2").render(b=basis, t=strings))

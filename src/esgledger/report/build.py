@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 
 import sqlalchemy as sa
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from esgledger.calc.runner import BASE_TOTAL_ROLE
 from esgledger.catalogue import Catalogue
@@ -24,6 +23,7 @@ from esgledger.ledger.reads import current_datapoints, load_entities
 from esgledger.ledger.runs import RESTATED, load_period_run, load_period_runs
 from esgledger.ledger.verify import read_head
 from esgledger.qa.summary import Override
+from esgledger.report import templating
 from esgledger.report.assemble import assemble
 from esgledger.report.basis_section import basis_html, basis_of_context
 from esgledger.report.context import ReportContext
@@ -31,7 +31,7 @@ from esgledger.report.footnotes import public_notes
 from esgledger.report.formatting import unit_label
 from esgledger.report.published import published_points
 
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = templating.REPORT_TEMPLATES
 YEARS_SHOWN = 3
 
 
@@ -155,13 +155,7 @@ def report_context(
 
 
 def render(context: ReportContext, strings: Strings) -> str:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    environment = templating.environment(TEMPLATES)
     template = environment.get_template("report.html.j2")
     return template.render(c=context, t=strings)
 

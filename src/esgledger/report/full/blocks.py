@@ -8,10 +8,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from esgledger.catalogue import Catalogue
@@ -23,15 +21,9 @@ from esgledger.report.full.outline import BlockCheck, OutlineError, Section, tit
 from esgledger.report.full.placeholders import Unresolved
 from esgledger.report.full.qa_block import qa_html
 from esgledger.report.kpi import kpi_table
+from esgledger.report.templating import FULL_TEMPLATES, environment
 
-FULL_TEMPLATES = Path(__file__).parent / "templates"
-ENVIRONMENT = Environment(
-    loader=FileSystemLoader([FULL_TEMPLATES, TEMPLATES]),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+ENVIRONMENT = environment(FULL_TEMPLATES, TEMPLATES)
 FRAMEWORKS_INDEXED = ("hkex", "sse14", "gri", "ifrs_s2", "mof_climate")
 
 

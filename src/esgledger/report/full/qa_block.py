@@ -5,21 +5,13 @@ with who justified them and why, and an admin's override of the gate."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from esgledger.i18n import Strings
 from esgledger.qa.summary import QaSummary
+from esgledger.report.templating import FULL_TEMPLATES, REPORT_TEMPLATES, environment
 
-ENVIRONMENT = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=True,
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+ENVIRONMENT = environment(FULL_TEMPLATES, REPORT_TEMPLATES)  # the one the blocks render with
 
 
 def qa_html(summary: QaSummary | None, strings: Strings) -> Markup:
