@@ -429,7 +429,7 @@ def run_backend(
 
         last = str(years[-1])
         try:
-            from esgledger.report import build_report
+            from esgledger.report.build import build_report
         except ImportError:
             console.print("report: not available")
             figures.append(Figure(backend, f"report {last}", 0.0, note="not available"))

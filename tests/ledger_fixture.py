@@ -129,8 +129,8 @@ class Ledger:
             return current_datapoints(connection, periods)
 
     def report_file(self, period: str, out: Path, lang: str = "en", **options: Any) -> Path:
-        """The report written by :func:`esgledger.report.build_report` (not registered)."""
-        from esgledger.report import build_report
+        """The report written by :func:`esgledger.report.build.build_report` (not registered)."""
+        from esgledger.report.build import build_report
 
         with self.db.reading() as connection:
             return Path(build_report(connection, self.catalogue, period, out, lang, **options))

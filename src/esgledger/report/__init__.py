@@ -1,12 +1,11 @@
-"""The report: a self-contained HTML file of one year's ESG key performance data.
+"""The report: the KPI book (``report.build``), the full report (``report.full``), the XLSX data
+annex (``report.annex``) and the PDF worker (``report.pdf``).
 
-``build_report(ws, "2024", Path("out"), lang="zh")`` writes
+``build_report(connection, catalogue, "2024", Path("out"), lang="zh")`` (in :mod:`.build`) writes
 ``out/esgledger-report-2024-zh.html`` with three-year KPI tables per catalogue group, inline SVG
-charts and an appendix that explains every figure from its stored lineage. ``build_annex`` writes
-the XLSX data annex beside it (every published number at full precision).
+charts and an appendix that explains every figure from its stored lineage. ``build_annex`` (in
+:mod:`.annex`) writes the XLSX data annex beside it (every published number at full precision).
+
+The package itself imports nothing: a PDF worker process imports :mod:`.pdf` without loading the
+report's builders.
 """
-
-from esgledger.report.annex import build_annex
-from esgledger.report.build import build_report
-
-__all__ = ["build_annex", "build_report"]

@@ -32,7 +32,7 @@ ReportBuilder = Callable[[sa.Connection, Catalogue, str, Path, str], Path]
 def _build_report(
     connection: sa.Connection, catalogue: Catalogue, period: str, out: Path, lang: str
 ) -> Path:
-    from esgledger.report import build_report
+    from esgledger.report.build import build_report
 
     return Path(build_report(connection, catalogue, period, out, lang))
 

@@ -46,7 +46,7 @@ class Reports(Capability):
     def annex(self, call: Reading, period: str, lang: str, out: Path) -> Path:
         """Write the XLSX data annex of a year into ``out`` (every published number at full
         precision, with unit, boundary, method, lineage key and factors) and return its path."""
-        from esgledger.report import build_annex
+        from esgledger.report.annex import build_annex
 
         if lang not in LANGUAGES:
             raise Invalid("lang is en or zh", field="lang")

@@ -28,9 +28,10 @@ from esgledger.report.full import blocks
 from esgledger.report.full import sections as narrative
 from esgledger.report.full.chart_blocks import chart_registry
 from esgledger.report.full.data import FullData, Inputs
-from esgledger.report.full.document import render_document, resolver, write_pdfs
+from esgledger.report.full.document import render_chapters, render_document, resolver
 from esgledger.report.full.outline import DEFAULT_OUTLINE, Outline, load_outline
 from esgledger.report.full.sections import SectionText, texts_for
+from esgledger.report.pdf import PdfWriters
 
 FORMATS = ("html", "pdf", "xlsx")
 # (step done, steps in all, what was just done) -> None: the CLI's progress bar
@@ -77,7 +78,8 @@ def build_full(
     generated: dt.date | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
-    """Write the report's files (each language: HTML, then PDF) and return their paths."""
+    """Write the report's files and return their paths: each language's printed document goes
+    to its PDF worker as soon as it is assembled, then the HTML and the annexes are written."""
     langs, formats = list(langs), list(formats)
     for lang in langs:
         if lang not in LANGUAGES:
@@ -100,37 +102,40 @@ def build_full(
             progress(done, steps, message)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    printed: list[tuple[str, Path]] = []  # (document, PDF path): rendered after the HTML
-    for lang in langs:
-        with collection_paused():
-            context, _strings = report_context(
-                connection, catalogue, period, lang, None, generated, _override(inputs, lang)
-            )
-        strings = Strings(lang)
-        if inputs.profile is not None:  # the basis names the frameworks the profile chose
-            context.basis_html = profile_basis(context, catalogue, inputs.profile, strings)
-        data = FullData(context, strings, inputs, charts)
-        draft = inputs.draft_text(strings) if inputs.draft else []
-        html = render_document(outline, data, texts, draft)
-        step(f"{lang}: assembled")
-        if "html" in formats:
-            path = out_dir / file_name(period, lang, "html")
-            path.write_text(html, encoding="utf-8")
-            written.append(path)
-            step(f"{lang}: {path.name}")
-        if "pdf" in formats:
-            document = render_document(outline, data, texts, draft, printed=True)
-            printed.append((document, out_dir / file_name(period, lang, "pdf")))
-        if "xlsx" in formats:
+    annexes: list[str] = []  # languages whose annex is written once every PDF is under way
+    with PdfWriters() as pdfs:
+        for lang in langs:
+            with collection_paused():
+                context, _strings = report_context(
+                    connection, catalogue, period, lang, None, generated, _override(inputs, lang)
+                )
+            strings = Strings(lang)
+            if inputs.profile is not None:  # the basis names the frameworks the profile chose
+                context.basis_html = profile_basis(context, catalogue, inputs.profile, strings)
+            data = FullData(context, strings, inputs, charts)
+            draft = inputs.draft_text(strings) if inputs.draft else []
+            chapters = render_chapters(outline, data, texts)
+            if "pdf" in formats:  # its worker starts now, while the rest is written
+                document = render_document(chapters, data, draft, printed=True)
+                pdfs.submit(document, out_dir / file_name(period, lang, "pdf"))
+            step(f"{lang}: assembled")
+            if "html" in formats:
+                path = out_dir / file_name(period, lang, "html")
+                path.write_text(render_document(chapters, data, draft), encoding="utf-8")
+                written.append(path)
+                step(f"{lang}: {path.name}")
+            if "xlsx" in formats:
+                annexes.append(lang)
+        for lang in annexes:
             with collection_paused():
                 annex = build_annex(
                     connection, catalogue, period, out_dir, lang, targets=inputs.targets
                 )
             written.append(annex)
             step(f"{lang}: {annex.name}")
-    for path in write_pdfs(printed):
-        written.append(path)
-        step(path.name)
+        for path in pdfs.results():
+            written.append(path)
+            step(path.name)
     return written
 
 

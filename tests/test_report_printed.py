@@ -1,0 +1,74 @@
+"""The printed document the PDF is made of: its stylesheet with custom properties written out,
+links into screen-only chapters left as text, and PDFs written by worker processes in the order
+the documents were handed over."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from esgledger.report.full.document import (
+    resolve_custom_properties,
+    stylesheet,
+    unlink_absent_targets,
+)
+from esgledger.report.pdf import PdfWriters
+
+
+def test_custom_properties_are_written_out_and_the_root_rule_dropped() -> None:
+    css = ":root {\n  --ink: #1c2429;\n  --rule: #cfd8dc;\n}\np { color: var(--ink); }\n"
+    css += "td { border-bottom: 1px solid var(--rule); color: var(--ink) }"
+
+    resolved = resolve_custom_properties(css)
+
+    assert "var(" not in resolved and ":root" not in resolved
+    assert "p { color: #1c2429; }" in resolved
+    assert "td { border-bottom: 1px solid #cfd8dc; color: #1c2429 }" in resolved
+
+
+def test_a_property_root_does_not_declare_is_named() -> None:
+    with pytest.raises(ValueError, match="--missing"):
+        resolve_custom_properties(":root { --ink: #000; }\np { color: var(--missing); }")
+
+
+def test_the_report_stylesheet_has_no_custom_property_left() -> None:
+    css = str(stylesheet())
+    assert "var(--" not in css
+    assert "@page" in css and "#1f4e5f" in css  # the print rules and the accent colour
+
+
+def test_links_to_anchors_the_document_lacks_become_text_with_their_class() -> None:
+    html = (
+        '<h2 id="sec-energy">Energy</h2>'
+        '<td><a href="#a-energy.total-2024">2,501,524</a></td>'
+        '<td><a class="missing gap" href="#a-ghg.scope3-2024">not computed</a></td>'
+        '<p><a href="#sec-energy">Energy</a></p>'
+    )
+
+    printed = unlink_absent_targets(html)
+
+    assert "<td><span>2,501,524</span></td>" in printed
+    assert '<span class="missing gap">not computed</span>' in printed
+    assert '<a href="#sec-energy">Energy</a>' in printed  # its anchor is in the document
+
+
+def _document(title: str) -> str:
+    return f"<html><body><h1>{title}</h1><p>碳排放 {title}</p></body></html>"
+
+
+@pytest.mark.parametrize("workers", [2, 0])
+def test_pdfs_come_back_in_the_order_handed_over(tmp_path: Path, workers: int) -> None:
+    paths = [tmp_path / "first.pdf", tmp_path / "second.pdf"]
+    with PdfWriters(workers) as pdfs:
+        for path in paths:
+            pdfs.submit(_document(path.stem), path)
+        written = list(pdfs.results())
+
+    assert written == paths
+    for path in paths:
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert path.stem in text and "碳排放" in text
