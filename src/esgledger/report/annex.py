@@ -56,10 +56,23 @@ def build_annex(
     ``targets``: rows of ``services.targets.listing`` (any mapping with the TARGET_COLUMNS keys)."""
     with collection_paused():
         context, strings = report_context(connection, catalogue, period, lang, entity, generated)
-        workbook = annex_workbook(context, catalogue, strings, targets)
+    return write_annex(context, catalogue, strings, out_dir, targets, entity=entity)
+
+
+def write_annex(
+    context: ReportContext,
+    catalogue: Catalogue,
+    strings: Strings,
+    out_dir: Path,
+    targets: Iterable[Mapping[str, Any]] = (),
+    *,
+    entity: str | None = None,
+) -> Path:
+    """The annex of a report context already read (the full report's), written into ``out_dir``."""
+    workbook = annex_workbook(context, catalogue, strings, targets)
     out_dir.mkdir(parents=True, exist_ok=True)
-    name = f"{period}-{lang}" if entity is None else f"{entity}-{period}-{lang}"
-    path = out_dir / f"esgledger-annex-{name}.xlsx"
+    name = f"{context.year}-{strings.lang}"
+    path = out_dir / f"esgledger-annex-{name if entity is None else f'{entity}-{name}'}.xlsx"
     workbook.save(path)
     return path
 

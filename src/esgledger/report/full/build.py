@@ -21,7 +21,7 @@ from esgledger.collector import collection_paused
 from esgledger.errors import EsgLedgerError
 from esgledger.i18n import LANGUAGES, Strings
 from esgledger.qa.summary import Override
-from esgledger.report.annex import build_annex
+from esgledger.report.annex import write_annex
 from esgledger.report.basis_section import basis_html, basis_of_context, profile_frameworks
 from esgledger.report.build import report_context
 from esgledger.report.full import blocks
@@ -102,7 +102,7 @@ def build_full(
             progress(done, steps, message)
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    annexes: list[str] = []  # languages whose annex is written once every PDF is under way
+    annexes: list[FullData] = []  # written from the same figures once every PDF is under way
     with PdfWriters() as pdfs:
         for lang in langs:
             with collection_paused():
@@ -125,14 +125,11 @@ def build_full(
                 written.append(path)
                 step(f"{lang}: {path.name}")
             if "xlsx" in formats:
-                annexes.append(lang)
-        for lang in annexes:
-            with collection_paused():
-                annex = build_annex(
-                    connection, catalogue, period, out_dir, lang, targets=inputs.targets
-                )
+                annexes.append(data)
+        for data in annexes:
+            annex = write_annex(data.context, catalogue, data.strings, out_dir, inputs.targets)
             written.append(annex)
-            step(f"{lang}: {annex.name}")
+            step(f"{data.strings.lang}: {annex.name}")
         for path in pdfs.results():
             written.append(path)
             step(path.name)
