@@ -86,13 +86,29 @@ class QA(Capability):
     ) -> CheckResult:
         """The findings of every rule on the ledger's figures of ``period`` (and the year before
         it) and the report tables ``reported``; without a period, the report tables alone."""
+        return self._checked(call, period, reported, (lang,))[lang]
+
+    @reads("qa.read", entity_first=False)
+    def check_languages(
+        self, call: Reading, period: str, langs: tuple[str, ...]
+    ) -> dict[str, CheckResult]:
+        """``check`` of the ledger in each of ``langs`` (the report build's): the figures and
+        targets are read once; the sections' text and the messages are each language's."""
+        return self._checked(call, period, None, langs)
+
+    def _checked(
+        self,
+        call: Reading,
+        period: str | None,
+        reported: ReportedTables | None,
+        langs: tuple[str, ...],
+    ) -> dict[str, CheckResult]:
         checked = _period(period)
         if checked is None and reported is None:
             raise Invalid("choose a period or hand in report tables", field="period")
         catalogue = self.context.catalogue
         facts: list[Fact] = []
         targets: list[dict[str, Any]] = []
-        sections: dict[str, str] = {}
         sees = call.actor.sees
         if checked is not None:
             facts += ledger_facts(
@@ -100,33 +116,40 @@ class QA(Capability):
             )
             found, targets = target_facts(call.connection, Targets(self.context)._shown, sees)
             facts += found
-            sections = period_sections(call.connection, checked, lang)
         if reported is not None:
             facts += reported.facts
         rules = load_rules()
         entities = load_entities(call.connection)
-        inputs = CheckInputs(
-            facts=FactIndex(facts),
-            lang=lang,
-            catalogue=catalogue,
-            factors=self.context.library(call.connection),
-            targets=targets,
-            sections=sections,
-            extra={
-                "period": checked,
-                "entities": entities,
-                "visible_entities": {e.id for e in entities if sees(e.id)},
-                "change_threshold": settings.read(call.connection, "review.change_threshold"),
-            },
-        )
-        return CheckResult(
-            checked,
-            run_checks(rules, inputs),
-            rules,
-            len(facts),
-            reported.file if reported is not None else None,
-            lang,
-        )
+        extra = {
+            "period": checked,
+            "entities": entities,
+            "visible_entities": {e.id for e in entities if sees(e.id)},
+            "change_threshold": settings.read(call.connection, "review.change_threshold"),
+        }
+        index, factors = FactIndex(facts), self.context.library(call.connection)
+        results = {}
+        for lang in langs:
+            sections = (
+                period_sections(call.connection, checked, lang) if checked is not None else {}
+            )
+            inputs = CheckInputs(
+                facts=index,
+                lang=lang,
+                catalogue=catalogue,
+                factors=factors,
+                targets=targets,
+                sections=sections,
+                extra=extra,
+            )
+            results[lang] = CheckResult(
+                checked,
+                run_checks(rules, inputs),
+                rules,
+                len(facts),
+                reported.file if reported is not None else None,
+                lang,
+            )
+        return results
 
     @reads("qa.read", entity_first=False)
     def read_reported(self, call: Reading, path: Path, name: str | None = None) -> ReportedTables:

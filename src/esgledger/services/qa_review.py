@@ -64,12 +64,17 @@ def locked(connection: sa.Connection, period: str) -> bool:
     return period in locks_covering(connection, [period])
 
 
-def report_qa(context: Context, call: Call, period: str, lang: str) -> QaSummary:
-    """The QA summary of ``period`` in ``lang`` for the report build."""
-    checked = run_checks(context, call.actor, period, lang)
+def report_qa(
+    context: Context, call: Call, period: str, langs: tuple[str, ...]
+) -> dict[str, QaSummary]:
+    """The QA summary of ``period`` in each of ``langs`` for the report build."""
+    found = QA(context).check_languages(call.actor, period, langs)
     with call.reading() as connection:
         justified = repository.justifications(connection, period)
-    return summarise(checked.rules, checked.findings, justified)
+    return {
+        lang: summarise(list(result.rules), list(result.findings), justified)
+        for lang, result in found.items()
+    }
 
 
 def report_gate(
@@ -90,7 +95,7 @@ def report_gate(
         override_reason = (check_text(override_reason, "reason") or "").strip()
         if not override_reason:
             raise Invalid("an override of the quality checks needs a reason", field="override_qa")
-    summaries = {lang: report_qa(context, call, period, lang) for lang in langs}
+    summaries = report_qa(context, call, period, langs)
     first = summaries[langs[0]]
     if not final or not first.open_errors:
         return summaries

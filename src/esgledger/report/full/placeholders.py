@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from jinja2 import TemplateSyntaxError
+from jinja2.environment import TemplateExpression
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -80,6 +82,13 @@ def find(text: str, where: str) -> list[Found]:
     return found
 
 
+@lru_cache(maxsize=4096)
+def _compiled(source: str) -> TemplateExpression:
+    """A placeholder's expression, compiled once per process (a report evaluates each one per
+    language, and again in the checks and the editor's preview)."""
+    return _ENVIRONMENT.compile_expression(source, undefined_to_none=False)
+
+
 def evaluate(found: Found, resolver: Resolver, where: str) -> str:
     """The HTML of one placeholder, or a :class:`PlaceholderError` at its line."""
     calls: dict[str, Callable[..., str]] = {name: getattr(resolver, name) for name in FUNCTIONS}
@@ -93,8 +102,7 @@ def evaluate(found: Found, resolver: Resolver, where: str) -> str:
             f"unknown placeholder {{{{ {found.source} }}}}: use {', '.join(FUNCTIONS)}",
         )
     try:
-        expression = _ENVIRONMENT.compile_expression(found.source, undefined_to_none=False)
-        result = expression(**calls)
+        result = _compiled(found.source)(**calls)
     except TemplateSyntaxError as exc:
         raise PlaceholderError(
             where, found.line, f"{{{{ {found.source} }}}}: syntax error: {exc.message}"

@@ -10,10 +10,13 @@ text can never inject markup into the report).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from markdown_it import MarkdownIt
@@ -56,6 +59,17 @@ class Parsed:
     extra: dict[str, object] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=1024)
+def _load_front_matter(source: str) -> Any:
+    return yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+
+
+def _front_matter(source: str) -> Any:
+    """The front matter as data, read once per text (a build parses each section several times):
+    a copy, so that no caller changes the cached one."""
+    return copy.deepcopy(_load_front_matter(source))
+
+
 def parse(text: SectionText) -> Parsed:
     """Split front matter from the body; only ``meets`` (a list of framework references) and
     ``title`` are allowed in it."""
@@ -63,7 +77,7 @@ def parse(text: SectionText) -> Parsed:
     if match is None:
         return Parsed([], text.text.replace("\r\n", "\n"), 0)
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = _front_matter(match.group(1))
     except yaml.YAMLError as exc:
         raise PlaceholderError(text.where, 2, f"front matter is not YAML: {exc}") from exc
     if not isinstance(meta, dict) or set(meta) - {"meets", "title"}:
