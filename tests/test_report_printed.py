@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from esgledger.errors import EsgLedgerError
 from esgledger.report.full.document import (
     resolve_custom_properties,
     stylesheet,
@@ -72,3 +73,20 @@ def test_pdfs_come_back_in_the_order_handed_over(tmp_path: Path, workers: int) -
             ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert path.stem in text and "碳排放" in text
+
+
+def test_a_pdf_a_worker_could_not_write_is_named(tmp_path: Path) -> None:
+    target = tmp_path / "missing-folder" / "report.pdf"  # the worker cannot create it
+    with PdfWriters(1) as pdfs:
+        pdfs.submit(_document("x"), target)
+        with pytest.raises(EsgLedgerError, match="report.pdf was not written"):
+            list(pdfs.results())
+
+
+def test_workers_left_without_a_document_are_ended(tmp_path: Path) -> None:
+    with PdfWriters(2) as pdfs:
+        workers = list(pdfs._idle)
+        pdfs.submit(_document("only"), tmp_path / "only.pdf")
+        assert list(pdfs.results()) == [tmp_path / "only.pdf"]
+    assert len(workers) == 2
+    assert all(worker.poll() is not None for worker in workers)

@@ -1,20 +1,25 @@
 """PDFs of printed report documents, in worker processes.
 
-WeasyPrint lays a document out in single-threaded Python, so the English and Chinese PDFs go to a
-process each: :class:`PdfWriters` starts them as soon as the first document is handed over, so
-that the PDF work overlaps the rest of the build. This module imports nothing of esgledger: a
-worker process starts with WeasyPrint alone.
+WeasyPrint lays a document out in single-threaded Python, so each language's PDF goes to a
+process of its own: :class:`PdfWriters` starts the workers first (each loads WeasyPrint while
+the year is read and the documents assembled) and hands each one its document as soon as it is
+assembled, so that the PDF work overlaps the rest of the build. A worker is
+``python -m esgledger.report.pdf``: it imports WeasyPrint and nothing else of esgledger (a
+``multiprocessing`` child would import the parent's main module: the whole CLI or server).
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
 import os
+import subprocess
+import sys
+import tempfile
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+
+from esgledger.errors import EsgLedgerError
 
 
 def write_pdf(html: str, path: Path) -> Path:
@@ -26,46 +31,57 @@ def write_pdf(html: str, path: Path) -> Path:
     return path
 
 
-def _write_pdf_and_exit(html: str, path: Path) -> Path:
-    """``write_pdf`` in a worker that exits after this one document: the layout's objects are
-    frozen instead of freed one by one at exit (about half a second per document)."""
-    written = write_pdf(html, path)
-    gc.freeze()
-    return written
+@dataclass
+class _Handed:
+    worker: subprocess.Popen[bytes]
+    path: Path
 
 
 class PdfWriters:
-    """Writes PDFs in up to ``workers`` processes, one document each; without a second core,
-    in this process. Use as a context manager: ``submit`` returns at once; ``results`` yields the
-    paths in the order submitted, as they are written."""
+    """Writes up to ``workers`` PDFs in worker processes started now (none without a second
+    core); documents beyond them are written in this process. A context manager: ``submit``
+    returns at once; ``results`` yields the paths in the order submitted, as they are written."""
 
     def __init__(self, workers: int = 2) -> None:
-        self.workers = workers if (os.cpu_count() or 1) >= 2 else 0
-        self._pool: ProcessPoolExecutor | None = None
-        self._pending: list[Future[Path]] = []
-        self._inline: list[tuple[str, Path]] = []
+        count = min(workers, 2) if (os.cpu_count() or 1) >= 2 else 0
+        self._folder = tempfile.TemporaryDirectory(prefix="esgledger-pdf-")
+        self._idle = [
+            subprocess.Popen(
+                [sys.executable, "-m", "esgledger.report.pdf"],
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(count)
+        ]
+        self._pending: list[_Handed | tuple[str, Path]] = []
 
     def __enter__(self) -> PdfWriters:
         return self
 
     def submit(self, html: str, path: Path) -> None:
-        if not self.workers:
-            self._inline.append((html, path))
+        if not self._idle:
+            self._pending.append((html, path))
             return
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=multiprocessing.get_context("spawn"),  # no fork of a server's threads
-                max_tasks_per_child=1,
-            )
-        self._pending.append(self._pool.submit(_write_pdf_and_exit, html, path))
+        worker = self._idle.pop(0)
+        document = Path(self._folder.name) / f"{len(self._pending)}.html"
+        document.write_text(html, encoding="utf-8")
+        assert worker.stdin is not None
+        worker.stdin.write(f"{document}\n{path.resolve()}\n".encode())
+        worker.stdin.close()
+        self._pending.append(_Handed(worker, path))
 
     def results(self) -> Iterator[Path]:
         """Wait for every PDF; yields the paths in the order submitted, as they are written."""
-        while self._inline:
-            yield write_pdf(*self._inline.pop(0))
         while self._pending:
-            yield self._pending.pop(0).result()
+            handed = self._pending.pop(0)
+            if isinstance(handed, tuple):
+                yield write_pdf(*handed)
+                continue
+            errors = _finish(handed.worker)
+            if handed.worker.returncode != 0:
+                detail = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
+                raise EsgLedgerError(f"the PDF {handed.path.name} was not written: {detail[0]}")
+            yield handed.path
 
     def __exit__(
         self,
@@ -73,6 +89,36 @@ class PdfWriters:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self._pool is not None:
-            # the workers are done or abandoned: do not wait for their processes to exit
-            self._pool.shutdown(wait=error is None, cancel_futures=True)
+        workers = self._idle + [h.worker for h in self._pending if isinstance(h, _Handed)]
+        self._idle, self._pending = [], []
+        for worker in workers:  # not needed (fewer documents than workers) or abandoned
+            worker.kill()
+            _finish(worker)
+        self._folder.cleanup()
+
+
+def _finish(worker: subprocess.Popen[bytes]) -> bytes:
+    """Wait for the worker to end; what it wrote on stderr."""
+    if worker.stdin is not None and not worker.stdin.closed:
+        worker.stdin.close()
+    assert worker.stderr is not None
+    errors = worker.stderr.read()
+    worker.stderr.close()
+    worker.wait()
+    return errors
+
+
+def _work() -> None:
+    """A worker: load WeasyPrint, then read the document's and the PDF's paths from stdin."""
+    import weasyprint  # noqa: F401 - loaded while the parent assembles the document
+
+    lines = sys.stdin.read().splitlines()
+    if len(lines) != 2:  # the parent needed no PDF of this worker
+        os._exit(0)
+    write_pdf(Path(lines[0]).read_text(encoding="utf-8"), Path(lines[1]))
+    sys.stderr.flush()
+    os._exit(0)  # skip freeing the layout's objects one by one at exit (about half a second)
+
+
+if __name__ == "__main__":
+    _work()

@@ -37,6 +37,7 @@ from esgledger.report.full.sections import (
     texts_for,
 )
 from esgledger.report.full.tag_index import tag_index
+from esgledger.report.pdf import PdfWriters
 from esgledger.service_errors import Invalid, ServiceError
 from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
 from esgledger.services.qa_review import record_override, report_gate
@@ -186,49 +187,58 @@ class ReportContent(Capability):
         for fmt in formats:
             if fmt not in ("html", "pdf", "xlsx"):
                 raise Invalid(f"format {fmt!r}: html, pdf or xlsx", field="format")
-        from esgledger.services.targets import Targets
+        # the PDF workers load WeasyPrint while the year is read and the documents assembled
+        with PdfWriters(len(langs) if "pdf" in formats else 0) as pdfs:
+            from esgledger.services.targets import Targets
 
-        targets = Targets(self.context).listing(call.actor)
-        matrix = _matrix(self.context, call, name)
-        coverage = _coverage_rows(self.context, call, name, langs)
-        reports_dir = self.context.reports_dir
-        out = out or reports_dir / f"{name}-full"
-        outline = self._outline()
-        with call.reading() as connection:
-            final = not _draft(connection, name)
-        qa = report_gate(self.context, call, name, langs, final, override_qa)
-        with call.reading() as connection:
-            draft = _draft(connection, name)
-            texts = self._texts(stored.in_force(connection, name))
-            tags = section_tags(texts)
-            library = builtin_frameworks()
-            titles = {lang: {s.id: s.title[lang] for s in outline.sections()} for lang in LANGS}
+            targets = Targets(self.context).listing(call.actor)
+            matrix = _matrix(self.context, call, name)
+            coverage = _coverage_rows(self.context, call, name, langs)
+            reports_dir = self.context.reports_dir
+            out = out or reports_dir / f"{name}-full"
+            outline = self._outline()
+            with call.reading() as connection:
+                final = not _draft(connection, name)
+            qa = report_gate(self.context, call, name, langs, final, override_qa)
+            with call.reading() as connection:
+                draft = _draft(connection, name)
+                texts = self._texts(stored.in_force(connection, name))
+                tags = section_tags(texts)
+                library = builtin_frameworks()
+                titles = {lang: {s.id: s.title[lang] for s in outline.sections()} for lang in LANGS}
 
-            def index(framework: str, t: Strings) -> str | None:
-                rows = [r for r in coverage.get(t.lang, []) if r.framework == framework]
-                if rows:  # the computed coverage (esgledger.disclose)
-                    return index_html(rows, t, titles[t.lang], metric_places(outline))
-                if coverage.get(t.lang):  # a profile without this framework: say so
-                    return str(
-                        Markup('<p class="missing">{}</p>').format(t("full.index_not_chosen"))
-                    )
-                return tag_index(framework, tags, outline, library, t)
+                def index(framework: str, t: Strings) -> str | None:
+                    rows = [r for r in coverage.get(t.lang, []) if r.framework == framework]
+                    if rows:  # the computed coverage (esgledger.disclose)
+                        return index_html(rows, t, titles[t.lang], metric_places(outline))
+                    if coverage.get(t.lang):  # a profile without this framework: say so
+                        return str(
+                            Markup('<p class="missing">{}</p>').format(t("full.index_not_chosen"))
+                        )
+                    return tag_index(framework, tags, outline, library, t)
 
-            inputs = Inputs(
-                library, targets, matrix, index, draft, profile=_profile(connection, name), qa=qa
-            )
-            paths = build_full(
-                connection,
-                self.context.catalogue,
-                name,
-                out,
-                inputs,
-                langs=langs,
-                formats=formats,
-                stored={(t.section, t.lang): t for t in texts},
-                outline=outline,
-                progress=progress,
-            )
+                inputs = Inputs(
+                    library,
+                    targets,
+                    matrix,
+                    index,
+                    draft,
+                    profile=_profile(connection, name),
+                    qa=qa,
+                )
+                paths = build_full(
+                    connection,
+                    self.context.catalogue,
+                    name,
+                    out,
+                    inputs,
+                    langs=langs,
+                    formats=formats,
+                    stored={(t.section, t.lang): t for t in texts},
+                    outline=outline,
+                    progress=progress,
+                    pdfs=pdfs,
+                )
         files: list[dict[str, Any]] = [
             {"path": str(p), "file_name": p.name, "sha256": _sha(p), "size": p.stat().st_size}
             for p in paths

@@ -77,9 +77,11 @@ def build_full(
     outline: Outline | None = None,
     generated: dt.date | None = None,
     progress: Progress | None = None,
+    pdfs: PdfWriters | None = None,
 ) -> list[Path]:
     """Write the report's files and return their paths: each language's printed document goes
-    to its PDF worker as soon as it is assembled, then the HTML and the annexes are written."""
+    to its PDF worker as soon as it is assembled, then the HTML and the annexes are written.
+    ``pdfs``: workers the caller started earlier (they load WeasyPrint in the meantime)."""
     langs, formats = list(langs), list(formats)
     for lang in langs:
         if lang not in LANGUAGES:
@@ -103,7 +105,7 @@ def build_full(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     annexes: list[FullData] = []  # written from the same figures once every PDF is under way
-    with PdfWriters() as pdfs:
+    with pdfs or PdfWriters(len(langs) if "pdf" in formats else 0) as writers:
         for lang in langs:
             with collection_paused():
                 context, _strings = report_context(
@@ -117,7 +119,7 @@ def build_full(
             chapters = render_chapters(outline, data, texts)
             if "pdf" in formats:  # its worker starts now, while the rest is written
                 document = render_document(chapters, data, draft, printed=True)
-                pdfs.submit(document, out_dir / file_name(period, lang, "pdf"))
+                writers.submit(document, out_dir / file_name(period, lang, "pdf"))
             step(f"{lang}: assembled")
             if "html" in formats:
                 path = out_dir / file_name(period, lang, "html")
@@ -130,7 +132,7 @@ def build_full(
             annex = write_annex(data.context, catalogue, data.strings, out_dir, inputs.targets)
             written.append(annex)
             step(f"{data.strings.lang}: {annex.name}")
-        for path in pdfs.results():
+        for path in writers.results():
             written.append(path)
             step(path.name)
     return written
