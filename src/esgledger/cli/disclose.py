@@ -14,6 +14,7 @@ from rich.table import Table
 
 from esgledger.cli.assess_governance import _write
 from esgledger.cli.common import acting, console, handled, services
+from esgledger.i18n import Strings
 
 disclose_app = typer.Typer(
     no_args_is_help=True,
@@ -148,23 +149,41 @@ def coverage(
     if as_json:
         _print_json(shown)
     else:
-        table = Table()
-        for column in ("item", "level", "status", "where", "missing"):
-            table.add_column(column)
-        for row in shown["rows"]:
-            table.add_row(
-                escape(row["reference"]),
-                row["level"],
-                row["status"],
-                escape(", ".join(row["locations"])),
-                escape("; ".join(row["missing"])),
-            )
-        console.print(table)
-        for finding in shown["findings"]:
-            console.print(f"{finding['severity']}: {escape(finding['message'])}", highlight=False)
-        counts = ", ".join(f"{v} {k}" for k, v in shown["counts"].items())
-        console.print(
-            f"{counts}; {shown['errors']} errors, {shown['warnings']} warnings", highlight=False
-        )
+        _print_coverage(shown, Strings(lang))
     if strict and shown["errors"]:
         raise typer.Exit(1)
+
+
+def _print_coverage(shown: dict[str, Any], t: Strings) -> None:
+    """The coverage in the language: names, not ids; each finding with its next steps."""
+    names = shown["profile_names"]
+    line = t(
+        "disclose.profile.line",
+        frameworks=t.join(names["frameworks"]),
+        issuer_class=names["issuer_class"] or "-",
+    )
+    console.print(escape(line), highlight=False)
+    table = Table()
+    for column in ("item", "level", "status", "location", "missing"):
+        table.add_column(t(f"disclose.column.{column}"))
+    for row in shown["rows"]:
+        status = row["status_name"] + (f" ({row['reason']})" if row["reason"] else "")
+        table.add_row(
+            escape(row["reference"]),
+            row["level_name"],
+            escape(status),
+            escape(t.join(row["location_names"])),
+            escape(row["missing_text"]),
+        )
+    console.print(table)
+    for finding in shown["findings"]:
+        severity = t(f"disclose.severity.{finding['severity']}")
+        sep = t("disclose.index.sep")
+        console.print(f"{severity}{sep}{escape(finding['message'])}", highlight=False)
+        for step in finding["steps"]:
+            console.print(f"  → {escape(step['text'])}", highlight=False)
+            if step["command"]:
+                console.print(f"    $ {escape(step['command'])}", highlight=False)
+    counts = t.join([f"{v} {shown['status_names'][k]}" for k, v in shown["counts"].items()])
+    summary = t("disclose.summary", counts=counts, **{k: shown[k] for k in ("errors", "warnings")})
+    console.print(escape(summary), highlight=False)
