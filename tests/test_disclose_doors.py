@@ -32,7 +32,9 @@ def test_the_command_line(ws: Ledger, db_url: str, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "pin one as hkex@2020" in refused.stderr
     set_ = cli(db_url, "profile", "set", "--period", "2025", "--framework", "hkex",
                "--framework", "sse14", "--issuer-class", "main_board")  # fmt: skip
-    assert set_.exit_code == 0 and "2025: hkex, sse14 (issuer class main_board)" in set_.stdout
+    assert set_.exit_code == 0 and (
+        "2025: hkex, sse14 (issuer class main_board: Main Board issuer (not LargeCap)), version 1"
+    ) in " ".join(set_.stdout.split())
     assert json.loads(cli(db_url, "profile", "show", "--period", "2025", "--json").stdout)[
         "frameworks"
     ] == ["hkex", "sse14"]

@@ -10,7 +10,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from esgledger.cli.assess_governance import _write
 from esgledger.cli.common import acting, console, handled, services
@@ -45,12 +47,21 @@ def profile_set(
 ) -> None:
     """Choose the frameworks the period's report follows (a new version of the profile)."""
     svc = services()
-    stored = svc.disclose.set_profile(acting(svc), period, framework, issuer_class)
+    actor = acting(svc)
+    stored = svc.disclose.set_profile(actor, period, framework, issuer_class)
+    named = _issuer_class(svc.disclose.choices(actor), stored["issuer_class"])
     console.print(
-        f"{period}: {', '.join(stored['frameworks'])} "
-        f"(issuer class {stored['issuer_class'] or '-'}), version {stored['version']}",
+        f"{period}: {', '.join(stored['frameworks'])} (issuer class {named}), "
+        f"version {stored['version']}",
         highlight=False,
     )
+
+
+def _issuer_class(choices: dict[str, dict[str, str]], issuer_class: str | None) -> str:
+    """``main_board: Main Board issuer (not LargeCap)``: the id a user types, and its name."""
+    if not issuer_class:
+        return "-"
+    return f"{issuer_class}: {choices['issuer_classes'].get(issuer_class, issuer_class)}"
 
 
 @profile_app.command("show")
@@ -58,14 +69,17 @@ def profile_set(
 def profile_show(period: Annotated[str, _PERIOD], as_json: Annotated[bool, _JSON] = False) -> None:
     """Print the period's profile and its versions."""
     svc = services()
-    found = svc.disclose.profile(acting(svc), period)
+    actor = acting(svc)
+    found = svc.disclose.profile(actor, period)
     if as_json:
         _print_json(found)
         return
+    choices = svc.disclose.choices(actor)
     for version in found["history"]:
         console.print(
             f"v{version['version']} {version['recorded_at']} {version['recorded_by']}: "
-            f"{', '.join(version['frameworks'])} (issuer class {version['issuer_class'] or '-'})",
+            f"{', '.join(version['frameworks'])} "
+            f"(issuer class {_issuer_class(choices, version['issuer_class'])})",
             highlight=False,
         )
 
@@ -180,10 +194,14 @@ def _print_coverage(shown: dict[str, Any], t: Strings) -> None:
         severity = t(f"disclose.severity.{finding['severity']}")
         sep = t("disclose.index.sep")
         console.print(f"{severity}{sep}{escape(finding['message'])}", highlight=False)
+        steps = Table.grid(padding=(0, 1, 0, 0))  # a hanging indent: wrapped lines stay under it
+        steps.add_column(no_wrap=True)
+        steps.add_column()
         for step in finding["steps"]:
-            console.print(f"  → {escape(step['text'])}", highlight=False)
+            steps.add_row("→", Text(step["text"], overflow="fold"))
             if step["command"]:
-                console.print(f"    $ {escape(step['command'])}", highlight=False)
+                steps.add_row("", Text(f"$ {step['command']}", overflow="fold"))
+        console.print(Padding(steps, (0, 0, 0, 2)))
     counts = t.join([f"{v} {shown['status_names'][k]}" for k, v in shown["counts"].items()])
     summary = t("disclose.summary", counts=counts, **{k: shown[k] for k in ("errors", "warnings")})
     console.print(escape(summary), highlight=False)
