@@ -36,7 +36,7 @@ import yaml
 
 from esgledger.disclose.index import index_html
 from esgledger.i18n import Strings
-from esgledger.services import disclose as disclose_service
+from esgledger.services import disclose_coverage as disclose_service
 from tests.ledger_fixture import Ledger
 
 DATA = Path(__file__).parent / "data" / "chalieco_2019"
@@ -100,7 +100,7 @@ def test_the_rebuilt_hkex_index_marks_the_claimed_kpis_the_text_lacks(keyed: Led
     message = next(f["message"] for f in shown["findings"] if f["reference"] == "HKEX-B1.1")
     assert message == (
         "HKEX-B1.1 is claimed in employees but its data are absent: "
-        "no breakdown by gender, employment_type, age_band, region"
+        "no breakdown by gender, employment type, age group, geographical region"
     )
 
 

@@ -149,7 +149,7 @@ class Disclose(Capability):
         names = {m: str(catalogue.label(m, lang)) for m in catalogue.metrics}
         names.update({t.id: t.name(lang) for t in read_library(connection).topics})
         sections = {s.id: s.title[lang] for s in outline_for(catalogue).sections()}
-        axes = {a.id: a.name.get(lang) or a.id for a in catalogue.axes.values()}
+        axes = {a.id: _in_sentence(a.name.get(lang) or a.id) for a in catalogue.axes.values()}
         return Words(Strings(lang), names, sections, axes)
 
     @reads("disclose.read", entity_first=False)
@@ -280,3 +280,8 @@ def _profile_names(
             else None
         ),
     }
+
+
+def _in_sentence(name: str) -> str:
+    """An axis name as a sentence says it: ``Age group`` -> ``age group`` (``GHG`` stays)."""
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
