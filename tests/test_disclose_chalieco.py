@@ -102,6 +102,9 @@ def test_the_rebuilt_hkex_index_marks_the_claimed_kpis_the_text_lacks(keyed: Led
         "HKEX-B1.1 is claimed in employees but its data are absent: "
         "no breakdown by gender, employment type, age group, geographical region"
     )
+    b11 = next(f for f in shown["findings"] if f["reference"] == "HKEX-B1.1")
+    assert [s["step"] for s in b11["steps"]] == ["breakdown", "untag_claim"]
+    assert "(e.g. `gender=female`)" in b11["steps"][0]["text"]  # a member id the user may type
 
 
 def test_the_index_html_links_each_location_to_its_section(keyed: Ledger) -> None:

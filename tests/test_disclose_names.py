@@ -25,7 +25,7 @@ AXES = {"gender": "性别", "age_band": "年龄段"}
 
 
 def zh() -> Words:
-    return Words(Strings("zh"), NAMES, SECTIONS, AXES)
+    return Words(Strings("zh"), NAMES, SECTIONS, AXES, {"gender": "female"})
 
 
 def test_a_coverage_finding_says_topics_and_metrics_by_name() -> None:
@@ -123,7 +123,7 @@ def test_the_steps_name_what_the_user_types_and_the_names_a_reader_knows() -> No
     assert "`meets: [HKEX-D28(b)]`" in said["strict_missingHKEX-D28(b)"][0]
     assert "撤回HKEX-D28(a)的解释" in said["strict_explainedHKEX-D28(a)"][0]
     assert "性别、年龄段" in said["unexplainedHKEX-B1.1"][0]
-    assert "`gender=...`" in said["unexplainedHKEX-B1.1"][0]
+    assert "`gender=female`" in said["unexplainedHKEX-B1.1"][0]  # a member the user may type
     assert "considered_reasons" not in said["unexplainedHKEX-B1.1"][-1]  # no reasons given: none
     assert "应对气候变化" in said["sse_topic_absentSSE14-21"][1]
     assert "`climate`" in said["sse_topic_absentSSE14-21"][1]  # the topic id the command takes

@@ -150,7 +150,8 @@ class Disclose(Capability):
         names.update({t.id: t.name(lang) for t in read_library(connection).topics})
         sections = {s.id: s.title[lang] for s in outline_for(catalogue).sections()}
         axes = {a.id: _in_sentence(a.name.get(lang) or a.id) for a in catalogue.axes.values()}
-        return Words(Strings(lang), names, sections, axes)
+        members = {a.id: next(iter(a.members), "...") for a in catalogue.axes.values()}
+        return Words(Strings(lang), names, sections, axes, members)
 
     @reads("disclose.read", entity_first=False)
     def coverage(

@@ -93,7 +93,8 @@ def _missing_step(part: str, words: Words) -> tuple[str, dict[str, str]]:
         return "value", {"what": words.named(what), "ids": ", ".join(f"`{i}`" for i in ids)}
     if kind == "breakdown":
         first = what.split(",")[0].strip()
-        return "breakdown", {"what": words.named(what, words.axes), "example": f"{first}=..."}
+        example = f"{first}={words.members.get(first, '...')}"
+        return "breakdown", {"what": words.named(what, words.axes), "example": example}
     return kind, {}
 
 

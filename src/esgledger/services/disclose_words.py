@@ -21,6 +21,7 @@ class Words:
     names: Mapping[str, str] = field(default_factory=dict)  # topic and metric ids
     sections: Mapping[str, str] = field(default_factory=dict)  # report section id -> title
     axes: Mapping[str, str] = field(default_factory=dict)  # breakdown axis id -> name
+    members: Mapping[str, str] = field(default_factory=dict)  # axis id -> its first member's id
 
     @property
     def lang(self) -> str:
