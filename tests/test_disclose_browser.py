@@ -1,7 +1,8 @@
 """The coverage page in a real browser (headless Chromium, the real server; SQLite and
 PostgreSQL): an ESG manager opens it from the navigation, chooses the period's frameworks, marks
-an item not applicable, is refused when explaining a mandatory item, and filters by status; in
-English and Chinese. Screenshots go to ``test-artifacts/screenshots/``."""
+an item not applicable, is refused when explaining a mandatory item, follows an error's next step
+to the form that resolves it, and filters by status; in English and Chinese. Screenshots go to
+``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
@@ -41,6 +42,12 @@ def test_choosing_frameworks_and_explaining_in_the_browser(
         expect(page.locator("#finding-list")).to_contain_text(
             "HKEX-D28(a) is mandatory and missing"
         )
+        expect(page.locator("#profile-line")).to_contain_text("Main Board issuer (not LargeCap)")
+        unexplained = page.locator("#finding-list > li[data-code=unexplained]").first
+        reference = unexplained.inner_text().split()[1]  # "error HKEX-A1 (comply or explain) ..."
+        expect(unexplained.locator("li[data-step=text]")).to_contain_text(f"meets: [{reference}]")
+        unexplained.locator("li[data-step=explain] a").click()  # the step's page: the form
+        expect(page.locator("#explain-form [name=reference]")).to_have_value(reference)
         explain(page, "HKEX-D28(b)", "explained", "Not yet measured", "尚未计量")
         expect(page.locator("#disclose-error")).to_contain_text("allows no omission")
         english = "An engineering group ships no packaged products"
@@ -53,6 +60,8 @@ def test_choosing_frameworks_and_explaining_in_the_browser(
         expect(page.locator("h1")).to_contain_text("披露覆盖情况")
         expect(page.locator("#item-HKEX-A2\\.5")).to_contain_text("工程类企业，无包装产品")
         page.goto("/disclose/coverage?period=2025")
+        expect(page.locator("#profile-line")).to_contain_text("主板发行人（非大型股）")
+        expect(page.locator("#finding-list li[data-step=text]").first).to_contain_text("报告文本")
         manager.shot("disclose-coverage-zh", full_page=False)
         assert manager.dialogs == [] and manager.console_errors == []
     finally:

@@ -36,7 +36,7 @@ import yaml
 
 from esgledger.disclose.index import index_html
 from esgledger.i18n import Strings
-from esgledger.services import disclose as disclose_service
+from esgledger.services import disclose_coverage as disclose_service
 from tests.ledger_fixture import Ledger
 
 DATA = Path(__file__).parent / "data" / "chalieco_2019"
@@ -100,8 +100,11 @@ def test_the_rebuilt_hkex_index_marks_the_claimed_kpis_the_text_lacks(keyed: Led
     message = next(f["message"] for f in shown["findings"] if f["reference"] == "HKEX-B1.1")
     assert message == (
         "HKEX-B1.1 is claimed in employees but its data are absent: "
-        "no breakdown by gender, employment_type, age_band, region"
+        "no breakdown by gender, employment type, age group, geographical region"
     )
+    b11 = next(f for f in shown["findings"] if f["reference"] == "HKEX-B1.1")
+    assert [s["step"] for s in b11["steps"]] == ["breakdown", "untag_claim"]
+    assert "(e.g. `gender=female`)" in b11["steps"][0]["text"]  # a member id the user may type
 
 
 def test_the_index_html_links_each_location_to_its_section(keyed: Ledger) -> None:

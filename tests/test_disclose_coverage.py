@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from esgledger.errors import InputRejected
 from esgledger.service_errors import Forbidden, Invalid, NotFound, PeriodLocked
-from esgledger.services import disclose as disclose_service
+from esgledger.services import disclose_coverage as disclose_service
 from tests.collab_fixtures import World
 from tests.helpers import write_csv
 from tests.materiality_case import build
@@ -123,7 +123,7 @@ def test_explanations_round_trip_and_lock_with_the_period(world: World, tmp_path
 def test_each_kind_of_error_names_the_item(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     disclose, manager = world.services.disclose, world.user("manager")
     disclose.set_profile(manager, "2025", ["hkex", "sse14"], "main_board")
-    tag(monkeypatch, {"env": {"HKEX-A1.3", "HKEX-A2.5", "HKEX-A1"}, "climate": {"SSE14-21"}})
+    tag(monkeypatch, {"waste": {"HKEX-A1.3", "HKEX-A2.5", "HKEX-A1"}, "climate": {"SSE14-21"}})
     disclose.explain(manager, "2025", dict(zip(COLUMNS, GOOD, strict=True)))
     found = findings(world, "2025")
     # claimed in a section, but the ledger holds no hazardous waste for the reporting entity
@@ -139,8 +139,30 @@ def test_each_kind_of_error_names_the_item(world: World, monkeypatch: pytest.Mon
     absent = set(found["sse_topic_absent"])
     assert len(absent) >= 15 and "SSE14-21" not in absent
     shown = disclose.coverage(manager, "2025", "hkex", "zh")
-    message = next(f for f in shown["findings"] if f["code"] == "na_but_mapped")["message"]
-    assert message == "HKEX-A2.5已声明不适用，却又被对应到env"
+    mapped = next(f for f in shown["findings"] if f["code"] == "na_but_mapped")
+    assert (
+        mapped["message"] == "HKEX-A2.5已声明不适用，却又被对应到废弃物与循环经济"
+    )  # by its title
+    assert mapped["params"]["sections"] == "waste"  # the id, for programs
+    assert [s["step"] for s in mapped["steps"]] == ["untag", "withdraw_na"]
+    assert mapped["steps"][1]["command"] == (
+        'esgledger disclose withdraw HKEX-A2.5 --period 2025 --reason "..."'
+    )
+    rows = {row["reference"]: row for row in shown["rows"]}
+    assert rows["HKEX-A1"]["location_names"] == ["废弃物与循环经济"]
+    assert rows["HKEX-A1"]["locations"] == ["waste"]
+    assert (rows["HKEX-A1"]["status_name"], rows["HKEX-A1"]["level_name"]) == (
+        "已披露",
+        "不遵守就解释",
+    )
+    assert shown["profile_names"]["issuer_class"] == "主板发行人（非大型股）"
+    assert shown["profile"]["issuer_class"] == "main_board"
+    unexplained = next(f for f in shown["findings"] if f["reference"] == "HKEX-B1.1")
+    assert unexplained["code"] == "unexplained"
+    assert unexplained["steps"][-1]["command"].startswith(
+        "esgledger disclose explain HKEX-B1.1 --period 2025 --reason considered_reasons"
+    )  # the first reason HKEX allows
+    assert all(f["steps"] for f in shown["findings"])  # every finding says what to do
     assert [f["severity"] for f in shown["findings"]] == sorted(
         (f["severity"] for f in shown["findings"]), key=lambda s: s != "error"
     )
@@ -175,8 +197,18 @@ def test_the_materiality_assessment_feeds_the_sse_checks(world: World) -> None:
     }
     assert set(elements) == {"climate", "innovation"}
     assert elements["climate"] == (
-        "SSE topic Climate change is financially material but lacks: governance, metrics_targets "
-        "(SSE No. 14 Art. 11)"
+        "SSE topic Climate change is financially material but lacks: governance, metrics and "
+        "targets (SSE No. 14 Art. 11)"
+    )
+    steps = next(
+        f["steps"]
+        for f in shown["findings"]
+        if f["code"] == "sse_elements" and f["params"]["topic"] == "climate"
+    )
+    assert [s["step"] for s in steps] == ["element_governance", "element_metrics_targets"]
+    assert steps[0]["text"] == (
+        "Give a governance body duties covering Climate change on the Governance page (its "
+        "topics include `climate`)."
     )
     absent = {f["params"]["topic"] for f in shown["findings"] if f["code"] == "sse_topic_absent"}
     assert "water" not in absent and "climate" in absent

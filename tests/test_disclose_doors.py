@@ -32,7 +32,9 @@ def test_the_command_line(ws: Ledger, db_url: str, tmp_path: Path) -> None:
     assert refused.exit_code == 1 and "pin one as hkex@2020" in refused.stderr
     set_ = cli(db_url, "profile", "set", "--period", "2025", "--framework", "hkex",
                "--framework", "sse14", "--issuer-class", "main_board")  # fmt: skip
-    assert set_.exit_code == 0 and "2025: hkex, sse14 (issuer class main_board)" in set_.stdout
+    assert set_.exit_code == 0 and (
+        "2025: hkex, sse14 (issuer class main_board: Main Board issuer (not LargeCap)), version 1"
+    ) in " ".join(set_.stdout.split())
     assert json.loads(cli(db_url, "profile", "show", "--period", "2025", "--json").stdout)[
         "frameworks"
     ] == ["hkex", "sse14"]
@@ -59,6 +61,28 @@ def test_the_command_line(ws: Ledger, db_url: str, tmp_path: Path) -> None:
     assert cli(db_url, "coverage", "--period", "2025").exit_code == 0
     strict = cli(db_url, "coverage", "--period", "2025", "--framework", "hkex", "--strict")
     assert strict.exit_code == 1 and "error: HKEX-D28(a) is mandatory and missing" in strict.stdout
+    said = " ".join(strict.stdout.split())  # names, not ids; each error with its next step
+    assert "issuer class: Main Board issuer (not LargeCap)" in said and "main_board" not in said
+    assert "│ HKEX-A2.5 │ comply or explain │ not applicable │" in said
+    assert (
+        "error: HKEX-D28(a) is mandatory and missing: no value of Scope 1 GHG emissions → Enter "
+        "Scope 1 GHG emissions for 2025 (metric ids: `ghg.scope1`) on the Data entry page or in a "
+        "data file, then calculate the period. $ esgledger data import FILE && esgledger calc "
+        "--period 2025 error:"
+    ) in said
+    assert (
+        "error: HKEX-MDR-14 is mandatory and missing: no section meets it → Write the text that "
+        "discloses HKEX-MDR-14 in a section on the Report texts page and declare it there: "
+        "`meets: [HKEX-MDR-14]` in the section's front matter"
+    ) in said
+    assert "$ esgledger report sections export texts/ --period 2025, edit texts/en/" in said
+    assert (
+        "$ esgledger disclose explain HKEX-B1.1 --period 2025 --reason considered_reasons" in said
+    )
+    chinese = " ".join(cli(db_url, "coverage", "--period", "2025", "--lang", "zh").stdout.split())
+    assert "发行人类别：主板发行人（非大型股）" in chinese and "所在章节" in chinese
+    assert "错误：HKEX-MDR-14为强制条目，但未披露：无章节披露 → 在“报告文本”页面" in chinese
+    assert "│ HKEX-A2.5 │ 不遵守就解释 │ 不适用 │" in chinese
 
 
 def test_the_rest_api(world: World, client: TestClient) -> None:
@@ -113,7 +137,21 @@ def test_the_coverage_page(world: World, browse: dict[str, TestClient]) -> None:
     assert only.count('class="status-') == 1
     twin = manager.get("/disclose/coverage.json?period=2025").json()
     assert twin["period"] == "2025" and twin["coverage"]["profile"]["frameworks"] == ["hkex"]
+    assert "Main Board issuer (not LargeCap)" in page and ">main_board<" not in page
+    steps = page[page.index('data-code="strict_missing"') :]
+    assert '<a href="/reports/sections?period=2025">Report texts →</a>' in steps
+    explain_link = "/disclose/coverage?period=2025&amp;explain=HKEX-B1.1#explain-form"
+    assert explain_link in page
+    prefilled = manager.get("/disclose/coverage?period=2025&explain=HKEX-B1.1").text
+    assert 'name="reference" required placeholder="HKEX-A2.5" value="HKEX-B1.1"' in prefilled
+    assert twin["coverage"]["findings"][0]["steps"][0]["command"].startswith("esgledger ")
+    withdraw = {"period": "2025", "reference": "HKEX-A2.5", "reason": "", "csrf_token": token}
+    assert manager.post("/disclose/coverage/withdraw", data=withdraw).status_code == 422
+    withdraw["reason"] = "it applies after all"
+    assert manager.post("/disclose/coverage/withdraw", data=withdraw).status_code == 303
+    assert world.services.disclose.explanations(world.user("manager"), "2025") == []
     manager.get("/lang/zh")
     chinese = manager.get("/disclose/coverage?period=2025").text
-    assert "披露覆盖情况" in chinese and "不适用" in chinese and "错误" in chinese
+    assert "披露覆盖情况" in chinese and "不遵守就解释" in chinese and "错误" in chinese
+    assert "主板发行人（非大型股）" in chinese and "“报告文本”页面" in chinese
     assert manager.post("/disclose/coverage/profile", data={"period": "2025"}).status_code == 403

@@ -96,7 +96,7 @@ def topics_show(topic_id: str, as_json: Annotated[bool, _JSON] = False) -> None:
 @topics_app.command("add")
 @handled
 def topics_add(
-    topic_id: Annotated[str, Opt("--id", help="org.<name>")],
+    topic_id: Annotated[str, Opt("--id", help="`org.<name>`")],
     name_en: Annotated[str, Opt()],
     name_zh: Annotated[str, Opt()],
     dimension: Annotated[str, Opt(help="environment, social or governance")],

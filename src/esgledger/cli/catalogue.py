@@ -62,7 +62,7 @@ def catalogue_import(
         Path, typer.Argument(help="a .yaml or .csv file of the organisation's metrics")
     ],
 ) -> None:
-    """Add the organisation's own metrics (ids org.*), axes (org_*) and members of built-in
+    """Add the organisation's own metrics (ids `org.*`), axes (`org_*`) and members of built-in
     axes, validated like the built-ins (admins). Each import is a new, audited version."""
     svc = services()
     result = svc.catalogue.import_file(acting(svc), path)
@@ -128,7 +128,7 @@ def factors_list(as_json: Annotated[bool, _JSON] = False) -> None:
 def factors_import(
     path: Annotated[Path, typer.Argument(help="a factor set file (YAML, as the shipped sets)")],
 ) -> None:
-    """Add a new edition of a publication's factor set, or the organisation's own set (org_*),
+    """Add a new edition of a publication's factor set, or the organisation's own set (`org_*`),
     with sources and validity dates (admins); audited, used by the next calculation."""
     svc = services()
     result = svc.factors.import_file(acting(svc), path)

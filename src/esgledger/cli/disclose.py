@@ -10,10 +10,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from esgledger.cli.assess_governance import _write
 from esgledger.cli.common import acting, console, handled, services
+from esgledger.i18n import Strings
 
 disclose_app = typer.Typer(
     no_args_is_help=True,
@@ -44,12 +47,21 @@ def profile_set(
 ) -> None:
     """Choose the frameworks the period's report follows (a new version of the profile)."""
     svc = services()
-    stored = svc.disclose.set_profile(acting(svc), period, framework, issuer_class)
+    actor = acting(svc)
+    stored = svc.disclose.set_profile(actor, period, framework, issuer_class)
+    named = _issuer_class(svc.disclose.choices(actor), stored["issuer_class"])
     console.print(
-        f"{period}: {', '.join(stored['frameworks'])} "
-        f"(issuer class {stored['issuer_class'] or '-'}), version {stored['version']}",
+        f"{period}: {', '.join(stored['frameworks'])} (issuer class {named}), "
+        f"version {stored['version']}",
         highlight=False,
     )
+
+
+def _issuer_class(choices: dict[str, dict[str, str]], issuer_class: str | None) -> str:
+    """``main_board: Main Board issuer (not LargeCap)``: the id a user types, and its name."""
+    if not issuer_class:
+        return "-"
+    return f"{issuer_class}: {choices['issuer_classes'].get(issuer_class, issuer_class)}"
 
 
 @profile_app.command("show")
@@ -57,14 +69,17 @@ def profile_set(
 def profile_show(period: Annotated[str, _PERIOD], as_json: Annotated[bool, _JSON] = False) -> None:
     """Print the period's profile and its versions."""
     svc = services()
-    found = svc.disclose.profile(acting(svc), period)
+    actor = acting(svc)
+    found = svc.disclose.profile(actor, period)
     if as_json:
         _print_json(found)
         return
+    choices = svc.disclose.choices(actor)
     for version in found["history"]:
         console.print(
             f"v{version['version']} {version['recorded_at']} {version['recorded_by']}: "
-            f"{', '.join(version['frameworks'])} (issuer class {version['issuer_class'] or '-'})",
+            f"{', '.join(version['frameworks'])} "
+            f"(issuer class {_issuer_class(choices, version['issuer_class'])})",
             highlight=False,
         )
 
@@ -148,23 +163,45 @@ def coverage(
     if as_json:
         _print_json(shown)
     else:
-        table = Table()
-        for column in ("item", "level", "status", "where", "missing"):
-            table.add_column(column)
-        for row in shown["rows"]:
-            table.add_row(
-                escape(row["reference"]),
-                row["level"],
-                row["status"],
-                escape(", ".join(row["locations"])),
-                escape("; ".join(row["missing"])),
-            )
-        console.print(table)
-        for finding in shown["findings"]:
-            console.print(f"{finding['severity']}: {escape(finding['message'])}", highlight=False)
-        counts = ", ".join(f"{v} {k}" for k, v in shown["counts"].items())
-        console.print(
-            f"{counts}; {shown['errors']} errors, {shown['warnings']} warnings", highlight=False
-        )
+        _print_coverage(shown, Strings(lang))
     if strict and shown["errors"]:
         raise typer.Exit(1)
+
+
+def _print_coverage(shown: dict[str, Any], t: Strings) -> None:
+    """The coverage in the language: names, not ids; each finding with its next steps."""
+    names = shown["profile_names"]
+    line = t(
+        "disclose.profile.line",
+        frameworks=t.join(names["frameworks"]),
+        issuer_class=names["issuer_class"] or "-",
+    )
+    console.print(escape(line), highlight=False)
+    table = Table()
+    for column in ("item", "level", "status", "location", "missing"):
+        table.add_column(t(f"disclose.column.{column}"))
+    for row in shown["rows"]:
+        status = row["status_name"] + (f" ({row['reason']})" if row["reason"] else "")
+        table.add_row(
+            escape(row["reference"]),
+            row["level_name"],
+            escape(status),
+            escape(t.join(row["location_names"])),
+            escape(row["missing_text"]),
+        )
+    console.print(table)
+    for finding in shown["findings"]:
+        severity = t(f"disclose.severity.{finding['severity']}")
+        sep = t("disclose.index.sep")
+        console.print(f"{severity}{sep}{escape(finding['message'])}", highlight=False)
+        steps = Table.grid(padding=(0, 1, 0, 0))  # a hanging indent: wrapped lines stay under it
+        steps.add_column(no_wrap=True)
+        steps.add_column()
+        for step in finding["steps"]:
+            steps.add_row("→", Text(step["text"], overflow="fold"))
+            if step["command"]:
+                steps.add_row("", Text(f"$ {step['command']}", overflow="fold"))
+        console.print(Padding(steps, (0, 0, 0, 2)))
+    counts = t.join([f"{v} {shown['status_names'][k]}" for k, v in shown["counts"].items()])
+    summary = t("disclose.summary", counts=counts, **{k: shown[k] for k in ("errors", "warnings")})
+    console.print(escape(summary), highlight=False)

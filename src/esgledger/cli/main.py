@@ -33,6 +33,9 @@ from esgledger.service_errors import Invalid
 app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
+    # help as Markdown: a docstring's paragraphs are reflowed to the terminal (Rich's markup mode
+    # keeps its hard line breaks, so help broke mid-sentence); write `<name>` or `*` in backticks
+    rich_markup_mode="markdown",
     help="esgledger: traceable ESG data, calculation and reporting.",
 )
 org_app = typer.Typer(no_args_is_help=True, help="The organisation tree.")

@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
     @sections_app.command("import")
     @handled
     def sections_import(folder: Path, period: PeriodOption) -> None:
-        """Import a folder of <lang>/<section>.md files (all checked, then all saved, or none)."""
+        """Import a folder of `<lang>/<section>.md` files (all checked, then all saved, or none)."""
         svc = services()
         result = svc.report_content.import_folder(acting(svc), period, folder)
         console.print(
@@ -147,7 +147,7 @@ def register(app: typer.Typer) -> None:
     @sections_app.command("export")
     @handled
     def sections_export(folder: Path, period: PeriodOption) -> None:
-        """Write every section's text in force as <lang>/<section>.md under FOLDER."""
+        """Write every section's text in force as `<lang>/<section>.md` under FOLDER."""
         svc = services()
         written = svc.report_content.export_folder(acting(svc), period, folder)
         console.print(f"wrote {len(written)} file(s) under {folder}")

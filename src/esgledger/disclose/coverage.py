@@ -178,7 +178,8 @@ def cover_edition(
             if status == NOT_APPLICABLE and locations:
                 findings.append(_f("error", "na_but_mapped", ref, sections=", ".join(locations)))
             if strict:
-                findings.append(_f("error", "strict_explained", ref, level=level))
+                what = "; ".join(gaps) or "text"
+                findings.append(_f("error", "strict_explained", ref, level=level, missing=what))
             continue
         if holds:
             rows.append(CoverageRow(**base, status=MET))  # type: ignore[arg-type]

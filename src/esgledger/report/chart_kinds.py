@@ -170,6 +170,7 @@ def lines(
         if index % step == 0 or index == len(xs) - 1:
             chart.texts.append(Text(x_of(year), bottom + 18, str(year), "middle", "tick"))
     paths: list[tuple[str, str, bool]] = []
+    drawn: list[list[tuple[float, float]]] = []
     for number, (name, values, dashed) in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
         points = [
@@ -181,12 +182,48 @@ def lines(
             chart.rects.append(
                 Rect(x - 3, y - 3, 6, 6, colour, f"{name} {year}: {format_chart(value)}")
             )
-        if points:
-            x, y, value, _year = points[-1]
-            chart.texts.append(
-                Text(x + 7, y + 4 + number * 2, format_chart(value), "start", "point")
-            )
+        drawn.append([(x, y) for x, y, _v, _year in points])
+    _end_labels(chart, drawn, [[v for v in values if v is not None] for _n, values, _d in series])
     return chart, paths
+
+
+def _line_at(points: list[tuple[float, float]], x: float) -> float | None:
+    """The y of a polyline at ``x``, None where the line does not reach."""
+    for (x1, y1), (x2, y2) in zip(points, points[1:], strict=False):
+        if x1 <= x <= x2:
+            return y1 + (y2 - y1) * (x - x1) / ((x2 - x1) or 1.0)
+    return points[0][1] if len(points) == 1 and abs(points[0][0] - x) < 1 else None
+
+
+def _end_labels(
+    chart: Chart, lines: list[list[tuple[float, float]]], values: list[list[float]]
+) -> None:
+    """The value of each line's last point: to its right when no other line passes there, else
+    above or below the point, on the side away from the other lines; a value already written at
+    the same point (two lines ending together) is not written twice."""
+    written: list[tuple[float, float, str]] = []
+    for number, points in enumerate(lines):
+        if not points:
+            continue
+        x, y = points[-1]
+        text = format_chart(values[number][-1])
+        if any(abs(x - wx) < 1 and abs(y - wy) < 1 and text == wt for wx, wy, wt in written):
+            continue
+        near = [
+            at
+            for other, line in enumerate(lines)
+            if other != number
+            for at in (_line_at(line, x), _line_at(line, x + 7 + text_width(text, 11) / 2))
+            if at is not None and abs(at - y) < 18
+        ]
+        near += [wy for wx, wy, _t in written if abs(wx - x) < 40 and abs(wy - y) < 18]
+        if not near:
+            chart.texts.append(Text(x + 7, y + 4, text, "start", "point"))
+        elif all(at >= y for at in near):  # the others run below: write above the point
+            chart.texts.append(Text(x, y - 9, text, "middle", "point"))
+        else:
+            chart.texts.append(Text(x, y + 17, text, "middle", "point"))
+        written.append((x, y, text))
 
 
 def _grouped(

@@ -332,7 +332,7 @@ def metric_places(outline: Outline) -> dict[str, list[str]]:
 
 def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
     """Section id -> the framework items the organisation's own texts in force for the period
-    declare they meet: what the coverage computation reads (esgledger.services.disclose.
+    declare they meet: what the coverage computation reads (esgledger.services.disclose_coverage.
     section_tags). The shipped template texts claim nothing: they are not the company's words."""
     mine = [
         SectionText(section, lang, row["body"], f"ledger {row['period']} v{row['version']}")

@@ -14,6 +14,8 @@ class CoverageData(TypedDict):
 
 
 class CoverageView(TypedDict):
+    choices: dict[str, dict[str, str]]  # frameworks and issuer classes: id -> name
+    given: dict[str, str]  # an item reference a step's link fills into a form (explain, withdraw)
     can_write: bool
     status_filter: str
     framework_filter: str
