@@ -108,12 +108,18 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
 
-EPILOG = (
-    "Examples: esgledger --db group.db check --period 2024 | "
-    "esgledger --db group.db check --period 2024 --reported tables.xlsx --lang zh | "
-    "esgledger check --reported tables.csv --json (no ledger needed). "
-    "Report rows the checks cannot read (a label that names no metric, a unit that is not the "
-    "metric's) are listed apart as rows not read: they are not checked and do not fail the run."
+EPILOG = "\n\n".join(
+    (
+        "Examples:",
+        "  esgledger --db group.db check --period 2024",
+        "  esgledger --db group.db check --period 2024 --reported tables.xlsx --lang zh",
+        "  esgledger check --reported tables.csv --json   (a report's tables alone, no ledger)",
+        '  esgledger --db group.db justify --period 2024 --key sum.totals#3fa9c2 --text "why"',
+        "Report rows the checks cannot read (a label that names no metric, a unit that is not "
+        "its metric's) are listed apart as rows not read, each with its file row and what was "
+        "expected: they are not checked, not counted as findings, and fail the run only if the "
+        "rule label.unresolved is made an error.",
+    )
 )
 
 
@@ -132,6 +138,9 @@ def _print(result: CheckResult, lang: str, justified: dict[tuple[str, str], Any]
         errors=counts["error"],
         warnings=counts["warning"],
     )
+    settled = sum(1 for f in result.findings if (f.rule, f.key) in justified)
+    if settled:
+        summary += t("qa.cli.summary_justified", justified=settled)
     if result.unread:
         summary += t("qa.cli.summary_unread", rows=counts["rows_not_read"])
     console.print(summary, highlight=False)
@@ -173,11 +182,11 @@ def _next(result: CheckResult, t: Strings, justified: dict[tuple[str, str], Any]
         elif result.period:
             console.print("\n" + escape(t("qa.cli.none")), highlight=False)
         return
-    on_ledger = [
-        f
-        for f in result.findings
-        if (f.rule, f.key) not in justified and all(x.origin != "reported_table" for x in f.facts)
-    ]
+    still_open = [f for f in result.findings if (f.rule, f.key) not in justified]
+    if not still_open:
+        console.print("\n" + escape(t("qa.cli.all_justified")), highlight=False)
+        return
+    on_ledger = [f for f in still_open if all(x.origin != "reported_table" for x in f.facts)]
     if result.period and on_ledger:
         command = " ".join(
             part

@@ -13,6 +13,7 @@ import typer
 from rich.markup import escape
 
 from esgledger.cli.common import acting, console, handled, services
+from esgledger.service_errors import Forbidden
 from esgledger.services.qa_references import MIN_DIGITS
 
 PeriodOption = Annotated[str, typer.Option(help="reporting year, e.g. 2024")]
@@ -38,7 +39,7 @@ HELP = (
 
 
 def register(app: typer.Typer) -> None:
-    justify_app = typer.Typer(invoke_without_command=True, help=HELP)
+    justify_app = typer.Typer(invoke_without_command=True, help=HELP, epilog=EPILOG)
     app.add_typer(justify_app, name="justify")
 
     @justify_app.callback()
@@ -55,14 +56,25 @@ def register(app: typer.Typer) -> None:
         """Record why a finding stands (a new version when one is in force)."""
         if ctx.invoked_subcommand is not None:
             return
-        for name, value in (("--period", period), ("--key", key), ("--text", text)):
+        for name, value, what in (
+            ("--period", period, "the reporting year, e.g. 2024"),
+            ("--key", key, f"the finding's reference; {HINT.format(period=period or '2024')}"),
+            ("--text", text, "why the finding stands"),
+        ):
             if not value:
-                raise typer.BadParameter(
-                    f"required ({HINT.format(period=period or '2024')})", param_hint=name
-                )
+                raise typer.BadParameter(f"required: {what}", param_hint=name)
         assert period and key and text is not None
         svc = services()
-        stored = svc.qa_review.justify(acting(svc), period, rule, key, text)
+        try:
+            stored = svc.qa_review.justify(acting(svc), period, rule, key, text)
+        except Forbidden as refused:
+            if not refused.message.startswith("segregation of duties"):
+                raise
+            raise Forbidden(
+                f"{refused.message}: another admin or ESG manager runs this command "
+                "(esgledger --user NAME justify ...)",
+                details=refused.details,
+            ) from None
         console.print(
             escape(
                 f"{stored['reference']}: justified by {stored['recorded_by']} "
@@ -107,4 +119,16 @@ def register(app: typer.Typer) -> None:
         )
 
 
+EPILOG = "\n\n".join(
+    (
+        "Examples:",
+        "  esgledger --db group.db check --period 2024   (each finding with its reference)",
+        "  esgledger --db group.db justify --period 2024 --key sum.totals#3fa9c2 "
+        '--text "Metered at the pump"',
+        "  esgledger --db group.db justify list --period 2024",
+        "  esgledger --db group.db justify withdraw --period 2024 --key sum.totals#3fa9c2 "
+        '--reason "Meter replaced"',
+        "The web page /qa?period=2024 lists the same findings, with a form to justify each.",
+    )
+)
 HINT = "`esgledger check --period {period}` lists the findings with their references"

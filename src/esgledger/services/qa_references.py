@@ -7,9 +7,10 @@ is :class:`Invalid` (code ``ambiguous_reference``) listing them."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from string import hexdigits
 
 from esgledger.qa.references import MIN_DIGITS as MIN_DIGITS
-from esgledger.qa.references import Pair, matching, references, split
+from esgledger.qa.references import SEPARATOR, Pair, matching, references, split
 from esgledger.service_errors import Invalid, NotFound
 
 LISTED = 10  # candidates named in an error
@@ -37,6 +38,13 @@ def resolve(
     found = matching(given, candidates, rule)
     if len(found) == 1:
         return found[0]
+    if not found and _too_short(given):
+        raise Invalid(
+            f"{given!r} is too short a reference: give at least {MIN_DIGITS} of its hex digits "
+            "(sum.totals#3fa9), as `esgledger check` prints it",
+            field="finding_key",
+            details={"reference": given},
+        )
     if not found:
         of_rule = f" of rule {rule!r}" if rule else ""
         listing = (
@@ -44,8 +52,8 @@ def resolve(
             "their references"
             if what == "justification"
             else "fixed data leaves nothing to justify. "
-            f"`esgledger check --period {period}` lists the findings with their references "
-            f"(sum.totals#3fa9c2), as does the page /qa?period={period}"
+            f"`esgledger check --period {period}` lists the findings with their references, "
+            f"as does the page /qa?period={period}"
         )
         raise NotFound(
             f"no {what} of {period}{of_rule} has the reference or key {given!r}: {listing}",
@@ -71,6 +79,12 @@ def resolve(
             ],
         },
     )
+
+
+def _too_short(given: str) -> bool:
+    """Whether ``given`` is a reference with fewer hex digits than a reference needs."""
+    digits = given.rpartition(SEPARATOR)[2]
+    return 0 < len(digits) < MIN_DIGITS and all(c in hexdigits for c in digits)
 
 
 def described(message: str, limit: int = 90) -> str:
