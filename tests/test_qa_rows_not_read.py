@@ -25,9 +25,7 @@ def _tables(tmp_path: Path) -> Path:
         row("Energy", "Fuel consumption", "", "3,581,559.9", "liters", period="2023"),
         row("Energy", "Fuel consumption", "", "3,612,338.2", "liters"),
         row("Energy", "Natural gas usage", "", "12", "tCO2e"),
-        row("GHG", "Scope 1", "ghg.scope1", "100", "tCO2e"),
-        row("GHG", "Scope 2", "ghg.scope2_location", "50", "tCO2e"),
-        row("GHG", "Total", "ghg.scope12_location", "160", "tCO2e"),
+        row("Process", "Anode sulphur", "process.anode_sulphur", "120", "%"),  # above 100 %
     ])  # fmt: skip
 
 
@@ -48,7 +46,7 @@ def test_rows_not_read_are_listed_apart_with_their_rows_and_what_was_expected(
 ) -> None:
     shown = json.loads(_check(tmp_path, "--json").stdout)
     assert shown["counts"] == {"error": 1, "warning": 0, "rows_not_read": 2}
-    assert [f["rule"] for f in shown["findings"]] == ["sum.totals"]  # not label.unresolved
+    assert [f["rule"] for f in shown["findings"]] == ["bounds.percent"]  # not label.unresolved
     fuel, gas = shown["rows_not_read"]
     assert (fuel["table"], fuel["row_label"], fuel["file"], fuel["lines"]) == (
         "Energy",
@@ -61,7 +59,7 @@ def test_rows_not_read_are_listed_apart_with_their_rows_and_what_was_expected(
     assert "Expected: a unit of" in gas["message"] and len(gas["values"]) == 1
 
     text = _check(tmp_path)
-    assert text.exit_code == 1  # the sum's error; the rows not read alone would not fail it
+    assert text.exit_code == 1  # the percentage's error; the rows not read alone would not
     said = _said(text.stdout)
     assert "1 error(s), 0 warning(s); 2 report row(s) not read" in said
     assert "Report rows not read (2): not checked, not counted as findings" in said
