@@ -16,7 +16,7 @@ from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
 from esgledger.qa.references import matching, reference, references, split
-from esgledger.qa.rules import Rule
+from esgledger.qa.rules import Rule, load_rules
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.store.schema import qa_justifications
 from esgledger.workflow.entries import Entry
@@ -102,6 +102,24 @@ def test_the_same_finding_has_the_same_reference_on_every_run(world: World) -> N
         (WATER, "water.withdrawal@plant_a@2024"),
     ]
     assert [f["reference"] for f in first.as_dict()["findings"]] == [DIESEL, WATER]
+
+
+def test_a_shipped_rule_s_finding_has_one_reference_on_both_backends(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("esgledger.services.qa.load_rules", load_rules)  # the shipped rules
+    manager = world.user("manager")
+    for metric, value in (("training.participants", 300), ("safety.training_participants", 320)):
+        world.services.datapoints.create(
+            manager, Entry("plant_a", "2024", metric, value, "persons")
+        )
+    runs = [world.services.qa.check(manager, "2024", lang=lang) for lang in ("en", "zh", "en")]
+    found = [
+        {run.reference(f) for f in run.findings if f.rule == "sum.part_within_whole"}
+        for run in runs
+    ]
+    # written down once: the same on SQLite and PostgreSQL, in either language, on every run
+    assert found == [{"sum.part_within_whole#ee9937"}] * 3
 
 
 def test_justify_and_withdraw_by_reference_store_the_full_key(world: World) -> None:
