@@ -102,17 +102,25 @@ def report_gate(
     if not final or not first.open_errors:
         return summaries
     if override_reason is None:
-        listed = "; ".join(f"{f.rule}: {f.message}" for f in first.open_errors[:10])
+        every = [*first.open_errors, *first.open_warnings, *(f for f, _ in first.justified)]
+        shown = references((f.rule, f.key) for f in every)
+        listed = "; ".join(f"{shown[(f.rule, f.key)]}: {f.message}" for f in first.open_errors[:10])
         more = len(first.open_errors) - 10
         raise Conflict(
             f"{len(first.open_errors)} error-level quality finding(s) of {period} are open, so "
             f"the final report is not published: {listed}"
             + (f"; and {more} more" if more > 0 else "")
             + f". Fix the data, have someone who did not enter the values justify them "
-            f"(/qa?period={period}), or, as an admin, override with a reason (--override-qa)",
+            f"(esgledger justify --period {period} --key REFERENCE, or /qa?period={period}), "
+            "or, as an admin, override with a reason (--override-qa)",
             field="qa",
             code="qa_open",
-            details={"findings": first.blocking()},
+            details={
+                "findings": [
+                    {**row, "reference": shown[(row["rule"], row["key"])]}
+                    for row in first.blocking()
+                ]
+            },
         )
     at = utc_now()
     for summary in summaries.values():
