@@ -95,6 +95,8 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps(found, ensure_ascii=False))
             return
+        if not found:
+            console.print(f"no justification is in force for {period}", highlight=False)
         for j in found:
             console.print(
                 escape(
