@@ -60,6 +60,13 @@ def test_justifying_a_finding_in_the_browser(
         error = page.locator("#qa-error article").first
         expect(error.locator(".qa-arithmetic")).to_have_text("20 > 15")
         expect(error.locator(".qa-refusal")).to_contain_text("You entered or changed a value")
+        # its short reference, and the command that takes it, beside the form
+        expect(error.locator(".qa-ref")).to_have_text("diesel.limit#df58ed")
+        error.locator("summary", has_text="Justify").click()
+        expect(error.locator(".qa-cli")).to_contain_text(
+            "esgledger justify --period 2024 --key diesel.limit#df58ed"
+        )
+        error.locator("summary", has_text="Justify").click()
         author.shot("qa-page-en", full_page=True)
         error.locator("summary", has_text="Justify").click()
         error.locator("textarea[name=text]").fill("Standby generators ran during the outage")

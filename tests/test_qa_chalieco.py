@@ -38,7 +38,7 @@ DATA = Path(__file__).parent / "data" / "chalieco_2019"
 TABLES = DATA / "report_tables.csv"
 
 
-def _check(db: str, *args: str) -> tuple[int, list[dict]]:
+def _check(db: str, *args: str) -> tuple[int, dict]:
     result = CliRunner().invoke(
         app, ["--db", db, "check", "--reported", str(TABLES), "--json", *args],
         env={"ESGLEDGER_PASSWORD": ""},
@@ -51,21 +51,23 @@ def _metrics(finding: dict) -> set[str]:
     return {v["metric"] for v in finding["values"] if v["metric"]}
 
 
-def _assert_the_careful_readers_findings(findings: list[dict]) -> None:
+def _assert_the_careful_readers_findings(result: dict) -> None:
     by_rule: dict[str, list[dict]] = {}
-    for finding in findings:
+    for finding in result["findings"]:
         by_rule.setdefault(finding["rule"], []).append(finding)
     (part,) = by_rule.pop("sum.part_within_whole")
     assert _metrics(part) == {"training.hours", "safety.training_hours"}
     assert part["arithmetic"] == "291,570 > 167,680 h (difference 123,890, 73.9%)"
     assert part["tables"] == ["Building Growth Platforms", "Ensuring Safe Production"]
-    unresolved = by_rule.pop("label.unresolved")
-    labels = sorted(v["row_label"] for f in unresolved for v in f["values"])
-    assert labels == [
-        "Fuel consumption",
-        "Fuel consumption",
-        "Professional training offered in poor areas",
+    # the rows the checks could not read are not findings: listed apart, one per printed row
+    assert "label.unresolved" not in by_rule
+    unread = result["rows_not_read"]
+    assert [(u["row_label"], u["lines"], u["periods"], u["reason"]) for u in unread] == [
+        ("Fuel consumption", [6, 7], ["2018", "2019"], "no_metric"),
+        ("Professional training offered in poor areas", [42], ["2019"], "no_metric"),
     ]
+    assert all(u["file"] == "report_tables.csv" and u["severity"] == "warning" for u in unread)
+    assert result["counts"]["rows_not_read"] == 2
     # consistent figures are left alone: no sum, identity or label finding of any other kind,
     # and no finding at all on the average training hours, the intensities or the suppliers
     assert not [rule for rule in by_rule if rule.split(".")[0] in ("sum", "identity", "label")]
@@ -77,9 +79,11 @@ def _assert_the_careful_readers_findings(findings: list[dict]) -> None:
 
 
 def test_the_report_tables_alone(tmp_path: Path) -> None:
-    code, findings = _check(str(tmp_path / "no-ledger.db"))
+    code, result = _check(str(tmp_path / "no-ledger.db"))
     assert code == 0  # warnings only: nothing here blocks a report by itself
-    _assert_the_careful_readers_findings(findings)
+    _assert_the_careful_readers_findings(result)
+    assert result["counts"] == {"error": 0, "warning": 1, "rows_not_read": 2}
+    findings = result["findings"]
     message = next(f for f in findings if f["rule"] == "sum.part_within_whole")["message"]
     assert "Ensuring Safe Production" in message and "Building Growth Platforms" in message
 
@@ -90,9 +94,10 @@ def test_the_report_tables_against_the_ledger_keyed_from_the_report(
     ws.import_organisation(DATA / "organisation.csv")
     ws.import_data(DATA / "data.csv")
     ws.services.calculation.run(ws.admin, "2019")
-    code, findings = _check(db_url, "--period", "2019")
-    _assert_the_careful_readers_findings(findings)
+    code, result = _check(db_url, "--period", "2019")
+    _assert_the_careful_readers_findings(result)
     # both the report's training figures and the ledger's: one part-above-whole finding each
     assert code == 0
     _code, chinese = _check(db_url, "--period", "2019", "--lang", "zh")
-    assert any("部分超过整体" in f["message"] for f in chinese)
+    assert any("部分超过整体" in f["message"] for f in chinese["findings"])
+    assert all("未作检查" in u["message"] for u in chinese["rows_not_read"])

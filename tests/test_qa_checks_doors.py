@@ -38,7 +38,7 @@ def cli(db: str, *args: str) -> Result:
 
 
 def rules_of(result: Result) -> list[str]:
-    return [f["rule"] for f in json.loads(result.stdout)]
+    return [f["rule"] for f in json.loads(result.stdout)["findings"]]
 
 
 def test_a_move_in_the_ledger_needs_an_explanation(world: World) -> None:
@@ -113,7 +113,9 @@ def test_report_tables_alone_through_the_command_line(tmp_path: Path) -> None:
     for rule in ("recompute.ratio", "recompute.energy", "bounds.scope2_per_mwh",
                  "bounds.part_of_whole", "targets.status"):  # fmt: skip
         assert rule in found, (rule, found)
-    energy = next(f for f in json.loads(result.stdout) if f["rule"] == "recompute.energy")
+    energy = next(
+        f for f in json.loads(result.stdout)["findings"] if f["rule"] == "recompute.energy"
+    )
     # (400,000 - 71,430) tce / 500,000 MWh = 0.65714 kgce/kWh: above any equivalent value
     assert "0.65714 kgce/kWh" in energy["message"] and energy["table"] == "Energy"
     assert {v["metric"] for v in energy["values"]} == {
@@ -145,7 +147,8 @@ def test_a_report_table_mixing_boundaries_through_the_command_line(tmp_path: Pat
     ]
     tables = write_csv(tmp_path / "mixed.csv", columns, rows)
     result = cli(str(tmp_path / "none.db"), "--reported", str(tables), "--json")
-    (finding,) = [f for f in json.loads(result.stdout) if f["rule"] == "scope.table_coverage"]
+    found = json.loads(result.stdout)["findings"]
+    (finding,) = [f for f in found if f["rule"] == "scope.table_coverage"]
     assert "plant a, plant b" in finding["message"] and finding["table"] == "GHG"
     rows[0][-1] = ""
     same = write_csv(tmp_path / "same.csv", columns, rows)

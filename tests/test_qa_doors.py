@@ -19,7 +19,7 @@ from tests.qa_tables import COLUMNS, row
 from tests.test_governance_doors import _wide_console  # noqa: F401  (the autouse fixture)
 
 FINDING_KEYS = {"rule", "severity", "message", "table", "tables", "row_label", "period", "values",
-                "arithmetic", "key"}  # fmt: skip
+                "arithmetic", "key", "reference"}  # fmt: skip
 VALUE_KEYS = {"value", "unit", "entity", "metric", "period", "origin", "location", "table",
               "row_label", "as_written", "unit_as_written"}  # fmt: skip
 
@@ -58,7 +58,7 @@ def test_the_ledger_and_a_report_checked_together(world: World, tmp_path: Path) 
     services, admin = world.services, world.ws.admin
     alone = services.qa.check(admin, "2024")
     assert [f.rule for f in alone.findings] == ["identity.target_base"]  # 9.8 stated, 9 stored
-    assert alone.facts >= 8 and alone.counts == {"error": 1, "warning": 0}
+    assert alone.facts >= 8 and alone.counts == {"error": 1, "warning": 0, "rows_not_read": 0}
     tables = services.qa.read_reported(admin, _tables(tmp_path))
     result = services.qa.check(admin, "2024", tables)
     rules = [f.rule for f in result.findings]
@@ -82,9 +82,10 @@ def test_the_command_line(world: World, db_url: str, tmp_path: Path) -> None:
         "2 error(s), 0 warning(s)" in text.stdout and "Errors (block the report) (2)" in text.stdout
     )
     assert "identity.ledger" in text.stdout and "5.4" in text.stdout
-    findings = json.loads(
-        cli(db_url, "--period", "2024", "--reported", str(report), "--json").stdout
-    )
+    shown = json.loads(cli(db_url, "--period", "2024", "--reported", str(report), "--json").stdout)
+    assert shown["counts"] == {"error": 2, "warning": 0, "rows_not_read": 0}
+    assert shown["rows_not_read"] == [] and shown["period"] == "2024"
+    findings = shown["findings"]
     assert [f["rule"] for f in findings] == ["identity.ledger", "identity.target_base"]
     assert all(set(f) == FINDING_KEYS | {"justification"} for f in findings)  # null if none
     assert all(set(v) == VALUE_KEYS for f in findings for v in f["values"])
@@ -112,7 +113,8 @@ def test_report_tables_alone_without_a_ledger(tmp_path: Path) -> None:
     missing = tmp_path / "none.db"
     result = cli(str(missing), "--reported", str(tables), "--json")
     assert result.exit_code == 1
-    assert [f["rule"] for f in json.loads(result.stdout)] == ["sum.totals", "sum.part_within_whole"]
+    found = json.loads(result.stdout)["findings"]
+    assert [f["rule"] for f in found] == ["sum.totals", "sum.part_within_whole"]
     assert "checked alone" in result.stderr and not missing.exists()
     assert cli(str(missing), "--period", "2024").exit_code == 1  # no ledger, no tables
 
@@ -123,7 +125,7 @@ def test_the_rest_api(world: World, client: TestClient, tmp_path: Path) -> None:
     shown = client.get(f"{API}/qa/2024/findings", headers=headers)
     assert shown.status_code == 200
     body = shown.json()
-    assert body["counts"] == {"error": 1, "warning": 0}
+    assert body["counts"] == {"error": 1, "warning": 0, "rows_not_read": 0}
     assert [f["rule"] for f in body["findings"]] == ["identity.target_base"]
     assert {r["id"] for r in body["rules"]} >= {"sum.totals", "identity.ledger", "label.duplicate"}
     upload = {"file": ("report.csv", _tables(tmp_path).read_bytes())}

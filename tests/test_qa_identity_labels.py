@@ -103,9 +103,16 @@ def test_labels_that_name_no_metric_or_another_metric_than_their_unit(tmp_path: 
         row("Energy", "Mystery figure", "", "12", "t"),
         row("Energy", "Natural gas usage", "", "12", "tCO2e"),
     ])  # fmt: skip
-    assert rules_of(found) == ["label.unresolved", "label.unresolved"]
-    assert "'Fuel consumption', 'Mystery figure'" in found[0].message
-    assert "Natural gas usage" in found[1].message and "tCO2e" in found[1].message
+    # one row not read per printed row, each saying where it is and what was expected
+    assert rules_of(found) == ["label.unresolved"] * 3
+    assert {f.kind for f in found} == {"unread_row"}
+    fuel, mystery, gas = found
+    assert "row 'Fuel consumption' (" in fuel.message and "names no metric" in fuel.message
+    assert "Expected: a metric id in the row's metric column" in fuel.message
+    assert "row 'Mystery figure'" in mystery.message and "Fuel" not in mystery.message
+    assert "Natural gas usage" in gas.message and "tCO2e" in gas.message
+    assert "Expected: a unit of" in gas.message
+    assert fuel.details == {"reason": "no_metric"} and gas.details["reason"] == "unit"
 
 
 def test_a_row_an_order_of_magnitude_off_in_an_intensity_table(tmp_path: Path) -> None:

@@ -194,16 +194,24 @@ def test_the_command_line(world: World, db_url: str) -> None:
             app, ["--db", db_url, *args], env={"ESGLEDGER_PASSWORD": "", "COLUMNS": "200"}
         )
 
-    found = json.loads(cli("check", "--period", "2024", "--json").stdout)
+    found = json.loads(cli("check", "--period", "2024", "--json").stdout)["findings"]
     keys = {f["rule"]: f["key"] for f in found}
+    refs = {f["rule"]: f["reference"] for f in found}
     refused = cli("justify", "--period", "2024", "--rule", "diesel.limit", "--key",
                   keys["diesel.limit"], "--text", "Mine")  # fmt: skip
     assert refused.exit_code == 1 and "segregation of duties" in refused.stderr
-    done = cli("justify", "--period", "2024", "--rule", "water.limit", "--key",
-               keys["water.limit"], "--text", "Dry year: more pumping")  # fmt: skip
+    # the short reference alone (the rule is in it), as `check` prints it
+    done = cli("justify", "--period", "2024", "--key", refs["water.limit"], "--text",
+               "Dry year: more pumping")  # fmt: skip
     assert done.exit_code == 0 and "justified by" in done.stdout and "(v1)" in done.stdout
+    assert f"{refs['water.limit']}: justified by" in done.stdout
     listed = cli("justify", "list", "--period", "2024", "--json")
-    assert [j["text"] for j in json.loads(listed.stdout)] == ["Dry year: more pumping"]
+    (record,) = json.loads(listed.stdout)
+    assert (record["text"], record["finding_key"]) == (
+        "Dry year: more pumping",
+        keys["water.limit"],
+    )
+    assert record["reference"] == refs["water.limit"]
     gone = cli("justify", "withdraw", "--period", "2024", "--rule", "water.limit", "--key",
                keys["water.limit"], "--reason", "Wrong year")  # fmt: skip
     assert gone.exit_code == 0 and "withdrawn (v2)" in gone.stdout

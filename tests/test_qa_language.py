@@ -79,7 +79,7 @@ def test_the_qa_page_says_what_a_value_is_and_where_in_its_language(world: World
     }
 
 
-def test_check_prints_the_key_and_how_to_resolve_a_finding(world: World, db_url: str) -> None:
+def test_check_prints_the_reference_and_how_to_resolve_a_finding(world: World, db_url: str) -> None:
     _trained(world, "2024", 300, 320)
     runner = CliRunner()
     common = ["--db", db_url, "check", "--period", "2024"]
@@ -88,13 +88,18 @@ def test_check_prints_the_key_and_how_to_resolve_a_finding(world: World, db_url:
     assert english.exit_code == 0, english.output
     (found,) = _part_findings(world, "en")
     said = " ".join(english.output.split())  # the console may wrap lines at its own width
-    assert f"sum.part_within_whole key {found.key} " in said
-    assert "esgledger justify --period 2024 --rule RULE --key KEY" in said
+    reference = world.services.qa.check(world.user("manager"), "2024").reference(found)
+    assert re.fullmatch(r"sum\.part_within_whole#[0-9a-f]{6}", reference)
+    assert f"{reference} A part of" in said
+    # the exact command for this finding, ready to copy
+    shown_db = "DATABASE-URL" if "@" in db_url else db_url  # a URL's password is not repeated
+    assert f"esgledger --db {shown_db} justify --period 2024 --key {reference} --text" in said
     chinese = runner.invoke(app, [*common, "--lang", "zh"], env=env)
     assert chinese.exit_code == 0, chinese.output
     said_zh = "".join(chinese.output.split())
     assert re.search(r"2024：\d+个数字，\d+条规则：0项错误，\d+项警告", said_zh)
-    assert f"键{found.key}" in said_zh and "figure(s)" not in said_zh
+    assert reference in said_zh and "figure(s)" not in said_zh
+    assert f"--key{reference}--text" in said_zh and "按其引用号记录说明" in said_zh
     assert "/qa?period=2024上操作" in said_zh
 
 
@@ -218,9 +223,10 @@ def test_a_finding_on_the_qa_page_says_what_its_rule_checks(
     _trained(world, "2024", 300, 320)
     manager = browse["manager"]
     english = manager.get("/qa?period=2024").text
-    assert (
-        '<code>sum.part_within_whole</code> <span class="muted qa-rule-text">A part never '
-        "exceeds its whole" in english
+    assert re.search(
+        r'<code class="qa-ref" title="[^"]+">sum\.part_within_whole#[0-9a-f]{6}</code> '
+        r'<span class="muted qa-rule-text">A part never exceeds its whole',
+        english,
     )
     chinese = manager.get("/qa?period=2024", cookies={"esgledger_lang": "zh"}).text
     assert '<span class="muted qa-rule-text">部分不超过整体' in chinese

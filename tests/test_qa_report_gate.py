@@ -73,13 +73,17 @@ def test_a_final_report_is_refused_while_errors_are_open_and_a_justification_ope
         services.report_content.build(manager, "2024", tmp_path / "a", ("en",), ("html",))
     assert refused.value.code == "qa_open"
     assert "1 error-level quality finding(s) of 2024 are open" in refused.value.message
-    assert "diesel.limit: energy.diesel of plant_a 2024: 20 is above" in refused.value.message
+    assert (
+        "diesel.limit#df58ed: energy.diesel of plant_a 2024: 20 is above" in refused.value.message
+    )
+    assert "esgledger justify --period 2024 --key REFERENCE" in refused.value.message
     assert refused.value.details == {
         "findings": [
             {
                 "rule": "diesel.limit",
                 "key": KEY,
                 "message": "energy.diesel of plant_a 2024: 20 is above the limit of 15",
+                "reference": "diesel.limit#df58ed",
             }
         ]
     }

@@ -29,13 +29,19 @@ from tests.test_governance_doors import _wide_console  # noqa: F401  (the autous
 DATA = Path(__file__).parent / "data" / "unseen_reports"
 
 
-def _check(tmp_path: Path, name: str) -> list[dict]:
+def _run(tmp_path: Path, name: str) -> dict:
     result = CliRunner().invoke(
         app, ["--db", str(tmp_path / "none.db"), "check", "--reported", str(DATA / name), "--json"],
         env={"ESGLEDGER_PASSWORD": ""},
     )  # fmt: skip
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
+
+
+def _check(tmp_path: Path, name: str) -> list[dict]:
+    """The findings and the rows not read of a report's tables, in one list."""
+    shown = _run(tmp_path, name)
+    return [*shown["findings"], *shown["rows_not_read"]]
 
 
 @pytest.mark.parametrize(
@@ -50,8 +56,9 @@ def _check(tmp_path: Path, name: str) -> list[dict]:
 def test_real_consistent_tables_give_no_finding_but_rows_not_checked(
     tmp_path: Path, name: str
 ) -> None:
-    findings = _check(tmp_path, name)
-    assert {f["rule"] for f in findings} <= {"label.unresolved"}
+    shown = _run(tmp_path, name)
+    assert shown["findings"] == [] and shown["counts"]["error"] == shown["counts"]["warning"] == 0
+    assert {f["rule"] for f in shown["rows_not_read"]} <= {"label.unresolved"}
 
 
 def test_real_tables_rows_not_checked_are_metrics_outside_the_catalogue(tmp_path: Path) -> None:
@@ -187,7 +194,9 @@ def _check_rows(tmp_path: Path, rows: list[str]) -> list[dict]:
         env={"ESGLEDGER_PASSWORD": ""},
     )  # fmt: skip
     assert result.exit_code in (0, 1), result.output
-    return [f for f in json.loads(result.stdout) if f["rule"] == "recompute.denominator"]
+    return [
+        f for f in json.loads(result.stdout)["findings"] if f["rule"] == "recompute.denominator"
+    ]
 
 
 def test_intensities_that_share_one_revenue_are_left_alone(tmp_path: Path) -> None:
@@ -231,7 +240,8 @@ def test_with_a_ledger_that_knows_the_companies_by_their_full_names(
             env={"ESGLEDGER_PASSWORD": ""},
         )  # fmt: skip
         assert result.exit_code in (0, 1), result.output
-        return json.loads(result.stdout)
+        shown = json.loads(result.stdout)
+        return [*shown["findings"], *shown["rows_not_read"]]
 
     assert run("constructed_consistent.csv") == []
     found = run("constructed_errors.csv")

@@ -70,14 +70,15 @@ def acting(svc: Services) -> Principal:
 
 
 def handled(function: F) -> F:
-    """Map errors to exit codes: 1 for input and check failures, 2 for anything unexpected."""
+    """Map errors to exit codes: 1 for input and check failures, 2 for a usage error (click's
+    own message with the usage) and for anything unexpected."""
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except typer.Exit:
-            raise
+        except (typer.Exit, typer.BadParameter):
+            raise  # a usage error is printed by Typer with the usage, exit 2
         except InputRejected as exc:
             errors.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
             raise typer.Exit(1) from exc

@@ -8,6 +8,9 @@ from typing import Any, Literal
 from esgledger.qa.facts import Fact
 
 Severity = Literal["error", "warning"]
+# "unread_row": a report table's row the checks could not read (not checked); listed apart from
+# the findings about the figures, and counted as rows not read
+Kind = Literal["finding", "unread_row"]
 
 
 @dataclass(frozen=True)
@@ -17,7 +20,8 @@ class Finding:
     ratio that shows it ("12,000 + 3,000 = 15,000 != 15,600 (difference 600, 3.8 %)").
 
     ``key`` identifies the finding across runs (rule plus the figures' identities), so that a
-    justification recorded against it still applies when the checks run again on unchanged data.
+    justification recorded against it still applies when the checks run again on unchanged data;
+    its short reference (``sum.totals#3fa9c2``, :mod:`esgledger.qa.references`) follows from it.
     """
 
     rule: str
@@ -26,6 +30,7 @@ class Finding:
     facts: tuple[Fact, ...]
     arithmetic: str = ""
     key: str = ""
+    kind: Kind = "finding"
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property

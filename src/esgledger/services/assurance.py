@@ -143,7 +143,10 @@ def _quality(context: Context, call: Reading, period: str, pack: Pack) -> dict[s
     justified = qa_records.justifications(call.connection, period)
     by_key = {(j["rule"], j["finding_key"]): j for j in justified}
     findings = [
-        {**finding_dict(finding), "justification": by_key.get((finding.rule, finding.key))}
+        {
+            **finding_dict(finding, checked.reference(finding)),
+            "justification": by_key.get((finding.rule, finding.key)),
+        }
         for finding in checked.findings
     ]
     pack.add_json(

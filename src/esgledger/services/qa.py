@@ -4,7 +4,8 @@ ledger's figures of a period, on the tables of a report handed in, or on both.
 :meth:`QA.check` gathers the facts (:mod:`esgledger.services.qa_facts`: data points, the current
 calculation run, targets, of the period and the year before it), adds the report tables' facts,
 loads the rules and runs them; :func:`finding_dict` is the one JSON shape of a finding that every
-door (CLI, API, web page) prints.
+door (CLI, API, web page) prints, :func:`unread_dict` that of a report row the checks could not
+read.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from esgledger.qa.engine import CheckInputs, run_checks
 from esgledger.qa.facts import Fact
 from esgledger.qa.findings import Finding
 from esgledger.qa.index import FactIndex
+from esgledger.qa.references import references
 from esgledger.qa.rules import Rule, load_rules
 from esgledger.service_errors import Invalid
 from esgledger.services.operation import Capability, Reading, reads
@@ -35,7 +37,12 @@ from esgledger.services.targets import Targets
 
 @dataclass
 class CheckResult:
-    """The findings of one run of the checks (errors first), with the rules applied."""
+    """The findings of one run of the checks (errors first), with the rules applied.
+
+    ``findings`` are what the checks found in the figures; ``unread`` the report rows they could
+    not read (kind ``unread_row``: not checked), counted apart as ``rows_not_read`` and failing
+    the run only when their rule is error-level. ``references`` holds each one's short reference
+    (:mod:`esgledger.qa.references`) by (rule, key)."""
 
     period: str | None
     findings: list[Finding]
@@ -44,16 +51,26 @@ class CheckResult:
     reported_file: str | None = None
     lang: str = "en"
     counts: dict[str, int] = field(default_factory=dict)
+    unread: list[Finding] = field(default_factory=list)
+    references: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        every = [*self.findings, *self.unread]
+        self.findings = [f for f in every if f.kind != "unread_row"]
+        self.unread = [f for f in every if f.kind == "unread_row"]
+        self.references = references((f.rule, f.key) for f in every)
         self.counts = {
             "error": sum(1 for f in self.findings if f.severity == "error"),
             "warning": sum(1 for f in self.findings if f.severity == "warning"),
+            "rows_not_read": len(self.unread),
         }
 
     @property
     def blocks_report(self) -> bool:
-        return self.counts["error"] > 0
+        return any(f.severity == "error" for f in [*self.findings, *self.unread])
+
+    def reference(self, finding: Finding) -> str:
+        return self.references[(finding.rule, finding.key)]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -62,7 +79,8 @@ class CheckResult:
             "facts": self.facts,
             "counts": dict(self.counts),
             "rules": [rule_dict(rule, self.lang) for rule in self.rules],
-            "findings": [finding_dict(f) for f in self.findings],
+            "findings": [finding_dict(f, self.reference(f)) for f in self.findings],
+            "rows_not_read": [unread_dict(f) for f in self.unread],
         }
 
 
@@ -178,10 +196,11 @@ def fact_dict(fact: Fact) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, reference: str) -> dict[str, Any]:
     """The one JSON shape of a finding: ``rule``, ``severity``, ``message``, the ``table``,
     ``row_label`` and ``period`` of its first figure, ``values`` (every figure it rests on),
-    ``arithmetic`` and ``key`` (stable across runs, for justifications)."""
+    ``arithmetic``, ``key`` (stable across runs, what a justification stores) and ``reference``
+    (its short form, ``sum.totals#3fa9c2``, which ``justify`` takes too)."""
     first = finding.facts[0] if finding.facts else None
     tables: list[str] = list(dict.fromkeys(f.table for f in finding.facts if f.table))
     return {
@@ -195,6 +214,31 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "values": [fact_dict(f) for f in finding.facts],
         "arithmetic": finding.arithmetic,
         "key": finding.key,
+        "reference": reference,
+    }
+
+
+def unread_dict(row: Finding) -> dict[str, Any]:
+    """A report row the checks could not read: its ``table``, ``row_label``, the ``file`` and
+    ``lines`` it is on, its ``periods``, the ``reason`` (``no_metric``: the label names no
+    metric; ``unit``: the label names ``metric`` but the unit cannot be its ``metric_unit``;
+    ``currency``: it is per another currency), the ``message`` saying what was expected, the
+    rule and its severity, and its ``values`` as printed."""
+    first = row.facts[0] if row.facts else None
+    places = [dict(f.place[1]) for f in row.facts if f.place is not None]
+    return {
+        "rule": row.rule,
+        "severity": row.severity,
+        "table": first.table if first is not None else None,
+        "row_label": first.row_label if first is not None else None,
+        "file": places[0].get("file") if places else None,
+        "lines": [int(p["line"]) for p in places if str(p.get("line", "")).isdigit()],
+        "periods": list(dict.fromkeys(f.period for f in row.facts)),
+        "reason": row.details.get("reason"),
+        "metric": row.details.get("metric"),
+        "metric_unit": row.details.get("metric_unit"),
+        "message": row.message,
+        "values": [fact_dict(f) for f in row.facts],
     }
 
 

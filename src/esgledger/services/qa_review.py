@@ -11,7 +11,7 @@ the checks run, the findings open and justified, and any admin's override of the
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +26,7 @@ from esgledger.ledger.locks import locks_covering
 from esgledger.ledger.reads import load_entities
 from esgledger.qa.facts import Fact, location
 from esgledger.qa.findings import Finding
+from esgledger.qa.references import references
 from esgledger.qa.rules import Rule
 from esgledger.qa.summary import Override, QaSummary, summarise
 from esgledger.service_errors import Conflict, Forbidden, Invalid, NotFound
@@ -33,6 +34,7 @@ from esgledger.services.context import Context
 from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
 from esgledger.services.qa import QA, finding_dict, rule_dict
 from esgledger.services.qa_authors import Authors, authors
+from esgledger.services.qa_references import described, resolve
 from esgledger.workflow.periods import parse_period, refuse_if_locked
 
 SEGREGATION = (
@@ -43,17 +45,22 @@ SEGREGATION = (
 
 @dataclass
 class Checked:
-    """One run of the checks on a period: the rules run and their findings."""
+    """One run of the checks on a period: the rules run, their findings and each finding's short
+    reference by (rule, key)."""
 
     rules: list[Rule]
     findings: list[Finding]
     figures: int = 0  # how many figures the rules read (none: nothing was checked)
+    references: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def reference(self, finding: Finding) -> str:
+        return self.references[(finding.rule, finding.key)]
 
 
 def run_checks(context: Context, actor: Principal, period: str, lang: str) -> Checked:
     """The checks of ``period`` on the ledger (the QA service of issue 12 gathers the facts)."""
     found = QA(context).check(actor, period, lang=lang)
-    return Checked(list(found.rules), list(found.findings), found.facts)
+    return Checked(list(found.rules), list(found.findings), found.facts, found.references)
 
 
 def _year(period: str) -> str:
@@ -100,17 +107,25 @@ def report_gate(
     if not final or not first.open_errors:
         return summaries
     if override_reason is None:
-        listed = "; ".join(f"{f.rule}: {f.message}" for f in first.open_errors[:10])
+        every = [*first.open_errors, *first.open_warnings, *(f for f, _ in first.justified)]
+        shown = references((f.rule, f.key) for f in every)
+        listed = "; ".join(f"{shown[(f.rule, f.key)]}: {f.message}" for f in first.open_errors[:10])
         more = len(first.open_errors) - 10
         raise Conflict(
             f"{len(first.open_errors)} error-level quality finding(s) of {period} are open, so "
             f"the final report is not published: {listed}"
             + (f"; and {more} more" if more > 0 else "")
             + f". Fix the data, have someone who did not enter the values justify them "
-            f"(/qa?period={period}), or, as an admin, override with a reason (--override-qa)",
+            f"(esgledger justify --period {period} --key REFERENCE, or /qa?period={period}), "
+            "or, as an admin, override with a reason (--override-qa)",
             field="qa",
             code="qa_open",
-            details={"findings": first.blocking()},
+            details={
+                "findings": [
+                    {**row, "reference": shown[(row["rule"], row["key"])]}
+                    for row in first.blocking()
+                ]
+            },
         )
     at = utc_now()
     for summary in summaries.values():
@@ -130,13 +145,16 @@ def record_override(change: Change, period: str, summary: QaSummary) -> None:
 
 
 def finding_row(
-    finding: Finding, lang: str = "en", names: Callable[[Fact], str] | None = None
+    finding: Finding,
+    reference: str,
+    lang: str = "en",
+    names: Callable[[Fact], str] | None = None,
 ) -> dict[str, Any]:
     """The one JSON shape of a finding (:func:`esgledger.services.qa.finding_dict`), each value
     with its ``reference`` (a data point id, a run value key, a target id, a file row), where it
     stands in ``lang`` (``where``: ``数据点 938 第 1 版``) and, given ``names``, what it is
     (``figure``: the metric, the entity and the period, in ``lang``)."""
-    row = finding_dict(finding)
+    row = finding_dict(finding, reference)
     for value, fact in zip(row["values"], finding.facts, strict=True):
         value["reference"] = fact.reference
         value["where"] = location(fact, lang)
@@ -179,7 +197,7 @@ class QAReview(Capability):
             names = figure_names(self.context.catalogue, entities, lang)
             rows = []
             for finding in checked.findings:
-                row = finding_row(finding, lang, names)
+                row = finding_row(finding, checked.reference(finding), lang, names)
                 row["justification"] = by_key.get((finding.rule, finding.key))
                 refusal = None
                 if may is not None:
@@ -208,15 +226,23 @@ class QAReview(Capability):
 
     @reads("qa.justification.read", entity_first=False)
     def justifications(self, call: Reading, period: str) -> list[dict[str, Any]]:
-        """The justifications in force for the period."""
-        return repository.justifications(call.connection, _year(period))
+        """The justifications in force for the period, each with its finding's ``reference``."""
+        return referenced(repository.justifications(call.connection, _year(period)))
 
     @staged("qa.justify")
     def justify(
-        self, call: Call, period: str, rule: str, finding_key: str, text: str, lang: str = "en"
+        self,
+        call: Call,
+        period: str,
+        rule: str | None,
+        finding_key: str,
+        text: str,
+        lang: str = "en",
     ) -> dict[str, Any]:
         """Record why a finding of the period stands (a new version when one is in force);
-        refused to the author of any value it rests on, and while the period is locked."""
+        refused to the author of any value it rests on, and while the period is locked.
+        ``finding_key`` is the finding's short reference (``sum.totals#3fa9c2``) or its full
+        key; ``rule`` may be left out (None) when the reference or key names one finding."""
         name = _year(period)
         text = (check_text(text, "justification") or "").strip()
         if not text:
@@ -226,20 +252,16 @@ class QAReview(Capability):
         with call.reading() as connection:
             refuse_if_locked(connection, name)
         checked = run_checks(self.context, call.actor, name, lang)
-        finding = next(
-            (f for f in checked.findings if (f.rule, f.key) == (rule, finding_key)), None
+        by_pair = {(f.rule, f.key): f for f in checked.findings}
+        rule, finding_key = resolve(
+            finding_key, rule, name, {p: described(f.message) for p, f in by_pair.items()}
         )
-        if finding is None:
-            raise NotFound(
-                f"no open finding of rule {rule!r} with key {finding_key!r} for {name}: fixed "
-                "data leaves nothing to justify",
-                field="finding_key",
-            )
+        finding = by_pair[(rule, finding_key)]
         with call.writing() as change:
             refuse_if_locked(change.connection, name)
             if call.actor.username in authors(change.connection, finding.facts):
                 raise Forbidden(_segregation(finding), details={"action": "qa.justify"})
-            return repository.save_justification(
+            stored = repository.save_justification(
                 change,
                 {
                     "period": name,
@@ -250,14 +272,21 @@ class QAReview(Capability):
                     "text": text,
                 },
             )
+            return {**stored, "reference": checked.reference(finding)}
 
     @writes("qa.justify")
     def withdraw(
-        self, call: Writing, period: str, rule: str, finding_key: str, reason: str
+        self, call: Writing, period: str, rule: str | None, finding_key: str, reason: str
     ) -> dict[str, Any]:
-        """Withdraw a justification (a new version marked withdrawn, with the reason)."""
+        """Withdraw a justification (a new version marked withdrawn, with the reason);
+        ``finding_key`` is its finding's reference or full key, as for :meth:`justify`."""
         name = _year(period)
         refuse_if_locked(call.connection, name)
+        in_force = {
+            (j["rule"], j["finding_key"]): described(str(j["text"]))
+            for j in repository.justifications(call.connection, name)
+        }
+        rule, finding_key = resolve(finding_key, rule, name, in_force, "justification")
         found = repository.justification(call.connection, name, rule, finding_key)
         if found is None or found["withdrawn"]:
             raise NotFound(
@@ -266,7 +295,13 @@ class QAReview(Capability):
         reason = (check_text(reason, "reason") or "").strip()
         if not reason:
             raise Invalid("a withdrawal needs a reason", field="reason")
-        return repository.withdraw_justification(call.change, found, reason)
+        return referenced([repository.withdraw_justification(call.change, found, reason)])[0]
+
+
+def referenced(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Justification records, each with the short ``reference`` of the finding it justifies."""
+    shown = references((str(j["rule"]), str(j["finding_key"])) for j in records)
+    return [{**j, "reference": shown[(str(j["rule"]), str(j["finding_key"]))]} for j in records]
 
 
 def _may_justify(call: Call) -> str | None:

@@ -32,8 +32,10 @@ def check(
 ) -> Record:
     """Run the checks on the period's ledger figures and, when a file is sent, on its report
     tables: ``findings`` (errors first, each with rule, severity, message, table, row_label,
-    period, values, arithmetic, key), ``counts``, ``rules``. A malformed file is refused whole
-    (422 naming row and column)."""
+    period, values, arithmetic, key and its short ``reference``, sum.totals#3fa9c2),
+    ``rows_not_read`` (report rows the checks could not read: table, row_label, file, lines,
+    reason, what was expected), ``counts`` (error, warning, rows_not_read), ``rules``. A
+    malformed file is refused whole (422 naming row and column)."""
     if file is None:
         return service.qa.check(user, period, None, lang=lang).as_dict()
     data = file.file.read(MAX_UPLOAD_BYTES + 1)

@@ -21,15 +21,22 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
+KEY = (
+    "the finding's short reference (`reference`: sum.totals#3fa9c2, or at least 4 of its digits) "
+    "or its full key (`key`, stable across runs)"
+)
+RULE = "the finding's rule id; optional: needed only when a full key is shared by several rules"
+
+
 class JustificationIn(_Strict):
-    rule: str = Field(max_length=100, description="the finding's rule id")
-    finding_key: str = Field(max_length=2000, description="the finding's key (stable across runs)")
+    rule: str | None = Field(default=None, max_length=100, description=RULE)
+    finding_key: str = Field(max_length=2000, description=KEY)
     text: str = Field(max_length=4000, description="why the finding stands")
 
 
 class WithdrawalIn(_Strict):
-    rule: str = Field(max_length=100)
-    finding_key: str = Field(max_length=2000)
+    rule: str | None = Field(default=None, max_length=100, description=RULE)
+    finding_key: str = Field(max_length=2000, description=KEY)
     reason: str = Field(max_length=2000)
 
 
@@ -47,13 +54,15 @@ def review(
 
 @router.get("/{period}/justifications")
 def justifications(period: PeriodPath, user: User, service: Service) -> list[Record]:
-    """The justifications in force for the period."""
+    """The justifications in force for the period, each with its finding's ``reference``."""
     return service.qa_review.justifications(user, period)
 
 
 @router.post("/{period}/justifications", status_code=201)
 def justify(period: PeriodPath, body: JustificationIn, user: User, service: Service) -> Record:
-    """Justify a finding (a new version when one is in force)."""
+    """Justify a finding, named by its reference or key (a new version when one is in force).
+    An unknown reference is 404; one that names several findings is 422
+    (``ambiguous_reference``, the candidates in ``details``)."""
     return service.qa_review.justify(user, period, body.rule, body.finding_key, body.text)
 
 

@@ -6,7 +6,8 @@
   severity, with equal ones a warning of its own rule (``params.same_values``);
 - ``label_unresolved``: rows whose label resolves to no metric of the catalogue (they are not
   checked: say what they are with the ``metric`` column or a reviewed label), and rows whose label
-  names a metric their unit cannot be (``label_metric`` with the unit's problem);
+  names a metric their unit cannot be (``label_metric`` with the unit's problem); one item per
+  printed row, of kind ``unread_row`` (rows not read, listed apart from the findings);
 - ``label_magnitude``: in one table, a row of an intensity whose values cluster (one product's
   intensity per tonne: ``params.metrics``) that is ``params.ratio`` times or more away from the
   median of the other rows of its column (three or more entities): the magnitude says it is
@@ -18,10 +19,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from statistics import median
 from typing import Any
 
 from esgledger.errors import RuleFileError
+from esgledger.i18n import Strings
 from esgledger.qa.checks import register
 from esgledger.qa.engine import CheckInputs
 from esgledger.qa.facts import Fact
@@ -81,40 +84,76 @@ def check_duplicates(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
 
 @register("label_unresolved")
 def check_unresolved(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
-    catalogue = inputs.catalogue
+    """One item per printed row the checks could not read (its years together), of kind
+    ``unread_row``: the door lists them apart from the findings, as rows not read, each with
+    where it is in the file and what was expected."""
     for table, facts in _reported(inputs).items():
-        unresolved = [f for f in facts if f.metric_key is None]
-        plain = [f for f in unresolved if "label_metric" not in f.attributes]
-        if plain:
-            labels = list(dict.fromkeys(f.row_label or "" for f in plain))
-            yield finding(
-                rule,
-                inputs,
-                "qa.label.unresolved",
-                plain,
-                table=table,
-                rows=("、" if inputs.lang == "zh" else ", ").join(f"'{x}'" for x in labels),
-            )
-        misread: dict[tuple[str, str], list[Fact]] = defaultdict(list)
-        for fact in unresolved:
-            named = fact.attributes.get("label_metric")
-            if named is not None:  # one finding per row, its years together
-                misread[(fact.row_label or "", str(named))].append(fact)
-        for (row, named), same in misread.items():
-            metric = catalogue.find(named) if catalogue is not None else None
-            written = same[0].unit_as_written or same[0].unit
-            other = metric is not None and other_currency(written, metric.unit)
-            yield finding(
-                rule,
-                inputs,
-                "qa.label.currency" if other else "qa.label.unit",
-                same,
-                table=table,
-                row=row,
-                metric=metric.label(inputs.lang) if metric is not None else named,
-                metric_unit=unit_text(metric.unit, inputs.lang) if metric is not None else "",
-                unit=written,
-            )
+        rows: dict[tuple[str, str], list[Fact]] = defaultdict(list)
+        for fact in facts:
+            if fact.metric_key is None:
+                named = str(fact.attributes.get("label_metric") or "")
+                rows[(fact.row_label or "", named)].append(fact)
+        for (row, named), same in rows.items():
+            yield replace(_unread(rule, inputs, table, row, named, same), kind="unread_row")
+
+
+def _unread(
+    rule: Rule, inputs: CheckInputs, table: str, row: str, named: str, same: list[Fact]
+) -> Finding:
+    """The row ``row`` of ``table`` not read: it names no metric (``named`` empty), or it names
+    ``named`` but its unit cannot be that metric's (another figure, or another currency)."""
+    lines = file_lines(same, inputs.lang)
+    if not named:
+        return finding(
+            rule,
+            inputs,
+            "qa.label.unresolved",
+            same,
+            details={"reason": "no_metric"},
+            table=table,
+            row=row,
+            lines=lines,
+        )
+    catalogue = inputs.catalogue
+    metric = catalogue.find(named) if catalogue is not None else None
+    written = same[0].unit_as_written or same[0].unit
+    other = metric is not None and other_currency(written, metric.unit)
+    return finding(
+        rule,
+        inputs,
+        "qa.label.currency" if other else "qa.label.unit",
+        same,
+        details={
+            "reason": "currency" if other else "unit",
+            "metric": named,
+            "metric_unit": metric.unit if metric is not None else None,
+        },
+        table=table,
+        row=row,
+        lines=lines,
+        metric=metric.label(inputs.lang) if metric is not None else named,
+        metric_unit=unit_text(metric.unit, inputs.lang) if metric is not None else "",
+        unit=written,
+    )
+
+
+def file_lines(facts: list[Fact], lang: str) -> str:
+    """``t.csv rows 4, 5`` (``t.csv 第 4、5 行``): where a report row's figures are in the file."""
+    strings = Strings(lang)
+    by_file: dict[str, list[str]] = defaultdict(list)
+    for fact in facts:
+        args = dict(fact.place[1]) if fact.place is not None else {}
+        if "file" in args and "line" in args:
+            by_file[args["file"]].append(args["line"])
+    said = [
+        strings(
+            "qa.label.line" if len(lines) == 1 else "qa.label.lines",
+            file=file,
+            lines=("、" if lang == "zh" else ", ").join(dict.fromkeys(lines)),
+        )
+        for file, lines in by_file.items()
+    ]
+    return ("；" if lang == "zh" else "; ").join(said) or "?"
 
 
 def other_currency(written: str, unit: str) -> bool:

@@ -75,6 +75,10 @@ def qa_page(
 ) -> Response:
     services, user = service(request), viewer.user
     review = services.qa_review.review(user, period, viewer.lang)
+    if problem_key:  # a refusal about a finding named by its key or reference: shown beside it
+        named = {f["reference"]: f["key"] for f in review["findings"]}
+        named |= {f["key"]: f["key"] for f in review["findings"]}
+        problem_key = named.get(problem_key)
     data: QaData = {"period": period, "review": review}
     view: QaView = {
         "groups": _groups(review),
