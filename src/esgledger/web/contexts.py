@@ -102,6 +102,8 @@ class DashboardData(TypedDict):
     kpis: list[Answer]
     waiting: list[Answer]
     targets: list[Answer]  # target progress (issue 10), as services.targets.listing answers
+    qa: Answer | None  # findings open and justified by severity (services.qa_review.counts)
+    full_report: Answer | None  # the year's full report as last built (services.report_files)
 
 
 class WaitingGroup(TypedDict):
@@ -289,6 +291,9 @@ class ReportRow(TypedDict):
     period: str
     built: dict[str, Answer | None]  # the KPI book per language
     full: list[Answer]  # the full report's files as last built (HTML, PDF, XLSX)
+    built_at: str | None  # when (the newest file's time)
+    final: bool  # every file recorded in the report register
+    job: Answer | None  # the year's latest build job (services.report_jobs)
 
 
 class ReportsData(TypedDict):
@@ -297,6 +302,7 @@ class ReportsData(TypedDict):
 
 class ReportsView(TypedDict):
     can_build: bool
+    can_override: bool  # an admin: publish over open error-level quality findings
     can_assure: bool  # may download the assurance pack
     languages: tuple[str, ...]
 

@@ -1,4 +1,5 @@
-"""The dashboard: collection progress of the period, KPI trends, items waiting for the user."""
+"""The dashboard: collection progress of the period, items waiting for the user, the status of the
+quality checks and of the year's full report, KPI trends, materiality and target progress."""
 
 from __future__ import annotations
 
@@ -42,6 +43,13 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
         "targets": services.targets.listing(user, include_withdrawn=False)
         if may(user, "target.read")
         else [],
+        # the status of the quality checks and of the year's full report, as their pages show it
+        "qa": services.qa_review.counts(user, chosen)
+        if may(user, "qa.justification.read")
+        else None,
+        "full_report": services.report_files.full(user, chosen[:4])
+        if may(user, "report.read")
+        else None,
     }
     charts = {
         k["metric"]: trend_chart([(p["period"], p["value"]) for p in k["points"]], chosen)
