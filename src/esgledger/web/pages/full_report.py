@@ -16,9 +16,8 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from esgledger.access.principal import Principal
 from esgledger.service_errors import Conflict
-from esgledger.services import Services, may
+from esgledger.services import Principal, Services, may
 from esgledger.web.contexts_report import FullReportData, FullReportView
 from esgledger.web.render import current_page, html, is_htmx, redirect, render, wants_json
 from esgledger.web.routing import web_router
