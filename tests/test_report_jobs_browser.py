@@ -7,39 +7,20 @@ in English and Chinese. Screenshots go to ``test-artifacts/screenshots/``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import Browser, expect
 
-from esgledger.services import Options, Services
-from tests.collab_fixtures import PASSWORD, make_org
-from tests.ledger_fixture import Ledger
-from tests.test_web_browser import Person, browser, serving  # noqa: F401 - the fixture
-from tests.web_seed import seed_last_year
+from tests.test_report_sections_browser import sections_server  # noqa: F401 - the fixture
+from tests.test_web_browser import Person, browser  # noqa: F401 - the fixture
 
 BUILD_MS = 90_000  # the small ledger's report builds in about 8 s on an idle machine
 
 
-@pytest.fixture
-def small_server(db_url: str, tmp_path: Path) -> Iterator[str]:
-    services = Services.open(db_url, Options(files_dir=tmp_path / "files"))
-    ws = Ledger(services)
-    make_org(ws, tmp_path)
-    seed_last_year(ws, tmp_path)  # 2023, calculated
-    services.accounts.create(ws.admin, "manager", PASSWORD, "esg_manager", [])
-    with serving(services) as base:
-        yield base
-    ws.db.dispose()
-
-
 def test_the_manager_builds_the_full_report_and_watches_its_progress(
     browser: Browser,  # noqa: F811 - the fixture imported above
-    small_server: str,
+    sections_server: str,  # noqa: F811 - the fixture imported above
     backend: str,
 ) -> None:
-    manager = Person(browser, small_server, "manager", backend)
+    manager = Person(browser, sections_server, "manager", backend)
     try:
         manager.login()
         page = manager.page
@@ -94,7 +75,7 @@ def test_the_manager_builds_the_full_report_and_watches_its_progress(
         expect(page.locator("#dashboard-qa")).to_contain_text("Quality checks")
         manager.shot("dashboard-status-en")
         page.click("#dashboard-report-link")
-        expect(page).to_have_url(f"{small_server}/reports#full-2023")
+        expect(page).to_have_url(f"{sections_server}/reports#full-2023")
         assert manager.dialogs == []
         assert manager.console_errors == []
     finally:

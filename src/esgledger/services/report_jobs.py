@@ -59,9 +59,7 @@ class ReportJobs(Capability):
     ) -> dict[str, Any]:
         """Start building the full report of a year in the background and return the job at
         once (state ``queued``); refused (409 ``report_building``) while one of the year runs."""
-        year = report_year(period)
-        held = self._claim(year, call.actor)
-        job = _write(self._state_file(year), _new_job(year, call.actor))
+        held, job = self._begin(call, period)
         try:
             _executor().submit(self._work, held, job, call.actor, langs, formats, override_qa)
         except RuntimeError:  # the process is shutting down
@@ -81,9 +79,7 @@ class ReportJobs(Capability):
         """Build the full report of a year in this thread (the synchronous REST call) as a job,
         so that it too is one at a time per year; returns what the build returns, or raises its
         error."""
-        year = report_year(period)
-        held = self._claim(year, call.actor)
-        job = _write(self._state_file(year), _new_job(year, call.actor))
+        held, job = self._begin(call, period)
         finished = self._work(held, job, call.actor, langs, formats, override_qa)
         if finished["state"] == "failed":
             raise finished["raised"]
@@ -120,6 +116,12 @@ class ReportJobs(Capability):
 
     def _lock_file(self, year: str) -> Path:
         return full_folder(self.context, year).with_name(f"{year}-full.lock")
+
+    def _begin(self, call: Call, period: str) -> tuple[IO[str], dict[str, Any]]:
+        """The year's build lock and its new job (queued), written for every reader."""
+        year = report_year(period)
+        held = self._claim(year, call.actor)
+        return held, _write(self._state_file(year), _new_job(year, call.actor))
 
     def _claim(self, year: str, actor: Principal) -> IO[str]:
         """The year's build lock, or :class:`Conflict` naming the build that holds it."""
