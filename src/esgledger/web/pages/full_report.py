@@ -16,12 +16,13 @@ from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse, Response
 
-from esgledger.service_errors import Conflict
+from esgledger.api.errors import status_of
+from esgledger.service_errors import ServiceError
 from esgledger.services import Principal, Services, may
 from esgledger.web.contexts_report import FullReportData, FullReportView
 from esgledger.web.render import current_page, html, is_htmx, redirect, render, wants_json
 from esgledger.web.routing import web_router
-from esgledger.web.session import CsrfForm, Viewer, ViewerDep, local_path, service
+from esgledger.web.session import CsrfForm, ViewerDep, local_path, service
 
 router = web_router()
 MEDIA_TYPES = {
@@ -54,15 +55,6 @@ def full_report_view(user: Principal, back: str, notice: Any = None) -> FullRepo
     }
 
 
-def fragment(
-    request: Request, viewer: Viewer, year: str, notice: Any = None, status: int = 200
-) -> Response:
-    data = full_report(service(request), viewer.user, year)
-    back = local_path(current_page(request), "/reports") if is_htmx(request) else "/reports"
-    extra = full_report_view(viewer.user, back, notice)
-    return render(request, "full_report.html.j2", data, viewer, status, extra)
-
-
 @router.post("/reports/full/{period}")
 def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
     """Start the full report's build (HTML, PDF and the XLSX data annex, English and Chinese);
@@ -73,14 +65,14 @@ def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> R
     back = local_path(form.get("back"), "/reports")
     try:
         job = service(request).report_jobs.start(viewer.user, period, override_qa=override)
-    except Conflict as refused:
-        if refused.code != "report_building" or not is_htmx(request):
+    except ServiceError as refused:  # to HTMX: the fragment with the refusal beside the form
+        if not is_htmx(request) or refused.code == "invalid":  # no year's fragment to show
             raise
         notice = {"code": refused.code, "message": refused.message, "field": refused.field}
         notice["details"] = refused.details
         data = full_report(service(request), viewer.user, period)
         extra = full_report_view(viewer.user, back, notice)
-        return html(request, "full_report.html.j2", data, viewer, 409, extra)
+        return html(request, "full_report.html.j2", data, viewer, status_of(refused), extra)
     if wants_json(request):
         return JSONResponse(jsonable_encoder(job), status_code=202)
     if is_htmx(request):
@@ -94,7 +86,11 @@ def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> R
 @router.get("/reports/full/{period}/progress")
 def progress(request: Request, viewer: ViewerDep, period: str) -> Response:
     """The year's fragment (HTMX polls it while the build runs); JSON: the files and the job."""
-    return fragment(request, viewer, period)
+    data = full_report(service(request), viewer.user, period)
+    back = local_path(current_page(request), "/reports") if is_htmx(request) else "/reports"
+    return render(
+        request, "full_report.html.j2", data, viewer, extra=full_report_view(viewer.user, back)
+    )
 
 
 @router.get("/reports/full/{period}/{file_name}")
