@@ -68,6 +68,8 @@ def test_the_manager_builds_the_full_report_and_watches_its_progress(
         expect(report).to_contain_text("2023 年度完整报告")
         expect(report).to_contain_text("草稿")
         expect(report.locator("a[href$='esgledger-full-report-2023-en.pdf']")).to_be_visible()
+        expect(page.locator("#dashboard-qa table.qa-counts")).to_be_visible()  # loaded after
+        expect(page.locator("#qa-warnings")).to_contain_text("警告")
         expect(page.locator("#dashboard-qa-link")).to_have_attribute("href", "/qa?period=2023")
         manager.shot("dashboard-status-zh")
         page.click("header .langs a[lang=en]")

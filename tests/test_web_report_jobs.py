@@ -96,19 +96,25 @@ def test_the_dashboard_shows_the_quality_checks_and_the_full_report(
     data = viewer.get("/dashboard.json?period=2024").json()
     assert data["qa"]["errors_open"] == 1 and data["qa"]["warnings_open"] == 1
     assert data["full_report"] == {"period": "2024", "files": [], "built_at": None, "final": False}
-    html = viewer.get("/dashboard?period=2024").text
-    assert 'id="dashboard-qa"' in html and 'href="/qa?period=2024"' in html
-    errors = html[html.index('<tr id="qa-errors"') :].split("</tr>")[0]
+    html = viewer.get("/dashboard?period=2024").text  # the checks' card follows the page
+    assert 'hx-get="/dashboard/qa?period=2024" hx-trigger="load"' in html
+    assert "Running the quality checks" in html and 'href="/qa?period=2024"' in html
+    card = viewer.get("/dashboard/qa?period=2024").text
+    assert card.startswith("<section") and 'href="/qa?period=2024"' in card
+    errors = card[card.index('<tr id="qa-errors"') :].split("</tr>")[0]
     assert '<td class="num open">1</td><td class="num">0</td>' in errors
+    assert viewer.get("/dashboard/qa.json?period=2024").json()["qa"] == data["qa"]
     assert 'id="report-none"' in html and 'href="/reports#full-2024"' in html
     assert "<title>Dashboard 2024 · esgledger</title>" in html  # no section inside the title
     world.services.report_jobs.run(world.user("manager"), "2023", ("en",), ("html",))
     built = viewer.get("/dashboard?period=2023", cookies={"esgledger_lang": "zh"}).text
     assert "2023 年度完整报告" in built and "草稿" in built and "前往报告页面" in built
     assert 'href="/reports/full/2023/esgledger-full-report-2023-en.html"' in built
-    assert "查看 2023 的质量检查" in built
+    assert "查看 2023 的质量检查" in built and "正在运行质量检查" in built
     zh = viewer.get("/dashboard?period=2024", cookies={"esgledger_lang": "zh"}).text
-    assert "质量检查" in zh and "未解决" in zh and "已说明" in zh and "尚未生成。" in zh
+    assert "尚未生成。" in zh
+    zh_card = viewer.get("/dashboard/qa?period=2024", cookies={"esgledger_lang": "zh"}).text
+    assert "质量检查" in zh_card and "未解决" in zh_card and "已说明" in zh_card
     owner = browse["owner_a"].get("/dashboard.json?period=2024").json()
     assert owner["full_report"] is None  # a data owner reads no reports
     assert owner["qa"]["errors_open"] == 1

@@ -165,8 +165,7 @@ class ReportJobs(Capability):
             )
             done = {k: v for k, v in built.items() if k != "files"}
             done["files"] = [{k: v for k, v in f.items() if k != "path"} for f in built["files"]]
-            job = _write(state, {**_read_or(state, job), "state": "done", "result": done})
-            return {**job, "finished": True}
+            return _write(state, {**_read_or(state, job), "state": "done", "result": done})
         except Exception as exc:  # every failure is the job's answer
             if not isinstance(exc, EsgLedgerError):
                 log.exception("report job %s failed", job["id"])

@@ -102,7 +102,9 @@ class DashboardData(TypedDict):
     kpis: list[Answer]
     waiting: list[Answer]
     targets: list[Answer]  # target progress (issue 10), as services.targets.listing answers
-    qa: Answer | None  # findings open and justified by severity (services.qa_review.counts)
+    # findings open and justified by severity (services.qa_review.counts); the page itself asks
+    # /dashboard/qa once it has loaded (running the checks takes a moment), so None there
+    qa: Answer | None
     full_report: Answer | None  # the year's full report as last built (services.report_files)
 
 
@@ -122,6 +124,7 @@ class DashboardView(DashboardMatrix):  # + the materiality section
     charts: dict[str, TrendChart]
     editable: list[str]
     waiting_groups: list[WaitingGroup]
+    qa_later: bool  # the card of the quality checks is loaded after the page (HTMX)
 
 
 # -- data entry ------------------------------------------------------------------------------------
