@@ -107,6 +107,7 @@ def test_a_second_build_of_the_year_is_refused_while_one_runs(
         services.report_jobs.run(admin, LAST_YEAR, ("en",), HTML)
     running = services.report_jobs.status(admin, job["id"])
     assert running["state"] == "running" and (running["done"], running["total"]) == (1, 2)
+    assert 0 <= running["elapsed"] < 60  # while it runs: for how long
     held.set()
     assert finished_job(services, admin, job["id"])["state"] == "done"
     again = services.report_jobs.run(admin, LAST_YEAR, ("en",), HTML)  # free again

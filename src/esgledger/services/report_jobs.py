@@ -11,6 +11,7 @@ one (its lock is free)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import logging
@@ -101,14 +102,16 @@ class ReportJobs(Capability):
 
     @staged("report.read")
     def latest(self, call: Call, period: str) -> dict[str, Any] | None:
-        """The latest job of a year (running or finished), or None when there was none."""
+        """The latest job of a year (running or finished), or None when there was none; one
+        still running says for how long (``elapsed``, seconds)."""
         year = report_year(period)
         job = _read(self._state_file(year))
         if job is None or job["state"] not in ("queued", "running"):
             return job
         if _free(self._lock_file(year)):  # its process ended before the job did
-            job = {**job, "state": "failed", "error": _interrupted()}
-        return job
+            return {**job, "state": "failed", "error": _interrupted()}
+        started = dt.datetime.fromisoformat(job["started_at"])
+        return {**job, "elapsed": max(0, int((self.context.clock() - started).total_seconds()))}
 
     # -- helpers --------------------------------------------------------------------------------
     def _state_file(self, year: str) -> Path:

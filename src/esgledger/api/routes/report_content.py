@@ -111,6 +111,7 @@ class ReportJobOut(BaseModel):
     done: int = Field(description="steps done")
     total: int = Field(description="steps in all (0 until the build has prepared its inputs)")
     step: str | None = Field(description="the last step done")
+    elapsed: int | None = Field(default=None, description="while it runs: seconds since it started")
     result: dict[str, Any] | None = Field(description="when done: as the synchronous build")
     error: dict[str, Any] | None = Field(
         description="when failed: code, message, field, details (the one error shape)"
