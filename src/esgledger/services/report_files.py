@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +75,7 @@ def _file(connection: sa.Connection, year: str, path: Path) -> dict[str, Any]:
     final = (
         record is not None
         and record["size"] == stat.st_size
-        and record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        and record["sha256"] == _sha256(str(path), stat.st_mtime_ns, stat.st_size)
     )
     modified = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC)
     return {
@@ -85,3 +86,10 @@ def _file(connection: sa.Connection, year: str, path: Path) -> dict[str, Any]:
         "modified": modified.isoformat(timespec="seconds"),
         "final": final,
     }
+
+
+@lru_cache(maxsize=256)
+def _sha256(path: str, modified_ns: int, size: int) -> str:
+    """The SHA-256 of a file as it is at that time and size (a PDF is read once, not at every
+    listing)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
