@@ -25,6 +25,7 @@ from tests import (
 )
 from tests.collab_fixtures import API, USERS, World
 from tests.helpers import DATA_HEADER, ORG_HEADER
+from tests.job_helpers import finished_job
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 ACTIVITY_HEADER = ["entity", "ts", "metric", "quantity", "unit"]
@@ -343,6 +344,21 @@ def _full_file(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
     return ctx.client.get(f"{API}/full-report/2024/esgledger-full-report-2024-en.html", headers=h)
 
 
+def _start_full_job(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    body = {"period": ctx.period(), "lang": "en", "formats": ["html"]}
+    answer = ctx.client.post(f"{API}/full-report/jobs", json=body, headers=h)
+    if answer.status_code == 202:  # its own year: let it end (no calculation: it fails at once)
+        finished_job(ctx.world.services, ctx.world.user("manager"), answer.json()["id"])
+    return answer
+
+
+def _full_job(ctx: Ctx, _e: str, h: dict[str, str]) -> Any:
+    manager = ctx.world.user("manager")
+    job = ctx.world.services.report_jobs.start(manager, ctx.period(), ("en",), ("html",))
+    finished_job(ctx.world.services, manager, job["id"])
+    return ctx.client.get(f"{API}/full-report/jobs/{job['id']}", headers=h)
+
+
 GROUP_CASES = [
     Case("list targets", ALL, _get("/assess/targets")),
     Case("export targets", ALL, _get("/assess/targets/export?format=xlsx")),
@@ -377,6 +393,9 @@ GROUP_CASES = [
         201,
     ),
     Case("download full report", READERS_OF_REPORTS, _full_file),
+    Case("start a full report job", REVIEWERS, _start_full_job, 202),
+    Case("full report job", READERS_OF_REPORTS, _full_job),
+    Case("full report files", READERS_OF_REPORTS, _get("/full-report/2024/files")),
     Case("audit log", AUDIT_READERS, _get("/audit?order=asc&limit=10")),
     Case("audit export", AUDIT_READERS, _get("/audit/export.csv?action=datapoint.")),
     Case("list users", {"admin"}, _get("/users")),
@@ -469,6 +488,9 @@ GROUP_WIDE |= {  # the full report (issue 11)
     "save report section",
     "build full report",
     "download full report",
+    "start a full report job",
+    "full report job",
+    "full report files",
 }
 GROUP_CASES += [Case(*row) for row in disclose_authz_cases.CASES]
 GROUP_WIDE |= disclose_authz_cases.GROUP_WIDE

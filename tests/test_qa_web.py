@@ -13,7 +13,7 @@ from esgledger.ledger import qa as repository
 from esgledger.workflow.entries import Entry
 from tests.collab_fixtures import World
 from tests.qa_test_rules import qa_rules  # noqa: F401  (fixture)
-from tests.web_clients import csrf
+from tests.web_clients import csrf, finished_build
 
 KEY = "energy.diesel@plant_a@2024"
 pytestmark = pytest.mark.usefixtures("qa_rules")
@@ -103,12 +103,16 @@ def test_the_report_page_refuses_a_final_build_and_offers_admins_the_override(
     client = browse["manager"]
     page = client.get("/reports/sections?period=2024").text
     assert 'href="/qa?period=2024"' in page and 'name="override_qa"' not in page
-    refused = client.post("/reports/full/2024", data={"csrf_token": csrf(client)})
-    assert refused.status_code == 409
-    assert "1 error-level quality finding(s) of 2024 are open" in refused.text
+    started = client.post("/reports/full/2024", data={"csrf_token": csrf(client)})
+    assert started.status_code == 303  # the build runs in the background
+    refused = finished_build(client, "2024")
+    assert refused["state"] == "failed" and refused["error"]["code"] == "qa_open"
+    assert "1 error-level quality finding(s) of 2024 are open" in refused["error"]["message"]
+    shown = client.get("/reports/sections?period=2024").text
+    assert "1 error-level quality finding(s) of 2024 are open" in shown
     client.cookies.set("esgledger_lang", "zh")
-    zh = client.post("/reports/full/2024", data={"csrf_token": csrf(client)})
-    assert "未发布：存在未解决的错误级质量问题" in zh.text
+    zh = client.get("/reports/full/2024/progress").text
+    assert "未发布：存在未解决的错误级质量问题" in zh and "失败" in zh
     assert 'name="override_qa"' in browse["admin"].get("/reports/sections?period=2024").text
     with services.db.reading() as connection:
         assert repository.override(connection, "2024") is None  # nothing recorded

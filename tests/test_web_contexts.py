@@ -103,6 +103,8 @@ def test_every_json_twin_holds_the_keys_of_its_data_type(
         "disclose_coverage.html.j2": f"/disclose/coverage.json?period={YEAR}",
         "report_sections.html.j2": f"/reports/sections.json?period={YEAR}",
         "qa.html.j2": f"/qa.json?period={YEAR}",
+        "full_report.html.j2": f"/reports/full/{LAST_YEAR}/progress.json",
+        "dashboard_qa.html.j2": f"/dashboard/qa.json?period={YEAR}",
     }
     # an error's JSON is the error shape; a value not computed is the explain page's JSON twin
     not_pages = {"error.html.j2", "review_card.html.j2", "not_computed.html.j2"}

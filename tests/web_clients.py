@@ -7,9 +7,11 @@ A pytest plugin (``tests/conftest.py``): the fixture ``app`` is the application 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -71,3 +73,14 @@ def app(world: World, tmp_path: Path) -> FastAPI:
 def browse(app: FastAPI) -> Iterator[dict[str, TestClient]]:
     with signed_in_clients(app) as clients:
         yield clients
+
+
+def finished_build(client: TestClient, year: str, timeout: float = 120) -> dict[str, Any]:
+    """The year's full report build job once it is done or failed (polled as the page does)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/reports/full/{year}/progress.json").json()["job"]
+        if job is not None and job["state"] in ("done", "failed"):
+            return dict(job)
+        assert time.monotonic() < deadline, f"the build of {year} did not finish: {job}"
+        time.sleep(0.2)

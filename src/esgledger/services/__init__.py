@@ -44,6 +44,8 @@ from esgledger.services.policies import Policies
 from esgledger.services.qa import QA
 from esgledger.services.qa_review import QAReview
 from esgledger.services.report_content import ReportContent
+from esgledger.services.report_files import ReportFiles
+from esgledger.services.report_jobs import ReportJobs
 from esgledger.services.reports import Reports
 from esgledger.services.settings import Settings
 from esgledger.services.setup import Initialised, initialise
@@ -74,6 +76,8 @@ class Services:
         self.reports = Reports(context)
         self.assurance = Assurance(context)
         self.report_content = ReportContent(context)
+        self.report_files = ReportFiles(context)
+        self.report_jobs = ReportJobs(context)
         self.audit = Audit(context)
         self.catalogue = Catalogues(context)
         self.factors = Factors(context)

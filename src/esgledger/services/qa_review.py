@@ -224,6 +224,27 @@ class QAReview(Capability):
             "override": override,
         }
 
+    @staged("qa.justification.read")
+    def counts(self, call: Call, period: str) -> dict[str, Any]:
+        """How many findings of the period are open and justified, errors and warnings apart (the
+        dashboard's status of the quality checks)."""
+        name = _year(period)
+        checked = run_checks(self.context, call.actor, name, "en")
+        with call.reading() as connection:
+            summary = summarise(
+                checked.rules, checked.findings, repository.justifications(connection, name)
+            )
+        justified = [finding.severity == "error" for finding, _ in summary.justified]
+        return {
+            "period": name,
+            "checks": len(checked.rules),
+            "figures": checked.figures,
+            "errors_open": len(summary.open_errors),
+            "errors_justified": sum(justified),
+            "warnings_open": len(summary.open_warnings),
+            "warnings_justified": len(justified) - sum(justified),
+        }
+
     @reads("qa.justification.read", entity_first=False)
     def justifications(self, call: Reading, period: str) -> list[dict[str, Any]]:
         """The justifications in force for the period, each with its finding's ``reference``."""

@@ -102,6 +102,10 @@ class DashboardData(TypedDict):
     kpis: list[Answer]
     waiting: list[Answer]
     targets: list[Answer]  # target progress (issue 10), as services.targets.listing answers
+    # findings open and justified by severity (services.qa_review.counts); the page itself asks
+    # /dashboard/qa once it has loaded (running the checks takes a moment), so None there
+    qa: Answer | None
+    full_report: Answer | None  # the year's full report as last built (services.report_files)
 
 
 class WaitingGroup(TypedDict):
@@ -120,6 +124,7 @@ class DashboardView(DashboardMatrix):  # + the materiality section
     charts: dict[str, TrendChart]
     editable: list[str]
     waiting_groups: list[WaitingGroup]
+    qa_later: bool  # the card of the quality checks is loaded after the page (HTMX)
 
 
 # -- data entry ------------------------------------------------------------------------------------
@@ -289,6 +294,9 @@ class ReportRow(TypedDict):
     period: str
     built: dict[str, Answer | None]  # the KPI book per language
     full: list[Answer]  # the full report's files as last built (HTML, PDF, XLSX)
+    built_at: str | None  # when (the newest file's time)
+    final: bool  # every file recorded in the report register
+    job: Answer | None  # the year's latest build job (services.report_jobs)
 
 
 class ReportsData(TypedDict):
@@ -297,6 +305,7 @@ class ReportsData(TypedDict):
 
 class ReportsView(TypedDict):
     can_build: bool
+    can_override: bool  # an admin: publish over open error-level quality findings
     can_assure: bool  # may download the assurance pack
     languages: tuple[str, ...]
 

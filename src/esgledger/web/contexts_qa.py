@@ -1,5 +1,6 @@
 """The typed context of the QA page (``/qa?period=``): ``QaData`` is its JSON twin, ``QaView``
-what the HTML adds (findings grouped by severity with their links, forms, a post's refusal)."""
+what the HTML adds (findings grouped by severity with their links, forms, a post's refusal); and
+of the dashboard's card of the quality checks."""
 
 from __future__ import annotations
 
@@ -23,4 +24,13 @@ class QaView(TypedDict):
     json_url: str
 
 
-TEMPLATES: dict[str, tuple[type, ...]] = {"qa.html.j2": (QaData, QaView)}
+class DashboardQaData(TypedDict):
+    """The dashboard's card of the quality checks (``/dashboard/qa?period=``)."""
+
+    qa: Answer  # services.qa_review.counts: open and justified errors and warnings
+
+
+TEMPLATES: dict[str, tuple[type, ...]] = {
+    "qa.html.j2": (QaData, QaView),
+    "dashboard_qa.html.j2": (DashboardQaData,),
+}

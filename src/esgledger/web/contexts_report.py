@@ -8,6 +8,24 @@ from typing import Any, TypedDict
 Answer = dict[str, Any]
 
 
+class FullReportData(TypedDict):
+    """A year's full report (``/reports/full/{year}/progress``): its files as last built, and
+    its latest build job (``services.report_jobs``)."""
+
+    period: str
+    files: list[Answer]  # name, lang, format, size, modified, final
+    built_at: str | None  # the newest file's time
+    final: bool  # every file is recorded in the report register
+    job: Answer | None  # state (queued, running, done, failed), steps, result or error
+
+
+class FullReportView(TypedDict):
+    can_build: bool
+    can_override: bool
+    back: str  # where a form posted without scripts leads back to
+    notice: Answer | None  # a refused build (another one of the year is running)
+
+
 class SectionsData(TypedDict):
     period: str
     sections: list[Answer]
@@ -22,9 +40,12 @@ class SectionsView(TypedDict):
     preview: str  # the editor's text as HTML (placeholders checked)
     problem: str | None
     saved: str | None
-    built: list[Answer]  # the full report's files of the period, for download
+    full_report: FullReportData  # the full report's files of the period and its build job
     here: str
     json_url: str
 
 
-TEMPLATES: dict[str, tuple[type, ...]] = {"report_sections.html.j2": (SectionsData, SectionsView)}
+TEMPLATES: dict[str, tuple[type, ...]] = {
+    "report_sections.html.j2": (SectionsData, SectionsView),
+    "full_report.html.j2": (FullReportData, FullReportView),
+}

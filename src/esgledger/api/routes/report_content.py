@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from esgledger.api.deps import Service, User
 from esgledger.api.models import PERIOD_PATTERN
-from esgledger.service_errors import NotFound
 
 router = APIRouter(tags=["periods and reports"])
 PeriodPath = Annotated[str, Path(pattern=PERIOD_PATTERN)]
@@ -102,16 +101,79 @@ def save(
     return SectionSaved(**service.report_content.save(user, period, section, lang, body.body))
 
 
+class ReportJobOut(BaseModel):
+    id: str = Field(description="<year>-<hex>; only the latest job of each year is kept")
+    period: str
+    state: Literal["queued", "running", "done", "failed"]
+    by: str = Field(description="who started it (the build runs on their behalf)")
+    started_at: str
+    finished_at: str | None
+    done: int = Field(description="steps done")
+    total: int = Field(description="steps in all (0 until the build has prepared its inputs)")
+    step: str | None = Field(description="the last step done")
+    elapsed: int | None = Field(default=None, description="while it runs: seconds since it started")
+    result: dict[str, Any] | None = Field(description="when done: as the synchronous build")
+    error: dict[str, Any] | None = Field(
+        description="when failed: code, message, field, details (the one error shape)"
+    )
+
+
+class FullFileListed(BaseModel):
+    file_name: str
+    lang: str
+    format: str
+    size: int
+    modified: str
+    final: bool = Field(description="recorded in the report register with this SHA-256")
+
+
+class FullFilesOut(BaseModel):
+    period: str
+    files: list[FullFileListed]
+    built_at: str | None = Field(description="the newest file's time; null: never built")
+    final: bool = Field(description="every file recorded in the report register")
+
+
+def _langs(body: FullReportIn) -> tuple[str, ...]:
+    return ("en", "zh") if body.lang == "both" else (body.lang,)
+
+
 @router.post("/full-report", response_model=FullReportOut, status_code=201)
 def build(body: FullReportIn, user: User, service: Service) -> FullReportOut:
-    """Build the full report (ESG manager, admin). A final report is refused (409 ``qa_open``,
-    naming them) while error-level quality findings are open, unless an admin overrides."""
-    langs = ("en", "zh") if body.lang == "both" else (body.lang,)
-    out = service.context.reports_dir / f"{body.period}-full"
-    built = service.report_content.build(
-        user, body.period, out, langs, tuple(body.formats), override_qa=body.override_qa
+    """Build the full report (ESG manager, admin) and answer when it is done. A final report is
+    refused (409 ``qa_open``, naming them) while error-level quality findings are open, unless an
+    admin overrides; 409 ``report_building`` while a build of the year runs."""
+    built = service.report_jobs.run(
+        user, body.period, _langs(body), tuple(body.formats), override_qa=body.override_qa
     )
     return FullReportOut(**built)
+
+
+@router.post("/full-report/jobs", response_model=ReportJobOut, status_code=202)
+def start(body: FullReportIn, user: User, service: Service) -> ReportJobOut:
+    """Start the full report's build in the background (ESG manager, admin) and answer at once
+    with the job; follow it with ``GET /full-report/jobs/{id}``. 409 ``report_building`` while
+    a build of the year runs; the quality gate's refusal is the job's error."""
+    job = service.report_jobs.start(
+        user, body.period, _langs(body), tuple(body.formats), override_qa=body.override_qa
+    )
+    return ReportJobOut(**job)
+
+
+@router.get("/full-report/jobs/{job_id}", response_model=ReportJobOut)
+def job(
+    job_id: Annotated[str, Path(pattern=r"^[0-9]{4}-[0-9a-f]{1,32}$")],
+    user: User,
+    service: Service,
+) -> ReportJobOut:
+    """A build job: its state, steps done of all, and the build's answer or error."""
+    return ReportJobOut(**service.report_jobs.status(user, job_id))
+
+
+@router.get("/full-report/{period}/files", response_model=FullFilesOut)
+def files(period: PeriodPath, user: User, service: Service) -> FullFilesOut:
+    """The files of the year's full report as last built."""
+    return FullFilesOut(**service.report_files.full(user, period))
 
 
 @router.get(
@@ -126,8 +188,5 @@ def download(
     service: Service,
 ) -> FileResponse:
     """A file of the period's full report, as last built."""
-    service.report_content.sections(user, period)  # report.read
-    path = service.context.reports_dir / f"{period}-full" / file_name
-    if not path.is_file():
-        raise NotFound(f"no file {file_name} of the {period} full report; build it first")
+    path = service.report_files.full_file(user, period, file_name)
     return FileResponse(path, filename=file_name, content_disposition_type="attachment")

@@ -1,4 +1,5 @@
-"""The dashboard: collection progress of the period, KPI trends, items waiting for the user."""
+"""The dashboard: collection progress of the period, items waiting for the user, the status of the
+quality checks and of the year's full report, KPI trends, materiality and target progress."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from markupsafe import Markup
 from esgledger.services import Principal, Services, may
 from esgledger.web.charts import trend_chart
 from esgledger.web.contexts import Answer, DashboardData, DashboardView, WaitingGroup
+from esgledger.web.contexts_qa import DashboardQaData
 from esgledger.web.materiality_contexts import DashboardMatrix
-from esgledger.web.render import render
+from esgledger.web.render import render, wants_json
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import ViewerDep, service
 
@@ -26,6 +28,7 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
     services = service(request)
     user = viewer.user
     chosen = services.collection.choose_period(user, period)
+    may_check = may(user, "qa.justification.read")
     trends = (
         services.calculation.trends(user, chosen, KPI_ROLES, TREND_YEARS)
         if may(user, "calc.read")
@@ -42,6 +45,13 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
         "targets": services.targets.listing(user, include_withdrawn=False)
         if may(user, "target.read")
         else [],
+        # the status of the quality checks and of the year's full report, as their pages show it
+        "qa": services.qa_review.counts(user, chosen)
+        if may_check and wants_json(request)
+        else None,
+        "full_report": services.report_files.full(user, chosen[:4])
+        if may(user, "report.read")
+        else None,
     }
     charts = {
         k["metric"]: trend_chart([(p["period"], p["value"]) for p in k["points"]], chosen)
@@ -54,9 +64,19 @@ def dashboard(request: Request, viewer: ViewerDep, period: str | None = None) ->
         "charts": charts,
         "editable": editable,
         "waiting_groups": waiting_groups(data["waiting"], chosen),
+        "qa_later": may_check,
         **materiality_section(services, user, chosen[:4], viewer.lang),
     }
     return render(request, "dashboard.html.j2", data, viewer, extra=view)
+
+
+@router.get("/dashboard/qa.json")
+@router.get("/dashboard/qa")
+def quality_checks(request: Request, viewer: ViewerDep, period: str) -> Response:
+    """The dashboard's card of the quality checks of a period (asked for once the page has
+    loaded): findings open and justified, errors and warnings apart."""
+    data: DashboardQaData = {"qa": service(request).qa_review.counts(viewer.user, period)}
+    return render(request, "dashboard_qa.html.j2", data, viewer)
 
 
 def materiality_section(

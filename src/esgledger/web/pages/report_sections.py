@@ -1,42 +1,27 @@
 """The full report's narrative sections, ``/reports/sections``: every section of the outline with
 where its text comes from; an editor (Markdown, placeholders) with a live preview (HTMX posts the
 text to ``.../preview`` as it is typed); saving adds a version (refused naming the line when a
-placeholder refers to nothing). Also builds the full report (HTML and PDF, both languages) and
-offers its files for download. Each action is one service operation
+placeholder refers to nothing). Also the full report's files and its build (the fragment of
+:mod:`esgledger.web.pages.full_report`). Each action is one service operation
 (:class:`esgledger.services.report_content.ReportContent`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
-from markupsafe import Markup, escape
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from esgledger.domain import Period
-from esgledger.service_errors import Invalid, NotFound, PeriodLocked
+from esgledger.service_errors import Invalid, PeriodLocked
 from esgledger.services import may
-from esgledger.web.contexts import Answer
 from esgledger.web.contexts_report import SectionsData, SectionsView
+from esgledger.web.pages.full_report import full_report
 from esgledger.web.render import done, render, wants_json
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, Viewer, ViewerDep, service
 
 router = web_router()
 PATH = "/reports/sections"
-
-
-def _full_dir(request: Request, period: str) -> Path:
-    return service(request).context.reports_dir / f"{period}-full"
-
-
-def full_files(request: Request, period: str) -> list[Answer]:
-    """The files of the period's full report as last built (HTML, PDF, XLSX annex), by name."""
-    folder = _full_dir(request, period)
-    if not folder.is_dir():
-        return []
-    found = [*folder.glob("esgledger-full-report-*"), *folder.glob("esgledger-annex-*")]
-    return [{"file_name": p.name, "size": p.stat().st_size} for p in sorted(found)]
 
 
 def sections_page(
@@ -76,7 +61,6 @@ def sections_page(
                 )
             except Invalid as error:
                 problem = str(error)
-    built = full_files(request, period)
     data: SectionsData = {"period": period, "sections": listed, "editing": editing}
     view: SectionsView = {
         "can_write": may(user, "report.section.write"),
@@ -86,7 +70,7 @@ def sections_page(
         "preview": preview,
         "problem": problem,
         "saved": request.query_params.get("saved"),
-        "built": built,
+        "full_report": full_report(services, user, period),
         "here": PATH,
         "json_url": f"{PATH}.json?period={period}",
     }
@@ -124,39 +108,3 @@ def save(
         return sections_page(request, viewer, period, section, lang, body, str(error), 422)
     target = f"{PATH}?period={period}&section={section}&lang={lang}&saved={saved['version']}"
     return done(request, target, saved)
-
-
-MEDIA_TYPES = {
-    ".pdf": "application/pdf",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
-@router.post("/reports/full/{period}")
-def build(request: Request, viewer: ViewerDep, form: CsrfForm, period: str) -> Response:
-    """Build the full report (HTML, PDF and the XLSX data annex, English and Chinese) into the
-    ledger's reports; an admin may give a reason to publish a final report over open error-level
-    quality findings."""
-    given = form.get("override_qa")
-    override = given.strip() if isinstance(given, str) and given.strip() else None
-    built = service(request).report_content.build(
-        viewer.user,
-        period,
-        _full_dir(request, period),
-        formats=("html", "pdf", "xlsx"),
-        override_qa=override,
-    )
-    return done(request, f"{PATH}?period={period}", built)
-
-
-@router.get("/reports/full/{period}/{file_name}")
-def download(request: Request, viewer: ViewerDep, period: str, file_name: str) -> Response:
-    """A file of the period's full report (as last built)."""
-    service(request).report_content.sections(viewer.user, period)  # report.read, period checked
-    folder = _full_dir(request, period).resolve()
-    path = (folder / file_name).resolve()
-    ours = file_name.startswith(("esgledger-full", "esgledger-annex"))
-    if path.parent != folder or not path.is_file() or not ours:
-        raise NotFound(f"no file {escape(file_name)} of the {period} full report; build it first")
-    media = MEDIA_TYPES.get(path.suffix, "text/html; charset=utf-8")
-    return FileResponse(path, media_type=media, filename=path.name)

@@ -1,5 +1,6 @@
-"""Reports: the full report of each year as last built (its HTML, PDF and XLSX files; built and
-edited on *Report texts*), the KPI book (English or Chinese: build it, download the last build),
+"""Reports: the full report of each year as last built (its HTML, PDF and XLSX files) with its
+build and the build's progress (:mod:`.full_report`; the texts are edited on *Report texts*), the
+KPI book (English or Chinese: build it, download the last build),
 and the year's assurance pack."""
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ from fastapi.responses import FileResponse, Response
 
 from esgledger.domain import Period
 from esgledger.services import may
-from esgledger.web.contexts import ReportsData, ReportsView
+from esgledger.web.contexts import ReportRow, ReportsData, ReportsView
 from esgledger.web.i18n import LANGUAGES
-from esgledger.web.pages.report_sections import full_files
+from esgledger.web.pages.full_report import full_report
 from esgledger.web.render import done, render
 from esgledger.web.routing import page, web_router
 from esgledger.web.session import CsrfForm, ViewerDep, service
@@ -30,18 +31,23 @@ def reports(request: Request, viewer: ViewerDep) -> Response:
         if may(user, "report.read")
         else {}
     )
-    data: ReportsData = {
-        "reports": [
+    rows: list[ReportRow] = []
+    for year in sorted(years, reverse=True):
+        full = full_report(services, user, year) if may(user, "report.read") else None
+        rows.append(
             {
                 "period": year,
                 "built": {lang: built.get((year, lang)) for lang in LANGUAGES},
-                "full": full_files(request, year) if may(user, "report.read") else [],
+                "full": full["files"] if full else [],
+                "built_at": full["built_at"] if full else None,
+                "final": full["final"] if full else False,
+                "job": full["job"] if full else None,
             }
-            for year in sorted(years, reverse=True)
-        ]
-    }
+        )
+    data: ReportsData = {"reports": rows}
     view: ReportsView = {
         "can_build": may(user, "report.build"),
+        "can_override": may(user, "qa.override"),
         "can_assure": may(user, "assurance.export"),
         "languages": LANGUAGES,
     }
