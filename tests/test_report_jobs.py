@@ -9,6 +9,7 @@ nothing outside the year's folder; the QA counts split open and justified by sev
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,10 @@ def test_a_second_build_of_the_year_is_refused_while_one_runs(
     with pytest.raises(Conflict, match="is being built"):  # the synchronous build too
         services.report_jobs.run(admin, LAST_YEAR, ("en",), HTML)
     running = services.report_jobs.status(admin, job["id"])
+    deadline = time.monotonic() + 60
+    while running["done"] == 0 and time.monotonic() < deadline:  # held at its first step
+        time.sleep(0.05)
+        running = services.report_jobs.status(admin, job["id"])
     assert running["state"] == "running" and (running["done"], running["total"]) == (1, 2)
     assert 0 <= running["elapsed"] < 60  # while it runs: for how long
     held.set()

@@ -70,6 +70,11 @@ class PdfWriters:
         worker.stdin.close()
         self._pending.append(_Handed(worker, path))
 
+    @property
+    def waiting(self) -> list[Path]:
+        """The PDFs handed over and not yet collected."""
+        return [h.path if isinstance(h, _Handed) else h[1] for h in self._pending]
+
     def results(self) -> Iterator[Path]:
         """Wait for every PDF; yields the paths in the order submitted, as they are written."""
         while self._pending:

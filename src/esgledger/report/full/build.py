@@ -132,6 +132,8 @@ def build_full(
             annex = write_annex(data.context, catalogue, data.strings, out_dir, inputs.targets)
             written.append(annex)
             step(f"{data.strings.lang}: {annex.name}")
+        if progress is not None and writers.waiting:  # the longest step: say what it waits for
+            progress(done, steps, ", ".join(path.name for path in writers.waiting) + " …")
         for path in writers.results():
             written.append(path)
             step(path.name)
