@@ -5,7 +5,7 @@ is written once (a new user saw the actuals' last value printed over the dashed 
 from __future__ import annotations
 
 from esgledger.report import chart_kinds
-from esgledger.report.charts import Chart, Text
+from esgledger.report.charts import Chart, Text, line_ticks
 from esgledger.report.svg import text_width
 
 YEARS = [2022, 2023, 2024, 2025]
@@ -55,3 +55,13 @@ def test_an_actual_below_the_trajectory_is_written_below_its_point() -> None:
 def test_two_lines_ending_on_the_same_value_write_it_once() -> None:
     chart, _paths = _chart([0.667, 0.637, 0.607, 0.577], [0.667, 0.641, 0.616, 0.577])
     assert [label.text for label in _labels(chart)] == ["0.577"]
+
+
+def test_a_line_chart_of_close_values_starts_below_the_smallest() -> None:
+    assert line_ticks([0.667, 0.641, 0.616, 0.577]) == [0.55, 0.575, 0.6, 0.625, 0.65, 0.675]
+    assert line_ticks([13703, 13590, 13550, 13350]) == [13300, 13400, 13500, 13600, 13700, 13800]
+
+
+def test_a_line_chart_of_spread_or_signed_values_starts_at_zero() -> None:
+    assert line_ticks([10, 20, 30]) == [0, 10, 20, 30]  # the smallest under half the largest
+    assert line_ticks([0.0, 1.2, 0.8]) == [0.0, 0.25, 0.5, 0.75, 1.0, 1.25]

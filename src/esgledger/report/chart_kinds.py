@@ -6,7 +6,7 @@ two labels overlap."""
 
 from __future__ import annotations
 
-from esgledger.report.charts import Chart, Line, Rect, Text, nice_ticks
+from esgledger.report.charts import Chart, Line, Rect, Text, line_ticks, nice_ticks
 from esgledger.report.formatting import format_chart, format_share
 from esgledger.report.svg import PALETTE, text_width
 
@@ -151,10 +151,10 @@ def lines(
     top = _legend(chart, [name for name, _v, _d in series], 8, 18) + 20
     left, right, bottom = 72, width - 64, height - 34
     present = [v for _n, values, _d in series for v in values if v is not None]
-    ticks = nice_ticks(max(present, default=0.0))
+    ticks = line_ticks(present)
 
     def y_of(value: float) -> float:
-        return bottom - value / ticks[-1] * (bottom - top)
+        return bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * (bottom - top)
 
     span = max(1, xs[-1] - xs[0]) if xs else 1
 
@@ -162,7 +162,8 @@ def lines(
         return left + (year - xs[0]) / span * (right - left)
 
     for tick in ticks:
-        chart.lines.append(Line(left, y_of(tick), right, y_of(tick), "grid" if tick else "axis"))
+        kind = "axis" if tick == ticks[0] else "grid"
+        chart.lines.append(Line(left, y_of(tick), right, y_of(tick), kind))
         chart.texts.append(Text(left - 6, y_of(tick) + 4, format_chart(tick), "end", "tick"))
     chart.texts.append(Text(8, top - 10, unit, "start", "axis-title"))
     step = max(1, round(len(xs) / 8))

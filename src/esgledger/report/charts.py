@@ -64,6 +64,23 @@ def nice_ticks(maximum: float, target: int = 5) -> list[float]:
     return [i * step for i in range(count + 1)]
 
 
+def line_ticks(values: list[float], target: int = 5) -> list[float]:
+    """Ticks of a line chart's value axis: from 0 while the values spread over more than half of
+    their largest (or cross 0), else from a round value below the smallest, so that lines which
+    move a few per cent a year (intensities against a trajectory) are told apart. Bars always
+    start at 0 (:func:`nice_ticks`); a line's reader reads positions, not lengths."""
+    low, high = min(values, default=0.0), max(values, default=0.0)
+    if low <= 0 or high <= 0 or low < high / 2:
+        return nice_ticks(high, target)
+    spread = nice_ticks(high - low, target - 1)
+    step = spread[1] - spread[0]
+    first = math.floor(low / step - 1e-9) * step
+    if low - first < step / 5:  # keep the lowest point off the axis line
+        first -= step
+    count = math.ceil((high - first) / step - 1e-9)
+    return [round(first + i * step, 10) for i in range(max(count, 1) + 1)]
+
+
 def scope_chart(
     years: list[str], scope1: list[float | None], scope2: list[float | None], labels: dict[str, str]
 ) -> Chart:
