@@ -44,3 +44,17 @@ def test_topics_with_the_same_scores_are_numbered_points_that_never_overlap() ->
     for topic in results:
         assert svg.count(f">Topic {topic}<tspan") == 1
     assert svg.count(" 2.0 / –<") == 12  # no financial score: shown as such, not as 0
+
+
+def test_the_chart_is_wide_enough_for_its_longest_key_line() -> None:
+    long_name = "Labour standards (child and forced labour) in the supply chain of bauxite"
+    results = {
+        "labour": {"impact": 2.2, "financial": 3.4, "class": "financial_only"},
+        "water": {"impact": 3.2, "financial": 1.8, "class": "impact_only"},
+    }
+    names = {"labour": long_name, "water": "水资源利用"}
+    svg = matrix_svg(results, names, THRESHOLDS, SCALE, LABELS)
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))  # type: ignore[union-attr]
+    key_x = min(float(x) for x in re.findall(r'<text class="key" x="([\d.]+)"', svg))
+    # at 10 px a Latin character is at most about 0.62 em wide: the line ends inside the chart
+    assert key_x + 6 + len(f"{long_name} 2.2 / 3.4") * 6.2 <= width

@@ -85,6 +85,8 @@ def matrix_svg(
     low, high = float(scale["min"]) - 1 if scale["min"] > 0 else 0.0, float(scale["max"])
     key_x = right + 28
     height = max(height, int(top + 24 + (len(order) + len(CLASS_COLOURS) + 1) * KEY_LINE))
+    keys = [f"{names.get(t, t)} 0.0 / 0.0" for t in order]  # the name and its two scores
+    width = max(width, int(key_x + 20 + max(map(_key_width, keys), default=0) + 8))
 
     def x_of(value: float | None) -> float:
         v = low if value is None else value
@@ -167,6 +169,12 @@ def matrix_svg(
         y += KEY_LINE
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _key_width(text: str) -> float:
+    """A generous estimate of a key line's width at 10 px (a Chinese character a full em, other
+    characters 0.62 em), so that the widest font a reader's system may substitute still fits."""
+    return sum(10.0 if ord(char) >= 0x2E80 else 6.2 for char in text) + 2 * 6.2
 
 
 def _score(value: float | None) -> str:
