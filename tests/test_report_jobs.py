@@ -138,6 +138,26 @@ def test_a_job_whose_process_ended_is_told_apart(seeded: World) -> None:
     assert "build again" in shown["error"]["message"]
 
 
+def test_a_job_ending_while_it_is_read_is_not_taken_for_interrupted(
+    seeded: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, manager = seeded.services, seeded.user("manager")
+    job = services.report_jobs.start(manager, LAST_YEAR, ("en",), HTML)
+    finished_job(services, manager, job["id"])
+    state = services.context.reports_dir / "2023-full.job.json"
+    ended = state.read_text()
+    state.write_text(ended.replace('"state": "done"', '"state": "running"'))
+    free = report_jobs._free
+
+    def ends_meanwhile(path: Path) -> bool:  # the job writes its end, then frees the lock
+        state.write_text(ended)
+        return free(path)
+
+    monkeypatch.setattr(report_jobs, "_free", ends_meanwhile)
+    shown = services.report_jobs.status(manager, job["id"])
+    assert shown["state"] == "done" and shown["error"] is None
+
+
 def test_who_may_start_and_see_jobs_and_files(seeded: World) -> None:
     services = seeded.services
     for name in ("owner_a", "auditor", "viewer"):
