@@ -5,11 +5,14 @@ the documents were handed over."""
 from __future__ import annotations
 
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from esgledger.errors import EsgLedgerError
+from esgledger.report import pdf
 from esgledger.report.full.document import (
     resolve_custom_properties,
     stylesheet,
@@ -90,3 +93,67 @@ def test_workers_left_without_a_document_are_ended(tmp_path: Path) -> None:
         assert list(pdfs.results()) == [tmp_path / "only.pdf"]
     assert len(workers) == 2
     assert all(worker.poll() is not None for worker in workers)
+
+
+def _fake_worker(monkeypatch: pytest.MonkeyPatch, code: str) -> None:
+    """Workers that run ``code`` (a Python script) in place of ``esgledger.report.pdf``."""
+    monkeypatch.setattr(pdf, "WORKER", (sys.executable, "-c", code))
+
+
+HALF_THEN_FAIL = """
+import sys
+written = sys.stdin.read().splitlines()[1]  # the document, the PDF, the base folder
+open(written, "wb").write(b"%PDF-1.7 half")
+sys.exit("weasyprint: the layout failed")
+"""
+
+
+def test_a_failing_worker_leaves_no_half_written_pdf(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_worker(monkeypatch, HALF_THEN_FAIL)
+    target = tmp_path / "report.pdf"
+    with PdfWriters(1) as pdfs:
+        folder = Path(pdfs._folder.name)
+        pdfs.submit(_document("x"), target)
+        with pytest.raises(EsgLedgerError, match="report.pdf was not written: weasyprint: the"):
+            list(pdfs.results())
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+    assert not folder.exists()  # the documents and half PDFs handed over are removed
+
+
+def test_a_worker_that_ended_before_its_document_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_worker(monkeypatch, "import sys; sys.exit('no module named weasyprint')")
+    with PdfWriters(1) as pdfs:
+        (worker,) = pdfs._idle
+        worker.wait(30)  # ended: handing it the document meets a closed pipe
+        pdfs.submit(_document("x") * 20000, tmp_path / "report.pdf")
+        with pytest.raises(EsgLedgerError, match="report.pdf was not written: no module named"):
+            list(pdfs.results())
+
+
+HALF_THEN_WAIT = """
+import sys, time
+written = sys.stdin.read().splitlines()[1]  # the document, the PDF, the base folder
+open(written, "wb").write(b"%PDF-1.7 half")
+time.sleep(60)
+"""
+
+
+def test_a_worker_abandoned_mid_pdf_is_ended_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_worker(monkeypatch, HALF_THEN_WAIT)
+    target = tmp_path / "report.pdf"
+    with pytest.raises(RuntimeError, match="the annex failed"), PdfWriters(1) as pdfs:
+        (worker,) = pdfs._idle
+        pdfs.submit(_document("x"), target)
+        deadline = time.monotonic() + 30
+        while not (target.exists() or any(Path(pdfs._folder.name).glob("*.pdf"))):
+            assert time.monotonic() < deadline, "the worker never began its PDF"
+            time.sleep(0.02)
+        raise RuntimeError("the annex failed")  # the build fails while the PDF is written
+    assert worker.poll() is not None  # ended, not left running
+    assert not target.exists() and list(tmp_path.iterdir()) == []
