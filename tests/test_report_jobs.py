@@ -129,8 +129,8 @@ def test_a_failed_build_is_the_jobs_error(seeded: World) -> None:
 
 def test_a_job_whose_process_ended_is_told_apart(seeded: World) -> None:
     services, manager = seeded.services, seeded.user("manager")
-    job = services.report_jobs.start(manager, LAST_YEAR, ("en",), HTML)
-    finished_job(services, manager, job["id"])
+    services.report_jobs.run(manager, LAST_YEAR, ("en",), HTML)  # returns once the lock is free
+    job = services.report_jobs.latest(manager, LAST_YEAR)
     state = services.context.reports_dir / "2023-full.job.json"
     state.write_text(state.read_text().replace('"state": "done"', '"state": "running"'))
     shown = services.report_jobs.status(manager, job["id"])  # nobody holds the year's lock
@@ -142,8 +142,8 @@ def test_a_job_ending_while_it_is_read_is_not_taken_for_interrupted(
     seeded: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services, manager = seeded.services, seeded.user("manager")
-    job = services.report_jobs.start(manager, LAST_YEAR, ("en",), HTML)
-    finished_job(services, manager, job["id"])
+    services.report_jobs.run(manager, LAST_YEAR, ("en",), HTML)  # returns once the lock is free
+    job = services.report_jobs.latest(manager, LAST_YEAR)
     state = services.context.reports_dir / "2023-full.job.json"
     ended = state.read_text()
     state.write_text(ended.replace('"state": "done"', '"state": "running"'))
