@@ -82,7 +82,11 @@ def test_the_build_answers_at_once_and_a_second_one_is_refused(
     assert done["state"] == "done" and done["done"] == done["total"] == 8
     final = manager.get("/reports/full/2023/progress", headers=HTMX).text
     assert "hx-trigger" not in final and 'data-state="done"' in final
-    assert "Built by manager at" in final and "draft" in final
+    assert "Built by manager at" in final and "the period 2023 is not locked" in final
+    zh = manager.get(
+        "/reports/full/2023/progress", headers=HTMX, cookies={"esgledger_lang": "zh"}
+    ).text
+    assert "manager 于" in zh and "草稿" in zh and "报告期2023尚未锁定" in zh  # why, in Chinese
     for name in ("full-report-2023-en.pdf", "full-report-2023-zh.pdf", "annex-2023-en.xlsx"):
         assert f'href="/reports/full/2023/esgledger-{name}"' in final
     pdf = manager.get("/reports/full/2023/esgledger-full-report-2023-zh.pdf")

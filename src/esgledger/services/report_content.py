@@ -178,7 +178,8 @@ class ReportContent(Capability):
     ) -> dict[str, Any]:
         """Build the full report (HTML, PDF, the XLSX data annex); a final one (period locked,
         every value approved) has its files recorded in the report register with their SHA-256.
-        Returns the files and the draft reasons. A final report is refused while error-level
+        Returns the files and the draft reasons (``draft`` in English, ``draft_reasons`` by
+        language). A final report is refused while error-level
         quality findings are open, unless an admin overrides with a reason (``override_qa``:
         recorded and printed in the basis of preparation); a draft builds regardless and lists
         them (:mod:`.qa_review`)."""
@@ -259,6 +260,7 @@ class ReportContent(Capability):
         return {
             "period": name,
             "draft": [Strings("en")(k, **a) for k, a in draft],
+            "draft_reasons": {lang: [Strings(lang)(k, **a) for k, a in draft] for lang in LANGS},
             "files": files,
             "recorded": not draft,
             "qa": qa_answer(qa[langs[0]]),
