@@ -158,6 +158,19 @@ def test_a_job_ending_while_it_is_read_is_not_taken_for_interrupted(
     assert shown["state"] == "done" and shown["error"] is None
 
 
+def test_a_job_file_that_could_not_be_written_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_jobs.os, "replace", disk_full)
+    job = {"id": "2023-abc", "state": "running", "started_at": "2023-01-01T00:00:00Z"}
+    with pytest.raises(OSError, match="No space left"):
+        report_jobs._write(tmp_path / "2023-full.job.json", job)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_who_may_start_and_see_jobs_and_files(seeded: World) -> None:
     services = seeded.services
     for name in ("owner_a", "auditor", "viewer"):

@@ -247,8 +247,11 @@ def _write(path: Path, job: dict[str, Any]) -> dict[str, Any]:
     public = {k: v for k, v in job.items() if k != "raised"}
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    temporary.write_text(json.dumps(public, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps(public, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:  # a write that failed (a full disk) leaves no temporary file behind
+        temporary.unlink(missing_ok=True)
     return job
 
 
