@@ -1,6 +1,6 @@
 """The printed document the PDF is made of: its stylesheet with custom properties written out,
 links into screen-only chapters left as text, and PDFs written by worker processes in the order
-the documents were handed over."""
+the documents were handed over, and any report file replaced whole."""
 
 from __future__ import annotations
 
@@ -8,17 +8,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from esgledger.errors import EsgLedgerError
-from esgledger.report import pdf
+from esgledger.report import annex, pdf
 from esgledger.report.full.document import (
     resolve_custom_properties,
     stylesheet,
     unlink_absent_targets,
 )
 from esgledger.report.pdf import PdfWriters
+from esgledger.report.whole import written_whole
 
 
 def test_custom_properties_are_written_out_and_the_root_rule_dropped() -> None:
@@ -157,3 +159,39 @@ def test_a_worker_abandoned_mid_pdf_is_ended_and_leaves_nothing(
         raise RuntimeError("the annex failed")  # the build fails while the PDF is written
     assert worker.poll() is not None  # ended, not left running
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_report_file_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:
+    path = tmp_path / "esgledger-full-report-2024-en.html"
+    path.write_text("the report as last built", encoding="utf-8")
+
+    def cut_short(partial: Path) -> None:  # the disk fills up halfway
+        partial.write_text("<html><body>half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        written_whole(path, cut_short)
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert path.read_text(encoding="utf-8") == "the report as last built"
+    written_whole(path, lambda partial: partial.write_text("rebuilt", encoding="utf-8"))
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+    assert path.read_text(encoding="utf-8") == "rebuilt"
+
+
+def test_an_annex_that_could_not_be_saved_leaves_the_last_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    last = tmp_path / "esgledger-annex-2024-en.xlsx"
+    last.write_bytes(b"PK the annex as last built")
+
+    class CutShort:
+        def save(self, path: Path) -> None:
+            Path(path).write_bytes(b"PK half")
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(annex, "annex_workbook", lambda *args: CutShort())
+    context, strings = SimpleNamespace(year="2024"), SimpleNamespace(lang="en")
+    with pytest.raises(OSError, match="No space left"):
+        annex.write_annex(context, None, strings, tmp_path)  # type: ignore[arg-type]
+    assert [p.name for p in tmp_path.iterdir()] == [last.name]
+    assert last.read_bytes() == b"PK the annex as last built"

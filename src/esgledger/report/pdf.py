@@ -22,6 +22,7 @@ from pathlib import Path
 from types import TracebackType
 
 from esgledger.errors import EsgLedgerError
+from esgledger.report.whole import written_whole
 
 WORKER = (sys.executable, "-m", "esgledger.report.pdf")
 
@@ -122,12 +123,7 @@ def _moved(written: Path, path: Path) -> Path:
         try:
             os.replace(written, path)
         except OSError:
-            beside = path.with_name(f".{path.name}.partial")
-            try:
-                shutil.copyfile(written, beside)
-                os.replace(beside, path)
-            finally:
-                beside.unlink(missing_ok=True)
+            written_whole(path, lambda whole: shutil.copyfile(written, whole))
     except OSError as exc:
         raise EsgLedgerError(f"the PDF {path.name} was not written: {exc}") from exc
     return path
