@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +17,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner, Result
 
 from esgledger.cli.main import app
-from esgledger.qa.references import matching, reference, references, split
+from esgledger.qa.references import digest, matching, reference, references, split
 from esgledger.qa.rules import Rule, load_rules
 from esgledger.service_errors import Invalid, NotFound
 from esgledger.store.schema import qa_justifications
@@ -80,6 +82,21 @@ def test_references_grow_where_two_findings_of_a_rule_share_six_digits() -> None
     assert matching(short, [*pair, ("s", key)]) == pair  # ambiguous: the caller says so
     assert matching(shown[pair[1]], pair) == [pair[1]]
     assert matching(key, [*pair, ("s", key)], rule="s") == [("s", key)]  # a full key
+
+
+def test_a_run_of_thousands_of_findings_of_one_rule_gets_its_references_at_once() -> None:
+    pairs = [("sum.totals", f"entity{n}@energy.total@2024") for n in range(8000)]
+    started = time.perf_counter()
+    shown = references(pairs)
+    assert time.perf_counter() - started < 1.5  # sorted, not each compared with every other
+    digits = {p: shown[p].partition("#")[2] for p in pairs}
+    starts = Counter(digest(*p)[:n] for p in pairs for n in range(6, 12))  # digests' starts
+    grown = [p for p in pairs if len(digits[p]) > 6]
+    assert grown  # 8,000 digests: some share their first six digits
+    for pair in pairs:
+        assert digest(*pair).startswith(digits[pair]) and starts[digits[pair]] == 1
+    for pair in grown:  # one digit more than another finding's digest shares, not more
+        assert starts[digits[pair][:-1]] > 1
 
 
 # -- the services, on both backends ----------------------------------------------------------

@@ -134,13 +134,46 @@ def test_a_failed_build_is_the_jobs_error(seeded: World) -> None:
 
 def test_a_job_whose_process_ended_is_told_apart(seeded: World) -> None:
     services, manager = seeded.services, seeded.user("manager")
-    job = services.report_jobs.start(manager, LAST_YEAR, ("en",), HTML)
-    finished_job(services, manager, job["id"])
+    services.report_jobs.run(manager, LAST_YEAR, ("en",), HTML)  # returns once the lock is free
+    job = services.report_jobs.latest(manager, LAST_YEAR)
     state = services.context.reports_dir / "2023-full.job.json"
     state.write_text(state.read_text().replace('"state": "done"', '"state": "running"'))
     shown = services.report_jobs.status(manager, job["id"])  # nobody holds the year's lock
     assert shown["state"] == "failed" and shown["error"]["code"] == "report_interrupted"
     assert "build again" in shown["error"]["message"]
+
+
+def test_a_job_ending_while_it_is_read_is_not_taken_for_interrupted(
+    seeded: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, manager = seeded.services, seeded.user("manager")
+    services.report_jobs.run(manager, LAST_YEAR, ("en",), HTML)  # returns once the lock is free
+    job = services.report_jobs.latest(manager, LAST_YEAR)
+    state = services.context.reports_dir / "2023-full.job.json"
+    ended = state.read_text()
+    state.write_text(ended.replace('"state": "done"', '"state": "running"'))
+    free = report_jobs._free
+
+    def ends_meanwhile(path: Path) -> bool:  # the job writes its end, then frees the lock
+        state.write_text(ended)
+        return free(path)
+
+    monkeypatch.setattr(report_jobs, "_free", ends_meanwhile)
+    shown = services.report_jobs.status(manager, job["id"])
+    assert shown["state"] == "done" and shown["error"] is None
+
+
+def test_a_job_file_that_could_not_be_written_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_jobs.os, "replace", disk_full)
+    job = {"id": "2023-abc", "state": "running", "started_at": "2023-01-01T00:00:00Z"}
+    with pytest.raises(OSError, match="No space left"):
+        report_jobs._write(tmp_path / "2023-full.job.json", job)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_who_may_start_and_see_jobs_and_files(seeded: World) -> None:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from esgledger.services import report_jobs
 from tests.collab_fixtures import World
 from tests.qa_test_rules import qa_rules  # noqa: F401  (fixture)
 from tests.test_qa_web import findings  # noqa: F401  (fixture)
@@ -31,9 +33,20 @@ def progress_at(client: TestClient, text: str, timeout: float = 60) -> str:
     return shown
 
 
+class _Built:
+    """A build that returns at once with no files (where a test is about the web's answer)."""
+
+    def __init__(self, context: object) -> None:
+        pass
+
+    def build(self, actor: object, period: str, *args: object, **kwargs: object) -> dict[str, Any]:
+        return {"period": period, "draft": [], "files": [], "recorded": False, "qa": {}}
+
+
 def test_the_build_answers_at_once_and_a_second_one_is_refused(
     browse: dict[str, TestClient],
     held: threading.Event,  # noqa: F811 - the fixture imported above
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     manager, admin = browse["manager"], browse["admin"]
     token = csrf(manager, "/reports")
@@ -69,11 +82,17 @@ def test_the_build_answers_at_once_and_a_second_one_is_refused(
     assert done["state"] == "done" and done["done"] == done["total"] == 8
     final = manager.get("/reports/full/2023/progress", headers=HTMX).text
     assert "hx-trigger" not in final and 'data-state="done"' in final
-    assert "Built by manager at" in final and "draft" in final
+    assert "Built by manager at" in final and "the period 2023 is not locked" in final
+    zh = manager.get(
+        "/reports/full/2023/progress", headers=HTMX, cookies={"esgledger_lang": "zh"}
+    ).text
+    assert "manager 于" in zh and "草稿" in zh and "报告期2023尚未锁定" in zh  # why, in Chinese
     for name in ("full-report-2023-en.pdf", "full-report-2023-zh.pdf", "annex-2023-en.xlsx"):
         assert f'href="/reports/full/2023/esgledger-{name}"' in final
     pdf = manager.get("/reports/full/2023/esgledger-full-report-2023-zh.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # how a plain form and JSON are answered: the build itself need not write its files again
+    monkeypatch.setattr(report_jobs, "ReportContent", _Built)
     again = manager.post(
         "/reports/full/2023", data={"csrf_token": token, "back": "/reports/sections?period=2023"}
     )

@@ -35,21 +35,33 @@ def reference(rule: str, key: str, digits: int = DIGITS) -> str:
 
 def references(pairs: Iterable[Pair]) -> dict[Pair, str]:
     """The reference of each (rule, key) of one run: :data:`DIGITS` digits, more where two
-    findings of one rule would otherwise share one."""
+    findings of one rule would otherwise share one (one digit more than the longest start its
+    digest shares with another's: found between neighbours in sorted order, so a run of
+    thousands of findings costs no more than sorting them)."""
     by_rule: dict[str, dict[str, str]] = defaultdict(dict)
     for rule, key in pairs:
         by_rule[rule][key] = digest(rule, key)
     shown: dict[Pair, str] = {}
     for rule, digests in by_rule.items():
-        for key, full in digests.items():
-            digits = DIGITS
-            while digits < len(full) and any(
-                other != key and other_digest.startswith(full[:digits])
-                for other, other_digest in digests.items()
-            ):
-                digits += 1
-            shown[(rule, key)] = f"{rule}{SEPARATOR}{full[:digits]}"
+        ordered = sorted(digests.items(), key=lambda item: item[1])
+        shared = [0] * len(ordered)  # the longest start each digest shares with another
+        for n in range(1, len(ordered)):
+            common = _common_start(ordered[n - 1][1], ordered[n][1])
+            shared[n - 1] = max(shared[n - 1], common)
+            shared[n] = common
+        for (key, full), common in zip(ordered, shared, strict=True):
+            shown[(rule, key)] = f"{rule}{SEPARATOR}{full[: max(DIGITS, common + 1)]}"
     return shown
+
+
+def _common_start(one: str, other: str) -> int:
+    """How many characters the two strings share from their start."""
+    count = 0
+    for a, b in zip(one, other, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
 
 
 def split(given: str) -> tuple[str | None, str | None]:

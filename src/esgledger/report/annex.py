@@ -23,6 +23,7 @@ from esgledger.i18n import Strings
 from esgledger.report.build import report_context
 from esgledger.report.context import ReportContext
 from esgledger.report.trace import Trace
+from esgledger.report.whole import written_whole
 
 SHEETS = ("reported", "calculated", "breakdowns", "targets")
 FIGURE_COLUMNS = (
@@ -73,8 +74,7 @@ def write_annex(
     out_dir.mkdir(parents=True, exist_ok=True)
     name = f"{context.year}-{strings.lang}"
     path = out_dir / f"esgledger-annex-{name if entity is None else f'{entity}-{name}'}.xlsx"
-    workbook.save(path)
-    return path
+    return written_whole(path, workbook.save)
 
 
 def annex_workbook(

@@ -10,7 +10,9 @@ assembled, so that the PDF work overlaps the rest of the build. A worker is
 
 from __future__ import annotations
 
+import itertools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,40 +22,48 @@ from pathlib import Path
 from types import TracebackType
 
 from esgledger.errors import EsgLedgerError
+from esgledger.report.whole import written_whole
+
+WORKER = (sys.executable, "-m", "esgledger.report.pdf")
 
 
-def write_pdf(html: str, path: Path) -> Path:
+def write_pdf(html: str, path: Path, base: Path | None = None) -> Path:
     """The PDF of the document (WeasyPrint, print media: pages, running headers, page numbers,
-    contents with page numbers; fonts, Noto CJK included, embedded as subsets)."""
+    contents with page numbers; fonts, Noto CJK included, embedded as subsets); relative links
+    resolved from ``base`` (by default the PDF's folder)."""
     from weasyprint import HTML  # imported here: loading pango takes a moment
 
-    HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
+    HTML(string=html, base_url=str(base or path.parent)).write_pdf(str(path))
     return path
 
 
 @dataclass
 class _Handed:
     worker: subprocess.Popen[bytes]
+    written: Path  # where the worker writes the PDF (in the writers' temporary folder)
     path: Path
 
 
 class PdfWriters:
     """Writes up to ``workers`` PDFs in worker processes started now (none without a second
     core); documents beyond them are written in this process. A context manager: ``submit``
-    returns at once; ``results`` yields the paths in the order submitted, as they are written."""
+    returns at once; ``results`` yields the paths in the order submitted, as they are written.
+    A PDF is written in a temporary folder and moved to its path once whole: a failed or ended
+    worker leaves no partial PDF behind."""
 
     def __init__(self, workers: int = 2) -> None:
         count = min(workers, 2) if (os.cpu_count() or 1) >= 2 else 0
         self._folder = tempfile.TemporaryDirectory(prefix="esgledger-pdf-")
         self._idle = [
             subprocess.Popen(
-                [sys.executable, "-m", "esgledger.report.pdf"],
+                WORKER,
                 stdin=subprocess.PIPE,
                 stderr=subprocess.PIPE,
             )
             for _ in range(count)
         ]
         self._pending: list[_Handed | tuple[str, Path]] = []
+        self._numbers = itertools.count()
 
     def __enter__(self) -> PdfWriters:
         return self
@@ -63,12 +73,16 @@ class PdfWriters:
             self._pending.append((html, path))
             return
         worker = self._idle.pop(0)
-        document = Path(self._folder.name) / f"{len(self._pending)}.html"
+        document = self._temporary(".html")
         document.write_text(html, encoding="utf-8")
+        written = self._temporary(".pdf")
         assert worker.stdin is not None
-        worker.stdin.write(f"{document}\n{path.resolve()}\n".encode())
-        worker.stdin.close()
-        self._pending.append(_Handed(worker, path))
+        try:
+            worker.stdin.write(f"{document}\n{written}\n{path.parent.resolve()}\n".encode())
+            worker.stdin.close()
+        except BrokenPipeError:  # the worker has ended: ``results`` names its error
+            pass
+        self._pending.append(_Handed(worker, written, path))
 
     @property
     def waiting(self) -> list[Path]:
@@ -80,13 +94,18 @@ class PdfWriters:
         while self._pending:
             handed = self._pending.pop(0)
             if isinstance(handed, tuple):
-                yield write_pdf(*handed)
+                html, path = handed
+                yield _moved(write_pdf(html, self._temporary(".pdf"), path.parent), path)
                 continue
             errors = _finish(handed.worker)
-            if handed.worker.returncode != 0:
-                detail = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or ["?"]
-                raise EsgLedgerError(f"the PDF {handed.path.name} was not written: {detail[0]}")
-            yield handed.path
+            if handed.worker.returncode != 0 or not handed.written.is_file():
+                detail = errors.decode("utf-8", "replace").strip().splitlines()[-1:]
+                reason = detail[0] if detail else f"the worker ended ({handed.worker.returncode})"
+                raise EsgLedgerError(f"the PDF {handed.path.name} was not written: {reason}")
+            yield _moved(handed.written, handed.path)
+
+    def _temporary(self, suffix: str) -> Path:
+        return Path(self._folder.name) / f"{next(self._numbers)}{suffix}"
 
     def __exit__(
         self,
@@ -102,6 +121,19 @@ class PdfWriters:
         self._folder.cleanup()
 
 
+def _moved(written: Path, path: Path) -> Path:
+    """The PDF moved from the temporary folder to ``path`` (whole: copied beside it first when
+    the folders are on different file systems)."""
+    try:
+        try:
+            os.replace(written, path)
+        except OSError:
+            written_whole(path, lambda whole: shutil.copyfile(written, whole))
+    except OSError as exc:
+        raise EsgLedgerError(f"the PDF {path.name} was not written: {exc}") from exc
+    return path
+
+
 def _finish(worker: subprocess.Popen[bytes]) -> bytes:
     """Wait for the worker to end; what it wrote on stderr."""
     if worker.stdin is not None and not worker.stdin.closed:
@@ -114,13 +146,14 @@ def _finish(worker: subprocess.Popen[bytes]) -> bytes:
 
 
 def _work() -> None:
-    """A worker: load WeasyPrint, then read the document's and the PDF's paths from stdin."""
+    """A worker: load WeasyPrint, then read from stdin the paths of the document, of the PDF to
+    write and of the folder its relative links are resolved from."""
     import weasyprint  # noqa: F401 - loaded while the parent assembles the document
 
     lines = sys.stdin.read().splitlines()
-    if len(lines) != 2:  # the parent needed no PDF of this worker
+    if len(lines) != 3:  # the parent needed no PDF of this worker
         os._exit(0)
-    write_pdf(Path(lines[0]).read_text(encoding="utf-8"), Path(lines[1]))
+    write_pdf(Path(lines[0]).read_text(encoding="utf-8"), Path(lines[1]), Path(lines[2]))
     sys.stderr.flush()
     os._exit(0)  # skip freeing the layout's objects one by one at exit (about half a second)
 

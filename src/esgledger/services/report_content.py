@@ -4,25 +4,20 @@ their preview, and the full report's build (HTML and PDF, English and Chinese)."
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from markupsafe import Markup
 
-from esgledger.disclose.index import index_html
 from esgledger.errors import EsgLedgerError
 from esgledger.frameworks import builtin_frameworks
 from esgledger.i18n import Strings
-from esgledger.ledger import disclose as disclose_records
 from esgledger.ledger import report_builds as registry
 from esgledger.ledger import report_sections as stored
-from esgledger.ledger.locks import locks_covering, refuse_locked
+from esgledger.ledger.locks import refuse_locked
 from esgledger.ledger.reads import load_entities
 from esgledger.ledger.targets import target_ids
-from esgledger.qa.summary import QaSummary
 from esgledger.report.full.build import Progress, build_full, outline_for, preview_section
 from esgledger.report.full.chart_blocks import chart_registry
 from esgledger.report.full.checking import CheckResolver, check_text
@@ -36,14 +31,21 @@ from esgledger.report.full.sections import (
     section_tags,
     texts_for,
 )
-from esgledger.report.full.tag_index import tag_index
 from esgledger.report.pdf import PdfWriters
-from esgledger.service_errors import Invalid, ServiceError
+from esgledger.service_errors import Invalid
 from esgledger.services.operation import Call, Capability, Reading, Writing, reads, staged, writes
 from esgledger.services.qa_review import record_override, report_gate
-from esgledger.workflow.periods import parse_period
-
-LANGS = ("en", "zh")
+from esgledger.services.report_files import report_year
+from esgledger.services.report_inputs import (
+    LANGS,
+    content_index,
+    draft_reasons,
+    file_sha256,
+    index_rows,
+    materiality_svgs,
+    qa_answer,
+    reporting_profile,
+)
 
 
 class ReportContent(Capability):
@@ -51,7 +53,7 @@ class ReportContent(Capability):
     @reads("report.read")
     def sections(self, call: Reading, period: str) -> list[dict[str, Any]]:
         """Every narrative section of the outline with, per language, where its text comes from."""
-        name = _year(period)
+        name = report_year(period)
         found = stored.in_force(call.connection, name)
         listed = []
         for section in self._outline().sections():
@@ -71,7 +73,7 @@ class ReportContent(Capability):
     @reads("report.read")
     def show(self, call: Reading, period: str, section: str, lang: str) -> dict[str, Any]:
         """A section's text in force (stored, else the default) and its versions for the period."""
-        name = _year(period)
+        name = report_year(period)
         self._section(section, lang)
         row = stored.newest(call.connection, name, section, lang)
         default = default_text(section, lang)
@@ -93,7 +95,7 @@ class ReportContent(Capability):
     ) -> dict[str, Any]:
         """Store a section's text as its next version for the period (refused when a placeholder
         refers to nothing, naming the line, or when the period is locked)."""
-        name = _year(period)
+        name = report_year(period)
         self._section(section, lang)
         refuse_locked(call.connection, [name], f"the text of section {section}")
         self._check(call.connection, SectionText(section, lang, body, "edited text"))
@@ -104,7 +106,7 @@ class ReportContent(Capability):
     def preview(self, call: Reading, period: str, section: str, lang: str, body: str) -> str:
         """The text as the report prints it, with the period's live values, tables and charts
         (not saved); a placeholder that refers to nothing is refused naming its line."""
-        name = _year(period)
+        name = report_year(period)
         self._section(section, lang)
         text = SectionText(section, lang, body, "preview")
         markers = self._check(call.connection, text)
@@ -112,7 +114,7 @@ class ReportContent(Capability):
 
         targets = Targets(self.context).listing(call.actor)
         inputs = Inputs(
-            builtin_frameworks(), targets, _matrix(self.context, call, name), _no_index, []
+            builtin_frameworks(), targets, materiality_svgs(self.context, call, name), _no_index, []
         )
         try:
             return preview_section(call.connection, self.context.catalogue, name, text, inputs)
@@ -124,7 +126,7 @@ class ReportContent(Capability):
     @writes("report.section.write")
     def import_folder(self, call: Writing, period: str, folder: Path) -> dict[str, Any]:
         """Import ``<lang>/<section>.md`` files: all checked first, then all saved, or none."""
-        name = _year(period)
+        name = report_year(period)
         if not folder.is_dir():
             raise Invalid(f"{folder} is not a folder", field="folder")
         texts = read_folder(folder)
@@ -147,7 +149,7 @@ class ReportContent(Capability):
     @reads("report.read")
     def export_folder(self, call: Reading, period: str, folder: Path) -> list[Path]:
         """Write every narrative section's text in force as ``<lang>/<section>.md``."""
-        name = _year(period)
+        name = report_year(period)
         found = stored.in_force(call.connection, name)
         written = []
         for text in self._texts(found):
@@ -160,7 +162,7 @@ class ReportContent(Capability):
     @reads("report.read")
     def tags(self, call: Reading, period: str) -> dict[str, set[str]]:
         """The framework items each section declares it meets (for coverage)."""
-        return section_tags(self._texts(stored.in_force(call.connection, _year(period))))
+        return section_tags(self._texts(stored.in_force(call.connection, report_year(period))))
 
     # -- the full report ------------------------------------------------------------------------
     @staged("report.build")
@@ -176,11 +178,12 @@ class ReportContent(Capability):
     ) -> dict[str, Any]:
         """Build the full report (HTML, PDF, the XLSX data annex); a final one (period locked,
         every value approved) has its files recorded in the report register with their SHA-256.
-        Returns the files and the draft reasons. A final report is refused while error-level
+        Returns the files and the draft reasons (``draft`` in English, ``draft_reasons`` by
+        language). A final report is refused while error-level
         quality findings are open, unless an admin overrides with a reason (``override_qa``:
         recorded and printed in the basis of preparation); a draft builds regardless and lists
         them (:mod:`.qa_review`)."""
-        name = _year(period)
+        name = report_year(period)
         for lang in langs:
             if lang not in LANGS:
                 raise Invalid(f"lang {lang!r}: en, zh or both", field="lang")
@@ -192,38 +195,26 @@ class ReportContent(Capability):
             from esgledger.services.targets import Targets
 
             targets = Targets(self.context).listing(call.actor)
-            matrix = _matrix(self.context, call, name)
-            coverage = _coverage_rows(self.context, call, name, langs)
+            matrix = materiality_svgs(self.context, call, name)
+            coverage = index_rows(self.context, call, name, langs)
             reports_dir = self.context.reports_dir
             out = out or reports_dir / f"{name}-full"
             outline = self._outline()
             with call.reading() as connection:
-                final = not _draft(connection, name)
+                final = not draft_reasons(connection, name)
             qa = report_gate(self.context, call, name, langs, final, override_qa)
             with call.reading() as connection:
-                draft = _draft(connection, name)
+                draft = draft_reasons(connection, name)
                 texts = self._texts(stored.in_force(connection, name))
-                tags = section_tags(texts)
                 library = builtin_frameworks()
-                titles = {lang: {s.id: s.title[lang] for s in outline.sections()} for lang in LANGS}
-
-                def index(framework: str, t: Strings) -> str | None:
-                    rows = [r for r in coverage.get(t.lang, []) if r.framework == framework]
-                    if rows:  # the computed coverage (esgledger.disclose)
-                        return index_html(rows, t, titles[t.lang], metric_places(outline))
-                    if coverage.get(t.lang):  # a profile without this framework: say so
-                        return str(
-                            Markup('<p class="missing">{}</p>').format(t("full.index_not_chosen"))
-                        )
-                    return tag_index(framework, tags, outline, library, t)
-
+                index = content_index(coverage, outline, section_tags(texts), library)
                 inputs = Inputs(
                     library,
                     targets,
                     matrix,
                     index,
                     draft,
-                    profile=_profile(connection, name),
+                    profile=reporting_profile(connection, name),
                     qa=qa,
                 )
                 paths = build_full(
@@ -240,7 +231,12 @@ class ReportContent(Capability):
                     pdfs=pdfs,
                 )
         files: list[dict[str, Any]] = [
-            {"path": str(p), "file_name": p.name, "sha256": _sha(p), "size": p.stat().st_size}
+            {
+                "path": str(p),
+                "file_name": p.name,
+                "sha256": file_sha256(p),
+                "size": p.stat().st_size,
+            }
             for p in paths
         ]
         if not draft:
@@ -264,9 +260,10 @@ class ReportContent(Capability):
         return {
             "period": name,
             "draft": [Strings("en")(k, **a) for k, a in draft],
+            "draft_reasons": {lang: [Strings(lang)(k, **a) for k, a in draft] for lang in LANGS},
             "files": files,
             "recorded": not draft,
-            "qa": _qa_result(qa[langs[0]]),
+            "qa": qa_answer(qa[langs[0]]),
         }
 
     # -- helpers --------------------------------------------------------------------------------
@@ -314,22 +311,6 @@ def _no_index(framework: str, strings: Strings) -> str | None:
     return None  # a narrative section shows no content index
 
 
-def metric_places(outline: Outline) -> dict[str, list[str]]:
-    """Metric -> the sections whose KPI or breakdown tables print it (in outline order); ``*``:
-    the sections that print every metric (a ``kpi_tables`` block), for the others."""
-    places: dict[str, list[str]] = {}
-    everything = [s.id for s in outline.sections() if any(b.kind == "kpi_tables" for b in s.blocks)]
-    for section in outline.sections():
-        for block in section.blocks:
-            metrics = block.params.get("metrics") or [block.params.get("metric")]
-            if block.kind in ("kpi_table", "breakdown_table"):
-                for metric in metrics:
-                    if section.id not in places.setdefault(metric, []):
-                        places[metric].append(section.id)
-    places["*"] = everything
-    return places
-
-
 def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
     """Section id -> the framework items the organisation's own texts in force for the period
     declare they meet: what the coverage computation reads (esgledger.services.disclose_coverage.
@@ -339,72 +320,3 @@ def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
         for (section, lang), row in stored.in_force(connection, period).items()
     ]
     return section_tags(mine)
-
-
-def _year(period: str) -> str:
-    parsed = parse_period(period)
-    if parsed.month is not None:
-        raise Invalid(f"period {period!r} is a month: the report covers a year", field="period")
-    return str(parsed)
-
-
-def _draft(connection: sa.Connection, period: str) -> list[tuple[str, dict[str, Any]]]:
-    reasons: list[tuple[str, dict[str, Any]]] = []
-    if period not in locks_covering(connection, [period]):
-        reasons.append(("full.draft_unlocked", {"period": period}))
-    count = stored.unapproved_count(connection, period)
-    if count:
-        reasons.append(("full.draft_unapproved", {"period": period, "count": count}))
-    return reasons
-
-
-def _matrix(context: Any, call: Call, period: str) -> dict[str, str | None]:
-    """The materiality matrix of the period per language (when the materiality service exists)."""
-    try:
-        module = importlib.import_module("esgledger.services.materiality")
-    except ImportError:
-        return {}
-    service = module.Materiality(context)
-    found: dict[str, str | None] = {}
-    for lang in LANGS:
-        shown = service.of_period(call.actor, period, lang)
-        found[lang] = None if shown is None else shown["svg"]
-    return found
-
-
-def _coverage_rows(
-    context: Any, call: Call, period: str, langs: tuple[str, ...]
-) -> dict[str, list[Any]]:
-    """The content index rows per language (the coverage computation), when it exists."""
-    try:
-        module = importlib.import_module("esgledger.services.disclose")
-    except ImportError:
-        return {}
-    service = module.Disclose(context)
-    try:
-        return {lang: service.index_rows(call.actor, period, lang) for lang in langs}
-    except ServiceError:  # no reporting profile for the period: the sections' own claims
-        return {}
-
-
-def _profile(connection: sa.Connection, period: str) -> tuple[list[str], str | None] | None:
-    """The period's reporting profile (frameworks chosen, issuer class), when it has one."""
-    found = disclose_records.profile(connection, period)
-    if found is None:
-        return None
-    return list(found["frameworks"]), found.get("issuer_class")
-
-
-def _qa_result(summary: QaSummary) -> dict[str, Any]:
-    """What the build says about the quality checks (the CLI prints the open errors)."""
-    override = summary.override
-    return {
-        "errors_open": [f"{f.rule}: {f.message}" for f in summary.open_errors],
-        "warnings_open": len(summary.open_warnings),
-        "justified": len(summary.justified),
-        "override": None if override is None else {"reason": override.reason, "by": override.by},
-    }
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

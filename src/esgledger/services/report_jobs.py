@@ -105,13 +105,21 @@ class ReportJobs(Capability):
         """The latest job of a year (running or finished), or None when there was none; one
         still running says for how long (``elapsed``, seconds)."""
         year = report_year(period)
-        job = _read(self._state_file(year))
-        if job is None or job["state"] not in ("queued", "running"):
-            return job
-        if _free(self._lock_file(year)):  # its process ended before the job did
-            return {**job, "state": "failed", "error": _interrupted()}
-        started = dt.datetime.fromisoformat(job["started_at"])
-        return {**job, "elapsed": max(0, int((self.context.clock() - started).total_seconds()))}
+        state, lock = self._state_file(year), self._lock_file(year)
+        job = _read(state)
+        while job is not None and job["state"] in ("queued", "running"):
+            if not _free(lock):
+                started = dt.datetime.fromisoformat(job["started_at"])
+                elapsed = (self.context.clock() - started).total_seconds()
+                return {**job, "elapsed": max(0, int(elapsed))}
+            # a job writes its end before it frees the lock, and a new one takes the lock before
+            # it writes: the job is the same as read before the lock was found free only when its
+            # process ended before it did
+            again = _read(state)
+            if again == job:
+                return {**job, "state": "failed", "error": _interrupted()}
+            job = again
+        return job
 
     # -- helpers --------------------------------------------------------------------------------
     def _state_file(self, year: str) -> Path:
@@ -239,8 +247,11 @@ def _write(path: Path, job: dict[str, Any]) -> dict[str, Any]:
     public = {k: v for k, v in job.items() if k != "raised"}
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    temporary.write_text(json.dumps(public, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        temporary.write_text(json.dumps(public, ensure_ascii=False), encoding="utf-8")
+        os.replace(temporary, path)
+    finally:  # a write that failed (a full disk) leaves no temporary file behind
+        temporary.unlink(missing_ok=True)
     return job
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from esgledger.web.contexts_targets import TargetsData, TargetsView
 from esgledger.web.materiality_contexts import (
-    DashboardMatrix,
     IrosData,
     IrosView,
     MaterialityData,
@@ -31,7 +30,6 @@ from esgledger.web.materiality_contexts import (
 
 if TYPE_CHECKING:
     from esgledger.i18n import Strings
-    from esgledger.web.charts import TrendChart
     from esgledger.web.issues import IssueText
     from esgledger.web.lineage_tree import Node
     from esgledger.web.pages.explain import EngineText
@@ -91,40 +89,6 @@ class LoginData(TypedDict):
     csrf_token: str
     error: Refusal | None
     username: NotRequired[str]
-
-
-# -- dashboard -------------------------------------------------------------------------------------
-class DashboardData(TypedDict):
-    period: str
-    periods: list[str]
-    state: Answer
-    progress: Answer
-    kpis: list[Answer]
-    waiting: list[Answer]
-    targets: list[Answer]  # target progress (issue 10), as services.targets.listing answers
-    # findings open and justified by severity (services.qa_review.counts); the page itself asks
-    # /dashboard/qa once it has loaded (running the checks takes a moment), so None there
-    qa: Answer | None
-    full_report: Answer | None  # the year's full report as last built (services.report_files)
-
-
-class WaitingGroup(TypedDict):
-    """Items of "waiting for me" with the same task, entity and indicator: one row, its months
-    listed inside."""
-
-    task: str
-    entity: str
-    metric: str
-    items: list[Answer]
-    periods: list[str]  # each item's period, in order
-    href: str  # where the task is done
-
-
-class DashboardView(DashboardMatrix):  # + the materiality section
-    charts: dict[str, TrendChart]
-    editable: list[str]
-    waiting_groups: list[WaitingGroup]
-    qa_later: bool  # the card of the quality checks is loaded after the page (HTMX)
 
 
 # -- data entry ------------------------------------------------------------------------------------
@@ -289,27 +253,6 @@ class SettingProblem(Refusal):
     entered: str
 
 
-# -- reports ---------------------------------------------------------------------------------------
-class ReportRow(TypedDict):
-    period: str
-    built: dict[str, Answer | None]  # the KPI book per language
-    full: list[Answer]  # the full report's files as last built (HTML, PDF, XLSX)
-    built_at: str | None  # when (the newest file's time)
-    final: bool  # every file recorded in the report register
-    job: Answer | None  # the year's latest build job (services.report_jobs)
-
-
-class ReportsData(TypedDict):
-    reports: list[ReportRow]
-
-
-class ReportsView(TypedDict):
-    can_build: bool
-    can_override: bool  # an admin: publish over open error-level quality findings
-    can_assure: bool  # may download the assurance pack
-    languages: tuple[str, ...]
-
-
 # -- imports ---------------------------------------------------------------------------------------
 class ImportsData(TypedDict):
     kinds: list[str]  # the files this user may import
@@ -396,7 +339,6 @@ ASSESS_TEMPLATES: dict[str, tuple[type, ...]] = {
 TEMPLATES: dict[str, tuple[type, ...]] = {
     "error.html.j2": (ErrorData, ErrorView),
     "login.html.j2": (LoginData,),
-    "dashboard.html.j2": (DashboardData, DashboardView),
     "entry_index.html.j2": (EntryIndexData,),
     "entry.html.j2": (EntryData, EntryView),
     "entry_check.html.j2": (EntryCheckData, EntryCheckView),
@@ -408,7 +350,6 @@ TEMPLATES: dict[str, tuple[type, ...]] = {
     "periods.html.j2": (PeriodsData,),
     "period.html.j2": (PeriodData, PeriodView),
     "settings.html.j2": (SettingsData, SettingsView),
-    "reports.html.j2": (ReportsData, ReportsView),
     "imports.html.j2": (ImportsData, ImportsView),
     "datapoint.html.j2": (CardData, DatapointView),
     "users.html.j2": (UsersData, UsersView),
@@ -421,7 +362,9 @@ from esgledger.web import contexts_governance  # noqa: E402
 
 TEMPLATES |= contexts_governance.TEMPLATES
 
-from esgledger.web import contexts_report  # noqa: E402
+from esgledger.web import contexts_dashboard, contexts_report  # noqa: E402
+
+TEMPLATES |= contexts_dashboard.TEMPLATES
 
 TEMPLATES |= contexts_report.TEMPLATES
 from esgledger.web import contexts_disclose  # noqa: E402

@@ -1,11 +1,32 @@
-"""The typed contexts of the report sections page (``/reports/sections``, issue 11 part 3): its
-``...Data`` is the JSON twin, its ``...View`` what the HTML adds (the editor, the refusal)."""
+"""The typed contexts of the report pages: the Reports page (``/reports``), the report sections
+page (``/reports/sections``, issue 11 part 3) and a year's full report fragment; each ``...Data``
+is the JSON twin, its ``...View`` what the HTML adds (the editor, the forms, a refusal)."""
 
 from __future__ import annotations
 
 from typing import Any, TypedDict
 
 Answer = dict[str, Any]
+
+
+class ReportRow(TypedDict):
+    period: str
+    built: dict[str, Answer | None]  # the KPI book per language
+    full: list[Answer]  # the full report's files as last built (HTML, PDF, XLSX)
+    built_at: str | None  # when (the newest file's time)
+    final: bool  # every file recorded in the report register
+    job: Answer | None  # the year's latest build job (services.report_jobs)
+
+
+class ReportsData(TypedDict):
+    reports: list[ReportRow]
+
+
+class ReportsView(TypedDict):
+    can_build: bool
+    can_override: bool  # an admin: publish over open error-level quality findings
+    can_assure: bool  # may download the assurance pack
+    languages: tuple[str, ...]
 
 
 class FullReportData(TypedDict):
@@ -46,6 +67,7 @@ class SectionsView(TypedDict):
 
 
 TEMPLATES: dict[str, tuple[type, ...]] = {
+    "reports.html.j2": (ReportsData, ReportsView),
     "report_sections.html.j2": (SectionsData, SectionsView),
     "full_report.html.j2": (FullReportData, FullReportView),
 }

@@ -65,6 +65,9 @@ class FullFile(BaseModel):
 class FullReportOut(BaseModel):
     period: str
     draft: list[str] = Field(description="why the report says DRAFT; empty for a final report")
+    draft_reasons: dict[str, list[str]] = Field(
+        default_factory=dict, description="the same in each language (en, zh)"
+    )
     recorded: bool = Field(description="files recorded in the report register (final report)")
     files: list[FullFile]
     qa: dict[str, Any] = Field(

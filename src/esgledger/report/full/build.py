@@ -32,6 +32,7 @@ from esgledger.report.full.document import render_chapters, render_document, res
 from esgledger.report.full.outline import DEFAULT_OUTLINE, Outline, load_outline
 from esgledger.report.full.sections import SectionText, texts_for
 from esgledger.report.pdf import PdfWriters
+from esgledger.report.whole import text_written_whole
 
 FORMATS = ("html", "pdf", "xlsx")
 # (step done, steps in all, what was just done) -> None: the CLI's progress bar
@@ -123,7 +124,7 @@ def build_full(
             step(f"{lang}: assembled")
             if "html" in formats:
                 path = out_dir / file_name(period, lang, "html")
-                path.write_text(render_document(chapters, data, draft), encoding="utf-8")
+                text_written_whole(path, render_document(chapters, data, draft))
                 written.append(path)
                 step(f"{lang}: {path.name}")
             if "xlsx" in formats:

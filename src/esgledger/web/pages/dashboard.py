@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from esgledger.services import Principal, Services, may
 from esgledger.web.charts import trend_chart
-from esgledger.web.contexts import Answer, DashboardData, DashboardView, WaitingGroup
+from esgledger.web.contexts_dashboard import Answer, DashboardData, DashboardView, WaitingGroup
 from esgledger.web.contexts_qa import DashboardQaData
 from esgledger.web.materiality_contexts import DashboardMatrix
 from esgledger.web.render import render, wants_json

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 
 from esgledger.domain import Period
 from esgledger.services import may
-from esgledger.web.contexts import ReportRow, ReportsData, ReportsView
+from esgledger.web.contexts_report import ReportRow, ReportsData, ReportsView
 from esgledger.web.i18n import LANGUAGES
 from esgledger.web.pages.full_report import full_report
 from esgledger.web.render import done, render
