@@ -217,6 +217,28 @@ def test_import_is_all_or_nothing_and_export_writes_every_section(
     assert (out / "zh" / "chairman-statement.md").read_text(encoding="utf-8").startswith("*模板")
 
 
+def test_templates_imported_back_unchanged_claim_no_framework_item(
+    world: World, tmp_path: Path
+) -> None:
+    """The documented round trip (export, rewrite a few sections, import the folder) stores the
+    untouched templates too; their `meets:` are not the company's words and meet nothing in the
+    coverage, while a rewritten section's do."""
+    from esgledger.services.report_content import period_tags
+
+    services, manager = world.services, world.user("manager")
+    content = services.report_content
+    folder = tmp_path / "texts"
+    content.export_folder(manager, "2024", folder)
+    assert "meets: [HKEX-A2.1" in (folder / "en" / "energy.md").read_text(encoding="utf-8")
+    (folder / "en" / "water.md").write_text(
+        "---\nmeets: [HKEX-A2.2]\n---\nOur water.\n", encoding="utf-8"
+    )
+    content.import_folder(manager, "2024", folder)
+    with services.db.reading() as connection:
+        tags = period_tags(connection, "2024")
+    assert tags == {"water": {"HKEX-A2.2"}}
+
+
 def test_the_cli_builds_the_report_and_moves_sections_through_folders(
     db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
