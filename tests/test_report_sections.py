@@ -104,6 +104,12 @@ def test_placeholders_render_inside_markdown(resolver: CheckResolver) -> None:
         ('Intro\n\nScope 1: {{ value("ghg.scope9") }}', 3, "unknown metric 'ghg.scope9'"),
         ('a\n{{ value("ghg.scope1", "nowhere") }}', 2, "unknown entity 'nowhere'"),
         ('{{ table("workforce.headcount", by="colour") }}', 1, "no axis 'colour'"),
+        (
+            '{{ table("workforce.headcount", by="colour") }}',
+            1,
+            "no axis 'colour'; its axes: gender, age_band,",
+        ),
+        ('{{ table("ghg.scope1", by="entity") }}', 1, "no axis 'entity'; it has no breakdowns"),
         ('x\ny\n{{ chart("pie") }}', 3, "unknown chart 'pie'"),
         ('{{ target("NOPE") }}', 1, "unknown target 'NOPE'"),
         ('{{ tag("HKEX-Z9") }}', 1, "unknown framework item 'HKEX-Z9'"),
