@@ -5,6 +5,7 @@ imported all-or-nothing and exported, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -192,6 +193,24 @@ def test_the_preview_shows_the_periods_live_values(world: World) -> None:
     assert "no calculation for 2023" in uncalculated and "[energy.diesel]" in uncalculated
     with pytest.raises(Invalid, match="line 1"):
         services.report_content.preview(manager, "2024", "energy", "en", "{{ value('x.y') }}")
+
+
+def test_a_target_reads_with_the_parentheses_of_its_language(world: World) -> None:
+    """{{ target(...) }}: "Diesel down (On track)" in English, "柴油减量（…）" with full-width
+    parentheses and no space in Chinese."""
+    services, manager = world.services, world.user("manager")
+    services.targets.create(manager, {
+        "target_id": "T-1", "name": "Diesel down", "name_zh": "柴油减量", "kind": "absolute",
+        "metric_key": "energy.diesel", "entity_id": "plant_a", "base_year": 2023,
+        "base_value": 10, "base_source": "2023 report", "target_year": 2030,
+        "target_change": -0.3,
+    })  # fmt: skip
+    services.calculation.run(manager, "2024")
+    body = "{{ target('T-1') }}"
+    en = services.report_content.preview(manager, "2024", "climate-targets", "en", body)
+    zh = services.report_content.preview(manager, "2024", "climate-targets", "zh", body)
+    assert re.search(r"Diesel down \([^()（）]+\)</span>", en), en
+    assert re.search(r"柴油减量（[^()（）]+）</span>", zh), zh
 
 
 def test_import_is_all_or_nothing_and_export_writes_every_section(
