@@ -120,6 +120,26 @@ def test_thousands_of_bad_rows_answer_a_bounded_error(world: World, client: Test
     assert count(world, datapoints) == 0
 
 
+def test_a_file_of_several_years_holds_a_change_against_its_own_earlier_year(
+    world: World, client: TestClient
+) -> None:
+    """A subsidiary's three-year history in one file: 2023's 10 t against the ledger's nothing
+    is new; 2024's 20 t doubles the 2023 value of the same file and is held like any other."""
+    rows = [
+        ["plant_a", "2023", "energy.diesel", "10", "t", "measured", "fuel ledger", ""],
+        ["plant_a", "2024", "energy.diesel", "20", "t", "measured", "fuel ledger", ""],
+        ["plant_a", "2023", "energy.coke", "5", "t", "", "", ""],
+        ["plant_a", "2024", "energy.coke", "5.5", "t", "", "", ""],
+    ]
+    answer = upload(
+        client, world, "datapoints", "data.csv", csv_bytes(DATA_HEADER, rows), "owner_a"
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["held"] == [
+        {"entity": "plant_a", "period": "2024", "metric": "energy.diesel"}
+    ]
+
+
 def test_data_import_submits_holds_large_changes_and_corrects(
     world: World, client: TestClient
 ) -> None:

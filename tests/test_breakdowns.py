@@ -233,6 +233,16 @@ def test_members_are_parsed_in_either_order_into_one_key() -> None:
         parse_dimensions("region=europe", "m", allowed)
 
 
+def test_an_unknown_axis_is_answered_with_the_metrics_own_axes() -> None:
+    """性别=女 typed for headcount: the message lists headcount's axes, not every axis (water
+    source, waste treatment) of the catalogue."""
+    with pytest.raises(BreakdownError) as refused:
+        parse_dimensions("性别=女", "workforce.headcount", ("gender", "age_band"))
+    assert str(refused.value) == "unknown axis '性别'; workforce.headcount's axes: gender, age_band"
+    with pytest.raises(BreakdownError, match="m's axes: none"):
+        parse_dimensions("shift=day", "m", ())
+
+
 def test_the_collection_workbook_has_a_breakdown_grid_that_imports_back(
     ws: Ledger, tmp_path: Path
 ) -> None:

@@ -43,6 +43,10 @@ def test_moves_under_the_threshold_or_explained_pass(
 def test_a_move_from_zero_needs_an_explanation() -> None:
     (found,) = run("change.unexplained", points(0, 5), period="2024")
     assert "from 0" in found.message
+    # one "from": "moved from 0 in 2023 (0 t) to 2024", not "moved from 0 from 2023 (0 t)"
+    assert found.message.count(" from ") == 1 and " from 0 in 2023 " in found.message
+    (zh,) = run("change.unexplained", points(0, 5), period="2024", lang="zh")
+    assert "from" not in zh.message and "由2023年的0" in zh.message  # no English in Chinese
 
 
 @pytest.mark.parametrize(("before", "now", "flagged"), [(1, 0, False), (3, 2, False), (2, 5, True)])

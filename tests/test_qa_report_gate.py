@@ -218,6 +218,9 @@ def test_a_shipped_rule_s_finding_is_justified_and_then_gates_no_more(
     after = check()
     assert after.exit_code == 0, after.output  # justified: no open error
     assert "justified by manager2: Scrap metal counted separately" in after.stdout
+    # a justified error is listed as justified, not under the errors that block the report
+    assert "Errors (block the report)" not in after.stdout
+    assert f"Justified (they do not block the report) ({len(errors)})" in after.stdout
     services.periods.lock(approver, "2024", "published")
     built = services.report_content.build(approver, "2024", tmp_path / "r", ("en",), ("html",))
     assert built["recorded"] and built["qa"]["justified"] == len(errors)

@@ -5,6 +5,7 @@ imported all-or-nothing and exported, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,12 @@ def test_placeholders_render_inside_markdown(resolver: CheckResolver) -> None:
         ('Intro\n\nScope 1: {{ value("ghg.scope9") }}', 3, "unknown metric 'ghg.scope9'"),
         ('a\n{{ value("ghg.scope1", "nowhere") }}', 2, "unknown entity 'nowhere'"),
         ('{{ table("workforce.headcount", by="colour") }}', 1, "no axis 'colour'"),
+        (
+            '{{ table("workforce.headcount", by="colour") }}',
+            1,
+            "no axis 'colour'; its axes: gender, age_band,",
+        ),
+        ('{{ table("ghg.scope1", by="entity") }}', 1, "no axis 'entity'; it has no breakdowns"),
         ('x\ny\n{{ chart("pie") }}', 3, "unknown chart 'pie'"),
         ('{{ target("NOPE") }}', 1, "unknown target 'NOPE'"),
         ('{{ tag("HKEX-Z9") }}', 1, "unknown framework item 'HKEX-Z9'"),
@@ -188,6 +195,24 @@ def test_the_preview_shows_the_periods_live_values(world: World) -> None:
         services.report_content.preview(manager, "2024", "energy", "en", "{{ value('x.y') }}")
 
 
+def test_a_target_reads_with_the_parentheses_of_its_language(world: World) -> None:
+    """{{ target(...) }}: "Diesel down (On track)" in English, "柴油减量（…）" with full-width
+    parentheses and no space in Chinese."""
+    services, manager = world.services, world.user("manager")
+    services.targets.create(manager, {
+        "target_id": "T-1", "name": "Diesel down", "name_zh": "柴油减量", "kind": "absolute",
+        "metric_key": "energy.diesel", "entity_id": "plant_a", "base_year": 2023,
+        "base_value": 10, "base_source": "2023 report", "target_year": 2030,
+        "target_change": -0.3,
+    })  # fmt: skip
+    services.calculation.run(manager, "2024")
+    body = "{{ target('T-1') }}"
+    en = services.report_content.preview(manager, "2024", "climate-targets", "en", body)
+    zh = services.report_content.preview(manager, "2024", "climate-targets", "zh", body)
+    assert re.search(r"Diesel down \([^()（）]+\)</span>", en), en
+    assert re.search(r"柴油减量（[^()（）]+）</span>", zh), zh
+
+
 def test_import_is_all_or_nothing_and_export_writes_every_section(
     world: World, tmp_path: Path
 ) -> None:
@@ -215,6 +240,28 @@ def test_import_is_all_or_nothing_and_export_writes_every_section(
     assert len(written) == 48  # 24 narrative sections, two languages
     assert (out / "en" / "water.md").read_text(encoding="utf-8") == "Our water.\n"
     assert (out / "zh" / "chairman-statement.md").read_text(encoding="utf-8").startswith("*模板")
+
+
+def test_templates_imported_back_unchanged_claim_no_framework_item(
+    world: World, tmp_path: Path
+) -> None:
+    """The documented round trip (export, rewrite a few sections, import the folder) stores the
+    untouched templates too; their `meets:` are not the company's words and meet nothing in the
+    coverage, while a rewritten section's do."""
+    from esgledger.services.report_content import period_tags
+
+    services, manager = world.services, world.user("manager")
+    content = services.report_content
+    folder = tmp_path / "texts"
+    content.export_folder(manager, "2024", folder)
+    assert "meets: [HKEX-A2.1" in (folder / "en" / "energy.md").read_text(encoding="utf-8")
+    (folder / "en" / "water.md").write_text(
+        "---\nmeets: [HKEX-A2.2]\n---\nOur water.\n", encoding="utf-8"
+    )
+    content.import_folder(manager, "2024", folder)
+    with services.db.reading() as connection:
+        tags = period_tags(connection, "2024")
+    assert tags == {"water": {"HKEX-A2.2"}}
 
 
 def test_the_cli_builds_the_report_and_moves_sections_through_folders(

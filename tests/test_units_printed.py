@@ -48,6 +48,8 @@ from tests.ledger_fixture import Ledger
         ("RMB billion", "RMB", 1_000_000_000.0),
         ("person-times", "person", 1.0),
         ("人次", "person", 1.0),
+        ("件", "case", 1.0),  # cases (corruption cases, complaints) as Chinese tables count them
+        ("起", "case", 1.0),
         ("‰", "percent", 0.1),
         ("tons/year", "t/year", 1.0),
         ("kg/ton", "kg/t", 1.0),

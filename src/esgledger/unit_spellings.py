@@ -113,6 +113,9 @@ PRINTED: dict[str, str] = {
     "家": "1",
     "个": "1",
     "次": "1",
+    # cases as Chinese tables count them (腐败案件 0 件, 安全事故 2 起)
+    "件": "case",
+    "起": "case",
     "‰": "permille",
     "per mille": "permille",
     "per thousand": "permille",

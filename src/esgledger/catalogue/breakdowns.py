@@ -141,10 +141,10 @@ def parse_dimensions(
         axis, equals, member = (s.strip() for s in part.partition(EQUALS))
         if not equals or not axis or not member:
             raise BreakdownError(f"{part!r} is not axis=member (for example gender=female)")
+        has = ", ".join(allowed_axes) if allowed_axes else "none"
         if axis not in known:
-            raise BreakdownError(f"unknown axis {axis!r}; axes: {', '.join(sorted(known))}")
+            raise BreakdownError(f"unknown axis {axis!r}; {metric_id}'s axes: {has}")
         if axis not in allowed_axes:
-            has = ", ".join(allowed_axes) if allowed_axes else "none"
             raise BreakdownError(f"{metric_id} has no breakdown by {axis!r}; its axes: {has}")
         if member not in known[axis].members:
             raise BreakdownError(

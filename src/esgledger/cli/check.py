@@ -144,14 +144,21 @@ def _print(result: CheckResult, lang: str, justified: dict[tuple[str, str], Any]
     if result.unread:
         summary += t("qa.cli.summary_unread", rows=counts["rows_not_read"])
     console.print(summary, highlight=False)
-    for severity in ("error", "warning"):
-        found = [f for f in result.findings if f.severity == severity]
+    # open findings by severity, then the justified ones (which block nothing), as on /qa
+    for group in ("error", "warning", "justified"):
+        found = [
+            f
+            for f in result.findings
+            if ((f.rule, f.key) in justified) == (group == "justified")
+            and group in (f.severity, "justified")
+        ]
         if not found:
             continue
-        style = SEVERITY_STYLE[severity]
-        heading = t(f"qa.cli.heading.{severity}")
+        heading = t(f"qa.cli.heading.{group}")
+        style = SEVERITY_STYLE.get(group, "green")
         console.print(f"\n[{style}]{heading} ({len(found)})[/{style}]")
         for finding in found:
+            style = SEVERITY_STYLE[finding.severity]
             console.print(
                 f"[{style}]{escape(result.reference(finding))}[/{style}]  "
                 f"{escape(finding.message)}",

@@ -314,9 +314,17 @@ def _no_index(framework: str, strings: Strings) -> str | None:
 def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
     """Section id -> the framework items the organisation's own texts in force for the period
     declare they meet: what the coverage computation reads (esgledger.services.disclose_coverage.
-    section_tags). The shipped template texts claim nothing: they are not the company's words."""
+    section_tags). The shipped template texts claim nothing: they are not the company's words,
+    also when stored unchanged (a folder exported and imported back with a few sections
+    rewritten)."""
     mine = [
         SectionText(section, lang, row["body"], f"ledger {row['period']} v{row['version']}")
         for (section, lang), row in stored.in_force(connection, period).items()
+        if not _is_template(section, lang, row["body"])
     ]
     return section_tags(mine)
+
+
+def _is_template(section: str, lang: str, body: str) -> bool:
+    shipped = default_text(section, lang)
+    return shipped is not None and body.strip() == shipped.text.strip()

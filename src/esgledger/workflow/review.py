@@ -56,12 +56,16 @@ def unexplained_changes(
     connection: sa.Connection, values: Sequence[NewValue], threshold: float
 ) -> set[int]:
     """Indexes of ``values`` whose change against last year's current value is over
-    ``threshold``: submitted, each would need an explanation first."""
+    ``threshold``: submitted, each would need an explanation first. Last year's value is the
+    one of ``values`` when they hold it (a file of several years), else the ledger's."""
     previous = {v.period: str(Period.parse(v.period).previous_year()) for v in values}
-    last = {
+    last: dict[tuple[str, str, str], float | None] = {
         (p.entity_id, p.period, p.metric_id): p.value_normalised
         for p in current_datapoints(connection, sorted(set(previous.values())))
     }
+    for value in values:
+        key = (value.entity_id, value.period, value.metric_id)
+        last[key] = None if value.method == "nil" else value.value_normalised
     found: set[int] = set()
     for index, value in enumerate(values):
         if value.method == "nil":

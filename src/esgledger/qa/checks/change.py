@@ -110,7 +110,7 @@ def unexplained_change(rule: Rule, inputs: CheckInputs) -> Iterator[Finding]:
                 continue
             change = "from 0" if moved.ratio is None else pct(moved.ratio)
             message = namer.t(
-                "qa.finding.change.unexplained",
+                "qa.finding.change.unexplained" + ("_from_zero" if moved.ratio is None else ""),
                 metric=namer.metric(metric),
                 entity=namer.entity(now),
                 period=period,

@@ -136,7 +136,8 @@ def breakdown_html(metric_id: str, axis: str, data: FullData, prefix: str) -> st
     if metric is None:
         raise Unresolved(f"unknown metric {metric_id!r}")
     if axis not in metric.axes:
-        raise Unresolved(f"metric {metric_id} has no axis {axis!r}: {', '.join(metric.axes)}")
+        has = f"its axes: {', '.join(metric.axes)}" if metric.axes else "it has no breakdowns"
+        raise Unresolved(f"metric {metric_id} has no axis {axis!r}; {has}")
     tables = [
         b
         for b in breakdown_tables([metric], sources.figures, t, sources.catalogue.axes)

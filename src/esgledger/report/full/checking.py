@@ -46,7 +46,8 @@ class CheckResolver:
         if found is None:
             raise Unresolved(f"unknown metric {metric!r}")
         if by not in found.axes:
-            raise Unresolved(f"metric {metric} has no axis {by!r}: {', '.join(found.axes)}")
+            has = f"its axes: {', '.join(found.axes)}" if found.axes else "it has no breakdowns"
+            raise Unresolved(f"metric {metric} has no axis {by!r}; {has}")
         return Markup('<p class="placeholder">[{} by {}]</p>').format(metric, by)
 
     def chart(self, name: str) -> str:

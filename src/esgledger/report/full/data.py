@@ -146,9 +146,8 @@ class DataResolver:
         row = rows[0]
         t = self.data.strings
         status = t.get(f"target.status.{row['assessment'].get('status')}", "")
-        return Markup('<span class="target-ref">{} ({})</span>').format(
-            target_name(row, t.lang), status
-        )
+        shown = t("full.target_inline", name=target_name(row, t.lang), status=status)
+        return Markup('<span class="target-ref">{}</span>').format(shown)
 
     def tag(self, reference: str) -> str:
         if not self.data.inputs.frameworks.exists(reference):
