@@ -31,6 +31,7 @@ from esgledger.services.qa_facts import (
     period_sections,
     previous_period,
     target_facts,
+    template_sections,
 )
 from esgledger.services.targets import Targets
 
@@ -150,6 +151,11 @@ class QA(Capability):
             sections = (
                 period_sections(call.connection, checked, lang) if checked is not None else {}
             )
+            templates = (
+                template_sections(call.connection, catalogue, checked, lang)
+                if checked is not None
+                else {}
+            )
             inputs = CheckInputs(
                 facts=index,
                 lang=lang,
@@ -157,7 +163,7 @@ class QA(Capability):
                 factors=factors,
                 targets=targets,
                 sections=sections,
-                extra=extra,
+                extra={**extra, "template_sections": templates},
             )
             results[lang] = CheckResult(
                 checked,

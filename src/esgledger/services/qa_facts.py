@@ -161,3 +161,36 @@ def period_sections(connection: sa.Connection, period: str, lang: str) -> dict[s
         found.setdefault(section, str(row["body"]))
         del section_lang
     return found
+
+
+def template_sections(
+    connection: sa.Connection, catalogue: Catalogue, period: str, lang: str
+) -> dict[str, str]:
+    """Section id -> title of the report's narrative sections whose text in ``lang`` is the
+    shipped template (none stored for the period, or one stored unchanged), once the
+    organisation has written a text of its own for the period: until then the whole report is
+    the template's skeleton (coverage lists every narrative item as not met), after it a
+    section left as the template is an oversight that would print the template's prompts."""
+    from esgledger.report.full.build import outline_for
+    from esgledger.report.full.sections import default_text
+
+    stored = report_sections.in_force(connection, period)
+    own = [
+        (section, text_lang)
+        for (section, text_lang), row in stored.items()
+        if (shipped := default_text(section, text_lang)) is None
+        or str(row["body"]).strip() != shipped.text.strip()
+    ]
+    if not own:
+        return {}
+    found = {}
+    for section in outline_for(catalogue).sections():
+        if not section.narrative:
+            continue
+        shipped = default_text(section.id, lang)
+        row = stored.get((section.id, lang))
+        if shipped is not None and (
+            row is None or str(row["body"]).strip() == shipped.text.strip()
+        ):
+            found[section.id] = section.title[lang]
+    return found

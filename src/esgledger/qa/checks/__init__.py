@@ -62,6 +62,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "change",
     "scope",
     "targets",
+    "sections",
 )
 
 
