@@ -440,3 +440,43 @@ def test_the_rest_api_and_the_reports_page_hand_out_the_pack(demo: Demo) -> None
         download = client.get("/reports/2024/assurance.zip")
         assert download.status_code == 200 and download.content == expected
         assert 'filename="esgledger-assurance-2024.zip"' in download.headers["content-disposition"]
+
+
+def test_a_fuel_term_of_several_gases_is_declared_and_recomputed_gas_by_gas() -> None:
+    """IPCC 2006 Vol. 2 ch. 2 eq. 2.1: coal x NCV x each gas's emission factor (kg/TJ), in
+    tonnes of the gas, times its GWP; the term in tCO2e is their sum (the demo's Indonesian
+    refinery): declared per gas and recomputed, a changed term fails."""
+    from esgledger.assurance.sample import _term_products
+
+    co2, ch4 = 380000 * 20.908 * 94600 / 1e6, 380000 * 20.908 * 1.0 / 1e6
+    record = {
+        "key": "s1@id@2024", "kind": "formula", "formula": "stationary", "unit": "tCO2e",
+        "value": co2 + ch4 * 28,
+        "inputs": [{"key": "coal@id@2024", "metric": "energy.raw_coal", "value": 380000.0,
+                    "unit": "t"}],
+        "factors": [
+            {"factor": "ncv", "applies_to": "energy.raw_coal", "role": "ncv", "value": 20.908,
+             "unit": "GJ/t"},
+            {"factor": "ef.co2", "applies_to": "energy.raw_coal", "role": "CO2 emission factor",
+             "value": 94600.0, "unit": "kg/TJ"},
+            {"factor": "ef.ch4", "applies_to": "energy.raw_coal", "role": "CH4 emission factor",
+             "value": 1.0, "unit": "kg/TJ"},
+            {"factor": "gwp.co2", "role": "GWP co2", "value": 1.0, "unit": "tCO2e/t"},
+            {"factor": "gwp.ch4", "role": "GWP ch4", "value": 28.0, "unit": "tCO2e/t"},
+        ],
+        "terms": [{"input": "coal@id@2024", "value": co2 + ch4 * 28, "unit": "tCO2e",
+                   "gases_t": {"co2": co2, "ch4": ch4}, "detail": "380000 t x 20.908 GJ/t"}],
+    }  # fmt: skip
+    declared = _term_products(record)  # type: ignore[arg-type]
+    assert declared["0"]["gases"]["co2"]["factors"] == [0, 1]
+    assert declared["0"]["gases"]["ch4"]["factors"] == [0, 2]
+    constants = {"s1@id@2024": {"shape": "terms", "terms": declared}}
+
+    work = verify_pack.Recompute({"s1@id@2024": record}, constants)
+    work.record("s1@id@2024")
+    assert [s for s, _k, _m in work.results] == ["OK", "OK"]  # the sum, the term
+
+    record["terms"][0]["value"] += 5.0  # type: ignore[index]
+    work = verify_pack.Recompute({"s1@id@2024": record}, constants)
+    work.record("s1@id@2024")
+    assert "FAIL" in [s for s, _k, _m in work.results]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from esgledger.assurance.verify_pack import draw_sample, stratum_of
@@ -233,6 +233,53 @@ def _term_products(record: Record) -> dict[str, dict[str, Any]]:
                     + (" x 44/12 (CO2/C molar mass ratio)" if ratio != 1.0 else ""),
                 }
                 break
+        else:
+            gases = _gas_products(source, factors, matched, term)
+            if gases:
+                found[str(index)] = {"gases": gases}
+    return found
+
+
+def _gas_products(
+    source: Mapping[str, Any],
+    factors: Sequence[Mapping[str, Any]],
+    matched: list[int],
+    term: Mapping[str, Any],
+) -> dict[str, dict[str, Any]]:
+    """A fuel's term in CO2e that adds one product per gas (quantity x NCV x the gas's emission
+    factor, in tonnes of the gas, x its GWP: IPCC 2006 Vol. 2 ch. 2, eq. 2.1): each gas's
+    factors and unit conversion, and its GWP factor; empty unless every gas is found."""
+    found: dict[str, dict[str, Any]] = {}
+    for gas, tonnes in dict(term.get("gases_t") or {}).items():
+        gwp = next(
+            (
+                i
+                for i, f in enumerate(factors)
+                if str(f.get("role", "")).lower() == f"gwp {gas}".lower()
+                and not f.get("applies_to")
+            ),
+            None,
+        )
+        ratios = (1.0, CO2_PER_C) if gas.lower() == "co2" else (1.0,)
+        for applied, ratio in [(a, r) for r in ratios for a in _subsets(matched)]:
+            units = (source["unit"], *(factors[i]["unit"] for i in applied))
+            converted = _conversion(units, "t")
+            if converted is None or gwp is None:
+                continue
+            value = float(source["value"]) * converted * ratio
+            value *= math.prod(factors[i]["value"] for i in applied)
+            if math.isclose(value, float(tonnes), rel_tol=1e-9, abs_tol=1e-9):
+                found[gas] = {
+                    "factors": applied,
+                    "constant": converted * ratio,
+                    "gwp": gwp,
+                    "units": f"{' x '.join(units)} -> t {gas}"
+                    + (" x 44/12 (CO2/C molar mass ratio)" if ratio != 1.0 else "")
+                    + " x GWP",
+                }
+                break
+        else:
+            return {}
     return found
 
 

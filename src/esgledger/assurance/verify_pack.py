@@ -302,9 +302,17 @@ class Recompute:
                     f"term {index} ({term.get('detail', '')}): not a plain product",
                 )
                 continue
-            value = float(inputs[term["input"]]["value"]) * float(spec["constant"])
-            for factor in spec["factors"]:
-                value *= float(record["factors"][factor]["value"])
+            quantity = float(inputs[term["input"]]["value"])
+            value = 0.0
+            for gas in spec.get("gases", {}).values():  # one product per gas, times its GWP
+                part = quantity * float(gas["constant"])
+                for factor in gas["factors"]:
+                    part *= float(record["factors"][factor]["value"])
+                value += part * float(record["factors"][gas["gwp"]]["value"])
+            if "gases" not in spec:
+                value = quantity * float(spec["constant"])
+                for factor in spec["factors"]:
+                    value *= float(record["factors"][factor]["value"])
             self.compare(key, f"term {index}: {term.get('detail', '')}", value, term["value"])
 
 
