@@ -170,3 +170,30 @@ def test_the_materiality_chart_draws_the_periods_assessment(ws: Ledger, tmp_path
     for lang, climate in (("en", "Climate"), ("zh", "应对气候变化")):
         svg = CHARTS["materiality_matrix"].render(data, Strings(lang))
         assert svg is not None and climate in svg and "<title>" in svg
+
+
+def _group_of_two(group_scope2: float) -> ReportData:
+    data = ReportData(CATALOGUE, "2024", ["2024"])
+    data.values[("ghg.scope1", "2024")] = 1000.0
+    data.values[("ghg.scope2_location", "2024")] = group_scope2
+    data.by_entity["ghg.scope1"] = {"power": 1000.0}
+    data.by_entity["ghg.scope2_location"] = {"power": 0.0, "refinery": 300.0}
+    return data
+
+
+def test_bars_that_add_up_to_more_than_the_group_say_why() -> None:
+    """The refinery's Scope 2 of 300 t is electricity of the group's own power plant, whose Scope 1
+    counts it already: the group eliminates it, the bars (one per entity) do not."""
+    english = CHARTS["emissions_by_entity"].render(_group_of_two(0.0), Strings("en"))
+    assert english is not None
+    assert "bars add up to 1,300 tCO2e and the group's Scope 1 and 2 to 1,000 tCO2e" in (
+        english.replace("&#39;", "'")
+    )
+    assert "the 300 tCO2e between them" in english
+    chinese = CHARTS["emissions_by_entity"].render(_group_of_two(0.0), Strings("zh"))
+    assert chinese is not None and "两者之差 300 吨二氧化碳当量" in chinese
+
+
+def test_bars_that_add_up_to_the_group_need_no_note() -> None:
+    svg = CHARTS["emissions_by_entity"].render(_group_of_two(300.0), Strings("en"))
+    assert svg is not None and 'class="caption"' not in svg

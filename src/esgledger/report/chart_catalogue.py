@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from esgledger.i18n import Strings
 from esgledger.report import chart_kinds
 from esgledger.report.chart_data import SCOPE_ROLES
@@ -65,7 +67,27 @@ def by_entity(data: ReportData, strings: Strings) -> str | None:
     title = strings("chartcat.by_entity", year=data.year)
     names = [data.entity_names.get(e, e) for e in entities]
     chart = chart_kinds.hbars(title, names, series, unit_label("tCO2e", strings))
-    return to_svg(chart, _desc(strings, "by_entity", count=len(entities)), "ch-entity")
+    svg = to_svg(chart, _desc(strings, "by_entity", count=len(entities)), "ch-entity")
+    return svg + _consolidation_note(data, ids, series, strings)
+
+
+def _consolidation_note(
+    data: ReportData, ids: list[str], series: list[tuple[str, list[float | None]]], strings: Strings
+) -> str:
+    """A caption when the entities' bars do not add up to the group's total (electricity and
+    heat supplied between group entities are counted once at group level), so that a reader who
+    adds the bars knows why: empty when they agree."""
+    shown = sum(v for _name, values in series for v in values if v is not None)
+    total = sum(data.value(m, data.year) or 0.0 for m in ids)
+    if abs(shown - total) <= max(1.0, 1e-4 * abs(total)):
+        return ""
+    note = strings(
+        "chartcat.by_entity_note",
+        shown=format_number(shown),
+        total=format_number(total),
+        difference=format_number(shown - total),
+    )
+    return str(Markup('<p class="caption">{}</p>').format(note))
 
 
 def energy_mix(data: ReportData, strings: Strings) -> str | None:
