@@ -300,3 +300,19 @@ def test_the_cli_builds_the_report_and_moves_sections_through_folders(
     zh = (out / "esgledger-full-report-2023-zh.html").read_text(encoding="utf-8")
     assert 'data-metric="water.withdrawal">5,000' in zh  # the stored text, with its value
     assert (out / "esgledger-full-report-2023-en.html").is_file()
+
+
+def test_the_section_list_tells_a_template_stored_unchanged_from_the_companys_text(
+    world: World,
+) -> None:
+    from esgledger.report.full.sections import default_text
+
+    manager, content = world.user("manager"), world.services.report_content
+    shipped = default_text("water", "en")
+    assert shipped is not None
+    content.save(manager, "2024", "water", "en", shipped.text)  # an exported folder put back
+    content.save(manager, "2024", "waste", "en", "Our waste, in our words.")
+    listed = {s["id"]: s["langs"] for s in content.sections(manager, "2024")}
+    assert listed["water"]["en"]["origin"] == "ledger" and listed["water"]["en"]["template"]
+    assert listed["waste"]["en"]["template"] is False
+    assert listed["water"]["zh"] == {"origin": "default"}  # nothing stored: the template

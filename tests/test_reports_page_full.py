@@ -47,3 +47,21 @@ def test_the_text_being_edited_is_named_by_its_title(browse: dict[str, TestClien
         "/reports/sections?period=2024&section=water&lang=en", cookies={"esgledger_lang": "zh"}
     ).text
     assert '<h2 id="editing-title">水资源 ' in chinese and "<code>water</code> · English" in chinese
+
+
+def test_a_template_stored_unchanged_is_marked_on_the_report_texts_page(
+    world: World, browse: dict[str, TestClient]
+) -> None:
+    from esgledger.report.full.sections import default_text
+
+    shipped = default_text("water", "en")
+    assert shipped is not None
+    world.services.report_content.save(world.user("manager"), "2024", "water", "en", shipped.text)
+    page = browse["manager"].get("/reports/sections?period=2024").text
+    assert 'id="template-water-en"' in page and 'id="template-water-zh"' not in page
+    chinese = (
+        browse["manager"]
+        .get("/reports/sections?period=2024", cookies={"esgledger_lang": "zh"})
+        .text
+    )
+    assert "按模板原样保存" in chinese

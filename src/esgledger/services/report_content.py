@@ -63,7 +63,13 @@ class ReportContent(Capability):
             for lang in LANGS:
                 row = found.get((section.id, lang))
                 langs[lang] = (
-                    {"origin": "ledger", "period": row["period"], "version": row["version"]}
+                    {
+                        "origin": "ledger",
+                        "period": row["period"],
+                        "version": row["version"],
+                        # stored unchanged: still the template the report would print
+                        "template": _is_template(section.id, lang, str(row["body"])),
+                    }
                     if row
                     else {"origin": "default" if default_text(section.id, lang) else "none"}
                 )
