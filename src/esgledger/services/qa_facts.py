@@ -172,25 +172,21 @@ def template_sections(
     the template's skeleton (coverage lists every narrative item as not met), after it a
     section left as the template is an oversight that would print the template's prompts."""
     from esgledger.report.full.build import outline_for
-    from esgledger.report.full.sections import default_text
+    from esgledger.report.full.sections import default_text, is_template
 
     stored = report_sections.in_force(connection, period)
-    own = [
-        (section, text_lang)
+    if all(
+        is_template(section, text_lang, str(row["body"]))
         for (section, text_lang), row in stored.items()
-        if (shipped := default_text(section, text_lang)) is None
-        or str(row["body"]).strip() != shipped.text.strip()
-    ]
-    if not own:
-        return {}
+    ):
+        return {}  # no text of its own yet
     found = {}
     for section in outline_for(catalogue).sections():
-        if not section.narrative:
-            continue
-        shipped = default_text(section.id, lang)
         row = stored.get((section.id, lang))
-        if shipped is not None and (
-            row is None or str(row["body"]).strip() == shipped.text.strip()
+        if (
+            section.narrative
+            and default_text(section.id, lang) is not None
+            and (row is None or is_template(section.id, lang, str(row["body"])))
         ):
             found[section.id] = section.title[lang]
     return found

@@ -27,6 +27,7 @@ from esgledger.report.full.placeholders import PlaceholderError
 from esgledger.report.full.sections import (
     SectionText,
     default_text,
+    is_template,
     read_folder,
     section_tags,
     texts_for,
@@ -68,7 +69,7 @@ class ReportContent(Capability):
                         "period": row["period"],
                         "version": row["version"],
                         # stored unchanged: still the template the report would print
-                        "template": _is_template(section.id, lang, str(row["body"])),
+                        "template": is_template(section.id, lang, str(row["body"])),
                     }
                     if row
                     else {"origin": "default" if default_text(section.id, lang) else "none"}
@@ -326,11 +327,6 @@ def period_tags(connection: sa.Connection, period: str) -> dict[str, set[str]]:
     mine = [
         SectionText(section, lang, row["body"], f"ledger {row['period']} v{row['version']}")
         for (section, lang), row in stored.in_force(connection, period).items()
-        if not _is_template(section, lang, row["body"])
+        if not is_template(section, lang, row["body"])
     ]
     return section_tags(mine)
-
-
-def _is_template(section: str, lang: str, body: str) -> bool:
-    shipped = default_text(section, lang)
-    return shipped is not None and body.strip() == shipped.text.strip()

@@ -126,12 +126,20 @@ def section_tags(texts: Iterable[SectionText]) -> dict[str, set[str]]:
     return found
 
 
+@lru_cache(maxsize=256)
 def default_text(section: str, lang: str) -> SectionText | None:
-    """The shipped template text of a section, or None when the package has none."""
+    """The shipped template text of a section, or None when the package has none (read once per
+    process: the package's files do not change while it runs)."""
     path = CONTENT_DIR / lang / f"{section}.md"
     if not path.is_file():
         return None
     return SectionText(section, lang, path.read_text(encoding="utf-8"), f"default {path.name}")
+
+
+def is_template(section: str, lang: str, body: str) -> bool:
+    """Whether ``body`` is the section's shipped template text, unchanged (stored back as is)."""
+    shipped = default_text(section, lang)
+    return shipped is not None and body.strip() == shipped.text.strip()
 
 
 def texts_for(
